@@ -1,0 +1,2 @@
+// Public API barrel of @intelgraph/adapters; filled by its issue.
+export {};

@@ -1,0 +1,2 @@
+// Public API barrel of @intelgraph/capabilities; filled by its issue.
+export {};

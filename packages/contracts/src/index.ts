@@ -1,0 +1,2 @@
+// Public API barrel of @intelgraph/contracts; filled by its issue.
+export {};

@@ -1,0 +1,47 @@
+export type { Actor } from './actor.js';
+export { ActorSchema } from './actor.js';
+export type {
+  AuditActor,
+  AuditBreakReason,
+  AuditEvent,
+  AuditEventInput,
+  AuditVerification,
+  VerifyAuditChainOptions,
+} from './audit.js';
+export {
+  assertAuditChain,
+  GENESIS_HASH,
+  hashAuditEvent,
+  linkAuditEvent,
+  serializeAuditEvent,
+  verifyAuditChain,
+} from './audit.js';
+export type { AuditRecord, AuditTrail } from './audit-trail.js';
+export { createAuditTrail, createMemoryAuditStore } from './audit-trail.js';
+export type { Clock, ManualClock } from './clock.js';
+export { createManualClock, systemClock } from './clock.js';
+export type { ErrorCode, IntelGraphErrorOptions } from './errors.js';
+export {
+  ERROR_CODES,
+  HTTP_STATUS_BY_CODE,
+  IntelGraphError,
+  isIntelGraphError,
+  toIntelGraphError,
+} from './errors.js';
+export type { IdSource } from './ids.js';
+export { randomIds, sequentialIds } from './ids.js';
+export type { JsonValue } from './json.js';
+export { canonicalJson, digestJson, sha256Hex } from './json.js';
+export type { ManifestBudgets, PluginManifest, PluginManifestInput } from './manifest.js';
+export {
+  NetworkCapabilitySchema,
+  PluginManifestSchema,
+  parseManifest,
+  SCOPE_PATTERN,
+  validateManifest,
+} from './manifest.js';
+export type * from './ports/index.js';
+export type { Cost, HostCallRecord, PluginIdentity, Provenance, Usage } from './provenance.js';
+export { emptyUsage } from './provenance.js';
+export type { ValidationIssue, ValidationResult } from './validation.js';
+export { findDangerousKeys, issuesFromZod, parseInput, validateWith } from './validation.js';

@@ -1,0 +1,3 @@
+// Port interfaces for the contracts domain. Owned by the package that implements the domain;
+// grown by its issue. Kept type-only so core stays free of I/O.
+export {};

@@ -1,0 +1,2 @@
+// Public API barrel of @intelgraph/finops; filled by its issue.
+export {};

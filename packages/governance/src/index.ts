@@ -1,0 +1,2 @@
+// Public API barrel of @intelgraph/governance; filled by its issue.
+export {};

@@ -1,0 +1,2 @@
+// Public API barrel of @intelgraph/host; filled by its issue.
+export {};

@@ -1,0 +1,2 @@
+// Public API barrel of @intelgraph/marketplace; filled by its issue.
+export {};

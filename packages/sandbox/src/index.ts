@@ -1,0 +1,2 @@
+// Public API barrel of @intelgraph/sandbox; filled by its issue.
+export {};

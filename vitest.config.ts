@@ -1,0 +1,38 @@
+import { defaultServerConditions } from 'vite';
+import { defineConfig } from 'vitest/config';
+
+// Tests run against the sources (the `source` export condition), never against dist/.
+// isolated-vm needs --no-node-snapshot, which cannot go in a worker's NODE_OPTIONS, so every test
+// file runs in a forked child process started with that flag.
+const conditions = ['source', ...defaultServerConditions];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  test: {
+    pool: 'forks',
+    execArgv: ['--no-node-snapshot'],
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts', 'tests/conformance/**/*.test.ts'],
+          // Backends are shared singletons on this machine; one file at a time keeps runs independent.
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'build', include: ['tests/build/**/*.test.ts'] },
+      },
+    ],
+  },
+});
