@@ -1,1 +1,13 @@
-export {};
+export type { Migration } from './migrate.js';
+export { migrate } from './migrate.js';
+export { allMigrations } from './migrations/index.js';
+export type {
+  IsolationLevel,
+  PGliteDatabaseOptions,
+  PgDatabaseOptions,
+  SqlDatabase,
+  SqlExecutor,
+  SqlResult,
+} from './sql.js';
+export { createPGliteDatabase, createPgDatabase } from './sql.js';
+// Domain stores: one line each, added by the work that owns the store.

@@ -4,6 +4,7 @@ export type * from './billing.js';
 export type * from './cases.js';
 export type * from './catalog.js';
 export type * from './contracts.js';
+export type * from './grants.js';
 export type * from './graph.js';
 export type * from './installations.js';
 export type * from './quotas.js';

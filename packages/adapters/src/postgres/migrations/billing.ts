@@ -1,0 +1,4 @@
+import type { Migration } from '../migrate.js';
+
+/** SQL migrations of the billing domain, applied in order by migrate(). */
+export const billingMigrations: Migration[] = [];

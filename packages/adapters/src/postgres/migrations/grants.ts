@@ -1,0 +1,4 @@
+import type { Migration } from '../migrate.js';
+
+/** SQL migrations of the grants domain, applied in order by migrate(). */
+export const grantsMigrations: Migration[] = [];

@@ -1,0 +1,225 @@
+import type { PGlite } from '@electric-sql/pglite';
+import { IntelGraphError } from '@intelgraph/core';
+import type pg from 'pg';
+
+/** The result of one statement. */
+export interface SqlResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+/** Runs parameterised statements. Values always travel as parameters ($1, $2, …), never in the text. */
+export interface SqlExecutor {
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<SqlResult<R>>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(script: string): Promise<void>;
+}
+
+/** Transaction isolation levels. */
+export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
+
+/** A database the PostgreSQL adapters run on: real PostgreSQL through `pg`, or embedded PGlite. */
+export interface SqlDatabase extends SqlExecutor {
+  readonly kind: 'postgres' | 'pglite';
+  /** The schema every statement runs in (`public` unless configured). */
+  readonly schema: string;
+  /** BEGIN … COMMIT on one connection; ROLLBACK and rethrow on error. Not re-entrant. */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: { isolation?: IsolationLevel }): Promise<T>;
+  /** Checks the database answers (used by readiness probes). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const INT8_OID = 20;
+
+function toUnavailable(err: unknown): unknown {
+  const code = (err as { code?: string } | null)?.code;
+  // Connection-level failures become UNAVAILABLE; SQL errors (constraint violations…) pass through.
+  if (code && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|57P01|57P02|57P03|08\w{3})$/.test(code)) {
+    return new IntelGraphError('UNAVAILABLE', `PostgreSQL is unavailable (${code})`, { cause: err });
+  }
+  if (
+    err instanceof Error &&
+    /Connection terminated|connection timeout|Client was closed/i.test(err.message)
+  ) {
+    return new IntelGraphError('UNAVAILABLE', `PostgreSQL is unavailable: ${err.message}`, { cause: err });
+  }
+  return err;
+}
+
+function beginStatement(isolation?: IsolationLevel): string {
+  return isolation ? `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}` : 'BEGIN';
+}
+
+/** Options of {@link createPgDatabase}. */
+export interface PgDatabaseOptions {
+  /** `postgres://user@host:port/db`; ignored when `pool` is given. */
+  connectionString?: string;
+  /** An existing pool; the database does not close it unless `ownsPool` is true. */
+  pool?: pg.Pool;
+  ownsPool?: boolean;
+  /** Run everything in this schema (created by `migrate()` when missing). */
+  schema?: string;
+  /** Pool size (default 10). */
+  max?: number;
+  /** Per-statement timeout in ms (default 30 000). */
+  statementTimeoutMs?: number;
+  /** Connection timeout in ms (default 5 000). */
+  connectionTimeoutMs?: number;
+}
+
+/**
+ * A {@link SqlDatabase} over real PostgreSQL using a `pg` pool. BIGINT columns come back as numbers.
+ *
+ * @example
+ * ```ts
+ * import { createPgDatabase, migrate } from '@intelgraph/adapters/postgres';
+ * const db = await createPgDatabase({ connectionString: 'postgres://postgres@127.0.0.1:5432/intelgraph' });
+ * await migrate(db);
+ * const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM ig_audit_events');
+ * await db.close();
+ * ```
+ */
+export async function createPgDatabase(options: PgDatabaseOptions): Promise<SqlDatabase> {
+  const schema = options.schema ?? 'public';
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new IntelGraphError('INVALID_INPUT', `invalid schema name "${schema}"`, { details: { schema } });
+  }
+  let pool = options.pool;
+  const ownsPool = options.pool === undefined || options.ownsPool === true;
+  if (!pool) {
+    const { default: pgModule } = await import('pg');
+    const types = {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID
+          ? (v: string) => Number(v)
+          : pgModule.types.getTypeParser(oid, format ?? 'text')) as typeof pgModule.types.getTypeParser,
+    };
+    pool = new pgModule.Pool({
+      connectionString: options.connectionString,
+      max: options.max ?? 10,
+      connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+      statement_timeout: options.statementTimeoutMs ?? 30_000,
+      idleTimeoutMillis: 10_000,
+      options: `-c search_path=${schema}`,
+      types,
+    });
+    // An idle client that dies (server restart, pg_terminate_backend) must not crash the host.
+    pool.on('error', () => {});
+  }
+  const p = pool;
+  const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) => {
+    try {
+      const r = await client.query(text, params as unknown[] | undefined);
+      return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+    } catch (err) {
+      throw toUnavailable(err);
+    }
+  };
+  return {
+    kind: 'postgres',
+    schema,
+    query: (text, params) => run(p, text, params),
+    async exec(script) {
+      await run(p, script);
+    },
+    async transaction(fn, txOptions) {
+      let client: pg.PoolClient;
+      try {
+        client = await p.connect();
+      } catch (err) {
+        throw toUnavailable(err);
+      }
+      let broken = false;
+      try {
+        await run(client, beginStatement(txOptions?.isolation));
+        const tx: SqlExecutor = {
+          query: (text, params) => run(client, text, params),
+          async exec(script) {
+            await run(client, script);
+          },
+        };
+        const result = await fn(tx);
+        await run(client, 'COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true; // the connection is gone; do not return it to the pool
+        }
+        throw toUnavailable(err);
+      } finally {
+        client.release(broken ? true : undefined);
+      }
+    },
+    async ping() {
+      await run(p, 'SELECT 1');
+    },
+    async close() {
+      if (ownsPool) await p.end();
+    },
+  };
+}
+
+/** Options of {@link createPGliteDatabase}. */
+export interface PGliteDatabaseOptions {
+  /** A folder for durable data (for example `./.intelgraph/pg`); in memory when omitted. */
+  dataDir?: string;
+  /** An existing PGlite instance (not closed by `close()` unless `ownsInstance`). */
+  instance?: PGlite;
+  ownsInstance?: boolean;
+}
+
+/**
+ * A {@link SqlDatabase} over embedded PGlite (PostgreSQL compiled to WASM), the embedded default.
+ * PGlite has one connection; it queues statements and runs transactions exclusively.
+ *
+ * @example
+ * ```ts
+ * import { createPGliteDatabase, migrate } from '@intelgraph/adapters/postgres';
+ * const db = await createPGliteDatabase({ dataDir: './.intelgraph/pg' });
+ * await migrate(db);
+ * ```
+ */
+export async function createPGliteDatabase(options: PGliteDatabaseOptions = {}): Promise<SqlDatabase> {
+  let instance = options.instance;
+  const owns = options.instance === undefined || options.ownsInstance === true;
+  if (!instance) {
+    const { PGlite } = await import('@electric-sql/pglite');
+    instance = await PGlite.create({
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      parsers: { [INT8_OID]: (v: string) => Number(v) },
+    });
+  }
+  const db = instance;
+  const wrap = (exec: Pick<PGlite, 'query' | 'exec'>): SqlExecutor => ({
+    async query<R>(text: string, params?: readonly unknown[]) {
+      const r = await exec.query<R>(text, params as unknown[] | undefined);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+    async exec(script: string) {
+      await exec.exec(script);
+    },
+  });
+  const base = wrap(db);
+  return {
+    kind: 'pglite',
+    schema: 'public',
+    ...base,
+    async transaction(fn, txOptions) {
+      return db.transaction(async (tx) => {
+        if (txOptions?.isolation)
+          await tx.exec(`SET TRANSACTION ISOLATION LEVEL ${txOptions.isolation.toUpperCase()}`);
+        return fn(wrap(tx));
+      });
+    },
+    async ping() {
+      await db.query('SELECT 1');
+    },
+    async close() {
+      if (owns && !db.closed) await db.close();
+    },
+  };
+}
