@@ -50,7 +50,7 @@ describe('defineHostApi', () => {
 
   it('refuses dangerous names, bad scopes and missing handlers at definition time', () => {
     const h = async () => 1;
-    expect(() => defineHostApi({ graph: { then: { scope: 'graph:read', handler: h } } })).toThrow(
+    expect(() => defineHostApi(JSON.parse('{"graph":{"then":{"scope":"graph:read"}}}'))).toThrow(
       /not allowed/,
     );
     expect(() => defineHostApi(JSON.parse('{"__proto__":{}}'))).toThrow(/not allowed/);
