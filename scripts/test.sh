@@ -7,7 +7,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/toolchain.sh
 
 mkdir -p .ci/out
-pnpm --silent build >.ci/out/build.log 2>&1 || { cat .ci/out/build.log; echo "build failed"; exit 1; }
+if [ -z "${IG_ALREADY_BUILT:-}" ]; then
+  pnpm --silent build >.ci/out/build.log 2>&1 || { cat .ci/out/build.log; echo "build failed"; exit 1; }
+fi
 bash scripts/services.sh up
 
 status=0
