@@ -366,12 +366,15 @@ export function createGovernance(options: GovernanceOptions): Governance {
     }
   }
 
-  function assertPayload(payload: JsonValue): void {
-    const dangerous = findDangerousKeys(payload);
+  function assertNoDangerousKeys(input: unknown): void {
+    const dangerous = findDangerousKeys(input);
     if (dangerous.length > 0)
       throw new IntelGraphError('INVALID_INPUT', `invalid request: ${dangerous[0]?.message ?? ''}`, {
         details: { issues: dangerous.map((d) => ({ ...d, path: ['payload', ...d.path] })) },
       });
+  }
+
+  function assertPayloadSize(payload: JsonValue): void {
     const size = Buffer.byteLength(canonicalJson(payload), 'utf8');
     if (size > payloadMaxBytes)
       throw new IntelGraphError('PAYLOAD_TOO_LARGE', `payload exceeds ${payloadMaxBytes} bytes`, {
@@ -497,9 +500,13 @@ export function createGovernance(options: GovernanceOptions): Governance {
   return {
     async request(actorInput, input) {
       const actor = parseActor(actorInput);
+      // Before zod: rebuilding an object would turn an own `__proto__` key into a prototype.
+      assertNoDangerousKeys(
+        typeof input === 'object' && input !== null ? (input as { payload?: unknown }).payload : undefined,
+      );
       const parsed = parseInput(RequestSchema, input, 'request');
       const payload = parsed.payload as JsonValue;
-      assertPayload(payload);
+      assertPayloadSize(payload);
       const found = await effectivePolicy(actor.orgId, parsed.kind);
       if (!found)
         throw new IntelGraphError('INVALID_INPUT', `no policy governs requests of kind ${parsed.kind}`, {
