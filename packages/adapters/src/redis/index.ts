@@ -1,1 +1,7 @@
-export {};
+export type { LuaScript, UnavailablePolicy } from './client.js';
+export { createRedisClient, FAIL_FAST_REDIS_OPTIONS, luaScript, toStoreError } from './client.js';
+export type { RedisKillSwitchStore, RedisKillSwitchStoreOptions } from './kill-switch-store.js';
+export { createRedisKillSwitchStore } from './kill-switch-store.js';
+export type { RedisQuotaStoreOptions } from './quota-store.js';
+export { createRedisQuotaStore } from './quota-store.js';
+export { createRedisRateLimiter } from './rate-limiter.js';

@@ -84,6 +84,11 @@ export type QuotaChargeResult =
       /** Soft rules over their limit after the charge. */
       flagged: QuotaRuleUsage[];
       crossings: QuotaThresholdCrossing[];
+      /**
+       * True when the store was unreachable and its configured fail-open policy allowed the charge without
+       * counting it (never silent: callers see this flag, and the store reports the outage).
+       */
+      degraded?: boolean;
     }
   | {
       ok: false;

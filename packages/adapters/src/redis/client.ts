@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { IntelGraphError } from '@intelgraph/core';
+import { Redis, type RedisOptions } from 'ioredis';
+
+/** What a Redis store does when Redis cannot be reached. */
+export type UnavailablePolicy = 'fail-closed' | 'fail-open';
+
+/**
+ * ioredis options that fail fast while disconnected (no offline queue, one retry per command, a command
+ * timeout) and reconnect forever with capped backoff, so a Redis outage surfaces at once as `UNAVAILABLE`
+ * and recovery needs no restart.
+ */
+export const FAIL_FAST_REDIS_OPTIONS: Readonly<RedisOptions> = Object.freeze({
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  commandTimeout: 2000,
+  connectTimeout: 2000,
+  retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+});
+
+/**
+ * Creates an ioredis client with {@link FAIL_FAST_REDIS_OPTIONS} (overridable). Connection errors are
+ * also reported through the stores as `UNAVAILABLE`; pass `onError` to log them.
+ *
+ * @example
+ * ```ts
+ * import { createRedisClient } from '@intelgraph/adapters/redis';
+ * const redis = createRedisClient('redis://127.0.0.1:6379', { onError: (e) => log.warn(e) });
+ * ```
+ */
+export function createRedisClient(
+  url: string,
+  options: RedisOptions & { onError?: (error: Error) => void } = {},
+): Redis {
+  const { onError, ...rest } = options;
+  const client = new Redis(url, { ...FAIL_FAST_REDIS_OPTIONS, ...rest });
+  // Without a listener, ioredis prints every reconnection error; the stores surface them as UNAVAILABLE.
+  client.on('error', (err: Error) => onError?.(err));
+  return client;
+}
+
+const isReplyError = (err: unknown) => err instanceof Error && err.name === 'ReplyError';
+
+/**
+ * Maps a failed Redis call: server replies (script errors) become `INTERNAL`, anything about the
+ * connection becomes `UNAVAILABLE`.
+ */
+export function toStoreError(err: unknown, what: string): IntelGraphError {
+  if (err instanceof IntelGraphError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  if (isReplyError(err))
+    return new IntelGraphError('INTERNAL', `Redis ${what} failed: ${message}`, { cause: err });
+  return new IntelGraphError('UNAVAILABLE', `Redis is unavailable (${what}): ${message}`, { cause: err });
+}
+
+/** A Lua script run with EVALSHA, falling back to EVAL once when the server lost its script cache. */
+export interface LuaScript {
+  run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
+}
+
+/**
+ * Wraps a Lua source; the client is not modified (no `defineCommand`).
+ *
+ * @example
+ * ```ts
+ * const script = luaScript("return redis.call('INCR', KEYS[1])");
+ * await script.run(redis, ['counter'], []);
+ * ```
+ */
+export function luaScript(source: string): LuaScript {
+  const sha = createHash('sha1').update(source).digest('hex');
+  return {
+    async run(redis, keys, args) {
+      try {
+        return await redis.evalsha(sha, keys.length, ...keys, ...args);
+      } catch (err) {
+        if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+        return redis.eval(source, keys.length, ...keys, ...args);
+      }
+    },
+  };
+}
