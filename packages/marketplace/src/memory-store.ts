@@ -12,6 +12,8 @@ import {
 
 const copy = <T>(v: T): T => structuredClone(v);
 const pair = (a: string, b: string): string => JSON.stringify([a, b]);
+// Code-point order, as PostgreSQL's COLLATE "C" sorts.
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * In-memory {@link MarketplaceStore} (catalog, trust store keys, installations, ratings and reports).
@@ -55,7 +57,7 @@ export function createMemoryMarketplaceStore(): MarketplaceStore {
     async listKeys(publisherId) {
       return [...keys.values()]
         .filter((k) => publisherId === undefined || k.publisherId === publisherId)
-        .sort((a, b) => a.addedAt.localeCompare(b.addedAt) || a.keyId.localeCompare(b.keyId))
+        .sort((a, b) => cmp(a.addedAt, b.addedAt) || cmp(a.keyId, b.keyId))
         .map(copy);
     },
     async updateKey(keyId, patch) {
@@ -80,7 +82,7 @@ export function createMemoryMarketplaceStore(): MarketplaceStore {
       return p ? copy(p) : null;
     },
     async listPlugins() {
-      return [...plugins.values()].sort((a, b) => a.id.localeCompare(b.id)).map(copy);
+      return [...plugins.values()].sort((a, b) => cmp(a.id, b.id)).map(copy);
     },
     async getVersion(pluginId, version) {
       const v = versions.get(pair(pluginId, version));
@@ -116,7 +118,7 @@ export function createMemoryMarketplaceStore(): MarketplaceStore {
       return [...installations.values()]
         .filter((i) => filter.orgId === undefined || i.orgId === filter.orgId)
         .filter((i) => filter.pluginId === undefined || i.pluginId === filter.pluginId)
-        .sort((a, b) => a.orgId.localeCompare(b.orgId) || a.pluginId.localeCompare(b.pluginId))
+        .sort((a, b) => cmp(a.orgId, b.orgId) || cmp(a.pluginId, b.pluginId))
         .map(copy);
     },
     async updateInstallation(orgId, pluginId, patch, expectedRevision) {
@@ -153,7 +155,7 @@ export function createMemoryMarketplaceStore(): MarketplaceStore {
     async listRatings(pluginId) {
       return [...ratings.values()]
         .filter((r) => r.pluginId === pluginId)
-        .sort((a, b) => a.userId.localeCompare(b.userId))
+        .sort((a, b) => cmp(a.userId, b.userId))
         .map(copy);
     },
 

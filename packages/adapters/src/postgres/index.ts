@@ -11,3 +11,4 @@ export type {
 } from './sql.js';
 export { createPGliteDatabase, createPgDatabase } from './sql.js';
 // Domain stores: one line each, added by the work that owns the store.
+export { createPgCatalogStore } from './catalog-store.js';
