@@ -1,0 +1,486 @@
+import type { JsonValue } from '@intelgraph/core';
+import { type AvroType, parseAvroSchema } from './avro-validator.js';
+import { type ContractIssue, childPointer } from './issue.js';
+import type { SchemaChange, SchemaChangeKind } from './schema-change.js';
+
+// Avro compatibility is decided by avsc's resolver (the reference semantics: defaults, promotions,
+// aliases, unions). This file explains a failed resolution with paths, by walking the reader and writer
+// types the way the Avro specification resolves them, and lists typed changes for diffs.
+
+interface Field {
+  name: string;
+  type: AvroType;
+  aliases: string[];
+  defaultValue(): unknown;
+}
+type Any = AvroType & {
+  name?: string;
+  aliases?: string[];
+  fields?: Field[];
+  symbols?: string[];
+  default?: string;
+  size?: number;
+  itemsType?: AvroType;
+  valuesType?: AvroType;
+  types?: AvroType[];
+  underlyingType?: AvroType;
+};
+
+const PROMOTIONS: Record<string, string[]> = {
+  int: ['long', 'float', 'double'],
+  long: ['float', 'double'],
+  float: ['double'],
+  string: ['bytes'],
+  bytes: ['string'],
+};
+
+function kindOf(t: AvroType): string {
+  const name = (t as Any).typeName;
+  if (name.startsWith('union')) return 'union';
+  if (name.startsWith('logical')) return kindOf((t as Any).underlyingType as AvroType);
+  return name === 'error' ? 'record' : name;
+}
+function base(t: AvroType): Any {
+  return ((t as Any).typeName.startsWith('logical') ? ((t as Any).underlyingType ?? t) : t) as Any;
+}
+function label(t: AvroType): string {
+  const a = base(t);
+  return a.name ? `${kindOf(a)} ${a.name}` : kindOf(a);
+}
+function namesMatch(reader: Any, writer: Any): boolean {
+  if (!writer.name) return true;
+  return reader.name === writer.name || (reader.aliases ?? []).includes(writer.name);
+}
+
+/** Why `reader` cannot read data written with `writer`, with paths into the reader (or writer) schema. */
+function explain(
+  reader: AvroType,
+  writer: AvroType,
+  readerPath: string,
+  writerPath: string,
+  who: { reader: string; writer: string },
+  out: ContractIssue[],
+  seen: Set<string>,
+): void {
+  const r = base(reader);
+  const w = base(writer);
+  const rk = kindOf(r);
+  const wk = kindOf(w);
+  if (wk === 'union') {
+    (w.types ?? []).forEach((branch, i) => {
+      if (resolves(reader, branch)) return;
+      out.push({
+        code: 'union-branch-unreadable',
+        path: childPointer(writerPath, i),
+        message: `the ${who.writer} schema's union branch ${label(branch)} at ${childPointer(writerPath, i)} cannot be read by the ${who.reader} schema's ${label(reader)} at ${readerPath || '/'}`,
+      });
+    });
+    return;
+  }
+  if (rk === 'union') {
+    const branches = r.types ?? [];
+    if (branches.some((b) => resolves(b, writer))) return;
+    // Explain against the branch of the same kind, when there is one.
+    const same = branches.findIndex((b) => kindOf(b) === wk);
+    if (same >= 0) {
+      explain(branches[same] as AvroType, writer, childPointer(readerPath, same), writerPath, who, out, seen);
+      return;
+    }
+    out.push({
+      code: 'type-mismatch',
+      path: readerPath,
+      message: `the ${who.reader} schema's union at ${readerPath || '/'} has no branch that reads the ${who.writer} schema's ${label(writer)}`,
+    });
+    return;
+  }
+  if (rk !== wk) {
+    if ((PROMOTIONS[wk] ?? []).includes(rk)) return;
+    out.push({
+      code: 'type-mismatch',
+      path: readerPath,
+      message: `the ${who.reader} schema reads ${label(reader)} at ${readerPath || '/'} but the ${who.writer} schema writes ${label(writer)} there, which is not a promotion Avro allows`,
+    });
+    return;
+  }
+  if (rk === 'record' || rk === 'enum' || rk === 'fixed') {
+    if (!namesMatch(r, w)) {
+      out.push({
+        code: 'name-mismatch',
+        path: readerPath,
+        message: `the ${who.reader} schema's ${rk} ${r.name} at ${readerPath || '/'} does not match the name ${w.name} and has no alias for it`,
+      });
+      return;
+    }
+  }
+  if (rk === 'record') {
+    const key = `${r.name}:${w.name}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const writerFields = w.fields ?? [];
+    (r.fields ?? []).forEach((field, i) => {
+      const fieldPath = childPointer(childPointer(readerPath, 'fields'), i);
+      const names = [field.name, ...field.aliases];
+      const wi = writerFields.findIndex((wf) => names.includes(wf.name));
+      const wf = writerFields[wi];
+      if (!wf) {
+        if (field.defaultValue() === undefined)
+          out.push({
+            code: 'field-missing-default',
+            path: fieldPath,
+            message: `field '${field.name}' at ${fieldPath} has no default, and data written with the ${who.writer} schema does not have it`,
+          });
+        return;
+      }
+      explain(
+        field.type,
+        wf.type,
+        childPointer(fieldPath, 'type'),
+        childPointer(childPointer(childPointer(writerPath, 'fields'), wi), 'type'),
+        who,
+        out,
+        seen,
+      );
+    });
+    return;
+  }
+  if (rk === 'enum') {
+    const missing = (w.symbols ?? []).filter((s) => !(r.symbols ?? []).includes(s));
+    if (missing.length > 0 && r.default === undefined)
+      out.push({
+        code: 'enum-symbol-missing',
+        path: childPointer(readerPath, 'symbols'),
+        message: `the ${who.reader} schema's enum ${r.name} at ${readerPath || '/'} lacks the symbols ${missing.join(', ')} and has no default`,
+      });
+    return;
+  }
+  if (rk === 'fixed' && r.size !== w.size) {
+    out.push({
+      code: 'fixed-size-mismatch',
+      path: childPointer(readerPath, 'size'),
+      message: `the ${who.reader} schema's fixed ${r.name} has size ${r.size} but the ${who.writer} schema's has size ${w.size}`,
+    });
+    return;
+  }
+  if (rk === 'array')
+    explain(
+      r.itemsType as AvroType,
+      w.itemsType as AvroType,
+      childPointer(readerPath, 'items'),
+      childPointer(writerPath, 'items'),
+      who,
+      out,
+      seen,
+    );
+  if (rk === 'map')
+    explain(
+      r.valuesType as AvroType,
+      w.valuesType as AvroType,
+      childPointer(readerPath, 'values'),
+      childPointer(writerPath, 'values'),
+      who,
+      out,
+      seen,
+    );
+}
+
+function resolves(reader: AvroType, writer: AvroType): boolean {
+  try {
+    reader.createResolver(writer);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether `readerSchema` can read data written with `writerSchema`, decided by avsc's resolver, with every
+ * reason listed. `who` names the two schemas in the messages (for example new/old).
+ */
+export function avroReadIssues(
+  readerSchema: unknown,
+  writerSchema: unknown,
+  who: { reader: string; writer: string },
+): ContractIssue[] {
+  const reader = parseAvroSchema(readerSchema);
+  const writer = parseAvroSchema(writerSchema);
+  try {
+    reader.createResolver(writer);
+    return [];
+  } catch (cause) {
+    const out: ContractIssue[] = [];
+    explain(reader, writer, '', '', who, out, new Set());
+    if (out.length === 0)
+      out.push({
+        code: 'unresolvable',
+        path: '',
+        message: `the ${who.reader} schema cannot read data written with the ${who.writer} schema: ${(cause as Error).message}`,
+      });
+    return out;
+  }
+}
+
+function push(
+  out: SchemaChange[],
+  kind: SchemaChangeKind,
+  path: string,
+  message: string,
+  backward: boolean,
+  forward: boolean,
+  before?: unknown,
+  after?: unknown,
+): void {
+  const c: SchemaChange = { kind, path, message, breaks: { backward, forward } };
+  if (before !== undefined) c.before = before as JsonValue;
+  if (after !== undefined) c.after = after as JsonValue;
+  out.push(c);
+}
+
+function schemaOf(t: AvroType): JsonValue {
+  return t.schema() as unknown as JsonValue;
+}
+
+function diffTypes(o: AvroType, n: AvroType, path: string, out: SchemaChange[], seen: Set<string>): void {
+  const a = base(o);
+  const b = base(n);
+  const ak = kindOf(a);
+  const bk = kindOf(b);
+  const backward = !resolves(n, o);
+  const forward = !resolves(o, n);
+  if (ak !== bk) {
+    if (ak === 'union' || bk === 'union') {
+      const ob = ak === 'union' ? (a.types ?? []) : [o];
+      const nb = bk === 'union' ? (b.types ?? []) : [n];
+      for (const [i, t] of nb.entries())
+        if (!ob.some((x) => x.equals(t)))
+          push(
+            out,
+            'union-branch-added',
+            bk === 'union' ? childPointer(path, i) : path,
+            `${path || '/'} now also accepts ${label(t)}`,
+            false,
+            !resolves(o, t),
+            undefined,
+            schemaOf(t),
+          );
+      for (const [i, t] of ob.entries())
+        if (!nb.some((x) => x.equals(t)))
+          push(
+            out,
+            'union-branch-removed',
+            ak === 'union' ? childPointer(path, i) : path,
+            `${path || '/'} no longer accepts ${label(t)}`,
+            !resolves(n, t),
+            false,
+            schemaOf(t),
+            undefined,
+          );
+      return;
+    }
+    const promoted = (PROMOTIONS[ak] ?? []).includes(bk);
+    const demoted = (PROMOTIONS[bk] ?? []).includes(ak);
+    push(
+      out,
+      promoted && !demoted
+        ? 'field-type-promoted'
+        : demoted && !promoted
+          ? 'field-type-demoted'
+          : 'field-type-changed',
+      path,
+      `the type at ${path || '/'} changed from ${label(o)} to ${label(n)}`,
+      backward,
+      forward,
+      schemaOf(o),
+      schemaOf(n),
+    );
+    return;
+  }
+  if ((ak === 'record' || ak === 'enum' || ak === 'fixed') && a.name !== b.name)
+    push(
+      out,
+      'name-changed',
+      childPointer(path, 'name'),
+      `the ${ak} ${a.name} at ${path || '/'} was renamed to ${b.name}`,
+      !namesMatch(b, a),
+      !namesMatch(a, b),
+      a.name,
+      b.name,
+    );
+  if (ak === 'record' || ak === 'enum' || ak === 'fixed') {
+    const oldAliases = a.aliases ?? [];
+    const newAliases = b.aliases ?? [];
+    for (const x of newAliases.filter((x) => !oldAliases.includes(x)))
+      push(
+        out,
+        'alias-added',
+        childPointer(path, 'aliases'),
+        `${ak} ${b.name} now has the alias ${x}`,
+        false,
+        false,
+        undefined,
+        x,
+      );
+    for (const x of oldAliases.filter((x) => !newAliases.includes(x)))
+      push(
+        out,
+        'alias-removed',
+        childPointer(path, 'aliases'),
+        `${ak} ${b.name} no longer has the alias ${x}`,
+        false,
+        false,
+        x,
+        undefined,
+      );
+  }
+  if (ak === 'record') {
+    const key = `${a.name}:${b.name}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const of = a.fields ?? [];
+    const nf = b.fields ?? [];
+    nf.forEach((field, i) => {
+      const fp = childPointer(childPointer(path, 'fields'), i);
+      const names = [field.name, ...field.aliases];
+      const old = of.find((x) => names.includes(x.name) || x.aliases.includes(field.name));
+      if (!old) {
+        const hasDefault = field.defaultValue() !== undefined;
+        push(
+          out,
+          hasDefault ? 'field-added-with-default' : 'field-added',
+          fp,
+          hasDefault
+            ? `field '${field.name}' was added with a default`
+            : `field '${field.name}' at ${fp} was added without a default, so the new schema cannot read old data`,
+          !hasDefault,
+          false,
+          undefined,
+          field.name,
+        );
+        return;
+      }
+      const od = old.defaultValue();
+      const nd = field.defaultValue();
+      if (JSON.stringify(od) !== JSON.stringify(nd))
+        push(
+          out,
+          'field-default-changed',
+          childPointer(fp, 'default'),
+          `the default of field '${field.name}' changed`,
+          false,
+          false,
+          (od ?? null) as JsonValue,
+          (nd ?? null) as JsonValue,
+        );
+      diffTypes(old.type, field.type, childPointer(fp, 'type'), out, seen);
+    });
+    of.forEach((field, i) => {
+      const still = nf.some(
+        (x) => x.name === field.name || x.aliases.includes(field.name) || field.aliases.includes(x.name),
+      );
+      if (still) return;
+      const hasDefault = field.defaultValue() !== undefined;
+      push(
+        out,
+        hasDefault ? 'field-removed-with-default' : 'field-removed',
+        childPointer(childPointer(path, 'fields'), i),
+        hasDefault
+          ? `field '${field.name}' was removed; old readers fill in its default`
+          : `field '${field.name}' was removed, and the old schema has no default for it, so old readers cannot read new data`,
+        false,
+        !hasDefault,
+        field.name,
+        undefined,
+      );
+    });
+    return;
+  }
+  if (ak === 'enum') {
+    const os = a.symbols ?? [];
+    const ns = b.symbols ?? [];
+    const added = ns.filter((s) => !os.includes(s));
+    const removed = os.filter((s) => !ns.includes(s));
+    if (added.length > 0)
+      push(
+        out,
+        'enum-symbol-added',
+        childPointer(path, 'symbols'),
+        `enum ${b.name} gained the symbols ${added.join(', ')}${a.default === undefined ? ', which old readers cannot read (no default)' : ''}`,
+        false,
+        a.default === undefined,
+        os,
+        ns,
+      );
+    if (removed.length > 0)
+      push(
+        out,
+        'enum-symbol-removed',
+        childPointer(path, 'symbols'),
+        `enum ${b.name} lost the symbols ${removed.join(', ')}${b.default === undefined ? ', so the new schema cannot read old data using them (no default)' : ''}`,
+        b.default === undefined,
+        false,
+        os,
+        ns,
+      );
+    return;
+  }
+  if (ak === 'fixed' && a.size !== b.size) {
+    push(
+      out,
+      'fixed-size-changed',
+      childPointer(path, 'size'),
+      `fixed ${b.name} changed size from ${a.size} to ${b.size}`,
+      true,
+      true,
+      a.size,
+      b.size,
+    );
+    return;
+  }
+  if (ak === 'array')
+    diffTypes(a.itemsType as AvroType, b.itemsType as AvroType, childPointer(path, 'items'), out, seen);
+  if (ak === 'map')
+    diffTypes(a.valuesType as AvroType, b.valuesType as AvroType, childPointer(path, 'values'), out, seen);
+  if (ak === 'union') {
+    const ob = a.types ?? [];
+    const nb = b.types ?? [];
+    nb.forEach((t, i) => {
+      if (ob.some((x) => x.equals(t))) return;
+      const same = ob.findIndex(
+        (x) => kindOf(x) === kindOf(t) && (base(x).name ?? '') === (base(t).name ?? ''),
+      );
+      if (same >= 0) diffTypes(ob[same] as AvroType, t, childPointer(path, i), out, seen);
+      else
+        push(
+          out,
+          'union-branch-added',
+          childPointer(path, i),
+          `the union at ${path || '/'} gained the branch ${label(t)}`,
+          false,
+          !resolves(o, t),
+          undefined,
+          schemaOf(t),
+        );
+    });
+    ob.forEach((t, i) => {
+      if (nb.some((x) => x.equals(t))) return;
+      const same = nb.some((x) => kindOf(x) === kindOf(t) && (base(x).name ?? '') === (base(t).name ?? ''));
+      if (!same)
+        push(
+          out,
+          'union-branch-removed',
+          childPointer(path, i),
+          `the union at ${path || '/'} lost the branch ${label(t)}`,
+          !resolves(n, t),
+          false,
+          schemaOf(t),
+          undefined,
+        );
+    });
+  }
+}
+
+/** Lists the changes between two Avro schemas, with what each breaks under Avro resolution rules. */
+export function diffAvroSchemas(oldSchema: unknown, newSchema: unknown): SchemaChange[] {
+  const out: SchemaChange[] = [];
+  diffTypes(parseAvroSchema(oldSchema), parseAvroSchema(newSchema), '', out, new Set());
+  return out;
+}

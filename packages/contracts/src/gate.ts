@@ -1,0 +1,260 @@
+import { type Clock, IntelGraphError, type JsonValue, parseInput, systemClock } from '@intelgraph/core';
+import { z } from 'zod';
+import type { ContractAuditHook } from './audit-hook.js';
+import { checkDeprecations } from './deprecation.js';
+import { parseJsonText, screenPayload } from './input-guard.js';
+import type { ContractIssue } from './issue.js';
+import { CONTRACT_LIMITS } from './limits.js';
+import { type MappingPatchSuggestion, suggestMappingPatch } from './mapping-patch.js';
+import { type ResolvedContract, type SchemaRegistry, SubjectSchema } from './registry.js';
+
+/** `enforce` rejects failing batches, `warn` lets them through with the findings, `off` does not look. */
+export type GateMode = 'enforce' | 'warn' | 'off';
+/** Which edge a gate guards. */
+export type GateEdge = 'ingest' | 'export';
+
+/** Options of {@link createContractGate}. */
+export interface ContractGateOptions {
+  registry: SchemaRegistry;
+  subject: string;
+  /** Pin a version; when omitted the gate follows the subject's latest live version. */
+  version?: number;
+  mode: GateMode;
+  edge: GateEdge;
+  /** Receives a `contract.gate.decision` event for every decision; a failing hook fails the check. */
+  audit?: ContractAuditHook;
+  /** Used for deprecation windows and the refresh interval. */
+  clock?: Clock;
+  /** How long a gate that follows the latest version keeps it before asking the registry again. Default 5000 ms. */
+  refreshMs?: number;
+  /** Mapping patches are suggested for at most this many failing records per decision. Default 10. */
+  maxSuggestions?: number;
+}
+
+/** The findings for one record of a batch (only records with errors or warnings are listed). */
+export interface RecordFinding {
+  index: number;
+  ok: boolean;
+  /** Every error, with its path into the record. */
+  issues: ContractIssue[];
+  /** Uses of deprecated fields whose window has not ended. */
+  warnings: ContractIssue[];
+  /** A patch proven to fix the record, or what no known fix resolves. */
+  suggestion?: MappingPatchSuggestion;
+}
+
+/** One gate decision over a payload or a batch. */
+export interface GateDecision {
+  /** May the caller proceed? False in `enforce` mode with a failing record, and in any mode for hostile input. */
+  ok: boolean;
+  outcome: 'accepted' | 'rejected' | 'warned' | 'skipped';
+  subject: string;
+  version: number | null;
+  fingerprint: string | null;
+  mode: GateMode;
+  edge: GateEdge;
+  total: number;
+  failed: number;
+  findings: RecordFinding[];
+  /** The records to pass on (defaults filled in), in order; empty when rejected. */
+  values: unknown[];
+}
+
+/** A contract gate for one subject and edge. */
+export interface ContractGate {
+  /** Checks one payload (a batch of one). */
+  check(payload: unknown): Promise<GateDecision>;
+  /** Checks a batch; in `enforce` mode one failing record rejects the whole batch. */
+  checkBatch(records: readonly unknown[]): Promise<GateDecision>;
+  /** Parses JSON text from the wire (size, depth and key limits apply), then checks it; an array is a batch. */
+  checkJson(text: string | Uint8Array): Promise<GateDecision>;
+  /** Like {@link ContractGate.checkBatch}, but throws `CONTRACT_VIOLATION` (details: the decision) when not ok; returns the values. */
+  enforce(records: readonly unknown[]): Promise<unknown[]>;
+  /** Forgets the resolved version, so the next check asks the registry. */
+  refresh(): void;
+}
+
+const OptionsSchema = z.object({
+  subject: SubjectSchema,
+  version: z.number().int().min(1).optional(),
+  mode: z.enum(['enforce', 'warn', 'off']),
+  edge: z.enum(['ingest', 'export']),
+  refreshMs: z.number().int().min(0).max(86_400_000).optional(),
+  maxSuggestions: z.number().int().min(0).max(1000).optional(),
+});
+
+/**
+ * Creates a contract gate: the check at the ingest or export edge. Each record is validated against the
+ * subject's version (compiled once), deprecated fields are reported (errors once their window has ended),
+ * failing records get a mapping-patch suggestion, and every decision goes to the audit hook.
+ *
+ * @example
+ * ```ts
+ * import { createContractGate, createSchemaRegistry } from '@intelgraph/contracts';
+ * const registry = createSchemaRegistry();
+ * await registry.register('person', { format: 'json', schema: personV1 });
+ * const gate = createContractGate({ registry, subject: 'person', mode: 'enforce', edge: 'ingest' });
+ * const d = await gate.checkBatch([{ id: 'p1', name: 'Ada' }, { id: 'p2', fullName: 'Bob' }]);
+ * d.ok; // false: the whole batch is rejected
+ * d.findings[0]; // { index: 1, issues: [{ code: 'required', path: '/name', … }], suggestion: { ok: true, patch: [{ op: 'move', … }] } }
+ * ```
+ */
+export function createContractGate(options: ContractGateOptions): ContractGate {
+  const parsed = parseInput(
+    OptionsSchema,
+    { ...options, registry: undefined, audit: undefined, clock: undefined },
+    'gate options',
+  );
+  const { registry, audit } = options;
+  if (!registry || typeof registry.resolve !== 'function')
+    throw new IntelGraphError('INVALID_INPUT', 'invalid gate options: registry is required');
+  const clock = options.clock ?? systemClock;
+  const refreshMs = parsed.refreshMs ?? 5000;
+  const maxSuggestions = parsed.maxSuggestions ?? 10;
+  const { subject, mode, edge } = parsed;
+  let resolved: ResolvedContract | null = null;
+  let resolvedAt = 0;
+
+  async function contract(): Promise<ResolvedContract> {
+    const now = clock.now();
+    if (resolved && (parsed.version !== undefined || now - resolvedAt < refreshMs)) return resolved;
+    resolved = await registry.resolve(subject, parsed.version);
+    resolvedAt = now;
+    return resolved;
+  }
+
+  async function report(decision: GateDecision): Promise<GateDecision> {
+    if (audit) {
+      const failures = decision.findings
+        .filter((f) => !f.ok)
+        .slice(0, 20)
+        .map((f) => ({
+          index: f.index,
+          issues: f.issues.slice(0, 10).map((i) => ({ code: i.code, path: i.path })),
+        }));
+      await audit({
+        type: 'contract.gate.decision',
+        subject: `contract:${subject}`,
+        data: {
+          subject,
+          version: decision.version,
+          fingerprint: decision.fingerprint,
+          edge,
+          mode,
+          outcome: decision.outcome,
+          total: decision.total,
+          failed: decision.failed,
+          failures,
+        } as JsonValue,
+      });
+    }
+    return decision;
+  }
+
+  async function checkBatch(records: readonly unknown[]): Promise<GateDecision> {
+    if (!Array.isArray(records)) throw new IntelGraphError('INVALID_INPUT', 'a batch is an array of records');
+    if (records.length > CONTRACT_LIMITS.maxBatchRecords)
+      throw new IntelGraphError(
+        'INVALID_INPUT',
+        `a batch holds at most ${CONTRACT_LIMITS.maxBatchRecords} records, got ${records.length}`,
+        {
+          details: { limit: CONTRACT_LIMITS.maxBatchRecords, observed: records.length },
+        },
+      );
+    if (mode === 'off')
+      return report({
+        ok: true,
+        outcome: 'skipped',
+        subject,
+        version: null,
+        fingerprint: null,
+        mode,
+        edge,
+        total: records.length,
+        failed: 0,
+        findings: [],
+        values: [...records],
+      });
+    const c = await contract();
+    const compiled = c.compiled;
+    const deprecations = compiled.deprecations;
+    const now = clock.now();
+    const findings: RecordFinding[] = [];
+    const values: unknown[] = new Array(records.length);
+    let failed = 0;
+    let hostileRecords = 0;
+    let suggestions = 0;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
+      const hostile = screenPayload(record, CONTRACT_LIMITS.maxDepth);
+      let issues: ContractIssue[];
+      let warnings: ContractIssue[] = [];
+      if (hostile) {
+        hostileRecords += 1;
+        issues = [
+          {
+            code: 'hostile_input',
+            path: hostile.path,
+            message: `${hostile.path || 'the payload'} is rejected: ${hostile.reason}`,
+          },
+        ];
+      } else {
+        const r = compiled.validate(record);
+        issues = r.ok ? [] : r.issues;
+        values[i] = r.ok ? r.value : record;
+        if (deprecations.length > 0) {
+          const d = checkDeprecations(deprecations, record, now);
+          warnings = d.warnings;
+          if (d.errors.length > 0) issues = [...issues, ...d.errors];
+        }
+      }
+      if (issues.length === 0 && warnings.length === 0) continue;
+      const finding: RecordFinding = { index: i, ok: issues.length === 0, issues, warnings };
+      if (issues.length > 0) {
+        failed += 1;
+        if (!hostile && suggestions < maxSuggestions) {
+          suggestions += 1;
+          finding.suggestion = suggestMappingPatch(compiled, record);
+        }
+      }
+      findings.push(finding);
+    }
+    // Hostile input (prototype keys, runaway nesting) is refused in every mode, not only under enforce.
+    const rejected = (failed > 0 && mode === 'enforce') || hostileRecords > 0;
+    return report({
+      ok: !rejected,
+      outcome: rejected ? 'rejected' : failed > 0 || findings.length > 0 ? 'warned' : 'accepted',
+      subject,
+      version: c.version,
+      fingerprint: c.fingerprint,
+      mode,
+      edge,
+      total: records.length,
+      failed,
+      findings,
+      values: rejected ? [] : values,
+    });
+  }
+
+  return {
+    check: (payload) => checkBatch([payload]),
+    checkBatch,
+    async checkJson(text) {
+      const value = parseJsonText(text, 'payload', CONTRACT_LIMITS.maxPayloadBytes);
+      return checkBatch(Array.isArray(value) ? value : [value]);
+    },
+    async enforce(records) {
+      const decision = await checkBatch(records);
+      if (!decision.ok)
+        throw new IntelGraphError(
+          'CONTRACT_VIOLATION',
+          `${decision.failed} of ${decision.total} record(s) violate ${subject} v${decision.version} at ${edge}; the batch was rejected`,
+          { details: { decision } },
+        );
+      return decision.values;
+    },
+    refresh() {
+      resolved = null;
+    },
+  };
+}

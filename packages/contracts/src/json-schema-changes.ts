@@ -1,0 +1,1034 @@
+import type { JsonValue } from '@intelgraph/core';
+import { childPointer } from './issue.js';
+import type { SchemaChange, SchemaChangeKind } from './schema-change.js';
+
+// The JSON Schema rule engine. It walks two schemas side by side and lists typed changes; each change
+// knows whether it breaks BACKWARD (new rejects data old accepted) and/or FORWARD (old rejects data new
+// accepts). Every rule is written so that diff(a, b) and diff(b, a) mirror each other.
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const ANNOTATIONS = new Set([
+  'title',
+  'description',
+  '$comment',
+  'examples',
+  'default',
+  'readOnly',
+  'writeOnly',
+  'deprecated',
+  'x-deprecation-window',
+  '$id',
+  '$schema',
+  '$anchor',
+  '$defs',
+  'definitions',
+]);
+
+const NUMERIC = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'];
+const STRING = ['minLength', 'maxLength', 'pattern', 'format'];
+const ARRAY = ['items', 'prefixItems', 'additionalItems', 'minItems', 'maxItems', 'uniqueItems'];
+const OBJECT = [
+  'properties',
+  'required',
+  'additionalProperties',
+  'patternProperties',
+  'minProperties',
+  'maxProperties',
+];
+const HANDLED = new Set([
+  'type',
+  'enum',
+  'const',
+  'anyOf',
+  'oneOf',
+  'allOf',
+  '$ref',
+  ...NUMERIC,
+  ...STRING,
+  ...ARRAY,
+  ...OBJECT,
+]);
+
+const ALL_TYPES = ['null', 'boolean', 'object', 'array', 'number', 'string'] as const;
+
+interface Side {
+  root: unknown;
+  schema: Obj | boolean;
+  path: string;
+}
+
+interface Ctx {
+  oldRoot: unknown;
+  newRoot: unknown;
+  visited: Set<string>;
+  depth: number;
+}
+
+function canon(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canon).join(',')}]`;
+  if (isObj(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canon(v[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v) ?? 'undefined';
+}
+
+const equal = (a: unknown, b: unknown): boolean => a === b || canon(a) === canon(b);
+const show = (v: unknown): string => {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+};
+const at = (path: string): string => (path === '' ? 'the root' : path);
+
+function resolvePointer(root: unknown, ref: string): { schema: unknown; path: string } | null {
+  if (!ref.startsWith('#')) return null;
+  const pointer = decodeURIComponent(ref.slice(1));
+  let cur: unknown = root;
+  if (pointer !== '')
+    for (const raw of pointer.slice(1).split('/')) {
+      const seg = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+      if (!isObj(cur) && !Array.isArray(cur)) return null;
+      cur = (cur as Obj)[seg];
+    }
+  return cur === undefined ? null : { schema: cur, path: pointer };
+}
+
+/** Resolves local `$ref`s; a `$ref` with validating siblings becomes `allOf: [target, siblings]`. */
+function normalise(
+  root: unknown,
+  schema: unknown,
+  path: string,
+  hops = 0,
+): { schema: Obj | boolean; path: string } {
+  if (typeof schema === 'boolean') return { schema, path };
+  if (!isObj(schema)) return { schema: true, path };
+  if (typeof schema.$ref === 'string' && hops < 32) {
+    const target = resolvePointer(root, schema.$ref);
+    if (!target) return { schema, path };
+    const siblings = Object.keys(schema).filter((k) => k !== '$ref' && !ANNOTATIONS.has(k));
+    if (siblings.length === 0) return normalise(root, target.schema, target.path, hops + 1);
+    const rest: Obj = {};
+    for (const k of siblings) rest[k] = schema[k];
+    return { schema: { allOf: [{ $ref: schema.$ref }, rest] }, path };
+  }
+  return { schema, path };
+}
+
+function typeSet(s: Obj): Set<string> {
+  const t = s.type;
+  if (typeof t === 'string') return new Set([t]);
+  if (Array.isArray(t)) return new Set(t.filter((x): x is string => typeof x === 'string'));
+  return new Set(ALL_TYPES);
+}
+const covers = (set: Set<string>, t: string): boolean => set.has(t) || (t === 'integer' && set.has('number'));
+const applies = (types: Set<string>, category: string): boolean =>
+  category === 'number' ? covers(types, 'number') || types.has('integer') : types.has(category);
+
+function isNothing(s: Obj | boolean): boolean {
+  if (s === false) return true;
+  if (s === true) return false;
+  if (isObj(s.not) && Object.keys(s.not).every((k) => ANNOTATIONS.has(k))) return true;
+  return s.not === true || (Array.isArray(s.enum) && s.enum.length === 0);
+}
+
+function enumValues(s: Obj): unknown[] | null {
+  if ('const' in s) return [s.const];
+  return Array.isArray(s.enum) ? s.enum : null;
+}
+
+function push(
+  out: SchemaChange[],
+  kind: SchemaChangeKind,
+  path: string,
+  message: string,
+  backward: boolean,
+  forward: boolean,
+  before?: unknown,
+  after?: unknown,
+): void {
+  const change: SchemaChange = { kind, path, message, breaks: { backward, forward } };
+  if (before !== undefined) change.before = before as JsonValue;
+  if (after !== undefined) change.after = after as JsonValue;
+  out.push(change);
+}
+
+/** Lists the changes from `oldSchema` to `newSchema`, with what each breaks. */
+export function diffJsonSchemas(oldSchema: unknown, newSchema: unknown): SchemaChange[] {
+  const out: SchemaChange[] = [];
+  const ctx: Ctx = { oldRoot: oldSchema, newRoot: newSchema, visited: new Set(), depth: 0 };
+  compare(
+    ctx,
+    { root: oldSchema, ...normalise(oldSchema, oldSchema, '') },
+    { root: newSchema, ...normalise(newSchema, newSchema, '') },
+    out,
+  );
+  const seen = new Set<string>();
+  return out.filter((c) => {
+    const key = `${c.kind}|${c.path}|${c.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function side(root: unknown, schema: unknown, path: string): Side {
+  return { root, ...normalise(root, schema, path) };
+}
+
+/** What a comparison breaks, without listing its changes (used for added/removed properties and branches). */
+function breaksOf(ctx: Ctx, a: Side, b: Side): { backward: boolean; forward: boolean } {
+  const tmp: SchemaChange[] = [];
+  compare({ ...ctx, visited: new Set(ctx.visited) }, a, b, tmp);
+  return { backward: tmp.some((c) => c.breaks.backward), forward: tmp.some((c) => c.breaks.forward) };
+}
+
+function compare(ctx: Ctx, a: Side, b: Side, out: SchemaChange[]): void {
+  const path = b.path;
+  const key = `${a.path}|${b.path}`;
+  if (ctx.visited.has(key) || ctx.depth > 64) return;
+  const ca = canon(a.schema);
+  if (ca === canon(b.schema) && !ca.includes('"$ref"')) return;
+  ctx.visited.add(key);
+  ctx.depth += 1;
+  try {
+    compareNormalised(ctx, a, b, path, out);
+  } finally {
+    ctx.depth -= 1;
+    ctx.visited.delete(key);
+  }
+}
+
+function compareNormalised(ctx: Ctx, a: Side, b: Side, path: string, out: SchemaChange[]): void {
+  const oldNothing = isNothing(a.schema);
+  const newNothing = isNothing(b.schema);
+  if (oldNothing || newNothing) {
+    if (oldNothing && newNothing) return;
+    if (newNothing)
+      push(
+        out,
+        'schema-accepts-nothing',
+        path,
+        `the schema at ${at(path)} now rejects every value`,
+        true,
+        false,
+      );
+    else
+      push(
+        out,
+        'schema-accepts-anything',
+        path,
+        `the schema at ${at(path)} used to reject every value and now accepts some`,
+        false,
+        true,
+      );
+    return;
+  }
+  const o: Obj = a.schema === true ? {} : (a.schema as Obj);
+  const n: Obj = b.schema === true ? {} : (b.schema as Obj);
+  const oTypes = typeSet(o);
+  const nTypes = typeSet(n);
+  const both = (category: string): boolean => applies(oTypes, category) && applies(nTypes, category);
+
+  compareTypes(o, n, oTypes, nTypes, path, out);
+  compareEnum(o, n, path, out);
+  if (both('number')) compareNumeric(o, n, path, out);
+  if (both('string')) {
+    compareMin(o, n, 'minLength', path, out, 'string length');
+    compareMax(o, n, 'maxLength', path, out, 'string length');
+    compareConstraint(o, n, 'pattern', path, out);
+    compareConstraint(o, n, 'format', path, out);
+  }
+  if (both('array')) {
+    compareMin(o, n, 'minItems', path, out, 'number of items');
+    compareMax(o, n, 'maxItems', path, out, 'number of items');
+    compareUnique(o, n, path, out);
+    compareItems(ctx, a, b, o, n, out);
+  }
+  if (both('object')) {
+    compareMin(o, n, 'minProperties', path, out, 'number of properties');
+    compareMax(o, n, 'maxProperties', path, out, 'number of properties');
+    compareObject(ctx, a, b, o, n, out);
+  }
+  compareCombinator(ctx, a, b, o, n, 'anyOf', out);
+  compareCombinator(ctx, a, b, o, n, 'oneOf', out);
+  compareCombinator(ctx, a, b, o, n, 'allOf', out);
+
+  for (const k of new Set([...Object.keys(o), ...Object.keys(n)])) {
+    if (HANDLED.has(k) || equal(o[k], n[k])) continue;
+    if (k === '$defs' || k === 'definitions' || k === '$id' || k === '$schema') continue;
+    if (k === 'deprecated') {
+      push(
+        out,
+        'deprecated',
+        childPointer(path, k),
+        `${at(path)} is ${n[k] === true ? 'now' : 'no longer'} deprecated`,
+        false,
+        false,
+        o[k],
+        n[k],
+      );
+    } else if (ANNOTATIONS.has(k)) {
+      push(
+        out,
+        'annotation-changed',
+        childPointer(path, k),
+        `the annotation "${k}" at ${at(path)} changed`,
+        false,
+        false,
+        o[k],
+        n[k],
+      );
+    } else {
+      push(
+        out,
+        'keyword-changed',
+        childPointer(path, k),
+        `the keyword "${k}" at ${at(path)} changed from ${show(o[k])} to ${show(n[k])}; its effect is not analysed, so it counts as breaking both ways`,
+        true,
+        true,
+        o[k],
+        n[k],
+      );
+    }
+  }
+}
+
+function compareTypes(
+  o: Obj,
+  n: Obj,
+  oTypes: Set<string>,
+  nTypes: Set<string>,
+  path: string,
+  out: SchemaChange[],
+): void {
+  if (equal(o.type, n.type)) return;
+  const added = [...nTypes].filter((t) => !covers(oTypes, t));
+  const removed = [...oTypes].filter((t) => !covers(nTypes, t) && !(t === 'integer' && nTypes.has('number')));
+  if (added.length === 0 && removed.length === 0) return;
+  const p = childPointer(path, 'type');
+  const before = o.type ?? 'any';
+  const after = n.type ?? 'any';
+  if (removed.length === 0)
+    push(
+      out,
+      'type-extended',
+      p,
+      `the type at ${at(path)} was extended from ${show(before)} to ${show(after)}`,
+      false,
+      true,
+      before,
+      after,
+    );
+  else if (added.length === 0)
+    push(
+      out,
+      'type-narrowed',
+      p,
+      `the type at ${at(path)} was narrowed from ${show(before)} to ${show(after)}`,
+      true,
+      false,
+      before,
+      after,
+    );
+  else
+    push(
+      out,
+      'type-changed',
+      p,
+      `the type at ${at(path)} changed from ${show(before)} to ${show(after)}`,
+      true,
+      true,
+      before,
+      after,
+    );
+}
+
+function compareEnum(o: Obj, n: Obj, path: string, out: SchemaChange[]): void {
+  const ov = enumValues(o);
+  const nv = enumValues(n);
+  if (ov === null && nv === null) return;
+  const p = childPointer(path, 'enum' in n || 'enum' in o ? 'enum' : 'const');
+  if (ov === null) {
+    push(out, 'enum-narrowed', p, `${at(path)} is now limited to ${show(nv)}`, true, false, undefined, nv);
+    return;
+  }
+  if (nv === null) {
+    push(
+      out,
+      'enum-extended',
+      p,
+      `${at(path)} is no longer limited to ${show(ov)}`,
+      false,
+      true,
+      ov,
+      undefined,
+    );
+    return;
+  }
+  const oc = new Set(ov.map(canon));
+  const nc = new Set(nv.map(canon));
+  const added = nv.filter((v) => !oc.has(canon(v)));
+  const removed = ov.filter((v) => !nc.has(canon(v)));
+  if (added.length === 0 && removed.length === 0) return;
+  if (removed.length === 0)
+    push(out, 'enum-extended', p, `${at(path)} now also allows ${show(added)}`, false, true, ov, nv);
+  else if (added.length === 0)
+    push(out, 'enum-narrowed', p, `${at(path)} no longer allows ${show(removed)}`, true, false, ov, nv);
+  else
+    push(
+      out,
+      'enum-changed',
+      p,
+      `${at(path)} no longer allows ${show(removed)} and now allows ${show(added)}`,
+      true,
+      true,
+      ov,
+      nv,
+    );
+}
+
+type Bound = { value: number; exclusive: boolean } | null;
+function lower(s: Obj): Bound {
+  const inc = typeof s.minimum === 'number' ? { value: s.minimum, exclusive: false } : null;
+  const exc = typeof s.exclusiveMinimum === 'number' ? { value: s.exclusiveMinimum, exclusive: true } : null;
+  if (inc && exc) return exc.value >= inc.value ? exc : inc;
+  return inc ?? exc;
+}
+function upper(s: Obj): Bound {
+  const inc = typeof s.maximum === 'number' ? { value: s.maximum, exclusive: false } : null;
+  const exc = typeof s.exclusiveMaximum === 'number' ? { value: s.exclusiveMaximum, exclusive: true } : null;
+  if (inc && exc) return exc.value <= inc.value ? exc : inc;
+  return inc ?? exc;
+}
+const showBound = (b: Bound, op: '>' | '<'): string =>
+  b === null ? 'unbounded' : `${op}${b.exclusive ? '' : '='} ${b.value}`;
+
+function compareNumeric(o: Obj, n: Obj, path: string, out: SchemaChange[]): void {
+  const lo = lower(o);
+  const ln = lower(n);
+  // tighter > 0: the new lower bound excludes values the old one allowed.
+  const cmpLower = (x: Bound, y: Bound): number => {
+    if (x === null && y === null) return 0;
+    if (x === null) return 1;
+    if (y === null) return -1;
+    if (y.value !== x.value) return y.value > x.value ? 1 : -1;
+    return y.exclusive === x.exclusive ? 0 : y.exclusive ? 1 : -1;
+  };
+  const lc = cmpLower(lo, ln);
+  const lp = childPointer(
+    path,
+    'exclusiveMinimum' in n && !('minimum' in n) ? 'exclusiveMinimum' : 'minimum',
+  );
+  if (lc > 0)
+    push(
+      out,
+      'bound-tightened',
+      lp,
+      `the lower bound at ${at(path)} was tightened from ${showBound(lo, '>')} to ${showBound(ln, '>')}`,
+      true,
+      false,
+      lo?.value,
+      ln?.value,
+    );
+  if (lc < 0)
+    push(
+      out,
+      'bound-loosened',
+      lp,
+      `the lower bound at ${at(path)} was loosened from ${showBound(lo, '>')} to ${showBound(ln, '>')}`,
+      false,
+      true,
+      lo?.value,
+      ln?.value,
+    );
+  const uo = upper(o);
+  const un = upper(n);
+  const cmpUpper = (x: Bound, y: Bound): number => {
+    if (x === null && y === null) return 0;
+    if (x === null) return 1;
+    if (y === null) return -1;
+    if (y.value !== x.value) return y.value < x.value ? 1 : -1;
+    return y.exclusive === x.exclusive ? 0 : y.exclusive ? 1 : -1;
+  };
+  const uc = cmpUpper(uo, un);
+  const up = childPointer(
+    path,
+    'exclusiveMaximum' in n && !('maximum' in n) ? 'exclusiveMaximum' : 'maximum',
+  );
+  if (uc > 0)
+    push(
+      out,
+      'bound-tightened',
+      up,
+      `the upper bound at ${at(path)} was tightened from ${showBound(uo, '<')} to ${showBound(un, '<')}`,
+      true,
+      false,
+      uo?.value,
+      un?.value,
+    );
+  if (uc < 0)
+    push(
+      out,
+      'bound-loosened',
+      up,
+      `the upper bound at ${at(path)} was loosened from ${showBound(uo, '<')} to ${showBound(un, '<')}`,
+      false,
+      true,
+      uo?.value,
+      un?.value,
+    );
+  const mo = typeof o.multipleOf === 'number' ? o.multipleOf : null;
+  const mn = typeof n.multipleOf === 'number' ? n.multipleOf : null;
+  if (mo === mn) return;
+  const mp = childPointer(path, 'multipleOf');
+  const divides = (x: number, y: number): boolean => Number.isInteger(y / x);
+  if (mo === null || (mn !== null && divides(mo, mn)))
+    push(
+      out,
+      'bound-tightened',
+      mp,
+      `${at(path)} must now be a multiple of ${mn}`,
+      true,
+      false,
+      mo ?? undefined,
+      mn,
+    );
+  else if (mn === null || divides(mn, mo))
+    push(
+      out,
+      'bound-loosened',
+      mp,
+      `${at(path)} no longer has to be a multiple of ${mo}${mn === null ? '' : `, only of ${mn}`}`,
+      false,
+      true,
+      mo,
+      mn ?? undefined,
+    );
+  else
+    push(
+      out,
+      'bound-changed',
+      mp,
+      `${at(path)} must now be a multiple of ${mn} instead of ${mo}`,
+      true,
+      true,
+      mo,
+      mn,
+    );
+}
+
+function compareMin(o: Obj, n: Obj, k: string, path: string, out: SchemaChange[], what: string): void {
+  const a = typeof o[k] === 'number' ? (o[k] as number) : 0;
+  const b = typeof n[k] === 'number' ? (n[k] as number) : 0;
+  if (a === b) return;
+  const p = childPointer(path, k);
+  if (b > a)
+    push(
+      out,
+      'bound-tightened',
+      p,
+      `the minimum ${what} at ${at(path)} was raised from ${a} to ${b}`,
+      true,
+      false,
+      a,
+      b,
+    );
+  else
+    push(
+      out,
+      'bound-loosened',
+      p,
+      `the minimum ${what} at ${at(path)} was lowered from ${a} to ${b}`,
+      false,
+      true,
+      a,
+      b,
+    );
+}
+
+function compareMax(o: Obj, n: Obj, k: string, path: string, out: SchemaChange[], what: string): void {
+  const a = typeof o[k] === 'number' ? (o[k] as number) : Number.POSITIVE_INFINITY;
+  const b = typeof n[k] === 'number' ? (n[k] as number) : Number.POSITIVE_INFINITY;
+  if (a === b) return;
+  const p = childPointer(path, k);
+  const s = (x: number): string => (Number.isFinite(x) ? String(x) : 'unbounded');
+  if (b < a)
+    push(
+      out,
+      'bound-tightened',
+      p,
+      `the maximum ${what} at ${at(path)} was lowered from ${s(a)} to ${s(b)}`,
+      true,
+      false,
+      o[k],
+      n[k],
+    );
+  else
+    push(
+      out,
+      'bound-loosened',
+      p,
+      `the maximum ${what} at ${at(path)} was raised from ${s(a)} to ${s(b)}`,
+      false,
+      true,
+      o[k],
+      n[k],
+    );
+}
+
+function compareConstraint(o: Obj, n: Obj, k: string, path: string, out: SchemaChange[]): void {
+  if (equal(o[k], n[k])) return;
+  const p = childPointer(path, k);
+  if (o[k] === undefined)
+    push(
+      out,
+      'constraint-added',
+      p,
+      `${at(path)} now requires ${k} ${show(n[k])}`,
+      true,
+      false,
+      undefined,
+      n[k],
+    );
+  else if (n[k] === undefined)
+    push(
+      out,
+      'constraint-removed',
+      p,
+      `${at(path)} no longer requires ${k} ${show(o[k])}`,
+      false,
+      true,
+      o[k],
+      undefined,
+    );
+  else
+    push(
+      out,
+      'constraint-changed',
+      p,
+      `the ${k} at ${at(path)} changed from ${show(o[k])} to ${show(n[k])}`,
+      true,
+      true,
+      o[k],
+      n[k],
+    );
+}
+
+function compareUnique(o: Obj, n: Obj, path: string, out: SchemaChange[]): void {
+  const a = o.uniqueItems === true;
+  const b = n.uniqueItems === true;
+  if (a === b) return;
+  const p = childPointer(path, 'uniqueItems');
+  if (b) push(out, 'constraint-added', p, `the items at ${at(path)} must now be unique`, true, false, a, b);
+  else
+    push(
+      out,
+      'constraint-removed',
+      p,
+      `the items at ${at(path)} no longer have to be unique`,
+      false,
+      true,
+      a,
+      b,
+    );
+}
+
+interface Tuple {
+  prefix: unknown[];
+  prefixKey: string;
+  rest: unknown;
+  restKey: string;
+}
+function tupleOf(s: Obj): Tuple {
+  if (Array.isArray(s.prefixItems))
+    return { prefix: s.prefixItems, prefixKey: 'prefixItems', rest: s.items ?? true, restKey: 'items' };
+  if (Array.isArray(s.items))
+    return {
+      prefix: s.items,
+      prefixKey: 'items',
+      rest: s.additionalItems ?? true,
+      restKey: 'additionalItems',
+    };
+  return { prefix: [], prefixKey: 'items', rest: s.items ?? true, restKey: 'items' };
+}
+
+function compareItems(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaChange[]): void {
+  const to = tupleOf(o);
+  const tn = tupleOf(n);
+  const len = Math.max(to.prefix.length, tn.prefix.length);
+  for (let i = 0; i < len; i++) {
+    const os =
+      i < to.prefix.length
+        ? side(a.root, to.prefix[i], childPointer(childPointer(a.path, to.prefixKey), i))
+        : side(a.root, to.rest, childPointer(a.path, to.restKey));
+    const ns =
+      i < tn.prefix.length
+        ? side(b.root, tn.prefix[i], childPointer(childPointer(b.path, tn.prefixKey), i))
+        : side(b.root, tn.rest, childPointer(b.path, tn.restKey));
+    compare(ctx, os, ns, out);
+  }
+  compare(
+    ctx,
+    side(a.root, to.rest, childPointer(a.path, to.restKey)),
+    side(b.root, tn.rest, childPointer(b.path, tn.restKey)),
+    out,
+  );
+}
+
+type Model = 'open' | 'closed' | 'partially open';
+function contentModel(s: Obj): Model {
+  if (s.additionalProperties === false && !isObj(s.patternProperties)) return 'closed';
+  if (
+    (s.additionalProperties === undefined || s.additionalProperties === true) &&
+    !isObj(s.patternProperties)
+  )
+    return 'open';
+  return 'partially open';
+}
+
+/** The schema a property name is validated against: declared, by pattern, or additionalProperties. */
+function effective(s: Side, o: Obj, name: string): Side {
+  const props = isObj(o.properties) ? o.properties : {};
+  if (Object.hasOwn(props, name))
+    return side(s.root, props[name], childPointer(childPointer(s.path, 'properties'), name));
+  if (isObj(o.patternProperties))
+    for (const [pattern, sub] of Object.entries(o.patternProperties)) {
+      let matches = false;
+      try {
+        matches = new RegExp(pattern, 'u').test(name);
+      } catch {
+        matches = false;
+      }
+      if (matches) return side(s.root, sub, childPointer(childPointer(s.path, 'patternProperties'), pattern));
+    }
+  return side(s.root, o.additionalProperties ?? true, childPointer(s.path, 'additionalProperties'));
+}
+
+function hasDefault(s: Side): boolean {
+  return isObj(s.schema) && 'default' in s.schema;
+}
+
+function compareObject(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaChange[]): void {
+  const oProps = isObj(o.properties) ? o.properties : {};
+  const nProps = isObj(n.properties) ? n.properties : {};
+  const names = [...new Set([...Object.keys(oProps), ...Object.keys(nProps)])];
+  for (const name of names) {
+    const inOld = Object.hasOwn(oProps, name);
+    const inNew = Object.hasOwn(nProps, name);
+    const os = effective(a, o, name);
+    const ns = effective(b, n, name);
+    if (inOld && inNew) {
+      compare(ctx, os, ns, out);
+      continue;
+    }
+    const br = breaksOf(ctx, os, ns);
+    if (inNew) {
+      const model = contentModel(o);
+      const why =
+        model === 'closed'
+          ? 'the old closed content model did not allow it'
+          : model === 'open'
+            ? 'the old open content model allowed any value for it'
+            : `the old schema validated it against ${os.path}`;
+      const effect = br.backward
+        ? 'the new definition rejects some values old data may have'
+        : br.forward
+          ? 'the old schema rejects it'
+          : 'no data is affected';
+      push(
+        out,
+        'property-added',
+        ns.path,
+        `property '${name}' was added; ${why}, so ${effect}`,
+        br.backward,
+        br.forward,
+        undefined,
+        nProps[name],
+      );
+    } else {
+      const model = contentModel(n);
+      const why =
+        model === 'closed'
+          ? 'the new closed content model no longer allows it'
+          : model === 'open'
+            ? 'the new open content model accepts any value for it'
+            : `the new schema validates it against ${ns.path}`;
+      push(
+        out,
+        'property-removed',
+        os.path,
+        `property '${name}' was removed; ${why}`,
+        br.backward,
+        br.forward,
+        oProps[name],
+        undefined,
+      );
+    }
+  }
+
+  // Names declared on neither side: additionalProperties and patternProperties decide.
+  const oPat = isObj(o.patternProperties) ? o.patternProperties : {};
+  const nPat = isObj(n.patternProperties) ? n.patternProperties : {};
+  for (const pattern of new Set([...Object.keys(oPat), ...Object.keys(nPat)])) {
+    const po = childPointer(childPointer(a.path, 'patternProperties'), pattern);
+    const pn = childPointer(childPointer(b.path, 'patternProperties'), pattern);
+    const oa = side(a.root, o.additionalProperties ?? true, childPointer(a.path, 'additionalProperties'));
+    const na = side(b.root, n.additionalProperties ?? true, childPointer(b.path, 'additionalProperties'));
+    if (Object.hasOwn(oPat, pattern) && Object.hasOwn(nPat, pattern))
+      compare(ctx, side(a.root, oPat[pattern], po), side(b.root, nPat[pattern], pn), out);
+    else if (Object.hasOwn(nPat, pattern)) {
+      const br = breaksOf(ctx, oa, side(b.root, nPat[pattern], pn));
+      push(
+        out,
+        'content-model-changed',
+        pn,
+        `properties matching /${pattern}/ now have their own schema`,
+        br.backward,
+        br.forward,
+        undefined,
+        nPat[pattern],
+      );
+    } else {
+      const br = breaksOf(ctx, side(a.root, oPat[pattern], po), na);
+      push(
+        out,
+        'content-model-changed',
+        po,
+        `properties matching /${pattern}/ no longer have their own schema`,
+        br.backward,
+        br.forward,
+        oPat[pattern],
+        undefined,
+      );
+    }
+  }
+  const oAdd = o.additionalProperties ?? true;
+  const nAdd = n.additionalProperties ?? true;
+  if (!equal(oAdd, nAdd)) {
+    const p = childPointer(b.path, 'additionalProperties');
+    if (isNothing(nAdd === true ? {} : (nAdd as Obj)) && !isNothing(oAdd === true ? {} : (oAdd as Obj)))
+      push(
+        out,
+        'content-model-closed',
+        p,
+        `the object at ${at(b.path)} no longer allows undeclared properties`,
+        true,
+        false,
+        oAdd,
+        nAdd,
+      );
+    else if (isNothing(oAdd === true ? {} : (oAdd as Obj)) && !isNothing(nAdd === true ? {} : (nAdd as Obj)))
+      push(
+        out,
+        'content-model-opened',
+        p,
+        `the object at ${at(b.path)} now allows undeclared properties`,
+        false,
+        true,
+        oAdd,
+        nAdd,
+      );
+    else {
+      const br = breaksOf(
+        ctx,
+        side(a.root, oAdd, childPointer(a.path, 'additionalProperties')),
+        side(b.root, nAdd, p),
+      );
+      push(
+        out,
+        'content-model-changed',
+        p,
+        `the schema of undeclared properties at ${at(b.path)} changed`,
+        br.backward,
+        br.forward,
+        oAdd,
+        nAdd,
+      );
+    }
+  }
+
+  const oReq = new Set(
+    Array.isArray(o.required) ? o.required.filter((x): x is string => typeof x === 'string') : [],
+  );
+  const nReq = new Set(
+    Array.isArray(n.required) ? n.required.filter((x): x is string => typeof x === 'string') : [],
+  );
+  for (const r of nReq) {
+    if (oReq.has(r)) continue;
+    const p = childPointer(childPointer(b.path, 'required'), r);
+    if (Object.hasOwn(nProps, r) && hasDefault(effective(b, n, r)))
+      push(
+        out,
+        'required-added-with-default',
+        p,
+        `property '${r}' is now required and has a default, so data without it gets the default`,
+        false,
+        false,
+      );
+    else
+      push(
+        out,
+        'required-added',
+        p,
+        `property '${r}' is now required and has no default, so data without it is rejected`,
+        true,
+        false,
+      );
+  }
+  for (const r of oReq) {
+    if (nReq.has(r)) continue;
+    const p = childPointer(childPointer(a.path, 'required'), r);
+    if (Object.hasOwn(oProps, r) && hasDefault(effective(a, o, r)))
+      push(
+        out,
+        'required-removed-with-default',
+        p,
+        `property '${r}' is no longer required; the old schema fills in its default`,
+        false,
+        false,
+      );
+    else
+      push(
+        out,
+        'required-removed',
+        p,
+        `property '${r}' is no longer required, and the old schema requires it with no default`,
+        false,
+        true,
+      );
+  }
+}
+
+function disjoint(rootA: unknown, x: unknown, rootB: unknown, y: unknown): boolean {
+  const a = normalise(rootA, x, '').schema;
+  const b = normalise(rootB, y, '').schema;
+  if (a === false || b === false) return true;
+  if (a === true || b === true) return false;
+  const ta = typeSet(a);
+  const tb = typeSet(b);
+  const related = (t: string, u: string): boolean =>
+    t === u || (t === 'integer' && u === 'number') || (t === 'number' && u === 'integer');
+  if (![...ta].some((t) => [...tb].some((u) => related(t, u)))) return true;
+  const ea = enumValues(a);
+  const eb = enumValues(b);
+  if (ea && eb && !ea.some((v) => eb.some((w) => equal(v, w)))) return true;
+  const pa = isObj(a.properties) ? a.properties : {};
+  const pb = isObj(b.properties) ? b.properties : {};
+  const ra = Array.isArray(a.required) ? a.required : [];
+  const rb = Array.isArray(b.required) ? b.required : [];
+  for (const name of Object.keys(pa)) {
+    if (!Object.hasOwn(pb, name) || !ra.includes(name) || !rb.includes(name)) continue;
+    const va = isObj(pa[name]) ? enumValues(pa[name] as Obj) : null;
+    const vb = isObj(pb[name]) ? enumValues(pb[name] as Obj) : null;
+    if (va && vb && !va.some((v) => vb.some((w) => equal(v, w)))) return true;
+  }
+  return false;
+}
+
+function compareCombinator(
+  ctx: Ctx,
+  a: Side,
+  b: Side,
+  o: Obj,
+  n: Obj,
+  k: 'anyOf' | 'oneOf' | 'allOf',
+  out: SchemaChange[],
+): void {
+  const ol = Array.isArray(o[k]) ? (o[k] as unknown[]) : null;
+  const nl = Array.isArray(n[k]) ? (n[k] as unknown[]) : null;
+  if (ol === null && nl === null) return;
+  const cl = canon(ol);
+  if (cl === canon(nl) && !cl.includes('"$ref"')) return;
+  const op = childPointer(a.path, k);
+  const np = childPointer(b.path, k);
+  const oldBranches = (ol ?? [true]).map((s, i) => side(a.root, s, childPointer(op, i)));
+  const newBranches = (nl ?? [true]).map((s, i) => side(b.root, s, childPointer(np, i)));
+  const label = k === 'allOf' ? 'allOf' : k;
+  if (k === 'allOf') {
+    // A conjunction narrows when a new branch is not implied by an old one, and widens when an old one is dropped.
+    newBranches.forEach((nb, j) => {
+      if (oldBranches.some((ob) => !breaksOf(ctx, ob, nb).backward)) return;
+      push(
+        out,
+        'branch-added',
+        nb.path,
+        `allOf branch ${nb.path} adds a constraint no old branch implied`,
+        true,
+        false,
+        undefined,
+        nl?.[j],
+      );
+    });
+    oldBranches.forEach((ob, i) => {
+      if (newBranches.some((nb) => !breaksOf(ctx, ob, nb).forward)) return;
+      push(
+        out,
+        'branch-removed',
+        ob.path,
+        `allOf branch ${ob.path} was dropped or relaxed, so a constraint no longer holds`,
+        false,
+        true,
+        ol?.[i],
+        undefined,
+      );
+    });
+    return;
+  }
+  oldBranches.forEach((ob, i) => {
+    if (newBranches.some((nb) => !breaksOf(ctx, ob, nb).backward)) return;
+    push(
+      out,
+      'branch-removed',
+      ob.path,
+      `${label} branch ${ob.path} was removed or narrowed, so data it accepted can be rejected`,
+      true,
+      false,
+      ol?.[i],
+      undefined,
+    );
+  });
+  newBranches.forEach((nb, j) => {
+    if (oldBranches.some((ob) => !breaksOf(ctx, ob, nb).forward)) return;
+    push(
+      out,
+      'branch-added',
+      nb.path,
+      `${label} branch ${nb.path} accepts data no old branch accepted`,
+      false,
+      true,
+      undefined,
+      nl?.[j],
+    );
+  });
+  if (k === 'oneOf') {
+    // oneOf needs exactly one match: a changed branch must be provably disjoint from its siblings.
+    const overlap = (
+      list: unknown[] | null,
+      root: unknown,
+      others: unknown[] | null,
+      p: string,
+      backward: boolean,
+    ): void => {
+      if (!list) return;
+      list.forEach((s, i) => {
+        if (others?.some((x) => equal(x, s))) return;
+        const clash = list.findIndex((t, j) => j !== i && !disjoint(root, s, root, t));
+        if (clash < 0) return;
+        const where = childPointer(p, i);
+        push(
+          out,
+          backward ? 'branch-added' : 'branch-removed',
+          where,
+          `oneOf branch ${where} may overlap branch ${childPointer(p, clash)}, so a value can match both and fail oneOf`,
+          backward,
+          !backward,
+        );
+      });
+    };
+    overlap(nl, b.root, ol, np, true);
+    overlap(ol, a.root, nl, op, false);
+  }
+}

@@ -1,0 +1,104 @@
+import { IntelGraphError } from '@intelgraph/core';
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
+import { type ContractIssue, childPointer } from './issue.js';
+
+// ajv-formats is CommonJS: ESM sees module.exports (the plugin), bundlers may see { default: plugin }.
+const addFormats: FormatsPlugin =
+  (addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
+  (addFormatsModule as unknown as FormatsPlugin);
+
+/** The annotation keyword that bounds a deprecation: after this date, using the field is an error. */
+export const DEPRECATION_WINDOW_KEYWORD = 'x-deprecation-window';
+
+/** JSON Schema dialects the registry accepts, by `$schema` URI. */
+export type JsonSchemaDialect = 'draft-07' | '2019-09' | '2020-12';
+
+const DIALECTS: Record<string, JsonSchemaDialect> = {
+  'http://json-schema.org/draft-07/schema': 'draft-07',
+  'https://json-schema.org/draft/2019-09/schema': '2019-09',
+  'https://json-schema.org/draft/2020-12/schema': '2020-12',
+};
+
+/** Which dialect a schema declares (`$schema`); draft-07 when it declares none. */
+export function jsonSchemaDialect(schema: unknown): JsonSchemaDialect {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return 'draft-07';
+  const declared = (schema as { $schema?: unknown }).$schema;
+  if (declared === undefined) return 'draft-07';
+  if (typeof declared !== 'string')
+    throw new IntelGraphError('INVALID_INPUT', 'invalid JSON Schema: "$schema" must be a string');
+  const dialect =
+    DIALECTS[
+      declared
+        .replace(/#$/, '')
+        .replace(/^http:\/\/json-schema\.org\/draft\/20/, 'https://json-schema.org/draft/20')
+    ];
+  if (!dialect)
+    throw new IntelGraphError(
+      'INVALID_INPUT',
+      `invalid JSON Schema: unsupported "$schema" ${JSON.stringify(declared)}; use draft-07, 2019-09 or 2020-12`,
+    );
+  return dialect;
+}
+
+/** ajv options shared by the registry's validators and the benchmark's raw baseline. */
+export const AJV_OPTIONS: Options = Object.freeze({
+  allErrors: true,
+  strict: true,
+  strictTypes: false,
+  strictTuples: false,
+  strictRequired: false,
+  allowUnionTypes: true,
+  useDefaults: true,
+  validateFormats: true,
+});
+
+/** A fresh ajv instance for one dialect, with formats and our annotation keyword. */
+export function createAjv(dialect: JsonSchemaDialect): Ajv {
+  const ajv =
+    dialect === '2020-12'
+      ? new Ajv2020({ ...AJV_OPTIONS })
+      : dialect === '2019-09'
+        ? new Ajv2019({ ...AJV_OPTIONS })
+        : new Ajv({ ...AJV_OPTIONS });
+  addFormats(ajv);
+  ajv.addKeyword({ keyword: DEPRECATION_WINDOW_KEYWORD, schemaType: 'string' });
+  return ajv as Ajv;
+}
+
+/**
+ * Compiles a JSON Schema once. Throws `INVALID_INPUT` with ajv's reason for invalid schemas, unknown
+ * keywords or formats, and unresolvable `$ref`s.
+ */
+export function compileJsonSchema(schema: unknown): ValidateFunction {
+  if (typeof schema !== 'boolean' && (typeof schema !== 'object' || schema === null || Array.isArray(schema)))
+    throw new IntelGraphError('INVALID_INPUT', 'invalid JSON Schema: a schema is an object or a boolean');
+  const ajv = createAjv(jsonSchemaDialect(schema));
+  try {
+    return ajv.compile(schema as object);
+  } catch (cause) {
+    throw new IntelGraphError('INVALID_INPUT', `invalid JSON Schema: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** Converts ajv errors to issues whose path points into the payload. */
+export function issuesFromAjv(errors: readonly ErrorObject[] | null | undefined): ContractIssue[] {
+  if (!errors) return [];
+  return errors.map((e) => {
+    let path = e.instancePath;
+    const params = e.params as Record<string, unknown>;
+    if (e.keyword === 'required' && typeof params.missingProperty === 'string')
+      path = childPointer(path, params.missingProperty);
+    else if (e.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string')
+      path = childPointer(path, params.additionalProperty);
+    const where = path === '' ? 'the payload' : path;
+    let message = `${where} ${e.message ?? 'is invalid'}`;
+    if (e.keyword === 'additionalProperties') message = `${where} is not allowed by the schema`;
+    else if (e.keyword === 'required') message = `${where} is required`;
+    else if (e.keyword === 'enum' && Array.isArray(params.allowedValues))
+      message = `${where} must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    return { code: e.keyword, path, message };
+  });
+}
