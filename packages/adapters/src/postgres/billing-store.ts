@@ -1,0 +1,124 @@
+import type { BillingEventStatus, BillingOutbox, BillingOutboxRecord, MeterEvent } from '@intelgraph/core';
+import type { SqlDatabase } from './sql.js';
+
+interface Row {
+  identifier: string;
+  event: MeterEvent | string;
+  org: string;
+  plugin: string;
+  run_id: string;
+  created_at: number | string;
+  status: BillingEventStatus;
+  attempts: number;
+  next_attempt_at: number | string;
+  last_error: string | null;
+  delivered_at: number | string | null;
+  seq: number | string;
+}
+
+const COLUMNS =
+  'seq, identifier, event, org, plugin, run_id, created_at, status, attempts, next_attempt_at, last_error, delivered_at';
+
+const toRecord = (r: Row): BillingOutboxRecord => ({
+  event: typeof r.event === 'string' ? (JSON.parse(r.event) as MeterEvent) : r.event,
+  org: r.org,
+  plugin: r.plugin,
+  runId: r.run_id,
+  createdAt: Number(r.created_at),
+  status: r.status,
+  attempts: Number(r.attempts),
+  nextAttemptAt: Number(r.next_attempt_at),
+  lastError: r.last_error,
+  deliveredAt: r.delivered_at === null ? null : Number(r.delivered_at),
+});
+
+/**
+ * The billing outbox on PostgreSQL or PGlite (table `ig_billing_outbox`, migration `billing_0001_outbox`).
+ * `append` is idempotent on the identifier (`ON CONFLICT DO NOTHING`); `claim` leases due entries with
+ * `FOR UPDATE SKIP LOCKED`, so concurrent dispatchers on any number of hosts never hold the same entry;
+ * `markDelivered` is a conditional update that succeeds once.
+ *
+ * @example
+ * ```ts
+ * import { createPgDatabase, createPgBillingOutbox, migrate } from '@intelgraph/adapters/postgres';
+ * import { createFinOps } from '@intelgraph/finops';
+ * const db = await createPgDatabase({ connectionString: process.env.DATABASE_URL });
+ * await migrate(db);
+ * const finops = createFinOps({ outbox: createPgBillingOutbox(db) });
+ * ```
+ */
+export function createPgBillingOutbox(db: SqlDatabase): BillingOutbox {
+  return {
+    async append(events) {
+      if (events.length === 0) return { appended: 0, duplicates: 0 };
+      return db.transaction(async (tx) => {
+        let appended = 0;
+        for (const e of events) {
+          const r = await tx.query(
+            `INSERT INTO ig_billing_outbox (identifier, event, org, plugin, run_id, created_at, next_attempt_at)
+             VALUES ($1, $2::jsonb, $3, $4, $5, $6, $6)
+             ON CONFLICT (identifier) DO NOTHING`,
+            [e.event.identifier, JSON.stringify(e.event), e.org, e.plugin, e.runId, e.createdAt],
+          );
+          appended += r.rowCount;
+        }
+        return { appended, duplicates: events.length - appended };
+      });
+    },
+    async claim({ now, limit, leaseMs, leaseToken }) {
+      const { rows } = await db.query<Row>(
+        `UPDATE ig_billing_outbox SET lease_token = $1, lease_until = $2::bigint + $3::bigint
+         WHERE seq IN (
+           SELECT seq FROM ig_billing_outbox
+           WHERE status = 'pending' AND next_attempt_at <= $2 AND lease_until <= $2
+           ORDER BY next_attempt_at, seq
+           LIMIT $4
+           FOR UPDATE SKIP LOCKED)
+         RETURNING ${COLUMNS}`,
+        [leaseToken, now, leaseMs, Math.max(0, Math.min(limit, 1000))],
+      );
+      rows.sort(
+        (a, b) => Number(a.next_attempt_at) - Number(b.next_attempt_at) || Number(a.seq) - Number(b.seq),
+      );
+      return { leaseToken, records: rows.map(toRecord) };
+    },
+    async markDelivered(identifier, leaseToken, now) {
+      const r = await db.query(
+        `UPDATE ig_billing_outbox
+         SET status = 'delivered', attempts = attempts + 1, delivered_at = $3, last_error = NULL,
+             lease_token = NULL, lease_until = 0
+         WHERE identifier = $1 AND status = 'pending' AND lease_token = $2`,
+        [identifier, leaseToken, now],
+      );
+      return r.rowCount === 1;
+    },
+    async markFailed(identifier, leaseToken, failure) {
+      const r = await db.query(
+        `UPDATE ig_billing_outbox
+         SET attempts = attempts + 1, last_error = $3, next_attempt_at = $4,
+             status = CASE WHEN $5::boolean THEN 'dead' ELSE 'pending' END,
+             lease_token = NULL, lease_until = 0
+         WHERE identifier = $1 AND status = 'pending' AND lease_token = $2`,
+        [identifier, leaseToken, failure.error.slice(0, 2000), failure.nextAttemptAt, failure.dead],
+      );
+      return r.rowCount === 1;
+    },
+    async get(identifier) {
+      const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM ig_billing_outbox WHERE identifier = $1`, [
+        identifier,
+      ]);
+      return rows[0] ? toRecord(rows[0]) : null;
+    },
+    async list(query = {}) {
+      const limit = Math.max(0, Math.min(query.limit ?? 1000, 10_000));
+      const { rows } =
+        query.status === undefined
+          ? await db.query<Row>(`SELECT ${COLUMNS} FROM ig_billing_outbox ORDER BY seq LIMIT $1`, [limit])
+          : await db.query<Row>(
+              `SELECT ${COLUMNS} FROM ig_billing_outbox WHERE status = $1 ORDER BY seq LIMIT $2`,
+              [query.status, limit],
+            );
+      return rows.map(toRecord);
+    },
+  };
+}
