@@ -12,3 +12,5 @@ export type {
 export { createPGliteDatabase, createPgDatabase } from './sql.js';
 // Domain stores: one line each, added by the work that owns the store.
 export { createPgCatalogStore } from './catalog-store.js';
+export { createPgBillingOutbox } from './billing-store.js';
+export { createPgReviewStore } from './reviews-store.js';
