@@ -1,0 +1,237 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { EngineBridge, EngineJob, EngineOutcome } from './engine.js';
+import type { Executor } from './sandbox.js';
+import type { FromWorker, ToWorker } from './worker-protocol.js';
+
+/** Options of {@link ProcessPool}. */
+export interface ProcessPoolOptions {
+  processes: number;
+  /** Isolates per worker. */
+  poolSize: number;
+  /** Extra wall time before the parent kills a worker that did not answer. */
+  graceMs: number;
+  recycleAfterRuns?: number;
+}
+
+interface PendingRun {
+  job: EngineJob;
+  bridge: EngineBridge;
+  abort: AbortController;
+  timer: NodeJS.Timeout;
+  resolve: (o: EngineOutcome) => void;
+}
+
+interface Worker {
+  child: ChildProcess;
+  runs: Map<number, PendingRun>;
+  codes: Set<string>;
+  isolatesCreated: number;
+  dead: boolean;
+}
+
+function workerEntry(): { path: string; execArgv: string[] } {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    // Running from sources (tests, benchmarks): load the TypeScript worker through tsx.
+    return {
+      path: fileURLToPath(new URL('./worker.ts', here)),
+      execArgv: ['--no-node-snapshot', '--conditions=source', '--import', 'tsx'],
+    };
+  }
+  const ext = here.endsWith('.cjs') ? 'cjs' : 'js';
+  return { path: fileURLToPath(new URL(`./worker.${ext}`, here)), execArgv: ['--no-node-snapshot'] };
+}
+
+function failed(
+  code: 'UNAVAILABLE' | 'BUDGET_EXCEEDED',
+  message: string,
+  details: Record<string, string | number | boolean | null>,
+): EngineOutcome {
+  return {
+    failure: { code, message, details },
+    usage: { wallMs: 0, cpuMs: 0, heapBytes: 0, rows: 0, outputBytes: 0, logBytes: 0 },
+  };
+}
+
+/**
+ * Process-isolated executor: isolates run inside a small pool of child processes. A worker that
+ * crashes (a V8 out-of-memory abort) or stops answering is killed and replaced; only the runs it
+ * carried fail, with a typed error, and the host process is untouched.
+ */
+export class ProcessPool implements Executor {
+  readonly #options: ProcessPoolOptions;
+  readonly #workers = new Set<Worker>();
+  #started = 0;
+  #nextRun = 0;
+  #closed = false;
+
+  constructor(options: ProcessPoolOptions) {
+    this.#options = options;
+  }
+
+  run(job: EngineJob, bridge: EngineBridge): Promise<EngineOutcome> {
+    if (this.#closed) return Promise.resolve(failed('UNAVAILABLE', 'the sandbox is closed', {}));
+    const worker = this.#pick(job.codeSha256);
+    const id = ++this.#nextRun;
+    worker.codes.add(job.codeSha256);
+    return new Promise<EngineOutcome>((resolve) => {
+      const started = performance.now();
+      const timer = setTimeout(() => {
+        // The worker did not stop the run itself: kill it. The run fails on wall time.
+        const observed = Math.round(performance.now() - started);
+        const run = worker.runs.get(id);
+        worker.runs.delete(id);
+        run?.abort.abort();
+        resolve({
+          ...failed(
+            'BUDGET_EXCEEDED',
+            `wall budget exceeded: ${observed} ms observed, limit ${job.limits.wallMs} ms`,
+            {
+              resource: 'wall',
+              limit: job.limits.wallMs,
+              observed,
+              unit: 'ms',
+            },
+          ),
+        });
+        this.#kill(worker, 'a run did not stop in time');
+      }, job.limits.wallMs + this.#options.graceMs);
+      worker.runs.set(id, { job, bridge, abort: new AbortController(), timer, resolve });
+      this.#send(worker, { t: 'run', id, job });
+    });
+  }
+
+  evict(codeSha256: string): void {
+    for (const w of this.#workers) {
+      if (!w.codes.delete(codeSha256)) continue;
+      this.#send(w, { t: 'evict', sha: codeSha256 });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const exits = [...this.#workers].map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          if (w.dead || w.child.exitCode !== null) {
+            resolve();
+            return;
+          }
+          const t = setTimeout(() => w.child.kill('SIGKILL'), 2000);
+          w.child.once('exit', () => {
+            clearTimeout(t);
+            resolve();
+          });
+          this.#send(w, { t: 'close' });
+        }),
+    );
+    await Promise.all(exits);
+  }
+
+  isolatesCreated(): number {
+    let n = 0;
+    for (const w of this.#workers) n += w.isolatesCreated;
+    return n;
+  }
+
+  workersStarted(): number {
+    return this.#started;
+  }
+
+  workerPids(): number[] {
+    return [...this.#workers]
+      .filter((w) => !w.dead && w.child.pid !== undefined)
+      .map((w) => w.child.pid as number);
+  }
+
+  #pick(codeSha256: string): Worker {
+    const live = [...this.#workers].filter((w) => !w.dead);
+    const idleWithCode = live.find((w) => w.codes.has(codeSha256) && w.runs.size < this.#options.poolSize);
+    if (idleWithCode) return idleWithCode;
+    if (live.length < this.#options.processes) return this.#spawn();
+    live.sort((a, b) => a.runs.size - b.runs.size);
+    return live[0] as Worker;
+  }
+
+  #spawn(): Worker {
+    const entry = workerEntry();
+    const child = fork(entry.path, [], {
+      execArgv: entry.execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: {
+        ...process.env,
+        IG_SANDBOX_POOL_SIZE: String(this.#options.poolSize),
+        IG_SANDBOX_RECYCLE: String(this.#options.recycleAfterRuns ?? 0),
+      },
+    });
+    const worker: Worker = { child, runs: new Map(), codes: new Set(), isolatesCreated: 0, dead: false };
+    this.#started += 1;
+    this.#workers.add(worker);
+    child.on('message', (m: FromWorker) => this.#onMessage(worker, m));
+    child.on('exit', (code, signal) => this.#onExit(worker, code, signal));
+    child.on('error', () => this.#kill(worker, 'the worker failed'));
+    return worker;
+  }
+
+  #send(w: Worker, m: ToWorker): void {
+    if (w.dead || !w.child.connected) return;
+    w.child.send(m);
+  }
+
+  #onMessage(w: Worker, m: FromWorker): void {
+    switch (m.t) {
+      case 'ready':
+        return;
+      case 'log':
+        w.runs.get(m.id)?.bridge.log(m.level, String(m.text));
+        return;
+      case 'call': {
+        const run = w.runs.get(m.id);
+        if (!run) return;
+        run.bridge
+          .call(m.path, m.argsJson, { signal: run.abort.signal, rowsRemaining: m.rowsRemaining })
+          .catch(() => ({
+            ok: false as const,
+            code: 'INTERNAL' as const,
+            message: `host method ${m.path} failed`,
+          }))
+          .then((result) => this.#send(w, { t: 'result', id: m.id, callId: m.callId, result }));
+        return;
+      }
+      case 'done': {
+        w.isolatesCreated = m.isolatesCreated;
+        const run = w.runs.get(m.id);
+        if (!run) return;
+        w.runs.delete(m.id);
+        clearTimeout(run.timer);
+        run.abort.abort();
+        run.resolve(m.outcome);
+        return;
+      }
+    }
+  }
+
+  #kill(w: Worker, reason: string): void {
+    if (w.dead) return;
+    w.child.kill('SIGKILL');
+    this.#fail(w, reason, {});
+  }
+
+  #onExit(w: Worker, code: number | null, signal: NodeJS.Signals | null): void {
+    if (w.dead) return;
+    this.#fail(w, `the sandbox worker exited (${signal ?? `code ${code}`})`, { exitCode: code, signal });
+  }
+
+  /** Marks a worker dead; its in-flight runs fail; the next run starts a replacement. */
+  #fail(w: Worker, reason: string, details: Record<string, string | number | null>): void {
+    w.dead = true;
+    this.#workers.delete(w);
+    for (const run of w.runs.values()) {
+      clearTimeout(run.timer);
+      run.abort.abort();
+      run.resolve(failed('UNAVAILABLE', reason, { reason: 'worker_lost', ...details }));
+    }
+    w.runs.clear();
+  }
+}

@@ -1,0 +1,58 @@
+// Entry point of a sandbox worker process (process-isolated mode). It runs an IsolateEngine and
+// forwards host API calls and logs to the parent over IPC. If V8 aborts here, only this process dies.
+import { type BridgeCallResult, IsolateEngine } from './engine.js';
+import type { FromWorker, ToWorker } from './worker-protocol.js';
+
+const send = (m: FromWorker) => {
+  if (process.connected) process.send?.(m);
+};
+
+const poolSize = Number(process.env.IG_SANDBOX_POOL_SIZE ?? '2');
+const recycle = Number(process.env.IG_SANDBOX_RECYCLE ?? '0');
+const engine = new IsolateEngine({ poolSize, ...(recycle > 0 ? { recycleAfterRuns: recycle } : {}) });
+const waiting = new Map<string, (r: BridgeCallResult) => void>();
+let nextCall = 0;
+
+process.on('message', (raw: ToWorker) => {
+  switch (raw.t) {
+    case 'run': {
+      const { id, job } = raw;
+      engine
+        .run(job, {
+          log: (level, text) => send({ t: 'log', id, level, text }),
+          call: (path, argsJson, options) =>
+            new Promise<BridgeCallResult>((resolve) => {
+              const callId = ++nextCall;
+              const key = `${id}:${callId}`;
+              waiting.set(key, resolve);
+              options.signal.addEventListener('abort', () => {
+                waiting.delete(key);
+                resolve({ ok: false, code: 'UNAVAILABLE', message: 'the run has ended' });
+              });
+              send({ t: 'call', id, callId, path, argsJson, rowsRemaining: options.rowsRemaining });
+            }),
+        })
+        .then((outcome) => send({ t: 'done', id, outcome, isolatesCreated: engine.pool.created }));
+      break;
+    }
+    case 'result': {
+      const key = `${raw.id}:${raw.callId}`;
+      const resolve = waiting.get(key);
+      waiting.delete(key);
+      resolve?.(raw.result);
+      break;
+    }
+    case 'evict':
+      engine.evict(raw.sha);
+      break;
+    case 'close':
+      engine.close();
+      process.disconnect();
+      break;
+  }
+});
+process.on('disconnect', () => {
+  engine.close();
+  process.exit(0);
+});
+send({ t: 'ready', pid: process.pid });
