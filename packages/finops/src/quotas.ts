@@ -87,7 +87,14 @@ export interface QuotaDenial {
 
 /** The result of `quotas.consume`. `remaining` and `resetAt` are `null` when no hard limit applies. */
 export type QuotaConsumeResult =
-  | { ok: true; remaining: number | null; resetAt: string | null; flagged: QuotaFlag[] }
+  | {
+      ok: true;
+      remaining: number | null;
+      resetAt: string | null;
+      flagged: QuotaFlag[];
+      /** Set when the store was unreachable and its fail-open policy let the call through uncounted. */
+      degraded?: boolean;
+    }
   | QuotaDenial;
 
 /** Usage of one rule, as shown to people (times in ISO-8601). */
@@ -107,6 +114,8 @@ export interface QuotaReservation {
   /** ISO-8601. */
   expiresAt: string;
   flagged: QuotaFlag[];
+  /** Set when the store was unreachable and its fail-open policy let the run through uncounted. */
+  degraded?: boolean;
 }
 
 /** Quota operations of FinOps. */
@@ -292,6 +301,7 @@ export function createQuotas(deps: {
         remaining: binding ? binding.remaining : null,
         resetAt: binding ? new Date(binding.resetAt).toISOString() : null,
         flagged: flags(result),
+        ...(result.degraded ? { degraded: true } : {}),
       };
     },
     async reserve(input) {
@@ -321,6 +331,7 @@ export function createQuotas(deps: {
         amounts,
         expiresAt: new Date(expiresAt).toISOString(),
         flagged: flags(result),
+        ...(result.degraded ? { degraded: true } : {}),
       };
     },
     async settle(input) {
