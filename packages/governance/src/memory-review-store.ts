@@ -70,8 +70,15 @@ export function createMemoryReviewStore(): ReviewStore {
         decisions: change.decision ? [...current.decisions, change.decision] : current.decisions,
         apply: change.apply ?? current.apply,
       };
-      if (change.decision && current.decisions.some((d) => d.id === change.decision?.id))
-        throw new IntelGraphError('CONFLICT', `decision ${change.decision.id} already exists`);
+      const dec = change.decision;
+      if (
+        dec &&
+        current.decisions.some((d) => d.id === dec.id || (dec.actor && d.actor?.userId === dec.actor.userId))
+      )
+        throw new IntelGraphError(
+          'CONFLICT',
+          `decision ${dec.id} or one by the same reviewer already exists`,
+        );
       const key = change.apply?.idempotencyKey;
       if (key !== undefined && applyKeys.has(key) && applyKeys.get(key) !== taskId)
         throw new IntelGraphError('CONFLICT', `idempotency key ${key} already used`);
