@@ -51,6 +51,7 @@ export const AJV_OPTIONS: Options = Object.freeze({
   strictTuples: false,
   strictRequired: false,
   allowUnionTypes: true,
+  allowMatchingProperties: true,
   useDefaults: true,
   validateFormats: true,
 });

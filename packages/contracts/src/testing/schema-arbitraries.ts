@@ -1,0 +1,214 @@
+// Test support (not exported, not published): small JSON Schema generators, a mutator that derives a
+// next version from a schema, and a payload generator that produces values a schema accepts.
+import fc from 'fast-check';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const NAMES = ['id', 'name', 'age', 'email', 'tags', 'score', 'kind', 'note'];
+
+function leaf(): fc.Arbitrary<Obj> {
+  return fc.oneof(
+    fc.record(
+      {
+        type: fc.constant('string'),
+        minLength: fc.integer({ min: 0, max: 3 }),
+        maxLength: fc.integer({ min: 3, max: 12 }),
+      },
+      { requiredKeys: ['type'] },
+    ),
+    fc.record(
+      {
+        type: fc.constant('integer'),
+        minimum: fc.integer({ min: -50, max: 0 }),
+        maximum: fc.integer({ min: 0, max: 50 }),
+      },
+      { requiredKeys: ['type'] },
+    ),
+    fc.constant({ type: 'number' }),
+    fc.constant({ type: 'boolean' }),
+    fc.constant({ type: ['string', 'null'] }),
+    fc.constant({ type: 'string', format: 'date' }),
+    fc
+      .uniqueArray(fc.constantFrom('a', 'b', 'c', 'd'), { minLength: 1, maxLength: 4 })
+      .map((e) => ({ enum: e })),
+  );
+}
+
+/** Small JSON Schemas: objects of scalars, arrays, nested objects and anyOf. */
+export function jsonSchemaArbitrary(): fc.Arbitrary<Obj> {
+  const { node } = fc.letrec<{ node: Obj; object: Obj }>((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf(),
+      leaf(),
+      tie('object'),
+      tie('node').map((items) => ({ type: 'array', items })),
+      fc.tuple(leaf(), leaf()).map(([x, y]) => ({ anyOf: [x, y] })),
+    ),
+    object: fc
+      .tuple(
+        fc.uniqueArray(fc.constantFrom(...NAMES), { maxLength: 4 }),
+        fc.array(tie('node'), { minLength: 4, maxLength: 4 }),
+        fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+        fc.constantFrom<'open' | 'closed' | 'unset'>('open', 'closed', 'unset'),
+      )
+      .map(([names, subs, req, model]) => {
+        const properties: Obj = {};
+        const required: string[] = [];
+        names.forEach((n, i) => {
+          properties[n] = subs[i];
+          if (req[i]) required.push(n);
+        });
+        const s: Obj = { type: 'object', properties };
+        if (required.length > 0) s.required = required;
+        if (model === 'closed') s.additionalProperties = false;
+        if (model === 'open') s.additionalProperties = true;
+        return s;
+      }),
+  }));
+  return fc.oneof(
+    node,
+    node.map((s) => ({ type: 'object', properties: { root: s }, required: ['root'] })),
+  );
+}
+
+function nodes(s: unknown, out: Obj[] = []): Obj[] {
+  if (!isObj(s)) return out;
+  out.push(s);
+  if (isObj(s.properties)) for (const v of Object.values(s.properties)) nodes(v, out);
+  if (isObj(s.items)) nodes(s.items, out);
+  if (Array.isArray(s.anyOf)) for (const v of s.anyOf) nodes(v, out);
+  return out;
+}
+
+/** Applies `seeds.length` random edits (each picked by a seed) to a copy of `schema`. */
+export function mutateSchema(schema: Obj, seeds: readonly number[]): Obj {
+  const copy = structuredClone(schema);
+  for (const seed of seeds) {
+    const all = nodes(copy);
+    const n = all[seed % all.length] as Obj;
+    const op = Math.floor(seed / 7) % 14;
+    const props = isObj(n.properties) ? n.properties : null;
+    const names = props ? Object.keys(props) : [];
+    const pick = names[seed % Math.max(1, names.length)];
+    switch (op) {
+      case 0:
+        if (props) props[NAMES[(seed >> 3) % NAMES.length] as string] = { type: 'string' };
+        break;
+      case 1:
+        if (props && pick) {
+          delete props[pick];
+          if (Array.isArray(n.required)) n.required = n.required.filter((r) => r !== pick);
+        }
+        break;
+      case 2:
+        if (props && pick)
+          n.required = [...new Set([...(Array.isArray(n.required) ? n.required : []), pick])];
+        break;
+      case 3:
+        if (Array.isArray(n.required) && n.required.length > 0) n.required = n.required.slice(1);
+        break;
+      case 4:
+        if (props) n.additionalProperties = n.additionalProperties === false ? true : false;
+        break;
+      case 5:
+        if (typeof n.type === 'string' && n.type !== 'object' && n.type !== 'array')
+          n.type = [n.type, 'null'];
+        break;
+      case 6:
+        if (Array.isArray(n.type)) n.type = n.type[0];
+        else if (n.type === 'number') n.type = 'integer';
+        else if (n.type === 'integer') n.type = 'number';
+        break;
+      case 7:
+        if (typeof n.maxLength === 'number') n.maxLength = n.maxLength + ((seed & 1) === 0 ? 2 : -1);
+        else if (typeof n.maximum === 'number') n.maximum = n.maximum + ((seed & 1) === 0 ? 5 : -5);
+        break;
+      case 8:
+        if (typeof n.minLength === 'number') delete n.minLength;
+        else if (typeof n.minimum === 'number') delete n.minimum;
+        else if (n.type === 'string') n.minLength = 1;
+        break;
+      case 9:
+        if (Array.isArray(n.enum))
+          n.enum =
+            (seed & 1) === 0
+              ? [...new Set([...n.enum, 'z'])]
+              : n.enum.slice(0, Math.max(1, n.enum.length - 1));
+        break;
+      case 10:
+        if (props && pick) {
+          const sub = props[pick];
+          if (isObj(sub) && sub.type === 'string') sub.default = 'x';
+          n.required = [...new Set([...(Array.isArray(n.required) ? n.required : []), pick])];
+        }
+        break;
+      case 11:
+        if (Array.isArray(n.anyOf))
+          n.anyOf = (seed & 1) === 0 ? [...n.anyOf, { type: 'boolean' }] : n.anyOf.slice(0, 1);
+        break;
+      case 12:
+        if (n.type === 'string' && n.format === undefined && (seed & 1) === 0) n.format = 'date';
+        else if (n.format !== undefined) delete n.format;
+        break;
+      default:
+        n.description = `edited ${seed}`;
+    }
+  }
+  return copy;
+}
+
+const DATE = fc
+  .date({ min: new Date(Date.UTC(1900, 0, 1)), max: new Date(Date.UTC(2100, 0, 1)), noInvalidDate: true })
+  .map((d) => d.toISOString().slice(0, 10));
+
+/** Values `schema` accepts (for the subset of JSON Schema {@link jsonSchemaArbitrary} produces). */
+export function payloadArbitrary(schema: unknown): fc.Arbitrary<unknown> {
+  if (schema === true || (isObj(schema) && Object.keys(schema).length === 0)) return fc.jsonValue();
+  if (!isObj(schema)) return fc.constant(null);
+  if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as unknown[]));
+  if (Array.isArray(schema.anyOf)) return fc.oneof(...schema.anyOf.map(payloadArbitrary));
+  if (Array.isArray(schema.type))
+    return fc.oneof(...schema.type.map((t) => payloadArbitrary({ ...schema, type: t })));
+  switch (schema.type) {
+    case 'string':
+      if (schema.format === 'date') return DATE;
+      return fc.string({
+        minLength: typeof schema.minLength === 'number' ? schema.minLength : 0,
+        maxLength: typeof schema.maxLength === 'number' ? Math.max(schema.maxLength, 0) : 12,
+      });
+    case 'integer':
+      return fc.integer({
+        min: typeof schema.minimum === 'number' ? schema.minimum : -1000,
+        max: typeof schema.maximum === 'number' ? schema.maximum : 1000,
+      });
+    case 'number':
+      return fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true });
+    case 'boolean':
+      return fc.boolean();
+    case 'null':
+      return fc.constant(null);
+    case 'array':
+      return fc.array(payloadArbitrary(schema.items ?? true), { maxLength: 3 });
+    case 'object': {
+      const props = isObj(schema.properties) ? schema.properties : {};
+      const required = Array.isArray(schema.required) ? (schema.required as string[]) : [];
+      const model: Record<string, fc.Arbitrary<unknown>> = {};
+      for (const [k, v] of Object.entries(props)) model[k] = payloadArbitrary(v);
+      const declared = fc.record(model, { requiredKeys: required.filter((r) => r in props) });
+      const extraAllowed = schema.additionalProperties !== false;
+      if (!extraAllowed) return declared;
+      const extra = fc.dictionary(
+        fc
+          .string({ minLength: 1, maxLength: 6 })
+          .filter((k) => !(k in props) && !['__proto__', 'constructor', 'prototype'].includes(k)),
+        fc.jsonValue({ maxDepth: 2 }),
+        { maxKeys: 2 },
+      );
+      return fc.tuple(declared, extra).map(([d, e]) => ({ ...e, ...d }));
+    }
+    default:
+      return fc.jsonValue({ maxDepth: 2 });
+  }
+}
