@@ -9,7 +9,15 @@ export interface EvidenceInput {
   encoding?: 'utf8' | 'base64';
 }
 
-/** Zod schema of an {@link EvidenceInput} (the size limit is checked separately, on the decoded bytes). */
+/**
+ * Zod schema of an {@link EvidenceInput} (the size limit is checked separately, on the decoded bytes).
+ *
+ * @example
+ * ```ts
+ * import { EvidenceInputSchema } from '@intelgraph/governance';
+ * EvidenceInputSchema.parse({ name: 'ticket.txt', mediaType: 'text/plain', content: 'INC-42' });
+ * ```
+ */
 export const EvidenceInputSchema = z
   .object({
     name: z
@@ -29,7 +37,15 @@ export const EvidenceInputSchema = z
 /** At most this many attachments per request or decision. */
 export const MAX_EVIDENCE_ITEMS = 20;
 
-/** Default size limit of one attachment: 5 MiB. */
+/**
+ * Default size limit of one attachment: 5 MiB (override with `createGovernance({ evidenceMaxBytes })`).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_EVIDENCE_MAX_BYTES } from '@intelgraph/governance';
+ * DEFAULT_EVIDENCE_MAX_BYTES; // 5242880
+ * ```
+ */
 export const DEFAULT_EVIDENCE_MAX_BYTES = 5 * 1024 * 1024;
 
 /** A decoded attachment with its content address. */

@@ -146,17 +146,34 @@ export interface TaskAuditTrail {
   verification: AuditVerification;
 }
 
-/** The governance service. Every method validates its input and throws `IntelGraphError`. */
+/**
+ * The governance service (from {@link createGovernance}). Every method validates its input at the
+ * boundary and fails with an `IntelGraphError`: `INVALID_INPUT` (with paths), `FORBIDDEN`,
+ * `INVALID_TRANSITION`, `CONFLICT`, `NOT_FOUND`, `PAYLOAD_TOO_LARGE`.
+ *
+ * @example
+ * ```ts
+ * const task = await gov.request(alice, { kind: 'export', payload: { rows: 5000 }, reason: 'court order' });
+ * await gov.approve(sam, task.id, { note: 'scope checked' });
+ * const { items } = await gov.queue(sue, { scope: 'reviewable', order: 'due' });
+ * ```
+ */
 export interface Governance {
+  /** Opens a task under the policy of `kind`; a payload the policy needs no review for is approved and applied at once. */
   request(actor: Actor, input: RequestInput): Promise<ReviewTaskView>;
+  /** Records an approval; when it completes the quorum, the applier runs once and the task ends `applied` (or `approved` with the error). */
   approve(actor: Actor, taskId: string, input?: ApproveInput): Promise<ReviewTaskView>;
+  /** Records a denial (a reason is required); reaching the policy's threshold denies the task. */
   deny(actor: Actor, taskId: string, input: ReasonInput): Promise<ReviewTaskView>;
-  /** Appeals a denied task; returns the linked appeal task (pending). */
+  /** The requester appeals a denied task; returns the linked appeal task (pending, earlier deniers excluded). */
   appeal(actor: Actor, taskId: string, input: ReasonInput): Promise<ReviewTaskView>;
+  /** The requester withdraws a pending task. */
   withdraw(actor: Actor, taskId: string, input?: { reason?: string }): Promise<ReviewTaskView>;
   /** Runs the applier again for an approved task whose apply failed (same idempotency key). */
   retryApply(actor: Actor, taskId: string): Promise<ReviewTaskView>;
+  /** One task, for its requester, its reviewers and auditors. */
   get(actor: Actor, taskId: string): Promise<ReviewTaskView>;
+  /** A page of tasks: those the actor may decide (default), the actor's own requests, or the whole org (auditors). */
   queue(actor: Actor, input?: QueueInput): Promise<QueuePage>;
   /** The bytes of an attachment of a task the actor may see. */
   evidence(actor: Actor, taskId: string, sha256: string): Promise<{ ref: EvidenceRef; bytes: Uint8Array }>;

@@ -2,7 +2,15 @@ import { IntelGraphError, type JsonValue } from '@intelgraph/core';
 import { z } from 'zod';
 import { type Policy, validatePolicy } from './policy.js';
 
-/** The request kind whose approval changes a governance policy. */
+/**
+ * The request kind whose approval changes a governance policy (its applier is built in).
+ *
+ * @example
+ * ```ts
+ * import { POLICY_CHANGE_KIND } from '@intelgraph/governance';
+ * await gov.request(admin, { kind: POLICY_CHANGE_KIND, payload: { kind: 'export', params: { threshold: 0.9 } }, reason: 'tighten export' });
+ * ```
+ */
 export const POLICY_CHANGE_KIND = 'policy_change';
 
 /**

@@ -59,7 +59,15 @@ const ParamsSchema = z
     message: 'at most 50 params',
   });
 
-/** Zod schema of a policy definition; {@link definePolicy} parses with it and fills the defaults. */
+/**
+ * Zod schema of a policy definition; {@link definePolicy} parses with it and fills the defaults.
+ *
+ * @example
+ * ```ts
+ * import { PolicySchema } from '@intelgraph/governance';
+ * PolicySchema.safeParse({ kind: 'merge', approvals: [{ count: 1, role: 'steward' }] }).success; // true
+ * ```
+ */
 export const PolicySchema = z
   .object({
     kind: KindSchema,

@@ -1,6 +1,7 @@
 // The review state machine as pure functions: each takes the current snapshot (read under the store's
 // row lock) and returns what to write plus the events to publish once it is committed. No I/O here.
 import {
+  digestJson,
   type EvidenceRef,
   IntelGraphError,
   type JsonValue,
@@ -35,7 +36,15 @@ export interface Transition<R = undefined> {
   result: { events: DomainEvent[]; value: R };
 }
 
-/** The legal moves of the state machine; anything else is `INVALID_TRANSITION`. */
+/**
+ * The legal moves of the state machine; anything else is `INVALID_TRANSITION`.
+ *
+ * @example
+ * ```ts
+ * import { LEGAL_TRANSITIONS } from '@intelgraph/governance';
+ * LEGAL_TRANSITIONS.denied; // ['appealed']
+ * ```
+ */
 export const LEGAL_TRANSITIONS: Readonly<Record<ReviewState, readonly ReviewState[]>> = Object.freeze({
   pending: ['approved', 'denied', 'expired', 'withdrawn'],
   approved: ['applied'],
@@ -155,6 +164,7 @@ export function openTask(input: OpenTaskInput): {
       actor: requester,
       data: {
         kind: task.kind,
+        payloadSha256: digestJson(task.payload),
         policyVersion: task.policyVersion,
         reason: task.reason,
         evidence: evidenceData(task.evidence),
