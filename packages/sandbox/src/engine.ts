@@ -471,6 +471,11 @@ class RunState {
       case 'unserialisable':
         return { code: 'PLUGIN_ERROR', message: str(e.message, 600), details: { reason: String(e.kind) } };
       default:
+        if (/^Array buffer allocation failed/.test(str(e.message, 100))) {
+          // ArrayBuffers live outside the V8 heap; their allocator refuses beyond the isolate's limit.
+          const limit = this.#job.limits.memoryMB * MB;
+          return budget('memory', limit, limit, 'bytes');
+        }
         return {
           code: 'PLUGIN_ERROR',
           message: str(e.message, 4096) || 'the plugin threw',

@@ -28,6 +28,9 @@ interface Worker {
   codes: Set<string>;
   isolatesCreated: number;
   dead: boolean;
+  /** The worker has loaded; runs sent before are queued, so start-up time does not count as wall time. */
+  ready: boolean;
+  queue: (() => void)[];
 }
 
 function workerEntry(): { path: string; execArgv: string[] } {
@@ -76,29 +79,40 @@ export class ProcessPool implements Executor {
     const id = ++this.#nextRun;
     worker.codes.add(job.codeSha256);
     return new Promise<EngineOutcome>((resolve) => {
-      const started = performance.now();
-      const timer = setTimeout(() => {
-        // The worker did not stop the run itself: kill it. The run fails on wall time.
-        const observed = Math.round(performance.now() - started);
-        const run = worker.runs.get(id);
-        worker.runs.delete(id);
-        run?.abort.abort();
-        resolve({
-          ...failed(
-            'BUDGET_EXCEEDED',
-            `wall budget exceeded: ${observed} ms observed, limit ${job.limits.wallMs} ms`,
-            {
-              resource: 'wall',
-              limit: job.limits.wallMs,
-              observed,
-              unit: 'ms',
-            },
-          ),
-        });
-        this.#kill(worker, 'a run did not stop in time');
-      }, job.limits.wallMs + this.#options.graceMs);
-      worker.runs.set(id, { job, bridge, abort: new AbortController(), timer, resolve });
-      this.#send(worker, { t: 'run', id, job });
+      const pending: PendingRun = {
+        job,
+        bridge,
+        abort: new AbortController(),
+        timer: setTimeout(() => {}, 0),
+        resolve,
+      };
+      worker.runs.set(id, pending);
+      const dispatch = () => {
+        if (!worker.runs.has(id)) return;
+        const started = performance.now();
+        pending.timer = setTimeout(() => {
+          // The worker did not stop the run itself: kill it. The run fails on wall time.
+          const observed = Math.round(performance.now() - started);
+          worker.runs.delete(id);
+          pending.abort.abort();
+          resolve(
+            failed(
+              'BUDGET_EXCEEDED',
+              `wall budget exceeded: ${observed} ms observed, limit ${job.limits.wallMs} ms`,
+              {
+                resource: 'wall',
+                limit: job.limits.wallMs,
+                observed,
+                unit: 'ms',
+              },
+            ),
+          );
+          this.#kill(worker, 'a run did not stop in time');
+        }, job.limits.wallMs + this.#options.graceMs);
+        this.#send(worker, { t: 'run', id, job });
+      };
+      if (worker.ready) dispatch();
+      else worker.queue.push(dispatch);
     });
   }
 
@@ -165,7 +179,15 @@ export class ProcessPool implements Executor {
         IG_SANDBOX_RECYCLE: String(this.#options.recycleAfterRuns ?? 0),
       },
     });
-    const worker: Worker = { child, runs: new Map(), codes: new Set(), isolatesCreated: 0, dead: false };
+    const worker: Worker = {
+      child,
+      runs: new Map(),
+      codes: new Set(),
+      isolatesCreated: 0,
+      dead: false,
+      ready: false,
+      queue: [],
+    };
     this.#started += 1;
     this.#workers.add(worker);
     child.on('message', (m: FromWorker) => this.#onMessage(worker, m));
@@ -181,8 +203,11 @@ export class ProcessPool implements Executor {
 
   #onMessage(w: Worker, m: FromWorker): void {
     switch (m.t) {
-      case 'ready':
+      case 'ready': {
+        w.ready = true;
+        for (const dispatch of w.queue.splice(0)) dispatch();
         return;
+      }
       case 'log':
         w.runs.get(m.id)?.bridge.log(m.level, String(m.text));
         return;
