@@ -1,3 +1,5 @@
+import type { ReviewTaskView } from './task-view.js';
+
 /**
  * GraphQL SDL of the governance API: the seed's `ReviewTask`, `requestPolicyChange`, `reviewApprove`
  * and `reviewDeny`, plus `reviewAppeal`, `reviewWithdraw`, `reviewRetryApply` and the queue queries.
@@ -156,3 +158,95 @@ type Mutation {
   reviewRetryApply(id: ID!): ReviewTask!
 }
 `;
+
+/** The shape of a `ReviewTask` GraphQL object, as {@link reviewTaskToGraphQL} builds it. */
+export interface GraphQLReviewTask {
+  id: string;
+  kind: string;
+  status: ReviewTaskView['state'];
+  createdAt: string;
+  dueAt: string | null;
+  expiresAt: string | null;
+  overdue: boolean;
+  requester: { id: string };
+  approvers: { id: string }[];
+  evidence: string[];
+  attachments: ReviewTaskView['evidence'];
+  reason: string | null;
+  payload: ReviewTaskView['payload'];
+  reviewers: string[];
+  escalationLevel: number;
+  quorum: ReviewTaskView['quorum'];
+  decisions: {
+    id: string;
+    outcome: string;
+    actor: { id: string } | null;
+    at: string;
+    note: string | null;
+    evidence: ReviewTaskView['evidence'];
+  }[];
+  apply: {
+    status: string;
+    idempotencyKey: string;
+    attempts: number;
+    errorCode: string | null;
+    errorMessage: string | null;
+    result: ReviewTaskView['payload'];
+  } | null;
+  appealOf: string | null;
+  appealTask: string | null;
+}
+
+/**
+ * Maps a {@link ReviewTaskView} to the `ReviewTask` object of {@link governanceTypeDefs}, so resolvers
+ * stay one-liners and the mapping lives next to the schema.
+ *
+ * @example
+ * ```ts
+ * import { reviewTaskToGraphQL } from '@intelgraph/governance';
+ * const resolvers = { Mutation: { reviewApprove: async (_: unknown, a: { id: string; note?: string }, ctx: Ctx) =>
+ *   reviewTaskToGraphQL(await ctx.gov.approve(ctx.actor, a.id, { note: a.note })) } };
+ * ```
+ */
+export function reviewTaskToGraphQL(view: ReviewTaskView): GraphQLReviewTask {
+  return {
+    id: view.id,
+    kind: view.kind,
+    status: view.state,
+    createdAt: view.createdAt,
+    dueAt: view.dueAt,
+    expiresAt: view.expiresAt,
+    overdue: view.overdue,
+    requester: { id: view.requester.userId },
+    approvers: view.decisions.flatMap((d) =>
+      d.outcome === 'approve' && d.actor ? [{ id: d.actor.userId }] : [],
+    ),
+    evidence: view.evidence.map((e) => e.sha256),
+    attachments: view.evidence,
+    reason: view.reason,
+    payload: view.payload,
+    reviewers: view.reviewers,
+    escalationLevel: view.escalationLevel,
+    quorum: view.quorum,
+    decisions: view.decisions.map((d) => ({
+      id: d.id,
+      outcome: d.outcome,
+      actor: d.actor ? { id: d.actor.userId } : null,
+      at: d.at,
+      note: d.note,
+      evidence: d.evidence,
+    })),
+    apply: view.apply
+      ? {
+          status: view.apply.status,
+          idempotencyKey: view.apply.idempotencyKey,
+          attempts: view.apply.attempts,
+          errorCode: view.apply.error?.code ?? null,
+          errorMessage: view.apply.error?.message ?? null,
+          result: view.apply.result,
+        }
+      : null,
+    appealOf: view.appealOf,
+    appealTask: view.appealTaskId,
+  };
+}

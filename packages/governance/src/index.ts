@@ -34,7 +34,8 @@ export type {
   TickReport,
 } from './governance.js';
 export { createGovernance } from './governance.js';
-export { governanceTypeDefs } from './graphql-schema.js';
+export type { GraphQLReviewTask } from './graphql-schema.js';
+export { governanceTypeDefs, reviewTaskToGraphQL } from './graphql-schema.js';
 export type { MemoryNotifier } from './memory-notifier.js';
 export { createMemoryNotifier } from './memory-notifier.js';
 export { createMemoryReviewStore } from './memory-review-store.js';
