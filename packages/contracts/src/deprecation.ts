@@ -52,13 +52,18 @@ function resolveLocalRef(root: unknown, ref: string): { schema: unknown; path: s
 /** Finds every `deprecated: true` property of a JSON Schema, following local `$ref`s once each. */
 export function jsonSchemaDeprecations(root: unknown): DeprecatedField[] {
   const out: DeprecatedField[] = [];
-  const seenRefs = new Set<string>();
+  // Refs on the current path only: a shared definition is walked at every use, a recursive one once.
+  const activeRefs = new Set<string>();
   const walk = (schema: unknown, schemaPath: string, segments: string[], depth: number): void => {
     if (!isObj(schema) || depth > 64) return;
-    if (typeof schema.$ref === 'string' && !seenRefs.has(schema.$ref)) {
-      seenRefs.add(schema.$ref);
-      const target = resolveLocalRef(root, schema.$ref);
-      if (target) walk(target.schema, target.path, segments, depth + 1);
+    if (typeof schema.$ref === 'string' && !activeRefs.has(schema.$ref)) {
+      const ref = schema.$ref;
+      const target = resolveLocalRef(root, ref);
+      if (target) {
+        activeRefs.add(ref);
+        walk(target.schema, target.path, segments, depth + 1);
+        activeRefs.delete(ref);
+      }
     }
     if (isObj(schema.properties)) {
       for (const [name, sub] of Object.entries(schema.properties)) {
@@ -102,16 +107,14 @@ export function jsonSchemaDeprecations(root: unknown): DeprecatedField[] {
 /** Finds every Avro record field with a truthy `deprecated` attribute (and its `x-deprecation-window`). */
 export function avroDeprecations(root: unknown): DeprecatedField[] {
   const out: DeprecatedField[] = [];
-  const named = new Map<string, unknown>();
-  const visited = new Set<string>();
+  const named = new Map<string, { schema: Obj; path: string }>();
+  // Named types on the current path only: a shared type is walked at every use, a recursive one once.
+  const active = new Set<unknown>();
   const walk = (schema: unknown, schemaPath: string, segments: string[], depth: number, ns: string): void => {
     if (depth > 64) return;
     if (typeof schema === 'string') {
-      const target = named.get(schema) ?? named.get(`${ns}.${schema}`);
-      if (target && !visited.has(schema)) {
-        visited.add(schema);
-        walk(target, schemaPath, segments, depth + 1, ns);
-      }
+      const target = named.get(`${ns}.${schema}`) ?? named.get(schema);
+      if (target && !active.has(target.schema)) walk(target.schema, target.path, segments, depth + 1, ns);
       return;
     }
     if (Array.isArray(schema)) {
@@ -124,11 +127,25 @@ export function avroDeprecations(root: unknown): DeprecatedField[] {
     if (typeof schema.name === 'string') {
       const space = typeof schema.namespace === 'string' ? schema.namespace : ns;
       const full = schema.name.includes('.') || space === '' ? schema.name : `${space}.${schema.name}`;
-      named.set(full, schema);
-      named.set(schema.name, schema);
-      visited.add(full);
+      named.set(full, { schema, path: schemaPath });
+      named.set(schema.name, { schema, path: schemaPath });
       ns = space;
     }
+    active.add(schema);
+    try {
+      walkBody(schema, type, schemaPath, segments, depth, ns);
+    } finally {
+      active.delete(schema);
+    }
+  };
+  const walkBody = (
+    schema: Obj,
+    type: unknown,
+    schemaPath: string,
+    segments: string[],
+    depth: number,
+    ns: string,
+  ): void => {
     if (type === 'record' || type === 'error') {
       const fields = Array.isArray(schema.fields) ? schema.fields : [];
       fields.forEach((field, i) => {

@@ -175,6 +175,10 @@ function plan(
   if (branches && s.type === undefined && !isObj(s.properties)) {
     const fit =
       branches.find((b) => typeAllowed(types(p.root, b), value)) ??
+      branches.find((b) => {
+        const t = types(p.root, b);
+        return t !== null && coerce(value, t) !== null;
+      }) ??
       branches.find((b) => isObj(resolve(p.root, b)));
     if (fit !== undefined) plan(p, fit, value, path, setValue, depth + 1);
     return;

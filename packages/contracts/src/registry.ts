@@ -103,7 +103,7 @@ export const SubjectSchema = z
 const VersionSchema = z.number().int().min(1).max(2_147_483_647);
 const DefinitionSchema = z.object({ format: FormatSchema, schema: z.unknown() });
 
-const MAX_APPEND_ATTEMPTS = 5;
+const MAX_APPEND_ATTEMPTS = 20;
 
 /**
  * Creates a schema registry over a store (in memory by default).
