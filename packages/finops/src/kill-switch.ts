@@ -13,7 +13,14 @@ import { IdSchema } from './input-schemas.js';
 /** How broad a kill switch is; earlier levels take precedence. */
 export type KillSwitchLevel = 'global' | 'org' | 'plugin' | 'plugin_in_org';
 
-/** Precedence order: a global switch wins over an org switch, which wins over plugin switches. */
+/**
+ * Precedence order: a global switch wins over an org switch, which wins over plugin switches.
+ *
+ * @example
+ * ```ts
+ * KILL_SWITCH_PRECEDENCE[0]; // 'global'
+ * ```
+ */
 export const KILL_SWITCH_PRECEDENCE: readonly KillSwitchLevel[] = Object.freeze([
   'global',
   'org',
@@ -53,7 +60,14 @@ export function killSwitchKey(target: KillSwitchTarget): string {
   return parts.length === 0 ? 'global' : parts.join('/');
 }
 
-/** The four keys that can stop a call by `plugin` in `org`, in precedence order. */
+/**
+ * The four keys that can stop a call by `plugin` in `org`, in precedence order.
+ *
+ * @example
+ * ```ts
+ * killSwitchKeysFor({ org: 'acme', plugin: 'p' }); // ['global', 'org:acme', 'plugin:p', 'org:acme/plugin:p']
+ * ```
+ */
 export function killSwitchKeysFor(call: { org: string; plugin: string }): string[] {
   return [
     killSwitchKey({}),

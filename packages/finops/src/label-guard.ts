@@ -1,4 +1,11 @@
-/** Every label value outside the registered set is reported as this. */
+/**
+ * Every label value outside the registered set is reported as this.
+ *
+ * @example
+ * ```ts
+ * createLabelGuard().get('plugin', 'unknown') === OTHER_LABEL; // true
+ * ```
+ */
 export const OTHER_LABEL = 'other';
 
 /** Options of {@link createLabelGuard}. */

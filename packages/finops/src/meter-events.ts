@@ -10,7 +10,14 @@ export interface BillingMeter {
   value: BillingMeterValue;
 }
 
-/** Zod schema of a list of {@link BillingMeter}s (distinct values, Stripe's 100-character event names). */
+/**
+ * Zod schema of a list of {@link BillingMeter}s (distinct values, Stripe's 100-character event names).
+ *
+ * @example
+ * ```ts
+ * BillingMetersSchema.parse([{ eventName: 'plugin_rows', value: 'rows' }]);
+ * ```
+ */
 export const BillingMetersSchema = z
   .array(
     z
@@ -24,7 +31,14 @@ export const BillingMetersSchema = z
   .max(4)
   .refine((ms) => new Set(ms.map((m) => m.value)).size === ms.length, 'meter values must be distinct');
 
-/** The default: one meter, `intelgraph_plugin_cost`, whose value is the run's cost in minor units. */
+/**
+ * The default: one meter, `intelgraph_plugin_cost`, whose value is the run's cost in minor units.
+ *
+ * @example
+ * ```ts
+ * createFinOps({ billingMeters: DEFAULT_BILLING_METERS }); // the same as leaving it out
+ * ```
+ */
 export const DEFAULT_BILLING_METERS: readonly BillingMeter[] = Object.freeze([
   Object.freeze({ eventName: 'intelgraph_plugin_cost', value: 'cost' as const }),
 ]);

@@ -50,9 +50,13 @@ describe('FinOps meters', () => {
     const meters = createFinOpsMeters({ registry });
     meters.recordRun({ plugin: 'x', org: 'y', outcome: 'ok', wallMs: 0.9, cpuMs: 0.5, rows: 0 });
     const exec = await registry.getSingleMetric('plugin_exec_ms')!.get();
-    const les = exec.values.filter((v) => v.metricName === 'plugin_exec_ms_bucket').map((v) => v.labels.le);
+    const les = exec.values
+      .filter((v) => (v as { metricName?: string }).metricName === 'plugin_exec_ms_bucket')
+      .map((v) => v.labels.le);
     expect(les).toEqual(expect.arrayContaining([1, 25, 1200]));
-    const le1 = exec.values.find((v) => v.metricName === 'plugin_exec_ms_bucket' && v.labels.le === 1);
+    const le1 = exec.values.find(
+      (v) => (v as { metricName?: string }).metricName === 'plugin_exec_ms_bucket' && v.labels.le === 1,
+    );
     expect(le1?.value).toBe(1);
   });
 });

@@ -5,17 +5,36 @@ import { createLabelGuard, type LabelGuard } from './label-guard.js';
 /**
  * Buckets of `plugin_exec_ms`: a warm run takes about 1 ms, the end-to-end p95 target is 25 ms, the
  * seed's cached-run ceiling is 1.2 s, and the default wall budget is a few seconds.
+ *
+ * @example
+ * ```ts
+ * PLUGIN_EXEC_MS_BUCKETS.includes(25); // true
+ * ```
  */
 export const PLUGIN_EXEC_MS_BUCKETS: readonly number[] = Object.freeze([
   0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1200, 2500, 5000, 10_000,
 ]);
 
-/** Buckets of `approval_latency_seconds`: one minute to two days (SLAs are hours). */
+/**
+ * Buckets of `approval_latency_seconds`: one minute to two days (SLAs are hours).
+ *
+ * @example
+ * ```ts
+ * APPROVAL_LATENCY_BUCKETS.at(-1); // 172800 (two days)
+ * ```
+ */
 export const APPROVAL_LATENCY_BUCKETS: readonly number[] = Object.freeze([
   60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400, 172_800,
 ]);
 
-/** Names of every metric FinOps registers; the Grafana dashboard may only query these. */
+/**
+ * Names of every metric FinOps registers; the Grafana dashboard may only query these.
+ *
+ * @example
+ * ```ts
+ * FINOPS_METRIC_NAMES.includes('quota_hits_total'); // true
+ * ```
+ */
 export const FINOPS_METRIC_NAMES = Object.freeze([
   'plugin_exec_ms',
   'plugin_cpu_ms_total',

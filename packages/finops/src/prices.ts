@@ -7,6 +7,11 @@ const minorUnits = z.number().int().nonnegative().max(1_000_000_000_000);
 /**
  * Zod schema of a {@link PriceTable}: whole prices in the currency's minor unit per call, per CPU
  * millisecond and per row.
+ *
+ * @example
+ * ```ts
+ * PriceTableSchema.parse({ currency: 'usd_micros', perCall: 100, perCpuMs: 2, perRow: 1 });
+ * ```
  */
 export const PriceTableSchema = z
   .object({
@@ -26,7 +31,14 @@ export interface PriceBook {
   plugins?: Record<string, PriceTable>;
 }
 
-/** Zod schema of a {@link PriceBook}. */
+/**
+ * Zod schema of a {@link PriceBook}.
+ *
+ * @example
+ * ```ts
+ * PriceBookSchema.parse({ default: { currency: 'usd_micros', perCall: 100, perCpuMs: 2, perRow: 1 } });
+ * ```
+ */
 export const PriceBookSchema = z
   .object({
     default: PriceTableSchema,
@@ -34,7 +46,14 @@ export const PriceBookSchema = z
   })
   .strict();
 
-/** A price book that charges nothing (the default until a host configures prices). */
+/**
+ * A price book that charges nothing (the default until a host configures prices).
+ *
+ * @example
+ * ```ts
+ * createFinOps({ prices: FREE_PRICES }); // every run costs 0
+ * ```
+ */
 export const FREE_PRICES: PriceBook = Object.freeze({
   default: Object.freeze({ currency: 'usd_micros', perCall: 0, perCpuMs: 0, perRow: 0 }),
 });

@@ -1,6 +1,13 @@
 import type { QuotaRule, QuotaWindow } from '@intelgraph/core';
 
-/** Length of each sliding window in ms: 60 s, 1 h, 24 h and 30 days. */
+/**
+ * Length of each sliding window in ms: 60 s, 1 h, 24 h and 30 days.
+ *
+ * @example
+ * ```ts
+ * SLIDING_WINDOW_MS.hour; // 3600000
+ * ```
+ */
 export const SLIDING_WINDOW_MS: Readonly<Record<QuotaWindow, number>> = Object.freeze({
   minute: 60_000,
   hour: 3_600_000,
@@ -8,7 +15,14 @@ export const SLIDING_WINDOW_MS: Readonly<Record<QuotaWindow, number>> = Object.f
   month: 30 * 86_400_000,
 });
 
-/** Sub-buckets per sliding window: a sliding limit may deny at most one bucket (1/60 of the window) early. */
+/**
+ * Sub-buckets per sliding window: a sliding limit may deny at most one bucket (1/60 of the window) early.
+ *
+ * @example
+ * ```ts
+ * SLIDING_WINDOW_MS.minute / SLIDING_BUCKETS; // 1000: one-second buckets for per-minute sliding limits
+ * ```
+ */
 export const SLIDING_BUCKETS = 60;
 
 /** A half-open interval `[start, end)` in epoch ms. */

@@ -9,6 +9,11 @@ export type UnavailablePolicy = 'fail-closed' | 'fail-open';
  * ioredis options that fail fast while disconnected (no offline queue, one retry per command, a command
  * timeout) and reconnect forever with capped backoff, so a Redis outage surfaces at once as `UNAVAILABLE`
  * and recovery needs no restart.
+ *
+ * @example
+ * ```ts
+ * const redis = new Redis(url, { ...FAIL_FAST_REDIS_OPTIONS, db: 2 });
+ * ```
  */
 export const FAIL_FAST_REDIS_OPTIONS: Readonly<RedisOptions> = Object.freeze({
   enableOfflineQueue: false,
@@ -44,6 +49,11 @@ const isReplyError = (err: unknown) => err instanceof Error && err.name === 'Rep
 /**
  * Maps a failed Redis call: server replies (script errors) become `INTERNAL`, anything about the
  * connection becomes `UNAVAILABLE`.
+ *
+ * @example
+ * ```ts
+ * try { await redis.get(key); } catch (err) { throw toStoreError(err, 'get'); } // UNAVAILABLE when disconnected
+ * ```
  */
 export function toStoreError(err: unknown, what: string): IntelGraphError {
   if (err instanceof IntelGraphError) return err;
