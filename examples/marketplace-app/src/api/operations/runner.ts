@@ -1,0 +1,37 @@
+import { operation } from '../client.js';
+import type { BudgetHint, JsonValue, PluginRunResult } from '../types.js';
+
+const COST = 'currency amount lines { resource quantity unitPrice amount }';
+
+export const HINT = operation<{ hint: BudgetHint }, { pluginId: string }>(/* GraphQL */ `
+  query Hint($pluginId: ID!) {
+    hint(pluginId: $pluginId) {
+      pluginId runs cpuMsP50 cpuMsP95 rowsP50 rowsP95
+      expectedCost { ${COST} }
+      remaining { resource window limit used remaining resetAt }
+    }
+  }
+`);
+
+export const PLUGIN_RUN = operation<{ pluginRun: PluginRunResult }, { id: string; input: JsonValue }>(
+  /* GraphQL */ `
+  mutation PluginRun($id: ID!, $input: JSON!) {
+    pluginRun(id: $id, input: $input) {
+      ok
+      value
+      error { code message details }
+      logs { level at message }
+      usage { wallMs cpuMs heapBytes rows outputBytes logBytes }
+      budgets { wallMs cpuMs memoryMB rows outputKB }
+      cost { ${COST} }
+      provenance {
+        runId
+        plugin { id version manifestSha256 codeSha256 }
+        grantedScopes inputSha256
+        hostCalls { scope method rows ms ok }
+        entities outcome startedAt endedAt
+      }
+    }
+  }
+`,
+);

@@ -1,0 +1,109 @@
+import GppBad from '@mui/icons-material/GppBad';
+import VerifiedUser from '@mui/icons-material/VerifiedUser';
+import {
+  Box,
+  Button,
+  Chip,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  Stack,
+  Step,
+  StepContent,
+  StepLabel,
+  Stepper,
+  Typography,
+} from '@mui/material';
+import { useQuery } from '../../api/hooks.js';
+import { REVIEW_AUDIT_TRAIL } from '../../api/operations/governance.js';
+import { EmptyState, QueryView } from '../../components/state-views.js';
+import { formatTimestamp } from '../../format/time.js';
+
+/** A review task's audit chain, oldest first, with whether its hash links verify. */
+export function AuditDialog({ taskId, onClose }: { taskId: string | null; onClose: () => void }) {
+  const trail = useQuery(REVIEW_AUDIT_TRAIL, { id: taskId ?? '' }, { skip: !taskId });
+  return (
+    <Dialog open={taskId !== null} onClose={onClose} fullWidth maxWidth="md" aria-labelledby="audit-title">
+      <DialogTitle id="audit-title">Audit trail of {taskId}</DialogTitle>
+      <DialogContent dividers>
+        <QueryView
+          state={trail}
+          loadingLabel="Loading the audit chain"
+          isEmpty={(d) => d.reviewAuditTrail.events.length === 0}
+          empty={<EmptyState title="No audit event recorded yet" />}
+        >
+          {({ reviewAuditTrail: t }) => (
+            <>
+              <Stack direction="row" spacing={1} sx={{ mb: 2, alignItems: 'center' }}>
+                {t.verified ? (
+                  <Chip
+                    icon={<VerifiedUser />}
+                    color="success"
+                    label="Verified"
+                    aria-label="Chain verified"
+                  />
+                ) : (
+                  <Chip
+                    icon={<GppBad />}
+                    color="error"
+                    label="Not verified"
+                    aria-label="Chain not verified"
+                  />
+                )}
+                <Typography variant="body2" color="text.secondary">
+                  {t.verified
+                    ? 'Every event links to the one before it by SHA-256; nothing was altered.'
+                    : 'The hash chain does not verify: an event was altered or removed.'}
+                </Typography>
+              </Stack>
+              <Stepper
+                orientation="vertical"
+                nonLinear
+                activeStep={-1}
+                component="ol"
+                aria-label="Audit events"
+              >
+                {t.events.map((e) => (
+                  <Step key={e.seq} active completed={false} component="li">
+                    <StepLabel icon={<Chip size="small" label={`#${e.seq}`} />}>
+                      <Typography component="span" sx={{ fontWeight: 600 }}>
+                        {e.type}
+                      </Typography>{' '}
+                      <Typography component="span" variant="body2" color="text.secondary">
+                        by {e.actor?.id ?? 'the policy'} · {formatTimestamp(e.at)}
+                      </Typography>
+                    </StepLabel>
+                    <StepContent>
+                      {e.data !== null ? (
+                        <Box
+                          component="pre"
+                          sx={{
+                            m: 0,
+                            fontSize: 12,
+                            bgcolor: 'grey.100',
+                            p: 1,
+                            borderRadius: 1,
+                            overflow: 'auto',
+                          }}
+                        >
+                          {JSON.stringify(e.data, null, 2)}
+                        </Box>
+                      ) : null}
+                      <Typography variant="caption" color="text.secondary" sx={{ fontFamily: 'monospace' }}>
+                        hash {e.hash.slice(0, 24)}…
+                      </Typography>
+                    </StepContent>
+                  </Step>
+                ))}
+              </Stepper>
+            </>
+          )}
+        </QueryView>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose}>Close</Button>
+      </DialogActions>
+    </Dialog>
+  );
+}

@@ -1,0 +1,207 @@
+import PlayArrow from '@mui/icons-material/PlayArrow';
+import {
+  Button,
+  Chip,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogContentText,
+  DialogTitle,
+  Link,
+  Stack,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableRow,
+  Tooltip,
+  Typography,
+} from '@mui/material';
+import { useState } from 'react';
+import { useMutation, useQuery } from '../../api/hooks.js';
+import {
+  INSTALLATIONS,
+  PLUGIN_GRANT,
+  PLUGIN_REVOKE,
+  PLUGIN_UNINSTALL,
+} from '../../api/operations/marketplace.js';
+import type { Installation } from '../../api/types.js';
+import { EmptyState, ErrorState, QueryView } from '../../components/state-views.js';
+import { formatTimestamp } from '../../format/time.js';
+import { href } from '../../router.js';
+
+function InstallationRow({ inst, onChanged }: { inst: Installation; onChanged: () => void }) {
+  const revoke = useMutation(PLUGIN_REVOKE);
+  const grant = useMutation(PLUGIN_GRANT);
+  const uninstall = useMutation(PLUGIN_UNINSTALL);
+  const [confirming, setConfirming] = useState(false);
+  const busy = revoke.loading || grant.loading || uninstall.loading;
+  const error = revoke.error ?? grant.error ?? uninstall.error;
+  const granted = new Set(inst.grantedScopes);
+
+  async function change(kind: 'grant' | 'revoke', scope: string) {
+    const vars = { id: inst.pluginId, scopes: [scope], reason: `${kind} ${scope} from the installed list` };
+    const ok = kind === 'grant' ? await grant.run(vars) : await revoke.run(vars);
+    if (ok) onChanged();
+  }
+
+  return (
+    <>
+      <TableRow aria-label={inst.pluginId}>
+        <TableCell component="th" scope="row">
+          <Link href={href(['plugins', inst.pluginId])} underline="hover" sx={{ fontWeight: 600 }}>
+            {inst.pluginId}
+          </Link>
+          <Typography variant="body2" color="text.secondary">
+            v{inst.version}
+            {inst.pinned ? ' · pinned' : ''}
+          </Typography>
+        </TableCell>
+        <TableCell>
+          <Chip
+            size="small"
+            label={inst.status}
+            color={inst.status === 'active' || inst.status === 'installed' ? 'success' : 'warning'}
+          />
+        </TableCell>
+        <TableCell>
+          <Stack direction="row" sx={{ flexWrap: 'wrap', gap: 0.5 }}>
+            {inst.requiredScopes.map((s) => (
+              <Tooltip key={s} title="Required: revoke by uninstalling">
+                <Chip size="small" label={s} color={granted.has(s) ? 'primary' : 'default'} />
+              </Tooltip>
+            ))}
+          </Stack>
+        </TableCell>
+        <TableCell>
+          <Stack direction="row" sx={{ flexWrap: 'wrap', gap: 0.5 }}>
+            {inst.optionalScopes.length === 0 ? (
+              <Typography variant="body2" color="text.secondary">
+                none
+              </Typography>
+            ) : null}
+            {inst.optionalScopes.map((s) =>
+              granted.has(s) ? (
+                <Chip
+                  key={s}
+                  size="small"
+                  color="secondary"
+                  label={s}
+                  disabled={busy}
+                  onClick={() => change('revoke', s)}
+                  onDelete={() => change('revoke', s)}
+                  aria-label={`Revoke ${s}`}
+                />
+              ) : (
+                <Chip
+                  key={s}
+                  size="small"
+                  variant="outlined"
+                  label={`+ ${s}`}
+                  disabled={busy}
+                  onClick={() => change('grant', s)}
+                  aria-label={`Grant ${s}`}
+                />
+              ),
+            )}
+          </Stack>
+          {error ? <ErrorState error={error} title="The change was refused" /> : null}
+        </TableCell>
+        <TableCell>
+          <Typography variant="body2">{formatTimestamp(inst.installedAt)}</Typography>
+          <Typography variant="caption" color="text.secondary">
+            by {inst.installedBy}
+          </Typography>
+        </TableCell>
+        <TableCell align="right">
+          <Stack direction="row" spacing={1} sx={{ justifyContent: 'flex-end' }}>
+            <Button size="small" startIcon={<PlayArrow />} href={href(['runner', inst.pluginId])}>
+              Run
+            </Button>
+            <Button
+              size="small"
+              color="error"
+              disabled={busy}
+              onClick={() => setConfirming(true)}
+              aria-label={`Uninstall ${inst.pluginId}`}
+            >
+              Uninstall
+            </Button>
+          </Stack>
+        </TableCell>
+      </TableRow>
+      <Dialog
+        open={confirming}
+        onClose={() => setConfirming(false)}
+        aria-labelledby={`uninstall-${inst.pluginId}`}
+      >
+        <DialogTitle id={`uninstall-${inst.pluginId}`}>Uninstall {inst.pluginId}?</DialogTitle>
+        <DialogContent>
+          <DialogContentText>
+            Every capability granted to it is revoked and its cached data is removed. You can install it again
+            later.
+          </DialogContentText>
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={() => setConfirming(false)}>Cancel</Button>
+          <Button
+            color="error"
+            variant="contained"
+            onClick={async () => {
+              const ok = await uninstall.run({ id: inst.pluginId });
+              setConfirming(false);
+              if (ok) onChanged();
+            }}
+          >
+            Uninstall
+          </Button>
+        </DialogActions>
+      </Dialog>
+    </>
+  );
+}
+
+/** The org's installed plugins, with grant, revoke and uninstall. */
+export function InstalledList() {
+  const installs = useQuery(INSTALLATIONS, {});
+  return (
+    <QueryView
+      state={installs}
+      loadingLabel="Loading installed plugins"
+      isEmpty={(d) => d.installations.length === 0}
+      empty={
+        <EmptyState
+          title="No plugin is installed in your org"
+          action={
+            <Button variant="contained" href={href(['marketplace'])}>
+              Browse the catalog
+            </Button>
+          }
+        />
+      }
+    >
+      {(data) => (
+        <TableContainer component="section" aria-label="Installed plugins">
+          <Table>
+            <TableHead>
+              <TableRow>
+                <TableCell>Plugin</TableCell>
+                <TableCell>Status</TableCell>
+                <TableCell>Required scopes</TableCell>
+                <TableCell>Optional scopes</TableCell>
+                <TableCell>Installed</TableCell>
+                <TableCell align="right">Actions</TableCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {data.installations.map((i) => (
+                <InstallationRow key={i.pluginId} inst={i} onChanged={installs.refetch} />
+              ))}
+            </TableBody>
+          </Table>
+        </TableContainer>
+      )}
+    </QueryView>
+  );
+}
