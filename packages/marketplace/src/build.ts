@@ -11,6 +11,11 @@ export interface BuildPluginOptions {
   entry?: string;
   /** Minify the bundle. Default false (readable code is easier to review). */
   minify?: boolean;
+  /**
+   * Extra package.json `exports` conditions for resolving imports, for example `['source']` inside a
+   * monorepo whose packages are not built.
+   */
+  conditions?: string[];
 }
 
 /** What {@link buildPlugin} produces: an unsigned package and the bundle's size. */
@@ -49,6 +54,8 @@ export async function buildPlugin(dir: string, options: BuildPluginOptions = {})
     bundle: true,
     format: 'esm',
     platform: 'neutral',
+    mainFields: ['module', 'main'],
+    conditions: options.conditions ?? [],
     target: 'es2022',
     minify: options.minify ?? false,
     write: false,

@@ -40,6 +40,17 @@ describe('definePlugin', () => {
     expectTypeOf<Api['graph']['search']>().returns.resolves.toEqualTypeOf<GraphEntity[]>();
     expectTypeOf<Api>().toHaveProperty('net');
     expectTypeOf<Api>().not.toHaveProperty('cases');
+    const closed = definePlugin({
+      manifest: {
+        name: 'closed',
+        version: '1.0.0',
+        entry: 'index.js',
+        capabilities: { cases: ['read'], network: false },
+      },
+      run: async (_input: null, api) => (await api.cases.list({})).length,
+    });
+    expectTypeOf<PluginApi<typeof closed.manifest>>().not.toHaveProperty('net');
+    expectTypeOf<PluginOutput<typeof closed>>().toEqualTypeOf<number>();
   });
 
   it('runs with a fake api', async () => {

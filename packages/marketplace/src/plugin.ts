@@ -1,6 +1,5 @@
 // The plugin author kit: what plugin code imports (`@intelgraph/marketplace/plugin`). It has no runtime
 // dependencies, so esbuild bundles it into the plugin at almost no cost; everything else is types.
-import type { PluginManifestInput } from '@intelgraph/core';
 
 /** A JSON value, as crossing the sandbox boundary. */
 export type PluginJson = null | boolean | number | string | PluginJson[] | { [key: string]: PluginJson };
@@ -115,17 +114,51 @@ type Maybe<T> = { [K in keyof T]?: Partial<T[K]> };
 export type PluginApi<M> = ApiFor<RequiredScopesOf<M>> &
   Maybe<ApiFor<Exclude<OptionalScopesOf<M>, RequiredScopesOf<M>>>>;
 
+type NetworkLike = false | { readonly allow: readonly string[] };
+/** A capabilities block as written in TypeScript: resource → actions, plus `network`. */
+export interface CapabilitiesLike {
+  readonly network?: NetworkLike;
+  readonly [resource: string]: readonly string[] | NetworkLike | undefined;
+}
+
+/**
+ * The manifest as a plugin writes it in TypeScript (validated against the core manifest schema when
+ * the plugin is built; see `PluginManifestSchema` in `@intelgraph/core`).
+ */
+export interface PluginManifestLike {
+  readonly name: string;
+  readonly version: string;
+  readonly entry: string;
+  readonly description?: string;
+  readonly publisher?: string;
+  readonly tags?: readonly string[];
+  readonly capabilities?: CapabilitiesLike;
+  readonly optionalCapabilities?: CapabilitiesLike;
+  readonly permissions?: readonly string[];
+  readonly reasons?: Readonly<Record<string, string>>;
+  readonly budgets?: {
+    readonly ms?: number;
+    readonly cpuMs?: number;
+    readonly memoryMB?: number;
+    readonly rows?: number;
+    readonly outputKB?: number;
+    readonly logKB?: number;
+  };
+  readonly inputSchema?: { readonly subject: string; readonly version?: number };
+  readonly outputSchema?: { readonly subject: string; readonly version?: number };
+}
+
 /** A plugin definition: its manifest and its `run`. */
-export interface PluginDefinition<M extends PluginManifestInput, I, O> {
+export interface PluginDefinition<M extends PluginManifestLike, I, O> {
   manifest: M;
   run(input: I, api: PluginApi<M>): O | Promise<O>;
 }
 
 /** The input type of a defined plugin. */
-export type PluginInput<P> = P extends PluginDefinition<PluginManifestInput, infer I, unknown> ? I : never;
+export type PluginInput<P> = P extends PluginDefinition<PluginManifestLike, infer I, unknown> ? I : never;
 /** The output type of a defined plugin. */
 export type PluginOutput<P> =
-  P extends PluginDefinition<PluginManifestInput, never, infer O> ? Awaited<O> : never;
+  P extends PluginDefinition<PluginManifestLike, never, infer O> ? Awaited<O> : never;
 
 /**
  * Defines a plugin. The manifest is kept as a literal type, so `run`'s `api` has exactly the methods
@@ -146,7 +179,7 @@ export type PluginOutput<P> =
  * });
  * ```
  */
-export function definePlugin<const M extends PluginManifestInput, I, O>(
+export function definePlugin<const M extends PluginManifestLike, I, O>(
   definition: PluginDefinition<M, I, O>,
 ): PluginDefinition<M, I, O> {
   return definition;
