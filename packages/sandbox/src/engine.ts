@@ -149,6 +149,7 @@ export class IsolateEngine {
 
   async run(job: EngineJob, bridge: EngineBridge): Promise<EngineOutcome> {
     const lease = await this.pool.acquire(job.limits.memoryMB, job.codeSha256);
+    this.pool.touch(lease, job.codeSha256);
     return new RunState(this, job, bridge, lease, this.#cpuCheckMs).start();
   }
 
@@ -190,6 +191,8 @@ class RunState {
   readonly #cpu0: bigint;
   #context: ivm.Context | undefined;
   #control: ivm.Reference<(op: string, a?: unknown, b?: unknown, c?: unknown) => void> | undefined;
+  #module: ivm.Module | undefined;
+  #namespace: ivm.Reference | undefined;
   #busy = 0;
   #settled = false;
   #kill = false;
@@ -263,8 +266,7 @@ class RunState {
 
   async #execute(): Promise<void> {
     const { job } = this;
-    const isolate = this.#lease.isolate;
-    const context = await this.#track(isolate.createContext());
+    const context = await this.#track(this.#engine.pool.context(this.#lease));
     this.#context = context;
     if (this.#settled) return;
     const kind = await this.#kind();
@@ -292,7 +294,8 @@ class RunState {
       if (this.#settled) return;
       await this.#track(script.run(context, { timeout: this.#remaining() }));
     } else {
-      const module = await this.#module();
+      const module = await this.#compileModule();
+      this.#module = module;
       if (this.#settled) return;
       await this.#track(
         module.instantiate(context, (specifier) => {
@@ -301,6 +304,7 @@ class RunState {
       );
       await this.#track(module.evaluate({ timeout: this.#remaining() }));
       namespace = module.namespace;
+      this.#namespace = namespace;
     }
     if (this.#settled) return;
     await this.#track(
@@ -337,7 +341,7 @@ class RunState {
     return script;
   }
 
-  async #module(): Promise<ivm.Module> {
+  async #compileModule(): Promise<ivm.Module> {
     const { code, codeSha256, filename } = this.#job;
     const cached = this.#engine.cacheEntry(codeSha256);
     const module = await this.#track(
@@ -544,13 +548,16 @@ class RunState {
       result.failure.details.observed = Math.max(Number(result.failure.details.observed), heapBytes);
     }
     try {
+      // Every handle that points into the run's context must go, or the context outlives the run.
       this.#control?.release();
+      this.#namespace?.release();
+      this.#module?.release();
       this.#context?.release();
     } catch {
       // already gone with its isolate
     }
     if (kill || isolate.isDisposed) this.#engine.pool.discard(this.#lease);
-    else this.#engine.pool.release(this.#lease, { heapBytes });
+    else this.#engine.pool.release(this.#lease);
     this.#resolve({
       ...(result.outputJson !== undefined ? { outputJson: result.outputJson } : {}),
       ...(result.failure ? { failure: result.failure } : {}),

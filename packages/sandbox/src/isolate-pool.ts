@@ -6,6 +6,13 @@ export interface PooledIsolate {
   readonly memoryMB: number;
   /** Compiled CommonJS scripts by code SHA-256 (a Script can run in any context of its isolate). */
   readonly scripts: Map<string, ivm.Script>;
+  /** Digests of every code that ran here (ES modules are compiled per run, so only listed). */
+  readonly codes: Set<string>;
+  /**
+   * A context created ahead of time while the isolate was idle. Every context still serves exactly
+   * one run; preparing the next one off the critical path keeps V8's context set-up out of latency.
+   */
+  spare: Promise<ivm.Context | undefined> | undefined;
   runs: number;
   busy: boolean;
 }
@@ -57,7 +64,7 @@ export class IsolatePool {
           idleOther ??= p;
           continue;
         }
-        if (p.scripts.has(codeSha256)) {
+        if (p.codes.has(codeSha256)) {
           match = p;
           break;
         }
@@ -76,21 +83,40 @@ export class IsolatePool {
   }
 
   /** Returns an isolate to the pool, or replaces it when it is worn out. */
-  release(p: PooledIsolate, options: { heapBytes?: number } = {}): void {
+  release(p: PooledIsolate): void {
     p.busy = false;
     p.runs += 1;
-    const heavy = options.heapBytes !== undefined && options.heapBytes > p.memoryMB * 1024 * 1024 * 0.6;
-    if (p.isolate.isDisposed || p.runs >= this.#recycleAfter || heavy || this.#closed) this.discard(p);
+    // Garbage from earlier contexts is no reason to recycle: V8 collects it before the limit bites.
+    if (p.isolate.isDisposed || p.runs >= this.#recycleAfter || this.#closed) this.discard(p);
+    else this.#prepare(p);
     this.#wake();
   }
 
   /** Disposes an isolate and forgets it (after a timeout, a memory blowup, or eviction). */
   discard(p: PooledIsolate): void {
     this.#all.delete(p);
+    p.spare = undefined;
     for (const s of p.scripts.values()) s.release();
     p.scripts.clear();
     if (!p.isolate.isDisposed) p.isolate.dispose();
     this.#wake();
+  }
+
+  /** Takes the pre-created context of an isolate, if any, else creates one. */
+  async context(p: PooledIsolate): Promise<ivm.Context> {
+    const spare = p.spare;
+    p.spare = undefined;
+    return (spare ? await spare : undefined) ?? p.isolate.createContext();
+  }
+
+  #prepare(p: PooledIsolate): void {
+    if (p.spare) return;
+    p.spare = p.isolate.createContext().catch(() => undefined);
+  }
+
+  /** Notes that `codeSha256` ran in this isolate (so eviction finds it). */
+  touch(p: PooledIsolate, codeSha256: string): void {
+    p.codes.add(codeSha256);
   }
 
   /** Remembers a compiled script, dropping the least recently used beyond the per-isolate cap. */
@@ -108,10 +134,9 @@ export class IsolatePool {
   /** Drops compiled code for `codeSha256`; idle isolates that held it are disposed. */
   evict(codeSha256: string): void {
     for (const p of [...this.#all]) {
-      const script = p.scripts.get(codeSha256);
-      if (!script) continue;
+      if (!p.codes.delete(codeSha256)) continue;
+      p.scripts.get(codeSha256)?.release();
       p.scripts.delete(codeSha256);
-      script.release();
       if (!p.busy) this.discard(p);
     }
   }
@@ -127,6 +152,8 @@ export class IsolatePool {
       isolate: new ivm.Isolate({ memoryLimit: memoryMB }),
       memoryMB,
       scripts: new Map(),
+      codes: new Set(),
+      spare: undefined,
       runs: 0,
       busy: false,
     };

@@ -349,6 +349,11 @@ describe('createSandbox: boundary', () => {
     own.evict(sha256Hex(code));
     await own.run({ code, manifest });
     expect(own.stats().isolatesCreated).toBe(2);
+    const esm = 'export async function run() { return 2 }';
+    await own.run({ code: esm, manifest });
+    own.evict(sha256Hex(esm));
+    await own.run({ code: esm, manifest });
+    expect(own.stats().isolatesCreated).toBe(3);
     await own.close();
     const r = await own.run({ code, manifest });
     expect(r).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
