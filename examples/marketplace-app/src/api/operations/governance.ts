@@ -14,8 +14,8 @@ export const REVIEW_QUEUE = operation<
   { reviewQueue: { items: ReviewTask[]; nextCursor: string | null } },
   { scope: QueueScope; first: number }
 >(/* GraphQL */ `
-  query ReviewQueue($scope: ReviewQueueScope, $first: Int) {
-    reviewQueue(scope: $scope, first: $first, order: due) { items { ${TASK} } nextCursor }
+  query ReviewQueue($scope: ReviewQueueScope, $first: Int, $order: ReviewQueueOrder = due) {
+    reviewQueue(scope: $scope, first: $first, order: $order) { items { ${TASK} } nextCursor }
   }
 `);
 

@@ -37,12 +37,12 @@ export const SEARCH = operation<
 `);
 
 export const PLUGIN = operation<{ plugin: PluginDetail | null }, { id: string }>(/* GraphQL */ `
-  query Plugin($id: ID!) {
+  query Plugin($id: ID!, $reviews: Int = 20) {
     plugin(id: $id) {
       ${SUMMARY}
       inputSchema
       versions { version publishedAt yanked risk codeSha256 capabilities { ${CAPABILITY} } }
-      reviews(first: 20) { userId stars review updatedAt }
+      reviews(first: $reviews) { userId stars review updatedAt }
     }
   }
 `);
