@@ -1,0 +1,143 @@
+import {
+  type CompatibilityMode,
+  IntelGraphError,
+  type JsonValue,
+  type SchemaFormat,
+  type SchemaRegistryStore,
+  type SchemaVersionRecord,
+} from '@intelgraph/core';
+import type { SqlDatabase } from './sql.js';
+
+type Row = Record<string, unknown>;
+
+const iso = (v: unknown): string => (v instanceof Date ? v : new Date(String(v))).toISOString();
+
+const toRecord = (r: Row): SchemaVersionRecord => ({
+  subject: String(r.subject),
+  version: Number(r.version),
+  format: String(r.format) as SchemaFormat,
+  schema: JSON.parse(String(r.schema_json)) as JsonValue,
+  fingerprint: String(r.fingerprint),
+  createdAt: iso(r.created_at),
+  deletedAt: r.deleted_at === null || r.deleted_at === undefined ? null : iso(r.deleted_at),
+});
+
+// The registry-wide mode is stored under this scope; subject names cannot contain '*'.
+const GLOBAL_SCOPE = '*';
+const COLUMNS = 'subject, version, format, schema_json, fingerprint, created_at, deleted_at';
+
+/**
+ * The schema registry store on PostgreSQL or PGlite. Versions are append-only rows keyed by
+ * (subject, version); an append only succeeds when the subject's highest version is still the one the
+ * caller saw, and the primary key settles races, so a version number is never assigned twice.
+ *
+ * @example
+ * ```ts
+ * import { createPGliteDatabase, createPgSchemaRegistryStore, migrate } from '@intelgraph/adapters/postgres';
+ * import { createSchemaRegistry } from '@intelgraph/contracts';
+ * const db = await createPGliteDatabase();
+ * await migrate(db);
+ * const registry = createSchemaRegistry({ store: createPgSchemaRegistryStore(db) });
+ * ```
+ */
+export function createPgSchemaRegistryStore(db: SqlDatabase): SchemaRegistryStore {
+  return {
+    async appendVersion(input) {
+      let rows: Row[];
+      try {
+        ({ rows } = await db.query<Row>(
+          `INSERT INTO ig_contracts_versions (subject, version, format, schema_json, fingerprint, created_at)
+           SELECT $1, $2::integer + 1, $3, $4, $5, $6
+            WHERE (SELECT coalesce(max(version), 0) FROM ig_contracts_versions WHERE subject = $1) = $2::integer
+           RETURNING ${COLUMNS}`,
+          [
+            input.subject,
+            input.expectedLatestVersion,
+            input.format,
+            JSON.stringify(input.schema),
+            input.fingerprint,
+            input.createdAt,
+          ],
+        ));
+      } catch (err) {
+        if ((err as { code?: unknown } | null)?.code !== '23505') throw err;
+        rows = [];
+      }
+      const row = rows[0];
+      if (!row)
+        throw new IntelGraphError(
+          'CONFLICT',
+          `subject ${input.subject} moved on since version ${input.expectedLatestVersion}`,
+          { details: { subject: input.subject, expected: input.expectedLatestVersion } },
+        );
+      return toRecord(row);
+    },
+
+    async getVersion(subject, version) {
+      const { rows } = await db.query<Row>(
+        `SELECT ${COLUMNS} FROM ig_contracts_versions WHERE subject = $1 AND version = $2`,
+        [subject, version],
+      );
+      return rows[0] ? toRecord(rows[0]) : null;
+    },
+
+    async listVersions(subject, options = {}) {
+      const { rows } = await db.query<Row>(
+        `SELECT ${COLUMNS} FROM ig_contracts_versions
+          WHERE subject = $1 AND ($2::boolean OR deleted_at IS NULL)
+          ORDER BY version`,
+        [subject, options.includeDeleted === true],
+      );
+      return rows.map(toRecord);
+    },
+
+    async maxVersion(subject) {
+      const { rows } = await db.query<{ max: number | null }>(
+        'SELECT max(version) AS max FROM ig_contracts_versions WHERE subject = $1',
+        [subject],
+      );
+      return Number(rows[0]?.max ?? 0);
+    },
+
+    async listSubjects(options = {}) {
+      const { rows } = await db.query<{ subject: string }>(
+        `SELECT subject FROM ig_contracts_versions
+          WHERE ($1::boolean OR deleted_at IS NULL)
+          GROUP BY subject
+          ORDER BY subject COLLATE "C"`,
+        [options.includeDeleted === true],
+      );
+      return rows.map((r) => String(r.subject));
+    },
+
+    async softDeleteVersion(subject, version, deletedAt) {
+      const { rowCount } = await db.query(
+        `UPDATE ig_contracts_versions SET deleted_at = $3
+          WHERE subject = $1 AND version = $2 AND deleted_at IS NULL`,
+        [subject, version, deletedAt],
+      );
+      return rowCount === 1;
+    },
+
+    async getCompatibility(subject) {
+      const { rows } = await db.query<{ compatibility: string }>(
+        'SELECT compatibility FROM ig_contracts_config WHERE scope = $1',
+        [subject ?? GLOBAL_SCOPE],
+      );
+      return rows[0] ? (String(rows[0].compatibility) as CompatibilityMode) : null;
+    },
+
+    async setCompatibility(subject, mode) {
+      const scope = subject ?? GLOBAL_SCOPE;
+      if (mode === null) {
+        await db.query('DELETE FROM ig_contracts_config WHERE scope = $1', [scope]);
+        return;
+      }
+      await db.query(
+        `INSERT INTO ig_contracts_config (scope, compatibility) VALUES ($1, $2)
+         ON CONFLICT (scope) DO UPDATE SET compatibility = EXCLUDED.compatibility`,
+        [scope, mode],
+      );
+    },
+  };
+}
