@@ -14,3 +14,4 @@ export { createPGliteDatabase, createPgDatabase } from './sql.js';
 export { createPgCatalogStore } from './catalog-store.js';
 export { createPgBillingOutbox } from './billing-store.js';
 export { createPgReviewStore } from './reviews-store.js';
+export { createPgSchemaRegistryStore } from './contracts-store.js';
