@@ -1,0 +1,148 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packTarball, readPackage, runCli } from '@intelgraph/marketplace';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const examples = join(import.meta.dirname, '..', '..', '..', 'examples', 'plugins');
+
+async function cli(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, { cwd, env, stdout: (l) => out.push(l), stderr: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('intelgraph-plugin CLI', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ig-cli-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keygen, sign, verify a folder and a tarball; every tamper case fails with SIGNATURE_INVALID', async () => {
+    expect((await cli(['keygen', '--out', 'keys'], dir)).code).toBe(0);
+    expect((await cli(['keygen', '--out', 'keys'], dir)).code).toBe(2); // never overwrites a key
+    expect((await cli(['keygen', '--out', 'other'], dir)).code).toBe(0);
+    const pkgDir = join(dir, 'pkg');
+    await mkdir(join(pkgDir, 'lib'), { recursive: true });
+    await writeFile(
+      join(pkgDir, 'manifest.json'),
+      JSON.stringify({
+        name: 'cli-demo',
+        version: '1.0.0',
+        entry: 'index.js',
+        capabilities: { graph: ['read'] },
+      }),
+    );
+    await writeFile(join(pkgDir, 'index.js'), 'export async function run() { return 1; }');
+    await writeFile(join(pkgDir, 'lib', 'data.bin'), new Uint8Array([1, 2, 3]));
+
+    const signed = await cli(['sign', 'pkg', '--key', 'keys/publisher.key.pem'], dir);
+    expect(signed.code).toBe(0);
+    expect((await readdir(pkgDir)).sort()).toEqual(['index.js', 'lib', 'manifest.json', 'signature.json']);
+    expect((await cli(['verify', 'pkg', '--key', 'keys/publisher.pub.pem'], dir)).out).toMatch(
+      /^OK cli-demo@1.0.0/,
+    );
+    // CI style: the key comes from the environment, the output is a tarball
+    const secret = await readFile(join(dir, 'keys', 'publisher.key.pem'), 'utf8');
+    expect(
+      (await cli(['sign', 'pkg', '--out', 'cli-demo.tgz'], dir, { INTELGRAPH_PLUGIN_KEY: secret })).code,
+    ).toBe(0);
+    expect((await cli(['verify', 'cli-demo.tgz', '--key', 'keys/publisher.pub.pem'], dir)).code).toBe(0);
+
+    const unknown = await cli(['verify', 'pkg', '--key', 'other/publisher.pub.pem'], dir);
+    expect([unknown.code, unknown.err]).toEqual([
+      1,
+      expect.stringMatching(/^SIGNATURE_INVALID \(unknown_key\)/),
+    ]);
+
+    const pkg = await readPackage(pkgDir);
+    const tamper = async (name: string, change: (files: Record<string, string | Uint8Array>) => void) => {
+      const files = { ...pkg.files };
+      change(files);
+      await writeFile(join(dir, name), packTarball({ ...pkg, files }));
+      return cli(['verify', name, '--key', 'keys/publisher.pub.pem'], dir);
+    };
+    expect(
+      (
+        await tamper('modified.tgz', (f) => {
+          f['index.js'] = 'export async function run() { return 2; }';
+        })
+      ).err,
+    ).toMatch(/file_modified/);
+    expect(
+      (
+        await tamper('added.tgz', (f) => {
+          f['extra.js'] = 'x';
+        })
+      ).err,
+    ).toMatch(/file_added/);
+    expect(
+      (
+        await tamper('missing.tgz', (f) => {
+          delete f['lib/data.bin'];
+        })
+      ).err,
+    ).toMatch(/file_missing/);
+
+    await unlink(join(pkgDir, 'signature.json'));
+    expect((await cli(['verify', 'pkg', '--key', 'keys/publisher.pub.pem'], dir)).err).toMatch(
+      /missing_signature/,
+    );
+    await writeFile(join(pkgDir, 'signature.json'), '{"format":"nope"}');
+    expect((await cli(['verify', 'pkg', '--key', 'keys/publisher.pub.pem'], dir)).err).toMatch(
+      /malformed_signature/,
+    );
+    expect((await cli(['verify', 'pkg'], dir)).code).toBe(2);
+    expect((await cli(['frobnicate'], dir)).code).toBe(2);
+  });
+
+  it('init scaffolds a plugin that typechecks against the author kit layout', async () => {
+    const r = await cli(['init', 'my-plugin'], dir);
+    expect(r.code).toBe(0);
+    expect((await readdir(join(dir, 'my-plugin'))).sort()).toEqual([
+      '.gitignore',
+      'README.md',
+      'package.json',
+      'src',
+      'test',
+      'tsconfig.json',
+    ]);
+    expect((await cli(['init', 'my-plugin'], dir)).code).toBe(1); // not empty
+    expect((await cli(['init', 'Bad Name'], dir)).code).toBe(1);
+  });
+
+  it('test runs the fixtures in the real sandbox and prints usage against budgets', async () => {
+    const r = await cli(['test', join(examples, 'sample-enricher'), '--conditions', 'source'], dir);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('sample-enricher: 3/3 fixtures passed');
+    expect(r.out).toMatch(/PASS scores acme entities, best first {2}wall [\d.]+\/800 ms/);
+  });
+
+  it('build bundles and signs into a tarball that verifies', async () => {
+    const out = join(dir, 'build-out');
+    const r = await cli(
+      [
+        'build',
+        join(examples, 'case-exporter'),
+        '--key',
+        'keys/publisher.key.pem',
+        '--out',
+        out,
+        '--conditions',
+        'source',
+      ],
+      dir,
+    );
+    expect(r.code).toBe(0);
+    const v = await cli(
+      ['verify', join(out, 'case-exporter-0.1.0.tgz'), '--key', 'keys/publisher.pub.pem'],
+      dir,
+    );
+    expect(v.out).toMatch(/^OK case-exporter@0.1.0/);
+  });
+});
