@@ -23,9 +23,13 @@ export function createMemoryGrantStore(): GrantStore {
   const grants = new Map<string, GrantRecord>();
   return {
     async upsert(records) {
-      const copies = records.map((r) => ({ ...r }));
-      for (const r of copies) grants.set(key(r), r);
-      return copies.map((r) => ({ ...r }));
+      const written = new Map<string, GrantRecord>();
+      for (const r of records) {
+        const copy = { ...r };
+        grants.set(key(copy), copy);
+        written.set(key(copy), copy);
+      }
+      return [...written.values()].map((r) => ({ ...r })).sort(compare);
     },
     async remove(removal: GrantRemoval) {
       const removed: GrantRecord[] = [];

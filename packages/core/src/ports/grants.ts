@@ -41,7 +41,8 @@ export interface GrantRemoval {
  *
  * Contract (checked by `tests/conformance/grants.test.ts` for every backend):
  * - `upsert` is atomic: all records are written or none. A record whose `(orgId, pluginId, scope)`
- *   already exists is replaced. It returns the records as stored.
+ *   already exists is replaced (within one batch the last record for a key wins). It returns the
+ *   records as stored, one per key, sorted like `list`.
  * - `remove` is atomic and returns exactly the records it deleted, so when two callers revoke the same
  *   grant concurrently only one of them sees it (and only one audit event is written).
  * - `list` returns copies sorted by `pluginId`, then `scope` (code-point order).
