@@ -6,6 +6,8 @@ export type {
 } from '@intelgraph/core';
 export type { ContractAuditEvent, ContractAuditHook } from './audit-hook.js';
 export { auditTrailHook } from './audit-hook.js';
+export type { CliIo } from './cli-program.js';
+export { runContractsCli } from './cli-program.js';
 export type { CompatibilityOptions, CompatibilityResult } from './compatibility.js';
 export {
   COMPATIBILITY_MODES,

@@ -1,0 +1,152 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runContractsCli } from './cli-program.js';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runContractsCli(argv, {
+    stdout: (t) => void (out += t),
+    stderr: (t) => void (err += t),
+    cwd: root,
+  });
+  return { code, out, err };
+}
+
+function tmp(name: string, content: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ig-contracts-'));
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('intelgraph-contracts CLI', () => {
+  it('validate: the golden set passes (valid samples conform, .invalid samples are rejected)', async () => {
+    const r = await run(
+      'validate',
+      'contracts/person.v1.json',
+      'contracts/person.v2.json',
+      'contracts/person.v3.json',
+      'contracts/person-avro.v1.avsc',
+      '--samples',
+      'contracts/samples/person.v1.valid.json',
+      'contracts/samples/person.v1.missing-name.invalid.json',
+      'contracts/samples/person.v1.bad-types.invalid.json',
+      'contracts/samples/person.v2.valid.json',
+      'contracts/samples/person.v3.valid.json',
+      'contracts/samples/person.v3.extra-field.invalid.json',
+      'contracts/samples/person-avro.v1.valid.json',
+      'contracts/samples/person-avro.v1.wrong-type.invalid.json',
+    );
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('ok: 4 schema(s), 8 sample file(s)');
+  });
+
+  it('validate: a violating sample exits 1 with every error path; github format prints annotations', async () => {
+    const bad = tmp('person.v1.feed.json', JSON.stringify([{ id: 1 }, { id: 'ok', name: 'A' }]));
+    const human = await run('validate', 'contracts/person.v1.json', '--samples', bad);
+    expect(human.code).toBe(1);
+    expect(human.out).toContain('record 0:');
+    expect(human.out).toMatch(/\/id .*must be string/);
+    expect(human.out).toContain('/name  /name is required');
+    const gh = await run('validate', 'contracts/person.v1.json', '--samples', bad, '--format', 'github');
+    expect(gh.code).toBe(1);
+    expect(gh.out.split('\n').filter((l) => l.startsWith('::error file='))).toHaveLength(2);
+    const json = await run('validate', 'contracts/person.v1.json', '--samples', bad, '--format', 'json');
+    expect(JSON.parse(json.out)).toMatchObject({ command: 'validate', ok: false, result: { failures: 1 } });
+  });
+
+  it('validate: a golden failing sample that passes is a violation', async () => {
+    const wrong = tmp('person.v1.oops.invalid.json', JSON.stringify({ id: 'a', name: 'b' }));
+    const r = await run('validate', 'contracts/person.v1.json', '--samples', wrong);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('expected to be rejected');
+  });
+
+  it('check: compatible exits 0, incompatible exits 1 listing every issue', async () => {
+    expect(
+      (await run('check', 'contracts/person.v1.json', 'contracts/person.v2.json', '--mode', 'BACKWARD')).code,
+    ).toBe(0);
+    const r = await run(
+      'check',
+      'contracts/person.v2.json',
+      'contracts/person.v3.json',
+      '--mode',
+      'BACKWARD',
+      '--format',
+      'json',
+    );
+    expect(r.code).toBe(1);
+    const body = JSON.parse(r.out) as { result: { issues: { code: string }[] } };
+    expect(body.result.issues.map((i) => i.code)).toEqual(
+      expect.arrayContaining([
+        'backward/content-model-closed',
+        'backward/required-added',
+        'backward/property-removed',
+      ]),
+    );
+    expect(
+      (
+        await run(
+          'check',
+          'contracts/person-avro.v1.avsc',
+          'contracts/person-avro.v2.avsc',
+          '--mode',
+          'FULL_TRANSITIVE',
+        )
+      ).code,
+    ).toBe(0);
+  });
+
+  it('diff: prints the typed change list and exits 0', async () => {
+    const r = await run('diff', 'contracts/person.v1.json', 'contracts/person.v2.json', '--format', 'json');
+    expect(r.code).toBe(0);
+    const kinds = (JSON.parse(r.out) as { result: { kind: string }[] }).result.map((c) => c.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['deprecated', 'property-added']));
+    const human = await run('diff', 'contracts/person.v1.json', 'contracts/person.v3.json');
+    expect(human.out).toContain('breaks BACKWARD');
+  });
+
+  it('suggest: prints a patch that fixes the payload, exit 1 when none does', async () => {
+    const r = await run(
+      'suggest',
+      'contracts/person.v1.json',
+      'contracts/samples/person.v1.missing-name.invalid.json',
+      '--format',
+      'json',
+    );
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).result.patch).toEqual([
+      expect.objectContaining({ op: 'move', from: '/fullName', path: '/name' }),
+    ]);
+    const hopeless = tmp('p.json', JSON.stringify({ id: 'x', name: { first: 'A' } }));
+    expect((await run('suggest', 'contracts/person.v1.json', hopeless)).code).toBe(1);
+  });
+
+  it('bad usage and unreadable input exit 2 with a clear reason', async () => {
+    expect((await run()).code).toBe(2);
+    expect((await run('frobnicate')).code).toBe(2);
+    expect((await run('check', 'contracts/person.v1.json', 'contracts/person.v2.json')).err).toContain(
+      'needs --mode',
+    );
+    expect((await run('diff', 'contracts/person.v1.json', '--bogus')).code).toBe(2);
+    const notJson = tmp('schema.json', 'type: object\n');
+    const r = await run('diff', notJson, 'contracts/person.v1.json');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('is not valid JSON');
+    const missing = await run('diff', 'contracts/nope.json', 'contracts/person.v1.json');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('cannot read');
+    const huge = tmp('huge.json', `"${'x'.repeat(6 * 1024 * 1024)}"`);
+    expect((await run('suggest', 'contracts/person.v1.json', huge)).err).toContain('too large');
+    const badSchema = tmp('bad.json', JSON.stringify({ type: 'string', format: 'nope' }));
+    expect((await run('check', badSchema, badSchema, '--mode', 'NONE')).err).toContain('unknown format');
+    expect((await run('validate', badSchema)).code).toBe(1);
+    expect((await run('--help')).code).toBe(0);
+  });
+});
