@@ -10,8 +10,12 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
   let out = '';
   let err = '';
   const code = await runContractsCli(argv, {
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (err += t),
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: (t) => {
+      err += t;
+    },
     cwd: root,
   });
   return { code, out, err };
