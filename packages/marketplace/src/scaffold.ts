@@ -14,7 +14,7 @@ function files(name: string): Record<string, string> {
         type: 'module',
         scripts: {
           build: 'intelgraph-plugin build .',
-          test: 'node --no-node-snapshot ./node_modules/.bin/intelgraph-plugin test .',
+          test: 'intelgraph-plugin test .',
         },
         devDependencies: { '@intelgraph/marketplace': '^0.1.0', '@intelgraph/sandbox': '^0.1.0' },
       },
