@@ -1,10 +1,26 @@
 import { findDangerousKeys, IntelGraphError, issuesFromZod, type JsonValue } from '@intelgraph/core';
 import { z } from 'zod';
 
-/** The signature format tag; bumped if the signed payload ever changes shape. */
+/**
+ * The signature format tag; bumped if the signed payload ever changes shape.
+ *
+ * @example
+ * ```ts
+ * import { SIGNATURE_FORMAT } from '@intelgraph/marketplace';
+ * pkg.signature?.format === SIGNATURE_FORMAT;
+ * ```
+ */
 export const SIGNATURE_FORMAT = 'intelgraph-plugin-signature/v1';
 
-/** Limits every package must respect (checked before any hashing). */
+/**
+ * Limits every package must respect (checked before any hashing).
+ *
+ * @example
+ * ```ts
+ * import { PACKAGE_LIMITS } from '@intelgraph/marketplace';
+ * if (upload.byteLength > PACKAGE_LIMITS.maxTotalBytes) reply(413);
+ * ```
+ */
 export const PACKAGE_LIMITS = Object.freeze({
   maxFiles: 512,
   maxTotalBytes: 10 * 1024 * 1024,

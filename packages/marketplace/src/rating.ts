@@ -14,7 +14,15 @@ export interface RatingPolicy {
   maxOrgWeight: number;
 }
 
-/** The default {@link RatingPolicy}: prior 3 stars worth 5 ratings, one org worth at most 3. */
+/**
+ * The default {@link RatingPolicy}: prior 3 stars worth 5 ratings, one org worth at most 3.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_RATING_POLICY, weightedRating } from '@intelgraph/marketplace';
+ * weightedRating(ratings, { ...DEFAULT_RATING_POLICY, priorWeight: 10 });
+ * ```
+ */
 export const DEFAULT_RATING_POLICY: Readonly<RatingPolicy> = Object.freeze({
   priorMean: 3,
   priorWeight: 5,
