@@ -1,3 +1,5 @@
+import { Fragment } from 'react';
+import { useIdentity } from './auth/identity-context.js';
 import { AppShell, type AreaKey } from './components/app-shell.js';
 import { ContractsPage } from './pages/contracts/contracts-page.js';
 import { FinOpsPage } from './pages/finops/finops-page.js';
@@ -10,6 +12,7 @@ import { useRoute } from './router.js';
 /** Picks the page for the current hash route. */
 export function App() {
   const { segments, params } = useRoute();
+  const { identity } = useIdentity();
   const [first = 'marketplace', second] = segments;
   let area: AreaKey = 'marketplace';
   let page = <MarketplacePage tab={second === 'installed' ? 'installed' : 'catalog'} />;
@@ -28,5 +31,10 @@ export function App() {
     area = 'finops';
     page = <FinOpsPage />;
   }
-  return <AppShell area={area}>{page}</AppShell>;
+  // Switching users starts each page afresh: no half-filled form or notice carries over to another user.
+  return (
+    <AppShell area={area}>
+      <Fragment key={identity.userId}>{page}</Fragment>
+    </AppShell>
+  );
 }

@@ -171,10 +171,14 @@ function Dashboard({ d, refetch }: { d: FinOpsDashboard; refetch: () => void }) 
             emptyText="No quota is set"
           >
             <ResponsiveContainer>
-              <BarChart data={quotaRows} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+              <BarChart
+                data={quotaRows}
+                layout="vertical"
+                margin={{ top: 8, right: 16, bottom: 0, left: 16 }}
+              >
                 <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="name" fontSize={11} interval={0} tick={false} />
-                <YAxis unit="%" domain={[0, 100]} fontSize={12} />
+                <XAxis type="number" unit="%" domain={[0, 100]} fontSize={12} />
+                <YAxis type="category" dataKey="name" width={150} fontSize={11} />
                 <Tooltip
                   formatter={(v, _n, item) => [
                     `${v}% (${item.payload.used} of ${item.payload.limit})`,

@@ -107,6 +107,7 @@ function Catalog() {
               select
               fullWidth
               label="Capability"
+              slotProps={{ inputLabel: { shrink: true }, select: { displayEmpty: true } }}
               value={capability}
               onChange={(e) => setCapability(e.target.value)}
             >
@@ -123,6 +124,7 @@ function Catalog() {
               select
               fullWidth
               label="Risk"
+              slotProps={{ inputLabel: { shrink: true }, select: { displayEmpty: true } }}
               value={risk}
               onChange={(e) => setRisk(e.target.value as RiskLevel | '')}
             >
@@ -137,6 +139,7 @@ function Catalog() {
               select
               fullWidth
               label="Publisher"
+              slotProps={{ inputLabel: { shrink: true }, select: { displayEmpty: true } }}
               value={publisher}
               onChange={(e) => setPublisher(e.target.value)}
             >

@@ -1,0 +1,254 @@
+// The seed's demo script (sprint plan §10) walked through the web app in a real browser: Debian's
+// Chromium driven by playwright-core, against the built app served by `examples/demo --serve` on PGlite.
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, launchBrowser } from './browser.js';
+import { buildApp } from './build-app.js';
+import { type DemoServer, startDemoServer } from './demo-server.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const SHOTS = join(import.meta.dirname, 'screenshots');
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+
+let server: DemoServer | null = null;
+let baseUrl = '';
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+/** Waits until the locator's element is visible (fails the test on timeout). */
+async function visible(locator: Locator): Promise<Locator> {
+  await locator.first().waitFor({ state: 'visible' });
+  return locator;
+}
+
+/** Waits until the locator's text matches. */
+async function hasText(locator: Locator, text: string | RegExp): Promise<void> {
+  await visible(locator);
+  const read = async () => (await locator.first().textContent()) ?? '';
+  if (typeof text === 'string') await expect.poll(read, { timeout: 20_000 }).toContain(text);
+  else await expect.poll(read, { timeout: 20_000 }).toMatch(text);
+}
+
+async function attribute(locator: Locator, name: string): Promise<string | null> {
+  await visible(locator);
+  return locator.getAttribute(name);
+}
+
+/** Saves a full-page screenshot for review; `readme` also refreshes the README's copy in docs/images. */
+async function shot(name: string, readme = false): Promise<void> {
+  const path = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  if (readme) {
+    await mkdir(join(ROOT, 'docs', 'images'), { recursive: true });
+    await copyFile(path, join(ROOT, 'docs', 'images', `${name}.png`));
+  }
+}
+
+async function open(hash: string): Promise<void> {
+  await page.goto(`${baseUrl}/${hash}`);
+  await visible(page.getByRole('heading', { level: 1 }));
+}
+
+async function actAs(userId: string): Promise<void> {
+  await page.getByLabel('Acting user').selectOption(userId);
+}
+
+/** The id in a "Request rt-… filed" style notice. */
+async function noticeTaskId(pattern: RegExp): Promise<string> {
+  const notice = page.getByRole('status').filter({ hasText: pattern });
+  await visible(notice);
+  const match = pattern.exec((await notice.textContent()) ?? '');
+  if (!match?.[1]) throw new Error(`no task id in the notice matching ${pattern}`);
+  return match[1];
+}
+
+beforeAll(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  buildApp();
+  const external = process.env.INTELGRAPH_E2E_URL;
+  if (external) baseUrl = external.replace(/\/$/, '');
+  else {
+    server = await startDemoServer();
+    baseUrl = server.url;
+  }
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
+  page.setDefaultTimeout(20_000);
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('the marketplace web app walks the seed demo script', () => {
+  it('1. finds the enricher, installs it with minimal consent, runs it and shows provenance and cost', async () => {
+    await open('#/marketplace');
+    expect(
+      await attribute(
+        page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Marketplace' }),
+        'aria-current',
+      ),
+    ).toBe('page');
+    await page.getByRole('searchbox', { name: 'Search plugins' }).fill('enricher');
+    const card = page.getByRole('article', { name: /enricher/i });
+    await visible(card);
+    await expect.poll(() => page.getByRole('article').count()).toBe(1);
+    await visible(card.getByLabel(/Weighted rating/));
+    await visible(card.getByLabel(/installs$/));
+    await shot('marketplace', true);
+
+    await card.getByRole('button', { name: /^Install/ }).click();
+    const dialog = page.getByRole('dialog', { name: /Install/ });
+    await visible(dialog);
+    const required = dialog.getByRole('list', { name: 'Required capabilities' }).getByRole('switch');
+    expect(await required.count()).toBeGreaterThan(0);
+    for (const s of await required.all()) {
+      expect(await s.isChecked()).toBe(true);
+      expect(await s.isDisabled()).toBe(true);
+    }
+    const optional = dialog.getByRole('list', { name: 'Optional capabilities' }).getByRole('switch');
+    for (const s of await optional.all()) expect(await s.isChecked()).toBe(false);
+    await shot('consent-dialog');
+    await dialog.getByRole('button', { name: /^Install/ }).click();
+    await visible(dialog.getByText(/is installed with/));
+    await dialog.getByRole('link', { name: 'Open it in the runner' }).click();
+
+    await visible(page.getByRole('heading', { level: 1, name: 'Plugin runner' }));
+    const form = page.getByRole('form', { name: /^Input for/ });
+    await visible(form);
+    await hasText(page.getByRole('region', { name: 'Budget preview' }), 'Expected cost per run');
+    for (const field of await form.getByRole('textbox', { disabled: false }).all()) {
+      if ((await field.getAttribute('required')) !== null) await field.fill('Acme');
+    }
+    await form.getByRole('button', { name: /^Run / }).click();
+    await visible(
+      page.getByRole('alert', { name: 'Run succeeded' }).or(page.getByRole('alert', { name: 'Run denied' })),
+    );
+    await visible(page.getByRole('alert', { name: 'Run succeeded' }));
+    const provenance = page.getByRole('region', { name: 'Provenance' });
+    await visible(provenance.getByLabel(/^Plugin sample-enricher@\d/));
+    await visible(provenance.getByLabel(/^Code digest sha256:[0-9a-f]{64}$/));
+    await visible(provenance.getByLabel('Scope graph:read'));
+    await hasText(page.getByLabel('Run cost'), /^\$\d/);
+    await expect
+      .poll(() => page.getByRole('group', { name: 'Usage against budget' }).getByRole('progressbar').count())
+      .toBe(5);
+    await shot('runner');
+  });
+
+  it('2. shows the diff and the patch for a failing payload, applies it, re-tests and ingests', async () => {
+    await open('#/contracts/person');
+    await page.getByRole('tab', { name: 'Compare versions' }).click();
+    await visible(page.getByLabel('Compatibility verdict'));
+    await visible(page.getByRole('list', { name: 'Schema changes' }).getByRole('listitem').first());
+    await shot('contracts-diff');
+
+    await page.getByRole('tab', { name: 'Test and ingest' }).click();
+    await page.getByLabel('Upload samples').setInputFiles(join(FIXTURES, 'person-failing.json'));
+    await hasText(page.getByLabel('Contract test verdict'), 'Contract tests fail');
+    const failing = page.getByRole('article', { name: 'Record 1 fails' });
+    await expect
+      .poll(() =>
+        failing
+          .getByRole('table', { name: /Suggested patch/ })
+          .getByRole('row')
+          .count(),
+      )
+      .not.toBe(1);
+    await visible(failing.getByRole('figure', { name: 'Record with the patch' }));
+    await shot('contracts-patch');
+
+    await failing.getByRole('button', { name: 'Apply patch to record 1' }).click();
+    await hasText(page.getByLabel('Contract test verdict'), 'Contract tests pass');
+    await page.getByRole('button', { name: /^Ingest \d+ record/ }).click();
+    await hasText(page.getByLabel('Ingest result'), 'Ingest succeeded');
+    await shot('contracts');
+  });
+
+  it('3. approves a policy change as a second user, then denies another and sees the appeal in the queue', async () => {
+    await open('#/governance/new');
+    await actAs('alice');
+    const requestPolicyChange = async (reason: string) => {
+      const form = page.getByRole('form', { name: 'Request a policy change' });
+      await form.getByLabel('Request kind').selectOption('policy_change');
+      await form.getByLabel('Policy to change').selectOption('export');
+      await form.getByRole('textbox', { name: 'New policy params' }).fill('{ "maxRecords": 250 }');
+      await form.getByRole('textbox', { name: 'Reason' }).fill(reason);
+      await form.getByRole('button', { name: 'Submit request' }).click();
+      return noticeTaskId(/Request (\S+) filed \(pending\)/);
+    };
+    const approved = await requestPolicyChange('Quarterly audit needs larger exports');
+
+    await actAs('bob');
+    await open('#/governance/approvals');
+    const task = page.getByRole('article', { name: new RegExp(`${approved}$`) });
+    await visible(task.getByLabel(/^SLA: Due in/));
+    await task.getByRole('button', { name: `Approve ${approved}` }).click();
+    const approveDialog = page.getByRole('dialog', { name: /^Approve/ });
+    await approveDialog.getByRole('textbox', { name: /Note/ }).fill('Checked with legal');
+    await approveDialog.getByRole('button', { name: 'Approve' }).click();
+    await visible(page.getByRole('status').filter({ hasText: `${approved} approved; it is now applied` }));
+
+    await open('#/governance/new');
+    await actAs('alice');
+    const denied = await requestPolicyChange('Raise the threshold again');
+    await actAs('bob');
+    await open('#/governance/approvals');
+    await page.getByRole('button', { name: `Deny ${denied}` }).click();
+    const denyDialog = page.getByRole('dialog', { name: /^Deny/ });
+    const denyButton = denyDialog.getByRole('button', { name: 'Deny' });
+    expect(await denyButton.isDisabled()).toBe(true);
+    await denyDialog.getByRole('textbox', { name: /Reason for denial/ }).fill('No evidence attached');
+    await denyButton.click();
+    await visible(page.getByRole('status').filter({ hasText: `${denied} denied` }));
+
+    await actAs('alice');
+    await open('#/governance/requests');
+    await page.getByRole('button', { name: `Appeal ${denied}` }).click();
+    const appealDialog = page.getByRole('dialog', { name: /^Appeal/ });
+    await appealDialog.getByRole('textbox', { name: /Grounds for appeal/ }).fill('Evidence now attached');
+    await appealDialog.getByRole('button', { name: 'Lodge appeal' }).click();
+    const appeal = await noticeTaskId(/it is now (\S+) \(/);
+    const appealCard = page.getByRole('article', { name: new RegExp(`${appeal}$`) });
+    await hasText(appealCard, `Appeal of ${denied}`);
+
+    await actAs('carol');
+    await open('#/governance/approvals');
+    await hasText(page.getByRole('article', { name: new RegExp(`${appeal}$`) }), `Appeal of ${denied}`);
+    await shot('governance');
+
+    await page.goto(`${baseUrl}/#/governance/approvals?task=${encodeURIComponent(approved)}`);
+    const audit = page.getByRole('dialog', { name: `Audit trail of ${approved}` });
+    await visible(audit.getByLabel('Chain verified'));
+    await shot('governance-audit');
+  });
+
+  it('4. renders the FinOps charts with data from the runs just made', async () => {
+    await open('#/finops');
+    const p95 = page.getByRole('figure', { name: 'Plugin p95 latency over time' });
+    expect(await attribute(p95, 'data-empty')).toBe('false');
+    await visible(p95.locator('.recharts-line-curve').first());
+    await hasText(p95, 'sample-enricher');
+    const cost = page.getByRole('figure', { name: 'Cost per plugin' });
+    expect(await attribute(cost, 'data-empty')).toBe('false');
+    await visible(cost.locator('.recharts-bar-rectangle').first());
+    await hasText(cost, 'sample-enricher');
+    expect(await attribute(page.getByRole('figure', { name: 'Contract checks' }), 'data-empty')).toBe(
+      'false',
+    );
+    expect(await attribute(page.getByRole('figure', { name: 'Approval SLA' }), 'data-empty')).toBe('false');
+    await expect
+      .poll(() => page.getByRole('list', { name: 'Kill switches' }).getByRole('switch').count())
+      .not.toBe(0);
+    await shot('dashboard', true);
+  });
+
+  it('raised no uncaught error in the page along the way', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
