@@ -1,3 +1,151 @@
-// Port interfaces for the graph domain. Owned by the package that implements the domain;
-// grown by its issue. Kept type-only so core stays free of I/O.
-export {};
+// Port interfaces for the graph domain: what plugins reach through `graph:read` / `graph:write`.
+// Implemented by @intelgraph/adapters/memory (embedded default) and @intelgraph/adapters/neo4j.
+import type { JsonValue } from '../json.js';
+
+/** A node of the knowledge graph. Entities are typed by a `type` string, not by storage labels. */
+export interface GraphEntity {
+  /** Caller-chosen stable id (for example `person:alice`), 1–200 printable characters. */
+  id: string;
+  /** PascalCase kind of thing (`Person`, `Organization`, `Account`…). */
+  type: string;
+  /** The display name; searched. */
+  name: string;
+  /** Other names; searched. A merge adds the merged entity's name and aliases here. */
+  aliases: string[];
+  /** Free-form JSON properties (objects with string keys; no prototype keys). */
+  properties: Record<string, JsonValue>;
+  /** Ids of entities merged into this one, oldest first. */
+  mergedFrom: string[];
+  /** ISO-8601 times set by the store's clock. */
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * A directed, typed edge. A relationship is identified by `(from, type, to)`: upserting the same
+ * triple again updates its properties instead of adding a parallel edge.
+ */
+export interface GraphRelationship {
+  /** SCREAMING_SNAKE_CASE kind (`WORKS_AT`, `OWNS`, `TRANSFERRED_TO`…). */
+  type: string;
+  from: string;
+  to: string;
+  properties: Record<string, JsonValue>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What a caller supplies to create or replace an entity (type, name, aliases and properties are replaced). */
+export interface GraphEntityInput {
+  id: string;
+  type: string;
+  name: string;
+  aliases?: string[];
+  properties?: Record<string, JsonValue>;
+}
+
+/** What a caller supplies to create or update a relationship; both ends must exist. */
+export interface GraphRelationshipInput {
+  type: string;
+  from: string;
+  to: string;
+  properties?: Record<string, JsonValue>;
+}
+
+/**
+ * Full-text search. The query is split into terms (runs of letters and digits, case-insensitive); an
+ * entity matches when every term is a prefix of a word of its name or of one of its aliases.
+ */
+export interface GraphSearchQuery {
+  /** 1–200 characters with at least one letter or digit; at most 8 terms are used. */
+  q: string;
+  /** Only entities of these types. */
+  types?: string[];
+  /** Page size, 1–100 (default 10). */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+/** One search hit. `score` is backend-specific relevance; only its order is meaningful. */
+export interface GraphSearchHit {
+  entity: GraphEntity;
+  score: number;
+}
+
+/** A page of results. `rows` is what the call returned, for the plugin's rows budget. */
+export interface GraphPage<T> {
+  items: T[];
+  /** Pass back as `cursor` for the next page; `null` on the last page. */
+  nextCursor: string | null;
+  rows: number;
+}
+
+/** Which edges `neighbors` follows, relative to the start entity. */
+export type GraphDirection = 'out' | 'in' | 'both';
+
+/** The entities one hop away from `id`. */
+export interface GraphNeighborsQuery {
+  id: string;
+  /** Default `both`. */
+  direction?: GraphDirection;
+  /** Only relationships of these types. */
+  relationshipTypes?: string[];
+  /** Page size, 1–100 (default 25). */
+  limit?: number;
+  cursor?: string;
+}
+
+/** One neighbour with the relationship that reaches it (ordered by neighbour id, relationship type, then `from`). */
+export interface GraphNeighbor {
+  relationship: GraphRelationship;
+  entity: GraphEntity;
+}
+
+/** A batch upsert; the batch is applied atomically (all or nothing). */
+export interface GraphUpsertInput {
+  /** Up to 5,000 entities; ids must be unique within the batch. */
+  entities?: GraphEntityInput[];
+  /** Up to 5,000 relationships; ends may refer to entities of the same batch; no self-loops. */
+  relationships?: GraphRelationshipInput[];
+}
+
+/** What an upsert changed. `rows` counts every entity and relationship written. */
+export interface GraphUpsertResult {
+  entities: { created: number; updated: number };
+  relationships: { created: number; updated: number };
+  rows: number;
+}
+
+/** Merge `mergedId` into `survivorId` (both must exist and differ). */
+export interface GraphMergeInput {
+  survivorId: string;
+  mergedId: string;
+}
+
+/**
+ * The outcome of a merge. The merged entity is gone; its relationships now start or end at the
+ * survivor (edges between the two are dropped, duplicate triples collapse keeping the survivor's
+ * properties), its name and aliases became aliases of the survivor, and its properties fill keys the
+ * survivor lacked. Backends that also hold cases re-point case links to the survivor in the same
+ * transaction.
+ */
+export interface GraphMergeResult {
+  entity: GraphEntity;
+  relationshipsMoved: number;
+  relationshipsDropped: number;
+  /** Entities and relationships touched. */
+  rows: number;
+}
+
+/**
+ * Port: the knowledge graph. Every method validates its input (`INVALID_INPUT`), reports a missing
+ * entity as `NOT_FOUND` and an unreachable backend as `UNAVAILABLE`.
+ */
+export interface GraphStore {
+  getEntity(id: string): Promise<GraphEntity | null>;
+  search(query: GraphSearchQuery): Promise<GraphPage<GraphSearchHit>>;
+  neighbors(query: GraphNeighborsQuery): Promise<GraphPage<GraphNeighbor>>;
+  upsert(input: GraphUpsertInput): Promise<GraphUpsertResult>;
+  merge(input: GraphMergeInput): Promise<GraphMergeResult>;
+}

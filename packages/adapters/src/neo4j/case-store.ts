@@ -1,0 +1,246 @@
+import {
+  type CaseNote,
+  type CasePage,
+  type CaseRecord,
+  type CaseStatus,
+  type CaseStore,
+  type Clock,
+  type IdSource,
+  IntelGraphError,
+  randomIds,
+  systemClock,
+} from '@intelgraph/core';
+import {
+  caseNotFound,
+  checkCaseNote,
+  checkCaseUpdate,
+  parseCaseCreate,
+  parseCaseList,
+  parseCaseNote,
+  parseCaseRef,
+  parseCaseUpdate,
+} from '../memory/cases-input.js';
+import { compare } from '../memory/graph.js';
+import { decodeCursor, nextCursor } from '../memory/graph-input.js';
+import type { Neo4jConnection, Neo4jTx } from './connection.js';
+
+/** Options of {@link createNeo4jCaseStore}. */
+export interface Neo4jCaseStoreOptions {
+  clock?: Clock;
+  /** Case and note ids (default: random UUIDs). */
+  ids?: IdSource;
+}
+
+const CASE_MAP =
+  'c { .id, .orgId, .title, .description, .status, .createdBy, .createdAt, .updatedAt, .version, .notes }';
+const LINKED = '[(c)-[:IG_CASE_LINK]->(e:IgEntity) | e.id]';
+
+/**
+ * The {@link CaseStore} on Neo4j, beside the graph: a case is an `:IgCase` node whose links to
+ * entities are `:IG_CASE_LINK` edges, so linking checks the entity exists and a graph merge moves the
+ * links to the survivor in the merge's own transaction. Notes are appended atomically to the node.
+ *
+ * @example
+ * ```ts
+ * import { createNeo4jCaseStore, createNeo4jConnection } from '@intelgraph/adapters/neo4j';
+ * const neo4j = await createNeo4jConnection({ url: 'bolt://127.0.0.1:7687' });
+ * const cases = createNeo4jCaseStore(neo4j);
+ * const c = await cases.create({ orgId: 'acme', title: 'Fraud ring', createdBy: 'alice' });
+ * await cases.update({ orgId: 'acme', id: c.id, status: 'in_progress', expectedVersion: c.version });
+ * await neo4j.close();
+ * ```
+ */
+export function createNeo4jCaseStore(
+  connection: Neo4jConnection,
+  options: Neo4jCaseStoreOptions = {},
+): CaseStore {
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? randomIds;
+  const ns = connection.namespace;
+  const now = () => new Date(clock.now()).toISOString();
+
+  const requireEntities = async (tx: Neo4jTx, entityIds: readonly string[]) => {
+    if (entityIds.length === 0) return;
+    const [row] = await tx.run(
+      `UNWIND $ids AS id
+       OPTIONAL MATCH (e:IgEntity {ns: $ns, id: id})
+       WITH id, e WHERE e IS NULL
+       RETURN collect(id) AS missing`,
+      { ns, ids: entityIds },
+    );
+    const missing = ((row?.missing as string[] | undefined) ?? []).sort(compare).slice(0, 20);
+    if (missing.length > 0) {
+      throw new IntelGraphError('NOT_FOUND', `no entities ${missing.join(', ')}`, {
+        details: { ids: missing },
+      });
+    }
+  };
+  const readCase = async (tx: Neo4jTx, orgId: string, id: string): Promise<CaseRecord | null> => {
+    const [row] = await tx.run(
+      `MATCH (c:IgCase {ns: $ns, id: $id}) WHERE c.orgId = $orgId
+       RETURN ${CASE_MAP} AS record, ${LINKED} AS entityIds`,
+      { ns, orgId, id },
+    );
+    return row ? toCase(row.record, row.entityIds) : null;
+  };
+  /**
+   * Takes the node's write lock with a blind write before reading anything: a read-then-write
+   * (`SET c.version = c.version + 1` alone) takes a shared lock first, and concurrent writers upgrading
+   * their shared locks deadlock. Then bumps the version under the lock.
+   */
+  const lockCase = async (tx: Neo4jTx, orgId: string, id: string): Promise<CaseRecord> => {
+    const [row] = await tx.run(
+      `MATCH (c:IgCase {ns: $ns, id: $id}) WHERE c.orgId = $orgId
+       SET c.igLock = true
+       SET c.version = c.version + 1
+       REMOVE c.igLock
+       RETURN ${CASE_MAP} AS record, ${LINKED} AS entityIds`,
+      { ns, orgId, id },
+    );
+    if (!row) throw caseNotFound(orgId, id);
+    const locked = toCase(row.record, row.entityIds);
+    return { ...locked, version: locked.version - 1 };
+  };
+
+  return {
+    async get(ref) {
+      const { orgId, id } = parseCaseRef(ref);
+      return connection.read((tx) => readCase(tx, orgId, id));
+    },
+
+    async list(query): Promise<CasePage> {
+      const q = parseCaseList(query);
+      const offset = decodeCursor(q.cursor);
+      const limit = q.limit ?? 20;
+      const rows = await connection.read((tx) =>
+        tx.run(
+          `MATCH (c:IgCase {ns: $ns, orgId: $orgId})
+           WHERE ($status IS NULL OR c.status = $status)
+             AND ($entityId IS NULL OR EXISTS { (c)-[:IG_CASE_LINK]->(:IgEntity {ns: $ns, id: $entityId}) })
+           WITH c ORDER BY c.createdAt DESC, c.id DESC SKIP $skip LIMIT $limit
+           RETURN ${CASE_MAP} AS record, ${LINKED} AS entityIds
+           ORDER BY record.createdAt DESC, record.id DESC`,
+          {
+            ns,
+            orgId: q.orgId,
+            status: q.status ?? null,
+            entityId: q.entityId ?? null,
+            skip: tx.int(offset),
+            limit: tx.int(limit + 1),
+          },
+        ),
+      );
+      const page = rows.slice(0, limit).map((row) => toCase(row.record, row.entityIds));
+      return {
+        items: page.map(({ notes, ...rest }) => ({ ...rest, noteCount: notes.length })),
+        nextCursor: nextCursor(offset, limit, rows.length > limit),
+        rows: page.length,
+      };
+    },
+
+    async create(input) {
+      const c = parseCaseCreate(input);
+      const entityIds = [...new Set(c.entityIds ?? [])].sort(compare);
+      const at = now();
+      const id = ids.next('case');
+      return connection.write(async (tx) => {
+        await requireEntities(tx, entityIds);
+        await tx.run(
+          `CREATE (c:IgCase {ns: $ns, id: $id, orgId: $orgId, title: $title, description: $description,
+                   status: 'open', createdBy: $createdBy, createdAt: $now, updatedAt: $now, version: 1, notes: []})
+           WITH c
+           UNWIND $entityIds AS eid
+           MATCH (e:IgEntity {ns: $ns, id: eid})
+           MERGE (c)-[:IG_CASE_LINK]->(e)`,
+          {
+            ns,
+            id,
+            orgId: c.orgId,
+            title: c.title,
+            description: c.description ?? '',
+            createdBy: c.createdBy,
+            now: at,
+            entityIds,
+          },
+        );
+        const created = await readCase(tx, c.orgId, id);
+        if (!created) throw new IntelGraphError('INTERNAL', `case "${id}" vanished while being created`);
+        return created;
+      });
+    },
+
+    async update(input) {
+      const u = parseCaseUpdate(input);
+      const at = now();
+      return connection.write(async (tx) => {
+        const current = await lockCase(tx, u.orgId, u.id);
+        checkCaseUpdate(current, u);
+        await requireEntities(tx, u.linkEntityIds ?? []);
+        await tx.run(
+          `MATCH (c:IgCase {ns: $ns, id: $id})
+           SET c.title = coalesce($title, c.title), c.description = coalesce($description, c.description),
+               c.status = coalesce($status, c.status), c.updatedAt = $now
+           WITH c
+           UNWIND $link AS eid
+           MATCH (e:IgEntity {ns: $ns, id: eid})
+           MERGE (c)-[:IG_CASE_LINK]->(e)`,
+          {
+            ns,
+            id: u.id,
+            title: u.title ?? null,
+            description: u.description ?? null,
+            status: u.status ?? null,
+            now: at,
+            link: u.linkEntityIds ?? [],
+          },
+        );
+        if ((u.unlinkEntityIds ?? []).length > 0) {
+          await tx.run(
+            `MATCH (c:IgCase {ns: $ns, id: $id})-[l:IG_CASE_LINK]->(e:IgEntity)
+             WHERE e.id IN $unlink
+             DELETE l`,
+            { ns, id: u.id, unlink: u.unlinkEntityIds },
+          );
+        }
+        const updated = await readCase(tx, u.orgId, u.id);
+        if (!updated) throw caseNotFound(u.orgId, u.id);
+        return updated;
+      });
+    },
+
+    async appendNote(input) {
+      const n = parseCaseNote(input);
+      const at = now();
+      const note: CaseNote = { id: ids.next('note'), author: n.author, text: n.text, at };
+      return connection.write(async (tx) => {
+        const current = await lockCase(tx, n.orgId, n.id);
+        checkCaseNote({ id: current.id, status: current.status, noteCount: current.notes.length });
+        await tx.run(
+          `MATCH (c:IgCase {ns: $ns, id: $id})
+           SET c.notes = c.notes + $note, c.updatedAt = $now`,
+          { ns, id: n.id, note: JSON.stringify(note), now: at },
+        );
+        const updated = await readCase(tx, n.orgId, n.id);
+        if (!updated) throw caseNotFound(n.orgId, n.id);
+        return updated;
+      });
+    },
+  };
+}
+
+function toCase(value: unknown, entityIds: unknown): CaseRecord {
+  const c = value as Record<string, unknown>;
+  return {
+    id: String(c.id),
+    orgId: String(c.orgId),
+    title: String(c.title),
+    description: String(c.description ?? ''),
+    status: String(c.status) as CaseStatus,
+    entityIds: [...new Set((entityIds as string[] | null) ?? [])].sort(compare),
+    notes: ((c.notes as string[] | null) ?? []).map((n) => JSON.parse(n) as CaseNote),
+    createdBy: String(c.createdBy),
+    createdAt: String(c.createdAt),
+    updatedAt: String(c.updatedAt),
+    version: Number(c.version),
+  };
+}

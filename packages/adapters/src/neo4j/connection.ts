@@ -1,0 +1,188 @@
+import { IntelGraphError, isIntelGraphError } from '@intelgraph/core';
+import type { Driver, ManagedTransaction } from 'neo4j-driver';
+import { ensureNeo4jSchema } from './schema.js';
+
+/** One transaction's view: parameterised Cypher in, plain objects out (integers as JS numbers). */
+export interface Neo4jTx {
+  run(cypher: string, params?: Record<string, unknown>): Promise<Record<string, unknown>[]>;
+  /** Wraps a whole number for parameters Cypher requires to be integers (`SKIP`, `LIMIT`). */
+  int(value: number): unknown;
+}
+
+/** Options of {@link createNeo4jConnection}. */
+export interface Neo4jConnectionOptions {
+  /** Bolt URL (default `bolt://127.0.0.1:7687`); `neo4j://` for a cluster with routing. */
+  url?: string;
+  /** Basic auth; omit for a server with authentication disabled (the test server). */
+  auth?: { username: string; password: string };
+  /** Use an existing driver instead (not closed by `close()` unless `ownsDriver`). */
+  driver?: Driver;
+  ownsDriver?: boolean;
+  /** Database name (default: the server's default database). */
+  database?: string;
+  /**
+   * Every node and relationship this connection writes carries `ns = namespace`, and every query
+   * filters on it, so several tenants, environments or test runs can share one database.
+   * Lower-case letters, digits and `_`, starting with a letter (default `default`).
+   */
+  namespace?: string;
+  /** Pool size per host (default 50). */
+  maxConnectionPoolSize?: number;
+  /** TCP connect timeout in ms (default 5 000). */
+  connectionTimeoutMs?: number;
+  /** How long to wait for a pooled connection in ms (default 10 000). */
+  connectionAcquisitionTimeoutMs?: number;
+  /** How long transient failures (deadlocks, leader switches, outages) are retried in ms (default 5 000). */
+  maxTransactionRetryTimeMs?: number;
+  /** Create constraints and indexes on start (default true). */
+  ensureSchema?: boolean;
+}
+
+/** A pooled Neo4j connection scoped to one namespace; the graph and case stores run on it. */
+export interface Neo4jConnection {
+  readonly namespace: string;
+  readonly database: string | undefined;
+  /** Runs `work` in a read transaction (retried on transient errors, so keep it side-effect free). */
+  read<T>(work: (tx: Neo4jTx) => Promise<T>): Promise<T>;
+  /** Runs `work` in a write transaction: all of it commits or none of it does. */
+  write<T>(work: (tx: Neo4jTx) => Promise<T>): Promise<T>;
+  /** Creates the constraints and indexes the stores need (idempotent, safe from several hosts at once). */
+  ensureSchema(): Promise<void>;
+  /** Checks the server answers; `UNAVAILABLE` otherwise. */
+  ping(): Promise<void>;
+  /** Closes the driver's pool (when this connection owns it). */
+  close(): Promise<void>;
+}
+
+const NAMESPACE = /^[a-z][a-z0-9_]{0,62}$/;
+
+/**
+ * Connects to Neo4j (driver `neo4j-driver` ≥ 5.28, an optional peer dependency), verifies
+ * connectivity and, unless told otherwise, creates the schema. Connection failures are `UNAVAILABLE`.
+ *
+ * @example
+ * ```ts
+ * import { createNeo4jConnection, createNeo4jGraphStore } from '@intelgraph/adapters/neo4j';
+ * const neo4j = await createNeo4jConnection({
+ *   url: 'neo4j://graph.internal:7687',
+ *   auth: { username: 'intelgraph', password: process.env.NEO4J_PASSWORD ?? '' },
+ *   namespace: 'prod',
+ * });
+ * const graph = createNeo4jGraphStore(neo4j);
+ * await neo4j.close();
+ * ```
+ */
+export async function createNeo4jConnection(options: Neo4jConnectionOptions = {}): Promise<Neo4jConnection> {
+  const namespace = options.namespace ?? 'default';
+  if (!NAMESPACE.test(namespace)) {
+    throw new IntelGraphError('INVALID_INPUT', `invalid Neo4j namespace "${namespace}"`, {
+      details: {
+        issues: [
+          { code: 'invalid_string', path: ['namespace'], message: 'lower-case letters, digits and _' },
+        ],
+      },
+    });
+  }
+  const neo4j = (await import('neo4j-driver')).default;
+  const owns = options.driver === undefined || options.ownsDriver === true;
+  const driver =
+    options.driver ??
+    neo4j.driver(
+      options.url ?? 'bolt://127.0.0.1:7687',
+      options.auth ? neo4j.auth.basic(options.auth.username, options.auth.password) : undefined,
+      {
+        disableLosslessIntegers: true,
+        maxConnectionPoolSize: options.maxConnectionPoolSize ?? 50,
+        connectionTimeout: options.connectionTimeoutMs ?? 5_000,
+        connectionAcquisitionTimeout: options.connectionAcquisitionTimeoutMs ?? 10_000,
+        maxTransactionRetryTime: options.maxTransactionRetryTimeMs ?? 5_000,
+        logging: { level: 'error', logger: () => {} },
+      },
+    );
+  const database = options.database;
+  const sessionConfig = (mode: 'READ' | 'WRITE') => ({
+    defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
+    ...(database ? { database } : {}),
+  });
+  const wrap = (tx: ManagedTransaction): Neo4jTx => ({
+    async run(cypher, params) {
+      const result = await tx.run(cypher, params ?? {});
+      return result.records.map((r) => r.toObject() as Record<string, unknown>);
+    },
+    int: (value) => neo4j.int(value),
+  });
+  const inSession = async <T>(mode: 'READ' | 'WRITE', work: (tx: Neo4jTx) => Promise<T>): Promise<T> => {
+    const session = driver.session(sessionConfig(mode));
+    try {
+      return mode === 'READ'
+        ? await session.executeRead((tx) => work(wrap(tx)))
+        : await session.executeWrite((tx) => work(wrap(tx)));
+    } catch (err) {
+      throw toIntelGraphNeo4jError(err);
+    } finally {
+      await session.close().catch(() => {});
+    }
+  };
+
+  const connection: Neo4jConnection = {
+    namespace,
+    database,
+    read: (work) => inSession('READ', work),
+    write: (work) => inSession('WRITE', work),
+    async ensureSchema() {
+      try {
+        await ensureNeo4jSchema((cypher) =>
+          driver.executeQuery(cypher, {}, database ? { database } : {}).then(() => undefined),
+        );
+      } catch (err) {
+        throw toIntelGraphNeo4jError(err);
+      }
+    },
+    async ping() {
+      try {
+        await driver.verifyConnectivity(database ? { database } : {});
+      } catch (err) {
+        throw toIntelGraphNeo4jError(err);
+      }
+    },
+    async close() {
+      if (owns) await driver.close();
+    },
+  };
+  try {
+    await connection.ping();
+    if (options.ensureSchema !== false) await connection.ensureSchema();
+  } catch (err) {
+    await connection.close().catch(() => {});
+    throw err;
+  }
+  return connection;
+}
+
+const UNAVAILABLE_CODES = new Set([
+  'ServiceUnavailable',
+  'SessionExpired',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+]);
+
+/** Maps driver and server errors to the framework's codes; typed errors pass through unchanged. */
+export function toIntelGraphNeo4jError(err: unknown): IntelGraphError {
+  if (isIntelGraphError(err)) return err;
+  const code = String((err as { code?: unknown } | null)?.code ?? '');
+  const message = err instanceof Error ? err.message : String(err);
+  if (
+    UNAVAILABLE_CODES.has(code) ||
+    code.startsWith('Neo.TransientError.General.DatabaseUnavailable') ||
+    /connection acquisition timed out|could not perform discovery|failed to connect|pool is closed|connection was closed/i.test(
+      message,
+    )
+  ) {
+    return new IntelGraphError('UNAVAILABLE', `Neo4j is unavailable: ${message}`, { cause: err });
+  }
+  if (code === 'Neo.ClientError.Schema.ConstraintValidationFailed') {
+    return new IntelGraphError('CONFLICT', 'the write conflicts with existing data', { cause: err });
+  }
+  return new IntelGraphError('INTERNAL', `Neo4j error${code ? ` ${code}` : ''}: ${message}`, { cause: err });
+}

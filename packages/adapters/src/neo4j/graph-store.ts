@@ -1,0 +1,335 @@
+import {
+  type Clock,
+  type GraphEntity,
+  type GraphMergeResult,
+  type GraphNeighbor,
+  type GraphPage,
+  type GraphRelationship,
+  type GraphSearchHit,
+  type GraphStore,
+  type GraphUpsertResult,
+  IntelGraphError,
+  type JsonValue,
+  systemClock,
+} from '@intelgraph/core';
+import { compare, mergeEntities } from '../memory/graph.js';
+import {
+  entityWords,
+  nextCursor,
+  parseEntityId,
+  parseMerge,
+  parseNeighbors,
+  parseSearch,
+  parseUpsert,
+  relationshipKey,
+} from '../memory/graph-input.js';
+import type { Neo4jConnection, Neo4jTx } from './connection.js';
+import { SEARCH_INDEX } from './schema.js';
+
+/** Options of {@link createNeo4jGraphStore}. */
+export interface Neo4jGraphStoreOptions {
+  /** Sets `createdAt` / `updatedAt` (default: the system clock). */
+  clock?: Clock;
+}
+
+const ENTITY_MAP = 'n { .id, .type, .name, .aliases, .props, .mergedFrom, .createdAt, .updatedAt }';
+const REL_MAP = 'r { .type, .props, .createdAt, .updatedAt, from: startNode(r).id, to: endNode(r).id }';
+
+// Each direction is a fixed statement: Cypher text never contains caller data.
+const NEIGHBORS: Record<'out' | 'in' | 'both', string> = {
+  out: 'MATCH (a:IgEntity {ns: $ns, id: $id})-[r:IG_REL]->(n:IgEntity)',
+  in: 'MATCH (a:IgEntity {ns: $ns, id: $id})<-[r:IG_REL]-(n:IgEntity)',
+  both: 'MATCH (a:IgEntity {ns: $ns, id: $id})-[r:IG_REL]-(n:IgEntity)',
+};
+
+/**
+ * The {@link GraphStore} on Neo4j. Entities are `:IgEntity` nodes and relationships `:IG_REL` edges,
+ * their kinds held in a `type` property so every statement is fixed, parameterised Cypher. Search
+ * runs on the `ig_entity_search` full-text index; batches and merges are single write transactions.
+ *
+ * @example
+ * ```ts
+ * import { createNeo4jConnection, createNeo4jGraphStore } from '@intelgraph/adapters/neo4j';
+ * const neo4j = await createNeo4jConnection({ url: 'bolt://127.0.0.1:7687' });
+ * const graph = createNeo4jGraphStore(neo4j);
+ * await graph.upsert({ entities: [{ id: 'p1', type: 'Person', name: 'Alice Smith' }] });
+ * const { items, nextCursor } = await graph.search({ q: 'alice', limit: 10 });
+ * await neo4j.close();
+ * ```
+ */
+export function createNeo4jGraphStore(
+  connection: Neo4jConnection,
+  options: Neo4jGraphStoreOptions = {},
+): GraphStore {
+  const clock = options.clock ?? systemClock;
+  const ns = connection.namespace;
+  const now = () => new Date(clock.now()).toISOString();
+
+  const readEntity = async (tx: Neo4jTx, id: string): Promise<GraphEntity | null> => {
+    const rows = await tx.run(`MATCH (n:IgEntity {ns: $ns, id: $id}) RETURN ${ENTITY_MAP} AS e`, { ns, id });
+    return rows[0] ? toEntity(rows[0].e) : null;
+  };
+
+  return {
+    async getEntity(id) {
+      const entityId = parseEntityId(id);
+      return connection.read((tx) => readEntity(tx, entityId));
+    },
+
+    async search(query): Promise<GraphPage<GraphSearchHit>> {
+      const { terms, types, limit, offset } = parseSearch(query);
+      const rows = await connection.read((tx) =>
+        tx.run(
+          `CALL db.index.fulltext.queryNodes($index, $lucene) YIELD node AS n, score
+           WHERE n.ns = $ns AND ($types IS NULL OR n.type IN $types)
+           RETURN ${ENTITY_MAP} AS e, score
+           ORDER BY score DESC, n.id ASC
+           SKIP $skip LIMIT $limit`,
+          {
+            index: SEARCH_INDEX,
+            lucene: luceneQuery(ns, terms),
+            ns,
+            types,
+            skip: tx.int(offset),
+            limit: tx.int(limit + 1),
+          },
+        ),
+      );
+      const page = rows.slice(0, limit);
+      return {
+        items: page.map((row) => ({ entity: toEntity(row.e), score: Number(row.score) })),
+        nextCursor: nextCursor(offset, limit, rows.length > limit),
+        rows: page.length,
+      };
+    },
+
+    async neighbors(query): Promise<GraphPage<GraphNeighbor>> {
+      const q = parseNeighbors(query);
+      const rows = await connection.read(async (tx) => {
+        const exists = await tx.run('MATCH (a:IgEntity {ns: $ns, id: $id}) RETURN a.id AS id', {
+          ns,
+          id: q.id,
+        });
+        if (exists.length === 0) throw notFound(q.id);
+        return tx.run(
+          `${NEIGHBORS[q.direction]}
+           WHERE $types IS NULL OR r.type IN $types
+           RETURN ${REL_MAP} AS rel, ${ENTITY_MAP} AS e
+           ORDER BY e.id, rel.type, rel.from
+           SKIP $skip LIMIT $limit`,
+          { ns, id: q.id, types: q.relationshipTypes, skip: tx.int(q.offset), limit: tx.int(q.limit + 1) },
+        );
+      });
+      const page = rows.slice(0, q.limit);
+      return {
+        items: page.map((row) => ({ relationship: toRelationship(row.rel), entity: toEntity(row.e) })),
+        nextCursor: nextCursor(q.offset, q.limit, rows.length > q.limit),
+        rows: page.length,
+      };
+    },
+
+    async upsert(input): Promise<GraphUpsertResult> {
+      const batch = parseUpsert(input);
+      const at = now();
+      const batchIds = new Set(batch.entities.map((e) => e.id));
+      const ends = new Set<string>();
+      for (const r of batch.relationships) {
+        if (!batchIds.has(r.from)) ends.add(r.from);
+        if (!batchIds.has(r.to)) ends.add(r.to);
+      }
+      const entities = batch.entities.map((e) => ({
+        id: e.id,
+        type: e.type,
+        name: e.name,
+        aliases: e.aliases,
+        props: JSON.stringify(e.properties),
+        searchText: entityWords(e.name, e.aliases).join(' '),
+      }));
+      const relationships = batch.relationships.map((r) => ({
+        key: relationshipKey(r.from, r.type, r.to),
+        type: r.type,
+        from: r.from,
+        to: r.to,
+        props: JSON.stringify(r.properties),
+      }));
+      return connection.write(async (tx) => {
+        if (ends.size > 0) {
+          const [missing] = await tx.run(
+            `UNWIND $ids AS id
+             OPTIONAL MATCH (n:IgEntity {ns: $ns, id: id})
+             WITH id, n WHERE n IS NULL
+             RETURN collect(id) AS ids`,
+            { ns, ids: [...ends] },
+          );
+          const ids = ((missing?.ids as string[] | undefined) ?? []).sort(compare).slice(0, 20);
+          if (ids.length > 0) {
+            throw new IntelGraphError('NOT_FOUND', `relationship ends do not exist: ${ids.join(', ')}`, {
+              details: { ids },
+            });
+          }
+        }
+        const result: GraphUpsertResult = {
+          entities: { created: 0, updated: 0 },
+          relationships: { created: 0, updated: 0 },
+          rows: entities.length + relationships.length,
+        };
+        if (entities.length > 0) {
+          const [row] = await tx.run(
+            `UNWIND $entities AS e
+             MERGE (n:IgEntity {ns: $ns, id: e.id})
+               ON CREATE SET n.createdAt = $now, n.mergedFrom = [], n.igNew = true
+             SET n.type = e.type, n.name = e.name, n.aliases = e.aliases, n.props = e.props,
+                 n.searchText = e.searchText, n.updatedAt = $now
+             WITH n, coalesce(n.igNew, false) AS created
+             REMOVE n.igNew
+             RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created`,
+            { ns, now: at, entities },
+          );
+          const created = Number(row?.created ?? 0);
+          result.entities = { created, updated: entities.length - created };
+        }
+        if (relationships.length > 0) {
+          const [row] = await tx.run(
+            `UNWIND $relationships AS r
+             MATCH (a:IgEntity {ns: $ns, id: r.from})
+             MATCH (b:IgEntity {ns: $ns, id: r.to})
+             MERGE (a)-[x:IG_REL {ns: $ns, key: r.key}]->(b)
+               ON CREATE SET x.type = r.type, x.createdAt = $now, x.igNew = true
+             SET x.props = r.props, x.updatedAt = $now
+             WITH x, coalesce(x.igNew, false) AS created
+             REMOVE x.igNew
+             RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created`,
+            { ns, now: at, relationships },
+          );
+          const created = Number(row?.created ?? 0);
+          result.relationships = { created, updated: relationships.length - created };
+        }
+        return result;
+      });
+    },
+
+    async merge(input): Promise<GraphMergeResult> {
+      const { survivorId, mergedId } = parseMerge(input);
+      const at = now();
+      const ids = { ns, survivorId, mergedId, now: at, sep: '\u0000' };
+      return connection.write(async (tx) => {
+        // Writing both nodes first takes their locks, so concurrent merges serialise here.
+        const locked = await tx.run(
+          `MATCH (n:IgEntity {ns: $ns}) WHERE n.id IN [$survivorId, $mergedId]
+           SET n.updatedAt = $now
+           RETURN ${ENTITY_MAP} AS e`,
+          ids,
+        );
+        const found = new Map(locked.map((row) => [String((row.e as { id: string }).id), toEntity(row.e)]));
+        const survivor = found.get(survivorId);
+        const merged = found.get(mergedId);
+        if (!survivor) throw notFound(survivorId);
+        if (!merged) throw notFound(mergedId);
+        const [countRow] = await tx.run(
+          'MATCH (m:IgEntity {ns: $ns, id: $mergedId})-[r:IG_REL]-() RETURN count(r) AS total',
+          ids,
+        );
+        const total = Number(countRow?.total ?? 0);
+        const [outRow] = await tx.run(
+          `MATCH (m:IgEntity {ns: $ns, id: $mergedId})-[r:IG_REL]->(t:IgEntity)
+           MATCH (s:IgEntity {ns: $ns, id: $survivorId})
+           WITH s, t, r, r.type AS type, r.props AS props, r.createdAt AS createdAt
+           DELETE r
+           WITH s, t, type, props, createdAt WHERE t <> s
+           MERGE (s)-[x:IG_REL {ns: $ns, key: s.id + $sep + type + $sep + t.id}]->(t)
+             ON CREATE SET x.type = type, x.props = props, x.createdAt = createdAt, x.updatedAt = $now, x.igNew = true
+           WITH x, coalesce(x.igNew, false) AS created
+           REMOVE x.igNew
+           RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS moved`,
+          ids,
+        );
+        const [inRow] = await tx.run(
+          `MATCH (m:IgEntity {ns: $ns, id: $mergedId})<-[r:IG_REL]-(f:IgEntity)
+           MATCH (s:IgEntity {ns: $ns, id: $survivorId})
+           WITH s, f, r, r.type AS type, r.props AS props, r.createdAt AS createdAt
+           DELETE r
+           WITH s, f, type, props, createdAt WHERE f <> s
+           MERGE (f)-[x:IG_REL {ns: $ns, key: f.id + $sep + type + $sep + s.id}]->(s)
+             ON CREATE SET x.type = type, x.props = props, x.createdAt = createdAt, x.updatedAt = $now, x.igNew = true
+           WITH x, coalesce(x.igNew, false) AS created
+           REMOVE x.igNew
+           RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS moved`,
+          ids,
+        );
+        // Cases linking the merged entity follow it to the survivor (one version step per case).
+        await tx.run(
+          `MATCH (c:IgCase {ns: $ns})-[l:IG_CASE_LINK]->(m:IgEntity {ns: $ns, id: $mergedId})
+           MATCH (s:IgEntity {ns: $ns, id: $survivorId})
+           DELETE l
+           MERGE (c)-[:IG_CASE_LINK]->(s)
+           SET c.igLock = true
+           SET c.version = c.version + 1, c.updatedAt = $now
+           REMOVE c.igLock`,
+          ids,
+        );
+        const entity = mergeEntities(survivor, merged, at);
+        await tx.run(
+          `MATCH (s:IgEntity {ns: $ns, id: $survivorId})
+           MATCH (m:IgEntity {ns: $ns, id: $mergedId})
+           DETACH DELETE m
+           SET s.aliases = $aliases, s.props = $props, s.mergedFrom = $mergedFrom,
+               s.searchText = $searchText, s.updatedAt = $now`,
+          {
+            ...ids,
+            aliases: entity.aliases,
+            props: JSON.stringify(entity.properties),
+            mergedFrom: entity.mergedFrom,
+            searchText: entityWords(entity.name, entity.aliases).join(' '),
+          },
+        );
+        const moved = Number(outRow?.moved ?? 0) + Number(inRow?.moved ?? 0);
+        const dropped = total - moved;
+        return { entity, relationshipsMoved: moved, relationshipsDropped: dropped, rows: 2 + total };
+      });
+    },
+  };
+}
+
+/**
+ * The Lucene query for the search terms: every term must match a word exactly (boosted) or as a
+ * prefix, within the namespace. Terms are letters and digits only (see `searchTerms`), so they
+ * cannot carry Lucene syntax; the namespace is validated the same way.
+ */
+function luceneQuery(ns: string, terms: readonly string[]): string {
+  const clauses = terms.map((t) => `+(searchText:${t}^2 searchText:${t}*)`);
+  return `+ns:"${ns}" ${clauses.join(' ')}`;
+}
+
+function notFound(id: string): IntelGraphError {
+  return new IntelGraphError('NOT_FOUND', `no entity "${id}"`, { details: { id } });
+}
+
+function parseProps(value: unknown): Record<string, JsonValue> {
+  return typeof value === 'string' ? (JSON.parse(value) as Record<string, JsonValue>) : {};
+}
+
+function toEntity(value: unknown): GraphEntity {
+  const e = value as Record<string, unknown>;
+  return {
+    id: String(e.id),
+    type: String(e.type),
+    name: String(e.name),
+    aliases: (e.aliases as string[] | null) ?? [],
+    properties: parseProps(e.props),
+    mergedFrom: (e.mergedFrom as string[] | null) ?? [],
+    createdAt: String(e.createdAt),
+    updatedAt: String(e.updatedAt),
+  };
+}
+
+function toRelationship(value: unknown): GraphRelationship {
+  const r = value as Record<string, unknown>;
+  return {
+    type: String(r.type),
+    from: String(r.from),
+    to: String(r.to),
+    properties: parseProps(r.props),
+    createdAt: String(r.createdAt),
+    updatedAt: String(r.updatedAt),
+  };
+}
