@@ -9,5 +9,5 @@ export default defineConfig({
   plugins: [react()],
   base: './',
   server: { proxy: { '/graphql': api, '/readyz': api } },
-  build: { outDir: 'dist', sourcemap: true, chunkSizeWarningLimit: 1500 },
+  build: { outDir: 'dist', sourcemap: true },
 });

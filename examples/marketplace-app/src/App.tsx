@@ -1,13 +1,26 @@
-import { Fragment } from 'react';
+import { Fragment, lazy, Suspense } from 'react';
 import { useIdentity } from './auth/identity-context.js';
 import { AppShell, type AreaKey } from './components/app-shell.js';
-import { ContractsPage } from './pages/contracts/contracts-page.js';
-import { FinOpsPage } from './pages/finops/finops-page.js';
-import { GovernancePage } from './pages/governance/governance-page.js';
+import { LoadingState } from './components/state-views.js';
 import { MarketplacePage } from './pages/marketplace/marketplace-page.js';
-import { PluginDetailPage } from './pages/marketplace/plugin-detail-page.js';
-import { RunnerPage } from './pages/runner/runner-page.js';
 import { useRoute } from './router.js';
+
+// The landing page ships in the main bundle; the others (and Recharts with FinOps) load on first visit.
+const PluginDetailPage = lazy(() =>
+  import('./pages/marketplace/plugin-detail-page.js').then((m) => ({ default: m.PluginDetailPage })),
+);
+const RunnerPage = lazy(() =>
+  import('./pages/runner/runner-page.js').then((m) => ({ default: m.RunnerPage })),
+);
+const ContractsPage = lazy(() =>
+  import('./pages/contracts/contracts-page.js').then((m) => ({ default: m.ContractsPage })),
+);
+const GovernancePage = lazy(() =>
+  import('./pages/governance/governance-page.js').then((m) => ({ default: m.GovernancePage })),
+);
+const FinOpsPage = lazy(() =>
+  import('./pages/finops/finops-page.js').then((m) => ({ default: m.FinOpsPage })),
+);
 
 /** Picks the page for the current hash route. */
 export function App() {
@@ -34,7 +47,9 @@ export function App() {
   // Switching users starts each page afresh: no half-filled form or notice carries over to another user.
   return (
     <AppShell area={area}>
-      <Fragment key={identity.userId}>{page}</Fragment>
+      <Suspense fallback={<LoadingState label="Loading the page" />}>
+        <Fragment key={identity.userId}>{page}</Fragment>
+      </Suspense>
     </AppShell>
   );
 }
