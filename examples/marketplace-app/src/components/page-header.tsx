@@ -22,7 +22,7 @@ export function PageHeader({
           {title}
         </Typography>
         {subtitle ? (
-          <Typography variant="body1" color="text.secondary" sx={{ mt: 0.5 }}>
+          <Typography variant="body1" component="div" color="text.secondary" sx={{ mt: 0.5 }}>
             {subtitle}
           </Typography>
         ) : null}
