@@ -16,3 +16,4 @@ export { createPgBillingOutbox } from './billing-store.js';
 export { createPgReviewStore } from './reviews-store.js';
 export { createPgSchemaRegistryStore } from './contracts-store.js';
 export { createPgGrantStore } from './grants-store.js';
+export { createPgAuditStore, type PgAuditStoreOptions } from './audit-store.js';

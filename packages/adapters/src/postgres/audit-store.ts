@@ -1,0 +1,177 @@
+import {
+  type AuditEvent,
+  type AuditEventInput,
+  type AuditQuery,
+  type AuditStore,
+  IntelGraphError,
+  linkAuditEvent,
+  parseInput,
+  serializeAuditEvent,
+} from '@intelgraph/core';
+import { z } from 'zod';
+import type { SqlDatabase } from './sql.js';
+
+/** Options of {@link createPgAuditStore}. */
+export interface PgAuditStoreOptions {
+  /** Most events written by one transaction when appends queue up (default 100). */
+  maxBatch?: number;
+  /** Largest stored event, in characters of canonical JSON (default 1 MiB). */
+  maxEventChars?: number;
+}
+
+const InputSchema = z.object({
+  id: z.string().min(1).max(200),
+  at: z.string().min(1).max(64),
+  type: z.string().min(1).max(200),
+  actor: z.object({ userId: z.string().max(200), orgId: z.string().max(200) }).nullable(),
+  subject: z.string().max(1_000),
+  orgId: z.string().max(200).nullable(),
+  data: z.json(),
+});
+
+const QuerySchema = z
+  .object({
+    afterSeq: z.number().int().optional(),
+    limit: z.number().int().optional(),
+    subject: z.string().max(1_000).optional(),
+    orgId: z.string().max(200).optional(),
+    type: z.string().max(200).optional(),
+  })
+  .optional();
+
+interface Pending {
+  input: AuditEventInput;
+  resolve(event: AuditEvent): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * The hash-chained audit log on PostgreSQL or PGlite (tables `ig_audit_events` and `ig_audit_head`,
+ * migration `audit_0001_chain`). Every append transaction locks the single head row
+ * (`SELECT … FOR UPDATE`), links to it, inserts and moves the head, so writers on any number of
+ * connections and hosts produce one linear chain; `seq` is the primary key, so a gap or fork cannot be
+ * stored. Appends that arrive while a transaction is in flight are written together by the next one
+ * (group commit), which multiplies throughput under load without changing the chain. Each event is
+ * stored as the canonical JSON that was hashed, byte for byte.
+ *
+ * @example
+ * ```ts
+ * import { createAuditTrail } from '@intelgraph/core';
+ * import { createPgAuditStore, createPgDatabase, migrate } from '@intelgraph/adapters/postgres';
+ * const db = await createPgDatabase({ connectionString: process.env.DATABASE_URL });
+ * await migrate(db);
+ * const audit = createAuditTrail({ store: createPgAuditStore(db) });
+ * await audit.record({ type: 'plugin.installed', actor: { userId: 'alice', orgId: 'acme' }, subject: 'plugin:sample-enricher', orgId: 'acme' });
+ * (await audit.verify()).ok; // true
+ * ```
+ */
+export function createPgAuditStore(db: SqlDatabase, options: PgAuditStoreOptions = {}): AuditStore {
+  const maxBatch = Math.max(1, Math.min(options.maxBatch ?? 100, 1_000));
+  const maxEventChars = options.maxEventChars ?? 1_048_576;
+  const queue: Pending[] = [];
+  let flushing = false;
+
+  const writeBatch = (batch: readonly Pending[]) =>
+    db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ seq: number | string; hash: string }>(
+        'SELECT seq, hash FROM ig_audit_head WHERE id = 1 FOR UPDATE',
+      );
+      const head = rows[0];
+      if (!head) throw new IntelGraphError('INTERNAL', 'the audit head row is missing: run migrate() first');
+      const headSeq = Number(head.seq);
+      let previous: Pick<AuditEvent, 'seq' | 'hash'> | null =
+        headSeq >= 0 ? { seq: headSeq, hash: head.hash } : null;
+      const events = batch.map((p) => {
+        const event = linkAuditEvent(previous, p.input);
+        previous = event;
+        return event;
+      });
+      await tx.query(
+        `INSERT INTO ig_audit_events (seq, id, at, type, subject, org_id, prev_hash, hash, event)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                              $7::text[], $8::text[], $9::text[])`,
+        [
+          events.map((e) => e.seq),
+          events.map((e) => e.id),
+          events.map((e) => e.at),
+          events.map((e) => e.type),
+          events.map((e) => e.subject),
+          events.map((e) => e.orgId),
+          events.map((e) => e.prevHash),
+          events.map((e) => e.hash),
+          events.map((e) => serializeAuditEvent(e)),
+        ],
+      );
+      const last = events[events.length - 1];
+      if (last)
+        await tx.query('UPDATE ig_audit_head SET seq = $1, hash = $2 WHERE id = 1', [last.seq, last.hash]);
+      return events;
+    });
+
+  const flush = async () => {
+    if (flushing) return;
+    flushing = true;
+    try {
+      while (queue.length > 0) {
+        const batch = queue.splice(0, maxBatch);
+        try {
+          const events = await writeBatch(batch);
+          for (const [i, p] of batch.entries()) {
+            const event = events[i];
+            if (event) p.resolve(event);
+          }
+        } catch (err) {
+          for (const p of batch) p.reject(err);
+        }
+      }
+    } finally {
+      flushing = false;
+    }
+  };
+
+  return {
+    async append(input) {
+      const parsed = parseInput(InputSchema, input, 'audit event') as AuditEventInput;
+      // Link once up front so oversized or unserialisable data fails this call alone, not a batch.
+      const size = serializeAuditEvent(linkAuditEvent(null, parsed)).length;
+      if (size > maxEventChars) {
+        throw new IntelGraphError(
+          'PAYLOAD_TOO_LARGE',
+          `audit event of ${size} characters exceeds ${maxEventChars}`,
+          {
+            details: { limit: maxEventChars, observed: size },
+          },
+        );
+      }
+      return new Promise<AuditEvent>((resolve, reject) => {
+        queue.push({ input: parsed, resolve, reject });
+        void flush();
+      });
+    },
+
+    async list(query?: AuditQuery) {
+      const q = parseInput(QuerySchema, query, 'audit query') ?? {};
+      const limit = Math.max(0, Math.min(q.limit ?? 1000, 10_000));
+      if (limit === 0) return [];
+      const { rows } = await db.query<{ event: string }>(
+        `SELECT event FROM ig_audit_events
+         WHERE ($1::bigint IS NULL OR seq > $1::bigint)
+           AND ($2::text IS NULL OR subject = $2::text)
+           AND ($3::text IS NULL OR org_id = $3::text)
+           AND ($4::text IS NULL OR type = $4::text)
+         ORDER BY seq
+         LIMIT $5`,
+        [q.afterSeq ?? null, q.subject ?? null, q.orgId ?? null, q.type ?? null, limit],
+      );
+      return rows.map((r) => JSON.parse(r.event) as AuditEvent);
+    },
+
+    async head() {
+      const { rows } = await db.query<{ event: string }>(
+        'SELECT event FROM ig_audit_events ORDER BY seq DESC LIMIT 1',
+      );
+      const row = rows[0];
+      return row ? (JSON.parse(row.event) as AuditEvent) : null;
+    },
+  };
+}
