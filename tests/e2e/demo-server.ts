@@ -56,10 +56,21 @@ export async function startDemoServer(timeoutMs = 120_000): Promise<DemoServer> 
   const dataDir = await mkdtemp(join(tmpdir(), 'ig-e2e-data-'));
   const child = spawn(
     process.execPath,
-    ['--no-node-snapshot', '--conditions=source', '--import', 'tsx', 'examples/demo/src/main.ts', '--serve'],
+    [
+      '--no-node-snapshot',
+      '--conditions=source',
+      '--import',
+      'tsx',
+      'examples/demo/src/main.ts',
+      '--serve',
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+    ],
     {
       cwd: ROOT,
-      env: { ...process.env, PORT: String(port), INTELGRAPH_DATA_DIR: dataDir, NODE_ENV: 'development' },
+      env: { ...process.env, NODE_ENV: 'development' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

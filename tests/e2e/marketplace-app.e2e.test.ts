@@ -97,10 +97,14 @@ describe('the marketplace web app walks the seed demo script', () => {
         'aria-current',
       ),
     ).toBe('page');
+    const articles = page.getByRole('article');
+    await visible(articles);
+    const before = await articles.count();
     await page.getByRole('searchbox', { name: 'Search plugins' }).fill('enricher');
-    const card = page.getByRole('article', { name: /enricher/i });
+    const card = page.getByRole('article', { name: 'sample-enricher', exact: true });
     await visible(card);
-    await expect.poll(() => page.getByRole('article').count()).toBe(1);
+    await expect.poll(() => articles.count()).toBeLessThan(before);
+    expect(await page.getByRole('article', { name: 'case-exporter', exact: true }).count()).toBe(0);
     await visible(card.getByLabel(/Weighted rating/));
     await visible(card.getByLabel(/installs$/));
     await shot('marketplace', true);
