@@ -1,45 +1,95 @@
-// The project's main job: a readable, scripted transcript of the seed's demo (sprint plan §10).
-// It exits 0 only if every step did what it should. Steps are added as the packages land.
-import { createAuditTrail, createMemoryAuditStore, parseManifest } from '@intelgraph/core';
+// The project's main job: the seed's demo (sprint plan §10) as a readable transcript, on embedded
+// defaults (PGlite on disk, in-memory graph and quotas). `--serve` starts the HTTP server for the web
+// app instead. Exit code 0 only if every step did what it should.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createExtensionHost, type ExtensionHostOptions } from '@intelgraph/host';
+import { runDemoScript } from './script.js';
+import { seedHost } from './seed.js';
+import { serve } from './serve.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
-let failures = 0;
-function check(condition: boolean, what: string): void {
-  out(`  ${condition ? '✔' : '✘'} ${what}`);
-  if (!condition) failures++;
+
+/** Demo prices, in millionths of a dollar: a call, a CPU millisecond, a row returned to the plugin. */
+const PRICES: ExtensionHostOptions['prices'] = {
+  default: { currency: 'usd_micros', perCall: 100, perCpuMs: 2, perRow: 1 },
+};
+
+async function demo(dataDir: string, keep: boolean): Promise<number> {
+  out('IntelGraph Extensions: the seed demo on embedded defaults');
+  out(`  data: PGlite in ${dataDir}; graph, cases and quotas in memory`);
+  out();
+  const host = await createExtensionHost({ dataDir, prices: PRICES });
+  let failures = 0;
+  try {
+    const seeded = await seedHost(host);
+    out(
+      `Seeded: ${seeded.plugins.length} signed plugins from ${seeded.publisher}, contracts person v1/v2 and case-export v1, graph entities, cases, quotas`,
+    );
+    out();
+    const checks = await runDemoScript(host, out);
+    failures += checks.failures;
+  } finally {
+    await host.close();
+  }
+
+  out('Restart: the durable state survives on disk');
+  const reopened = await createExtensionHost({ dataDir, prices: PRICES });
+  try {
+    const installs = await reopened.marketplace.installations('acme');
+    const chain = await reopened.audit.verify();
+    const ok = installs.some((i) => i.pluginId === 'sample-enricher') && chain.ok && chain.count > 0;
+    out(
+      `    ${ok ? '✔' : '✘'} after a restart: ${installs.length} installation(s), audit chain of ${chain.ok ? chain.count : '?'} events verifies`,
+    );
+    if (!ok) failures++;
+  } finally {
+    await reopened.close();
+  }
+  if (!keep) rmSync(dataDir, { recursive: true, force: true });
+  out();
+  out(
+    failures === 0
+      ? 'demo OK: every step did what it should'
+      : `demo FAILED: ${failures} check(s) did not hold`,
+  );
+  return failures === 0 ? 0 : 1;
 }
 
 async function main(): Promise<void> {
-  out('IntelGraph Extensions demo (embedded defaults)');
-  out();
-  out('Step 0. Validate the seed manifest of sample-enricher and start the audit chain');
-  const manifest = parseManifest({
-    name: 'sample-enricher',
-    version: '0.1.0',
-    entry: 'index.js',
-    capabilities: { graph: ['read'], cases: ['read', 'write'], network: false },
-    budgets: { ms: 800, memoryMB: 256, rows: 50000 },
-    permissions: ['use:nl2cypher'],
+  const { values } = parseArgs({
+    options: {
+      serve: { type: 'boolean', default: false },
+      port: { type: 'string', default: process.env.PORT ?? '4000' },
+      'data-dir': { type: 'string' },
+      keep: { type: 'boolean', default: false },
+    },
   });
-  out(`  manifest ${manifest.name}@${manifest.version}, budgets ${JSON.stringify(manifest.budgets)}`);
-  const audit = createAuditTrail({ store: createMemoryAuditStore() });
-  const e = await audit.record({
-    type: 'demo.started',
-    actor: { userId: 'demo', orgId: 'acme' },
-    subject: `plugin:${manifest.name}`,
-    orgId: 'acme',
-    data: { version: manifest.version },
-  });
-  out(`  audit event #${e.seq} ${e.type} hash ${e.hash.slice(0, 16)}…`);
-  const verification = await audit.verify();
-  check(verification.ok, 'audit chain verifies');
-  out();
-  if (failures > 0) {
-    out(`demo FAILED: ${failures} check(s) did not hold`);
-    process.exitCode = 1;
-  } else {
-    out('demo OK: every step did what it should');
+  if (values.serve) {
+    const dataDir = resolve(values['data-dir'] ?? '.intelgraph/serve');
+    const host = await createExtensionHost({ dataDir, prices: PRICES });
+    const catalog = await host.marketplace.list({ limit: 1 });
+    if (catalog.length === 0) await seedHost(host);
+    const server = await serve(host, { port: Number(values.port) });
+    out(
+      `IntelGraph demo server on ${server.url} (GraphQL at /graphql, metrics at /metrics, data in ${dataDir})`,
+    );
+    const shutdown = async () => {
+      await server.stop();
+      await host.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+    return;
   }
+  // A fresh folder per run keeps the demo repeatable; --data-dir and --keep let you inspect the result.
+  const dataDir = values['data-dir']
+    ? resolve(values['data-dir'])
+    : mkdtempSync(join(tmpdir(), 'intelgraph-demo-'));
+  process.exitCode = await demo(dataDir, values.keep || values['data-dir'] !== undefined);
 }
 
 main().catch((err: unknown) => {

@@ -62,6 +62,8 @@ export interface AuditRecord {
 export interface AuditTrail {
   record(entry: AuditRecord): Promise<AuditEvent>;
   list(query?: AuditQuery): Promise<AuditEvent[]>;
+  /** The newest event, or `null` for an empty log. */
+  head(): Promise<AuditEvent | null>;
   /** Reads the whole chain page by page and verifies it. */
   verify(): Promise<AuditVerification>;
 }
@@ -93,6 +95,7 @@ export function createAuditTrail(options: { store: AuditStore; clock?: Clock; id
         data: entry.data ?? null,
       }),
     list: (query) => store.list(query),
+    head: () => store.head(),
     async verify() {
       const all: AuditEvent[] = [];
       let afterSeq: number | undefined;

@@ -142,3 +142,13 @@ describe('memory audit store and trail', () => {
     expect(await audit.verify()).toMatchObject({ ok: true, count: 1501 });
   });
 });
+
+describe('audit trail head', () => {
+  it('returns the newest event, or null when empty', async () => {
+    const audit = createAuditTrail({ store: createMemoryAuditStore(), ids: sequentialIds() });
+    expect(await audit.head()).toBeNull();
+    await audit.record({ type: 'a', actor: null, subject: 's', orgId: null });
+    const second = await audit.record({ type: 'b', actor: null, subject: 's', orgId: null });
+    expect((await audit.head())?.hash).toBe(second.hash);
+  });
+});

@@ -1,2 +1,28 @@
-// Public API barrel of @intelgraph/host; filled by its issue.
-export {};
+export type { ContractGates, ContractRef } from './contract-gates.js';
+export { createContractGates } from './contract-gates.js';
+export type { EdgeDeps, EdgeRecordResult, EdgeResult } from './edges.js';
+export { runEdge } from './edges.js';
+export type {
+  ExtensionHost,
+  ExtensionHostOptions,
+  GovernedOutcome,
+  HealthReport,
+  InstallOutcome,
+} from './host.js';
+export { createExtensionHost } from './host.js';
+export { createPlatformHostApi } from './platform-api.js';
+export type { PluginRunDeps, PluginRunResult, RunBudgets } from './plugin-run.js';
+export { runPlugin } from './plugin-run.js';
+export { defaultPolicies, HOST_REVIEW_KINDS } from './policies.js';
+export type { HostDatabase, HostStores, ResolvedStores } from './stores.js';
+export { resolveStores } from './stores.js';
+export type {
+  ContractVersionView,
+  ContractView,
+  DashboardView,
+  HostViews,
+  KillSwitchView,
+  PluginUsageView,
+  QuotaView,
+} from './views.js';
+export { createViews } from './views.js';

@@ -1,0 +1,283 @@
+import { type Actor, createManualClock, sequentialIds } from '@intelgraph/core';
+import { generatePublisherKeyPair, publicKeyPem, signPluginPackage } from '@intelgraph/marketplace';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createExtensionHost, type ExtensionHost } from './host.js';
+
+const alice: Actor = { userId: 'alice', orgId: 'acme', roles: ['analyst', 'admin'] };
+const bob: Actor = { userId: 'bob', orgId: 'acme', roles: ['steward'] };
+const erin: Actor = { userId: 'erin', orgId: 'globex', roles: ['analyst', 'admin'] };
+const platform: Actor = { userId: 'platform', orgId: 'intelgraph', roles: ['marketplace-admin'] };
+
+const key = generatePublisherKeyPair();
+
+async function publish(host: ExtensionHost, manifest: Record<string, unknown>, code: string): Promise<void> {
+  const pkg = await signPluginPackage(
+    {
+      manifest: { version: '1.0.0', entry: 'index.js', publisher: 'acme-labs', ...manifest },
+      files: { 'index.js': code },
+    },
+    key.privateKeyPem,
+  );
+  await host.publish(null, pkg);
+}
+
+const hosts: ExtensionHost[] = [];
+async function newHost(options: Parameters<typeof createExtensionHost>[0] = {}): Promise<ExtensionHost> {
+  const host = await createExtensionHost({
+    database: 'memory',
+    clock: createManualClock(Date.UTC(2026, 3, 1)),
+    ids: sequentialIds(),
+    prices: { default: { currency: 'usd_micros', perCall: 100, perCpuMs: 2, perRow: 1 } },
+    sandbox: { poolSize: 1 },
+    ...options,
+  });
+  hosts.push(host);
+  await host.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
+  await host.graph.upsert({
+    entities: [
+      { id: 'e1', type: 'Organization', name: 'Acme Corporation', properties: { degree: 4 } },
+      { id: 'e2', type: 'Organization', name: 'Acme Holdings', properties: {} },
+    ],
+  });
+  return host;
+}
+
+afterEach(async () => {
+  while (hosts.length) await hosts.pop()?.close();
+});
+
+const SEARCHER = `module.exports.run = async (input, api) => {
+  const found = await api.graph.search({ q: input.q, limit: 10 });
+  return found.map((e) => ({ id: e.id, label: e.label }));
+};`;
+
+describe('createExtensionHost: the plugin run hot path', () => {
+  it('installs with the required scopes and runs with provenance, usage and cost', async () => {
+    const host = await newHost();
+    await publish(
+      host,
+      { name: 'searcher', capabilities: { graph: ['read'] }, budgets: { ms: 2000, rows: 100 } },
+      SEARCHER,
+    );
+    const installed = await host.install(alice, { pluginId: 'searcher' });
+    expect(installed.status).toBe('installed');
+    const r = await host.runPlugin(alice, 'searcher', { q: 'acme' });
+    expect(r.ok).toBe(true);
+    expect(r.value).toEqual([
+      { id: 'e1', label: 'Acme Corporation' },
+      { id: 'e2', label: 'Acme Holdings' },
+    ]);
+    expect(r.provenance?.plugin).toMatchObject({ id: 'searcher', version: '1.0.0' });
+    expect(r.provenance?.grantedScopes).toEqual(['graph:read']);
+    expect(r.provenance?.hostCalls.map((c) => c.method)).toEqual(['graph.search']);
+    expect(r.provenance?.entities).toEqual(['e1', 'e2']);
+    expect(r.usage?.rows).toBe(2);
+    expect(r.cost?.currency).toBe('usd_micros');
+    expect(r.cost?.amount).toBeGreaterThanOrEqual(102); // one call + two rows, plus CPU
+    const events = await host.audit.list({ type: 'plugin.run' });
+    expect(events).toHaveLength(1);
+    expect((await host.audit.verify()).ok).toBe(true);
+  });
+
+  it('denies in order: kill switch, then installation, then quota', async () => {
+    const host = await newHost();
+    await publish(host, { name: 'searcher', capabilities: { graph: ['read'] } }, SEARCHER);
+    expect((await host.runPlugin(alice, 'searcher', { q: 'x' })).error?.code).toBe('NOT_FOUND');
+    await host.install(alice, { pluginId: 'searcher' });
+    await host.killSwitch(alice, { scope: 'plugin', target: 'searcher', on: true, reason: 'incident 7' });
+    const killed = await host.runPlugin(alice, 'searcher', { q: 'x' });
+    expect(killed.error?.code).toBe('KILL_SWITCH');
+    expect(killed.provenance).toBeNull();
+    await host.killSwitch(alice, { scope: 'plugin', target: 'searcher', on: false, reason: 'resolved' });
+    await host.setQuota(alice, { resource: 'calls', limit: 1, window: 'hour', mode: 'hard' });
+    expect((await host.runPlugin(alice, 'searcher', { q: 'x' })).ok).toBe(true);
+    const over = await host.runPlugin(alice, 'searcher', { q: 'x' });
+    expect(over.error?.code).toBe('QUOTA_EXCEEDED');
+    expect(
+      (await host.audit.list({ type: 'plugin.run.denied' })).map((e) => (e.data as { code: string }).code),
+    ).toEqual(['NOT_FOUND', 'KILL_SWITCH', 'QUOTA_EXCEEDED']);
+  });
+
+  it('reports budget denials with usage and provenance, and the plugin only sees granted methods', async () => {
+    const host = await newHost();
+    await publish(
+      host,
+      { name: 'greedy', capabilities: { graph: ['read'] }, budgets: { ms: 2000, rows: 1 } },
+      `module.exports.run = async (input, api) => ({ hasCases: typeof api.cases, found: await api.graph.search({ q: 'acme', limit: 10 }) });`,
+    );
+    await host.install(alice, { pluginId: 'greedy' });
+    const r = await host.runPlugin(alice, 'greedy', {});
+    // The rows budget is pushed down as the store limit, so the plugin gets one row and no more.
+    expect(r.ok).toBe(true);
+    expect((r.value as { found: unknown[] }).found).toHaveLength(1);
+    expect((r.value as { hasCases: string }).hasCases).toBe('undefined');
+
+    await publish(
+      host,
+      { name: 'spinner', budgets: { ms: 200 } },
+      'module.exports.run = async () => { for (;;) {} };',
+    );
+    await host.install(alice, { pluginId: 'spinner' });
+    const spun = await host.runPlugin(alice, 'spinner', {});
+    expect(spun.ok).toBe(false);
+    expect(spun.error?.code).toBe('BUDGET_EXCEEDED');
+    expect(spun.usage).not.toBeNull();
+    expect(spun.provenance?.outcome).toBe('BUDGET_EXCEEDED');
+    expect(spun.cost).not.toBeNull();
+  });
+
+  it('checks the input and output contracts named by the manifest', async () => {
+    const host = await newHost();
+    await host.registerContract(bob, {
+      subject: 'query',
+      format: 'json',
+      schema: { type: 'object', required: ['q'], properties: { q: { type: 'string' } } },
+    });
+    await host.registerContract(bob, {
+      subject: 'answer',
+      format: 'json',
+      schema: {
+        type: 'array',
+        items: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+      },
+    });
+    await publish(
+      host,
+      {
+        name: 'searcher',
+        capabilities: { graph: ['read'] },
+        inputSchema: { subject: 'query' },
+        outputSchema: { subject: 'answer' },
+      },
+      SEARCHER,
+    );
+    await publish(
+      host,
+      { name: 'liar', outputSchema: { subject: 'answer' } },
+      'module.exports.run = async () => [{ nope: 1 }];',
+    );
+    await host.install(alice, { pluginId: 'searcher' });
+    await host.install(alice, { pluginId: 'liar' });
+    const bad = await host.runPlugin(alice, 'searcher', { query: 'acme' });
+    expect(bad.error?.code).toBe('CONTRACT_VIOLATION');
+    expect((await host.runPlugin(alice, 'searcher', { q: 'acme' })).ok).toBe(true);
+    const lie = await host.runPlugin(alice, 'liar', {});
+    expect(lie.error?.code).toBe('CONTRACT_VIOLATION');
+    expect(lie.provenance?.outcome).toBe('CONTRACT_VIOLATION');
+  });
+});
+
+describe('createExtensionHost: governed operations', () => {
+  it('routes a high-risk install through governance and installs once approved', async () => {
+    const host = await newHost();
+    await publish(
+      host,
+      { name: 'writer', capabilities: { graph: ['write'] } },
+      'module.exports.run = async () => 1;',
+    );
+    const pending = await host.install(alice, { pluginId: 'writer' });
+    expect(pending.status).toBe('pending_review');
+    if (pending.status !== 'pending_review') return;
+    expect(pending.reviewTask.kind).toBe('plugin_install');
+    expect((await host.marketplace.installations('acme')).some((i) => i.pluginId === 'writer')).toBe(false);
+    const approved = await host.approve(bob, pending.reviewTask.id, { note: 'reviewed the code' });
+    expect(approved.apply, JSON.stringify(approved.apply)).toMatchObject({ status: 'succeeded' });
+    expect(approved.state).toBe('applied');
+    const inst = (await host.marketplace.installations('acme')).find((i) => i.pluginId === 'writer');
+    expect(inst?.grants).toEqual(['graph:write']);
+  });
+
+  it('auto-approves small exports (decided and audited) and holds large ones for review', async () => {
+    const host = await newHost({
+      policies: [
+        {
+          kind: 'export',
+          approvals: [{ count: 1, role: 'steward' }],
+          params: { maxRecords: 2 },
+          autoApprove: { when: { path: 'records', op: 'lte', param: 'maxRecords' } },
+        },
+      ],
+    });
+    await host.registerContract(bob, {
+      subject: 'person',
+      format: 'json',
+      schema: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+    });
+    const small = await host.export(alice, 'person', [{ id: 'a' }]);
+    expect(small.status).toBe('accepted');
+    expect(small.reviewTask?.autoApproved).toBe(true);
+    const big = await host.export(alice, 'person', [{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
+    expect(big.status).toBe('pending_review');
+    const approved = await host.approve(bob, big.reviewTask!.id);
+    expect(approved.state).toBe('applied');
+    const delivered = await host.audit.list({ type: 'export.delivered' });
+    expect(delivered.map((e) => (e.data as { records: number }).records)).toEqual([1, 3]);
+    const rejected = await host.export(alice, 'person', [{ name: 'no id' }]);
+    expect(rejected.status).toBe('rejected');
+    expect(rejected.records[0]?.errors[0]?.path).toBe('/id');
+  });
+
+  it('changes enforcement through governance, and merges entities only after approval', async () => {
+    const host = await newHost();
+    await host.registerContract(bob, {
+      subject: 'person',
+      format: 'json',
+      schema: { type: 'object', required: ['id'] },
+    });
+    const relax = await host.setEnforcement(alice, {
+      subject: 'person',
+      edge: 'ingest',
+      mode: 'warn',
+      reason: 'migration week',
+    });
+    expect(relax.status).toBe('pending_review');
+    expect(host.gates.mode('person', 'ingest')).toBe('enforce');
+    await host.approve(bob, relax.reviewTask.id);
+    expect(host.gates.mode('person', 'ingest')).toBe('warn');
+    const warned = await host.ingest(alice, 'person', [{ name: 'no id' }]);
+    expect(warned.status).toBe('accepted');
+
+    const merge = await host.mergeEntities(alice, {
+      survivorId: 'e1',
+      mergedId: 'e2',
+      reason: 'same company',
+    });
+    expect(merge.status).toBe('pending_review');
+    expect(await host.graph.getEntity('e2')).not.toBeNull();
+    await host.approve(bob, merge.reviewTask.id);
+    expect(await host.graph.getEntity('e2')).toBeNull();
+    expect((await host.graph.getEntity('e1'))?.mergedFrom).toContain('e2');
+  });
+});
+
+describe('createExtensionHost: boundaries', () => {
+  it('rejects a malformed actor with INVALID_INPUT, and role-gated operations with FORBIDDEN', async () => {
+    const host = await newHost();
+    await expect(host.runPlugin({ userId: '', orgId: 'acme', roles: [] }, 'x', {})).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    await expect(host.killSwitch(bob, { scope: 'org', on: true, reason: 'x' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await expect(host.killSwitch(alice, { scope: 'global', on: true, reason: 'x' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await expect(
+      host.setQuota(bob, { resource: 'calls', limit: 1, window: 'hour', mode: 'hard' }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(host.ingest(alice, 'person', [])).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+
+  it('keeps orgs apart: installations, usage and audit trails', async () => {
+    const host = await newHost();
+    await publish(host, { name: 'searcher', capabilities: { graph: ['read'] } }, SEARCHER);
+    await host.install(alice, { pluginId: 'searcher' });
+    await host.runPlugin(alice, 'searcher', { q: 'acme' });
+    expect((await host.runPlugin(erin, 'searcher', { q: 'acme' })).error?.code).toBe('NOT_FOUND');
+    expect((await host.dashboard(erin)).plugins).toEqual([]);
+    expect(
+      (await host.auditTrail(erin, 'plugin:searcher', 100)).events.every((e) => e.orgId === 'globex'),
+    ).toBe(true);
+    expect((await host.auditTrail(alice, 'plugin:searcher', 100)).events.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,209 @@
+import { type HostApi, scopeHostApi } from '@intelgraph/capabilities';
+import {
+  type Actor,
+  type AuditTrail,
+  type Cost,
+  type IdSource,
+  type PluginManifest,
+  type Provenance,
+  toIntelGraphError,
+  type Usage,
+} from '@intelgraph/core';
+import type { FinOps } from '@intelgraph/finops';
+import type { InstalledPlugin, Marketplace } from '@intelgraph/marketplace';
+import type { LogEntry, Sandbox } from '@intelgraph/sandbox';
+import type { ContractGates } from './contract-gates.js';
+
+/** The budgets a run was held to, as resolved from the manifest (for "usage against budget" views). */
+export interface RunBudgets {
+  wallMs?: number;
+  cpuMs?: number;
+  memoryMB?: number;
+  rows?: number;
+  outputKB?: number;
+}
+
+/** The result of {@link ExtensionHost.runPlugin}: never thrown for a denial, so provenance always travels. */
+export interface PluginRunResult<T = unknown> {
+  ok: boolean;
+  value?: T;
+  error?: { code: string; message: string; details: Record<string, unknown> };
+  logs: LogEntry[];
+  usage: Usage | null;
+  budgets: RunBudgets | null;
+  cost: Cost | null;
+  /** Present once the plugin was resolved (every run that got past the kill switch and installation). */
+  provenance: (Provenance & { entities: string[] }) | null;
+}
+
+/** What the run path needs; wired by createExtensionHost. */
+export interface PluginRunDeps {
+  marketplace: Marketplace;
+  finops: FinOps;
+  sandbox: Sandbox;
+  gates: ContractGates;
+  hostApi: HostApi;
+  audit: AuditTrail;
+  ids: IdSource;
+}
+
+function budgetsOf(manifest: PluginManifest): RunBudgets {
+  const b = manifest.budgets;
+  return {
+    ...(b.ms === undefined ? {} : { wallMs: b.ms }),
+    ...(b.cpuMs === undefined ? {} : { cpuMs: b.cpuMs }),
+    ...(b.memoryMB === undefined ? {} : { memoryMB: b.memoryMB }),
+    ...(b.rows === undefined ? {} : { rows: b.rows }),
+    ...(b.outputKB === undefined ? {} : { outputKB: b.outputKB }),
+  };
+}
+
+function denial(error: unknown): PluginRunResult {
+  const e = toIntelGraphError(error);
+  return {
+    ok: false,
+    error: e.toJSON(),
+    logs: [],
+    usage: null,
+    budgets: null,
+    cost: null,
+    provenance: null,
+  };
+}
+
+/**
+ * The hot path of ARCHITECTURE §2, one straight line: kill switch → installation → quota reservation →
+ * input contract → scoped API → sandbox → output contract → settle and bill → audit.
+ * Denials before the sandbox (kill switch, not installed, quota) come back as `ok: false` without usage;
+ * from the sandbox on, every result carries usage, cost and provenance.
+ */
+export async function runPlugin(
+  deps: PluginRunDeps,
+  actor: Actor,
+  pluginId: string,
+  input: unknown,
+): Promise<PluginRunResult> {
+  const { marketplace, finops, sandbox, gates, hostApi, audit, ids } = deps;
+  const org = actor.orgId;
+  const runId = ids.next('run');
+
+  // 1. Kill switch first: a killed plugin costs no database round trip.
+  // 2. The pinned installation, its verified code and the scopes it holds.
+  let installed: InstalledPlugin;
+  try {
+    await finops.killSwitch.check({ org, plugin: pluginId });
+    installed = await marketplace.installation(org, pluginId);
+  } catch (err) {
+    return auditDenial(audit, actor, pluginId, runId, denial(err));
+  }
+  const { manifest, code, installation } = installed;
+
+  // 3. One atomic reservation against the org's and plugin's quotas (estimate from recent history).
+  let ticket: Awaited<ReturnType<FinOps['beginRun']>>;
+  try {
+    ticket = await finops.beginRun({ org, plugin: pluginId, runId });
+  } catch (err) {
+    return auditDenial(audit, actor, pluginId, runId, { ...denial(err), budgets: budgetsOf(manifest) });
+  }
+
+  const entities = new Set<string>();
+  let outcome = 'ok';
+  let result: PluginRunResult;
+  try {
+    // 4. The input contract, when the manifest names one.
+    let checkedInput = input;
+    if (manifest.inputSchema) {
+      const decision = await gates.check('ingest', manifest.inputSchema, [input], actor);
+      if (!decision.ok) throw gates.violation(decision, 'input');
+      checkedInput = decision.values[0];
+    }
+
+    // 5. Only the granted methods exist; every call is recorded for provenance.
+    const api = scopeHostApi(hostApi, installation.grants, {
+      context: { actor, orgId: org, pluginId, runId, touch: (id: string) => entities.add(id) },
+    });
+
+    // 6. The sandbox enforces the budgets and returns usage and provenance either way.
+    const run = await sandbox.run({ code, manifest, input: checkedInput, api, pluginId });
+    let value = run.ok ? run.value : undefined;
+    let error = run.ok ? undefined : run.error.toJSON();
+
+    // 7. The output contract.
+    if (run.ok && manifest.outputSchema) {
+      const decision = await gates.check('export', manifest.outputSchema, [run.value], actor);
+      if (decision.ok) value = decision.values[0];
+      else {
+        error = gates.violation(decision, 'output').toJSON();
+        value = undefined;
+      }
+    }
+    outcome = error ? error.code : 'ok';
+    for (const call of run.provenance.hostCalls) {
+      if (!call.ok && call.error === 'CAPABILITY_DENIED')
+        finops.meters.recordBlockedCapability({ plugin: pluginId, scope: call.scope });
+    }
+
+    // 8. Settle the reservation with what was really used, price it, meter it, append the billing event.
+    const settled = await finops.settleRun(ticket, { outcome, usage: run.usage });
+    const provenance = {
+      ...run.provenance,
+      outcome: error ? (error.code as Provenance['outcome']) : 'ok',
+      entities: [...entities].sort(),
+    };
+    result = {
+      ok: error === undefined,
+      ...(error === undefined ? { value } : { error }),
+      logs: run.logs,
+      usage: run.usage,
+      budgets: budgetsOf(manifest),
+      cost: settled.cost,
+      provenance,
+    };
+  } catch (err) {
+    // Anything unexpected still settles the reservation, so quotas stay exact.
+    const e = toIntelGraphError(err);
+    outcome = e.code;
+    await finops
+      .settleRun(ticket, { outcome, usage: { wallMs: 0, cpuMs: 0, rows: 0 } })
+      .catch(() => undefined);
+    result = { ...denial(e), budgets: budgetsOf(manifest) };
+  }
+
+  // 9. The run's provenance joins the audit chain.
+  await audit.record({
+    type: 'plugin.run',
+    actor: { userId: actor.userId, orgId: org },
+    subject: `plugin:${pluginId}`,
+    orgId: org,
+    data: {
+      runId,
+      version: manifest.version,
+      outcome,
+      codeSha256: installed.codeSha256,
+      inputSha256: result.provenance?.inputSha256 ?? null,
+      scopes: installation.grants,
+      hostCalls: result.provenance?.hostCalls.length ?? 0,
+      usage: result.usage ? { ...result.usage } : null,
+      cost: result.cost ? result.cost.amount : null,
+      currency: result.cost ? result.cost.currency : null,
+    },
+  });
+  return result;
+}
+
+async function auditDenial(
+  audit: AuditTrail,
+  actor: Actor,
+  pluginId: string,
+  runId: string,
+  result: PluginRunResult,
+): Promise<PluginRunResult> {
+  await audit.record({
+    type: 'plugin.run.denied',
+    actor: { userId: actor.userId, orgId: actor.orgId },
+    subject: `plugin:${pluginId}`,
+    orgId: actor.orgId,
+    data: { runId, code: result.error?.code ?? null, message: result.error?.message ?? null },
+  });
+  return result;
+}

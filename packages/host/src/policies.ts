@@ -1,0 +1,86 @@
+import type { PolicyInput } from '@intelgraph/governance';
+
+/** Request kinds the host itself routes through governance. */
+export const HOST_REVIEW_KINDS = {
+  /** A data export over the policy's record threshold. */
+  export: 'export',
+  /** Installing or widening a plugin that holds write or network scopes. */
+  pluginInstall: 'plugin_install',
+  /** Merging two graph entities. */
+  entityMerge: 'entity_merge',
+  /** Switching a contract's enforcement mode for an edge. */
+  contractEnforcement: 'contract_enforcement',
+  /** Changing any of these policies (built into governance). */
+  policyChange: 'policy_change',
+} as const;
+
+/**
+ * The policies a host starts with unless it passes its own (`createExtensionHost({ policies })`
+ * replaces them by kind). Reviewer roles follow the demo's personas: `steward`, `legal`, `admin`.
+ *
+ * - `export`: exports of at most `params.maxRecords` records (default 100) are approved by the policy
+ *   itself — decided and audited, never silently skipped; larger ones need one steward.
+ * - `plugin_install`: one admin or steward approves a high-risk install (write or network scopes).
+ * - `entity_merge`: one steward.
+ * - `contract_enforcement`: one steward; turning enforcement back on needs no review.
+ * - `policy_change`: one steward other than the requester (the seed's governance demo).
+ *
+ * @example
+ * ```ts
+ * import { createExtensionHost, defaultPolicies } from '@intelgraph/host';
+ * const host = await createExtensionHost({
+ *   policies: defaultPolicies().map((p) => (p.kind === 'export' ? { ...p, params: { maxRecords: 10 } } : p)),
+ * });
+ * ```
+ */
+export function defaultPolicies(): PolicyInput[] {
+  const day = 86_400_000;
+  return [
+    {
+      kind: HOST_REVIEW_KINDS.export,
+      description: 'Data exports larger than the threshold need a data steward',
+      approvals: [{ count: 1, role: 'steward' }],
+      params: { maxRecords: 100 },
+      autoApprove: {
+        when: { path: 'records', op: 'lte', param: 'maxRecords' },
+        note: 'export under the review threshold',
+      },
+      sla: {
+        dueAfterMs: day,
+        warnBeforeMs: 4 * 3_600_000,
+        escalation: [{ afterMs: 4 * 3_600_000, to: [{ role: 'admin' }] }],
+      },
+      expiresAfterMs: 7 * day,
+    },
+    {
+      kind: HOST_REVIEW_KINDS.pluginInstall,
+      description: 'Installing a plugin with write or network scopes',
+      approvals: [{ count: 1, role: 'steward' }],
+      sla: { dueAfterMs: 2 * day, escalation: [{ afterMs: day, to: [{ role: 'admin' }] }] },
+      expiresAfterMs: 14 * day,
+    },
+    {
+      kind: HOST_REVIEW_KINDS.entityMerge,
+      description: 'Merging two graph entities',
+      approvals: [{ count: 1, role: 'steward' }],
+      sla: { dueAfterMs: day },
+      expiresAfterMs: 7 * day,
+    },
+    {
+      kind: HOST_REVIEW_KINDS.contractEnforcement,
+      description: 'Relaxing contract enforcement on an edge',
+      approvals: [{ count: 1, role: 'steward' }],
+      autoApprove: {
+        when: { path: 'mode', op: 'eq', value: 'enforce' },
+        note: 'tightening enforcement needs no review',
+      },
+      sla: { dueAfterMs: day },
+    },
+    {
+      kind: HOST_REVIEW_KINDS.policyChange,
+      description: 'Changing a governance policy',
+      approvals: [{ count: 1, role: 'steward' }],
+      sla: { dueAfterMs: 3 * day, escalation: [{ afterMs: day, to: [{ role: 'admin' }] }] },
+    },
+  ];
+}
