@@ -33,6 +33,11 @@ export default defineConfig({
         extends: true,
         test: { name: 'build', include: ['tests/build/**/*.test.ts'] },
       },
+      {
+        extends: true,
+        // A real browser (Debian's Chromium through playwright-core) against the demo server.
+        test: { name: 'e2e', include: ['tests/e2e/**/*.e2e.test.ts'], testTimeout: 120_000, hookTimeout: 240_000 },
+      },
     ],
   },
 });
