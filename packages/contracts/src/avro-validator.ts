@@ -11,8 +11,24 @@ export const AVRO_TYPE_OPTIONS = Object.freeze({ wrapUnions: 'never' as const })
 /** `isValid` options: Avro records are closed, so undeclared fields are violations, not silent loss. */
 export const AVRO_VALID_OPTIONS = Object.freeze({ noUndeclaredFields: true });
 
-/** Parses an Avro schema with avsc. Throws `INVALID_INPUT` with avsc's reason. */
+const parsed = new WeakMap<object, AvroType>();
+
+/**
+ * Parses an Avro schema with avsc. Throws `INVALID_INPUT` with avsc's reason. Parsed types are memoised
+ * per schema object; callers pass the registry's private, never-mutated copies.
+ */
 export function parseAvroSchema(schema: unknown): AvroType {
+  if (typeof schema === 'object' && schema !== null) {
+    const hit = parsed.get(schema);
+    if (hit) return hit;
+    const type = parseAvroSchemaUncached(schema);
+    parsed.set(schema, type);
+    return type;
+  }
+  return parseAvroSchemaUncached(schema);
+}
+
+function parseAvroSchemaUncached(schema: unknown): AvroType {
   try {
     return avro.Type.forSchema(
       schema as avro.Schema,

@@ -1,4 +1,4 @@
-import { IntelGraphError, type JsonValue, type SchemaFormat } from '@intelgraph/core';
+import { IntelGraphError, type JsonValue, type SchemaFormat, sha256Hex } from '@intelgraph/core';
 import type { ValidateFunction } from 'ajv';
 import { AVRO_VALID_OPTIONS, type AvroType, avroIssues, parseAvroSchema } from './avro-validator.js';
 import { avroDeprecations, type DeprecatedField, jsonSchemaDeprecations } from './deprecation.js';
@@ -23,8 +23,85 @@ export interface CompiledContract {
    * copied first, so the caller's value is never mutated.
    */
   readonly appliesDefaults: boolean;
+  /**
+   * False when the schema itself rules out prototype-pollution keys and unbounded nesting (closed objects
+   * everywhere, no recursion, no free-form values), so gates can skip their own screening of payloads.
+   */
+  readonly needsScreening: boolean;
   /** Validates a payload; on success `value` is the payload (a copy with defaults when `appliesDefaults`). */
   validate(payload: unknown): ContractResult<unknown>;
+  /** The fast yes/no check (no issue list). Never mutates the payload. */
+  isValid(payload: unknown): boolean;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** True when some object or array in a valid payload could carry keys or depth the schema does not bound. */
+function jsonSchemaIsOpen(schema: unknown, depth = 0): boolean {
+  if (depth > CONTRACT_LIMITS.maxDepth) return true;
+  if (schema === false) return false;
+  if (!isObj(schema)) return true;
+  if (schema.$ref !== undefined || schema.$dynamicRef !== undefined || schema.not !== undefined) return true;
+  for (const k of ['anyOf', 'oneOf', 'allOf'] as const) {
+    const list = schema[k];
+    if (Array.isArray(list) && list.some((b) => jsonSchemaIsOpen(b, depth + 1))) return true;
+  }
+  const types =
+    typeof schema.type === 'string' ? [schema.type] : Array.isArray(schema.type) ? schema.type : null;
+  const combined = ['anyOf', 'oneOf', 'allOf'].some((k) => Array.isArray(schema[k]));
+  const allowsObject =
+    types === null
+      ? !combined && schema.enum === undefined && schema.const === undefined
+      : types.includes('object');
+  const allowsArray =
+    types === null
+      ? !combined && schema.enum === undefined && schema.const === undefined
+      : types.includes('array');
+  if (allowsObject) {
+    if (schema.additionalProperties !== false || schema.patternProperties !== undefined) return true;
+    if (
+      isObj(schema.properties) &&
+      Object.values(schema.properties).some((p) => jsonSchemaIsOpen(p, depth + 1))
+    )
+      return true;
+  }
+  if (allowsArray) {
+    if (schema.items === undefined || Array.isArray(schema.items) || schema.prefixItems !== undefined)
+      return true;
+    if (jsonSchemaIsOpen(schema.items, depth + 1)) return true;
+  }
+  return false;
+}
+
+/** Avro records are closed (undeclared fields are invalid); only maps (free keys) and recursion need screening. */
+function avroSchemaIsOpen(schema: unknown): boolean {
+  const text = JSON.stringify(schema);
+  if (text.includes('"map"')) return true;
+  const names = new Set<string>();
+  let recursive = false;
+  const walk = (s: unknown, stack: Set<string>): void => {
+    if (recursive) return;
+    if (typeof s === 'string') {
+      if (stack.has(s) || [...stack].some((n) => n.endsWith(`.${s}`))) recursive = true;
+      return;
+    }
+    if (Array.isArray(s)) {
+      for (const b of s) walk(b, stack);
+      return;
+    }
+    if (!isObj(s)) return;
+    const name = typeof s.name === 'string' ? s.name : null;
+    const next = name
+      ? new Set([...stack, name, ...(typeof s.namespace === 'string' ? [`${s.namespace}.${name}`] : [])])
+      : stack;
+    if (name) names.add(name);
+    if (Array.isArray(s.fields)) for (const f of s.fields) if (isObj(f)) walk(f.type, next);
+    if (s.items !== undefined) walk(s.items, next);
+    if (isObj(s.type) || Array.isArray(s.type)) walk(s.type, next);
+  };
+  walk(schema, new Set());
+  return recursive;
 }
 
 function hasDefaults(schema: unknown, depth = 0): boolean {
@@ -41,19 +118,20 @@ function hasDefaults(schema: unknown, depth = 0): boolean {
 function buildJson(schema: JsonValue, fingerprint: string): CompiledContract {
   const fn: ValidateFunction = compileJsonSchema(schema);
   const appliesDefaults = hasDefaults(schema);
+  const copy = (payload: unknown): unknown =>
+    appliesDefaults && typeof payload === 'object' && payload !== null ? structuredClone(payload) : payload;
   return {
     format: 'json',
     schema,
     fingerprint,
     deprecations: jsonSchemaDeprecations(schema),
     appliesDefaults,
+    needsScreening: jsonSchemaIsOpen(schema),
     validate(payload) {
-      const value =
-        appliesDefaults && typeof payload === 'object' && payload !== null
-          ? structuredClone(payload)
-          : payload;
+      const value = copy(payload);
       return fn(value) ? { ok: true, value } : { ok: false, issues: issuesFromAjv(fn.errors) };
     },
+    isValid: (payload) => fn(copy(payload)),
   };
 }
 
@@ -65,11 +143,13 @@ function buildAvro(schema: JsonValue, fingerprint: string): CompiledContract {
     fingerprint,
     deprecations: avroDeprecations(schema),
     appliesDefaults: false,
+    needsScreening: avroSchemaIsOpen(schema),
     validate(payload) {
       if (type.isValid(payload, AVRO_VALID_OPTIONS)) return { ok: true, value: payload };
       const issues: ContractIssue[] = avroIssues(type, payload);
       return { ok: false, issues };
     },
+    isValid: (payload) => type.isValid(payload, AVRO_VALID_OPTIONS),
   };
 }
 
@@ -100,6 +180,18 @@ export interface ContractCache {
 export function createContractCache(options: { maxEntries?: number } = {}): ContractCache {
   const maxEntries = Math.max(1, options.maxEntries ?? 1000);
   const byFingerprint = new Map<string, CompiledContract>();
+  // A second index by the SHA-256 of the exact JSON text: a document seen before (same key order) skips
+  // the safety walk and the canonical fingerprint, which dominate the cost of a cache hit.
+  const byText = new Map<string, string>();
+  const remember = (compiled: CompiledContract): CompiledContract => {
+    byFingerprint.delete(compiled.fingerprint);
+    byFingerprint.set(compiled.fingerprint, compiled);
+    if (byFingerprint.size > maxEntries) {
+      const oldest = byFingerprint.keys().next().value;
+      if (oldest !== undefined) byFingerprint.delete(oldest);
+    }
+    return compiled;
+  };
   return {
     compile(format, schema) {
       if (format !== 'json' && format !== 'avro')
@@ -107,22 +199,32 @@ export function createContractCache(options: { maxEntries?: number } = {}): Cont
           'INVALID_INPUT',
           `unknown schema format ${JSON.stringify(format)}; use "json" or "avro"`,
         );
-      const json = assertSafeJson(schema, 'schema', CONTRACT_LIMITS.maxSchemaBytes);
-      const fingerprint = schemaFingerprint(format, json);
-      let compiled = byFingerprint.get(fingerprint);
-      if (compiled) {
-        byFingerprint.delete(fingerprint);
-      } else {
-        // Compile from a private copy, so later edits of the caller's object cannot change the validator.
-        const own = structuredClone(json);
-        compiled = format === 'json' ? buildJson(own, fingerprint) : buildAvro(own, fingerprint);
+      let textKey: string | null = null;
+      try {
+        const text = JSON.stringify(schema);
+        if (typeof text === 'string' && text.length <= CONTRACT_LIMITS.maxSchemaBytes)
+          textKey = `${format}:${sha256Hex(text)}`;
+      } catch {
+        textKey = null;
       }
-      byFingerprint.set(fingerprint, compiled);
-      if (byFingerprint.size > maxEntries) {
-        const oldest = byFingerprint.keys().next().value;
-        if (oldest !== undefined) byFingerprint.delete(oldest);
+      const known = textKey === null ? undefined : byText.get(textKey);
+      const hit = known === undefined ? undefined : byFingerprint.get(known);
+      if (hit) return remember(hit);
+      assertSafeJson(schema, 'schema', CONTRACT_LIMITS.maxSchemaBytes);
+      // Work on a private, pure-JSON copy, so later edits of the caller's object cannot change the validator.
+      const own = JSON.parse(JSON.stringify(schema)) as JsonValue;
+      const fingerprint = schemaFingerprint(format, own);
+      const compiled =
+        byFingerprint.get(fingerprint) ??
+        (format === 'json' ? buildJson(own, fingerprint) : buildAvro(own, fingerprint));
+      if (textKey !== null) {
+        byText.set(textKey, fingerprint);
+        if (byText.size > maxEntries * 4) {
+          const oldest = byText.keys().next().value;
+          if (oldest !== undefined) byText.delete(oldest);
+        }
       }
-      return compiled;
+      return remember(compiled);
     },
     lookup(fingerprint) {
       return byFingerprint.get(fingerprint);

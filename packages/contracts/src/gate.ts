@@ -29,6 +29,12 @@ export interface ContractGateOptions {
   refreshMs?: number;
   /** Mapping patches are suggested for at most this many failing records per decision. Default 10. */
   maxSuggestions?: number;
+  /**
+   * Screen in-process payloads for prototype-pollution keys and runaway nesting before validating
+   * (default true). Only turn it off when every payload was parsed by {@link ContractGate.checkJson} or an
+   * equally strict parser; schemas that are closed everywhere are never screened (they cannot pass such keys).
+   */
+  screen?: boolean;
 }
 
 /** The findings for one record of a batch (only records with errors or warnings are listed). */
@@ -74,6 +80,8 @@ export interface ContractGate {
   refresh(): void;
 }
 
+const NO_ISSUES: ContractIssue[] = [];
+
 const OptionsSchema = z.object({
   subject: SubjectSchema,
   version: z.number().int().min(1).optional(),
@@ -81,6 +89,7 @@ const OptionsSchema = z.object({
   edge: z.enum(['ingest', 'export']),
   refreshMs: z.number().int().min(0).max(86_400_000).optional(),
   maxSuggestions: z.number().int().min(0).max(1000).optional(),
+  screen: z.boolean().optional(),
 });
 
 /**
@@ -111,6 +120,7 @@ export function createContractGate(options: ContractGateOptions): ContractGate {
   const clock = options.clock ?? systemClock;
   const refreshMs = parsed.refreshMs ?? 5000;
   const maxSuggestions = parsed.maxSuggestions ?? 10;
+  const screen = parsed.screen ?? true;
   const { subject, mode, edge } = parsed;
   let resolved: ResolvedContract | null = null;
   let resolvedAt = 0;
@@ -184,13 +194,17 @@ export function createContractGate(options: ContractGateOptions): ContractGate {
     let failed = 0;
     let hostileRecords = 0;
     let suggestions = 0;
+    const screening = compiled.needsScreening && screen;
+    const hasDeprecations = deprecations.length > 0;
+    const fast = !compiled.appliesDefaults;
     for (let i = 0; i < records.length; i++) {
       const record = records[i];
-      const hostile = screenPayload(record, CONTRACT_LIMITS.maxDepth);
-      let issues: ContractIssue[];
-      let warnings: ContractIssue[] = [];
+      const hostile = screening ? screenPayload(record, CONTRACT_LIMITS.maxDepth) : null;
+      let issues: ContractIssue[] = NO_ISSUES;
+      let warnings: ContractIssue[] = NO_ISSUES;
       if (hostile) {
         hostileRecords += 1;
+        values[i] = record;
         issues = [
           {
             code: 'hostile_input',
@@ -198,15 +212,20 @@ export function createContractGate(options: ContractGateOptions): ContractGate {
             message: `${hostile.path || 'the payload'} is rejected: ${hostile.reason}`,
           },
         ];
+      } else if (fast && compiled.isValid(record)) {
+        // Hot path: a valid record of a schema without defaults needs no copy and no result object.
+        values[i] = record;
+        if (!hasDeprecations) continue;
       } else {
         const r = compiled.validate(record);
-        issues = r.ok ? [] : r.issues;
         values[i] = r.ok ? r.value : record;
-        if (deprecations.length > 0) {
-          const d = checkDeprecations(deprecations, record, now);
-          warnings = d.warnings;
-          if (d.errors.length > 0) issues = [...issues, ...d.errors];
-        }
+        if (!r.ok) issues = r.issues;
+        else if (!hasDeprecations) continue;
+      }
+      if (hasDeprecations && !hostile) {
+        const d = checkDeprecations(deprecations, record, now);
+        warnings = d.warnings;
+        if (d.errors.length > 0) issues = [...issues, ...d.errors];
       }
       if (issues.length === 0 && warnings.length === 0) continue;
       const finding: RecordFinding = { index: i, ok: issues.length === 0, issues, warnings };

@@ -67,13 +67,35 @@ export function parseJsonText(text: string | Uint8Array, what: string, maxBytes:
 
 /**
  * A fast screen for payloads handed over in-process: rejects prototype-pollution keys and nesting
- * beyond `maxDepth`. Returns the pointer of the first offence, or `null`. No allocation on the happy path.
+ * beyond `maxDepth`. Returns the pointer of the first offence, or `null`. The happy path allocates
+ * nothing; the pointer is only built when something is found.
  */
 export function screenPayload(value: unknown, maxDepth: number): { path: string; reason: string } | null {
-  return screen(value, 0, maxDepth, '');
+  if (!offends(value, 0, maxDepth)) return null;
+  return locate(value, 0, maxDepth, '');
 }
 
-function screen(
+const has = Object.hasOwn;
+
+function offends(v: unknown, depth: number, maxDepth: number): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  if (depth > maxDepth) return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (typeof x === 'object' && x !== null && offends(x, depth + 1, maxDepth)) return true;
+    }
+    return false;
+  }
+  if (has(v, '__proto__') || has(v, 'constructor') || has(v, 'prototype')) return true;
+  for (const k in v) {
+    const x: unknown = (v as Record<string, unknown>)[k];
+    if (typeof x === 'object' && x !== null && offends(x, depth + 1, maxDepth)) return true;
+  }
+  return false;
+}
+
+function locate(
   v: unknown,
   depth: number,
   maxDepth: number,
@@ -83,23 +105,16 @@ function screen(
   if (depth > maxDepth) return { path, reason: `nesting deeper than ${maxDepth} levels` };
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const item: unknown = v[i];
-      if (typeof item === 'object' && item !== null) {
-        const r = screen(item, depth + 1, maxDepth, `${path}/${i}`);
-        if (r) return r;
-      }
+      const r = locate(v[i], depth + 1, maxDepth, `${path}/${i}`);
+      if (r) return r;
     }
     return null;
   }
-  for (const key in v) {
-    if (!Object.hasOwn(v, key)) continue;
+  for (const key of Object.keys(v)) {
     if (key === '__proto__' || key === 'constructor' || key === 'prototype')
       return { path: `${path}/${key}`, reason: `the key "${key}" is not allowed` };
-    const item: unknown = (v as Record<string, unknown>)[key];
-    if (typeof item === 'object' && item !== null) {
-      const r = screen(item, depth + 1, maxDepth, `${path}/${key}`);
-      if (r) return r;
-    }
+    const r = locate((v as Record<string, unknown>)[key], depth + 1, maxDepth, `${path}/${key}`);
+    if (r) return r;
   }
   return null;
 }

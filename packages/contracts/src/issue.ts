@@ -31,7 +31,9 @@ export function toJsonPointer(segments: readonly (string | number)[]): string {
 
 /** Appends one segment to a pointer. */
 export function childPointer(pointer: string, segment: string | number): string {
-  return `${pointer}/${String(segment).replaceAll('~', '~0').replaceAll('/', '~1')}`;
+  if (typeof segment === 'number') return `${pointer}/${segment}`;
+  if (segment.indexOf('~') < 0 && segment.indexOf('/') < 0) return `${pointer}/${segment}`;
+  return `${pointer}/${segment.replaceAll('~', '~0').replaceAll('/', '~1')}`;
 }
 
 /** Splits a pointer back into its unescaped segments. */

@@ -66,14 +66,21 @@ interface Ctx {
   depth: number;
 }
 
+// Schemas handed to the engine are the registry's private, never-mutated copies, so canonical strings
+// can be memoised per object: each subtree is serialised once, however often it is compared.
+const canonCache = new WeakMap<object, string>();
 function canon(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canon).join(',')}]`;
-  if (isObj(v))
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canon(v[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v) ?? 'undefined';
+  if (typeof v !== 'object' || v === null) return JSON.stringify(v) ?? 'undefined';
+  const hit = canonCache.get(v);
+  if (hit !== undefined) return hit;
+  const out = Array.isArray(v)
+    ? `[${v.map(canon).join(',')}]`
+    : `{${Object.keys(v)
+        .sort()
+        .map((k) => `${JSON.stringify(k)}:${canon((v as Obj)[k])}`)
+        .join(',')}}`;
+  canonCache.set(v, out);
+  return out;
 }
 
 const equal = (a: unknown, b: unknown): boolean => a === b || canon(a) === canon(b);
