@@ -1,6 +1,13 @@
+export { createPgAuditStore, type PgAuditStoreOptions } from './audit-store.js';
+export { createPgBillingOutbox } from './billing-store.js';
+// Domain stores: one line each, added by the work that owns the store.
+export { createPgCatalogStore } from './catalog-store.js';
+export { createPgSchemaRegistryStore } from './contracts-store.js';
+export { createPgGrantStore } from './grants-store.js';
 export type { Migration } from './migrate.js';
 export { migrate } from './migrate.js';
 export { allMigrations } from './migrations/index.js';
+export { createPgReviewStore } from './reviews-store.js';
 export type {
   IsolationLevel,
   PGliteDatabaseOptions,
@@ -10,10 +17,3 @@ export type {
   SqlResult,
 } from './sql.js';
 export { createPGliteDatabase, createPgDatabase } from './sql.js';
-// Domain stores: one line each, added by the work that owns the store.
-export { createPgCatalogStore } from './catalog-store.js';
-export { createPgBillingOutbox } from './billing-store.js';
-export { createPgReviewStore } from './reviews-store.js';
-export { createPgSchemaRegistryStore } from './contracts-store.js';
-export { createPgGrantStore } from './grants-store.js';
-export { createPgAuditStore, type PgAuditStoreOptions } from './audit-store.js';
