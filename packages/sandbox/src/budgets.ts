@@ -53,7 +53,15 @@ export const DEFAULT_BUDGET_CAPS: Readonly<SandboxBudgets> = Object.freeze({
   logKB: 1024,
 });
 
-/** Zod schema of a partial budgets object (host defaults and caps). */
+/**
+ * Zod schema of a partial budgets object (host defaults and caps).
+ *
+ * @example
+ * ```ts
+ * import { PartialBudgetsSchema } from '@intelgraph/sandbox';
+ * PartialBudgetsSchema.parse({ wallMs: 2000, memoryMB: 128 });
+ * ```
+ */
 export const PartialBudgetsSchema = z
   .object({
     wallMs: z.number().int().positive().max(3_600_000),

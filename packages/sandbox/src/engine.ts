@@ -292,7 +292,12 @@ class RunState {
     if (kind === 'script') {
       const script = await this.#script();
       if (this.#settled) return;
-      await this.#track(script.run(context, { timeout: this.#remaining() }));
+      // Take the completion value as a Reference and release it: a non-transferable completion value
+      // (`module.exports.run = fn` ends in a function) otherwise keeps the whole context alive.
+      const completion = await this.#track(
+        script.run(context, { timeout: this.#remaining(), reference: true }),
+      );
+      completion.release();
     } else {
       const module = await this.#compileModule();
       this.#module = module;

@@ -116,6 +116,22 @@ describe('createSandbox: running plugins', () => {
     expect(sandbox.stats().isolatesCreated).toBe(before);
   });
 
+  it('does not keep finished contexts alive (CommonJS and ES modules, small heap)', async () => {
+    const own = createSandbox({ poolSize: 1 });
+    const small = { ...manifest, budgets: { memoryMB: 8 } };
+    for (const code of [
+      'module.exports.run = async (i) => i.n',
+      'export async function run(i) { return i.n; }',
+    ]) {
+      for (let n = 0; n < 300; n++) {
+        const r = await own.run({ code, manifest: small, input: { n } });
+        expect(r.ok ? r.value : r.error.code).toBe(n);
+      }
+    }
+    expect(own.stats().isolatesCreated).toBe(1);
+    await own.close();
+  });
+
   it('captures console output with level, time and PII redaction', async () => {
     const r = await sandbox.run({
       code: `module.exports.run = async () => {
