@@ -1,7 +1,6 @@
 // Boundary parsing for the graph port, shared by the memory and Neo4j stores so both accept and
 // reject exactly the same inputs, and the rules of search terms and cursors live in one place.
 import {
-  canonicalJson,
   findDangerousKeys,
   type GraphDirection,
   type GraphEntityInput,
@@ -38,7 +37,7 @@ export const RelationshipTypeSchema = z
 const NameSchema = z.string().min(1).max(500);
 const PropertiesSchema = z
   .record(z.string().max(200), z.json())
-  .refine((p) => canonicalJson(p).length <= MAX_PROPERTIES_CHARS, {
+  .refine((p) => JSON.stringify(p).length <= MAX_PROPERTIES_CHARS, {
     message: `properties must serialise to at most ${MAX_PROPERTIES_CHARS} characters`,
   });
 
@@ -120,9 +119,26 @@ const MergeSchema = z
     path: ['mergedId'],
   });
 
+const MAX_DEPTH = 32;
+const DANGEROUS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Allocation-free pre-check; the detailed (slower) scan runs only when something is found. */
+function mayBeDangerous(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (depth > MAX_DEPTH) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (mayBeDangerous(item, depth + 1)) return true;
+    return false;
+  }
+  for (const key of Object.keys(value)) {
+    if (DANGEROUS.has(key) || mayBeDangerous((value as Record<string, unknown>)[key], depth + 1)) return true;
+  }
+  return false;
+}
+
 /** Rejects prototype keys and hostile nesting before zod (which copies keys) sees the value. */
 export function parseBoundary<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
-  const dangerous = findDangerousKeys(input, 32);
+  const dangerous = mayBeDangerous(input, 0) ? findDangerousKeys(input, MAX_DEPTH) : [];
   if (dangerous.length > 0) {
     throw new IntelGraphError('INVALID_INPUT', `invalid ${what}: ${dangerous[0]?.message ?? 'rejected'}`, {
       details: { issues: dangerous },

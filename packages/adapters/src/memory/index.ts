@@ -1,7 +1,3 @@
-export type { MemoryCaseStoreOptions } from './cases.js';
-export { createMemoryCaseStore } from './cases.js';
-export type { GraphMergeListener, MemoryGraphStore, MemoryGraphStoreOptions } from './graph.js';
-export { createMemoryGraphStore } from './graph.js';
 // Re-exports of other packages' in-memory stores are appended below.
 export { createMemoryGrantStore } from '@intelgraph/capabilities';
 export { createMemorySchemaStore } from '@intelgraph/contracts';
@@ -14,3 +10,7 @@ export {
 } from '@intelgraph/finops';
 export { createMemoryReviewStore } from '@intelgraph/governance';
 export { createMemoryMarketplaceStore } from '@intelgraph/marketplace';
+export type { MemoryCaseStoreOptions } from './cases.js';
+export { createMemoryCaseStore } from './cases.js';
+export type { GraphMergeListener, MemoryGraphStore, MemoryGraphStoreOptions } from './graph.js';
+export { createMemoryGraphStore } from './graph.js';

@@ -2,9 +2,22 @@ import { IntelGraphError, isIntelGraphError } from '@intelgraph/core';
 import type { Driver, ManagedTransaction } from 'neo4j-driver';
 import { ensureNeo4jSchema } from './schema.js';
 
+/** What a statement changed, from the server's own counters. */
+export interface Neo4jCounters {
+  nodesCreated: number;
+  nodesDeleted: number;
+  relationshipsCreated: number;
+  relationshipsDeleted: number;
+}
+
 /** One transaction's view: parameterised Cypher in, plain objects out (integers as JS numbers). */
 export interface Neo4jTx {
   run(cypher: string, params?: Record<string, unknown>): Promise<Record<string, unknown>[]>;
+  /** Like `run`, also returning what the statement created and deleted. */
+  runCounting(
+    cypher: string,
+    params?: Record<string, unknown>,
+  ): Promise<{ records: Record<string, unknown>[]; counters: Neo4jCounters }>;
   /** Wraps a whole number for parameters Cypher requires to be integers (`SKIP`, `LIMIT`). */
   int(value: number): unknown;
 }
@@ -108,6 +121,19 @@ export async function createNeo4jConnection(options: Neo4jConnectionOptions = {}
     async run(cypher, params) {
       const result = await tx.run(cypher, params ?? {});
       return result.records.map((r) => r.toObject() as Record<string, unknown>);
+    },
+    async runCounting(cypher, params) {
+      const result = await tx.run(cypher, params ?? {});
+      const u = result.summary.counters.updates();
+      return {
+        records: result.records.map((r) => r.toObject() as Record<string, unknown>),
+        counters: {
+          nodesCreated: u.nodesCreated,
+          nodesDeleted: u.nodesDeleted,
+          relationshipsCreated: u.relationshipsCreated,
+          relationshipsDeleted: u.relationshipsDeleted,
+        },
+      };
     },
     int: (value) => neo4j.int(value),
   });

@@ -174,34 +174,28 @@ export function createNeo4jGraphStore(
           rows: entities.length + relationships.length,
         };
         if (entities.length > 0) {
-          const [row] = await tx.run(
+          const { counters } = await tx.runCounting(
             `UNWIND $entities AS e
              MERGE (n:IgEntity {ns: $ns, id: e.id})
-               ON CREATE SET n.createdAt = $now, n.mergedFrom = [], n.igNew = true
+               ON CREATE SET n.createdAt = $now, n.mergedFrom = []
              SET n.type = e.type, n.name = e.name, n.aliases = e.aliases, n.props = e.props,
-                 n.searchText = e.searchText, n.updatedAt = $now
-             WITH n, coalesce(n.igNew, false) AS created
-             REMOVE n.igNew
-             RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created`,
+                 n.searchText = e.searchText, n.updatedAt = $now`,
             { ns, now: at, entities },
           );
-          const created = Number(row?.created ?? 0);
+          const created = counters.nodesCreated;
           result.entities = { created, updated: entities.length - created };
         }
         if (relationships.length > 0) {
-          const [row] = await tx.run(
+          const { counters } = await tx.runCounting(
             `UNWIND $relationships AS r
              MATCH (a:IgEntity {ns: $ns, id: r.from})
              MATCH (b:IgEntity {ns: $ns, id: r.to})
              MERGE (a)-[x:IG_REL {ns: $ns, key: r.key}]->(b)
-               ON CREATE SET x.type = r.type, x.createdAt = $now, x.igNew = true
-             SET x.props = r.props, x.updatedAt = $now
-             WITH x, coalesce(x.igNew, false) AS created
-             REMOVE x.igNew
-             RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created`,
+               ON CREATE SET x.type = r.type, x.createdAt = $now
+             SET x.props = r.props, x.updatedAt = $now`,
             { ns, now: at, relationships },
           );
-          const created = Number(row?.created ?? 0);
+          const created = counters.relationshipsCreated;
           result.relationships = { created, updated: relationships.length - created };
         }
         return result;
@@ -230,30 +224,24 @@ export function createNeo4jGraphStore(
           ids,
         );
         const total = Number(countRow?.total ?? 0);
-        const [outRow] = await tx.run(
+        const outgoing = await tx.runCounting(
           `MATCH (m:IgEntity {ns: $ns, id: $mergedId})-[r:IG_REL]->(t:IgEntity)
            MATCH (s:IgEntity {ns: $ns, id: $survivorId})
            WITH s, t, r, r.type AS type, r.props AS props, r.createdAt AS createdAt
            DELETE r
            WITH s, t, type, props, createdAt WHERE t <> s
            MERGE (s)-[x:IG_REL {ns: $ns, key: s.id + $sep + type + $sep + t.id}]->(t)
-             ON CREATE SET x.type = type, x.props = props, x.createdAt = createdAt, x.updatedAt = $now, x.igNew = true
-           WITH x, coalesce(x.igNew, false) AS created
-           REMOVE x.igNew
-           RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS moved`,
+             ON CREATE SET x.type = type, x.props = props, x.createdAt = createdAt, x.updatedAt = $now`,
           ids,
         );
-        const [inRow] = await tx.run(
+        const incoming = await tx.runCounting(
           `MATCH (m:IgEntity {ns: $ns, id: $mergedId})<-[r:IG_REL]-(f:IgEntity)
            MATCH (s:IgEntity {ns: $ns, id: $survivorId})
            WITH s, f, r, r.type AS type, r.props AS props, r.createdAt AS createdAt
            DELETE r
            WITH s, f, type, props, createdAt WHERE f <> s
            MERGE (f)-[x:IG_REL {ns: $ns, key: f.id + $sep + type + $sep + s.id}]->(s)
-             ON CREATE SET x.type = type, x.props = props, x.createdAt = createdAt, x.updatedAt = $now, x.igNew = true
-           WITH x, coalesce(x.igNew, false) AS created
-           REMOVE x.igNew
-           RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS moved`,
+             ON CREATE SET x.type = type, x.props = props, x.createdAt = createdAt, x.updatedAt = $now`,
           ids,
         );
         // Cases linking the merged entity follow it to the survivor (one version step per case).
@@ -282,7 +270,7 @@ export function createNeo4jGraphStore(
             searchText: entityWords(entity.name, entity.aliases).join(' '),
           },
         );
-        const moved = Number(outRow?.moved ?? 0) + Number(inRow?.moved ?? 0);
+        const moved = outgoing.counters.relationshipsCreated + incoming.counters.relationshipsCreated;
         const dropped = total - moved;
         return { entity, relationshipsMoved: moved, relationshipsDropped: dropped, rows: 2 + total };
       });
