@@ -43,7 +43,12 @@ const pct = (sorted: readonly number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
 const summary = (ms: number[]) => {
   const s = [...ms].sort((a, b) => a - b);
-  return { p50: round(pct(s, 0.5)), p95: round(pct(s, 0.95)), p99: round(pct(s, 0.99)), max: round(s.at(-1) ?? 0) };
+  return {
+    p50: round(pct(s, 0.5)),
+    p95: round(pct(s, 0.95)),
+    p99: round(pct(s, 0.99)),
+    max: round(s.at(-1) ?? 0),
+  };
 };
 
 /** mulberry32: a small seeded PRNG, so every run seeds and queries the same data. */
@@ -138,9 +143,73 @@ async function withPostgres<T>(fn: (db: SqlDatabase) => Promise<T>): Promise<T> 
 }
 
 // ---------------------------------------------------------------- graph search
-const FIRST = ['Alice', 'Bob', 'Carol', 'Dmitri', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jamal', 'Kira', 'Liam', 'Mei', 'Nadia', 'Omar', 'Priya', 'Quentin', 'Rosa', 'Sven', 'Tariq', 'Uma', 'Viktor', 'Wen', 'Ximena', 'Yusuf', 'Zofia'];
-const SYLLABLES = ['an', 'ber', 'cor', 'dal', 'esk', 'fin', 'gar', 'hol', 'ist', 'jor', 'kel', 'lin', 'mor', 'nov', 'ost', 'pel', 'quin', 'ros', 'sten', 'tal', 'ul', 'var', 'wes', 'yor', 'zan'];
-const ORG_WORDS = ['Holdings', 'Trading', 'Logistics', 'Shipping', 'Capital', 'Partners', 'Imports', 'Energy', 'Mining', 'Consulting'];
+const FIRST = [
+  'Alice',
+  'Bob',
+  'Carol',
+  'Dmitri',
+  'Elena',
+  'Farid',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jamal',
+  'Kira',
+  'Liam',
+  'Mei',
+  'Nadia',
+  'Omar',
+  'Priya',
+  'Quentin',
+  'Rosa',
+  'Sven',
+  'Tariq',
+  'Uma',
+  'Viktor',
+  'Wen',
+  'Ximena',
+  'Yusuf',
+  'Zofia',
+];
+const SYLLABLES = [
+  'an',
+  'ber',
+  'cor',
+  'dal',
+  'esk',
+  'fin',
+  'gar',
+  'hol',
+  'ist',
+  'jor',
+  'kel',
+  'lin',
+  'mor',
+  'nov',
+  'ost',
+  'pel',
+  'quin',
+  'ros',
+  'sten',
+  'tal',
+  'ul',
+  'var',
+  'wes',
+  'yor',
+  'zan',
+];
+const ORG_WORDS = [
+  'Holdings',
+  'Trading',
+  'Logistics',
+  'Shipping',
+  'Capital',
+  'Partners',
+  'Imports',
+  'Energy',
+  'Mining',
+  'Consulting',
+];
 
 function surname(rand: () => number): string {
   const n = 2 + Math.floor(rand() * 2);
@@ -258,7 +327,9 @@ try {
   results.graph = {
     entities: ENTITIES,
     neo4j: {
-      server: component ? `${String(component.name)} ${String(component.version)} ${String(component.edition)}` : 'unknown',
+      server: component
+        ? `${String(component.name)} ${String(component.version)} ${String(component.edition)}`
+        : 'unknown',
       seedSeconds: round(seedMs / 1000, 1),
       seedBatch: SEED_BATCH,
       seedTargetMet: seedMs < 60_000,
@@ -269,7 +340,9 @@ try {
 } finally {
   for (;;) {
     const [row] = await neo4j.write((tx) =>
-      tx.run('MATCH (n:IgEntity {ns: $ns}) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n', { ns: namespace }),
+      tx.run('MATCH (n:IgEntity {ns: $ns}) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n', {
+        ns: namespace,
+      }),
     );
     if (Number(row?.n ?? 0) === 0) break;
   }
@@ -287,7 +360,12 @@ writeFileSync('bench/results/adapters.json', `${JSON.stringify({ machine, ...res
 
 const a = results.audit as Record<'memory' | 'pglite' | 'postgres', AuditFigures>;
 const g = results.graph as {
-  neo4j: { server: string; seedSeconds: number; seedTargetMet: boolean; search: Awaited<ReturnType<typeof timeSearches>> };
+  neo4j: {
+    server: string;
+    seedSeconds: number;
+    seedTargetMet: boolean;
+    search: Awaited<ReturnType<typeof timeSearches>>;
+  };
   memory: { seedSeconds: number; search: Awaited<ReturnType<typeof timeSearches>> };
 };
 const auditRow = (name: string, f: AuditFigures) =>
@@ -312,7 +390,7 @@ ${auditRow('memory (core, reference)', a.memory)}
 
 ## Graph search, ${ENTITIES.toLocaleString('en-US')} entities
 
-Neo4j: ${g.neo4j.server}, test harness on this machine. Seeded through `GraphStore.upsert` (batched UNWIND of ${SEED_BATCH}, two batches in flight) in **${g.neo4j.seedSeconds} s** (target < 60 s: ${g.neo4j.seedTargetMet ? 'met' : '**missed**'}); the in-memory store took ${g.memory.seedSeconds} s. Query mix: full names, surnames, 3-letter prefixes, two-word prefixes, a type filter; limit 10.
+Neo4j: ${g.neo4j.server}, test harness on this machine. Seeded through \`GraphStore.upsert\` (batched UNWIND of ${SEED_BATCH}, two batches in flight) in **${g.neo4j.seedSeconds} s** (target < 60 s: ${g.neo4j.seedTargetMet ? 'met' : '**missed**'}); the in-memory store took ${g.memory.seedSeconds} s. Query mix: full names, surnames, 3-letter prefixes, two-word prefixes, a type filter; limit 10.
 
 | store | searches | p50 ms | p95 ms | p99 ms | max ms | mean rows |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |
