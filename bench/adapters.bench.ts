@@ -220,14 +220,14 @@ function surname(rand: () => number): string {
 
 function seedEntities(count: number): GraphEntityInput[] {
   const rand = seeded(42);
-  return Array.from({ length: count }, (_, i) => {
+  return Array.from({ length: count }, (_, i): GraphEntityInput => {
     const last = surname(rand);
     if (i % 4 === 3) {
       return {
         id: `org_${i}`,
         type: 'Organization',
         name: `${last} ${ORG_WORDS[Math.floor(rand() * ORG_WORDS.length)]}`,
-        properties: { country: ['NO', 'DE', 'SG', 'BR'][i % 4] ?? 'NO' },
+        properties: { country: ['NO', 'DE', 'SG', 'BR'][Math.floor(rand() * 4)] ?? 'NO' },
       };
     }
     const first = FIRST[Math.floor(rand() * FIRST.length)] ?? 'Alice';
