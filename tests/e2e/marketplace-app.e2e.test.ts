@@ -129,9 +129,11 @@ describe('the marketplace web app walks the seed demo script', () => {
     const form = page.getByRole('form', { name: /^Input for/ });
     await visible(form);
     await hasText(page.getByRole('region', { name: 'Budget preview' }), 'Expected cost per run');
-    for (const field of await form.getByRole('textbox', { disabled: false }).all()) {
-      if ((await field.getAttribute('required')) !== null) await field.fill('Acme');
-    }
+    // The enricher scores the graph entities matching `q`: through the generated form when the plugin
+    // publishes an input contract with that field, else through the JSON editor.
+    const query = form.getByRole('textbox', { name: /^Q\b/ });
+    if ((await query.count()) > 0) await query.fill('Acme');
+    else await form.getByRole('textbox', { name: 'Input JSON' }).fill('{ "q": "Acme", "limit": 5 }');
     await form.getByRole('button', { name: /^Run / }).click();
     await visible(
       page.getByRole('alert', { name: 'Run succeeded' }).or(page.getByRole('alert', { name: 'Run denied' })),
@@ -141,11 +143,21 @@ describe('the marketplace web app walks the seed demo script', () => {
     await visible(provenance.getByLabel(/^Plugin sample-enricher@\d/));
     await visible(provenance.getByLabel(/^Code digest sha256:[0-9a-f]{64}$/));
     await visible(provenance.getByLabel('Scope graph:read'));
+    await visible(provenance.getByLabel(/^Entity org-acme/));
     await hasText(page.getByLabel('Run cost'), /^\$\d/);
     await expect
       .poll(() => page.getByRole('group', { name: 'Usage against budget' }).getByRole('progressbar').count())
       .toBe(5);
     await shot('runner');
+
+    // Two more runs, so the dashboard has a few to aggregate.
+    for (const q of ['Coyote', 'Globex']) {
+      const json = form.getByRole('textbox', { name: 'Input JSON' });
+      if ((await json.count()) > 0) await json.fill(JSON.stringify({ q }));
+      else await query.fill(q);
+      await form.getByRole('button', { name: /^Run / }).click();
+      await hasText(page.getByLabel('Run output'), q);
+    }
   });
 
   it('2. shows the diff and the patch for a failing payload, applies it, re-tests and ingests', async () => {
@@ -237,9 +249,10 @@ describe('the marketplace web app walks the seed demo script', () => {
 
   it('4. renders the FinOps charts with data from the runs just made', async () => {
     await open('#/finops');
+    await actAs('alice');
     const p95 = page.getByRole('figure', { name: 'Plugin p95 latency over time' });
     expect(await attribute(p95, 'data-empty')).toBe('false');
-    await visible(p95.locator('.recharts-line-curve').first());
+    await visible(p95.locator('.recharts-line-dot'));
     await hasText(p95, 'sample-enricher');
     const cost = page.getByRole('figure', { name: 'Cost per plugin' });
     expect(await attribute(cost, 'data-empty')).toBe('false');

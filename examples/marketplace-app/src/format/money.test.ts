@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatMoney, formatNumber } from './money.js';
+import { currencyScale, formatBytes, formatMoney, formatNumber } from './money.js';
 
 describe('formatMoney', () => {
   it('reads USD amounts as micro-dollars', () => {
@@ -9,12 +9,19 @@ describe('formatMoney', () => {
     expect(formatMoney(0, 'USD')).toBe('$0.00');
   });
 
+  it('reads the API label usd_micros as micro-dollars', () => {
+    expect(formatMoney(122, 'usd_micros')).toBe('$0.000122');
+    expect(currencyScale('usd_micros')).toEqual({ iso: 'USD', scale: 1_000_000 });
+    expect(currencyScale('eur_cents')).toEqual({ iso: 'EUR', scale: 100 });
+  });
+
   it('reads other currencies in cents', () => {
     expect(formatMoney(1234, 'EUR')).toBe('€12.34');
   });
 
   it('survives an unknown currency code', () => {
     expect(formatMoney(150, 'credits')).toBe('1.50 credits');
+    expect(formatMoney(150, 'xyz')).toBe('XYZ\u00a01.50');
   });
 });
 

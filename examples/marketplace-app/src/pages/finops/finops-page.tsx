@@ -6,6 +6,7 @@ import {
   BarChart,
   CartesianGrid,
   Cell,
+  LabelList,
   Legend,
   Line,
   LineChart,
@@ -24,7 +25,7 @@ import { PageHeader } from '../../components/page-header.js';
 import { Section } from '../../components/section.js';
 import { QueryView } from '../../components/state-views.js';
 import { UsageBar } from '../../components/usage-bar.js';
-import { formatMoney, formatNumber } from '../../format/money.js';
+import { currencyScale, formatMoney, formatNumber } from '../../format/money.js';
 import { formatDuration } from '../../format/time.js';
 import { ChartFigure } from './chart-figure.js';
 import { KillSwitchPanel } from './kill-switch-panel.js';
@@ -53,12 +54,13 @@ function Kpi({ label, value, hint }: { label: string; value: string; hint?: stri
 
 function Dashboard({ d, refetch }: { d: FinOpsDashboard; refetch: () => void }) {
   const { identity } = useIdentity();
+  const { iso, scale } = currencyScale(d.currency);
   const { rows: p95, plugins: p95Plugins } = useMemo(() => p95Rows(d.p95Series), [d.p95Series]);
   const runs = d.plugins.reduce((n, p) => n + p.runs, 0);
   const errors = d.plugins.reduce((n, p) => n + p.errors, 0);
   const cost = d.plugins.reduce((n, p) => n + p.cost, 0);
   const costRows = d.plugins
-    .map((p) => ({ plugin: p.pluginId, cost: p.cost / (d.currency === 'USD' ? 1_000_000 : 100) }))
+    .map((p) => ({ plugin: p.pluginId, cost: p.cost / scale }))
     .sort((a, b) => b.cost - a.cost);
   const quotaRows = d.quotas.map((q) => ({
     name: `${q.pluginId ?? 'all plugins'} · ${q.resource}/${q.window}`,
@@ -144,21 +146,21 @@ function Dashboard({ d, refetch }: { d: FinOpsDashboard; refetch: () => void }) 
         <Grid size={{ xs: 12, lg: 5 }}>
           <ChartFigure
             title="Cost per plugin"
-            summary={`Org ${identity.orgId}, ${d.currency}, this billing period`}
+            summary={`Org ${identity.orgId}, ${iso}, this billing period`}
             empty={costRows.length === 0}
             emptyText="Nothing billed yet"
           >
             <ResponsiveContainer>
               <BarChart data={costRows} layout="vertical" margin={{ top: 8, right: 16, bottom: 0, left: 16 }}>
                 <CartesianGrid strokeDasharray="3 3" />
-                <XAxis type="number" fontSize={12} tickFormatter={(v: number) => `$${v.toPrecision(2)}`} />
-                <YAxis type="category" dataKey="plugin" width={120} fontSize={12} />
-                <Tooltip
-                  formatter={(v) =>
-                    formatMoney(Number(v) * (d.currency === 'USD' ? 1_000_000 : 100), d.currency)
-                  }
+                <XAxis
+                  type="number"
+                  fontSize={12}
+                  tickFormatter={(v: number) => formatMoney(v * scale, d.currency)}
                 />
-                <Bar dataKey="cost" name="cost" fill="#00897b" isAnimationActive={false} />
+                <YAxis type="category" dataKey="plugin" width={120} fontSize={12} />
+                <Tooltip formatter={(v) => formatMoney(Number(v) * scale, d.currency)} />
+                <Bar dataKey="cost" name="cost" fill="#00897b" isAnimationActive={false} maxBarSize={36} />
               </BarChart>
             </ResponsiveContainer>
           </ChartFigure>
@@ -185,7 +187,8 @@ function Dashboard({ d, refetch }: { d: FinOpsDashboard; refetch: () => void }) 
                     'used',
                   ]}
                 />
-                <Bar dataKey="pct" name="used %" isAnimationActive={false}>
+                <Bar dataKey="pct" name="used %" isAnimationActive={false} minPointSize={3} maxBarSize={36}>
+                  <LabelList dataKey="pct" position="right" formatter={(v) => `${v}%`} fontSize={11} />
                   {quotaRows.map((q) => (
                     <Cell
                       key={q.name}
@@ -211,8 +214,8 @@ function Dashboard({ d, refetch }: { d: FinOpsDashboard; refetch: () => void }) 
                 <YAxis allowDecimals={false} fontSize={12} />
                 <Tooltip />
                 <Legend />
-                <Bar dataKey="passed" stackId="c" fill="#2e7d32" isAnimationActive={false} />
-                <Bar dataKey="failed" stackId="c" fill="#d32f2f" isAnimationActive={false} />
+                <Bar dataKey="passed" stackId="c" fill="#2e7d32" isAnimationActive={false} maxBarSize={64} />
+                <Bar dataKey="failed" stackId="c" fill="#d32f2f" isAnimationActive={false} maxBarSize={64} />
               </BarChart>
             </ResponsiveContainer>
           </ChartFigure>
