@@ -22,7 +22,14 @@ import type { MemoryGraphStore } from './graph.js';
 import { compare } from './graph.js';
 import { decodeCursor, nextCursor } from './graph-input.js';
 
-/** Options of {@link createMemoryCaseStore}. */
+/**
+ * Options of {@link createMemoryCaseStore}.
+ *
+ * @example
+ * ```ts
+ * const cases = createMemoryCaseStore({ graph, clock: createManualClock(), ids: sequentialIds() });
+ * ```
+ */
 export interface MemoryCaseStoreOptions {
   /** The graph whose entities cases link; merges there re-point links here. */
   graph: MemoryGraphStore;

@@ -22,10 +22,25 @@ import {
   relationshipKey,
 } from './graph-input.js';
 
-/** Called inside a merge, before it returns, so linked stores re-point in the same step. */
+/**
+ * Called inside a merge, before it returns, so linked stores re-point in the same step.
+ *
+ * @example
+ * ```ts
+ * const stop = graph.onMerge(({ mergedId, survivorId }) => console.log(`${mergedId} -> ${survivorId}`));
+ * ```
+ */
 export type GraphMergeListener = (event: { mergedId: string; survivorId: string; at: string }) => void;
 
-/** The in-memory graph: the {@link GraphStore} port plus the hooks a memory case store links to. */
+/**
+ * The in-memory graph: the {@link GraphStore} port plus the hooks a memory case store links to.
+ *
+ * @example
+ * ```ts
+ * const graph: MemoryGraphStore = createMemoryGraphStore();
+ * graph.hasEntity('p1'); // false
+ * ```
+ */
 export interface MemoryGraphStore extends GraphStore {
   /** Whether an entity exists (synchronous; used by the memory case store). */
   hasEntity(id: string): boolean;
@@ -33,7 +48,14 @@ export interface MemoryGraphStore extends GraphStore {
   onMerge(listener: GraphMergeListener): () => void;
 }
 
-/** Options of {@link createMemoryGraphStore}. */
+/**
+ * Options of {@link createMemoryGraphStore}.
+ *
+ * @example
+ * ```ts
+ * const graph = createMemoryGraphStore({ clock: createManualClock() });
+ * ```
+ */
 export interface MemoryGraphStoreOptions {
   /** Sets `createdAt` / `updatedAt` (default: the system clock). */
   clock?: Clock;

@@ -24,7 +24,14 @@ import { compare } from '../memory/graph.js';
 import { decodeCursor, nextCursor } from '../memory/graph-input.js';
 import type { Neo4jConnection, Neo4jTx } from './connection.js';
 
-/** Options of {@link createNeo4jCaseStore}. */
+/**
+ * Options of {@link createNeo4jCaseStore}.
+ *
+ * @example
+ * ```ts
+ * const cases = createNeo4jCaseStore(neo4j, { clock: createManualClock(), ids: sequentialIds() });
+ * ```
+ */
 export interface Neo4jCaseStoreOptions {
   clock?: Clock;
   /** Case and note ids (default: random UUIDs). */

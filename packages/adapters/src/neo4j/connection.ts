@@ -2,7 +2,15 @@ import { IntelGraphError, isIntelGraphError } from '@intelgraph/core';
 import type { Driver, ManagedTransaction } from 'neo4j-driver';
 import { ensureNeo4jSchema } from './schema.js';
 
-/** What a statement changed, from the server's own counters. */
+/**
+ * What a statement changed, from the server's own counters.
+ *
+ * @example
+ * ```ts
+ * const { counters } = await neo4j.write((tx) => tx.runCounting('CREATE (:Note {ns: $ns})', { ns: neo4j.namespace }));
+ * counters.nodesCreated; // 1
+ * ```
+ */
 export interface Neo4jCounters {
   nodesCreated: number;
   nodesDeleted: number;
@@ -10,7 +18,16 @@ export interface Neo4jCounters {
   relationshipsDeleted: number;
 }
 
-/** One transaction's view: parameterised Cypher in, plain objects out (integers as JS numbers). */
+/**
+ * One transaction's view: parameterised Cypher in, plain objects out (integers as JS numbers).
+ *
+ * @example
+ * ```ts
+ * const rows = await neo4j.read((tx) =>
+ *   tx.run('MATCH (n:IgEntity {ns: $ns}) RETURN n.id AS id LIMIT $limit', { ns: neo4j.namespace, limit: tx.int(5) }),
+ * );
+ * ```
+ */
 export interface Neo4jTx {
   run(cypher: string, params?: Record<string, unknown>): Promise<Record<string, unknown>[]>;
   /** Like `run`, also returning what the statement created and deleted. */
@@ -22,7 +39,14 @@ export interface Neo4jTx {
   int(value: number): unknown;
 }
 
-/** Options of {@link createNeo4jConnection}. */
+/**
+ * Options of {@link createNeo4jConnection}.
+ *
+ * @example
+ * ```ts
+ * const options: Neo4jConnectionOptions = { url: 'neo4j://graph:7687', namespace: 'prod', maxConnectionPoolSize: 20 };
+ * ```
+ */
 export interface Neo4jConnectionOptions {
   /** Bolt URL (default `bolt://127.0.0.1:7687`); `neo4j://` for a cluster with routing. */
   url?: string;
@@ -51,7 +75,16 @@ export interface Neo4jConnectionOptions {
   ensureSchema?: boolean;
 }
 
-/** A pooled Neo4j connection scoped to one namespace; the graph and case stores run on it. */
+/**
+ * A pooled Neo4j connection scoped to one namespace; the graph and case stores run on it.
+ *
+ * @example
+ * ```ts
+ * const neo4j = await createNeo4jConnection({ url: 'bolt://127.0.0.1:7687' });
+ * await neo4j.ping(); // readiness probe: throws UNAVAILABLE when the server is down
+ * await neo4j.close();
+ * ```
+ */
 export interface Neo4jConnection {
   readonly namespace: string;
   readonly database: string | undefined;
@@ -193,7 +226,20 @@ const UNAVAILABLE_CODES = new Set([
   'ETIMEDOUT',
 ]);
 
-/** Maps driver and server errors to the framework's codes; typed errors pass through unchanged. */
+/**
+ * Maps driver and server errors to the framework's codes (`UNAVAILABLE` for connection failures,
+ * `CONFLICT` for constraint violations, `INTERNAL` otherwise); typed errors pass through unchanged.
+ *
+ * @example
+ * ```ts
+ * import { toIntelGraphNeo4jError } from '@intelgraph/adapters/neo4j';
+ * try {
+ *   await session.run('RETURN 1');
+ * } catch (err) {
+ *   throw toIntelGraphNeo4jError(err);
+ * }
+ * ```
+ */
 export function toIntelGraphNeo4jError(err: unknown): IntelGraphError {
   if (isIntelGraphError(err)) return err;
   const code = String((err as { code?: unknown } | null)?.code ?? '');

@@ -26,7 +26,14 @@ import {
 import type { Neo4jConnection, Neo4jTx } from './connection.js';
 import { SEARCH_INDEX } from './schema.js';
 
-/** Options of {@link createNeo4jGraphStore}. */
+/**
+ * Options of {@link createNeo4jGraphStore}.
+ *
+ * @example
+ * ```ts
+ * const graph = createNeo4jGraphStore(neo4j, { clock: createManualClock() });
+ * ```
+ */
 export interface Neo4jGraphStoreOptions {
   /** Sets `createdAt` / `updatedAt` (default: the system clock). */
   clock?: Clock;

@@ -11,7 +11,14 @@ import {
 import { z } from 'zod';
 import type { SqlDatabase } from './sql.js';
 
-/** Options of {@link createPgAuditStore}. */
+/**
+ * Options of {@link createPgAuditStore}.
+ *
+ * @example
+ * ```ts
+ * const store = createPgAuditStore(db, { maxBatch: 200, maxEventChars: 256 * 1024 });
+ * ```
+ */
 export interface PgAuditStoreOptions {
   /** Most events written by one transaction when appends queue up (default 100). */
   maxBatch?: number;

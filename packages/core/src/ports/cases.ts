@@ -88,7 +88,18 @@ export interface CaseNoteInput extends CaseRef {
 
 /**
  * Port: cases. Inputs are validated (`INVALID_INPUT`); a missing case is `NOT_FOUND`; changing a
- * closed case other than reopening it is `INVALID_TRANSITION`; an unreachable backend is `UNAVAILABLE`.
+ * closed case other than reopening it is `INVALID_TRANSITION`; a stale `expectedVersion` is `CONFLICT`;
+ * an unreachable backend is `UNAVAILABLE`. Implemented by `createMemoryCaseStore` and
+ * `createNeo4jCaseStore` (`@intelgraph/adapters/memory`, `/neo4j`).
+ *
+ * @example
+ * ```ts
+ * async function escalate(cases: CaseStore, orgId: string, id: string) {
+ *   const c = await cases.get({ orgId, id });
+ *   if (!c) return null;
+ *   return cases.update({ orgId, id, status: 'in_progress', expectedVersion: c.version });
+ * }
+ * ```
  */
 export interface CaseStore {
   get(ref: CaseRef): Promise<CaseRecord | null>;

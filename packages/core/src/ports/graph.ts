@@ -140,7 +140,16 @@ export interface GraphMergeResult {
 
 /**
  * Port: the knowledge graph. Every method validates its input (`INVALID_INPUT`), reports a missing
- * entity as `NOT_FOUND` and an unreachable backend as `UNAVAILABLE`.
+ * entity as `NOT_FOUND` and an unreachable backend as `UNAVAILABLE`. Implemented by
+ * `createMemoryGraphStore` (`@intelgraph/adapters/memory`) and `createNeo4jGraphStore` (`/neo4j`).
+ *
+ * @example
+ * ```ts
+ * async function enrich(graph: GraphStore, q: string) {
+ *   const { items, rows } = await graph.search({ q, limit: 10 }); // rows feed the plugin's rows budget
+ *   return items.map((hit) => hit.entity.id);
+ * }
+ * ```
  */
 export interface GraphStore {
   getEntity(id: string): Promise<GraphEntity | null>;
