@@ -3,7 +3,7 @@ import type { ValidateFunction } from 'ajv';
 import { AVRO_VALID_OPTIONS, type AvroType, avroIssues, parseAvroSchema } from './avro-validator.js';
 import { avroDeprecations, type DeprecatedField, jsonSchemaDeprecations } from './deprecation.js';
 import { schemaFingerprint } from './fingerprint.js';
-import { assertSafeJson } from './input-guard.js';
+import { assertSafeJson, isHostile } from './input-guard.js';
 import type { ContractIssue, ContractResult } from './issue.js';
 import { compileJsonSchema, issuesFromAjv } from './json-schema-validator.js';
 import { CONTRACT_LIMITS } from './limits.js';
@@ -32,6 +32,11 @@ export interface CompiledContract {
   validate(payload: unknown): ContractResult<unknown>;
   /** The fast yes/no check (no issue list). Never mutates the payload. */
   isValid(payload: unknown): boolean;
+  /**
+   * The index of the first record at or after `start` that is invalid (or, with `screen`, hostile), or
+   * `records.length`. One tight loop per format, so batch checks run at the validator's own speed.
+   */
+  scan(records: readonly unknown[], start: number, screen: boolean): number;
 }
 
 type Obj = Record<string, unknown>;
@@ -132,6 +137,14 @@ function buildJson(schema: JsonValue, fingerprint: string): CompiledContract {
       return fn(value) ? { ok: true, value } : { ok: false, issues: issuesFromAjv(fn.errors) };
     },
     isValid: (payload) => fn(copy(payload)),
+    scan(records, start, screen) {
+      for (let i = start; i < records.length; i++) {
+        const r = records[i];
+        if (screen && isHostile(r, CONTRACT_LIMITS.maxDepth)) return i;
+        if (!fn(appliesDefaults ? copy(r) : r)) return i;
+      }
+      return records.length;
+    },
   };
 }
 
@@ -150,6 +163,14 @@ function buildAvro(schema: JsonValue, fingerprint: string): CompiledContract {
       return { ok: false, issues };
     },
     isValid: (payload) => type.isValid(payload, AVRO_VALID_OPTIONS),
+    scan(records, start, screen) {
+      for (let i = start; i < records.length; i++) {
+        const r = records[i];
+        if (screen && isHostile(r, CONTRACT_LIMITS.maxDepth)) return i;
+        if (!type.isValid(r, AVRO_VALID_OPTIONS)) return i;
+      }
+      return records.length;
+    },
   };
 }
 

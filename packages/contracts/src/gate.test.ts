@@ -204,6 +204,35 @@ describe('contract gate', () => {
     ).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
   });
 
+  it('skips screening only where the schema itself rules out hostile keys', async () => {
+    const registry = createSchemaRegistry();
+    const closed = { type: 'object', additionalProperties: false, properties: { id: { type: 'string' } } };
+    await registry.register('closed', { format: 'json', schema: closed });
+    expect((await registry.resolve('closed')).compiled.needsScreening).toBe(false);
+    await registry.register('avro', {
+      format: 'avro',
+      schema: { type: 'record', name: 'R', fields: [{ name: 'id', type: 'string' }] },
+    });
+    expect((await registry.resolve('avro')).compiled.needsScreening).toBe(false);
+    await registry.register('map', { format: 'avro', schema: { type: 'map', values: 'string' } });
+    expect((await registry.resolve('map')).compiled.needsScreening).toBe(true);
+    const gate = createContractGate({ registry, subject: 'closed', mode: 'warn', edge: 'ingest' });
+    const d = await gate.check(JSON.parse('{"id":"1","__proto__":{"x":1}}'));
+    expect(d.findings[0]?.issues[0]).toMatchObject({ code: 'additionalProperties', path: '/__proto__' });
+    const mapGate = createContractGate({ registry, subject: 'map', mode: 'warn', edge: 'ingest' });
+    expect((await mapGate.check(JSON.parse('{"__proto__":"x"}'))).ok).toBe(false);
+  });
+
+  it('reports each failing record of a large batch at its index', async () => {
+    const { gate } = await setup();
+    const batch = Array.from({ length: 500 }, (_, i) =>
+      i % 100 === 7 ? { id: `${i}` } : { id: `${i}`, name: 'n' },
+    );
+    const d = await gate.checkBatch(batch);
+    expect(d.findings.map((f) => f.index)).toEqual([7, 107, 207, 307, 407]);
+    expect(d.findings.filter((f) => f.suggestion).length).toBe(5);
+  });
+
   it('answers NOT_FOUND for an unknown subject', async () => {
     const registry = createSchemaRegistry();
     const gate = createContractGate({ registry, subject: 'nope', mode: 'enforce', edge: 'ingest' });

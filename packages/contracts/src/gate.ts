@@ -1,4 +1,11 @@
-import { type Clock, IntelGraphError, type JsonValue, parseInput, systemClock } from '@intelgraph/core';
+import {
+  type Clock,
+  IntelGraphError,
+  isIntelGraphError,
+  type JsonValue,
+  parseInput,
+  systemClock,
+} from '@intelgraph/core';
 import { z } from 'zod';
 import type { ContractAuditHook } from './audit-hook.js';
 import { checkDeprecations } from './deprecation.js';
@@ -81,6 +88,16 @@ export interface ContractGate {
 }
 
 const NO_ISSUES: ContractIssue[] = [];
+
+/** A mapping patch for a failing record; records no patch may touch (hostile, oversized) get none. */
+function suggestionFor(compiled: ResolvedContract['compiled'], record: unknown): MappingPatchSuggestion {
+  try {
+    return suggestMappingPatch(compiled, record);
+  } catch (e) {
+    if (!isIntelGraphError(e, 'INVALID_INPUT')) throw e;
+    return { ok: false, patch: [], issues: [{ code: 'not_patchable', path: '', message: e.message }] };
+  }
+}
 
 const OptionsSchema = z.object({
   subject: SubjectSchema,
@@ -190,21 +207,29 @@ export function createContractGate(options: ContractGateOptions): ContractGate {
     const deprecations = compiled.deprecations;
     const now = clock.now();
     const findings: RecordFinding[] = [];
-    const values: unknown[] = new Array(records.length);
+    let values: unknown[] = compiled.appliesDefaults ? new Array(records.length) : [];
     let failed = 0;
     let hostileRecords = 0;
     let suggestions = 0;
     const screening = compiled.needsScreening && screen;
     const hasDeprecations = deprecations.length > 0;
+    // Without defaults, the passed-on values are the records themselves: copied once at the end.
     const fast = !compiled.appliesDefaults;
-    for (let i = 0; i < records.length; i++) {
+    const isValid = compiled.isValid;
+    const n = records.length;
+    for (let i = 0; i < n; i++) {
+      // Valid records are skipped in the contract's own tight loop; only failures reach the body below.
+      if (fast && !hasDeprecations) {
+        i = compiled.scan(records, i, screening);
+        if (i >= n) break;
+      }
       const record = records[i];
       const hostile = screening ? screenPayload(record, CONTRACT_LIMITS.maxDepth) : null;
       let issues: ContractIssue[] = NO_ISSUES;
       let warnings: ContractIssue[] = NO_ISSUES;
       if (hostile) {
         hostileRecords += 1;
-        values[i] = record;
+        if (!fast) values[i] = record;
         issues = [
           {
             code: 'hostile_input',
@@ -212,13 +237,12 @@ export function createContractGate(options: ContractGateOptions): ContractGate {
             message: `${hostile.path || 'the payload'} is rejected: ${hostile.reason}`,
           },
         ];
-      } else if (fast && compiled.isValid(record)) {
-        // Hot path: a valid record of a schema without defaults needs no copy and no result object.
-        values[i] = record;
+      } else if (fast && isValid(record)) {
+        // Hot path: a valid record of a schema without defaults needs no copy, no result object, no store.
         if (!hasDeprecations) continue;
       } else {
         const r = compiled.validate(record);
-        values[i] = r.ok ? r.value : record;
+        if (!fast) values[i] = r.ok ? r.value : record;
         if (!r.ok) issues = r.issues;
         else if (!hasDeprecations) continue;
       }
@@ -233,13 +257,14 @@ export function createContractGate(options: ContractGateOptions): ContractGate {
         failed += 1;
         if (!hostile && suggestions < maxSuggestions) {
           suggestions += 1;
-          finding.suggestion = suggestMappingPatch(compiled, record);
+          finding.suggestion = suggestionFor(compiled, record);
         }
       }
       findings.push(finding);
     }
     // Hostile input (prototype keys, runaway nesting) is refused in every mode, not only under enforce.
     const rejected = (failed > 0 && mode === 'enforce') || hostileRecords > 0;
+    if (fast && !rejected) values = records.slice();
     return report({
       ok: !rejected,
       outcome: rejected ? 'rejected' : failed > 0 || findings.length > 0 ? 'warned' : 'accepted',

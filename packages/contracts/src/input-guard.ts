@@ -77,6 +77,11 @@ export function screenPayload(value: unknown, maxDepth: number): { path: string;
 
 const has = Object.hasOwn;
 
+/** The yes/no form of {@link screenPayload}. */
+export function isHostile(value: unknown, maxDepth: number): boolean {
+  return offends(value, 0, maxDepth);
+}
+
 function offends(v: unknown, depth: number, maxDepth: number): boolean {
   if (typeof v !== 'object' || v === null) return false;
   if (depth > maxDepth) return true;
