@@ -9,8 +9,8 @@ const SEMVER =
 /** A capability resource name such as `graph` or `cases` (also rejects `__proto__` and friends). */
 const RESOURCE = /^[a-z][a-z0-9-]{0,31}$/;
 const ACTION = /^[a-z][a-z0-9*-]{0,31}$/;
-/** A scope string: `resource:action`, for example `graph:read`, `use:nl2cypher`, `net:api.example.com`. */
-export const SCOPE_PATTERN = /^[a-z][a-z0-9-]{0,31}:[a-z0-9*][a-z0-9*.-]{0,252}$/;
+/** A scope string: `resource:action`, for example `graph:read`, `use:nl2cypher`, `net:api.example.com:443`. */
+export const SCOPE_PATTERN = /^[a-z][a-z0-9-]{0,31}:[a-z0-9*][a-z0-9*.-]{0,252}(:\d{1,5})?$/;
 
 const hostPattern = z
   .string()
