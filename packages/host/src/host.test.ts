@@ -79,6 +79,22 @@ describe('createExtensionHost: the plugin run hot path', () => {
     expect((await host.audit.verify()).ok).toBe(true);
   });
 
+  it('labels run metrics with the installed plugin and its org, and unknown ids as other', async () => {
+    const host = await newHost();
+    await publish(
+      host,
+      { name: 'searcher', capabilities: { graph: ['read'] }, budgets: { ms: 2000 } },
+      SEARCHER,
+    );
+    await host.install(alice, { pluginId: 'searcher' });
+    await host.runPlugin(alice, 'searcher', { q: 'acme' });
+    await host.runPlugin(alice, 'not-installed-anywhere', { q: 'acme' });
+    const text = await host.registry.metrics();
+    expect(text).toContain('plugin_exec_ms_count{plugin="searcher",outcome="ok"} 1');
+    expect(text).toMatch(/plugin_cost_total\{plugin="searcher",org="acme",currency="usd_micros"\} \d+/);
+    expect(text).not.toContain('not-installed-anywhere');
+  });
+
   it('denies in order: kill switch, then installation, then quota', async () => {
     const host = await newHost();
     await publish(host, { name: 'searcher', capabilities: { graph: ['read'] } }, SEARCHER);

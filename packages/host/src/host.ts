@@ -432,6 +432,9 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     after = page.at(-1)?.seq;
   }
 
+  // Contract subjects label the contract-check meter; they are registered by stewards, so bounded.
+  for (const subject of await contracts.listSubjects()) finops.meters.guard.register('subject', subject);
+
   const governed = (task: ReviewTaskView): GovernedOutcome =>
     task.state === 'pending'
       ? { status: 'pending_review', reviewTask: task }
@@ -501,6 +504,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       const actor = actorOf(actorInput);
       requireRole(actor, [...ADMIN_ROLES, 'steward'], 'registering a contract');
       const r = await contracts.register(input.subject, { format: input.format, schema: input.schema });
+      finops.meters.guard.register('subject', input.subject);
       if (input.compatibility) await contracts.setCompatibility(input.compatibility, input.subject);
       gates.refresh(input.subject);
       return r;

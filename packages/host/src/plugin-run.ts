@@ -93,6 +93,9 @@ export async function runPlugin(
   try {
     await finops.killSwitch.check({ org, plugin: pluginId });
     installed = await marketplace.installation(org, pluginId);
+    // Metric labels take only registered values (a bounded set): plugins installed in an org, and the org.
+    finops.meters.guard.register('plugin', pluginId);
+    finops.meters.guard.register('org', org);
   } catch (err) {
     return auditDenial(audit, actor, pluginId, runId, denial(err));
   }
