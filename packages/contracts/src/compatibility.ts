@@ -6,7 +6,15 @@ import { FormatSchema } from './diff.js';
 import type { ContractIssue } from './issue.js';
 import { diffJsonSchemas } from './json-schema-changes.js';
 
-/** Every compatibility mode, in Confluent Schema Registry's meaning. */
+/**
+ * Every compatibility mode, in Confluent Schema Registry's meaning.
+ *
+ * @example
+ * ```ts
+ * import { COMPATIBILITY_MODES } from '@intelgraph/contracts';
+ * COMPATIBILITY_MODES.includes('FULL_TRANSITIVE'); // true
+ * ```
+ */
 export const COMPATIBILITY_MODES = [
   'BACKWARD',
   'BACKWARD_TRANSITIVE',
@@ -40,7 +48,16 @@ function directions(mode: CompatibilityMode): { backward: boolean; forward: bool
   return { backward: base === 'BACKWARD' || base === 'FULL', forward: base === 'FORWARD' || base === 'FULL' };
 }
 
-/** Whether a mode checks against every earlier version rather than only the latest. */
+/**
+ * Whether a mode checks against every earlier version rather than only the latest.
+ *
+ * @example
+ * ```ts
+ * import { isTransitive } from '@intelgraph/contracts';
+ * isTransitive('BACKWARD_TRANSITIVE'); // true
+ * isTransitive('FULL'); // false
+ * ```
+ */
 export function isTransitive(mode: CompatibilityMode): boolean {
   return mode.endsWith('_TRANSITIVE');
 }

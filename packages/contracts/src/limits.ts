@@ -1,6 +1,12 @@
 /**
  * Hard limits applied to everything the contracts package reads, so hostile input cannot exhaust
  * memory or the stack. Exceeding one is an `INVALID_INPUT` with the limit in its details.
+ *
+ * @example
+ * ```ts
+ * import { CONTRACT_LIMITS } from '@intelgraph/contracts';
+ * CONTRACT_LIMITS.maxPayloadBytes; // 5242880
+ * ```
  */
 export const CONTRACT_LIMITS = Object.freeze({
   /** Largest schema document, as UTF-8 JSON. */

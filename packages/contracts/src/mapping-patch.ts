@@ -60,7 +60,17 @@ const PatchSchema = z
   )
   .max(10_000);
 
-/** Similarity of two property names in [0, 1]: case and separators ignored, then edit distance. */
+/**
+ * Similarity of two property names in [0, 1]: case and separators ignored, then edit distance (or 0.75
+ * when one name contains the other). Mapping patches rename at 0.6 and above.
+ *
+ * @example
+ * ```ts
+ * import { nameSimilarity } from '@intelgraph/contracts';
+ * nameSimilarity('first_name', 'firstName'); // 0.95
+ * nameSimilarity('fullName', 'name'); // 0.75
+ * ```
+ */
 export function nameSimilarity(a: string, b: string): number {
   const na = a.toLowerCase().replace(/[\s_-]/g, '');
   const nb = b.toLowerCase().replace(/[\s_-]/g, '');
