@@ -37,6 +37,20 @@ async function attribute(locator: Locator, name: string): Promise<string | null>
   return locator.getAttribute(name);
 }
 
+/**
+ * Runs the enricher, which scores the graph entities matching `q`: through the form generated from its
+ * input contract when it publishes one with that field, else through the JSON editor.
+ */
+async function runEnricher(q: string): Promise<void> {
+  const form = page.getByRole('form', { name: /^Input for/ });
+  await visible(form);
+  const field = form.getByRole('textbox', { name: /^Q\b/ });
+  if ((await field.count()) > 0) await field.fill(q);
+  else await form.getByRole('textbox', { name: 'Input JSON' }).fill(JSON.stringify({ q, limit: 5 }));
+  await form.getByRole('button', { name: /^Run / }).click();
+  await visible(page.getByRole('alert', { name: /^Run (succeeded|denied)$/ }));
+}
+
 /** Saves a full-page screenshot for review; `readme` also refreshes the README's copy in docs/images. */
 async function shot(name: string, readme = false): Promise<void> {
   const path = join(SHOTS, `${name}.png`);
@@ -129,15 +143,7 @@ describe('the marketplace web app walks the seed demo script', () => {
     const form = page.getByRole('form', { name: /^Input for/ });
     await visible(form);
     await hasText(page.getByRole('region', { name: 'Budget preview' }), 'Expected cost per run');
-    // The enricher scores the graph entities matching `q`: through the generated form when the plugin
-    // publishes an input contract with that field, else through the JSON editor.
-    const query = form.getByRole('textbox', { name: /^Q\b/ });
-    if ((await query.count()) > 0) await query.fill('Acme');
-    else await form.getByRole('textbox', { name: 'Input JSON' }).fill('{ "q": "Acme", "limit": 5 }');
-    await form.getByRole('button', { name: /^Run / }).click();
-    await visible(
-      page.getByRole('alert', { name: 'Run succeeded' }).or(page.getByRole('alert', { name: 'Run denied' })),
-    );
+    await runEnricher('Acme');
     await visible(page.getByRole('alert', { name: 'Run succeeded' }));
     const provenance = page.getByRole('region', { name: 'Provenance' });
     await visible(provenance.getByLabel(/^Plugin sample-enricher@\d/));
@@ -152,10 +158,7 @@ describe('the marketplace web app walks the seed demo script', () => {
 
     // Two more runs, so the dashboard has a few to aggregate.
     for (const q of ['Coyote', 'Globex']) {
-      const json = form.getByRole('textbox', { name: 'Input JSON' });
-      if ((await json.count()) > 0) await json.fill(JSON.stringify({ q }));
-      else await query.fill(q);
-      await form.getByRole('button', { name: /^Run / }).click();
+      await runEnricher(q);
       await hasText(page.getByLabel('Run output'), q);
     }
   });
@@ -266,6 +269,33 @@ describe('the marketplace web app walks the seed demo script', () => {
       .poll(() => page.getByRole('list', { name: 'Kill switches' }).getByRole('switch').count())
       .not.toBe(0);
     await shot('dashboard', true);
+  });
+
+  it('5. refuses a run while the kill switch is on, with the reason, and runs again once it is off', async () => {
+    await open('#/finops');
+    const setSwitch = async (on: boolean, reason: string) => {
+      await page.getByRole('switch', { name: 'Kill switch: Plugin sample-enricher' }).click();
+      const dialog = page.getByRole('dialog', { name: on ? /^Stop/ : /^Resume/ });
+      await dialog.getByRole('textbox', { name: 'Reason' }).fill(reason);
+      await dialog.getByRole('button', { name: on ? 'Switch off' : 'Switch back on' }).click();
+      await expect
+        .poll(() => page.getByRole('switch', { name: 'Kill switch: Plugin sample-enricher' }).isChecked())
+        .toBe(on);
+    };
+    await setSwitch(true, 'Incident 42: unexpected egress');
+
+    await open('#/runner/sample-enricher');
+    await runEnricher('Acme');
+    const denied = page.getByRole('alert', { name: 'Run denied' });
+    await hasText(denied, 'Kill switch on');
+    await hasText(denied, 'KILL_SWITCH');
+    await shot('runner-denied');
+
+    await open('#/finops');
+    await setSwitch(false, 'Incident 42 resolved');
+    await open('#/runner/sample-enricher');
+    await runEnricher('Acme');
+    await visible(page.getByRole('alert', { name: 'Run succeeded' }));
   });
 
   it('logged no error in the page along the way', () => {

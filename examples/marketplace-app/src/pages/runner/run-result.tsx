@@ -114,6 +114,12 @@ function ProvenanceChips({ result }: { result: PluginRunResult }) {
 /** A finished run: outcome, output, provenance chips, cost, usage against budget, host calls and logs. */
 export function RunResult({ result }: { result: PluginRunResult }) {
   const { usage, budgets, cost } = result;
+  // Refused before the sandbox started (kill switch, quota…): the reason is all there is to show.
+  if (!result.ok && result.error && !result.provenance && !usage && result.logs.length === 0) {
+    return (
+      <DenialAlert code={result.error.code} message={result.error.message} details={result.error.details} />
+    );
+  }
   return (
     <Stack spacing={3}>
       {result.ok ? (
