@@ -21,6 +21,7 @@ import {
 import { useState } from 'react';
 import { useMutation, useQuery } from '../../api/hooks.js';
 import {
+  CATALOG,
   INSTALLATIONS,
   PLUGIN_GRANT,
   PLUGIN_REVOKE,
@@ -31,7 +32,16 @@ import { EmptyState, ErrorState, QueryView } from '../../components/state-views.
 import { formatTimestamp } from '../../format/time.js';
 import { href } from '../../router.js';
 
-function InstallationRow({ inst, onChanged }: { inst: Installation; onChanged: () => void }) {
+function InstallationRow({
+  inst,
+  offered,
+  onChanged,
+}: {
+  inst: Installation;
+  /** Optional scopes the plugin offers (granted or not). */
+  offered: string[];
+  onChanged: () => void;
+}) {
   const revoke = useMutation(PLUGIN_REVOKE);
   const grant = useMutation(PLUGIN_GRANT);
   const uninstall = useMutation(PLUGIN_UNINSTALL);
@@ -39,6 +49,7 @@ function InstallationRow({ inst, onChanged }: { inst: Installation; onChanged: (
   const busy = revoke.loading || grant.loading || uninstall.loading;
   const error = revoke.error ?? grant.error ?? uninstall.error;
   const granted = new Set(inst.grantedScopes);
+  const optional = [...new Set([...offered, ...inst.optionalScopes])].sort();
 
   async function change(kind: 'grant' | 'revoke', scope: string) {
     const vars = { id: inst.pluginId, scopes: [scope], reason: `${kind} ${scope} from the installed list` };
@@ -62,7 +73,7 @@ function InstallationRow({ inst, onChanged }: { inst: Installation; onChanged: (
           <Chip
             size="small"
             label={inst.status}
-            color={inst.status === 'active' || inst.status === 'installed' ? 'success' : 'warning'}
+            color={['enabled', 'active', 'installed'].includes(inst.status) ? 'success' : 'warning'}
           />
         </TableCell>
         <TableCell>
@@ -76,12 +87,12 @@ function InstallationRow({ inst, onChanged }: { inst: Installation; onChanged: (
         </TableCell>
         <TableCell>
           <Stack direction="row" sx={{ flexWrap: 'wrap', gap: 0.5 }}>
-            {inst.optionalScopes.length === 0 ? (
+            {optional.length === 0 ? (
               <Typography variant="body2" color="text.secondary">
                 none
               </Typography>
             ) : null}
-            {inst.optionalScopes.map((s) =>
+            {optional.map((s) =>
               granted.has(s) ? (
                 <Chip
                   key={s}
@@ -165,6 +176,14 @@ function InstallationRow({ inst, onChanged }: { inst: Installation; onChanged: (
 /** The org's installed plugins, with grant, revoke and uninstall. */
 export function InstalledList() {
   const installs = useQuery(INSTALLATIONS, {});
+  // The catalog says which optional scopes each plugin offers, so ungranted ones can be granted here.
+  const catalog = useQuery(CATALOG, { filter: null });
+  const offered = new Map(
+    (catalog.data?.catalog ?? []).map((p) => [
+      p.id,
+      p.capabilities.filter((c) => c.kind !== 'required').map((c) => c.scope),
+    ]),
+  );
   return (
     <QueryView
       state={installs}
@@ -196,7 +215,12 @@ export function InstalledList() {
             </TableHead>
             <TableBody>
               {data.installations.map((i) => (
-                <InstallationRow key={i.pluginId} inst={i} onChanged={installs.refetch} />
+                <InstallationRow
+                  key={i.pluginId}
+                  inst={i}
+                  offered={offered.get(i.pluginId) ?? []}
+                  onChanged={installs.refetch}
+                />
               ))}
             </TableBody>
           </Table>
