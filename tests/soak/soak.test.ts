@@ -1,0 +1,30 @@
+// The 30-second soak CI runs (issue 11 §3): the full mix at 40 connections against a server process on
+// the embedded defaults; asserts the invariants (0 errors, every accepted request accounted for in the
+// audit chain, quotas, meters and billing outbox, the chain verifies, memory flat), never latency.
+// The full-length soak is `bench/soak.bench.ts` (SOAK_SECONDS, default 180).
+import { describe, expect, it } from 'vitest';
+import { runSoak } from '../../bench/support/soak.js';
+
+const SECONDS = Number(process.env.SOAK_CI_SECONDS ?? 30);
+
+describe('soak (30 s in CI)', () => {
+  it('loses nothing and stays flat under the full mix at 40 connections', { timeout: 600_000 }, async () => {
+    const result = await runSoak({ seconds: SECONDS, backend: 'embedded', warmupSeconds: 2 });
+    const broken = result.invariants.filter((i) => !i.ok);
+    expect(broken).toEqual([]);
+    // Every kind of operation really ran, so each invariant was exercised.
+    for (const step of [
+      'pluginRun',
+      'requestPolicyChange',
+      'install',
+      'uninstall',
+      'ingest',
+      'export',
+      'approve',
+    ]) {
+      const accepted = result.operations.reduce((n, o) => n + (o.steps[step]?.accepted ?? 0), 0);
+      expect(accepted, step).toBeGreaterThan(0);
+    }
+    expect(result.delta.chainVerified).toBe(true);
+  });
+});
