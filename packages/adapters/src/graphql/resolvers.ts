@@ -188,7 +188,9 @@ async function requireInstallation(
  * const schema = makeExecutableSchema({ typeDefs, resolvers: createResolvers(host) });
  * ```
  */
-export function createResolvers(host: ExtensionHost) {
+// The map is deliberately typed loosely at the boundary: its inferred type would drag every domain
+// package's types into this package's declarations.
+export function createResolvers(host: ExtensionHost): Record<string, object> {
   return {
     JSON: JSONScalar,
     DateTime: DateTimeScalar,
