@@ -25,8 +25,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts', 'tests/conformance/**/*.test.ts'],
-          // Backends are shared singletons on this machine; one file at a time keeps runs independent.
-          fileParallelism: false,
+          // Every file isolates its data (a PostgreSQL schema, a Redis key prefix, a Neo4j namespace),
+          // so files may run side by side.
+          testTimeout: 60_000,
         },
       },
       {

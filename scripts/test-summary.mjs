@@ -10,6 +10,10 @@ if (!file || !existsSync(file)) {
 }
 const r = JSON.parse(readFileSync(file, 'utf8'));
 const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-const failed = r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
+// A suite whose hook failed reports its tests as skipped: count such a suite as a failure too.
+const brokenSuites = (r.testResults ?? []).filter(
+  (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
+).length;
+const failed = r.numFailedTests + brokenSuites;
 console.log(`tests: ${r.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 || r.numPassedTests === 0 ? 1 : 0);

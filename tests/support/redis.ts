@@ -23,7 +23,7 @@ export async function redisTestClient(): Promise<TestRedis> {
   const client = new Redis(REDIS_URL, {
     lazyConnect: true,
     maxRetriesPerRequest: 1,
-    connectTimeout: 3_000,
+    connectTimeout: 10_000,
     enableOfflineQueue: false,
   });
   client.on('error', () => {});

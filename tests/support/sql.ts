@@ -21,7 +21,7 @@ export interface SqlBackend {
 
 async function openPostgres(options: { poolSize?: number } = {}): Promise<OpenedSql> {
   const schema = `ig_t_${runSuffix()}`.toLowerCase();
-  const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 });
+  const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 15_000 });
   try {
     await admin.connect();
   } catch (err) {
@@ -32,7 +32,7 @@ async function openPostgres(options: { poolSize?: number } = {}): Promise<Opened
   } finally {
     await admin.end();
   }
-  const db = await createPgDatabase({ connectionString: PG_URL, schema, max: options.poolSize ?? 10 });
+  const db = await createPgDatabase({ connectionString: PG_URL, schema, max: options.poolSize ?? 10, connectionTimeoutMs: 15_000 });
   await migrate(db);
   return {
     db,
