@@ -441,6 +441,18 @@ describe('issue reporting', () => {
     ]);
   });
 
+  it('rejects a default that does not match its own schema', () => {
+    expect(() =>
+      checkCompatibility(
+        { type: 'object' },
+        { properties: { d: { type: 'string', format: 'date', default: 'x' } } },
+        { format: 'json', mode: 'BACKWARD' },
+      ),
+    ).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringContaining('/properties/d') }),
+    );
+  });
+
   it('rejects unknown formats and modes and invalid schemas with INVALID_INPUT', () => {
     expect(() => checkCompatibility({}, {}, { format: 'xml' as SchemaFormat, mode: 'BACKWARD' })).toThrow(
       expect.objectContaining({ code: 'INVALID_INPUT' }),
@@ -540,6 +552,11 @@ describe('properties', () => {
         fc.array(fc.nat({ max: 10_000 }), { minLength: 1, maxLength: 4 }),
         (a, seeds) => {
           const b = mutateSchema(a, seeds);
+          try {
+            compileContract('json', b);
+          } catch {
+            return; // an edit produced an invalid schema (say maxLength below minLength)
+          }
           for (const [x, y] of [
             [a, b],
             [b, a],
@@ -562,7 +579,13 @@ describe('properties', () => {
             fc.tuple(fc.constant(a), fc.array(fc.nat({ max: 10_000 }), { minLength: 1, maxLength: 3 })),
           )
           .map(([a, seeds]) => ({ a, b: mutateSchema(a, seeds) }))
-          .filter(({ a, b }) => checkCompatibility(a, b, { format: 'json', mode: 'BACKWARD' }).compatible)
+          .filter(({ a, b }) => {
+            try {
+              return checkCompatibility(a, b, { format: 'json', mode: 'BACKWARD' }).compatible;
+            } catch {
+              return false; // an edit produced an invalid schema (say maxLength below minLength)
+            }
+          })
           .chain(({ a, b }) =>
             fc.tuple(
               fc.constant(a),

@@ -57,13 +57,14 @@ export const AJV_OPTIONS: Options = Object.freeze({
 });
 
 /** A fresh ajv instance for one dialect, with formats and our annotation keyword. */
-export function createAjv(dialect: JsonSchemaDialect): Ajv {
+export function createAjv(dialect: JsonSchemaDialect, overrides: Options = {}): Ajv {
+  const options = { ...AJV_OPTIONS, ...overrides };
   const ajv =
     dialect === '2020-12'
-      ? new Ajv2020({ ...AJV_OPTIONS })
+      ? new Ajv2020(options)
       : dialect === '2019-09'
-        ? new Ajv2019({ ...AJV_OPTIONS })
-        : new Ajv({ ...AJV_OPTIONS });
+        ? new Ajv2019(options)
+        : new Ajv(options);
   addFormats(ajv);
   ajv.addKeyword({ keyword: DEPRECATION_WINDOW_KEYWORD, schemaType: 'string' });
   return ajv as Ajv;
@@ -77,10 +78,53 @@ export function compileJsonSchema(schema: unknown): ValidateFunction {
   if (typeof schema !== 'boolean' && (typeof schema !== 'object' || schema === null || Array.isArray(schema)))
     throw new IntelGraphError('INVALID_INPUT', 'invalid JSON Schema: a schema is an object or a boolean');
   const ajv = createAjv(jsonSchemaDialect(schema));
+  let validate: ValidateFunction;
   try {
-    return ajv.compile(schema as object);
+    validate = ajv.compile(schema as object);
   } catch (cause) {
     throw new IntelGraphError('INVALID_INPUT', `invalid JSON Schema: ${(cause as Error).message}`, { cause });
+  }
+  checkDefaults(schema);
+  return validate;
+}
+
+const VALUE_KEYWORDS = new Set(['default', 'enum', 'const', 'examples']);
+
+/**
+ * A default is filled into data by the gate (and makes a required field BACKWARD compatible), so it must
+ * satisfy its own schema. Each default is checked against the subschema that declares it.
+ */
+function checkDefaults(root: unknown): void {
+  const found: { pointer: string; value: unknown }[] = [];
+  const walk = (node: unknown, pointer: string, depth: number): void => {
+    if (depth > 64 || typeof node !== 'object' || node === null) return;
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => {
+        walk(item, childPointer(pointer, i), depth + 1);
+      });
+      return;
+    }
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'default') found.push({ pointer, value: v });
+      else if (!VALUE_KEYWORDS.has(k)) walk(v, childPointer(pointer, k), depth + 1);
+    }
+  };
+  walk(root, '', 0);
+  if (found.length === 0) return;
+  const ajv = createAjv(jsonSchemaDialect(root), { useDefaults: false });
+  ajv.addSchema(root as object, 'root');
+  for (const { pointer, value } of found) {
+    let sub: ValidateFunction | undefined;
+    try {
+      sub = ajv.getSchema(`root#${encodeURI(pointer)}`);
+    } catch {
+      sub = undefined;
+    }
+    if (sub && !sub(structuredClone(value)))
+      throw new IntelGraphError(
+        'INVALID_INPUT',
+        `invalid JSON Schema: the default at ${pointer || '/'} does not match its own schema (${issuesFromAjv(sub.errors)[0]?.message ?? 'invalid'})`,
+      );
   }
 }
 

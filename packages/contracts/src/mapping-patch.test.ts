@@ -1,3 +1,4 @@
+import { findDangerousKeys } from '@intelgraph/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileContract } from './compiled-contract.js';
@@ -162,6 +163,13 @@ describe('suggestMappingPatch', () => {
           }
           if (edit === 'drop') delete o[k];
           if (edit === 'null') o[k] = null;
+        }
+        if (findDangerousKeys(value).length > 0) {
+          // Prototype keys are refused outright, never patched.
+          expect(() => suggestMappingPatch(schema, value)).toThrow(
+            expect.objectContaining({ code: 'INVALID_INPUT' }),
+          );
+          return;
         }
         const s = suggestMappingPatch(schema, value);
         if (!s.ok) return;

@@ -140,7 +140,11 @@ export function mutateSchema(schema: Obj, seeds: readonly number[]): Obj {
       case 10:
         if (props && pick) {
           const sub = props[pick];
-          if (isObj(sub) && sub.type === 'string') sub.default = 'x';
+          if (isObj(sub) && sub.type === 'string')
+            sub.default =
+              sub.format === 'date'
+                ? '2000-01-01'
+                : 'x'.repeat(Math.max(typeof sub.minLength === 'number' ? sub.minLength : 1, 1));
           n.required = [...new Set([...(Array.isArray(n.required) ? n.required : []), pick])];
         }
         break;
