@@ -1,7 +1,8 @@
 // The seed's demo script (sprint plan §10) walked through the web app in a real browser: Debian's
 // Chromium driven by playwright-core, against the built app served by `examples/demo --serve` on PGlite.
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, launchBrowser } from './browser.js';
@@ -51,13 +52,19 @@ async function runEnricher(q: string): Promise<void> {
   await visible(page.getByRole('alert', { name: /^Run (succeeded|denied)$/ }));
 }
 
-/** Saves a full-page screenshot for review; `readme` also refreshes the README's copy in docs/images. */
+/**
+ * Saves a full-page screenshot for review in tests/e2e/screenshots/. With `readme`, it is also the
+ * README's picture in docs/images/: written when missing or when INTELGRAPH_UPDATE_SCREENSHOTS=1, so
+ * ordinary runs leave the committed images alone.
+ */
 async function shot(name: string, readme = false): Promise<void> {
   const path = join(SHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
-  if (readme) {
-    await mkdir(join(ROOT, 'docs', 'images'), { recursive: true });
-    await copyFile(path, join(ROOT, 'docs', 'images', `${name}.png`));
+  if (!readme) return;
+  const committed = join(ROOT, 'docs', 'images', `${name}.png`);
+  if (process.env.INTELGRAPH_UPDATE_SCREENSHOTS === '1' || !existsSync(committed)) {
+    await mkdir(dirname(committed), { recursive: true });
+    await copyFile(path, committed);
   }
 }
 
