@@ -150,6 +150,11 @@ export async function seedHost(host: ExtensionHost): Promise<Seeded> {
     schema: await contract('contracts/person.v2.json'),
   });
   await host.registerContract(steward, {
+    subject: 'enricher-query',
+    format: 'json',
+    schema: await contract('examples/plugins/sample-enricher/contracts/enricher-query.schema.json'),
+  });
+  await host.registerContract(steward, {
     subject: 'case-export',
     format: 'json',
     schema: await contract('examples/plugins/case-exporter/contracts/case-export.schema.json'),

@@ -56,6 +56,7 @@ export default definePlugin({
     tags: ['enrichment', 'scoring', 'graph'],
     capabilities: { graph: ['read'], network: false },
     reasons: { 'graph:read': 'Reads the entities matching your query to score them.' },
+    inputSchema: { subject: 'enricher-query', version: 1 },
     budgets: { ms: 800, cpuMs: 200, memoryMB: 64, rows: 1000, outputKB: 256 },
   },
   async run(input: EnricherInput, api): Promise<ScoredEntity[]> {
