@@ -543,7 +543,7 @@ describe('properties', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 180_000);
 
   it('BACKWARD(a, b) holds exactly when FORWARD(b, a) does', () => {
     fc.assert(
@@ -568,7 +568,7 @@ describe('properties', () => {
       ),
       { numRuns: 400 },
     );
-  });
+  }, 180_000);
 
   it('a payload generated from the old schema validates under a new schema BACKWARD accepted', () => {
     let accepted = 0;
@@ -607,5 +607,5 @@ describe('properties', () => {
       { numRuns: 300 },
     );
     expect(accepted).toBeGreaterThan(100);
-  });
+  }, 180_000);
 });
