@@ -142,39 +142,43 @@ export function createContractGate(options: ContractGateOptions): ContractGate {
   let resolved: ResolvedContract | null = null;
   let resolvedAt = 0;
 
+  /** The cached contract while it is fresh (no promise on the hot path), else `null`. */
+  function cachedContract(): ResolvedContract | null {
+    if (resolved && (parsed.version !== undefined || clock.now() - resolvedAt < refreshMs)) return resolved;
+    return null;
+  }
+
   async function contract(): Promise<ResolvedContract> {
     const now = clock.now();
-    if (resolved && (parsed.version !== undefined || now - resolvedAt < refreshMs)) return resolved;
     resolved = await registry.resolve(subject, parsed.version);
     resolvedAt = now;
     return resolved;
   }
 
   async function report(decision: GateDecision): Promise<GateDecision> {
-    if (audit) {
-      const failures = decision.findings
-        .filter((f) => !f.ok)
-        .slice(0, 20)
-        .map((f) => ({
-          index: f.index,
-          issues: f.issues.slice(0, 10).map((i) => ({ code: i.code, path: i.path })),
-        }));
-      await audit({
-        type: 'contract.gate.decision',
-        subject: `contract:${subject}`,
-        data: {
-          subject,
-          version: decision.version,
-          fingerprint: decision.fingerprint,
-          edge,
-          mode,
-          outcome: decision.outcome,
-          total: decision.total,
-          failed: decision.failed,
-          failures,
-        } as JsonValue,
-      });
-    }
+    if (!audit) return decision;
+    const failures = decision.findings
+      .filter((f) => !f.ok)
+      .slice(0, 20)
+      .map((f) => ({
+        index: f.index,
+        issues: f.issues.slice(0, 10).map((i) => ({ code: i.code, path: i.path })),
+      }));
+    await audit({
+      type: 'contract.gate.decision',
+      subject: `contract:${subject}`,
+      data: {
+        subject,
+        version: decision.version,
+        fingerprint: decision.fingerprint,
+        edge,
+        mode,
+        outcome: decision.outcome,
+        total: decision.total,
+        failed: decision.failed,
+        failures,
+      } as JsonValue,
+    });
     return decision;
   }
 
@@ -202,7 +206,7 @@ export function createContractGate(options: ContractGateOptions): ContractGate {
         findings: [],
         values: [...records],
       });
-    const c = await contract();
+    const c = cachedContract() ?? (await contract());
     const compiled = c.compiled;
     const deprecations = compiled.deprecations;
     const now = clock.now();
