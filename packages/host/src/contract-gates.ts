@@ -82,7 +82,8 @@ export function createContractGates(deps: {
       deps.finops.meters.recordContractCheck({
         subject: ref.subject,
         edge,
-        result: decision.ok ? (decision.outcome === 'warned' ? 'warned' : 'passed') : 'failed',
+        // The meter's label values (and the dashboard's queries) are pass | warn | fail.
+        result: decision.ok ? (decision.outcome === 'warned' ? 'warn' : 'pass') : 'fail',
       });
       return decision;
     },

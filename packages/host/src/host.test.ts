@@ -95,6 +95,24 @@ describe('createExtensionHost: the plugin run hot path', () => {
     expect(text).not.toContain('not-installed-anywhere');
   });
 
+  it('labels contract checks pass or fail by subject and edge, as the dashboard queries them', async () => {
+    const host = await newHost();
+    await host.registerContract(bob, {
+      subject: 'person',
+      format: 'json',
+      schema: {
+        type: 'object',
+        required: ['id', 'name'],
+        properties: { id: { type: 'string' }, name: { type: 'string' } },
+      },
+    });
+    expect((await host.ingest(alice, 'person', [{ id: 'p1', name: 'Ada' }])).status).toBe('accepted');
+    expect((await host.ingest(alice, 'person', [{ id: 'p2' }])).status).toBe('rejected');
+    const text = await host.registry.metrics();
+    expect(text).toContain('contract_checks_total{subject="person",edge="ingest",result="pass"} 1');
+    expect(text).toContain('contract_checks_total{subject="person",edge="ingest",result="fail"} 1');
+  });
+
   it('denies in order: kill switch, then installation, then quota', async () => {
     const host = await newHost();
     await publish(host, { name: 'searcher', capabilities: { graph: ['read'] } }, SEARCHER);
