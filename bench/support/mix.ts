@@ -97,13 +97,17 @@ async function runOperation(url: string, op: Operation, durationS: number): Prom
   let draining = false;
   const idle = { method: 'GET', path: '/healthz', headers: {}, body: '' };
 
-  const stepsFor = (conn: ConnectionState & { sentAt: number; live: boolean }): AutocannonRequestStep[] =>
-    op.steps.map((step) => ({
+  type Conn = ConnectionState & { sentAt: number; live: boolean; cycle: boolean };
+  const stepsFor = (conn: Conn): AutocannonRequestStep[] =>
+    op.steps.map((step, i) => ({
       method: 'POST',
       path: '/graphql',
       setupRequest: (req) => {
         conn.live = false;
-        if (draining) return { ...req, ...idle };
+        // Draining: no new cycle starts, but a started one finishes (an install gets its uninstall),
+        // so the next run starts from a clean state.
+        if (i === 0) conn.cycle = !draining;
+        if (!conn.cycle) return { ...req, ...idle };
         const built = step.build(conn);
         if (!built) return null;
         conn.live = true;
@@ -156,7 +160,7 @@ async function runOperation(url: string, op: Operation, durationS: number): Prom
     title: op.name,
     // Every connection gets its own cycle, bound to state that persists across cycles.
     setupClient: (client: AutocannonClient) => {
-      client.setRequests(stepsFor({ index: connIndex++, values: {}, sentAt: 0, live: false }));
+      client.setRequests(stepsFor({ index: connIndex++, values: {}, sentAt: 0, live: false, cycle: false }));
     },
   });
   const deadline = setTimeout(() => {
