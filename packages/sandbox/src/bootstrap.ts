@@ -1,18 +1,29 @@
-// Source of the code that prepares every fresh context before the plugin runs. It is evaluated with
-// `context.evalClosure(BOOTSTRAP_SOURCE, [post, configJson])` and returns the `control` function the
-// host keeps a Reference to. Security rests on the host, not on this file: `post` is a plain
-// ivm.Callback (arguments are copied primitives), and the host re-checks every message, size and
-// count. This code only gives plugins a convenient `api`, `console`, `module`, and removes globals
-// that have no place in a plugin (SharedArrayBuffer, Atomics, WebAssembly).
+import { DEFINE_HOOK } from './plugin-script.js';
+
+// Source of the code that prepares every fresh context before the plugin runs. It is evaluated once
+// per context with `context.evalClosure(BOOTSTRAP_SOURCE, [post])`, ahead of time while the isolate is
+// idle, and returns the `control` function the host keeps a Reference to. Security rests on the host,
+// not on this file: `post` is a plain ivm.Callback in "ignored" mode (arguments are copied primitives,
+// nothing comes back), and the host re-checks every message, size and count. This code only gives
+// plugins a convenient `api`, `console`, `module`, and removes globals that have no place in a plugin
+// (SharedArrayBuffer, Atomics, WebAssembly).
+//
+// Host -> context (control):
+//   configure(configJson)           api methods and limits of this run; always the first call of a run
+//   cjsGlobals()                    `module`/`exports` globals for CommonJS run as a plain script
+//   start(inputJson, namespace?)    runs the plugin: the wrapper handed to the define hook, the module
+//                                   namespace, or `module.exports`; then calls run(input, api)
+//   deliver(id, ok, json)           settles a host call
+// Context -> host (post, never answers): log(level, text) · call(id, path, argsJson) · done(ok, json)
 
 /** Script origin of the bootstrap, so its frames can be removed from plugin stack traces. */
 export const BOOTSTRAP_FILENAME = 'intelgraph:bootstrap';
 
-/** Configuration handed to the bootstrap as JSON. */
+/** Configuration of one run, handed to the bootstrap as JSON. */
 export interface BootstrapConfig {
   methods: string[];
-  /** Attach `module`/`exports` globals (CommonJS plugins). */
-  commonJs: boolean;
+  /** How the plugin was compiled: a wrapped CommonJS or ES module function, or a plain script/module. */
+  form: 'cjs' | 'esm' | 'script' | 'module';
   maxLogBytes: number;
   maxLogEntryChars: number;
   maxOutputBytes: number;
@@ -20,7 +31,6 @@ export interface BootstrapConfig {
 
 export const BOOTSTRAP_SOURCE = `'use strict';
 const post = $0;
-const cfg = JSON.parse($1);
 const G = globalThis;
 const parse = JSON.parse;
 const stringify = JSON.stringify;
@@ -32,9 +42,23 @@ const freeze = Object.freeze;
 const create = Object.create;
 const pending = new Map();
 const hostErrors = new WeakSet();
+let cfg = { methods: [], form: 'script', maxLogBytes: 0, maxLogEntryChars: 0, maxOutputBytes: 0 };
+let api = create(null);
+let defined;
 let nextId = 0;
 let logBytes = 0;
 let logsClosed = false;
+
+// The plugin's wrapped Script calls this once, before any plugin code runs; it then disappears.
+Object.defineProperty(G, '${DEFINE_HOOK}', {
+  configurable: true,
+  enumerable: false,
+  writable: false,
+  value: function define(fn) {
+    delete G['${DEFINE_HOOK}'];
+    if (defined === undefined && typeof fn === 'function') defined = fn;
+  },
+});
 
 for (const name of ['SharedArrayBuffer', 'Atomics', 'WebAssembly']) {
   try { delete G[name]; } catch {}
@@ -71,25 +95,24 @@ function invoke(path, input) {
   const id = ++nextId;
   return new P((resolve, reject) => {
     pending.set(id, { resolve, reject });
-    const refused = post('call', id, path, json);
-    if (typeof refused === 'string' && refused !== '') {
-      pending.delete(id);
-      const err = parse(refused);
-      reject(hostError(err.code, err.message));
-    }
+    post('call', id, path, json);
   });
 }
 
-const api = create(null);
-for (const path of cfg.methods) {
-  const dot = path.indexOf('.');
-  const ns = path.slice(0, dot);
-  const name = path.slice(dot + 1);
-  if (!api[ns]) api[ns] = create(null);
-  api[ns][name] = function (input) { return invoke(path, input); };
+function configure(json) {
+  cfg = parse(json);
+  if (cfg.form !== 'cjs' && cfg.form !== 'esm') delete G['${DEFINE_HOOK}'];
+  const a = create(null);
+  for (const path of cfg.methods) {
+    const dot = path.indexOf('.');
+    const ns = path.slice(0, dot);
+    const name = path.slice(dot + 1);
+    if (!a[ns]) a[ns] = create(null);
+    a[ns][name] = function (input) { return invoke(path, input); };
+  }
+  for (const ns of Object.keys(a)) freeze(a[ns]);
+  api = freeze(a);
 }
-for (const ns of Object.keys(api)) freeze(api[ns]);
-freeze(api);
 
 function format(args) {
   let out = '';
@@ -120,11 +143,6 @@ G.console = freeze({
   log: logger('log'), info: logger('info'), warn: logger('warn'), error: logger('error'), debug: logger('debug'),
 });
 
-if (cfg.commonJs) {
-  G.module = { exports: {} };
-  G.exports = G.module.exports;
-}
-
 function describe(e) {
   try {
     if (hostErrors.has(e)) return stringify({ kind: 'host', code: S(e.code), message: S(e.message) });
@@ -139,18 +157,34 @@ function describe(e) {
   }
 }
 
-function findRun(ns) {
-  const mod = ns !== undefined ? ns : (G.module && G.module.exports);
+function findRun(mod, esm) {
   if (mod && typeof mod.run === 'function') return mod.run;
   if (mod && mod.default && typeof mod.default.run === 'function') return mod.default.run;
-  if (ns !== undefined && typeof mod.default === 'function') return mod.default;
+  if (esm && mod && typeof mod.default === 'function') return mod.default;
   return undefined;
+}
+
+// Runs the plugin's top level (for the wrapped forms) and returns its exports.
+async function load(ns) {
+  delete G['${DEFINE_HOOK}'];
+  if (cfg.form === 'esm' || cfg.form === 'cjs') {
+    const fn = defined;
+    defined = undefined;
+    if (typeof fn !== 'function') throw new E('the plugin code could not be loaded');
+    if (cfg.form === 'esm') return await fn();
+    const module = { exports: {} };
+    fn.call(module.exports, module, module.exports);
+    return module.exports;
+  }
+  if (cfg.form === 'module') return ns;
+  return G.module && G.module.exports;
 }
 
 async function start(inputJson, ns) {
   let result;
   try {
-    const run = findRun(ns);
+    const mod = await load(ns);
+    const run = findRun(mod, cfg.form === 'esm' || cfg.form === 'module');
     if (typeof run !== 'function') {
       post('done', false, stringify({ kind: 'no_run', message: 'the plugin does not export a run(input, api) function' }));
       return;
@@ -176,6 +210,8 @@ async function start(inputJson, ns) {
 }
 
 return function control(op, a, b, c) {
+  if (op === 'configure') { configure(a); return; }
+  if (op === 'cjsGlobals') { G.module = { exports: {} }; G.exports = G.module.exports; return; }
   if (op === 'deliver') {
     const p = pending.get(a);
     if (!p) return;

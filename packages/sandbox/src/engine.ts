@@ -1,7 +1,8 @@
 import type { ErrorCode } from '@intelgraph/core';
-import ivm from 'isolated-vm';
-import { BOOTSTRAP_FILENAME, BOOTSTRAP_SOURCE, type BootstrapConfig } from './bootstrap.js';
-import { IsolatePool } from './isolate-pool.js';
+import type ivm from 'isolated-vm';
+import { BOOTSTRAP_FILENAME, type BootstrapConfig } from './bootstrap.js';
+import { IsolatePool, type PreparedContext, releaseContext } from './isolate-pool.js';
+import { type PluginForm, pluginForm } from './plugin-script.js';
 
 /** The effective limits of one run, all resolved (see `resolveBudgets`). */
 export interface EngineLimits {
@@ -79,7 +80,8 @@ export interface IsolateEngineOptions {
 }
 
 interface CodeCacheEntry {
-  kind: 'script' | 'module';
+  form: PluginForm;
+  /** V8 code cache of the compiled Script (or Module), to compile quickly in the next isolate. */
   cachedData?: ivm.ExternalCopy<ArrayBuffer>;
 }
 
@@ -107,10 +109,6 @@ export function pluginStack(stack: string, filename: string): string {
     if (line.includes(filename) && !line.includes(BOOTSTRAP_FILENAME)) out.push(line);
   }
   return out.join('\n');
-}
-
-function looksLikeModule(code: string): boolean {
-  return /^\s*(export\s|import\s*[\w{*'"])/m.test(code);
 }
 
 /**
@@ -153,18 +151,15 @@ export class IsolateEngine {
     return new RunState(this, job, bridge, lease, this.#cpuCheckMs).start();
   }
 
-  /** @internal */
-  cacheEntry(sha: string): CodeCacheEntry | undefined {
+  /** @internal The cache entry of a code digest (most recently used last), created on first sight. */
+  cacheEntry(sha: string, code: string): CodeCacheEntry {
     const e = this.#codeCache.get(sha);
     if (e) {
       this.#codeCache.delete(sha);
       this.#codeCache.set(sha, e);
+      return e;
     }
-    return e;
-  }
-
-  /** @internal */
-  rememberCode(sha: string, entry: CodeCacheEntry): void {
+    const entry: CodeCacheEntry = { form: pluginForm(code) };
     this.#codeCache.set(sha, entry);
     while (this.#codeCache.size > this.#maxCached) {
       const oldest = this.#codeCache.keys().next().value;
@@ -172,6 +167,7 @@ export class IsolateEngine {
       this.#codeCache.get(oldest)?.cachedData?.release();
       this.#codeCache.delete(oldest);
     }
+    return entry;
   }
 }
 
@@ -180,21 +176,26 @@ type WithCachedData<T> = T & { cachedData?: ivm.ExternalCopy<ArrayBuffer> };
 
 type Lease = Awaited<ReturnType<IsolatePool['acquire']>>;
 
+/** The abort reason host calls see when their run ends (one shared value: no DOMException per run). */
+const RUN_ENDED = Object.freeze(new Error('the run has ended'));
+
 class RunState {
   readonly #engine: IsolateEngine;
   readonly #job: EngineJob;
   readonly #bridge: EngineBridge;
   readonly #lease: Lease;
   readonly #cpuCheckMs: number;
-  readonly #abort = new AbortController();
   readonly #t0 = performance.now();
   readonly #cpu0: bigint;
-  #context: ivm.Context | undefined;
-  #control: ivm.Reference<(op: string, a?: unknown, b?: unknown, c?: unknown) => void> | undefined;
+  #abort: AbortController | undefined;
+  #prepared: PreparedContext | undefined;
   #module: ivm.Module | undefined;
   #namespace: ivm.Reference | undefined;
   #busy = 0;
   #settled = false;
+  #completed = false;
+  /** Settled, waiting for isolate work in flight to end before the isolate goes back to the pool. */
+  #draining: EngineOutcome | undefined;
   #kill = false;
   #rows = 0;
   #calls = 0;
@@ -202,7 +203,8 @@ class RunState {
   #logBytes = 0;
   #logsClosed = false;
   #outputBytes = 0;
-  #timers: NodeJS.Timeout[] = [];
+  #wallTimer: NodeJS.Timeout | undefined;
+  #cpuTimer: NodeJS.Timeout | undefined;
   #resolve: (o: EngineOutcome) => void = () => {};
 
   constructor(engine: IsolateEngine, job: EngineJob, bridge: EngineBridge, lease: Lease, cpuCheckMs: number) {
@@ -219,20 +221,13 @@ class RunState {
       this.#resolve = resolve;
     });
     const { limits } = this.#job;
-    this.#timers.push(
-      setTimeout(
-        () => this.#finish({ failure: budget('wall', limits.wallMs, this.#wallMs(), 'ms') }),
-        limits.wallMs,
-      ),
-    );
+    this.#wallTimer = setTimeout(() => this.#onWallTimer(), limits.wallMs);
     if (limits.cpuMs < limits.wallMs) {
       const every = Math.max(1, Math.min(this.#cpuCheckMs, Math.floor(limits.cpuMs / 2)));
-      this.#timers.push(
-        setInterval(() => {
-          const cpu = this.#cpuMs();
-          if (cpu > limits.cpuMs) this.#finish({ failure: budget('cpu', limits.cpuMs, cpu, 'ms') });
-        }, every),
-      );
+      this.#cpuTimer = setInterval(() => {
+        const cpu = this.#cpuMs();
+        if (cpu > limits.cpuMs) this.#finish({ failure: budget('cpu', limits.cpuMs, cpu, 'ms') });
+      }, every);
     }
     this.#execute().catch((error: unknown) => this.#finish({ failure: this.#classify(error) }));
     return done;
@@ -261,36 +256,44 @@ class RunState {
       return await p;
     } finally {
       this.#busy -= 1;
+      if (this.#busy === 0 && this.#draining) this.#complete(this.#draining, false);
     }
   }
 
+  /**
+   * One run. With a prepared context and a wrapped plugin (the usual case) this queues three calls
+   * into the isolate and waits for one: configure, define the plugin's function, start.
+   */
   async #execute(): Promise<void> {
     const { job } = this;
-    const context = await this.#track(this.#engine.pool.context(this.#lease));
-    this.#context = context;
+    const prepared = await this.#track(this.#engine.pool.context(this.#lease));
+    if (this.#completed) {
+      releaseContext(prepared);
+      return;
+    }
+    this.#prepared = prepared;
     if (this.#settled) return;
-    const kind = await this.#kind();
+    prepared.route.handler = (op, a, b, c) => this.#onPost(op, a, b, c);
+    const entry = this.#engine.cacheEntry(job.codeSha256, job.code);
+    const { form } = entry;
     const config: BootstrapConfig = {
       methods: job.methods,
-      commonJs: kind === 'script',
+      form: form.kind,
       maxLogBytes: job.limits.logBytes,
       maxLogEntryChars: 8192,
       maxOutputBytes: job.limits.outputBytes,
     };
-    const post = new ivm.Callback((op: unknown, a: unknown, b: unknown, c: unknown) =>
-      this.#onPost(op, a, b, c),
-    );
-    this.#control = (await this.#track(
-      context.evalClosure(BOOTSTRAP_SOURCE, [post, JSON.stringify(config)], {
-        filename: BOOTSTRAP_FILENAME,
-        result: { reference: true },
-        timeout: this.#remaining(),
-      }),
-    )) as ivm.Reference<(op: string, a?: unknown, b?: unknown, c?: unknown) => void>;
-    if (this.#settled) return;
+    const { context, control } = prepared;
+    // Asynchronous isolate calls run in the order they are queued; "ignored" ones skip the reply.
+    control.applyIgnored(undefined, ['configure', JSON.stringify(config)]);
     let namespace: ivm.Reference | undefined;
-    if (kind === 'script') {
-      const script = await this.#script();
+    if (form.kind === 'cjs' || form.kind === 'esm') {
+      const script = await this.#script(entry, form.source, form.lineOffset);
+      if (this.#settled) return;
+      script.runIgnored(context);
+    } else if (form.kind === 'script') {
+      control.applyIgnored(undefined, ['cjsGlobals']);
+      const script = await this.#script(entry, job.code, 0);
       if (this.#settled) return;
       // Take the completion value as a Reference and release it: a non-transferable completion value
       // (`module.exports.run = fn` ends in a function) otherwise keeps the whole context alive.
@@ -299,7 +302,7 @@ class RunState {
       );
       completion.release();
     } else {
-      const module = await this.#compileModule();
+      const module = await this.#compileModule(entry);
       this.#module = module;
       if (this.#settled) return;
       await this.#track(
@@ -313,7 +316,7 @@ class RunState {
     }
     if (this.#settled) return;
     await this.#track(
-      this.#control.apply(undefined, ['start', job.inputJson, namespace?.derefInto()], {
+      control.apply(undefined, ['start', job.inputJson, namespace?.derefInto()], {
         timeout: this.#remaining(),
       }),
     );
@@ -323,58 +326,45 @@ class RunState {
     return this.#job;
   }
 
-  async #kind(): Promise<'script' | 'module'> {
-    const cached = this.#engine.cacheEntry(this.#job.codeSha256);
-    if (cached) return cached.kind;
-    return looksLikeModule(this.#job.code) ? 'module' : 'script';
-  }
-
-  async #script(): Promise<ivm.Script> {
-    const { code, codeSha256, filename } = this.#job;
+  /** The compiled Script of this code in this isolate, compiling it (with V8's code cache) once. */
+  async #script(entry: CodeCacheEntry, source: string, lineOffset: number): Promise<ivm.Script> {
+    const { codeSha256, filename } = this.#job;
     const known = this.#lease.scripts.get(codeSha256);
     if (known) return known;
-    const cached = this.#engine.cacheEntry(codeSha256);
     const script = await this.#track(
-      this.#lease.isolate.compileScript(code, {
+      this.#lease.isolate.compileScript(source, {
         filename,
-        ...(cached?.cachedData ? { cachedData: cached.cachedData } : { produceCachedData: true }),
+        lineOffset,
+        ...(entry.cachedData ? { cachedData: entry.cachedData } : { produceCachedData: true }),
       }),
     );
     const produced = (script as WithCachedData<ivm.Script>).cachedData;
-    if (!cached && produced) this.#engine.rememberCode(codeSha256, { kind: 'script', cachedData: produced });
+    if (!entry.cachedData && produced) entry.cachedData = produced;
     this.#engine.pool.remember(this.#lease, codeSha256, script);
     return script;
   }
 
-  async #compileModule(): Promise<ivm.Module> {
-    const { code, codeSha256, filename } = this.#job;
-    const cached = this.#engine.cacheEntry(codeSha256);
+  /** ES modules that cannot run as a Script are compiled per run: a Module belongs to one context. */
+  async #compileModule(entry: CodeCacheEntry): Promise<ivm.Module> {
+    const { code, filename } = this.#job;
     const module = await this.#track(
       this.#lease.isolate.compileModule(code, {
         filename,
-        ...(cached?.cachedData ? { cachedData: cached.cachedData } : { produceCachedData: true }),
+        ...(entry.cachedData ? { cachedData: entry.cachedData } : { produceCachedData: true }),
       }),
     );
     const produced = (module as WithCachedData<ivm.Module>).cachedData;
-    if (!cached && produced) this.#engine.rememberCode(codeSha256, { kind: 'module', cachedData: produced });
+    if (!entry.cachedData && produced) entry.cachedData = produced;
     return module;
   }
 
-  /** Messages from the bootstrap. Runs synchronously on the host thread; never throws. */
-  #onPost(op: unknown, a: unknown, b: unknown, c: unknown): string {
-    if (this.#settled) return '{"code":"UNAVAILABLE","message":"the run has ended"}';
-    if (op === 'log' && typeof a === 'string' && typeof b === 'string') {
-      this.#onLog(a, b);
-      return '';
-    }
-    if (op === 'call' && typeof a === 'number' && typeof b === 'string' && typeof c === 'string') {
-      return this.#onCall(a, b, c);
-    }
-    if (op === 'done' && typeof a === 'boolean' && typeof b === 'string') {
-      this.#onDone(a, b);
-      return '';
-    }
-    return '{"code":"INVALID_INPUT","message":"unknown message"}';
+  /** Messages from the bootstrap. Runs on the host thread; never throws. */
+  #onPost(op: unknown, a: unknown, b: unknown, c: unknown): void {
+    if (this.#settled) return;
+    if (op === 'log' && typeof a === 'string' && typeof b === 'string') this.#onLog(a, b);
+    else if (op === 'call' && typeof a === 'number' && typeof b === 'string' && typeof c === 'string')
+      this.#onCall(a, b, c);
+    else if (op === 'done' && typeof a === 'boolean' && typeof b === 'string') this.#onDone(a, b);
   }
 
   #onLog(level: string, text: string): void {
@@ -392,22 +382,43 @@ class RunState {
     this.#bridge.log(LEVELS.has(level) ? (level as LogLevel) : 'log', text);
   }
 
-  #onCall(id: number, path: string, argsJson: string): string {
+  /** Settles a host call inside the context. */
+  #deliver(id: number, ok: boolean, payload: string): void {
+    const control = this.#prepared?.control;
+    if (!control || this.#settled) return;
+    this.#track(control.apply(undefined, ['deliver', id, ok, payload], { timeout: this.#remaining() })).catch(
+      (error: unknown) => this.#finish({ failure: this.#classify(error) }),
+    );
+  }
+
+  /** Why a host call is refused before it reaches the host API, if it is. */
+  #refusal(path: string, argsJson: string): { code: ErrorCode; message: string } | undefined {
     const { limits } = this.#job;
-    const refuse = (code: ErrorCode, message: string) => JSON.stringify({ code, message });
     if (!this.#job.methods.includes(path))
-      return refuse('CAPABILITY_DENIED', `no host method "${path.slice(0, 100)}" is granted`);
+      return { code: 'CAPABILITY_DENIED', message: `no host method "${path.slice(0, 100)}" is granted` };
     if (this.#calls >= limits.maxHostCalls)
-      return refuse('RATE_LIMITED', `at most ${limits.maxHostCalls} host calls per run`);
-    if (this.#inFlight >= limits.maxConcurrentCalls) {
-      return refuse('RATE_LIMITED', `at most ${limits.maxConcurrentCalls} host calls in flight`);
-    }
-    if (Buffer.byteLength(argsJson) > limits.maxValueBytes) {
-      return refuse('PAYLOAD_TOO_LARGE', `host call arguments larger than ${limits.maxValueBytes} bytes`);
+      return { code: 'RATE_LIMITED', message: `at most ${limits.maxHostCalls} host calls per run` };
+    if (this.#inFlight >= limits.maxConcurrentCalls)
+      return { code: 'RATE_LIMITED', message: `at most ${limits.maxConcurrentCalls} host calls in flight` };
+    if (Buffer.byteLength(argsJson) > limits.maxValueBytes)
+      return {
+        code: 'PAYLOAD_TOO_LARGE',
+        message: `host call arguments larger than ${limits.maxValueBytes} bytes`,
+      };
+    return undefined;
+  }
+
+  #onCall(id: number, path: string, argsJson: string): void {
+    const { limits } = this.#job;
+    const refused = this.#refusal(path, argsJson);
+    if (refused) {
+      this.#deliver(id, false, JSON.stringify(refused));
+      return;
     }
     this.#calls += 1;
     this.#inFlight += 1;
     const rowsRemaining = Math.max(0, limits.rows - this.#rows);
+    this.#abort ??= new AbortController();
     this.#bridge
       .call(path, argsJson, { signal: this.#abort.signal, rowsRemaining })
       .catch((): BridgeCallResult => ({ ok: false, code: 'INTERNAL', message: `host method ${path} failed` }))
@@ -419,22 +430,15 @@ class RunState {
           this.#finish({ failure: budget('rows', limits.rows, this.#rows, 'rows') });
           return;
         }
-        let ok = r.ok;
-        let payload = r.ok ? r.json : JSON.stringify({ code: r.code, message: r.message });
-        if (r.ok && Buffer.byteLength(r.json) > limits.maxValueBytes) {
-          ok = false;
-          payload = JSON.stringify({
-            code: 'PAYLOAD_TOO_LARGE',
-            message: `host call result larger than ${limits.maxValueBytes} bytes`,
-          });
+        if (!r.ok) {
+          this.#deliver(id, false, JSON.stringify({ code: r.code, message: r.message }));
+        } else if (Buffer.byteLength(r.json) > limits.maxValueBytes) {
+          const message = `host call result larger than ${limits.maxValueBytes} bytes`;
+          this.#deliver(id, false, JSON.stringify({ code: 'PAYLOAD_TOO_LARGE', message }));
+        } else {
+          this.#deliver(id, true, r.json);
         }
-        const control = this.#control;
-        if (!control) return;
-        this.#track(
-          control.apply(undefined, ['deliver', id, ok, payload], { timeout: this.#remaining() }),
-        ).catch((error: unknown) => this.#finish({ failure: this.#classify(error) }));
       });
-    return '';
   }
 
   #onDone(ok: boolean, json: string): void {
@@ -446,12 +450,11 @@ class RunState {
         this.#finish({ failure: budget('output', limits.outputBytes, bytes, 'bytes') });
         return;
       }
-      this.#finish({ outputJson: json });
+      this.#finish({ outputJson: json }, true);
       return;
     }
-    this.#finish({ failure: this.#describe(json) });
+    this.#finish({ failure: this.#describe(json) }, true);
   }
-
   #describe(json: string): EngineFailure {
     let e: Record<string, unknown>;
     try {
@@ -530,50 +533,77 @@ class RunState {
     };
   }
 
-  #finish(result: { outputJson?: string; failure?: EngineFailure }): void {
+  /**
+   * Ends the run once. `reported` means the plugin itself reported its outcome (its code is finishing
+   * its last task); any other stop while the isolate is executing means the code is still running, so
+   * the isolate is disposed.
+   */
+  #finish(result: { outputJson?: string; failure?: EngineFailure }, reported = false): void {
     if (this.#settled) return;
     this.#settled = true;
-    for (const t of this.#timers) clearTimeout(t);
-    this.#abort.abort();
-    const wallMs = this.#wallMs();
-    const cpuMs = this.#cpuMs();
-    // A budget stop while the isolate is executing means the code is still running: dispose it.
-    const kill = this.#kill || (this.#busy > 0 && result.failure !== undefined);
-    let heapBytes = 0;
-    const isolate = this.#lease.isolate;
-    if (!kill && !isolate.isDisposed) {
-      try {
-        const h = isolate.getHeapStatisticsSync();
-        heapBytes = h.used_heap_size + h.externally_allocated_size;
-      } catch {
-        heapBytes = 0;
-      }
-    }
-    if (result.failure?.details.resource === 'memory') {
-      result.failure.details.observed = Math.max(Number(result.failure.details.observed), heapBytes);
-    }
-    try {
-      // Every handle that points into the run's context must go, or the context outlives the run.
-      this.#control?.release();
-      this.#namespace?.release();
-      this.#module?.release();
-      this.#context?.release();
-    } catch {
-      // already gone with its isolate
-    }
-    if (kill || isolate.isDisposed) this.#engine.pool.discard(this.#lease);
-    else this.#engine.pool.release(this.#lease);
-    this.#resolve({
+    clearInterval(this.#cpuTimer);
+    this.#abort?.abort(RUN_ENDED);
+    const outcome: EngineOutcome = {
       ...(result.outputJson !== undefined ? { outputJson: result.outputJson } : {}),
       ...(result.failure ? { failure: result.failure } : {}),
       usage: {
-        wallMs,
-        cpuMs,
-        heapBytes,
+        wallMs: this.#wallMs(),
+        cpuMs: this.#cpuMs(),
+        heapBytes: 0,
         rows: this.#rows,
         outputBytes: this.#outputBytes,
         logBytes: this.#logBytes,
       },
-    });
+    };
+    const isolate = this.#lease.isolate;
+    if (this.#kill || (this.#busy > 0 && !reported) || isolate.isDisposed) {
+      this.#complete(outcome, true);
+      return;
+    }
+    // Heap statistics are read asynchronously, queued behind whatever the isolate is finishing (a sync
+    // read would block this thread until then). The run completes when the isolate has no work left
+    // for it; the wall timer stays armed in case the code keeps the isolate busy past its deadline.
+    this.#draining = outcome;
+    this.#track(isolate.getHeapStatistics()).then(
+      (h) => {
+        outcome.usage.heapBytes = h.used_heap_size + h.externally_allocated_size;
+      },
+      () => {},
+    );
+  }
+
+  #onWallTimer(): void {
+    const draining = this.#draining;
+    if (draining) this.#complete(draining, true);
+    else this.#finish({ failure: budget('wall', this.#job.limits.wallMs, this.#wallMs(), 'ms') });
+  }
+
+  /** Reports the outcome, then frees the run's context and hands the isolate back (or disposes it). */
+  #complete(outcome: EngineOutcome, kill: boolean): void {
+    if (this.#completed) return;
+    this.#completed = true;
+    this.#draining = undefined;
+    clearTimeout(this.#wallTimer);
+    const failure = outcome.failure;
+    if (failure?.details.resource === 'memory') {
+      failure.details.observed = Math.max(Number(failure.details.observed), outcome.usage.heapBytes);
+    }
+    const cleanUp = () => {
+      // Every handle that points into the run's context must go, or the context outlives the run.
+      if (this.#prepared) releaseContext(this.#prepared);
+      try {
+        this.#namespace?.release();
+        this.#module?.release();
+      } catch {
+        // already gone with its isolate
+      }
+      if (kill || this.#lease.isolate.isDisposed) this.#engine.pool.discard(this.#lease);
+      else this.#engine.pool.release(this.#lease);
+    };
+    this.#resolve(outcome);
+    // Code that must stop is stopped now; otherwise the caller's continuation runs first, and only
+    // then does preparing the isolate's next context wake its thread.
+    if (kill) cleanUp();
+    else queueMicrotask(cleanUp);
   }
 }

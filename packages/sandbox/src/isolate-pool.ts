@@ -1,4 +1,23 @@
 import ivm from 'isolated-vm';
+import { BOOTSTRAP_FILENAME, BOOTSTRAP_SOURCE } from './bootstrap.js';
+
+/** What the bootstrap posts to the host: `log`, `call` or `done`, with copied primitive arguments. */
+export type PostHandler = (op: unknown, a: unknown, b: unknown, c: unknown) => void;
+
+/** The bootstrap's `control` function, as the host calls it. */
+export type Control = (op: string, a?: unknown, b?: unknown, c?: unknown) => void;
+
+/**
+ * A fresh context with the bootstrap already installed. It serves exactly one run; `route.handler` is
+ * pointed at that run while it lasts (the `post` callback inside the context was bound at preparation).
+ */
+export interface PreparedContext {
+  readonly context: ivm.Context;
+  readonly control: ivm.Reference<Control>;
+  readonly route: { handler: PostHandler };
+}
+
+const IGNORE: PostHandler = () => {};
 
 /** An isolate in the pool, with the code compiled into it. */
 export interface PooledIsolate {
@@ -9,10 +28,13 @@ export interface PooledIsolate {
   /** Digests of every code that ran here (ES modules are compiled per run, so only listed). */
   readonly codes: Set<string>;
   /**
-   * A context created ahead of time while the isolate was idle. Every context still serves exactly
-   * one run; preparing the next one off the critical path keeps V8's context set-up out of latency.
+   * A context prepared ahead of time (created, bootstrap installed) while the isolate was idle. Every
+   * context still serves exactly one run; preparing the next one off the critical path keeps V8's
+   * context set-up and the bootstrap out of a run's latency.
    */
-  spare: Promise<ivm.Context | undefined> | undefined;
+  spare: Promise<PreparedContext | undefined> | undefined;
+  /** The spare has finished preparing. */
+  spareReady: boolean;
   runs: number;
   busy: boolean;
 }
@@ -52,11 +74,15 @@ export class IsolatePool {
     return this.#all.size;
   }
 
-  /** Takes an idle isolate with this memory limit (preferring one that has `codeSha256` compiled). */
+  /**
+   * Takes an idle isolate with this memory limit, preferring one whose next context is ready and that
+   * has `codeSha256` compiled.
+   */
   async acquire(memoryMB: number, codeSha256: string): Promise<PooledIsolate> {
     for (;;) {
       if (this.#closed) throw new Error('the sandbox is closed');
       let match: PooledIsolate | undefined;
+      let matchScore = -1;
       let idleOther: PooledIsolate | undefined;
       for (const p of this.#all) {
         if (p.busy) continue;
@@ -64,16 +90,18 @@ export class IsolatePool {
           idleOther ??= p;
           continue;
         }
-        if (p.codes.has(codeSha256)) {
+        const score = (p.spareReady ? 2 : 0) + (p.codes.has(codeSha256) ? 1 : 0);
+        if (score > matchScore) {
           match = p;
-          break;
+          matchScore = score;
         }
-        match ??= p;
       }
       if (!match && this.#all.size >= this.#size && idleOther) {
         this.discard(idleOther);
       }
-      if (!match && this.#all.size < this.#size) match = this.#create(memoryMB);
+      // While the pool can grow, an isolate whose next context is still being prepared is passed over:
+      // back-to-back runs then alternate, one isolate preparing while another runs.
+      if (!match?.spareReady && this.#all.size < this.#size) match = this.#create(memoryMB);
       if (match) {
         match.busy = true;
         return match;
@@ -95,23 +123,33 @@ export class IsolatePool {
   /** Disposes an isolate and forgets it (after a timeout, a memory blowup, or eviction). */
   discard(p: PooledIsolate): void {
     this.#all.delete(p);
+    p.spare?.then((prepared) => prepared && releaseContext(prepared));
     p.spare = undefined;
+    p.spareReady = false;
     for (const s of p.scripts.values()) s.release();
     p.scripts.clear();
     if (!p.isolate.isDisposed) p.isolate.dispose();
     this.#wake();
   }
 
-  /** Takes the pre-created context of an isolate, if any, else creates one. */
-  async context(p: PooledIsolate): Promise<ivm.Context> {
+  /** Takes the prepared context of an isolate, if any, else prepares one now. */
+  async context(p: PooledIsolate): Promise<PreparedContext> {
     const spare = p.spare;
     p.spare = undefined;
-    return (spare ? await spare : undefined) ?? p.isolate.createContext();
+    p.spareReady = false;
+    return (spare ? await spare : undefined) ?? prepareContext(p.isolate);
   }
 
   #prepare(p: PooledIsolate): void {
     if (p.spare) return;
-    p.spare = p.isolate.createContext().catch(() => undefined);
+    const spare = prepareContext(p.isolate).then(
+      (prepared) => {
+        if (p.spare === spare) p.spareReady = true;
+        return prepared;
+      },
+      () => undefined,
+    );
+    p.spare = spare;
   }
 
   /** Notes that `codeSha256` ran in this isolate (so eviction finds it). */
@@ -154,6 +192,7 @@ export class IsolatePool {
       scripts: new Map(),
       codes: new Set(),
       spare: undefined,
+      spareReady: false,
       runs: 0,
       busy: false,
     };
@@ -165,5 +204,40 @@ export class IsolatePool {
   #wake(): void {
     const waiters = this.#waiters.splice(0);
     for (const w of waiters) w();
+  }
+}
+
+/** Creates a context and installs the bootstrap in it; the bootstrap's posts go to `route.handler`. */
+async function prepareContext(isolate: ivm.Isolate): Promise<PreparedContext> {
+  const context = await isolate.createContext();
+  const route = { handler: IGNORE };
+  // "ignored": the isolate does not wait for the host (no thread round trip per log, call or result).
+  const post = new ivm.Callback(
+    (op: unknown, a: unknown, b: unknown, c: unknown) => route.handler(op, a, b, c),
+    {
+      ignored: true,
+    },
+  );
+  try {
+    const control = (await context.evalClosure(BOOTSTRAP_SOURCE, [post], {
+      filename: BOOTSTRAP_FILENAME,
+      result: { reference: true },
+      timeout: 5000,
+    })) as ivm.Reference<Control>;
+    return { context, control, route };
+  } catch (error) {
+    context.release();
+    throw error;
+  }
+}
+
+/** Releases every handle into a prepared context, so the context does not outlive its run. */
+export function releaseContext(prepared: PreparedContext): void {
+  prepared.route.handler = IGNORE;
+  try {
+    prepared.control.release();
+    prepared.context.release();
+  } catch {
+    // already gone with its isolate
   }
 }

@@ -255,6 +255,93 @@ describe('createSandbox: running plugins', () => {
   });
 });
 
+describe('createSandbox: plugin forms (each compiled once, run in a fresh context)', () => {
+  const value = async (code: string, input: unknown = null) => {
+    const r = await sandbox.run({ code, manifest, input, api });
+    return r.ok ? r.value : { code: r.error.code, message: r.error.message };
+  };
+
+  it('runs every ES module export form, with live bindings and top-level await', async () => {
+    expect(await value('export const run = async (i) => i + 1;', 1)).toBe(2);
+    expect(await value('async function go() { return "go"; }\nexport { go as run };')).toBe('go');
+    expect(await value('export default function run() { return "named default"; }')).toBe('named default');
+    expect(await value('export default async function () { return "anonymous default"; }')).toBe(
+      'anonymous default',
+    );
+    expect(await value('export let run;\nrun = async () => "assigned later";')).toBe('assigned later');
+    expect(await value('const k = await Promise.resolve(7);\nexport const run = () => k;')).toBe(7);
+    expect(await value('export const { run } = { run: () => "destructured" };')).toBe('destructured');
+  });
+
+  it('keeps module semantics for ES modules and Node semantics for CommonJS', async () => {
+    expect(
+      await value(
+        'const self = this;\nexport const run = () => [self === undefined, (() => { try { undeclared = 1; return "sloppy"; } catch { return "strict"; } })()];',
+      ),
+    ).toEqual([true, 'strict']);
+    expect(
+      await value(
+        'var topLevel = 1;\nmodule.exports.run = () => [this === module.exports, typeof globalThis.topLevel];',
+      ),
+    ).toEqual([true, 'undefined']);
+    expect(await value('exports.run = () => "exports alias";')).toBe('exports alias');
+    expect(await value('module.exports = { run: () => "replaced" };')).toBe('replaced');
+  });
+
+  it('hides the loading hook from plugin code, whatever the form', async () => {
+    const probe =
+      '(() => [typeof globalThis.__intelgraph_define, Object.getOwnPropertyNames(globalThis).some((n) => n.startsWith("__intelgraph"))])()';
+    expect(await value(`module.exports.run = () => ${probe};`)).toEqual(['undefined', false]);
+    expect(await value(`export const run = () => ${probe};`)).toEqual(['undefined', false]);
+    // Forms that are not wrapped (an import.meta module, a script naming the hook) never see it either.
+    expect(await value(`const m = typeof import.meta;\nexport const run = () => [m, ${probe}];`)).toEqual([
+      'object',
+      ['undefined', false],
+    ]);
+    expect(await value(`module.exports.run = () => ${probe}; // __intelgraph_define`)).toEqual([
+      'undefined',
+      false,
+    ]);
+  });
+
+  it('captures logs and reports throws from the top level, with the plugin line', async () => {
+    for (const code of [
+      'console.log("loading");\nthrow new RangeError("bad top level");\nmodule.exports.run = () => 1;',
+      'console.log("loading");\nthrow new RangeError("bad top level");\nexport const run = () => 1;',
+    ]) {
+      const r = await sandbox.run({ code, manifest });
+      expect(r.logs.map((l) => l.message)).toEqual(['loading']);
+      expect(r.ok).toBe(false);
+      if (r.ok) continue;
+      expect(r.error).toMatchObject({ code: 'PLUGIN_ERROR', message: 'bad top level' });
+      expect(String(r.error.details.stack)).toMatch(
+        /^RangeError: bad top level\n\s+at .*plugin:sample-enricher@0\.1\.0:2:7/,
+      );
+    }
+  });
+
+  it('keeps a result reported before runaway leftover work, and stops that work at the wall budget', async () => {
+    const own = createSandbox({ poolSize: 1 });
+    try {
+      const code = `module.exports.run = async () => {
+        let p = Promise.resolve();
+        for (let k = 0; k < 50; k++) p = p.then(() => {});
+        p.then(() => { for (;;) {} });
+        return "reported";
+      }`;
+      const r = await own.run({ code, manifest: { ...manifest, budgets: { ms: 200 } } });
+      expect(r).toMatchObject({ ok: true, value: 'reported' });
+      expect(own.stats().isolatesCreated).toBe(1);
+      const next = await own.run({ code: 'module.exports.run = async () => "next"', manifest });
+      expect(next).toMatchObject({ ok: true, value: 'next' });
+      // The busy isolate was disposed at the deadline; the next run got a new one.
+      expect(own.stats().isolatesCreated).toBe(2);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('createSandbox: budgets', () => {
   function expectBudget(r: Awaited<ReturnType<typeof sandbox.run>>, resource: string) {
     expect(r.ok).toBe(false);
