@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { EngineBridge, EngineJob, EngineOutcome } from './engine.js';
 import type { Executor } from './sandbox.js';
-import type { FromWorker, ToWorker } from './worker-protocol.js';
+import type { FromWorker, ToWorker, WireJob } from './worker-protocol.js';
 
 /** Options of {@link ProcessPool}. */
 export interface ProcessPoolOptions {
@@ -12,6 +12,8 @@ export interface ProcessPoolOptions {
   /** Extra wall time before the parent kills a worker that did not answer. */
   graceMs: number;
   recycleAfterRuns?: number;
+  /** Plugin codes each worker keeps (default 256); beyond it a worker asks the parent again. */
+  workerCodes?: number;
 }
 
 interface PendingRun {
@@ -25,6 +27,7 @@ interface PendingRun {
 interface Worker {
   child: ChildProcess;
   runs: Map<number, PendingRun>;
+  /** Digests whose code this worker was sent (it may have dropped some since: it then asks again). */
   codes: Set<string>;
   isolatesCreated: number;
   dead: boolean;
@@ -44,6 +47,11 @@ function workerEntry(): { path: string; execArgv: string[] } {
   }
   const ext = here.endsWith('.cjs') ? 'cjs' : 'js';
   return { path: fileURLToPath(new URL(`./worker.${ext}`, here)), execArgv: ['--no-node-snapshot'] };
+}
+
+function withoutCode(job: EngineJob): WireJob {
+  const { code: _code, ...rest } = job;
+  return rest;
 }
 
 function failed(
@@ -77,6 +85,7 @@ export class ProcessPool implements Executor {
     if (this.#closed) return Promise.resolve(failed('UNAVAILABLE', 'the sandbox is closed', {}));
     const worker = this.#pick(job.codeSha256);
     const id = ++this.#nextRun;
+    const sendCode = !worker.codes.has(job.codeSha256);
     worker.codes.add(job.codeSha256);
     return new Promise<EngineOutcome>((resolve) => {
       const pending: PendingRun = {
@@ -109,7 +118,7 @@ export class ProcessPool implements Executor {
           );
           this.#kill(worker, 'a run did not stop in time');
         }, job.limits.wallMs + this.#options.graceMs);
-        this.#send(worker, { t: 'run', id, job });
+        this.#send(worker, { t: 'run', id, job: sendCode ? job : withoutCode(job) });
       };
       if (worker.ready) dispatch();
       else worker.queue.push(dispatch);
@@ -177,6 +186,7 @@ export class ProcessPool implements Executor {
         ...process.env,
         IG_SANDBOX_POOL_SIZE: String(this.#options.poolSize),
         IG_SANDBOX_RECYCLE: String(this.#options.recycleAfterRuns ?? 0),
+        IG_SANDBOX_CODES: String(this.#options.workerCodes ?? 256),
       },
     });
     const worker: Worker = {
@@ -206,6 +216,11 @@ export class ProcessPool implements Executor {
       case 'ready': {
         w.ready = true;
         for (const dispatch of w.queue.splice(0)) dispatch();
+        return;
+      }
+      case 'need': {
+        const run = w.runs.get(m.id);
+        if (run) this.#send(w, { t: 'run', id: m.id, job: run.job });
         return;
       }
       case 'log':

@@ -18,6 +18,7 @@ import {
   validateManifest,
 } from '@intelgraph/core';
 import { z } from 'zod';
+import { BoundedCache } from './bounded-cache.js';
 import { PartialBudgetsSchema, resolveBudgets, type SandboxBudgets } from './budgets.js';
 import type { BridgeCallResult, EngineBridge, EngineJob, EngineOutcome, LogLevel } from './engine.js';
 import { IsolateEngine } from './engine.js';
@@ -176,6 +177,25 @@ const RequestSchema = z
 
 const EMPTY_API: Pick<ScopedHostApi, 'methods' | 'grantedScopes'> = { methods: [], grantedScopes: [] };
 
+/** What a manifest yields for a run: validated once per distinct manifest text. */
+interface ManifestFacts {
+  manifest: PluginManifest;
+  manifestSha256: string;
+  budgets: SandboxBudgets;
+  filename: string;
+}
+
+/** Total characters of plugin code whose digest is remembered (beyond it, the oldest are forgotten). */
+const DIGEST_CACHE_CHARS = 32 * 1024 * 1024;
+
+function jsonText(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined; // cycles, BigInt: left to validation, which reports them
+  }
+}
+
 /**
  * Creates a sandbox for untrusted plugin code, built on isolated-vm: a pool of isolates, a fresh
  * context for every run, compiled code cached by SHA-256, budgets enforced by the host, and a scoped
@@ -224,17 +244,50 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         );
   let closed = false;
   let runs = 0;
+  // Per-run work that depends only on the manifest or the code is done once per distinct value.
+  const manifests = new BoundedCache<string, ManifestFacts>({ maxEntries: 256 });
+  const digests = new BoundedCache<string, string>({
+    maxEntries: 256,
+    maxWeight: DIGEST_CACHE_CHARS,
+    weigh: (code) => code.length,
+  });
 
-  async function run<T>(request: SandboxRunRequest): Promise<SandboxResult<T>> {
-    const req = parseInput(RequestSchema, request, 'run request');
-    const mv = validateManifest(req.manifest);
+  /** Validates a manifest (cached by its JSON text) and derives its digest and effective budgets. */
+  function manifestFacts(raw: unknown): ManifestFacts {
+    const text = jsonText(raw);
+    const cached = text === undefined ? undefined : manifests.get(text);
+    if (cached) return cached;
+    const mv = validateManifest(raw);
     if (!mv.ok) {
       throw new IntelGraphError('INVALID_INPUT', 'invalid plugin manifest', {
         details: { issues: mv.issues },
       });
     }
-    const manifest: PluginManifest = mv.value;
-    const codeBytes = Buffer.byteLength(req.code);
+    const manifest = mv.value;
+    const facts: ManifestFacts = {
+      manifest,
+      manifestSha256: digestJson(manifest),
+      budgets: resolveBudgets(manifest.budgets, o.defaults, o.caps),
+      filename: `plugin:${manifest.name}@${manifest.version}`,
+    };
+    if (text !== undefined) manifests.set(text, facts);
+    return facts;
+  }
+
+  function codeDigest(code: string): string {
+    let sha = digests.get(code);
+    if (sha === undefined) {
+      sha = sha256Hex(code);
+      digests.set(code, sha);
+    }
+    return sha;
+  }
+
+  async function run<T>(request: SandboxRunRequest): Promise<SandboxResult<T>> {
+    const req = parseInput(RequestSchema, request, 'run request');
+    const { manifest, manifestSha256, budgets, filename } = manifestFacts(req.manifest);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: short code cannot be over the limit, skip the count.
+    const codeBytes = req.code.length > maxCodeBytes / 3 ? Buffer.byteLength(req.code) : req.code.length;
     if (codeBytes > maxCodeBytes) {
       throw new IntelGraphError('PAYLOAD_TOO_LARGE', `plugin code larger than ${maxCodeBytes} bytes`, {
         details: { limit: maxCodeBytes, observed: codeBytes },
@@ -262,8 +315,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     }
 
     const api = req.api;
-    const budgets = resolveBudgets(manifest.budgets, o.defaults, o.caps);
-    const codeSha256 = sha256Hex(req.code);
+    const codeSha256 = codeDigest(req.code);
     const runId = ids.next('run');
     const startedAt = new Date(clock.now()).toISOString();
     const hostCalls: HostCallRecord[] = [];
@@ -303,7 +355,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     const job: EngineJob = {
       code: req.code,
       codeSha256,
-      filename: `plugin:${manifest.name}@${manifest.version}`,
+      filename,
       inputJson,
       methods: [...(api ?? EMPTY_API).methods],
       limits: {
@@ -358,7 +410,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       plugin: {
         id: req.pluginId ?? manifest.name,
         version: manifest.version,
-        manifestSha256: digestJson(manifest),
+        manifestSha256,
         codeSha256,
       },
       grantedScopes: [...(api ?? EMPTY_API).grantedScopes],

@@ -1,5 +1,6 @@
 // Entry point of a sandbox worker process (process-isolated mode). It runs an IsolateEngine and
 // forwards host API calls and logs to the parent over IPC. If V8 aborts here, only this process dies.
+import { BoundedCache } from './bounded-cache.js';
 import { type BridgeCallResult, IsolateEngine } from './engine.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -11,12 +12,25 @@ const poolSize = Number(process.env.IG_SANDBOX_POOL_SIZE ?? '2');
 const recycle = Number(process.env.IG_SANDBOX_RECYCLE ?? '0');
 const engine = new IsolateEngine({ poolSize, ...(recycle > 0 ? { recycleAfterRuns: recycle } : {}) });
 const waiting = new Map<string, (r: BridgeCallResult) => void>();
+// Plugin code by digest, so the parent sends each code once (see WireJob).
+const codes = new BoundedCache<string, string>({
+  maxEntries: Math.max(1, Number(process.env.IG_SANDBOX_CODES ?? '256')),
+  maxWeight: 64 * 1024 * 1024,
+  weigh: (_, code) => code.length,
+});
 let nextCall = 0;
 
 process.on('message', (raw: ToWorker) => {
   switch (raw.t) {
     case 'run': {
-      const { id, job } = raw;
+      const { id, job: wire } = raw;
+      if (wire.code !== undefined) codes.set(wire.codeSha256, wire.code);
+      const code = wire.code ?? codes.get(wire.codeSha256);
+      if (code === undefined) {
+        send({ t: 'need', id });
+        break;
+      }
+      const job = { ...wire, code };
       engine
         .run(job, {
           log: (level, text) => send({ t: 'log', id, level, text }),
@@ -43,6 +57,7 @@ process.on('message', (raw: ToWorker) => {
       break;
     }
     case 'evict':
+      codes.delete(raw.sha);
       engine.evict(raw.sha);
       break;
     case 'close':

@@ -1,0 +1,49 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BridgeCallResult, EngineBridge, EngineJob } from './engine.js';
+import { ProcessPool } from './process-pool.js';
+
+const limits = {
+  wallMs: 5000,
+  cpuMs: 5000,
+  memoryMB: 32,
+  rows: 100,
+  outputBytes: 65536,
+  logBytes: 65536,
+  maxHostCalls: 10,
+  maxConcurrentCalls: 4,
+  maxValueBytes: 65536,
+};
+const job = (code: string, sha: string, n: number): EngineJob => ({
+  code,
+  codeSha256: sha.repeat(64),
+  filename: 'plugin:probe@1.0.0',
+  inputJson: JSON.stringify({ n }),
+  methods: ['graph.search'],
+  limits,
+});
+const calls: string[] = [];
+const bridge: EngineBridge = {
+  log: () => {},
+  call: async (path, argsJson): Promise<BridgeCallResult> => {
+    calls.push(`${path} ${argsJson}`);
+    return { ok: true, json: '[1,2]', rows: 2 };
+  },
+};
+
+// One worker that keeps a single code: the second code pushes the first out.
+const pool = new ProcessPool({ processes: 1, poolSize: 1, graceMs: 1000, workerCodes: 1 });
+afterAll(() => pool.close());
+
+describe('ProcessPool', () => {
+  it('sends code once per worker, and again when the worker has dropped it', async () => {
+    const a =
+      'export async function run(i, api) { return (await api.graph.search({ n: i.n })).length + i.n; }';
+    const b = 'module.exports.run = async (i) => i.n * 10';
+    expect((await pool.run(job(a, 'a', 1), bridge)).outputJson).toBe('3');
+    expect((await pool.run(job(a, 'a', 2), bridge)).outputJson).toBe('4'); // digest only
+    expect((await pool.run(job(b, 'b', 3), bridge)).outputJson).toBe('30'); // the worker drops a
+    expect((await pool.run(job(a, 'a', 4), bridge)).outputJson).toBe('6'); // asked for again
+    expect(calls).toEqual(['graph.search {"n":1}', 'graph.search {"n":2}', 'graph.search {"n":4}']);
+    expect(pool.workersStarted()).toBe(1);
+  });
+});
