@@ -37,12 +37,22 @@ export default defineConfig({
       {
         extends: true,
         // The 30-second soak (bench/soak.bench.ts runs the full-length one).
-        test: { name: 'soak', include: ['tests/soak/**/*.test.ts'], testTimeout: 600_000, hookTimeout: 120_000 },
+        test: {
+          name: 'soak',
+          include: ['tests/soak/**/*.test.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+        },
       },
       {
         extends: true,
         // A real browser (Debian's Chromium through playwright-core) against the demo server.
-        test: { name: 'e2e', include: ['tests/e2e/**/*.e2e.test.ts'], testTimeout: 120_000, hookTimeout: 240_000 },
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.e2e.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+        },
       },
     ],
   },

@@ -32,7 +32,12 @@ async function openPostgres(options: { poolSize?: number } = {}): Promise<Opened
   } finally {
     await admin.end();
   }
-  const db = await createPgDatabase({ connectionString: PG_URL, schema, max: options.poolSize ?? 10, connectionTimeoutMs: 15_000 });
+  const db = await createPgDatabase({
+    connectionString: PG_URL,
+    schema,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMs: 15_000,
+  });
   await migrate(db);
   return {
     db,

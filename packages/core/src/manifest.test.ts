@@ -35,7 +35,10 @@ describe('plugin manifest', () => {
       outputSchema: { subject: 'enricher-output' },
       capabilities: { graph: ['read'], network: { allow: ['api.example.com', '*.example.org:443'] } },
       optionalCapabilities: { cases: ['write'] },
-      reasons: { 'cases:write': 'to file findings as a case', 'net:api.example.com:443': 'to look up registrations' },
+      reasons: {
+        'cases:write': 'to file findings as a case',
+        'net:api.example.com:443': 'to look up registrations',
+      },
       budgets: { ms: 800, cpuMs: 200, memoryMB: 64, rows: 10, outputKB: 64 },
     });
     expect(m.capabilities.network).toEqual({ allow: ['api.example.com', '*.example.org:443'] });

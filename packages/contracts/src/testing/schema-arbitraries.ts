@@ -110,7 +110,7 @@ export function mutateSchema(schema: Obj, seeds: readonly number[]): Obj {
         if (Array.isArray(n.required) && n.required.length > 0) n.required = n.required.slice(1);
         break;
       case 4:
-        if (props) n.additionalProperties = n.additionalProperties === false ? true : false;
+        if (props) n.additionalProperties = n.additionalProperties === false;
         break;
       case 5:
         if (typeof n.type === 'string' && n.type !== 'object' && n.type !== 'array')
