@@ -61,7 +61,18 @@ export class IsolatePool {
   readonly #all = new Set<PooledIsolate>();
   readonly #waiters: (() => void)[] = [];
   #closed = false;
-  /** Isolates ever created (for tests and stats). */
+  /**
+   * A replacement isolate created ahead of time, with its first context prepared. Made in the
+   * background after the pool disposes an isolate (eviction, recycling, a kill), so the run that needs
+   * the replacement does not pay for V8 isolate creation.
+   */
+  #standby: PooledIsolate | undefined;
+  #standbyPending = false;
+  #standbyWanted = false;
+  /** Background work in flight (standby creation), for {@link IsolatePool.settled}. */
+  #background: Promise<unknown> = Promise.resolve();
+  #lastMemoryMB = 0;
+  /** Isolates put into service so far (for tests and stats). */
   created = 0;
 
   constructor(options: IsolatePoolOptions) {
@@ -79,6 +90,7 @@ export class IsolatePool {
    * has `codeSha256` compiled.
    */
   async acquire(memoryMB: number, codeSha256: string): Promise<PooledIsolate> {
+    this.#lastMemoryMB = memoryMB;
     for (;;) {
       if (this.#closed) throw new Error('the sandbox is closed');
       let match: PooledIsolate | undefined;
@@ -117,6 +129,7 @@ export class IsolatePool {
     // Garbage from earlier contexts is no reason to recycle: V8 collects it before the limit bites.
     if (p.isolate.isDisposed || p.runs >= this.#recycleAfter || this.#closed) this.discard(p);
     else this.#prepare(p);
+    if (this.#standbyWanted) this.#scheduleStandby();
     this.#wake();
   }
 
@@ -129,7 +142,52 @@ export class IsolatePool {
     for (const s of p.scripts.values()) s.release();
     p.scripts.clear();
     if (!p.isolate.isDisposed) p.isolate.dispose();
+    this.#scheduleStandby();
     this.#wake();
+  }
+
+  #scheduleStandby(): void {
+    if (this.#closed || this.#standbyPending || this.#standby?.memoryMB === this.#lastMemoryMB) return;
+    this.#standbyPending = true;
+    this.#standbyWanted = false;
+    // Isolate creation blocks this thread for a few milliseconds: do it off the current call stack,
+    // and only while no run is in progress (else after the next one ends).
+    let resolve: () => void = () => {};
+    this.#background = new Promise<void>((r) => {
+      resolve = r;
+    });
+    setImmediate(() => {
+      resolve();
+      this.#standbyPending = false;
+      const memoryMB = this.#lastMemoryMB;
+      if (this.#closed || memoryMB === 0 || this.#standby?.memoryMB === memoryMB) return;
+      if ([...this.#all].some((p) => p.busy)) {
+        this.#standbyWanted = true;
+        return;
+      }
+      this.#disposeStandby();
+      const p = newPooled(memoryMB);
+      this.#standby = p;
+      this.#prepare(p);
+      this.#background = p.spare ?? Promise.resolve();
+    });
+  }
+
+  /** Resolves when background preparation (next contexts, a standby isolate) has finished. */
+  async settled(): Promise<void> {
+    for (;;) {
+      const background = this.#background;
+      await Promise.all([background, ...[...this.#all].map((p) => p.spare)]);
+      if (background === this.#background) return;
+    }
+  }
+
+  #disposeStandby(): void {
+    const p = this.#standby;
+    this.#standby = undefined;
+    if (!p) return;
+    p.spare?.then((prepared) => prepared && releaseContext(prepared));
+    if (!p.isolate.isDisposed) p.isolate.dispose();
   }
 
   /** Takes the prepared context of an isolate, if any, else prepares one now. */
@@ -181,21 +239,15 @@ export class IsolatePool {
 
   close(): void {
     this.#closed = true;
+    this.#disposeStandby();
     for (const p of [...this.#all]) if (!p.busy) this.discard(p);
     this.#wake();
   }
 
   #create(memoryMB: number): PooledIsolate {
-    const p: PooledIsolate = {
-      isolate: new ivm.Isolate({ memoryLimit: memoryMB }),
-      memoryMB,
-      scripts: new Map(),
-      codes: new Set(),
-      spare: undefined,
-      spareReady: false,
-      runs: 0,
-      busy: false,
-    };
+    let p = this.#standby;
+    if (p?.memoryMB === memoryMB && !p.isolate.isDisposed) this.#standby = undefined;
+    else p = newPooled(memoryMB);
     this.created += 1;
     this.#all.add(p);
     return p;
@@ -205,6 +257,19 @@ export class IsolatePool {
     const waiters = this.#waiters.splice(0);
     for (const w of waiters) w();
   }
+}
+
+function newPooled(memoryMB: number): PooledIsolate {
+  return {
+    isolate: new ivm.Isolate({ memoryLimit: memoryMB }),
+    memoryMB,
+    scripts: new Map(),
+    codes: new Set(),
+    spare: undefined,
+    spareReady: false,
+    runs: 0,
+    busy: false,
+  };
 }
 
 /** Creates a context and installs the bootstrap in it; the bootstrap's posts go to `route.handler`. */
