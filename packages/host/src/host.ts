@@ -44,6 +44,7 @@ import { Registry } from 'prom-client';
 import { z } from 'zod';
 import { type ContractGates, createContractGates } from './contract-gates.js';
 import { type EdgeResult, runEdge } from './edges.js';
+import { NameSchema } from './inputs.js';
 import { createPlatformHostApi } from './platform-api.js';
 import { type PluginRunResult, runPlugin } from './plugin-run.js';
 import { defaultPolicies, HOST_REVIEW_KINDS } from './policies.js';
@@ -211,6 +212,15 @@ function requireRole(actor: Actor, roles: readonly string[], what: string): void
 }
 
 const actorOf = (input: unknown): Actor => parseInput(ActorSchema, input, 'actor');
+
+const EnforcementInput = z
+  .object({
+    subject: NameSchema,
+    edge: z.enum(['ingest', 'export']),
+    mode: z.enum(['enforce', 'warn', 'off']),
+    reason: z.string().min(1).max(2000),
+  })
+  .strict();
 
 const StoredActor = z.object({ userId: z.string(), orgId: z.string(), roles: z.array(z.string()) }).strict();
 
@@ -497,7 +507,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       runPlugin(
         { marketplace, finops, sandbox, gates, hostApi, audit, ids },
         actorOf(actor),
-        pluginId,
+        parseInput(NameSchema, pluginId, 'pluginId'),
         input,
       ),
     registerContract: async (actorInput, input) => {
@@ -527,8 +537,9 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
         destination: opts.destination ?? null,
         reason: opts.reason,
       }),
-    setEnforcement: async (actorInput, input) => {
+    setEnforcement: async (actorInput, raw) => {
       const actor = actorOf(actorInput);
+      const input = parseInput(EnforcementInput, raw, 'enforcement');
       const task = await governance.request(actor, {
         kind: HOST_REVIEW_KINDS.contractEnforcement,
         reason: input.reason,
@@ -586,8 +597,13 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
         scope: { org: actor.orgId, ...(pluginId ? { plugin: pluginId } : {}) },
       } as Parameters<FinOps['quotas']['set']>[0]);
     },
-    catalogStats: views.catalogStats,
-    auditTrail: withActor(views.auditTrail),
+    catalogStats: async (pluginId) => views.catalogStats(parseInput(NameSchema, pluginId, 'pluginId')),
+    auditTrail: async (actor, subject, first) =>
+      views.auditTrail(
+        actorOf(actor),
+        parseInput(NameSchema, subject, 'subject'),
+        parseInput(z.number().int().min(1), first, 'first'),
+      ),
     contractViews: withActor(views.contractViews),
     contractDiff: withActor(views.contractDiff),
     applyPatch: withActor(views.applyPatch),

@@ -3,7 +3,9 @@ import {
   type Actor,
   type AuditTrail,
   type Cost,
+  findDangerousKeys,
   type IdSource,
+  IntelGraphError,
   type PluginManifest,
   type Provenance,
   toIntelGraphError,
@@ -113,7 +115,14 @@ export async function runPlugin(
   let outcome = 'ok';
   let result: PluginRunResult;
   try {
-    // 4. The input contract, when the manifest names one.
+    // 4. Hostile shapes first (prototype keys, nesting deeper than the sandbox takes), then the input
+    //    contract when the manifest names one.
+    const hostile = findDangerousKeys(input);
+    if (hostile.length > 0) {
+      throw new IntelGraphError('INVALID_INPUT', `invalid plugin input: ${hostile[0]?.message}`, {
+        details: { issues: hostile },
+      });
+    }
     let checkedInput = input;
     if (manifest.inputSchema) {
       const decision = await gates.check('ingest', manifest.inputSchema, [input], actor);
