@@ -1,5 +1,5 @@
 import type { Actor, AuditEvent, JsonValue } from '@intelgraph/core';
-import { IntelGraphError } from '@intelgraph/core';
+import { IntelGraphError, parseInput, SCOPE_PATTERN } from '@intelgraph/core';
 import { type ReviewTaskView, reviewTaskToGraphQL } from '@intelgraph/governance';
 import type {
   EdgeRecordResult,
@@ -10,6 +10,10 @@ import type {
 } from '@intelgraph/host';
 import { type InstallationView, type PluginSummary, riskLevel } from '@intelgraph/marketplace';
 import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { z } from 'zod';
+
+// Scopes named by a caller are checked like the manifest's own (a malformed one is an error, not a no-op).
+const ScopeListSchema = z.array(z.string().regex(SCOPE_PATTERN)).max(64);
 
 /** What every resolver receives: the actor resolved by the host's auth hook (never from arguments). */
 export interface GraphQLContext {
@@ -377,7 +381,7 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
       pluginRevoke: async (_: unknown, args: Args, ctx: GraphQLContext) => {
         const actor = actorOf(ctx);
         const current = await requireInstallation(host, actor, String(args.id));
-        const revoke = new Set(args.scopes as string[]);
+        const revoke = new Set(parseInput(ScopeListSchema, args.scopes, 'scopes'));
         const required = current.grants.filter((s) => !current.optionalScopes.includes(s) && revoke.has(s));
         if (required.length > 0) {
           throw new IntelGraphError(
