@@ -1,15 +1,22 @@
-// Sandbox benchmark: one process, one machine, sequential runs (latency, not throughput under load).
-//  - warm path: a fresh context, cached code, one async host call (isolate mode);
-//  - cold path: a new isolate and a full compile for every run (evict before each run);
+// Sandbox benchmark: one process, one machine, sequential back-to-back runs (latency, not throughput).
+//  - warm path: a fresh context, cached code, one async host call (isolate mode), with the default
+//    pool of 2 isolates and with a single isolate;
+//  - cold path: a new isolate and a full compile for every run (evict before each run), back to back
+//    and after an idle moment (when the pool has replaced the isolate ahead of time);
 //  - process-isolated mode, warm;
 //  - floors: a plain async function call and node:vm (new context per run, cached vm.Script);
 //  - quickjs-emscripten (WASM), the other real option: fresh context per run, sync host function;
-//  - memory: heap and RSS before/after SANDBOX_BENCH_MEMORY_RUNS warm runs (default 100,000).
+//  - memory: heap and RSS over SANDBOX_BENCH_MEMORY_RUNS warm runs (default 100,000), after a warm-up
+//    of SANDBOX_BENCH_MEMORY_WARMUP runs (default 40,000) in which the host's V8 young generation and
+//    the isolates' native memory grow to their steady size (sampled too, to show the plateau).
+// CPU time per run (all threads of this process) is reported too: it is steadier than latency on a
+// shared machine.
 // Run: ./run pnpm exec node --no-node-snapshot --conditions=source --import tsx bench/sandbox.bench.ts
-// Knobs: SANDBOX_BENCH_RUNS (default 2000), SANDBOX_BENCH_COLD_RUNS (300), SANDBOX_BENCH_MEMORY_RUNS (100000).
+// Knobs: SANDBOX_BENCH_RUNS (default 2000), SANDBOX_BENCH_COLD_RUNS (300), SANDBOX_BENCH_MEMORY_RUNS
+// (100000), SANDBOX_BENCH_MEMORY_WARMUP (40000).
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import vm from 'node:vm';
 import { defineHostApi, scopeHostApi } from '@intelgraph/capabilities';
 import { sha256Hex } from '@intelgraph/core';
@@ -19,6 +26,7 @@ import { getQuickJS } from 'quickjs-emscripten';
 const RUNS = Number(process.env.SANDBOX_BENCH_RUNS ?? 2000);
 const COLD_RUNS = Number(process.env.SANDBOX_BENCH_COLD_RUNS ?? 300);
 const MEMORY_RUNS = Number(process.env.SANDBOX_BENCH_MEMORY_RUNS ?? 100_000);
+const MEMORY_WARMUP = Number(process.env.SANDBOX_BENCH_MEMORY_WARMUP ?? 40_000);
 
 const pct = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
@@ -30,25 +38,41 @@ interface Stat {
   p95Ms: number;
   p99Ms: number;
   runsPerSec: number;
+  /** CPU time of this whole process (every thread) per run, in microseconds. */
+  cpuUsPerRun: number;
 }
 
-async function measure(runs: number, warmup: number, op: (i: number) => Promise<unknown>): Promise<Stat> {
-  for (let i = 0; i < warmup; i++) await op(i);
+/** Runs `op` sequentially; `pause` (untimed) runs before each timed call. */
+async function measure(
+  runs: number,
+  warmup: number,
+  op: (i: number) => Promise<unknown>,
+  pause?: (i: number) => Promise<unknown> | undefined,
+): Promise<Stat> {
+  for (let i = 0; i < warmup; i++) {
+    await pause?.(i);
+    await op(i);
+  }
   const lat: number[] = [];
-  const started = performance.now();
+  let busy = 0;
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < runs; i++) {
+    await pause?.(i);
     const t = performance.now();
     await op(i);
-    lat.push(performance.now() - t);
+    const ms = performance.now() - t;
+    lat.push(ms);
+    busy += ms;
   }
-  const total = performance.now() - started;
+  const cpu = process.cpuUsage(cpu0);
   lat.sort((a, b) => a - b);
   return {
     runs,
     p50Ms: round(pct(lat, 0.5)),
     p95Ms: round(pct(lat, 0.95)),
     p99Ms: round(pct(lat, 0.99)),
-    runsPerSec: Math.round((runs / total) * 1000),
+    runsPerSec: Math.round((runs / busy) * 1000),
+    cpuUsPerRun: Math.round((cpu.user + cpu.system) / runs),
   };
 }
 
@@ -68,8 +92,8 @@ const expectOk = (r: { ok: boolean }) => {
   if (!r.ok) throw new Error(`run failed: ${JSON.stringify(r)}`);
 };
 
-async function warm() {
-  const sandbox = createSandbox({ poolSize: 1 });
+async function warm(poolSize: number) {
+  const sandbox = createSandbox({ poolSize });
   const stat = await measure(RUNS, 300, async (n) =>
     expectOk(await sandbox.run({ code: CODE, manifest, input: { q: 'a', n }, api })),
   );
@@ -77,20 +101,26 @@ async function warm() {
   return stat;
 }
 
-async function cold() {
+async function cold(idleMs: number) {
   const sandbox = createSandbox({ poolSize: 1 });
   const sha = sha256Hex(CODE);
-  const stat = await measure(COLD_RUNS, 20, async (n) => {
-    sandbox.evict(sha);
-    expectOk(await sandbox.run({ code: CODE, manifest, input: { q: 'a', n }, api }));
-  });
+  const runs = idleMs > 0 ? Math.min(COLD_RUNS, 200) : COLD_RUNS;
+  const stat = await measure(
+    runs,
+    20,
+    async (n) => expectOk(await sandbox.run({ code: CODE, manifest, input: { q: 'a', n }, api })),
+    async () => {
+      sandbox.evict(sha);
+      if (idleMs > 0) await new Promise((r) => setTimeout(r, idleMs));
+    },
+  );
   const isolates = sandbox.stats().isolatesCreated;
   await sandbox.close();
   return { ...stat, isolatesCreated: isolates };
 }
 
 async function processMode() {
-  const sandbox = createSandbox({ isolation: 'process', processes: 1, poolSize: 1 });
+  const sandbox = createSandbox({ isolation: 'process', processes: 1 });
   const stat = await measure(RUNS, 300, async (n) =>
     expectOk(await sandbox.run({ code: CODE, manifest, input: { q: 'a', n }, api })),
   );
@@ -148,31 +178,52 @@ async function quickjs() {
 async function memory() {
   setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc') as () => void;
-  const sandbox = createSandbox({ poolSize: 1 });
-  for (let i = 0; i < 1000; i++) await sandbox.run({ code: CODE, manifest, input: { q: 'a', n: i }, api });
-  gc();
-  const before = process.memoryUsage();
-  const started = performance.now();
-  for (let i = 0; i < MEMORY_RUNS; i++)
+  const sandbox = createSandbox();
+  const mb = (b: number) => round(b / 1024 / 1024, 1);
+  const sample = (runs: number) => {
+    gc();
+    gc();
+    const m = process.memoryUsage();
+    const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+    return {
+      runs,
+      rssMB: mb(m.rss),
+      heapUsedMB: mb(m.heapUsed),
+      heapTotalMB: mb(m.heapTotal),
+      youngGenerationMB: mb(young?.space_size ?? 0),
+      externalMB: mb(m.external),
+    };
+  };
+  // Runs are counted from the start of the warm-up; the measured window starts at MEMORY_WARMUP.
+  const every = Math.max(1, Math.floor(MEMORY_RUNS / 10));
+  const warmupSeries = [];
+  for (let i = 1; i <= MEMORY_WARMUP; i++) {
     expectOk(await sandbox.run({ code: CODE, manifest, input: { q: 'a', n: i }, api }));
+    if (i === 1000 || i % every === 0) warmupSeries.push(sample(i));
+  }
+  const before = sample(MEMORY_WARMUP);
+  const series = [before];
+  const started = performance.now();
+  for (let i = 1; i <= MEMORY_RUNS; i++) {
+    expectOk(await sandbox.run({ code: CODE, manifest, input: { q: 'a', n: i }, api }));
+    if (i % every === 0) series.push(sample(MEMORY_WARMUP + i));
+  }
   const seconds = (performance.now() - started) / 1000;
-  gc();
   await new Promise((r) => setTimeout(r, 100));
-  gc();
-  const after = process.memoryUsage();
+  const after = sample(MEMORY_WARMUP + MEMORY_RUNS);
   const stats = sandbox.stats();
   await sandbox.close();
-  const mb = (b: number) => round(b / 1024 / 1024, 1);
   return {
+    warmupRuns: MEMORY_WARMUP,
     runs: MEMORY_RUNS,
     seconds: round(seconds, 1),
-    heapUsedMB: {
-      before: mb(before.heapUsed),
-      after: mb(after.heapUsed),
-      delta: mb(after.heapUsed - before.heapUsed),
-    },
-    rssMB: { before: mb(before.rss), after: mb(after.rss), delta: mb(after.rss - before.rss) },
-    externalMB: { before: mb(before.external), after: mb(after.external) },
+    before,
+    after,
+    rssDeltaMB: round(after.rssMB - before.rssMB, 1),
+    rssMaxMB: Math.max(...series.map((s) => s.rssMB)),
+    heapUsedDeltaMB: round(after.heapUsedMB - before.heapUsedMB, 1),
+    warmupSeries,
+    series,
     isolatesCreated: stats.isolatesCreated,
   };
 }
@@ -186,33 +237,43 @@ const results = {
     load: loadavg().map((l) => round(l, 2)),
     node: process.version,
   },
-  warm: await warm(),
-  cold: await cold(),
+  warm: await warm(2),
+  warmSingleIsolate: await warm(1),
+  cold: await cold(0),
+  coldAfterIdle: await cold(15),
   processWarm: await processMode(),
   plainFunction: await plainFunction(),
   nodeVm: await nodeVm(),
   quickjs: await quickjs(),
   memory: await memory(),
-  targets: { warmP95Ms: 1, coldP95Ms: 10, processWarmP95Ms: 2 },
+  targets: { warmP95Ms: 1, coldP95Ms: 10, processWarmP95Ms: 2, memoryRssDeltaMB: 16 },
+  loadAfter: loadavg().map((l) => round(l, 2)),
 };
 
 writeFileSync('bench/results/sandbox.json', `${JSON.stringify(results, null, 2)}\n`);
 const row = (name: string, s: Stat) =>
-  `| ${name} | ${s.runs} | ${s.p50Ms} | ${s.p95Ms} | ${s.p99Ms} | ${s.runsPerSec} |`;
+  `| ${name} | ${s.runs} | ${s.p50Ms} | ${s.p95Ms} | ${s.p99Ms} | ${s.runsPerSec} | ${s.cpuUsPerRun} |`;
 const verdict = (p95: number, target: number) =>
   p95 <= target ? `met (${p95} ≤ ${target} ms)` : `**missed** (${p95} > ${target} ms)`;
 const m = results.memory;
+const rssVerdict =
+  Math.abs(m.rssDeltaMB) <= results.targets.memoryRssDeltaMB
+    ? `flat within the ${results.targets.memoryRssDeltaMB} MB bound`
+    : `**over** the ${results.targets.memoryRssDeltaMB} MB bound`;
 const md = `# Sandbox benchmark
 
-${results.date} · ${results.machine.cpu} × ${results.machine.cores} · Node ${results.machine.node} · load ${results.machine.load.join(' ')}
+${results.date} · ${results.machine.cpu} × ${results.machine.cores} · Node ${results.machine.node} · load ${results.machine.load.join(' ')} (after: ${results.loadAfter.join(' ')})
 
-Sequential runs of one plugin that makes one async host call (\`api.graph.search\`) and returns a number.
+Sequential, back-to-back runs of one ES-module plugin that makes one async host call (\`api.graph.search\`)
+and returns a number. CPU µs/run counts every thread of the process (isolate threads included).
 
-| path | runs | p50 ms | p95 ms | p99 ms | runs/s |
-| --- | ---: | ---: | ---: | ---: | ---: |
-${row('warm: fresh context, cached code, 1 host call', results.warm)}
-${row('cold: new isolate + compile', results.cold)}
-${row('process-isolated, warm', results.processWarm)}
+| path | runs | p50 ms | p95 ms | p99 ms | runs/s | CPU µs/run |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+${row('warm: fresh context, cached code, 1 host call (pool of 2, default)', results.warm)}
+${row('warm, pool of 1 isolate', results.warmSingleIsolate)}
+${row('cold: evict, then new isolate + compile, back to back', results.cold)}
+${row('cold after 15 ms idle (replacement isolate made ahead)', results.coldAfterIdle)}
+${row('process-isolated, warm (1 worker, pool of 2; CPU: parent only)', results.processWarm)}
 ${row('floor: plain async function', results.plainFunction)}
 ${row('floor: node:vm (not a sandbox)', results.nodeVm)}
 ${row('quickjs-emscripten, fresh context, sync host fn', results.quickjs)}
@@ -220,7 +281,8 @@ ${row('quickjs-emscripten, fresh context, sync host fn', results.quickjs)}
 Targets: warm p95 ${verdict(results.warm.p95Ms, 1)}; cold p95 ${verdict(results.cold.p95Ms, 10)}; process-isolated warm p95 ${verdict(results.processWarm.p95Ms, 2)}.
 Ratios (p50): warm / plain function = ${round(results.warm.p50Ms / Math.max(results.plainFunction.p50Ms, 0.001), 1)}×; warm / node:vm = ${round(results.warm.p50Ms / Math.max(results.nodeVm.p50Ms, 0.001), 1)}×; quickjs / warm = ${round(results.quickjs.p50Ms / Math.max(results.warm.p50Ms, 0.001), 2)}×; cold / warm = ${round(results.cold.p50Ms / Math.max(results.warm.p50Ms, 0.001), 1)}×.
 
-Memory over ${m.runs} warm runs (${m.seconds} s, ${m.isolatesCreated} isolate(s) created, after GC): heap ${m.heapUsedMB.before} → ${m.heapUsedMB.after} MB (Δ ${m.heapUsedMB.delta}), RSS ${m.rssMB.before} → ${m.rssMB.after} MB (Δ ${m.rssMB.delta}).
+Memory over ${m.runs} warm runs after ${m.warmupRuns} warm-up runs (${m.seconds} s, ${m.isolatesCreated} isolate(s) put into service, recycled every 10,000 runs; after GC): RSS ${m.before.rssMB} → ${m.after.rssMB} MB (Δ ${m.rssDeltaMB}, max ${m.rssMaxMB}; ${rssVerdict}), host heap used ${m.before.heapUsedMB} → ${m.after.heapUsedMB} MB (Δ ${m.heapUsedDeltaMB}), host young generation ${m.before.youngGenerationMB} → ${m.after.youngGenerationMB} MB.
+RSS (MB) by runs since the start of the warm-up: ${m.warmupSeries.map((s) => `${s.runs}: ${s.rssMB}`).join(' · ')} ‖ measured: ${m.series.map((s) => `${s.runs}: ${s.rssMB}`).join(' · ')}.
 `;
 writeFileSync('bench/results/sandbox.md', md);
 console.log(md);

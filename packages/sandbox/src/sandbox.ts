@@ -68,7 +68,11 @@ export interface SandboxRunRequest {
 
 /** Options of {@link createSandbox}. */
 export interface SandboxOptions {
-  /** Isolates kept (per worker process in process mode). Default 2. */
+  /**
+   * Isolates kept (per worker process in process mode). Default 2. Each isolate serves one run at a
+   * time and prepares its next context while idle; back-to-back runs alternate between isolates, so
+   * one prepares while another runs.
+   */
   poolSize?: number;
   /**
    * `isolate` (default): isolates in this process, fastest. `process`: isolates inside a pool of child
@@ -89,7 +93,10 @@ export interface SandboxOptions {
   /** Largest input, in KB (default 1024), and largest code, in KB (default 5120). */
   maxInputKB?: number;
   maxCodeKB?: number;
-  /** Replace an isolate after this many runs (default 10,000). */
+  /**
+   * Replace an isolate after this many runs (default 10,000), which returns its native memory; the
+   * replacement is created ahead of time while no run is in progress.
+   */
   recycleAfterRuns?: number;
   /** Extra wall time the process-mode parent grants a worker before killing it (default 1000 ms). */
   processGraceMs?: number;
