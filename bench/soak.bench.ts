@@ -5,14 +5,15 @@
 // billing outbox, and memory flat within the stated bound. CI runs a 30 s version (tests/soak).
 //
 // Run:  ./run pnpm exec node --no-node-snapshot --conditions=source --import tsx bench/soak.bench.ts
-// Env:  SOAK_SECONDS (default 180), SOAK_BACKEND (embedded | production, default embedded),
+// Env:  SOAK_SECONDS (default 180 per backend), SOAK_BACKEND (embedded, production or both comma-separated;
+//       default embedded),
 //       SOAK_MEMORY_BOUND_MB (default 96).
 import { invariantsList, machineInfo, operationsTable, writeResults } from './support/report.js';
 import { runSoak, type SoakResult } from './support/soak.js';
 import type { Backend } from './support/stack.js';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 180);
-const BACKEND = (process.env.SOAK_BACKEND ?? 'embedded') as Backend;
+const BACKENDS = (process.env.SOAK_BACKEND ?? 'embedded').split(',') as Backend[];
 const BOUND = Number(process.env.SOAK_MEMORY_BOUND_MB ?? 96);
 
 function markdown(r: SoakResult, machine: ReturnType<typeof machineInfo>): string {
@@ -47,9 +48,13 @@ function markdown(r: SoakResult, machine: ReturnType<typeof machineInfo>): strin
 }
 
 const machine = machineInfo();
-const result = await runSoak({ seconds: SECONDS, backend: BACKEND, memoryBoundMB: BOUND, log: console.log });
-console.log(operationsTable(result.operations));
-console.log(invariantsList(result.invariants));
-writeResults('soak', { machine, ...result }, markdown(result, machine));
+const results: SoakResult[] = [];
+for (const backend of BACKENDS) {
+  const result = await runSoak({ seconds: SECONDS, backend, memoryBoundMB: BOUND, log: console.log });
+  console.log(operationsTable(result.operations));
+  console.log(invariantsList(result.invariants));
+  results.push(result);
+}
+writeResults('soak', { machine, runs: results }, results.map((r) => markdown(r, machine)).join('\n'));
 console.log('wrote bench/results/soak.json and soak.md');
-if (result.invariants.some((i) => !i.ok)) process.exitCode = 1;
+if (results.some((r) => r.invariants.some((i) => !i.ok))) process.exitCode = 1;

@@ -76,9 +76,9 @@ export function invariants(results: OperationResult[], delta: Ledger): Invariant
     const ingests = accepted(results, 'ingest');
     eq('audit ingest.accepted = accepted ingests', ingests, delta.audit['ingest.accepted'] ?? 0);
     eq(
-      'meter contract_checks_total{edge="ingest",result="pass"} = accepted ingests',
+      'meter contract_checks_total{subject="person",edge="ingest",result="pass"} = accepted ingests',
       ingests,
-      delta.contractChecks['ingest/pass'] ?? 0,
+      delta.contractChecks['person/ingest/pass'] ?? 0,
     );
   }
   if (has('export')) {

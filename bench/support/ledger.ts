@@ -16,7 +16,7 @@ export interface Ledger {
   quotaCalls: number;
   /** `plugin_exec_ms` observations of the load plugin, by outcome. */
   meterRuns: Record<string, number>;
-  /** `contract_checks_total` by `edge/result`. */
+  /** `contract_checks_total` by `subject/edge/result`. */
   contractChecks: Record<string, number>;
   /** Distinct runs of the load plugin with a billing event in the outbox. */
   billedRuns: number;
@@ -71,7 +71,7 @@ export async function readLedger(host: ExtensionHost, sql: SqlDatabase): Promise
     host,
     'contract_checks_total',
     'contract_checks_total',
-    (l) => `${l.edge}/${l.result}`,
+    (l) => `${l.subject}/${l.edge}/${l.result}`,
   );
   const billed = await sql.query<{ n: number | string }>(
     'SELECT count(DISTINCT run_id) AS n FROM ig_billing_outbox WHERE plugin = $1',
