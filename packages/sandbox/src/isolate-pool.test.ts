@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { IsolatePool } from './isolate-pool.js';
+import { IsolatePool, releaseContext } from './isolate-pool.js';
 
 let pool: IsolatePool | undefined;
 afterEach(() => pool?.close());
@@ -15,17 +15,23 @@ describe('IsolatePool', () => {
     expect(await pool.acquire(16, 'code')).toBe(a);
   });
 
-  it('grows to its size rather than wait for a context still being prepared, then alternates', async () => {
+  it('uses an idle isolate whose context is being prepared, and prefers one whose context is ready', async () => {
     pool = new IsolatePool({ size: 2 });
-    const a = await pool.acquire(16, 'code');
+    // As a run does: take an isolate, then its context.
+    const take = async (code: string) => {
+      const p = await (pool as IsolatePool).acquire(16, code);
+      releaseContext(await (pool as IsolatePool).context(p));
+      return p;
+    };
+    const a = await take('code');
     pool.release(a); // a's next context is now being prepared
-    const b = await pool.acquire(16, 'code');
+    expect(await take('code')).toBe(a);
+    const b = await take('code'); // a is busy: the pool grows
     expect(b).not.toBe(a);
     pool.release(b);
     await pool.settled();
-    // Both are ready: back-to-back runs take whichever has its context ready.
-    const next = await pool.acquire(16, 'code');
-    expect(next.spareReady).toBe(true);
+    pool.release(a); // a's context is being prepared, b's is ready
+    expect(await take('other')).toBe(b);
     expect(pool.created).toBe(2);
   });
 

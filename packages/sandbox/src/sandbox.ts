@@ -70,8 +70,7 @@ export interface SandboxRunRequest {
 export interface SandboxOptions {
   /**
    * Isolates kept (per worker process in process mode). Default 2. Each isolate serves one run at a
-   * time and prepares its next context while idle; back-to-back runs alternate between isolates, so
-   * one prepares while another runs.
+   * time and prepares its next context (created, bootstrap installed) as soon as it is released.
    */
   poolSize?: number;
   /**
