@@ -132,6 +132,12 @@ export async function createPgDatabase(options: PgDatabaseOptions): Promise<SqlD
         throw toUnavailable(err);
       }
       let broken = false;
+      // A checked-out client whose connection dies (pg_terminate_backend, failover) emits 'error';
+      // without a listener that is an uncaught exception, and the whole host process goes down.
+      const onError = () => {
+        broken = true;
+      };
+      client.on('error', onError);
       try {
         await run(client, beginStatement(txOptions?.isolation));
         const tx: SqlExecutor = {
@@ -151,6 +157,8 @@ export async function createPgDatabase(options: PgDatabaseOptions): Promise<SqlD
         }
         throw toUnavailable(err);
       } finally {
+        // A broken client keeps the listener: it is discarded, and may still report its socket closing.
+        if (!broken) client.off('error', onError);
         client.release(broken ? true : undefined);
       }
     },
