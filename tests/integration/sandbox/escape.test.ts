@@ -131,8 +131,9 @@ describe('escape and abuse suite', () => {
 
   it('an infinite synchronous loop is stopped by the wall budget and really stops', async () => {
     const r = await run('module.exports.run = async () => { for (;;) {} }');
-    expect(failure(r)).toMatchObject({ code: 'BUDGET_EXCEEDED', details: { resource: 'wall', limit: 300 } });
-    expect(r.usage.wallMs).toBeLessThan(300 + 1500);
+    expect(failure(r)).toMatchObject({ code: 'BUDGET_EXCEEDED', details: { resource: 'wall', limit: manifest.budgets.ms } });
+    // Stopped at the deadline, not when the loop ends (it never would); the margin absorbs a loaded machine.
+    expect(r.usage.wallMs).toBeLessThan(manifest.budgets.ms + 5000);
   });
 
   it('an infinite asynchronous loop, also between host calls, is stopped and nothing runs afterwards', async () => {
