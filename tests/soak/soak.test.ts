@@ -15,7 +15,7 @@ describe('soak (30 s in CI)', () => {
     // budget while waiting for CPU is a latency effect, so BUDGET_EXCEEDED is tolerated (and still
     // accounted: audited, charged, metered and billed like any run). Anything else is an error.
     const broken = result.invariants.filter((i) => !i.ok && !i.what.startsWith('errors'));
-    expect(broken).toEqual([]);
+    expect(broken, JSON.stringify(broken)).toEqual([]);
     const codes = result.operations.flatMap((o) =>
       Object.values(o.steps).flatMap((s) => Object.keys(s.errors)),
     );
