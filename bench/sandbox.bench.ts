@@ -1,5 +1,6 @@
 // Sandbox benchmark: one process, one machine, sequential back-to-back runs (latency, not throughput).
-//  - warm path: a fresh context, cached code, one async host call (isolate mode, default pool);
+//  - warm path: a fresh context, cached code, one async host call (isolate mode), with the default
+//    pool of 2 isolates (back-to-back runs alternate) and with a single isolate;
 //  - cold path: a new isolate and a full compile for every run (evict before each run), back to back
 //    and after an idle moment (when the pool has replaced the isolate ahead of time);
 //  - process-isolated mode, warm;
@@ -237,6 +238,7 @@ const results = {
     node: process.version,
   },
   warm: await warm(2),
+  warmSingleIsolate: await warm(1),
   cold: await cold(0),
   coldAfterIdle: await cold(15),
   processWarm: await processMode(),
@@ -267,7 +269,8 @@ and returns a number. CPU µs/run counts every thread of the process (isolate th
 
 | path | runs | p50 ms | p95 ms | p99 ms | runs/s | CPU µs/run |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |
-${row('warm: fresh context, cached code, 1 host call', results.warm)}
+${row('warm: fresh context, cached code, 1 host call (pool of 2, default)', results.warm)}
+${row('warm, pool of 1 isolate', results.warmSingleIsolate)}
 ${row('cold: evict, then new isolate + compile, back to back', results.cold)}
 ${row('cold after 15 ms idle (replacement isolate made ahead)', results.coldAfterIdle)}
 ${row('process-isolated, warm (1 worker, pool of 2; CPU: parent only)', results.processWarm)}

@@ -70,7 +70,8 @@ export interface SandboxRunRequest {
 export interface SandboxOptions {
   /**
    * Isolates kept (per worker process in process mode). Default 2. Each isolate serves one run at a
-   * time and prepares its next context (created, bootstrap installed) as soon as it is released.
+   * time and prepares its next context (created, bootstrap installed) as soon as it is released;
+   * back-to-back runs alternate between isolates, so one prepares while another runs.
    */
   poolSize?: number;
   /**
