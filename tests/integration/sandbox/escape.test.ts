@@ -131,7 +131,10 @@ describe('escape and abuse suite', () => {
 
   it('an infinite synchronous loop is stopped by the wall budget and really stops', async () => {
     const r = await run('module.exports.run = async () => { for (;;) {} }');
-    expect(failure(r)).toMatchObject({ code: 'BUDGET_EXCEEDED', details: { resource: 'wall', limit: manifest.budgets.ms } });
+    expect(failure(r)).toMatchObject({
+      code: 'BUDGET_EXCEEDED',
+      details: { resource: 'wall', limit: manifest.budgets.ms },
+    });
     // Stopped at the deadline, not when the loop ends (it never would); the margin absorbs a loaded machine.
     expect(r.usage.wallMs).toBeLessThan(manifest.budgets.ms + 5000);
   });
