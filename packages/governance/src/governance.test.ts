@@ -806,6 +806,48 @@ describe('policy changes are governed requests', () => {
   });
 });
 
+describe('policy change params', () => {
+  it('rejects unknown or mistyped params with INVALID_INPUT and writes nothing', async () => {
+    const { gov, audit, notifier } = setup();
+    const before = await audit.list({});
+    for (const params of [{ maxRowz: 5 }, { maxRows: 5, other: 1 }, { maxRows: '5' }, { nope: null }]) {
+      try {
+        await gov.request(alice, { kind: 'policy_change', payload: { kind: 'export', params }, reason: 'r' });
+        expect.unreachable(`accepted ${JSON.stringify(params)}`);
+      } catch (e) {
+        expect(isIntelGraphError(e, 'INVALID_INPUT')).toBe(true);
+        if (!isIntelGraphError(e)) throw e;
+        if (!('maxRows' in params && typeof params.maxRows === 'string')) {
+          expect(e.message).toMatch(/has no params? (maxRowz|other|nope); allowed: maxRows$/);
+          expect(e.details).toMatchObject({ allowed: ['maxRows'] });
+        } else expect(e.message).toContain('param maxRows must be a number');
+      }
+    }
+    expect(await audit.list({})).toEqual(before);
+    expect(notifier.sent).toEqual([]);
+    expect((await gov.queue(gail)).items).toEqual([]);
+    expect((await gov.queue(alice, { scope: 'requested' })).items).toEqual([]);
+  });
+
+  it('rejects a change that became invalid before it applied (the policy lost the param)', async () => {
+    const { gov } = setup();
+    const change = await gov.request(alice, {
+      kind: 'policy_change',
+      payload: { kind: 'export', params: { maxRows: 10 } },
+      reason: 'r',
+    });
+    const replace = await gov.request(alice, {
+      kind: 'policy_change',
+      payload: { kind: 'export', policy: { ...exportPolicy, params: { maxRecords: 10 } } },
+      reason: 'rename the param',
+    });
+    expect((await gov.approve(gail, replace.id)).state).toBe('applied');
+    const failed = await gov.approve(gail, change.id);
+    expect(failed).toMatchObject({ state: 'approved', apply: { error: { code: 'INVALID_INPUT' } } });
+    expect((await gov.policy(alice, 'export')).policy.params).toEqual({ maxRecords: 10 });
+  });
+});
+
 describe('createGovernance', () => {
   it('rejects duplicate policies and kinds without an applier', () => {
     const p = { kind: 'export', approvals: [{ count: 1, role: 'a' }] };

@@ -42,7 +42,12 @@ export { createMemoryReviewStore } from './memory-review-store.js';
 export type { ApprovalRule, Policy, PolicyInput, ReviewerSelector } from './policy.js';
 export { definePolicy, PolicySchema, validatePolicy } from './policy.js';
 export type { PolicyChangePayload } from './policy-change.js';
-export { POLICY_CHANGE_KIND, PolicyChangePayloadSchema, proposePolicyChange } from './policy-change.js';
+export {
+  POLICY_CHANGE_KIND,
+  PolicyChangePayloadSchema,
+  policyParamsSchema,
+  proposePolicyChange,
+} from './policy-change.js';
 export type { QuorumTally } from './quorum.js';
 export { tallyQuorum } from './quorum.js';
 export type { ReviewApplyView, ReviewDecisionView, ReviewTaskView } from './task-view.js';
