@@ -1,11 +1,12 @@
 // Shared pieces of the fault-injection tests: a host with one small plugin per behaviour, free ports,
-// and a TCP proxy the tests can cut (to take a service away from the host without stopping it for
-// anybody else on the machine).
+// and (from tests/support) the TCP proxy the tests can cut to take a service away from the host.
 import { once } from 'node:events';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import type { Actor } from '@intelgraph/core';
 import { createExtensionHost, type ExtensionHost, type ExtensionHostOptions } from '@intelgraph/host';
 import { generatePublisherKeyPair, publicKeyPem, signPluginPackage } from '@intelgraph/marketplace';
+
+export { type TcpProxy, tcpProxy } from '../../support/tcp-proxy.js';
 
 export const alice: Actor = { userId: 'alice', orgId: 'acme', roles: ['analyst', 'admin'] };
 export const bob: Actor = { userId: 'bob', orgId: 'acme', roles: ['steward'] };
@@ -68,56 +69,6 @@ export async function freePort(): Promise<number> {
   const port = typeof address === 'object' && address ? address.port : 0;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-/** A TCP proxy to `target`; `cut()` drops every connection and stops listening, `restore()` listens again. */
-export interface TcpProxy {
-  port: number;
-  cut(): Promise<void>;
-  restore(): Promise<void>;
-  close(): Promise<void>;
-}
-
-export async function tcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
-  const sockets = new Set<Socket>();
-  let server: Server | null = null;
-  let port = 0;
-  const listen = async () => {
-    const s = createServer((client) => {
-      const upstream = connect(target.port, target.host);
-      sockets.add(client).add(upstream);
-      client.pipe(upstream).pipe(client);
-      const drop = () => {
-        client.destroy();
-        upstream.destroy();
-        sockets.delete(client);
-        sockets.delete(upstream);
-      };
-      client.on('error', drop).on('close', drop);
-      upstream.on('error', drop).on('close', drop);
-    });
-    s.listen(port, '127.0.0.1');
-    await once(s, 'listening');
-    const address = s.address();
-    if (address && typeof address === 'object') port = address.port;
-    server = s;
-  };
-  const cut = async () => {
-    const s = server;
-    server = null;
-    for (const socket of sockets) socket.destroy();
-    sockets.clear();
-    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
-  };
-  await listen();
-  return {
-    get port() {
-      return port;
-    },
-    cut,
-    restore: listen,
-    close: cut,
-  };
 }
 
 /** Polls `fn` until it returns true or `timeoutMs` passes; returns the time it took, or null. */

@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import {
   createRedisClient,
   createRedisKillSwitchStore,
@@ -10,43 +9,7 @@ import { createFinOps } from '@intelgraph/finops';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_URL } from '../../support/env.js';
 import { redisTestClient, type TestRedis } from '../../support/redis.js';
-
-// A TCP proxy in front of the real Redis that the test can cut and restore, to simulate an outage.
-function redisProxy(target: URL) {
-  const sockets = new Set<Socket>();
-  let server: Server | null = null;
-  let port = 0;
-  const start = async () => {
-    server = createServer((client) => {
-      const upstream = connect(Number(target.port || 6379), target.hostname);
-      sockets.add(client).add(upstream);
-      client.pipe(upstream).pipe(client);
-      const drop = () => {
-        client.destroy();
-        upstream.destroy();
-        sockets.delete(client);
-        sockets.delete(upstream);
-      };
-      client.on('error', drop).on('close', drop);
-      upstream.on('error', drop).on('close', drop);
-    });
-    server.listen(port, '127.0.0.1');
-    await once(server, 'listening');
-    const addr = server.address();
-    if (addr && typeof addr === 'object') port = addr.port;
-  };
-  return {
-    start,
-    get url() {
-      return `redis://127.0.0.1:${port}`;
-    },
-    async cut() {
-      for (const s of sockets) s.destroy();
-      sockets.clear();
-      await new Promise<void>((r) => server?.close(() => r()));
-    },
-  };
-}
+import { tcpProxy } from '../../support/tcp-proxy.js';
 
 const eventually = async (fn: () => Promise<boolean>, timeoutMs: number) => {
   const end = Date.now() + timeoutMs;
@@ -100,9 +63,10 @@ describe('Redis adapter when Redis is unreachable', () => {
   });
 
   it('recovers by itself when Redis comes back', async () => {
-    const proxy = redisProxy(new URL(REDIS_URL));
-    await proxy.start();
-    const redis = createRedisClient(proxy.url);
+    // A proxy in front of the real Redis that the test cuts and restores, to simulate an outage.
+    const target = new URL(REDIS_URL);
+    const proxy = await tcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
+    const redis = createRedisClient(`redis://127.0.0.1:${proxy.port}`);
     await once(redis, 'ready');
     const clock = createManualClock();
     const finops = createFinOps({
@@ -120,7 +84,7 @@ describe('Redis adapter when Redis is unreachable', () => {
       .catch((e) => e);
     expect(isIntelGraphError(down, 'UNAVAILABLE')).toBe(true);
 
-    await proxy.start(); // same port
+    await proxy.restore(); // same port
     const recovered = await eventually(async () => {
       const r = await finops.quotas
         .consume({ org: 'acme', plugin: 'p', resource: 'calls', amount: 1 })
@@ -131,7 +95,7 @@ describe('Redis adapter when Redis is unreachable', () => {
     const [u] = await finops.quotas.usage({ org: 'acme' });
     expect(u?.used).toBe(2); // the failed call was not counted
     redis.disconnect();
-    await proxy.cut();
+    await proxy.close();
   });
 });
 
