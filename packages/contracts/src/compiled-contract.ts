@@ -1,11 +1,17 @@
 import { IntelGraphError, type JsonValue, type SchemaFormat, sha256Hex } from '@intelgraph/core';
 import type { ValidateFunction } from 'ajv';
-import { AVRO_VALID_OPTIONS, type AvroType, avroIssues, parseAvroSchema } from './avro-validator.js';
+import {
+  type AvroType,
+  avroIssues,
+  avroValidator,
+  hasClosedRecords,
+  parseAvroSchema,
+} from './avro-validator.js';
 import { avroDeprecations, type DeprecatedField, jsonSchemaDeprecations } from './deprecation.js';
 import { schemaFingerprint } from './fingerprint.js';
-import { assertSafeJson, isHostile } from './input-guard.js';
+import { assertSafeJson, compileScreen, exceedsDepth, type ScreenPlan } from './input-guard.js';
 import type { ContractIssue, ContractResult } from './issue.js';
-import { compileJsonSchema, issuesFromAjv } from './json-schema-validator.js';
+import { compileJsonSchema, DEPRECATION_WINDOW_KEYWORD, issuesFromAjv } from './json-schema-validator.js';
 import { CONTRACT_LIMITS } from './limits.js';
 
 /**
@@ -28,15 +34,27 @@ export interface CompiledContract {
    * everywhere, no recursion, no free-form values), so gates can skip their own screening of payloads.
    */
   readonly needsScreening: boolean;
-  /** Validates a payload; on success `value` is the payload (a copy with defaults when `appliesDefaults`). */
+  /**
+   * Validates a payload; on success `value` is the payload (a copy with defaults when `appliesDefaults`).
+   * With `appliesDefaults`, a payload nested deeper than {@link CONTRACT_LIMITS}.maxDepth (or one that
+   * cannot be copied) is refused with `INVALID_INPUT` before it is copied.
+   */
   validate(payload: unknown): ContractResult<unknown>;
-  /** The fast yes/no check (no issue list). Never mutates the payload. */
+  /** The fast yes/no check (no issue list). Never mutates the payload; throws like {@link CompiledContract.validate}. */
   isValid(payload: unknown): boolean;
   /**
-   * The index of the first record at or after `start` that is invalid (or, with `screen`, hostile), or
-   * `records.length`. One tight loop per format, so batch checks run at the validator's own speed.
+   * The index of the first invalid record in `[start, end)`, or `end`. Validation only (see
+   * {@link CompiledContract.firstHostile} for the screen). One tight loop per format, so batch checks run
+   * at the validator's own speed.
    */
-  scan(records: readonly unknown[], start: number, screen: boolean): number;
+  scan(records: readonly unknown[], start: number, end: number): number;
+  /**
+   * The index of the first record at or after `start` that carries prototype-pollution keys or runaway
+   * nesting in a part of the model the schema leaves open, or `records.length`. Always `records.length`
+   * when `needsScreening` is false. Closed parts are skipped (validation vouches for them), so the answer
+   * is exact for records that validate; screen records that fail validation in full.
+   */
+  firstHostile(records: readonly unknown[], start: number): number;
 }
 
 type Obj = Record<string, unknown>;
@@ -79,7 +97,12 @@ function jsonSchemaIsOpen(schema: unknown, depth = 0): boolean {
   return false;
 }
 
-/** Avro records are closed (undeclared fields are invalid); only maps (free keys) and recursion need screening. */
+const DANGEROUS_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Avro records are closed (undeclared fields are invalid, see {@link parseAvroSchema}); only maps (free
+ * keys), recursion and fields that are themselves named like prototype keys need screening.
+ */
 function avroSchemaIsOpen(schema: unknown): boolean {
   const text = JSON.stringify(schema);
   if (text.includes('"map"')) return true;
@@ -101,7 +124,12 @@ function avroSchemaIsOpen(schema: unknown): boolean {
       ? new Set([...stack, name, ...(typeof s.namespace === 'string' ? [`${s.namespace}.${name}`] : [])])
       : stack;
     if (name) names.add(name);
-    if (Array.isArray(s.fields)) for (const f of s.fields) if (isObj(f)) walk(f.type, next);
+    if (Array.isArray(s.fields))
+      for (const f of s.fields)
+        if (isObj(f)) {
+          if (typeof f.name === 'string' && DANGEROUS_NAMES.has(f.name)) recursive = true;
+          walk(f.type, next);
+        }
     if (s.items !== undefined) walk(s.items, next);
     if (isObj(s.type) || Array.isArray(s.type)) walk(s.type, next);
   };
@@ -120,57 +148,134 @@ function hasDefaults(schema: unknown, depth = 0): boolean {
   return false;
 }
 
+/** Nesting depth of a schema document (a bound on how deep a value valid against a closed schema nests). */
+function documentDepth(v: unknown, depth = 0): number {
+  if (typeof v !== 'object' || v === null || depth > CONTRACT_LIMITS.maxDepth) return depth;
+  let max = depth + 1;
+  for (const x of Array.isArray(v) ? v : Object.values(v)) max = Math.max(max, documentDepth(x, depth + 1));
+  return max;
+}
+
+// Keywords whose meaning is fully known to the screen planner: none of them lets a declared property hold
+// a value its own subschema rejects. Anything else (combinators, $ref, conditionals…) gets the full screen.
+const PLANNABLE = new Set([
+  '$schema',
+  '$id',
+  '$comment',
+  '$defs',
+  'definitions',
+  'title',
+  'description',
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'minProperties',
+  'maxProperties',
+  'default',
+  'examples',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+  DEPRECATION_WINDOW_KEYWORD,
+]);
+
+/**
+ * The screen plan of an open JSON Schema (see {@link ScreenPlan}), computed once per contract: declared
+ * properties whose subschema is closed are left to validation. `depth` is the payload depth of the
+ * values the schema describes; a closed subtree is only skipped when it cannot reach past the limit.
+ */
+function planJsonScreen(schema: unknown, depth = 0): ScreenPlan | undefined {
+  if (!isObj(schema) || !isObj(schema.properties) || depth >= CONTRACT_LIMITS.maxDepth) return undefined;
+  for (const k of Object.keys(schema)) if (!PLANNABLE.has(k)) return undefined;
+  const props = new Map<string, ScreenPlan | null>();
+  for (const [key, sub] of Object.entries(schema.properties)) {
+    if (!jsonSchemaIsOpen(sub) && depth + 1 + documentDepth(sub) <= CONTRACT_LIMITS.maxDepth)
+      props.set(key, null);
+    else {
+      const plan = planJsonScreen(sub, depth + 1);
+      if (plan) props.set(key, plan);
+    }
+  }
+  return props.size > 0 ? { props } : undefined;
+}
+
+/** A copy of a payload for validators that fill in defaults; refuses runaway nesting before cloning. */
+function copyForDefaults(payload: unknown): unknown {
+  if (typeof payload !== 'object' || payload === null) return payload;
+  if (exceedsDepth(payload, CONTRACT_LIMITS.maxDepth))
+    throw new IntelGraphError(
+      'INVALID_INPUT',
+      `payload rejected: nesting deeper than ${CONTRACT_LIMITS.maxDepth} levels`,
+      { details: { limit: CONTRACT_LIMITS.maxDepth } },
+    );
+  try {
+    return structuredClone(payload);
+  } catch (cause) {
+    // Functions, symbols and other values a structured clone refuses.
+    throw new IntelGraphError(
+      'INVALID_INPUT',
+      `payload rejected: it cannot be copied (${(cause as Error).message})`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
 function buildJson(schema: JsonValue, fingerprint: string): CompiledContract {
   const fn: ValidateFunction = compileJsonSchema(schema);
   const appliesDefaults = hasDefaults(schema);
-  const copy = (payload: unknown): unknown =>
-    appliesDefaults && typeof payload === 'object' && payload !== null ? structuredClone(payload) : payload;
+  const needsScreening = jsonSchemaIsOpen(schema);
+  const plan = needsScreening ? planJsonScreen(schema) : undefined;
+  const maxDepth = CONTRACT_LIMITS.maxDepth;
   return {
     format: 'json',
     schema,
     fingerprint,
     deprecations: jsonSchemaDeprecations(schema),
     appliesDefaults,
-    needsScreening: jsonSchemaIsOpen(schema),
+    needsScreening,
     validate(payload) {
-      const value = copy(payload);
+      const value = appliesDefaults ? copyForDefaults(payload) : payload;
       return fn(value) ? { ok: true, value } : { ok: false, issues: issuesFromAjv(fn.errors) };
     },
-    isValid: (payload) => fn(copy(payload)),
-    scan(records, start, screen) {
-      for (let i = start; i < records.length; i++) {
-        const r = records[i];
-        if (screen && isHostile(r, CONTRACT_LIMITS.maxDepth)) return i;
-        if (!fn(appliesDefaults ? copy(r) : r)) return i;
+    isValid: (payload) => fn(appliesDefaults ? copyForDefaults(payload) : payload),
+    scan(records, start, end) {
+      if (appliesDefaults) {
+        for (let i = start; i < end; i++) if (!fn(copyForDefaults(records[i]))) return i;
+        return end;
       }
-      return records.length;
+      for (let i = start; i < end; i++) if (!fn(records[i])) return i;
+      return end;
     },
+    firstHostile: needsScreening ? compileScreen(plan, maxDepth) : (records) => records.length,
   };
 }
 
 function buildAvro(schema: JsonValue, fingerprint: string): CompiledContract {
   const type: AvroType = parseAvroSchema(schema);
+  const check = avroValidator(type);
+  const needsScreening = avroSchemaIsOpen(schema) || !hasClosedRecords(type);
+  const maxDepth = CONTRACT_LIMITS.maxDepth;
   return {
     format: 'avro',
     schema,
     fingerprint,
     deprecations: avroDeprecations(schema),
     appliesDefaults: false,
-    needsScreening: avroSchemaIsOpen(schema),
+    needsScreening,
     validate(payload) {
-      if (type.isValid(payload, AVRO_VALID_OPTIONS)) return { ok: true, value: payload };
+      if (check(payload)) return { ok: true, value: payload };
       const issues: ContractIssue[] = avroIssues(type, payload);
       return { ok: false, issues };
     },
-    isValid: (payload) => type.isValid(payload, AVRO_VALID_OPTIONS),
-    scan(records, start, screen) {
-      for (let i = start; i < records.length; i++) {
-        const r = records[i];
-        if (screen && isHostile(r, CONTRACT_LIMITS.maxDepth)) return i;
-        if (!type.isValid(r, AVRO_VALID_OPTIONS)) return i;
-      }
-      return records.length;
+    isValid: check,
+    scan(records, start, end) {
+      for (let i = start; i < end; i++) if (!check(records[i])) return i;
+      return end;
     },
+    firstHostile: needsScreening ? compileScreen(undefined, maxDepth) : (records) => records.length,
   };
 }
 

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { ContractAuditHook } from './audit-hook.js';
 import { checkDeprecations } from './deprecation.js';
 import { parseJsonText, screenPayload } from './input-guard.js';
-import type { ContractIssue } from './issue.js';
+import type { ContractIssue, ContractResult } from './issue.js';
 import { CONTRACT_LIMITS } from './limits.js';
 import { type MappingPatchSuggestion, suggestMappingPatch } from './mapping-patch.js';
 import { type ResolvedContract, type SchemaRegistry, SubjectSchema } from './registry.js';
@@ -37,9 +37,11 @@ export interface ContractGateOptions {
   /** Mapping patches are suggested for at most this many failing records per decision. Default 10. */
   maxSuggestions?: number;
   /**
-   * Screen in-process payloads for prototype-pollution keys and runaway nesting before validating
-   * (default true). Only turn it off when every payload was parsed by {@link ContractGate.checkJson} or an
-   * equally strict parser; schemas that are closed everywhere are never screened (they cannot pass such keys).
+   * Screen in-process payloads for prototype-pollution keys and runaway nesting (default true); such
+   * records are refused in every mode. Only turn it off when every payload was parsed by
+   * {@link ContractGate.checkJson} or an equally strict parser. Only the open parts of a schema are
+   * screened for records that validate (closed parts cannot hold such keys); records that fail validation,
+   * and records copied to fill in defaults, are screened in full.
    */
   screen?: boolean;
 }
@@ -215,39 +217,59 @@ export function createContractGate(options: ContractGateOptions): ContractGate {
     let failed = 0;
     let hostileRecords = 0;
     let suggestions = 0;
+    const maxDepth = CONTRACT_LIMITS.maxDepth;
+    // Open schemas: every record is screened. Closed schemas vouch only for the records they accept, so
+    // failing records are screened after validation, and records about to be copied (to fill in defaults)
+    // before it: a prototype key or runaway nesting is refused in every mode, and never reaches a clone.
     const screening = compiled.needsScreening && screen;
+    const screenBeforeCopy = screen && compiled.appliesDefaults && !screening;
+    const screenFailures = screen && !screening && !screenBeforeCopy;
     const hasDeprecations = deprecations.length > 0;
     // Without defaults, the passed-on values are the records themselves: copied once at the end.
     const fast = !compiled.appliesDefaults;
     const isValid = compiled.isValid;
     const n = records.length;
+    // The first record at or after the cursor the contract's screen flags; found once, not per failure.
+    let nextHostile = -1;
     for (let i = 0; i < n; i++) {
-      // Valid records are skipped in the contract's own tight loop; only failures reach the body below.
+      let invalid = false;
+      // Valid records are skipped in the contract's own tight loops (screen, then validate); only
+      // failures reach the body below.
       if (fast && !hasDeprecations) {
-        i = compiled.scan(records, i, screening);
+        if (screening && nextHostile < i) nextHostile = compiled.firstHostile(records, i);
+        const end = screening ? nextHostile : n;
+        i = compiled.scan(records, i, end);
         if (i >= n) break;
+        invalid = i < end;
       }
       const record = records[i];
-      const hostile = screening ? screenPayload(record, CONTRACT_LIMITS.maxDepth) : null;
+      let hostile = screening || screenBeforeCopy ? screenPayload(record, maxDepth) : null;
+      let result: ContractResult<unknown> | null = null;
+      if (!hostile) {
+        if (fast && !invalid && isValid(record)) {
+          // Hot path: a valid record of a schema without defaults needs no copy, no result object, no store.
+          if (!hasDeprecations) continue;
+        } else {
+          result = compiled.validate(record);
+          if (!result.ok && screenFailures) hostile = screenPayload(record, maxDepth);
+        }
+      }
       let issues: ContractIssue[] = NO_ISSUES;
       let warnings: ContractIssue[] = NO_ISSUES;
       if (hostile) {
+        // Refused. A record screened before validation is not validated; one that failed a closed schema
+        // keeps its validation issues, followed by the refusal.
         hostileRecords += 1;
         if (!fast) values[i] = record;
-        issues = [
-          {
-            code: 'hostile_input',
-            path: hostile.path,
-            message: `${hostile.path || 'the payload'} is rejected: ${hostile.reason}`,
-          },
-        ];
-      } else if (fast && isValid(record)) {
-        // Hot path: a valid record of a schema without defaults needs no copy, no result object, no store.
-        if (!hasDeprecations) continue;
-      } else {
-        const r = compiled.validate(record);
-        if (!fast) values[i] = r.ok ? r.value : record;
-        if (!r.ok) issues = r.issues;
+        const refusal: ContractIssue = {
+          code: 'hostile_input',
+          path: hostile.path,
+          message: `${hostile.path || 'the payload'} is rejected: ${hostile.reason}`,
+        };
+        issues = result && !result.ok ? [...result.issues, refusal] : [refusal];
+      } else if (result) {
+        if (!fast) values[i] = result.ok ? result.value : record;
+        if (!result.ok) issues = result.issues;
         else if (!hasDeprecations) continue;
       }
       if (hasDeprecations && !hostile) {
