@@ -25,7 +25,7 @@ export type ContractResult<T> = { ok: true; value: T } | { ok: false; issues: Co
  */
 export function toJsonPointer(segments: readonly (string | number)[]): string {
   let out = '';
-  for (const s of segments) out += `/${String(s).replaceAll('~', '~0').replaceAll('/', '~1')}`;
+  for (const s of segments) out = childPointer(out, typeof s === 'number' ? s : String(s));
   return out;
 }
 
