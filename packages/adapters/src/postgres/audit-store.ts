@@ -20,7 +20,7 @@ import type { SqlDatabase } from './sql.js';
  * ```
  */
 export interface PgAuditStoreOptions {
-  /** Most events written by one transaction when appends queue up (default 100). */
+  /** Most events written by one statement when appends queue up (default 100). */
   maxBatch?: number;
   /** Largest stored event, in characters of canonical JSON (default 1 MiB). */
   maxEventChars?: number;
@@ -54,10 +54,11 @@ interface Pending {
 
 /**
  * The hash-chained audit log on PostgreSQL or PGlite (tables `ig_audit_events` and `ig_audit_head`,
- * migration `audit_0001_chain`). Every append transaction locks the single head row
- * (`SELECT … FOR UPDATE`), links to it, inserts and moves the head, so writers on any number of
- * connections and hosts produce one linear chain; `seq` is the primary key, so a gap or fork cannot be
- * stored. Appends that arrive while a transaction is in flight are written together by the next one
+ * migration `audit_0001_chain`). Every append is one statement that moves the single head row from
+ * where this store last saw it (compare-and-swap) and inserts the linked events only if it did; when
+ * another connection or host moved the head first, the store re-reads it and re-links. Writers on any
+ * number of connections and hosts so produce one linear chain; `seq` is the primary key, so a gap or
+ * fork cannot be stored. Appends that arrive while a transaction is in flight are written together by the next one
  * (group commit), which multiplies throughput under load without changing the chain. Each event is
  * stored as the canonical JSON that was hashed, byte for byte.
  *
@@ -78,25 +79,43 @@ export function createPgAuditStore(db: SqlDatabase, options: PgAuditStoreOptions
   const queue: Pending[] = [];
   let flushing = false;
 
-  const writeBatch = (batch: readonly Pending[]) =>
-    db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ seq: number | string; hash: string }>(
-        'SELECT seq, hash FROM ig_audit_head WHERE id = 1 FOR UPDATE',
-      );
-      const head = rows[0];
-      if (!head) throw new IntelGraphError('INTERNAL', 'the audit head row is missing: run migrate() first');
-      const headSeq = Number(head.seq);
+  // The head this store last wrote or read. Appends compare-and-swap it: one statement moves the head
+  // row only if it is still where we left it, and inserts the batch only if the head moved. A writer
+  // elsewhere (another connection or host) makes the swap miss; we then re-read the head and re-link.
+  let knownHead: { seq: number; hash: string } | undefined;
+  const readHead = async () => {
+    const { rows } = await db.query<{ seq: number | string; hash: string }>(
+      'SELECT seq, hash FROM ig_audit_head WHERE id = 1',
+    );
+    const head = rows[0];
+    if (!head) throw new IntelGraphError('INTERNAL', 'the audit head row is missing: run migrate() first');
+    return { seq: Number(head.seq), hash: head.hash };
+  };
+
+  const writeBatch = async (batch: readonly Pending[]): Promise<AuditEvent[]> => {
+    for (let attempt = 0; ; attempt += 1) {
+      knownHead ??= await readHead();
+      const head = knownHead;
       let previous: Pick<AuditEvent, 'seq' | 'hash'> | null =
-        headSeq >= 0 ? { seq: headSeq, hash: head.hash } : null;
+        head.seq >= 0 ? { seq: head.seq, hash: head.hash } : null;
       const events = batch.map((p) => {
         const event = linkAuditEvent(previous, p.input);
         previous = event;
         return event;
       });
-      await tx.query(
-        `INSERT INTO ig_audit_events (seq, id, at, type, subject, org_id, prev_hash, hash, event)
+      const last = events[events.length - 1];
+      if (!last) return events;
+      // One atomic statement (no BEGIN/COMMIT round trips): the data-modifying CTE moves the head only
+      // from the expected position; the insert happens only if it did. `seq` is the primary key, so a
+      // gap or fork still cannot be stored.
+      const { rowCount } = await db.query(
+        `WITH moved AS (
+           UPDATE ig_audit_head SET seq = $10, hash = $11 WHERE id = 1 AND seq = $12 AND hash = $13 RETURNING 1
+         )
+         INSERT INTO ig_audit_events (seq, id, at, type, subject, org_id, prev_hash, hash, event)
          SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                              $7::text[], $8::text[], $9::text[])`,
+                              $7::text[], $8::text[], $9::text[])
+         WHERE EXISTS (SELECT 1 FROM moved)`,
         [
           events.map((e) => e.seq),
           events.map((e) => e.id),
@@ -107,13 +126,21 @@ export function createPgAuditStore(db: SqlDatabase, options: PgAuditStoreOptions
           events.map((e) => e.prevHash),
           events.map((e) => e.hash),
           events.map((e) => serializeAuditEvent(e)),
+          last.seq,
+          last.hash,
+          head.seq,
+          head.hash,
         ],
       );
-      const last = events[events.length - 1];
-      if (last)
-        await tx.query('UPDATE ig_audit_head SET seq = $1, hash = $2 WHERE id = 1', [last.seq, last.hash]);
-      return events;
-    });
+      if (rowCount === events.length) {
+        knownHead = { seq: last.seq, hash: last.hash };
+        return events;
+      }
+      knownHead = undefined;
+      if (attempt >= 1_000)
+        throw new IntelGraphError('UNAVAILABLE', 'the audit head kept moving: too many concurrent writers');
+    }
+  };
 
   const flush = async () => {
     if (flushing) return;

@@ -51,19 +51,22 @@ export function createPgBillingOutbox(db: SqlDatabase): BillingOutbox {
   return {
     async append(events) {
       if (events.length === 0) return { appended: 0, duplicates: 0 };
-      return db.transaction(async (tx) => {
-        let appended = 0;
-        for (const e of events) {
-          const r = await tx.query(
-            `INSERT INTO ig_billing_outbox (identifier, event, org, plugin, run_id, created_at, next_attempt_at)
-             VALUES ($1, $2::jsonb, $3, $4, $5, $6, $6)
-             ON CONFLICT (identifier) DO NOTHING`,
-            [e.event.identifier, JSON.stringify(e.event), e.org, e.plugin, e.runId, e.createdAt],
-          );
-          appended += r.rowCount;
-        }
-        return { appended, duplicates: events.length - appended };
-      });
+      // One statement (atomic on its own, no BEGIN/COMMIT round trips): the run's hot path appends here.
+      const r = await db.query(
+        `INSERT INTO ig_billing_outbox (identifier, event, org, plugin, run_id, created_at, next_attempt_at)
+         SELECT i, e::jsonb, o, p, r, c, c
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) AS t(i, e, o, p, r, c)
+         ON CONFLICT (identifier) DO NOTHING`,
+        [
+          events.map((e) => e.event.identifier),
+          events.map((e) => JSON.stringify(e.event)),
+          events.map((e) => e.org),
+          events.map((e) => e.plugin),
+          events.map((e) => e.runId),
+          events.map((e) => e.createdAt),
+        ],
+      );
+      return { appended: r.rowCount, duplicates: events.length - r.rowCount };
     },
     async claim({ now, limit, leaseMs, leaseToken }) {
       const { rows } = await db.query<Row>(

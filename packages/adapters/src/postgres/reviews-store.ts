@@ -119,7 +119,9 @@ export function createPgReviewStore(db: SqlDatabase): ReviewStore {
   return {
     async create(snapshot) {
       try {
-        await db.transaction((tx) => insertSnapshot(tx, snapshot));
+        // A new task alone is one statement (atomic without BEGIN/COMMIT); anything more takes a transaction.
+        if (snapshot.decisions.length === 0 && !snapshot.apply) await insertTask(db, snapshot.task);
+        else await db.transaction((tx) => insertSnapshot(tx, snapshot));
       } catch (err) {
         throw conflict(err, `task ${snapshot.task.id} or its idempotency key`);
       }
