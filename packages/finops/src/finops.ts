@@ -111,6 +111,11 @@ export interface FinOps {
     plugin: string;
     runId: string;
     estimate?: { cpuMs?: number; rows?: number };
+    /**
+     * The caller has just checked the kill switch for this run itself (the host does, before the
+     * installation lookup), so `beginRun` does not ask the kill-switch store a second time.
+     */
+    killSwitchChecked?: boolean;
   }): Promise<RunTicket>;
   /** Hot-path step 8: price, billing outbox, settle the reservation, meters, history. Safe to retry. */
   settleRun(
@@ -125,6 +130,7 @@ const RunInputSchema = z
     plugin: IdSchema,
     runId: IdSchema.max(90),
     estimate: z.object({ cpuMs: AmountSchema.optional(), rows: AmountSchema.optional() }).strict().optional(),
+    killSwitchChecked: z.boolean().optional(),
   })
   .strict();
 
@@ -231,7 +237,7 @@ export function createFinOps(options: FinOpsOptions = {}): FinOps {
     },
     async beginRun(input) {
       const q = parseInput(RunInputSchema, input, 'run start');
-      await killSwitch.check({ org: q.org, plugin: q.plugin });
+      if (q.killSwitchChecked !== true) await killSwitch.check({ org: q.org, plugin: q.plugin });
       // Estimate from the plugin's history (p95), at least 1 so an exhausted quota stops the run.
       const { sketches } = history.lookup(q.org, q.plugin);
       const cpuMs = q.estimate?.cpuMs ?? Math.ceil(sketches?.cpuMs.quantile(0.95) ?? 0);
@@ -251,7 +257,10 @@ export function createFinOps(options: FinOpsOptions = {}): FinOps {
     },
     async settleRun(ticket, result) {
       const t = parseInput(
-        RunInputSchema.omit({ estimate: true }).extend({ reservationId: IdSchema, startedAt: z.number() }),
+        RunInputSchema.omit({ estimate: true, killSwitchChecked: true }).extend({
+          reservationId: IdSchema,
+          startedAt: z.number(),
+        }),
         ticket,
         'run ticket',
       );
@@ -260,6 +269,7 @@ export function createFinOps(options: FinOpsOptions = {}): FinOps {
       const cost = priceUsage(priceFor(t.plugin), usage);
       const now = clock.now();
       let billing: SettledRun['billing'] = { skipped: 'no_customer' };
+      let appending: Promise<void> = Promise.resolve();
       const customer = options.customers ? await options.customers.customerFor(t.org) : null;
       if (customer) {
         const events = buildMeterEvents({
@@ -272,10 +282,16 @@ export function createFinOps(options: FinOpsOptions = {}): FinOps {
           cost,
           meters: billingMeters,
         });
-        const appended = await outbox.append(events);
-        billing = { ...appended, identifiers: events.map((e) => e.event.identifier) };
+        appending = outbox.append(events).then((appended) => {
+          billing = { ...appended, identifiers: events.map((e) => e.event.identifier) };
+        });
       }
-      const { settled } = await quotas.settle({ org: t.org, reservationId: t.reservationId, actual: usage });
+      // The billing event and the settlement are independent (each idempotent, so a retry after a
+      // partial failure is safe): one round trip of latency instead of two.
+      const [{ settled }] = await Promise.all([
+        quotas.settle({ org: t.org, reservationId: t.reservationId, actual: usage }),
+        appending,
+      ]);
       meters.recordRun({
         plugin: t.plugin,
         org: t.org,

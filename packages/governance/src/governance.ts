@@ -524,7 +524,15 @@ export function createGovernance(options: GovernanceOptions): Governance {
       const parsed = parseInput(RequestSchema, input, 'request');
       const payload = parsed.payload as JsonValue;
       assertPayloadSize(payload);
-      const found = await effectivePolicy(actor.orgId, parsed.kind);
+      // A policy change also needs the policy it targets: both lookups in one round trip.
+      const change =
+        parsed.kind === POLICY_CHANGE_KIND
+          ? (parseInput(PolicyChangePayloadSchema, payload, 'policy change payload') as PolicyChangePayload)
+          : null;
+      const [found, target] = await Promise.all([
+        effectivePolicy(actor.orgId, parsed.kind),
+        change ? effectivePolicy(actor.orgId, change.kind) : null,
+      ]);
       if (!found)
         throw new IntelGraphError('INVALID_INPUT', `no policy governs requests of kind ${parsed.kind}`, {
           details: {
@@ -540,13 +548,7 @@ export function createGovernance(options: GovernanceOptions): Governance {
         throw new IntelGraphError('INVALID_INPUT', 'this policy requires evidence with every request', {
           details: { issues: [{ code: 'required', path: ['evidence'], message: 'evidence is required' }] },
         });
-      if (parsed.kind === POLICY_CHANGE_KIND) {
-        const change = parseInput(
-          PolicyChangePayloadSchema,
-          payload,
-          'policy change payload',
-        ) as PolicyChangePayload;
-        const target = await effectivePolicy(actor.orgId, change.kind);
+      if (change) {
         if (!target)
           throw new IntelGraphError('INVALID_INPUT', `no policy of kind ${change.kind} to change`, {
             details: {
@@ -575,8 +577,12 @@ export function createGovernance(options: GovernanceOptions): Governance {
       });
       await store.create(opened.snapshot);
       await publish(actor.orgId, taskId, opened.snapshot, opened.events);
-      if (opened.autoApproved) await runApply(taskId, 'first', null);
-      return view(taskId);
+      if (opened.autoApproved) {
+        await runApply(taskId, 'first', null);
+        return view(taskId);
+      }
+      // The task as created (no decision or apply yet): no need to read it back.
+      return toTaskView(opened.snapshot, clock.now());
     },
 
     async approve(actor, taskId, input = {}) {

@@ -958,7 +958,12 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
     async installation(orgId, pluginId) {
       const org = parseInput(Id, orgId, 'orgId');
       const id = parseInput(PluginId, pluginId, 'pluginId');
-      const inst = await mustInstallation(org, id);
+      // The run's hot path: the installation and its grants in one round trip, and the package only
+      // when this digest was not verified yet (the installation row carries the pinned digest, and a key
+      // revocation disables unpinned installs there, so every host sees it on the next run).
+      const [found, grants] = await Promise.all([store.getInstallation(org, id), broker.scopes(org, id)]);
+      if (!found) throw new IntelGraphError('NOT_FOUND', `${id} is not installed in ${org}`);
+      const inst = found;
       if (inst.status !== 'enabled')
         throw new IntelGraphError(
           'FORBIDDEN',
@@ -967,12 +972,15 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
             details: { reason: inst.disabledReason, pendingScopes: inst.pendingScopes },
           },
         );
-      const version = await store.getVersion(id, inst.version);
-      if (!version || version.packageDigest !== inst.packageDigest)
-        throw new IntelGraphError('NOT_FOUND', `the pinned package of ${id}@${inst.version} is gone`);
-      const verified = await verifiedVersion(version, inst.pinned);
+      let verified = verifiedCache.get(inst.packageDigest);
+      if (!verified) {
+        const version = await store.getVersion(id, inst.version);
+        if (!version || version.packageDigest !== inst.packageDigest)
+          throw new IntelGraphError('NOT_FOUND', `the pinned package of ${id}@${inst.version} is gone`);
+        verified = await verifiedVersion(version, inst.pinned);
+      }
       return {
-        installation: await view(inst),
+        installation: { ...inst, grants },
         manifest: verified.manifest,
         code: verified.code,
         codeSha256: verified.codeSha256,
