@@ -11,7 +11,8 @@
 //
 // Run:  ./run pnpm exec node --no-node-snapshot --conditions=source --import tsx bench/load.bench.ts
 // Env:  LOAD_SECONDS (default 20 per backend), LOAD_WARMUP_SECONDS (default 3),
-//       LOAD_BACKENDS (default "embedded,production"), LOAD_POOL_SIZE (sandbox isolates, default 2).
+//       LOAD_BACKENDS (default "embedded,production"), LOAD_POOL_SIZE (sandbox isolates, default: the host's DEFAULT_SANDBOX_POOL_SIZE).
+import { DEFAULT_SANDBOX_POOL_SIZE } from '@intelgraph/host';
 import { type Invariant, invariants } from './support/accounting.js';
 import { ledgerDelta } from './support/ledger.js';
 import { type OperationResult, runMix } from './support/mix.js';
@@ -24,7 +25,7 @@ import type { Backend } from './support/stack.js';
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 20);
 const WARMUP = Number(process.env.LOAD_WARMUP_SECONDS ?? 3);
 const BACKENDS = (process.env.LOAD_BACKENDS ?? 'embedded,production').split(',') as Backend[];
-const POOL = Number(process.env.LOAD_POOL_SIZE ?? 2);
+const POOL = Number(process.env.LOAD_POOL_SIZE ?? DEFAULT_SANDBOX_POOL_SIZE);
 const TARGET_P95_MS = 25;
 
 interface BackendRun {

@@ -48,7 +48,7 @@ export interface Stack {
 /** Options of {@link startStack}. */
 export interface StackOptions {
   backend: Backend;
-  /** Sandbox isolate pool size (default 2: one per core). */
+  /** Sandbox isolate pool size (default: the host's, DEFAULT_SANDBOX_POOL_SIZE). */
   poolSize?: number;
   /** Extra host options (tests use them to inject faulty stores). */
   host?: ExtensionHostOptions;
@@ -68,7 +68,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const base: ExtensionHostOptions = {
       prices: { default: { currency: 'usd_micros', perCall: 100, perCpuMs: 2, perRow: 1 } },
       customers: { customerFor: async (org) => (org === USERS.alice.orgId ? DEMO_CUSTOMER : null) },
-      sandbox: { poolSize: options.poolSize ?? 2 },
+      sandbox: options.poolSize ? { poolSize: options.poolSize } : {},
     };
     let stores: string;
     let sql: SqlDatabase;

@@ -17,6 +17,55 @@ export interface ContractRef {
   version?: number;
 }
 
+/** Options of {@link ContractGates.check}. */
+export interface CheckOptions {
+  /**
+   * `trail` (default): the decision is its own `contract.gate.decision` audit event. `caller`: the
+   * caller records {@link decisionSummary} inside an event of its own (a plugin run does, so that one
+   * run is one audit event carrying its input and output contract decisions).
+   */
+  audit?: 'trail' | 'caller';
+}
+
+/**
+ * The audited summary of a gate decision: the same fields as a `contract.gate.decision` event.
+ *
+ * @example
+ * ```ts
+ * const decision = await gates.check('ingest', { subject: 'enricher-query' }, [input], actor, { audit: 'caller' });
+ * await audit.record({ type: 'plugin.run', actor: null, subject: 'plugin:p', orgId: 'acme', data: { input: decisionSummary(decision) } });
+ * ```
+ */
+export function decisionSummary(decision: GateDecision): {
+  subject: string;
+  version: number | null;
+  fingerprint: string | null;
+  edge: GateEdge;
+  mode: GateMode;
+  outcome: string;
+  total: number;
+  failed: number;
+  failures: { index: number; issues: { code: string; path: string }[] }[];
+} {
+  return {
+    subject: decision.subject,
+    version: decision.version ?? null,
+    fingerprint: decision.fingerprint ?? null,
+    edge: decision.edge,
+    mode: decision.mode,
+    outcome: decision.outcome,
+    total: decision.total,
+    failed: decision.failed,
+    failures: decision.findings
+      .filter((f) => !f.ok)
+      .slice(0, 20)
+      .map((f) => ({
+        index: f.index,
+        issues: f.issues.slice(0, 10).map((i) => ({ code: i.code, path: i.path })),
+      })),
+  };
+}
+
 /** Gates per (edge, subject, version), built once and reused; enforcement modes per subject and edge. */
 export interface ContractGates {
   check(
@@ -24,6 +73,7 @@ export interface ContractGates {
     ref: ContractRef,
     records: readonly unknown[],
     actor: Actor | null,
+    options?: CheckOptions,
   ): Promise<GateDecision>;
   /** A `CONTRACT_VIOLATION` error carrying the decision's failing records, issues and suggested patches. */
   violation(decision: GateDecision, what: string): IntelGraphError;
@@ -52,15 +102,16 @@ export function createContractGates(deps: {
 }): ContractGates {
   const gates = new Map<string, ContractGate>();
   const modes = new Map<string, GateMode>();
-  const key = (edge: GateEdge, ref: ContractRef, mode: GateMode, actor: Actor | null) =>
-    `${edge}\u0000${ref.subject}\u0000${ref.version ?? 'latest'}\u0000${mode}\u0000${actor?.orgId ?? ''}\u0000${actor?.userId ?? ''}`;
+  const key = (edge: GateEdge, ref: ContractRef, mode: GateMode, actor: Actor | null, audited: boolean) =>
+    `${edge}\u0000${ref.subject}\u0000${ref.version ?? 'latest'}\u0000${mode}\u0000${actor?.orgId ?? ''}\u0000${actor?.userId ?? ''}\u0000${audited ? 'trail' : 'caller'}`;
   const modeOf = (subject: string, edge: GateEdge): GateMode =>
     modes.get(`${subject}\u0000${edge}`) ?? 'enforce';
 
   return {
-    async check(edge, ref, records, actor) {
+    async check(edge, ref, records, actor, options) {
       const mode = modeOf(ref.subject, edge);
-      const k = key(edge, ref, mode, actor);
+      const audited = options?.audit !== 'caller';
+      const k = key(edge, ref, mode, actor, audited);
       let gate = gates.get(k);
       if (!gate) {
         // Bounded: one gate per subject/version/mode/edge/user in practice; clear if it grows unusually.
@@ -71,10 +122,14 @@ export function createContractGates(deps: {
           ...(ref.version === undefined ? {} : { version: ref.version }),
           mode,
           edge,
-          audit: auditTrailHook(deps.audit, {
-            actor: actor ? { userId: actor.userId, orgId: actor.orgId } : null,
-            orgId: actor?.orgId ?? null,
-          }),
+          ...(audited
+            ? {
+                audit: auditTrailHook(deps.audit, {
+                  actor: actor ? { userId: actor.userId, orgId: actor.orgId } : null,
+                  orgId: actor?.orgId ?? null,
+                }),
+              }
+            : {}),
         });
         gates.set(k, gate);
       }

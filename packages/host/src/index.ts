@@ -1,5 +1,5 @@
 export type { ContractGates, ContractRef } from './contract-gates.js';
-export { createContractGates } from './contract-gates.js';
+export { createContractGates, decisionSummary } from './contract-gates.js';
 export type { EdgeDeps, EdgeRecordResult, EdgeResult } from './edges.js';
 export { runEdge } from './edges.js';
 export type {
@@ -9,7 +9,7 @@ export type {
   HealthReport,
   InstallOutcome,
 } from './host.js';
-export { createExtensionHost } from './host.js';
+export { createExtensionHost, DEFAULT_SANDBOX_POOL_SIZE } from './host.js';
 export { createPlatformHostApi } from './platform-api.js';
 export type { PluginRunDeps, PluginRunResult, RunBudgets } from './plugin-run.js';
 export { runPlugin } from './plugin-run.js';

@@ -14,7 +14,7 @@ import {
 import type { FinOps } from '@intelgraph/finops';
 import type { InstalledPlugin, Marketplace } from '@intelgraph/marketplace';
 import type { LogEntry, Sandbox } from '@intelgraph/sandbox';
-import type { ContractGates } from './contract-gates.js';
+import { type ContractGates, decisionSummary } from './contract-gates.js';
 
 /** The budgets a run was held to, as resolved from the manifest (for "usage against budget" views). */
 export interface RunBudgets {
@@ -89,7 +89,8 @@ export async function runPlugin(
   const org = actor.orgId;
   const runId = ids.next('run');
 
-  // 1. Kill switch first: a killed plugin costs no database round trip.
+  // 1. Kill switch first: a killed plugin costs no database round trip (and `beginRun` is told it was
+  //    checked, so it is asked once per run).
   // 2. The pinned installation, its verified code and the scopes it holds.
   let installed: InstalledPlugin;
   try {
@@ -106,12 +107,17 @@ export async function runPlugin(
   // 3. One atomic reservation against the org's and plugin's quotas (estimate from recent history).
   let ticket: Awaited<ReturnType<FinOps['beginRun']>>;
   try {
-    ticket = await finops.beginRun({ org, plugin: pluginId, runId });
+    ticket = await finops.beginRun({ org, plugin: pluginId, runId, killSwitchChecked: true });
   } catch (err) {
     return auditDenial(audit, actor, pluginId, runId, { ...denial(err), budgets: budgetsOf(manifest) });
   }
 
   const entities = new Set<string>();
+  // The contract decisions join the run's own audit event (one event per run, not three).
+  const contracts: {
+    input?: ReturnType<typeof decisionSummary>;
+    output?: ReturnType<typeof decisionSummary>;
+  } = {};
   let outcome = 'ok';
   let result: PluginRunResult;
   try {
@@ -125,7 +131,8 @@ export async function runPlugin(
     }
     let checkedInput = input;
     if (manifest.inputSchema) {
-      const decision = await gates.check('ingest', manifest.inputSchema, [input], actor);
+      const decision = await gates.check('ingest', manifest.inputSchema, [input], actor, { audit: 'caller' });
+      contracts.input = decisionSummary(decision);
       if (!decision.ok) throw gates.violation(decision, 'input');
       checkedInput = decision.values[0];
     }
@@ -142,7 +149,10 @@ export async function runPlugin(
 
     // 7. The output contract.
     if (run.ok && manifest.outputSchema) {
-      const decision = await gates.check('export', manifest.outputSchema, [run.value], actor);
+      const decision = await gates.check('export', manifest.outputSchema, [run.value], actor, {
+        audit: 'caller',
+      });
+      contracts.output = decisionSummary(decision);
       if (decision.ok) value = decision.values[0];
       else {
         error = gates.violation(decision, 'output').toJSON();
@@ -198,6 +208,8 @@ export async function runPlugin(
       usage: result.usage ? { ...result.usage } : null,
       cost: result.cost ? result.cost.amount : null,
       currency: result.cost ? result.cost.currency : null,
+      ...(contracts.input ? { inputContract: contracts.input } : {}),
+      ...(contracts.output ? { outputContract: contracts.output } : {}),
     },
   });
   return result;

@@ -381,8 +381,16 @@ export function createViews(deps: ViewDeps) {
         string,
         { subject: string; edge: 'ingest' | 'export'; passed: number; failed: number }
       >();
-      for (const e of checks) {
-        const d = e.data as { subject?: string; edge?: 'ingest' | 'export'; total?: number; failed?: number };
+      type CheckData = { subject?: string; edge?: 'ingest' | 'export'; total?: number; failed?: number };
+      // Gate decisions are their own events at the edges; a plugin run carries its input and output
+      // contract decisions inside its `plugin.run` event.
+      const decisions: CheckData[] = checks.map((e) => e.data as CheckData);
+      for (const e of runs) {
+        const d = e.data as { inputContract?: CheckData; outputContract?: CheckData };
+        if (d.inputContract) decisions.push(d.inputContract);
+        if (d.outputContract) decisions.push(d.outputContract);
+      }
+      for (const d of decisions) {
         if (!d.subject || (d.edge !== 'ingest' && d.edge !== 'export')) continue;
         const k = `${d.subject}\u0000${d.edge}`;
         const c = checkCounts.get(k) ?? { subject: d.subject, edge: d.edge, passed: 0, failed: 0 };
