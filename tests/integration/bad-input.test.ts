@@ -316,7 +316,8 @@ const MUTATIONS: Mutation[] = [
     'mutation($v: JSON!) { requestPolicyChange(kind: "export", payload: $v, reason: "r") { id } }',
     (v) => ({ v }),
     undefined,
-    // Policy params are a free-form object of the policy's own; a reviewer sees them before they apply.
+    // Params must be ones the target policy declares, with their types (unknown names are INVALID_INPUT);
+    // an object may still be accepted when it happens to fit.
     ['object'],
   ),
   M(

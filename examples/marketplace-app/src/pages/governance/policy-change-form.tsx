@@ -33,7 +33,7 @@ async function toEvidence(file: File): Promise<EvidenceInput> {
 export function PolicyChangeForm({ onRequested }: { onRequested: (task: ReviewTask) => void }) {
   const [kind, setKind] = useState('policy_change');
   const [policy, setPolicy] = useState('export');
-  const [params, setParams] = useState('{\n  "maxRows": 10000\n}');
+  const [params, setParams] = useState('{\n  "maxRecords": 10000\n}');
   const [payload, setPayload] = useState('{}');
   const [reason, setReason] = useState('');
   const [files, setFiles] = useState<File[]>([]);
