@@ -21,6 +21,7 @@ import vm from 'node:vm';
 import { defineHostApi, scopeHostApi } from '@intelgraph/capabilities';
 import { sha256Hex } from '@intelgraph/core';
 import { createSandbox } from '@intelgraph/sandbox';
+import ivm from 'isolated-vm';
 import { getQuickJS } from 'quickjs-emscripten';
 
 const RUNS = Number(process.env.SANDBOX_BENCH_RUNS ?? 2000);
@@ -149,6 +150,22 @@ async function nodeVm() {
   });
 }
 
+/**
+ * Floor of the design itself: isolated-vm creating one empty context per run (no bootstrap, no code,
+ * no host call), which every warm run pays once (ahead of time, on an idle core, when it can).
+ */
+async function ivmContext() {
+  const isolate = new ivm.Isolate({ memoryLimit: 128 });
+  try {
+    return await measure(RUNS, 300, async () => {
+      const context = await isolate.createContext();
+      context.release();
+    });
+  } finally {
+    isolate.dispose();
+  }
+}
+
 async function quickjs() {
   const QuickJS = await getQuickJS();
   const runtime = QuickJS.newRuntime();
@@ -244,6 +261,7 @@ const results = {
   processWarm: await processMode(),
   plainFunction: await plainFunction(),
   nodeVm: await nodeVm(),
+  ivmContext: await ivmContext(),
   quickjs: await quickjs(),
   memory: await memory(),
   targets: { warmP95Ms: 1, coldP95Ms: 10, processWarmP95Ms: 2, memoryRssDeltaMB: 16 },
@@ -276,9 +294,10 @@ ${row('cold after 15 ms idle (replacement isolate made ahead)', results.coldAfte
 ${row('process-isolated, warm (1 worker, pool of 2; CPU: parent only)', results.processWarm)}
 ${row('floor: plain async function', results.plainFunction)}
 ${row('floor: node:vm (not a sandbox)', results.nodeVm)}
+${row('floor: isolated-vm empty context only (createContext + release)', results.ivmContext)}
 ${row('quickjs-emscripten, fresh context, sync host fn', results.quickjs)}
 
-Targets: warm p95 ${verdict(results.warm.p95Ms, 1)}; cold p95 ${verdict(results.cold.p95Ms, 10)}; process-isolated warm p95 ${verdict(results.processWarm.p95Ms, 2)}.
+Targets: warm p95 ${verdict(results.warm.p95Ms, 1)} (an empty isolated-vm context alone: p50 ${results.ivmContext.p50Ms}, p95 ${results.ivmContext.p95Ms} ms, ${results.ivmContext.cpuUsPerRun} µs CPU); cold p95 ${verdict(results.cold.p95Ms, 10)}; process-isolated warm p95 ${verdict(results.processWarm.p95Ms, 2)}.
 Ratios (p50): warm / plain function = ${round(results.warm.p50Ms / Math.max(results.plainFunction.p50Ms, 0.001), 1)}×; warm / node:vm = ${round(results.warm.p50Ms / Math.max(results.nodeVm.p50Ms, 0.001), 1)}×; quickjs / warm = ${round(results.quickjs.p50Ms / Math.max(results.warm.p50Ms, 0.001), 2)}×; cold / warm = ${round(results.cold.p50Ms / Math.max(results.warm.p50Ms, 0.001), 1)}×.
 
 Memory over ${m.runs} warm runs after ${m.warmupRuns} warm-up runs (${m.seconds} s, ${m.isolatesCreated} isolate(s) put into service, recycled every 10,000 runs; after GC): RSS ${m.before.rssMB} → ${m.after.rssMB} MB (Δ ${m.rssDeltaMB}, max ${m.rssMaxMB}; ${rssVerdict}), host heap used ${m.before.heapUsedMB} → ${m.after.heapUsedMB} MB (Δ ${m.heapUsedDeltaMB}), host young generation ${m.before.youngGenerationMB} → ${m.after.youngGenerationMB} MB.
