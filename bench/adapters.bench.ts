@@ -378,7 +378,7 @@ ${machine.date} · Node ${machine.node} · ${machine.cpus} · ${machine.memoryGi
 
 ## Audit append throughput (hash-chained, verified afterwards)
 
-${AUDIT_SEQUENTIAL} appends one at a time, then ${AUDIT_CONCURRENT} with ${IN_FLIGHT} in flight (the store writes queued appends in one transaction: group commit).
+${AUDIT_SEQUENTIAL} appends one at a time, then ${AUDIT_CONCURRENT} with ${IN_FLIGHT} in flight (the store writes queued appends in one compare-and-swap statement: group commit).
 
 | store | sequential events/s | latency p50 ms | latency p95 ms | ${IN_FLIGHT} in flight events/s | chain verifies |
 | --- | ---: | ---: | ---: | ---: | --- |
