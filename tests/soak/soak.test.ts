@@ -9,13 +9,15 @@ const SECONDS = Number(process.env.SOAK_CI_SECONDS ?? 30);
 
 describe('soak (30 s in CI)', () => {
   it('loses nothing and stays flat under the full mix at 40 connections', { timeout: 600_000 }, async () => {
-    const result = await runSoak({ seconds: SECONDS, backend: 'embedded', warmupSeconds: 2 });
+    // RSS climbs for the first 15–30 s while the host's isolate pool and PGlite's buffers fill (the full
+    // soak's samples in bench/results/soak.md show the plateau), so the memory window starts after 20 s.
+    const result = await runSoak({ seconds: SECONDS, backend: 'embedded', warmupSeconds: 20 });
     // Accounting and memory invariants hold exactly. The zero-errors invariant is asserted by the full
     // soak (bench/soak.bench.ts); here, on a shared CI machine, a run that overruns its 800 ms wall
     // budget while waiting for CPU is a latency effect, so BUDGET_EXCEEDED is tolerated (and still
     // accounted: audited, charged, metered and billed like any run). Anything else is an error.
     const broken = result.invariants.filter((i) => !i.ok && !i.what.startsWith('errors'));
-    expect(broken, JSON.stringify(broken)).toEqual([]);
+    expect(broken, JSON.stringify({ broken, memory: result.memory })).toEqual([]);
     const codes = result.operations.flatMap((o) =>
       Object.values(o.steps).flatMap((s) => Object.keys(s.errors)),
     );

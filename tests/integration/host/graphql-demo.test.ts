@@ -170,6 +170,42 @@ describe('demo over GraphQL', () => {
     expect(trail.data?.reviewAuditTrail.verified).toBe(true);
   });
 
+  it('step 3, the web app\'s form: kind "policy_change" takes { kind, params }; unknown params are refused and nothing is filed', async () => {
+    const mutation =
+      'mutation R($k: String!, $p: JSON!, $r: String!) { requestPolicyChange(kind: $k, payload: $p, reason: $r) { id status payload } }';
+    const queued = async () =>
+      (
+        await s.gql<{ reviewQueue: { items: { id: string }[] } }>(
+          alice,
+          'query Q { reviewQueue(scope: requested, first: 200) { items { id } } }',
+        )
+      ).data?.reviewQueue.items.length ?? -1;
+    const before = await queued();
+    const filed = await s.gql<{ requestPolicyChange: { status: string; payload: unknown } }>(
+      alice,
+      mutation,
+      {
+        k: 'policy_change',
+        p: { kind: 'export', params: { maxRecords: 250 } },
+        r: 'quarterly audit needs larger exports',
+      },
+    );
+    expect(filed.errors).toBeUndefined();
+    expect(filed.data?.requestPolicyChange).toMatchObject({
+      status: 'pending',
+      payload: { kind: 'export', params: { maxRecords: 250 } },
+    });
+    for (const [k, p] of [
+      ['policy_change', { kind: 'export', params: { maxRecordz: 250 } }],
+      ['export', { dataset: 'cases', redacted: 0.6 }],
+      ['export', { maxRecords: 'many' }],
+    ] as const) {
+      const refused = await s.gql(alice, mutation, { k, p, r: 'typo' });
+      expect(refused.errors?.[0]?.extensions?.code, JSON.stringify(p)).toBe('INVALID_INPUT');
+    }
+    expect(await queued()).toBe(before + 1);
+  });
+
   it('step 4: the FinOps dashboard shows the runs, quotas and approvals; search and ratings work', async () => {
     const rated = await s.gql<{ pluginRate: { stars: number } }>(
       alice,

@@ -521,10 +521,16 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
             'payload must be an object of policy params, or { policy }',
           );
         }
+        // `kind` names the policy to change and `payload` holds its params (the seed's form,
+        // `requestPolicyChange(kind: "export", payload: { maxRecords: 5 })`) or `{ policy }` to replace
+        // it. `kind: "policy_change"` takes the governance payload itself: `{ kind, params }` or
+        // `{ kind, policy }` (what the web app sends). Governance validates every form.
         const change =
-          'policy' in payload
-            ? { kind: String(args.kind), policy: payload.policy }
-            : { kind: String(args.kind), params: payload };
+          String(args.kind) === 'policy_change'
+            ? payload
+            : 'policy' in payload
+              ? { kind: String(args.kind), policy: payload.policy }
+              : { kind: String(args.kind), params: payload };
         return task(
           await host.request(actor, {
             kind: 'policy_change',
