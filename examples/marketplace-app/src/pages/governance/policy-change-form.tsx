@@ -7,15 +7,15 @@ import type { JsonValue, ReviewTask } from '../../api/types.js';
 import { JsonEditor, parseJson } from '../../components/json-editor.js';
 import { ErrorState } from '../../components/state-views.js';
 
-/** The request kinds the demo's policies cover. */
-export const REQUEST_KINDS = [
-  { kind: 'policy_change', label: 'Change a policy' },
-  { kind: 'export', label: 'Export data' },
-  { kind: 'plugin_install', label: 'Install a high-risk plugin' },
-  { kind: 'entity_merge', label: 'Merge entities' },
-  { kind: 'contract_enforcement', label: 'Change contract enforcement' },
-];
-const POLICY_KINDS = REQUEST_KINDS.map((k) => k.kind);
+/** The policies the demo's host governs, one per request kind; a policy change can target any of them. */
+const POLICY_KINDS = ['policy_change', 'export', 'plugin_install', 'entity_merge', 'contract_enforcement'];
+
+/**
+ * What this form files: policy changes (`requestPolicyChange(kind: "policy_change", payload: { kind,
+ * params })`). Exports, high-risk installs, merges and enforcement changes are requested by those
+ * operations themselves (the export, install, merge and contract pages), never as free-form payloads.
+ */
+export const REQUEST_KINDS = [{ kind: 'policy_change', label: 'Change a policy' }];
 
 async function toEvidence(file: File): Promise<EvidenceInput> {
   const bytes = new Uint8Array(await file.arrayBuffer());
@@ -34,17 +34,16 @@ export function PolicyChangeForm({ onRequested }: { onRequested: (task: ReviewTa
   const [kind, setKind] = useState('policy_change');
   const [policy, setPolicy] = useState('export');
   const [params, setParams] = useState('{\n  "maxRecords": 10000\n}');
-  const [payload, setPayload] = useState('{}');
   const [reason, setReason] = useState('');
   const [files, setFiles] = useState<File[]>([]);
   const request = useMutation(REQUEST_POLICY_CHANGE);
 
-  const body = parseJson(kind === 'policy_change' ? params : payload);
+  const body = parseJson(params);
   const valid = body.ok && reason.trim() !== '';
 
   async function submit() {
     if (!body.ok) return;
-    const value: JsonValue = kind === 'policy_change' ? { kind: policy, params: body.value } : body.value;
+    const value: JsonValue = { kind: policy, params: body.value };
     const evidence = files.length > 0 ? await Promise.all(files.map(toEvidence)) : null;
     const res = await request.run({ kind, payload: value, reason: reason.trim(), evidence });
     if (res) {
@@ -81,36 +80,30 @@ export function PolicyChangeForm({ onRequested }: { onRequested: (task: ReviewTa
             ))}
           </TextField>
         </Grid>
-        {kind === 'policy_change' ? (
-          <Grid size={{ xs: 12, sm: 6 }}>
-            <TextField
-              select
-              fullWidth
-              label="Policy to change"
-              value={policy}
-              onChange={(e) => setPolicy(e.target.value)}
-              slotProps={{ select: { native: true }, inputLabel: { shrink: true } }}
-            >
-              {POLICY_KINDS.map((k) => (
-                <option key={k} value={k}>
-                  {k}
-                </option>
-              ))}
-            </TextField>
-          </Grid>
-        ) : null}
+        <Grid size={{ xs: 12, sm: 6 }}>
+          <TextField
+            select
+            fullWidth
+            label="Policy to change"
+            value={policy}
+            onChange={(e) => setPolicy(e.target.value)}
+            slotProps={{ select: { native: true }, inputLabel: { shrink: true } }}
+          >
+            {POLICY_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+          </TextField>
+        </Grid>
         <Grid size={12}>
-          {kind === 'policy_change' ? (
-            <JsonEditor
-              label="New policy params"
-              value={params}
-              onChange={setParams}
-              minRows={4}
-              helperText="Merged into the policy's current params; null removes one."
-            />
-          ) : (
-            <JsonEditor label="Request payload" value={payload} onChange={setPayload} minRows={4} />
-          )}
+          <JsonEditor
+            label="New policy params"
+            value={params}
+            onChange={setParams}
+            minRows={4}
+            helperText="Only params the policy declares, each keeping its type; null removes one."
+          />
         </Grid>
         <Grid size={12}>
           <TextField
