@@ -113,9 +113,10 @@ export function avroValidator(type: AvroType): (value: unknown) => boolean {
   const checker: unknown = (type as unknown as { _check?: unknown })._check;
   if (typeof checker !== 'function') return (value) => type.isValid(value, AVRO_VALID_OPTIONS);
   const check = checker.bind(type) as (value: unknown, flags: number) => boolean;
-  const records = recordTypes(type);
-  const fields = (type as unknown as { fields?: { name: unknown }[] }).fields;
-  const flat = records.length === 1 && records[0] === type && Array.isArray(fields);
+  const fields = (type as unknown as { fields?: { name: unknown; type: AvroType }[] }).fields;
+  // Flat: no field type reaches a record, this one included (a recursive record is not flat: the
+  // compiled check covers the top level only, so nested levels need avsc's undeclared-field flag).
+  const flat = Array.isArray(fields) && !fields.some((f) => recordTypes(f.type).length > 0);
   const names = flat ? fields.map((f) => f.name) : [];
   if (!flat || names.length > MAX_INLINE_FIELDS || !names.every((n) => typeof n === 'string'))
     return (value) => check(value, 1);

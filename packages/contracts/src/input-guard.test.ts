@@ -429,6 +429,38 @@ describe('Avro validity check', () => {
     }
   });
 
+  it('checks undeclared fields at every level of a recursive record (it is not flat)', () => {
+    const type = parseAvroSchema({
+      type: 'record',
+      name: 'Node',
+      fields: [
+        { name: 'id', type: 'string' },
+        { name: 'next', type: ['null', 'Node'] },
+      ],
+    });
+    const check = avroValidator(type);
+    const nestedExtra = { id: 'a', next: { id: 'b', next: null, extra: 'undeclared' } };
+    expect(type.isValid(nestedExtra, AVRO_VALID_OPTIONS)).toBe(false);
+    expect(check(nestedExtra)).toBe(false);
+    expect(check({ id: 'a', next: { id: 'b', next: null } })).toBe(true);
+    const deep = fc.letrec((tie) => ({
+      node: fc.record(
+        {
+          id: fc.string({ maxLength: 2 }),
+          next: fc.oneof({ depthSize: 'small' }, fc.constant(null), tie('node')),
+          extra: fc.constant('x'),
+        },
+        { requiredKeys: ['id', 'next'] },
+      ),
+    })).node;
+    fc.assert(
+      fc.property(deep, (v) => {
+        expect(check(v)).toBe(type.isValid(v, AVRO_VALID_OPTIONS));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('compiles contracts whose records are closed against prototype-named fields', () => {
     const c = compileContract('avro', flat);
     expect(c.needsScreening).toBe(false);
