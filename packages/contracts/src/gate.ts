@@ -91,6 +91,23 @@ export interface ContractGate {
 
 const NO_ISSUES: ContractIssue[] = [];
 
+/** Longest issue path an audit event keeps (payload keys are the sender's: a key may be huge). */
+export const AUDIT_PATH_CHARS = 256;
+
+/**
+ * An issue path as audit events keep it: at most {@link AUDIT_PATH_CHARS} characters, then `…` and the
+ * original length, so a hostile key cannot blow up (or block) the audit record of its own rejection.
+ *
+ * @example
+ * ```ts
+ * auditPath('/a/b'); // '/a/b'
+ * auditPath(`/${'x'.repeat(1000)}`); // '/xxx…(1001 chars)'
+ * ```
+ */
+export function auditPath(path: string): string {
+  return path.length <= AUDIT_PATH_CHARS ? path : `${path.slice(0, AUDIT_PATH_CHARS)}…(${path.length} chars)`;
+}
+
 /** A mapping patch for a failing record; records no patch may touch (hostile, oversized) get none. */
 function suggestionFor(compiled: ResolvedContract['compiled'], record: unknown): MappingPatchSuggestion {
   try {
@@ -164,7 +181,7 @@ export function createContractGate(options: ContractGateOptions): ContractGate {
       .slice(0, 20)
       .map((f) => ({
         index: f.index,
-        issues: f.issues.slice(0, 10).map((i) => ({ code: i.code, path: i.path })),
+        issues: f.issues.slice(0, 10).map((i) => ({ code: i.code, path: auditPath(i.path) })),
       }));
     await audit({
       type: 'contract.gate.decision',

@@ -29,7 +29,7 @@ export type {
   GateMode,
   RecordFinding,
 } from './gate.js';
-export { createContractGate } from './gate.js';
+export { AUDIT_PATH_CHARS, auditPath, createContractGate } from './gate.js';
 export type { ContractIssue, ContractResult } from './issue.js';
 export { toJsonPointer } from './issue.js';
 export { CONTRACT_LIMITS } from './limits.js';

@@ -1,4 +1,5 @@
 import {
+  auditPath,
   auditTrailHook,
   type ContractGate,
   createContractGate,
@@ -61,7 +62,7 @@ export function decisionSummary(decision: GateDecision): {
       .slice(0, 20)
       .map((f) => ({
         index: f.index,
-        issues: f.issues.slice(0, 10).map((i) => ({ code: i.code, path: i.path })),
+        issues: f.issues.slice(0, 10).map((i) => ({ code: i.code, path: auditPath(i.path) })),
       })),
   };
 }

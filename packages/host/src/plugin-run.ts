@@ -119,6 +119,8 @@ export async function runPlugin(
     output?: ReturnType<typeof decisionSummary>;
   } = {};
   let outcome = 'ok';
+  // What the run used once the sandbox has answered (a failed settle is retried with it, not with 0).
+  let used = { wallMs: 0, cpuMs: 0, rows: 0 };
   let result: PluginRunResult;
   try {
     // 4. Hostile shapes first (prototype keys, nesting deeper than the sandbox takes), then the input
@@ -144,6 +146,7 @@ export async function runPlugin(
 
     // 6. The sandbox enforces the budgets and returns usage and provenance either way.
     const run = await sandbox.run({ code, manifest, input: checkedInput, api, pluginId });
+    used = { wallMs: run.usage.wallMs, cpuMs: run.usage.cpuMs, rows: run.usage.rows };
     let value = run.ok ? run.value : undefined;
     let error = run.ok ? undefined : run.error.toJSON();
 
@@ -185,14 +188,12 @@ export async function runPlugin(
     // Anything unexpected still settles the reservation, so quotas stay exact.
     const e = toIntelGraphError(err);
     outcome = e.code;
-    await finops
-      .settleRun(ticket, { outcome, usage: { wallMs: 0, cpuMs: 0, rows: 0 } })
-      .catch(() => undefined);
+    await finops.settleRun(ticket, { outcome, usage: used }).catch(() => undefined);
     result = { ...denial(e), budgets: budgetsOf(manifest) };
   }
 
   // 9. The run's provenance joins the audit chain.
-  await audit.record({
+  const event = (withFailures: boolean) => ({
     type: 'plugin.run',
     actor: { userId: actor.userId, orgId: org },
     subject: `plugin:${pluginId}`,
@@ -208,11 +209,30 @@ export async function runPlugin(
       usage: result.usage ? { ...result.usage } : null,
       cost: result.cost ? result.cost.amount : null,
       currency: result.cost ? result.cost.currency : null,
-      ...(contracts.input ? { inputContract: contracts.input } : {}),
-      ...(contracts.output ? { outputContract: contracts.output } : {}),
+      ...(contracts.input ? { inputContract: summary(contracts.input, withFailures) } : {}),
+      ...(contracts.output ? { outputContract: summary(contracts.output, withFailures) } : {}),
     },
   });
+  try {
+    await audit.record(event(true));
+  } catch (err) {
+    // Plugin-controlled output can make the failures list huge (many long keys): the run is recorded
+    // anyway, with the decisions' counts only, rather than leaving a settled, billed run unaudited.
+    if (toIntelGraphError(err).code !== 'PAYLOAD_TOO_LARGE') throw err;
+    await audit.record(event(false));
+  }
   return result;
+}
+
+function summary(
+  decision: ReturnType<typeof decisionSummary>,
+  withFailures: boolean,
+):
+  | ReturnType<typeof decisionSummary>
+  | (Omit<ReturnType<typeof decisionSummary>, 'failures'> & { failuresOmitted: true }) {
+  if (withFailures) return decision;
+  const { failures: _omitted, ...rest } = decision;
+  return { ...rest, failuresOmitted: true };
 }
 
 async function auditDenial(
