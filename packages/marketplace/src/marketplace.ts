@@ -958,12 +958,12 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
     async installation(orgId, pluginId) {
       const org = parseInput(Id, orgId, 'orgId');
       const id = parseInput(PluginId, pluginId, 'pluginId');
-      // The run's hot path: the installation and its grants in one round trip, and the package only
-      // when this digest was not verified yet (the installation row carries the pinned digest, and a key
-      // revocation disables unpinned installs there, so every host sees it on the next run).
-      const [found, grants] = await Promise.all([store.getInstallation(org, id), broker.scopes(org, id)]);
-      if (!found) throw new IntelGraphError('NOT_FOUND', `${id} is not installed in ${org}`);
-      const inst = found;
+      // The run's hot path: the installation, then its grants, and the package only when this digest
+      // was not verified yet (the installation row carries the pinned digest, and a key revocation
+      // disables unpinned installs there, so every host sees it on the next run). Grants are read after
+      // the installation, never beside it: updates and uninstalls revoke grants before they change the
+      // installation, so a reader that sees the new installation also sees the revocation.
+      const inst = await mustInstallation(org, id);
       if (inst.status !== 'enabled')
         throw new IntelGraphError(
           'FORBIDDEN',
@@ -979,6 +979,7 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
           throw new IntelGraphError('NOT_FOUND', `the pinned package of ${id}@${inst.version} is gone`);
         verified = await verifiedVersion(version, inst.pinned);
       }
+      const grants = await broker.scopes(org, id);
       return {
         installation: { ...inst, grants },
         manifest: verified.manifest,
