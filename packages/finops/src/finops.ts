@@ -288,10 +288,14 @@ export function createFinOps(options: FinOpsOptions = {}): FinOps {
       }
       // The billing event and the settlement are independent (each idempotent, so a retry after a
       // partial failure is safe): one round trip of latency instead of two.
-      const [{ settled }] = await Promise.all([
+      // Both finish before settleRun answers, even when one fails, so a retry never races the first try.
+      const [settling, appended] = await Promise.allSettled([
         quotas.settle({ org: t.org, reservationId: t.reservationId, actual: usage }),
         appending,
       ]);
+      if (appended.status === 'rejected') throw appended.reason;
+      if (settling.status === 'rejected') throw settling.reason;
+      const { settled } = settling.value;
       meters.recordRun({
         plugin: t.plugin,
         org: t.org,
