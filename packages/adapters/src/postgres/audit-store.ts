@@ -54,9 +54,10 @@ interface Pending {
 
 /**
  * The hash-chained audit log on PostgreSQL or PGlite (tables `ig_audit_events` and `ig_audit_head`,
- * migration `audit_0001_chain`). Every append is one statement that moves the single head row from
- * where this store last saw it (compare-and-swap) and inserts the linked events only if it did; when
- * another connection or host moved the head first, the store re-reads it and re-links. Writers on any
+ * migration `audit_0001_chain`). An append is one statement that moves the single head row from where
+ * this store last saw it (compare-and-swap) and inserts the linked events only if it did; when another
+ * connection or host moved the head first, that batch takes a transaction that locks the head row
+ * (`SELECT … FOR UPDATE`, first come first served), links to it, inserts and moves the head. Writers on any
  * number of connections and hosts so produce one linear chain; `seq` is the primary key, so a gap or
  * fork cannot be stored. Appends that arrive while a transaction is in flight are written together by the next one
  * (group commit), which multiplies throughput under load without changing the chain. Each event is
@@ -92,54 +93,74 @@ export function createPgAuditStore(db: SqlDatabase, options: PgAuditStoreOptions
     return { seq: Number(head.seq), hash: head.hash };
   };
 
-  const writeBatch = async (batch: readonly Pending[]): Promise<AuditEvent[]> => {
-    for (let attempt = 0; ; attempt += 1) {
-      knownHead ??= await readHead();
-      const head = knownHead;
-      let previous: Pick<AuditEvent, 'seq' | 'hash'> | null =
-        head.seq >= 0 ? { seq: head.seq, hash: head.hash } : null;
-      const events = batch.map((p) => {
-        const event = linkAuditEvent(previous, p.input);
-        previous = event;
-        return event;
-      });
-      const last = events[events.length - 1];
-      if (!last) return events;
-      // One atomic statement (no BEGIN/COMMIT round trips): the data-modifying CTE moves the head only
-      // from the expected position; the insert happens only if it did. `seq` is the primary key, so a
-      // gap or fork still cannot be stored.
-      const { rowCount } = await db.query(
-        `WITH moved AS (
-           UPDATE ig_audit_head SET seq = $10, hash = $11 WHERE id = 1 AND seq = $12 AND hash = $13 RETURNING 1
-         )
-         INSERT INTO ig_audit_events (seq, id, at, type, subject, org_id, prev_hash, hash, event)
+  const link = (head: { seq: number; hash: string }, batch: readonly Pending[]): AuditEvent[] => {
+    let previous: Pick<AuditEvent, 'seq' | 'hash'> | null =
+      head.seq >= 0 ? { seq: head.seq, hash: head.hash } : null;
+    return batch.map((p) => {
+      const event = linkAuditEvent(previous, p.input);
+      previous = event;
+      return event;
+    });
+  };
+  const columns = (events: readonly AuditEvent[]) => [
+    events.map((e) => e.seq),
+    events.map((e) => e.id),
+    events.map((e) => e.at),
+    events.map((e) => e.type),
+    events.map((e) => e.subject),
+    events.map((e) => e.orgId),
+    events.map((e) => e.prevHash),
+    events.map((e) => e.hash),
+    events.map((e) => serializeAuditEvent(e)),
+  ];
+  const INSERT = `INSERT INTO ig_audit_events (seq, id, at, type, subject, org_id, prev_hash, hash, event)
          SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                              $7::text[], $8::text[], $9::text[])
-         WHERE EXISTS (SELECT 1 FROM moved)`,
-        [
-          events.map((e) => e.seq),
-          events.map((e) => e.id),
-          events.map((e) => e.at),
-          events.map((e) => e.type),
-          events.map((e) => e.subject),
-          events.map((e) => e.orgId),
-          events.map((e) => e.prevHash),
-          events.map((e) => e.hash),
-          events.map((e) => serializeAuditEvent(e)),
-          last.seq,
-          last.hash,
-          head.seq,
-          head.hash,
-        ],
+                              $7::text[], $8::text[], $9::text[])`;
+
+  /** The contended path: lock the head row (first come, first served), link, insert, move the head. */
+  const writeLocked = (batch: readonly Pending[]) =>
+    db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ seq: number | string; hash: string }>(
+        'SELECT seq, hash FROM ig_audit_head WHERE id = 1 FOR UPDATE',
       );
-      if (rowCount === events.length) {
-        knownHead = { seq: last.seq, hash: last.hash };
-        return events;
-      }
-      knownHead = undefined;
-      if (attempt >= 1_000)
-        throw new IntelGraphError('UNAVAILABLE', 'the audit head kept moving: too many concurrent writers');
+      const row = rows[0];
+      if (!row) throw new IntelGraphError('INTERNAL', 'the audit head row is missing: run migrate() first');
+      const events = link({ seq: Number(row.seq), hash: row.hash }, batch);
+      await tx.query(INSERT, columns(events));
+      const last = events[events.length - 1];
+      if (last)
+        await tx.query('UPDATE ig_audit_head SET seq = $1, hash = $2 WHERE id = 1', [last.seq, last.hash]);
+      return events;
+    });
+
+  const writeBatch = async (batch: readonly Pending[]): Promise<AuditEvent[]> => {
+    knownHead ??= await readHead();
+    const head = knownHead;
+    const events = link(head, batch);
+    const last = events[events.length - 1];
+    if (!last) return events;
+    // The common path, one atomic statement (no BEGIN/COMMIT round trips): the data-modifying CTE moves
+    // the head only from the expected position; the insert happens only if it did. `seq` is the primary
+    // key, so a gap or fork still cannot be stored.
+    const { rowCount } = await db.query(
+      `WITH moved AS (
+         UPDATE ig_audit_head SET seq = $10, hash = $11 WHERE id = 1 AND seq = $12 AND hash = $13 RETURNING 1
+       )
+       ${INSERT}
+       WHERE EXISTS (SELECT 1 FROM moved)`,
+      [...columns(events), last.seq, last.hash, head.seq, head.hash],
+    );
+    if (rowCount === events.length) {
+      knownHead = { seq: last.seq, hash: last.hash };
+      return events;
     }
+    // Another writer moved the head first. Retrying the swap would favour whoever wrote last; the
+    // row lock queues writers fairly, so a contended batch takes the transaction instead.
+    knownHead = undefined;
+    const written = await writeLocked(batch);
+    const tail = written[written.length - 1];
+    if (tail) knownHead = { seq: tail.seq, hash: tail.hash };
+    return written;
   };
 
   const flush = async () => {

@@ -5,7 +5,8 @@ export const auditMigrations: Migration[] = [
   {
     id: 'audit_0001_chain',
     // `event` holds the canonical JSON that was hashed, byte for byte (JSONB would reformat it).
-    // `ig_audit_head` is the single row every append locks, so the chain stays linear across hosts.
+    // `ig_audit_head` is the single row every append moves (compare-and-swap; under its row lock when
+    // contended), so the chain stays linear across hosts.
     sql: `
 CREATE TABLE IF NOT EXISTS ig_audit_events (
   seq       BIGINT PRIMARY KEY CHECK (seq >= 0),
