@@ -100,8 +100,9 @@ const MAX_INLINE_FIELDS = 32;
  * handling. For a flat record (no record inside it), the undeclared-field check (avsc: `Object.keys` plus
  * a lookup per key) is compiled into key comparisons with the field names as literals; when every key is a
  * declared field only the types are left to check (flag 0), otherwise avsc decides with the flag, so the
- * answer is avsc's in every case. Falls back to `isValid` when avsc's checker is not where expected; avsc is pinned to an exact version
- * in package.json because this reads its internals (`_check`, `_fieldsByName`), and tests compare with `isValid`.
+ * answer is avsc's in every case. Falls back to `isValid` when avsc's checker is not where expected.
+ * avsc is pinned to an exact version in package.json because this reads its internals (`_check`,
+ * `_fieldsByName`); the tests compare every answer with `isValid`.
  *
  * @example
  * ```ts
