@@ -1,11 +1,4 @@
-import {
-  type Clock,
-  IntelGraphError,
-  isIntelGraphError,
-  type JsonValue,
-  parseInput,
-  systemClock,
-} from '@intelgraph/core';
+import { type Clock, IntelGraphError, isIntelGraphError, parseInput, systemClock } from '@intelgraph/core';
 import { z } from 'zod';
 import type { ContractAuditHook } from './audit-hook.js';
 import { checkDeprecations } from './deprecation.js';
@@ -108,6 +101,50 @@ export function auditPath(path: string): string {
   return path.length <= AUDIT_PATH_CHARS ? path : `${path.slice(0, AUDIT_PATH_CHARS)}…(${path.length} chars)`;
 }
 
+/** What a `contract.gate.decision` audit event records of a {@link GateDecision}. */
+export type DecisionSummary = {
+  subject: string;
+  version: number | null;
+  fingerprint: string | null;
+  edge: GateEdge;
+  mode: GateMode;
+  outcome: GateDecision['outcome'];
+  total: number;
+  failed: number;
+  /** The first 20 failing records, each with its first 10 issues (paths capped by {@link auditPath}). */
+  failures: { index: number; issues: { code: string; path: string }[] }[];
+};
+
+/**
+ * The audited summary of a gate decision: the data of its `contract.gate.decision` event, also for
+ * callers that record decisions inside an event of their own (the host's `plugin.run`).
+ *
+ * @example
+ * ```ts
+ * const decision = await gate.checkBatch(records);
+ * await trail.record({ type: 'import.done', actor: null, subject: 'import:1', orgId: 'acme', data: { contract: decisionSummary(decision) } });
+ * ```
+ */
+export function decisionSummary(decision: GateDecision): DecisionSummary {
+  return {
+    subject: decision.subject,
+    version: decision.version,
+    fingerprint: decision.fingerprint,
+    edge: decision.edge,
+    mode: decision.mode,
+    outcome: decision.outcome,
+    total: decision.total,
+    failed: decision.failed,
+    failures: decision.findings
+      .filter((f) => !f.ok)
+      .slice(0, 20)
+      .map((f) => ({
+        index: f.index,
+        issues: f.issues.slice(0, 10).map((i) => ({ code: i.code, path: auditPath(i.path) })),
+      })),
+  };
+}
+
 /** A mapping patch for a failing record; records no patch may touch (hostile, oversized) get none. */
 function suggestionFor(compiled: ResolvedContract['compiled'], record: unknown): MappingPatchSuggestion {
   try {
@@ -176,27 +213,10 @@ export function createContractGate(options: ContractGateOptions): ContractGate {
 
   async function report(decision: GateDecision): Promise<GateDecision> {
     if (!audit) return decision;
-    const failures = decision.findings
-      .filter((f) => !f.ok)
-      .slice(0, 20)
-      .map((f) => ({
-        index: f.index,
-        issues: f.issues.slice(0, 10).map((i) => ({ code: i.code, path: auditPath(i.path) })),
-      }));
     await audit({
       type: 'contract.gate.decision',
       subject: `contract:${subject}`,
-      data: {
-        subject,
-        version: decision.version,
-        fingerprint: decision.fingerprint,
-        edge,
-        mode,
-        outcome: decision.outcome,
-        total: decision.total,
-        failed: decision.failed,
-        failures,
-      } as JsonValue,
+      data: decisionSummary(decision),
     });
     return decision;
   }

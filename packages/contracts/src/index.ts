@@ -24,12 +24,13 @@ export { schemaFingerprint } from './fingerprint.js';
 export type {
   ContractGate,
   ContractGateOptions,
+  DecisionSummary,
   GateDecision,
   GateEdge,
   GateMode,
   RecordFinding,
 } from './gate.js';
-export { AUDIT_PATH_CHARS, auditPath, createContractGate } from './gate.js';
+export { AUDIT_PATH_CHARS, auditPath, createContractGate, decisionSummary } from './gate.js';
 export type { ContractIssue, ContractResult } from './issue.js';
 export { toJsonPointer } from './issue.js';
 export { CONTRACT_LIMITS } from './limits.js';

@@ -1,5 +1,4 @@
 import {
-  auditPath,
   auditTrailHook,
   type ContractGate,
   createContractGate,
@@ -22,49 +21,10 @@ export interface ContractRef {
 export interface CheckOptions {
   /**
    * `trail` (default): the decision is its own `contract.gate.decision` audit event. `caller`: the
-   * caller records {@link decisionSummary} inside an event of its own (a plugin run does, so that one
+   * caller records `decisionSummary(decision)` (from `@intelgraph/contracts`) inside an event of its own (a plugin run does, so that one
    * run is one audit event carrying its input and output contract decisions).
    */
   audit?: 'trail' | 'caller';
-}
-
-/**
- * The audited summary of a gate decision: the same fields as a `contract.gate.decision` event.
- *
- * @example
- * ```ts
- * const decision = await gates.check('ingest', { subject: 'enricher-query' }, [input], actor, { audit: 'caller' });
- * await audit.record({ type: 'plugin.run', actor: null, subject: 'plugin:p', orgId: 'acme', data: { input: decisionSummary(decision) } });
- * ```
- */
-export function decisionSummary(decision: GateDecision): {
-  subject: string;
-  version: number | null;
-  fingerprint: string | null;
-  edge: GateEdge;
-  mode: GateMode;
-  outcome: string;
-  total: number;
-  failed: number;
-  failures: { index: number; issues: { code: string; path: string }[] }[];
-} {
-  return {
-    subject: decision.subject,
-    version: decision.version ?? null,
-    fingerprint: decision.fingerprint ?? null,
-    edge: decision.edge,
-    mode: decision.mode,
-    outcome: decision.outcome,
-    total: decision.total,
-    failed: decision.failed,
-    failures: decision.findings
-      .filter((f) => !f.ok)
-      .slice(0, 20)
-      .map((f) => ({
-        index: f.index,
-        issues: f.issues.slice(0, 10).map((i) => ({ code: i.code, path: auditPath(i.path) })),
-      })),
-  };
 }
 
 /** Gates per (edge, subject, version), built once and reused; enforcement modes per subject and edge. */

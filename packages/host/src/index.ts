@@ -1,5 +1,5 @@
 export type { ContractGates, ContractRef } from './contract-gates.js';
-export { createContractGates, decisionSummary } from './contract-gates.js';
+export { createContractGates } from './contract-gates.js';
 export type { EdgeDeps, EdgeRecordResult, EdgeResult } from './edges.js';
 export { runEdge } from './edges.js';
 export type {

@@ -1,4 +1,5 @@
 import { type HostApi, scopeHostApi } from '@intelgraph/capabilities';
+import { type DecisionSummary, decisionSummary } from '@intelgraph/contracts';
 import {
   type Actor,
   type AuditTrail,
@@ -14,7 +15,7 @@ import {
 import type { FinOps } from '@intelgraph/finops';
 import type { InstalledPlugin, Marketplace } from '@intelgraph/marketplace';
 import type { LogEntry, Sandbox } from '@intelgraph/sandbox';
-import { type ContractGates, decisionSummary } from './contract-gates.js';
+import type { ContractGates } from './contract-gates.js';
 
 /** The budgets a run was held to, as resolved from the manifest (for "usage against budget" views). */
 export interface RunBudgets {
@@ -115,8 +116,8 @@ export async function runPlugin(
   const entities = new Set<string>();
   // The contract decisions join the run's own audit event (one event per run, not three).
   const contracts: {
-    input?: ReturnType<typeof decisionSummary>;
-    output?: ReturnType<typeof decisionSummary>;
+    input?: DecisionSummary;
+    output?: DecisionSummary;
   } = {};
   let outcome = 'ok';
   // What the run used once the sandbox has answered (a failed settle is retried with it, not with 0).
@@ -225,11 +226,9 @@ export async function runPlugin(
 }
 
 function summary(
-  decision: ReturnType<typeof decisionSummary>,
+  decision: DecisionSummary,
   withFailures: boolean,
-):
-  | ReturnType<typeof decisionSummary>
-  | (Omit<ReturnType<typeof decisionSummary>, 'failures'> & { failuresOmitted: true }) {
+): DecisionSummary | (Omit<DecisionSummary, 'failures'> & { failuresOmitted: true }) {
   if (withFailures) return decision;
   const { failures: _omitted, ...rest } = decision;
   return { ...rest, failuresOmitted: true };
