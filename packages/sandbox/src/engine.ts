@@ -178,6 +178,9 @@ type Lease = Awaited<ReturnType<IsolatePool['acquire']>>;
 
 /** The abort reason host calls see when their run ends (one shared value: no DOMException per run). */
 const RUN_ENDED = Object.freeze(new Error('the run has ended'));
+const LOST_MESSAGE = 'the isolate was lost';
+/** The isolate was disposed and no error said why (a V8 catastrophe, or a kill from elsewhere). */
+const lost = (): EngineFailure => ({ code: 'UNAVAILABLE', message: LOST_MESSAGE, details: {} });
 
 class RunState {
   readonly #engine: IsolateEngine;
@@ -197,6 +200,8 @@ class RunState {
   /** Settled, waiting for isolate work in flight to end before the isolate goes back to the pool. */
   #draining: EngineOutcome | undefined;
   #kill = false;
+  /** The isolate was lost without a reason yet; see {@link RunState.#onIsolateError}. */
+  #lost = false;
   #rows = 0;
   #calls = 0;
   #inFlight = 0;
@@ -229,7 +234,7 @@ class RunState {
         if (cpu > limits.cpuMs) this.#finish({ failure: budget('cpu', limits.cpuMs, cpu, 'ms') });
       }, every);
     }
-    this.#execute().catch((error: unknown) => this.#finish({ failure: this.#classify(error) }));
+    this.#execute().catch((error: unknown) => this.#onIsolateError(error));
     return done;
   }
 
@@ -257,7 +262,24 @@ class RunState {
     } finally {
       this.#busy -= 1;
       if (this.#busy === 0 && this.#draining) this.#complete(this.#draining, false);
+      // The last operation's own error handler runs after this block: let it report first.
+      if (this.#busy === 0 && this.#lost && !this.#settled)
+        setImmediate(() => this.#finish({ failure: lost() }));
     }
+  }
+
+  /**
+   * An isolate operation failed. When the isolate is gone, isolated-vm rejects every queued operation
+   * with a bare "Isolate is disposed", and the one that says why (the memory limit, a timeout) can come
+   * after thousands of those (a promise flood queues one host-call answer per promise). So a bare loss
+   * waits for the operations in flight to settle, and the most specific reason wins; the wall timer
+   * stays armed meanwhile.
+   */
+  #onIsolateError(error: unknown): void {
+    if (this.#settled) return;
+    const failure = this.#classify(error);
+    if (failure.message !== LOST_MESSAGE || this.#busy === 0) this.#finish({ failure });
+    else this.#lost = true;
   }
 
   /**
@@ -387,7 +409,7 @@ class RunState {
     const control = this.#prepared?.control;
     if (!control || this.#settled) return;
     this.#track(control.apply(undefined, ['deliver', id, ok, payload], { timeout: this.#remaining() })).catch(
-      (error: unknown) => this.#finish({ failure: this.#classify(error) }),
+      (error: unknown) => this.#onIsolateError(error),
     );
   }
 
@@ -522,7 +544,7 @@ class RunState {
     }
     if (this.#lease.isolate.isDisposed) {
       this.#kill = true;
-      return { code: 'UNAVAILABLE', message: 'the isolate was lost', details: {} };
+      return lost();
     }
     const name = error instanceof Error ? error.name : 'Error';
     const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack : '';
