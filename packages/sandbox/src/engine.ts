@@ -178,9 +178,6 @@ type Lease = Awaited<ReturnType<IsolatePool['acquire']>>;
 
 /** The abort reason host calls see when their run ends (one shared value: no DOMException per run). */
 const RUN_ENDED = Object.freeze(new Error('the run has ended'));
-const LOST_MESSAGE = 'the isolate was lost';
-/** The isolate was disposed and no error said why (a V8 catastrophe, or a kill from elsewhere). */
-const lost = (): EngineFailure => ({ code: 'UNAVAILABLE', message: LOST_MESSAGE, details: {} });
 
 class RunState {
   readonly #engine: IsolateEngine;
@@ -200,8 +197,8 @@ class RunState {
   /** Settled, waiting for isolate work in flight to end before the isolate goes back to the pool. */
   #draining: EngineOutcome | undefined;
   #kill = false;
-  /** The isolate was lost without a reason yet; see {@link RunState.#onIsolateError}. */
-  #lost = false;
+  /** The isolate was lost and no error has said why yet; see {@link RunState.#onIsolateError}. */
+  #lost: EngineFailure | undefined;
   #rows = 0;
   #calls = 0;
   #inFlight = 0;
@@ -263,8 +260,8 @@ class RunState {
       this.#busy -= 1;
       if (this.#busy === 0 && this.#draining) this.#complete(this.#draining, false);
       // The last operation's own error handler runs after this block: let it report first.
-      if (this.#busy === 0 && this.#lost && !this.#settled)
-        setImmediate(() => this.#finish({ failure: lost() }));
+      const lost = this.#lost;
+      if (this.#busy === 0 && lost && !this.#settled) setImmediate(() => this.#finish({ failure: lost }));
     }
   }
 
@@ -278,8 +275,9 @@ class RunState {
   #onIsolateError(error: unknown): void {
     if (this.#settled) return;
     const failure = this.#classify(error);
-    if (failure.message !== LOST_MESSAGE || this.#busy === 0) this.#finish({ failure });
-    else this.#lost = true;
+    // `UNAVAILABLE` is what #classify says when the isolate is gone and the error does not say why.
+    if (failure.code !== 'UNAVAILABLE' || this.#busy === 0) this.#finish({ failure });
+    else this.#lost ??= failure;
   }
 
   /**
@@ -544,7 +542,7 @@ class RunState {
     }
     if (this.#lease.isolate.isDisposed) {
       this.#kill = true;
-      return lost();
+      return { code: 'UNAVAILABLE', message: 'the isolate was lost', details: {} };
     }
     const name = error instanceof Error ? error.name : 'Error';
     const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack : '';
