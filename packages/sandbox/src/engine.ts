@@ -529,8 +529,11 @@ class RunState {
     }
     if (/execution timed out/i.test(message)) {
       this.#kill = true;
+      // A CPU budget equal to the wall budget (the default) is the wall budget: a busy loop exhausts
+      // both at once, and which clock reads higher at that instant is noise. Only a separate, smaller
+      // CPU budget (the one the CPU timer watches) is reported as such.
       const cpu = this.#cpuMs();
-      if (cpu > limits.cpuMs) return budget('cpu', limits.cpuMs, cpu, 'ms');
+      if (limits.cpuMs < limits.wallMs && cpu > limits.cpuMs) return budget('cpu', limits.cpuMs, cpu, 'ms');
       return budget('wall', limits.wallMs, this.#wallMs(), 'ms');
     }
     if (/Maximum call stack size exceeded/.test(message)) {

@@ -374,6 +374,18 @@ describe('createSandbox: budgets', () => {
     expectBudget(r, 'cpu');
   });
 
+  it('a CPU budget equal to the wall budget is reported as wall, whichever clock reads higher', async () => {
+    // A busy getter on the result runs while the result is copied out, under a timeout; CPU and wall
+    // time are both spent, and the CPU clock may read a hair higher. It is one budget: wall.
+    for (const code of [
+      'module.exports.run = async () => { for (;;) {} }',
+      'export async function run() { return { get boom() { for (;;) {} } }; }',
+    ]) {
+      const r = await sandbox.run({ code, manifest: { ...manifest, budgets: { ms: 60, cpuMs: 60 } } });
+      expectBudget(r, 'wall');
+    }
+  });
+
   it('memory: a heap blowup is stopped and the next run works', async () => {
     const m = { ...manifest, budgets: { ms: 5000, memoryMB: 16 } };
     const r = await sandbox.run({
