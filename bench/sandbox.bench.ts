@@ -4,7 +4,8 @@
 //  - cold path: a new isolate and a full compile for every run (evict before each run), back to back
 //    and after an idle moment (when the pool has replaced the isolate ahead of time);
 //  - process-isolated mode, warm;
-//  - floors: a plain async function call and node:vm (new context per run, cached vm.Script);
+//  - floors: a plain async function call, node:vm (new context per run, cached vm.Script), an empty
+//    isolated-vm context, and raw isolated-vm with a warm run's thread hops but none of its work;
 //  - quickjs-emscripten (WASM), the other real option: fresh context per run, sync host function;
 //  - memory: heap and RSS over SANDBOX_BENCH_MEMORY_RUNS warm runs (default 100,000), after a warm-up
 //    of SANDBOX_BENCH_MEMORY_WARMUP runs (default 40,000) in which the host's V8 young generation and
@@ -166,6 +167,54 @@ async function ivmContext() {
   }
 }
 
+/**
+ * Floor of the library under the same pattern as a warm run, with none of the sandbox's work: two
+ * isolates, each next context prepared ahead (a three-line bootstrap), one host round trip per run
+ * (isolate -> host call -> host answers -> isolate reports done), no budgets, copies or provenance.
+ * What this row misses by, the sandbox cannot beat on this machine.
+ */
+async function ivmRoundTrip() {
+  const bootstrap = `return ((post) => {
+    let pending;
+    return (op, a) => {
+      if (op === 'start') (async () => post('done', (await new Promise((r) => { pending = r; post('call', a); })) + 1))();
+      else pending(a);
+    };
+  })($0)`;
+  const isolates = [new ivm.Isolate({ memoryLimit: 128 }), new ivm.Isolate({ memoryLimit: 128 })];
+  let route: (op: string, a: number) => void = () => {};
+  const prepare = async (isolate: ivm.Isolate) => {
+    const context = await isolate.createContext();
+    const post = new ivm.Callback((op: string, a: number) => route(op, a), { ignored: true });
+    const control = (await context.evalClosure(bootstrap, [post], {
+      result: { reference: true },
+    })) as ivm.Reference<(op: string, a: number) => void>;
+    return { context, control };
+  };
+  const spares = isolates.map(prepare);
+  try {
+    return await measure(RUNS, 300, async (n) => {
+      const k = n % 2;
+      const isolate = isolates[k] as ivm.Isolate;
+      const { context, control } = await (spares[k] as ReturnType<typeof prepare>);
+      const value = await new Promise((resolve) => {
+        route = (op, a) => {
+          if (op === 'call') setImmediate(() => control.applyIgnored(undefined, ['deliver', a * 2]));
+          else resolve(a);
+        };
+        control.applyIgnored(undefined, ['start', n]);
+      });
+      control.release();
+      context.release();
+      spares[k] = prepare(isolate);
+      return value;
+    });
+  } finally {
+    await Promise.allSettled(spares);
+    for (const isolate of isolates) isolate.dispose();
+  }
+}
+
 async function quickjs() {
   const QuickJS = await getQuickJS();
   const runtime = QuickJS.newRuntime();
@@ -262,6 +311,7 @@ const results = {
   plainFunction: await plainFunction(),
   nodeVm: await nodeVm(),
   ivmContext: await ivmContext(),
+  ivmRoundTrip: await ivmRoundTrip(),
   quickjs: await quickjs(),
   memory: await memory(),
   targets: { warmP95Ms: 1, coldP95Ms: 10, processWarmP95Ms: 2, memoryRssDeltaMB: 16 },
@@ -295,9 +345,10 @@ ${row('process-isolated, warm (1 worker, pool of 2; CPU: parent only)', results.
 ${row('floor: plain async function', results.plainFunction)}
 ${row('floor: node:vm (not a sandbox)', results.nodeVm)}
 ${row('floor: isolated-vm empty context only (createContext + release)', results.ivmContext)}
+${row('floor: raw isolated-vm, 2 isolates, prepared context, 1 host round trip (no sandbox)', results.ivmRoundTrip)}
 ${row('quickjs-emscripten, fresh context, sync host fn', results.quickjs)}
 
-Targets: warm p95 ${verdict(results.warm.p95Ms, 1)} (an empty isolated-vm context alone: p50 ${results.ivmContext.p50Ms}, p95 ${results.ivmContext.p95Ms} ms, ${results.ivmContext.cpuUsPerRun} µs CPU); cold p95 ${verdict(results.cold.p95Ms, 10)}; process-isolated warm p95 ${verdict(results.processWarm.p95Ms, 2)}.
+Targets: warm p95 ${verdict(results.warm.p95Ms, 1)} (an empty isolated-vm context alone: p50 ${results.ivmContext.p50Ms}, p95 ${results.ivmContext.p95Ms} ms, ${results.ivmContext.cpuUsPerRun} µs CPU; raw isolated-vm with the same thread hops and no sandbox work: p50 ${results.ivmRoundTrip.p50Ms}, p95 ${results.ivmRoundTrip.p95Ms} ms); cold p95 ${verdict(results.cold.p95Ms, 10)}; process-isolated warm p95 ${verdict(results.processWarm.p95Ms, 2)}.
 Ratios (p50): warm / plain function = ${round(results.warm.p50Ms / Math.max(results.plainFunction.p50Ms, 0.001), 1)}×; warm / node:vm = ${round(results.warm.p50Ms / Math.max(results.nodeVm.p50Ms, 0.001), 1)}×; quickjs / warm = ${round(results.quickjs.p50Ms / Math.max(results.warm.p50Ms, 0.001), 2)}×; cold / warm = ${round(results.cold.p50Ms / Math.max(results.warm.p50Ms, 0.001), 1)}×.
 
 Memory over ${m.runs} warm runs after ${m.warmupRuns} warm-up runs (${m.seconds} s, ${m.isolatesCreated} isolate(s) put into service, recycled every 10,000 runs; after GC): RSS ${m.before.rssMB} → ${m.after.rssMB} MB (Δ ${m.rssDeltaMB}, max ${m.rssMaxMB}; ${rssVerdict}), host heap used ${m.before.heapUsedMB} → ${m.after.heapUsedMB} MB (Δ ${m.heapUsedDeltaMB}), host young generation ${m.before.youngGenerationMB} → ${m.after.youngGenerationMB} MB.
