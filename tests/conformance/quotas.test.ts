@@ -9,9 +9,15 @@ import {
 import { createFinOps, createMemoryNotifier, createMemoryQuotaStore, type FinOps } from '@intelgraph/finops';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisTestClient, type TestRedis } from '../support/redis.js';
+import {
+  redisClusterTestClient,
+  redisTestClient,
+  type TestRedis,
+  type TestRedisCluster,
+} from '../support/redis.js';
 
-// One test body, every QuotaStore: the in-memory store and Redis (which must be running; never skipped).
+// One test body, every QuotaStore: the in-memory store, single-node Redis and a three-master Redis Cluster
+// (both must be running; never skipped).
 interface Backend {
   name: string;
   setup(): Promise<void>;
@@ -20,6 +26,7 @@ interface Backend {
 }
 
 let redis: TestRedis | null = null;
+let cluster: TestRedisCluster | null = null;
 const backends: Backend[] = [
   {
     name: 'memory',
@@ -39,6 +46,21 @@ const backends: Backend[] = [
     teardown: async () => {
       await redis?.close();
       redis = null;
+    },
+  },
+  {
+    // Three masters: every charge, settle and usage script must keep its keys in the org's hash slot.
+    name: 'redis-cluster',
+    setup: async () => {
+      cluster = await redisClusterTestClient();
+    },
+    store: () => {
+      if (!cluster) throw new Error('redis cluster not set up');
+      return createRedisQuotaStore({ redis: cluster.client, prefix: cluster.prefix });
+    },
+    teardown: async () => {
+      await cluster?.close();
+      cluster = null;
     },
   },
 ];

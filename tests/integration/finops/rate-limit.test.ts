@@ -2,17 +2,31 @@ import { createRedisRateLimiter } from '@intelgraph/adapters/redis';
 import type { RateLimitStore } from '@intelgraph/core';
 import { createMemoryRateLimiter } from '@intelgraph/finops';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisTestClient, type TestRedis } from '../../support/redis.js';
+import {
+  redisClusterTestClient,
+  redisTestClient,
+  type TestRedis,
+  type TestRedisCluster,
+} from '../../support/redis.js';
 
 let redis: TestRedis;
+let cluster: TestRedisCluster;
 beforeAll(async () => {
   redis = await redisTestClient();
+  cluster = await redisClusterTestClient();
 });
-afterAll(() => redis.close());
+afterAll(async () => {
+  await redis.close();
+  await cluster.close();
+});
 
 const limiters: { name: string; make(): RateLimitStore }[] = [
   { name: 'memory', make: () => createMemoryRateLimiter() },
   { name: 'redis', make: () => createRedisRateLimiter({ redis: redis.client, prefix: redis.prefix }) },
+  {
+    name: 'redis-cluster',
+    make: () => createRedisRateLimiter({ redis: cluster.client, prefix: cluster.prefix }),
+  },
 ];
 
 describe.each(limiters)('rate limiter: $name', ({ make }) => {

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import {
   createRedisClient,
+  createRedisClusterClient,
   createRedisKillSwitchStore,
   createRedisQuotaStore,
 } from '@intelgraph/adapters/redis';
@@ -8,7 +9,12 @@ import { createManualClock, type IntelGraphError, isIntelGraphError } from '@int
 import { createFinOps } from '@intelgraph/finops';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_URL } from '../../support/env.js';
-import { redisTestClient, type TestRedis } from '../../support/redis.js';
+import {
+  REDIS_CLUSTER_NODES,
+  redisClusterTestClient,
+  redisTestClient,
+  type TestRedis,
+} from '../../support/redis.js';
 import { tcpProxy } from '../../support/tcp-proxy.js';
 
 const eventually = async (fn: () => Promise<boolean>, timeoutMs: number) => {
@@ -99,16 +105,29 @@ describe('Redis adapter when Redis is unreachable', () => {
   });
 });
 
-describe('Redis kill switch shared by several hosts', () => {
-  let admin: TestRedis;
+const topologies = [
+  {
+    name: 'single node',
+    admin: redisTestClient,
+    connect: () => createRedisClient(REDIS_URL),
+  },
+  {
+    name: 'three-master cluster',
+    admin: redisClusterTestClient,
+    connect: () => createRedisClusterClient(REDIS_CLUSTER_NODES),
+  },
+];
+
+describe.each(topologies)('Redis kill switch shared by several hosts ($name)', (topology) => {
+  let admin: { prefix: string; close(): Promise<void> };
   beforeAll(async () => {
-    admin = await redisTestClient();
+    admin = await topology.admin();
   });
   afterAll(() => admin.close());
 
   it('takes effect on another host within a second, through pub/sub invalidation of its cache', async () => {
-    const redisA = createRedisClient(REDIS_URL);
-    const redisB = createRedisClient(REDIS_URL);
+    const redisA = topology.connect();
+    const redisB = topology.connect();
     // A long cache TTL proves that invalidation, not expiry, carries the change.
     const storeA = createRedisKillSwitchStore({ redis: redisA, prefix: admin.prefix, cacheTtlMs: 60_000 });
     const storeB = createRedisKillSwitchStore({ redis: redisB, prefix: admin.prefix, cacheTtlMs: 60_000 });

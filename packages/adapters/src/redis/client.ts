@@ -1,6 +1,18 @@
 import { createHash } from 'node:crypto';
 import { IntelGraphError } from '@intelgraph/core';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * A connection the Redis stores accept: a single node (`Redis`) or a Redis Cluster (`Cluster`). Every
+ * store keeps the keys that one call touches in one hash slot (`{org}` or `{key}` tags), so each Lua
+ * script runs on one node of a cluster.
+ *
+ * @example
+ * ```ts
+ * const conn: RedisConnection = createRedisClusterClient([{ host: '127.0.0.1', port: 7101 }]);
+ * ```
+ */
+export type RedisConnection = Redis | Cluster;
 
 /** What a Redis store does when Redis cannot be reached. */
 export type UnavailablePolicy = 'fail-closed' | 'fail-open';
@@ -44,6 +56,39 @@ export function createRedisClient(
   return client;
 }
 
+/**
+ * Creates an ioredis `Cluster` client whose node connections fail fast like {@link createRedisClient}'s
+ * (no offline queue, a command timeout, capped reconnect backoff). Give it one or more seed nodes; it
+ * discovers the rest. Pass it to any Redis store in place of a single-node client.
+ *
+ * @example
+ * ```ts
+ * import { createRedisClusterClient, createRedisQuotaStore } from '@intelgraph/adapters/redis';
+ * const redis = createRedisClusterClient([{ host: '127.0.0.1', port: 7101 }]);
+ * const quotaStore = createRedisQuotaStore({ redis, prefix: 'ig:prod:' });
+ * ```
+ */
+export function createRedisClusterClient(
+  nodes: ClusterNode[],
+  options: ClusterOptions & { onError?: (error: Error) => void } = {},
+): Cluster {
+  const { onError, redisOptions, ...rest } = options;
+  const client = new Cluster(nodes, {
+    enableOfflineQueue: false,
+    maxRedirections: 16,
+    clusterRetryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+    ...rest,
+    redisOptions: {
+      connectTimeout: FAIL_FAST_REDIS_OPTIONS.connectTimeout,
+      commandTimeout: FAIL_FAST_REDIS_OPTIONS.commandTimeout,
+      maxRetriesPerRequest: FAIL_FAST_REDIS_OPTIONS.maxRetriesPerRequest,
+      ...redisOptions,
+    },
+  });
+  client.on('error', (err: Error) => onError?.(err));
+  return client;
+}
+
 const isReplyError = (err: unknown) => err instanceof Error && err.name === 'ReplyError';
 
 /**
@@ -65,7 +110,7 @@ export function toStoreError(err: unknown, what: string): IntelGraphError {
 
 /** A Lua script run with EVALSHA, falling back to EVAL once when the server lost its script cache. */
 export interface LuaScript {
-  run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
+  run(redis: RedisConnection, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
 }
 
 /**

@@ -1,5 +1,11 @@
-export type { LuaScript, UnavailablePolicy } from './client.js';
-export { createRedisClient, FAIL_FAST_REDIS_OPTIONS, luaScript, toStoreError } from './client.js';
+export type { LuaScript, RedisConnection, UnavailablePolicy } from './client.js';
+export {
+  createRedisClient,
+  createRedisClusterClient,
+  FAIL_FAST_REDIS_OPTIONS,
+  luaScript,
+  toStoreError,
+} from './client.js';
 export type { RedisKillSwitchStore, RedisKillSwitchStoreOptions } from './kill-switch-store.js';
 export { createRedisKillSwitchStore } from './kill-switch-store.js';
 export type { RedisQuotaStoreOptions } from './quota-store.js';

@@ -1,13 +1,13 @@
 import type { IntelGraphError, KillSwitchEntry, KillSwitchStore } from '@intelgraph/core';
 import { killSwitchKey, killSwitchKeysFor } from '@intelgraph/finops';
-import type { Redis } from 'ioredis';
-import { toStoreError, type UnavailablePolicy } from './client.js';
+import { Cluster } from 'ioredis';
+import { type RedisConnection, toStoreError, type UnavailablePolicy } from './client.js';
 
 /** Options of {@link createRedisKillSwitchStore}. */
 export interface RedisKillSwitchStoreOptions {
-  redis: Redis;
+  redis: RedisConnection;
   /** A connection for pub/sub (subscriber mode); default `redis.duplicate()`, closed by `close()`. */
-  subscriber?: Redis;
+  subscriber?: RedisConnection;
   prefix?: string;
   /**
    * How long the local copy of the flags is trusted while the pub/sub connection is up (default 1000 ms).
@@ -47,7 +47,7 @@ export function createRedisKillSwitchStore(options: RedisKillSwitchStoreOptions)
   const channel = `${prefix}ks:changed`;
   const ttl = options.cacheTtlMs ?? 1000;
   const now = options.now ?? Date.now;
-  const subscriber = options.subscriber ?? redis.duplicate();
+  const subscriber = options.subscriber ?? (redis instanceof Cluster ? redis.duplicate() : redis.duplicate());
   const ownsSubscriber = options.subscriber === undefined;
   let subscribed = false;
   let generation = 0;

@@ -8,14 +8,13 @@ import {
   type QuotaThresholdCrossing,
 } from '@intelgraph/core';
 import { fixedWindowFrames, quotaRuleKey, SLIDING_BUCKETS, SLIDING_WINDOW_MS } from '@intelgraph/finops';
-import type { Redis } from 'ioredis';
-import { luaScript, toStoreError, type UnavailablePolicy } from './client.js';
+import { luaScript, type RedisConnection, toStoreError, type UnavailablePolicy } from './client.js';
 import { CHARGE_SCRIPT, SETTLE_SCRIPT, USAGE_SCRIPT } from './lua.js';
 
 /** Options of {@link createRedisQuotaStore}. */
 export interface RedisQuotaStoreOptions {
   /** Preferably from `createRedisClient` (fails fast while disconnected). */
-  redis: Redis;
+  redis: RedisConnection;
   /** Prepended to every key (default `ig:`); give each deployment or test run its own. */
   prefix?: string;
   /**

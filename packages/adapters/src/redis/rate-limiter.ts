@@ -1,6 +1,5 @@
 import { IntelGraphError, type RateLimitStore } from '@intelgraph/core';
-import type { Redis } from 'ioredis';
-import { luaScript, toStoreError } from './client.js';
+import { luaScript, type RedisConnection, toStoreError } from './client.js';
 import { RATE_LIMIT_SCRIPT } from './lua.js';
 
 const script = luaScript(RATE_LIMIT_SCRIPT);
@@ -17,7 +16,7 @@ const script = luaScript(RATE_LIMIT_SCRIPT);
  * if (!r.ok) throw new Error(`retry in ${r.retryAfterMs} ms`);
  * ```
  */
-export function createRedisRateLimiter(options: { redis: Redis; prefix?: string }): RateLimitStore {
+export function createRedisRateLimiter(options: { redis: RedisConnection; prefix?: string }): RateLimitStore {
   const prefix = options.prefix ?? 'ig:';
   return {
     async take(key, rule, now) {
