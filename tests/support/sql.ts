@@ -10,6 +10,8 @@ import { PG_URL, runSuffix, serviceMissing } from './env.js';
 /** A freshly migrated, isolated database and the function that disposes of it. */
 export interface OpenedSql {
   db: SqlDatabase;
+  /** The PostgreSQL schema this database lives in (absent on PGlite), for a second connection to it. */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ async function openPostgres(options: { poolSize?: number } = {}): Promise<Opened
   await migrate(db);
   return {
     db,
+    schema,
     async close() {
       await db.close();
       const cleanup = new pg.Client({ connectionString: PG_URL });
