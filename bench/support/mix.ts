@@ -82,6 +82,48 @@ function count(tally: StepTally, code: string): void {
   tally.errors[code] = (tally.errors[code] ?? 0) + 1;
 }
 
+/** The request of a step as the given connection sends it (development identity headers). */
+export function stepRequest(
+  step: Step,
+  conn: ConnectionState,
+): { headers: Record<string, string>; body: string } | null {
+  const built = step.build(conn);
+  return built ? { headers: headersOf(step.actor(conn)), body: JSON.stringify(built) } : null;
+}
+
+/**
+ * Counts one response in its step's tally: a GraphQL error, a non-2xx status or an unparsable body is an
+ * error with its code; otherwise the step's `accept` decides.
+ */
+export function classifyResponse(
+  tally: StepTally,
+  step: Step,
+  conn: ConnectionState,
+  status: number,
+  body: string,
+): void {
+  tally.responses++;
+  let parsed: { data?: Record<string, unknown> | null; errors?: { extensions?: { code?: string } }[] };
+  try {
+    parsed = JSON.parse(body) as typeof parsed;
+  } catch {
+    count(tally, `HTTP_${status}_UNPARSABLE`);
+    return;
+  }
+  if (parsed.errors && parsed.errors.length > 0) {
+    count(tally, parsed.errors[0]?.extensions?.code ?? `HTTP_${status}`);
+    return;
+  }
+  if (status < 200 || status >= 300 || !parsed.data) {
+    count(tally, `HTTP_${status}`);
+    return;
+  }
+  tally.answered++;
+  const verdict = step.accept(parsed.data, conn);
+  if (verdict === true) tally.accepted++;
+  else count(tally, verdict);
+}
+
 /**
  * Runs one operation for `durationS` seconds, with a graceful stop like k6's: at the deadline no new
  * operation is sent (connections idle on `GET /healthz`, which is not counted) and the instance stops
@@ -108,45 +150,19 @@ async function runOperation(url: string, op: Operation, durationS: number): Prom
         // so the next run starts from a clean state.
         if (i === 0) conn.cycle = !draining;
         if (!conn.cycle) return { ...req, ...idle };
-        const built = step.build(conn);
+        const built = stepRequest(step, conn);
         if (!built) return null;
         conn.live = true;
         conn.sentAt = performance.now();
         inFlight++;
-        return {
-          ...req,
-          method: 'POST',
-          path: '/graphql',
-          headers: headersOf(step.actor(conn)),
-          body: JSON.stringify(built),
-        };
+        return { ...req, method: 'POST', path: '/graphql', ...built };
       },
       onResponse: (status, body) => {
         if (!conn.live) return;
         conn.live = false;
         inFlight--;
         latencies.push(performance.now() - conn.sentAt);
-        const tally = tallies[step.name]!;
-        tally.responses++;
-        let parsed: { data?: Record<string, unknown> | null; errors?: { extensions?: { code?: string } }[] };
-        try {
-          parsed = JSON.parse(body) as typeof parsed;
-        } catch {
-          count(tally, `HTTP_${status}_UNPARSABLE`);
-          return;
-        }
-        if (parsed.errors && parsed.errors.length > 0) {
-          count(tally, parsed.errors[0]?.extensions?.code ?? `HTTP_${status}`);
-          return;
-        }
-        if (status < 200 || status >= 300 || !parsed.data) {
-          count(tally, `HTTP_${status}`);
-          return;
-        }
-        tally.answered++;
-        const verdict = step.accept(parsed.data, conn);
-        if (verdict === true) tally.accepted++;
-        else count(tally, verdict);
+        classifyResponse(tallies[step.name]!, step, conn, status, body);
       },
     }));
 

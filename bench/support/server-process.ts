@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import type { Ledger } from './ledger.js';
 import type { Sample } from './server.js';
-import type { Backend } from './stack.js';
+import type { Backend, SharedStores } from './stack.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -14,6 +14,8 @@ export interface ServerProcess {
   ledger(): Promise<Ledger>;
   sample(on: boolean): Promise<void>;
   samples(): Promise<Sample[]>;
+  /** Appends `count` audit events from this server, `concurrency` at a time; resolves to elapsed ms. */
+  auditBurst(count: number, concurrency: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,8 @@ export async function startServerProcess(options: {
   backend: Backend;
   poolSize?: number;
   startTimeoutMs?: number;
+  /** Join stores shared with other server processes (see `SharedStores`). */
+  shared?: SharedStores;
 }): Promise<ServerProcess> {
   const child: ChildProcess = fork(join(root, 'bench/support/server.ts'), [], {
     cwd: root,
@@ -42,6 +46,7 @@ export async function startServerProcess(options: {
       ...process.env,
       LOAD_BACKEND: options.backend,
       ...(options.poolSize ? { LOAD_POOL_SIZE: String(options.poolSize) } : {}),
+      ...(options.shared ? { LOAD_SHARED: JSON.stringify(options.shared) } : {}),
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -99,6 +104,7 @@ export async function startServerProcess(options: {
     ledger: () => call<Ledger>('ledger'),
     sample: (on) => call<void>('sample', { on }),
     samples: () => call<Sample[]>('samples'),
+    auditBurst: (count, concurrency) => call<number>('auditBurst', { count, concurrency }),
     async close() {
       if (exited) return;
       const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));

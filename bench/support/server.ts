@@ -7,7 +7,7 @@
 //   { id, op: 'close' }         → closes the stack, answers, exits
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readLedger } from './ledger.js';
-import { type Backend, startStack } from './stack.js';
+import { type Backend, type SharedStores, startStack } from './stack.js';
 
 /** One per-second sample of the server process. */
 export interface Sample {
@@ -21,7 +21,10 @@ export interface Sample {
   loopMaxMs: number;
 }
 
-type Message = { id: number; op: 'ledger' | 'samples' | 'close' } | { id: number; op: 'sample'; on: boolean };
+type Message =
+  | { id: number; op: 'ledger' | 'samples' | 'close' }
+  | { id: number; op: 'sample'; on: boolean }
+  | { id: number; op: 'auditBurst'; count: number; concurrency: number };
 
 const send = (m: unknown) => process.send?.(m);
 const mb = (n: number) => Math.round((n / 1048576) * 10) / 10;
@@ -30,6 +33,7 @@ async function main(): Promise<void> {
   const backend = (process.env.LOAD_BACKEND ?? 'embedded') as Backend;
   const stack = await startStack({
     backend,
+    ...(process.env.LOAD_SHARED ? { shared: JSON.parse(process.env.LOAD_SHARED) as SharedStores } : {}),
     ...(process.env.LOAD_POOL_SIZE ? { poolSize: Number(process.env.LOAD_POOL_SIZE) } : {}),
   });
   const samples: Sample[] = [];
@@ -62,7 +66,25 @@ async function main(): Promise<void> {
         } else loop.disable();
         send({ id: m.id, ok: true, value: null });
       } else if (m.op === 'samples') send({ id: m.id, ok: true, value: samples });
-      else if (m.op === 'close') {
+      else if (m.op === 'auditBurst') {
+        // Appends `count` audit events, `concurrency` at a time; answers the elapsed milliseconds.
+        const t0 = performance.now();
+        let next = 0;
+        const worker = async () => {
+          while (next < m.count) {
+            next++;
+            await stack.host.audit.record({
+              type: 'bench.append',
+              actor: null,
+              subject: `bench:${process.pid}`,
+              orgId: null,
+              data: { n: next },
+            });
+          }
+        };
+        await Promise.all(Array.from({ length: m.concurrency }, worker));
+        send({ id: m.id, ok: true, value: performance.now() - t0 });
+      } else if (m.op === 'close') {
         clearInterval(timer);
         await stack.close();
         send({ id: m.id, ok: true, value: null });

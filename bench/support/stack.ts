@@ -8,8 +8,12 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createExpressRouter } from '@intelgraph/adapters/express';
-import { createNeo4jCaseStore, createNeo4jGraphStore } from '@intelgraph/adapters/neo4j';
-import { createPGliteDatabase, type SqlDatabase } from '@intelgraph/adapters/postgres';
+import {
+  createNeo4jCaseStore,
+  createNeo4jConnection,
+  createNeo4jGraphStore,
+} from '@intelgraph/adapters/neo4j';
+import { createPGliteDatabase, createPgDatabase, type SqlDatabase } from '@intelgraph/adapters/postgres';
 import {
   createRedisClient,
   createRedisKillSwitchStore,
@@ -18,8 +22,8 @@ import {
 import { createExtensionHost, type ExtensionHost, type ExtensionHostOptions } from '@intelgraph/host';
 import express from 'express';
 import { seedHost, USERS } from '../../examples/demo/src/seed.js';
-import { REDIS_URL } from '../../tests/support/env.js';
-import { openTestNeo4j } from '../../tests/support/neo4j.js';
+import { PG_URL, REDIS_URL } from '../../tests/support/env.js';
+import { NEO4J_URL, openTestNeo4j } from '../../tests/support/neo4j.js';
 import { redisTestClient } from '../../tests/support/redis.js';
 import { openTestPostgres } from '../../tests/support/sql.js';
 
@@ -45,9 +49,23 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/**
+ * Stores shared with other hosts (the scale-out benchmark): an existing, migrated PostgreSQL schema, a
+ * Redis key prefix and a Neo4j namespace, all owned (created and removed) by the caller. Only the host
+ * with `seed: true` seeds the catalog and the load quota.
+ */
+export interface SharedStores {
+  schema: string;
+  redisPrefix: string;
+  neo4jNamespace: string;
+  seed: boolean;
+}
+
 /** Options of {@link startStack}. */
 export interface StackOptions {
   backend: Backend;
+  /** Production backend only: join stores that other hosts use too, instead of fresh ones. */
+  shared?: SharedStores;
   /** Sandbox isolate pool size (default: the host's, DEFAULT_SANDBOX_POOL_SIZE). */
   poolSize?: number;
   /** Extra host options (tests use them to inject faulty stores). */
@@ -81,6 +99,24 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       cleanups.push(() => sql.close());
       base.database = sql;
       stores = 'PGlite (temp dir) for durable ports; memory quotas, kill switches, graph and cases';
+    } else if (options.shared) {
+      const shared = options.shared;
+      sql = await createPgDatabase({ connectionString: PG_URL, schema: shared.schema, max: 20 });
+      cleanups.push(() => sql.close());
+      const redis = createRedisClient(REDIS_URL);
+      cleanups.push(async () => void redis.disconnect());
+      const neo = await createNeo4jConnection({ url: NEO4J_URL, namespace: shared.neo4jNamespace });
+      cleanups.push(() => neo.close());
+      const killSwitches = createRedisKillSwitchStore({ redis, prefix: shared.redisPrefix });
+      cleanups.push(() => killSwitches.close());
+      base.database = sql;
+      base.stores = {
+        quotas: createRedisQuotaStore({ redis, prefix: shared.redisPrefix }),
+        killSwitches,
+        graph: createNeo4jGraphStore(neo),
+        cases: createNeo4jCaseStore(neo),
+      };
+      stores = 'PostgreSQL, Redis and Neo4j shared with the other hosts (pool 20 per host)';
     } else {
       const pg = await openTestPostgres({ poolSize: 20 });
       cleanups.push(() => pg.close());
@@ -106,8 +142,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       stores: { ...base.stores, ...options.host?.stores },
     });
     cleanups.push(() => host.close());
-    await seedHost(host);
-    await prepareLoad(host);
+    if (options.shared?.seed !== false) {
+      await seedHost(host);
+      await prepareLoad(host);
+    }
 
     const app = express();
     const { router, stop } = await createExpressRouter({ host, development: true });
