@@ -17,7 +17,7 @@ import { type Invariant, invariants } from './support/accounting.js';
 import { ledgerDelta } from './support/ledger.js';
 import { errorCount, type OperationResult } from './support/mix.js';
 import { type OpenLoopResult, runOpenLoop } from './support/open-loop.js';
-import { pluginRunStep, policyChangeStep } from './support/operations.js';
+import { pingStep, pluginRunStep, policyChangeStep } from './support/operations.js';
 import { type CpuByGroup, cpuByGroup, cpuDelta } from './support/proc-cpu.js';
 import { invariantsList, machineInfo, operationsTable, writeResults } from './support/report.js';
 import { startServerProcess } from './support/server-process.js';
@@ -32,6 +32,7 @@ const TARGET_P95_MS = 50;
 const TARGET_CAPACITY = 200;
 const TARGET_SERVER_CPU_PER_RUN_MS = 2.5;
 const STEPS = [pluginRunStep, policyChangeStep];
+const FLOOR_RATE = Number(process.env.LOAD_FLOOR_RATE ?? 200);
 
 interface RateStep extends OpenLoopResult {
   errors: number;
@@ -50,6 +51,11 @@ interface BackendRun {
   stores: string;
   steps: RateStep[];
   capacity: number;
+  /**
+   * The floor in the same run: `query { ping }` alone, open loop at FLOOR_RATE, through the same HTTP,
+   * GraphQL and auth path as the mix but with no host work: server CPU per response and latency.
+   */
+  floor: { rate: number; serverCpuMsPerResponse: number; p50Ms: number; p95Ms: number };
 }
 
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
@@ -58,6 +64,7 @@ async function runBackend(backend: Backend): Promise<BackendRun> {
   console.log(`\n=== ${backend}: starting and seeding the server`);
   const server = await startServerProcess({ backend, ...(POOL ? { poolSize: POOL } : {}) });
   const steps: RateStep[] = [];
+  let floor: BackendRun['floor'] = { rate: FLOOR_RATE, serverCpuMsPerResponse: 0, p50Ms: 0, p95Ms: 0 };
   try {
     console.log(`    ${server.stores}\n    ${server.url} (pid ${server.pid}); warm-up ${WARMUP} s at 25/s`);
     if (WARMUP > 0) await runOpenLoop(server.url, STEPS, { rate: 25, durationS: WARMUP });
@@ -95,11 +102,27 @@ async function runBackend(backend: Backend): Promise<BackendRun> {
       // Past saturation every further step only queues: stop stepping.
       if (run.latencyMs.p95 > 2_000 || r.dropped > r.scheduled * 0.05) break;
     }
+    const cpu0 = cpuByGroup([server.pid]);
+    const f = await runOpenLoop(server.url, [pingStep], {
+      rate: FLOOR_RATE,
+      durationS: Math.min(10, STEP_SECONDS),
+    });
+    const fcpu = cpuDelta(cpu0, cpuByGroup([server.pid]));
+    const ping = f.operations[0] as OperationResult;
+    floor = {
+      rate: FLOOR_RATE,
+      serverCpuMsPerResponse: round((fcpu.server ?? 0) / Math.max(1, ping.responses)),
+      p50Ms: ping.latencyMs.p50,
+      p95Ms: ping.latencyMs.p95,
+    };
+    console.log(
+      `    floor (ping alone at ${FLOOR_RATE}/s): server ${floor.serverCpuMsPerResponse} ms CPU/response, p95 ${floor.p95Ms} ms`,
+    );
   } finally {
     await server.close();
   }
   const capacity = Math.max(0, ...steps.filter((s) => s.ok).map((s) => s.rate));
-  return { backend, stores: server.stores, steps, capacity };
+  return { backend, stores: server.stores, steps, capacity, floor };
 }
 
 function markdown(runs: BackendRun[], machine: ReturnType<typeof machineInfo>): string {
@@ -129,6 +152,10 @@ function markdown(runs: BackendRun[], machine: ReturnType<typeof machineInfo>): 
         `| ${s.rate} | ${s.achievedRate} | ${l(run)} | ${l(pol)} | ${s.errors} | ${s.dropped} | ${c.server} | ${c.postgres} | ${c.redis} | ${c.neo4j} | ${c.generator} | ${c.all} | ${s.ok ? '✔' : '✘'} |`,
       );
     }
+    out.push(
+      '',
+      `Floor in the same run: \`query { ping }\` alone at ${r.floor.rate}/s (the same HTTP, GraphQL and auth path, no host work) costs the server **${r.floor.serverCpuMsPerResponse} ms of CPU per response** (p50 ${r.floor.p50Ms} ms, p95 ${r.floor.p95Ms} ms). A pluginRun pays that, plus the sandbox (bench/results/sandbox.md) and its store round trips.`,
+    );
     out.push('', 'Per step, nothing lost:', '');
     for (const s of r.steps) {
       out.push(`- ${s.rate}/s: ${s.invariants.every((i) => i.ok) ? 'all hold' : 'BROKEN'}`);
