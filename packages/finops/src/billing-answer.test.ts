@@ -73,6 +73,7 @@ describe('readStripeAnswer', () => {
     ).toMatchObject({
       kind: 'conflict',
       freshKey: false,
+      inFlight: true,
     });
     expect(
       readStripeAnswer({ statusCode: 400, message: 'lock', headers: { 'stripe-should-retry': 'true' } }, NOW)

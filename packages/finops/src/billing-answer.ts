@@ -16,7 +16,14 @@
 export type StripeAnswer =
   | { kind: 'network'; detail: string }
   | { kind: 'server_error'; detail: string; retryAfterMs: number | null }
-  | { kind: 'conflict'; detail: string; retryAfterMs: number | null; freshKey: boolean }
+  | {
+      kind: 'conflict';
+      detail: string;
+      retryAfterMs: number | null;
+      freshKey: boolean;
+      /** Another request under the same key was still running (`idempotency_key_in_use`): it may bill. */
+      inFlight: boolean;
+    }
   | { kind: 'key_mismatch'; detail: string }
   | { kind: 'already_billed'; detail: string }
   | { kind: 'auth'; status: 401 | 403; code: string | null; detail: string }
@@ -118,8 +125,12 @@ export function readStripeAnswer(error: unknown, nowMs: number): StripeAnswer {
   if (status === 429) return { kind: 'rate_limited', detail, retryAfterMs, shouldRetry };
   if (status >= 500) return { kind: 'server_error', detail, retryAfterMs };
   if (isDuplicateIdentifier(e)) return { kind: 'already_billed', detail };
-  if (status === 409) return { kind: 'conflict', detail, retryAfterMs, freshKey: shouldRetry === false };
+  if (status === 409) {
+    const inFlight = e.code === 'idempotency_key_in_use' || e.rawType === 'idempotency_error';
+    return { kind: 'conflict', detail, retryAfterMs, freshKey: shouldRetry === false, inFlight };
+  }
   if (e.rawType === 'idempotency_error') return { kind: 'key_mismatch', detail };
-  if (shouldRetry === true) return { kind: 'conflict', detail, retryAfterMs, freshKey: false };
+  if (shouldRetry === true)
+    return { kind: 'conflict', detail, retryAfterMs, freshKey: false, inFlight: false };
   return { kind: 'rejected', detail };
 }

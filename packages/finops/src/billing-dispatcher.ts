@@ -372,7 +372,9 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
         answer.kind === 'key_mismatch' ||
         (answer.kind === 'conflict' && answer.freshKey);
       const uncertain =
-        answer.kind === 'network' || answer.kind === 'server_error' || answer.kind === 'conflict';
+        answer.kind === 'network' ||
+        answer.kind === 'server_error' ||
+        (answer.kind === 'conflict' && answer.inFlight);
       const wait = Math.max(
         backoff(record),
         'retryAfterMs' in answer && answer.retryAfterMs !== null ? answer.retryAfterMs : 0,
