@@ -43,7 +43,15 @@ export interface StripeErrorFields {
   headers?: Record<string, string | string[] | undefined>;
 }
 
-/** Longest wait taken from a `Retry-After` header (an hour), whatever the header says. */
+/**
+ * Longest wait taken from a `Retry-After` header (an hour), whatever the header says.
+ *
+ * @example
+ * ```ts
+ * import { MAX_RETRY_AFTER_MS, parseRetryAfter } from '@intelgraph/finops';
+ * parseRetryAfter('86400', 0) === MAX_RETRY_AFTER_MS; // true
+ * ```
+ */
 export const MAX_RETRY_AFTER_MS = 3_600_000;
 
 const header = (h: StripeErrorFields['headers'], name: string): string | undefined => {
@@ -79,6 +87,13 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
  * True when a 400 says the meter event's `identifier` was already recorded. Stripe's v2 API documents
  * the code `duplicate_meter_event` ("A meter event with a duplicate identifier has already been
  * submitted"); v1 answers have been seen with that refusal in the message only, so both are read.
+ *
+ * @example
+ * ```ts
+ * import { isDuplicateIdentifier } from '@intelgraph/finops';
+ * isDuplicateIdentifier({ statusCode: 400, message: 'An event already exists with identifier run_1.' }); // true
+ * isDuplicateIdentifier({ statusCode: 400, code: 'resource_missing', message: 'No such customer' }); // false
+ * ```
  */
 export function isDuplicateIdentifier(e: StripeErrorFields): boolean {
   if (e.statusCode !== 400) return false;

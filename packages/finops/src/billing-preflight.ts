@@ -1,6 +1,14 @@
 import type { MeterEvent } from '@intelgraph/core';
 
-/** Stripe's timestamp window for meter events: the past 35 days, and up to 5 minutes ahead. */
+/**
+ * Stripe's timestamp window for meter events: the past 35 days, and up to 5 minutes ahead.
+ *
+ * @example
+ * ```ts
+ * import { STRIPE_METER_EVENT_WINDOW } from '@intelgraph/finops';
+ * const oldest = Math.floor(Date.now() / 1000) - STRIPE_METER_EVENT_WINDOW.pastSeconds;
+ * ```
+ */
 export const STRIPE_METER_EVENT_WINDOW = Object.freeze({ pastSeconds: 35 * 86_400, futureSeconds: 300 });
 
 /** What the dispatcher does with an event before any call. */
