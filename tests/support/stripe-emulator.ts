@@ -12,6 +12,10 @@
 // - the timestamp window: the past 35 days, up to 5 minutes ahead;
 // - scriptable faults: 5xx (before or after the event is recorded), dropped connections and hung
 //   requests (before or after), 429 with `Retry-After` and `Stripe-Should-Retry`, any other 4xx.
+// It also serves the v2 meter event stream the same way: `POST /v2/billing/meter_event_session` (secret
+// key; a token valid 15 minutes) and `POST /v2/billing/meter_event_stream` (the token; JSON, up to 100
+// events; an expired token is a 401 `temporary_session_expired`). Stream events are validated and
+// de-duplicated "asynchronously": invalid ones and duplicates are listed in `asyncErrors`, never answered.
 // `billedCount(identifier)` is the number of times the event was recorded: the tests' ground truth.
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -61,6 +65,10 @@ export interface EmulatedRequest {
   contentType: string | null;
   /** HTTP status answered, or what happened instead. */
   status: number | 'dropped' | 'hung';
+  /** The path (`/v1/billing/meter_events`, `/v2/billing/meter_event_session`, `/v2/billing/meter_event_stream`). */
+  path: string;
+  /** Events in a v2 stream request. */
+  events: number;
   replayed: boolean;
 }
 
@@ -76,6 +84,8 @@ export interface StripeEmulator {
   billedCount(identifier: string): number;
   /** Every billed identifier with its count. */
   billed(): Map<string, number>;
+  /** Stream events refused after the answer (invalid, or a duplicate identifier), as Stripe reports them later. */
+  readonly asyncErrors: { identifier: string; code: string }[];
   setApiKeys(keys: readonly string[]): void;
 }
 
@@ -117,6 +127,8 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
   const globalFaults: StripeFault[] = [];
   const faultsById = new Map<string, StripeFault[]>();
   const requests: EmulatedRequest[] = [];
+  const asyncErrors: { identifier: string; code: string }[] = [];
+  const sessions = new Map<string, number>();
   let server: Server | null = null;
   let port = options.port ?? 0;
 
@@ -245,6 +257,110 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
     return record(identifier, payload, params);
   };
 
+  /** The v2 stream: token auth, JSON, up to 100 events, validated and de-duplicated after answering. */
+  const stream = (req: IncomingMessage, raw: string, log: EmulatedRequest, send: (a: Answer) => void) => {
+    const now = options.now();
+    const token = keyOf(req);
+    const expires = token ? sessions.get(token) : undefined;
+    if (expires === undefined) {
+      send(err(401, { type: 'invalid_request_error', message: 'Invalid authentication token.' }));
+      return;
+    }
+    if (now >= expires) {
+      send(
+        err(401, {
+          type: 'temporary_session_expired',
+          code: 'billing_meter_event_session_expired',
+          message: 'The meter event session has expired; create a new one.',
+        }),
+      );
+      return;
+    }
+    const fault = nextFault(null);
+    if (fault?.kind === 'drop' && !fault.afterBilling) {
+      log.status = 'dropped';
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'hang' && !fault.afterBilling) {
+      log.status = 'hung';
+      return;
+    }
+    if (fault?.kind === 'rate_limit') {
+      send({
+        ...err(429, { type: 'rate_limit', message: 'Too many requests.' }),
+        headers: {
+          ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}),
+          ...(fault.shouldRetry !== undefined ? { 'stripe-should-retry': String(fault.shouldRetry) } : {}),
+        },
+      });
+      return;
+    }
+    let events: {
+      event_name?: string;
+      identifier?: string;
+      payload?: Record<string, string>;
+      timestamp?: string;
+    }[];
+    try {
+      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) throw new Error('not JSON');
+      events = (JSON.parse(raw) as { events: typeof events }).events;
+      if (!Array.isArray(events) || events.length === 0 || events.length > 100) throw new Error('events');
+    } catch {
+      send(
+        err(400, {
+          type: 'invalid_request_error',
+          code: 'invalid_fields',
+          message: 'events: 1 to 100 events.',
+        }),
+      );
+      return;
+    }
+    log.events = events.length;
+    const process = () => {
+      for (const e of events) {
+        const id = e.identifier ?? `emu_${requests.length}`;
+        const ts = e.timestamp ? Date.parse(e.timestamp) : now;
+        const valid =
+          typeof e.event_name === 'string' &&
+          e.event_name.length <= 100 &&
+          id.length <= 100 &&
+          !!e.payload?.[customerKey] &&
+          /^-?[0-9]+$/.test(e.payload?.[valueKey] ?? '') &&
+          Number.isFinite(ts) &&
+          ts >= now - 35 * DAY_MS &&
+          ts <= now + 300_000;
+        if (!valid) {
+          asyncErrors.push({ identifier: id, code: 'invalid_event' });
+          continue;
+        }
+        const seen = lastAccepted.get(id);
+        if (seen !== undefined && now - seen < identTtl) {
+          asyncErrors.push({ identifier: id, code: 'duplicate_meter_event' });
+          continue;
+        }
+        lastAccepted.set(id, now);
+        billed.set(id, (billed.get(id) ?? 0) + 1);
+      }
+    };
+    if (fault?.kind === 'server_error') {
+      if (fault.afterBilling) process();
+      send(err(fault.status ?? 500, { type: 'api_error', message: 'An unknown error occurred.' }));
+      return;
+    }
+    process();
+    if (fault?.kind === 'drop') {
+      log.status = 'dropped';
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'hang') {
+      log.status = 'hung';
+      return;
+    }
+    send({ status: 200, save: false, body: {} });
+  };
+
   const handle = (req: IncomingMessage, res: ServerResponse, raw: string) => {
     const now = options.now();
     const contentType = req.headers['content-type'] ?? null;
@@ -259,6 +375,8 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
       contentType,
       status: 0,
       replayed: false,
+      path: req.url ?? '',
+      events: 0,
     };
     requests.push(log);
     const send = (a: Answer) => {
@@ -274,6 +392,34 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
       res.end(typeof a.body === 'string' ? a.body : JSON.stringify(a.body));
     };
 
+    if (req.method === 'POST' && req.url === '/v2/billing/meter_event_stream') {
+      stream(req, raw, log, send);
+      return;
+    }
+    if (req.method === 'POST' && req.url === '/v2/billing/meter_event_session') {
+      const k = keyOf(req);
+      if (!k || !apiKeys.has(k)) {
+        send(
+          err(401, { type: 'invalid_request_error', message: `Invalid API Key provided: ${mask(k ?? '')}` }),
+        );
+        return;
+      }
+      const token = `mes_tok_emu_${requests.length}`;
+      sessions.set(token, now + 15 * 60_000);
+      send({
+        status: 200,
+        save: false,
+        body: {
+          object: 'v2.billing.meter_event_session',
+          id: `mes_emu_${requests.length}`,
+          authentication_token: token,
+          created: new Date(now).toISOString(),
+          expires_at: new Date(now + 15 * 60_000).toISOString(),
+          livemode: false,
+        },
+      });
+      return;
+    }
     if (req.method !== 'POST' || req.url !== '/v1/billing/meter_events') {
       send(
         err(404, {
@@ -410,6 +556,7 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
     },
     billedCount: (identifier) => billed.get(identifier) ?? 0,
     billed: () => new Map(billed),
+    asyncErrors,
     setApiKeys(keys) {
       apiKeys = new Set(keys);
     },

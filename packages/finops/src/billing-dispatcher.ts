@@ -10,7 +10,12 @@ import {
   systemClock,
 } from '@intelgraph/core';
 import { z } from 'zod';
-import { readStripeAnswer } from './billing-answer.js';
+import { readStripeAnswer, type StripeAnswer } from './billing-answer.js';
+import {
+  createMeterEventStreamSender,
+  METER_EVENT_STREAM_BATCH,
+  type MeterEventStreamSender,
+} from './billing-meter-event-stream.js';
 import { preflightMeterEvent } from './billing-preflight.js';
 import {
   assertEndpoint,
@@ -43,6 +48,7 @@ const OptionsSchema = z
       .min(60_000)
       .max(30 * DAY_MS)
       .optional(),
+    transport: z.enum(['v1', 'v2_stream']).optional(),
   })
   .strict();
 
@@ -91,6 +97,14 @@ export interface BillingDispatcherOptions extends StripeEndpoint {
    * `uncertain_past_dedup_window` instead of being sent again (it might be billed twice).
    */
   dedupWindowMs?: number;
+  /**
+   * `v1` (default): one `POST /v1/billing/meter_events` per event, validated synchronously. `v2_stream`:
+   * Stripe's high-throughput meter event stream, up to 100 events per request under a 15-minute meter
+   * event session; Stripe validates and de-duplicates those events asynchronously, so `delivered` means
+   * accepted, and per-event errors (and duplicates) arrive as `v1.billing.meter.error_report_triggered`
+   * events rather than answers. The same rules apply to each request's answer.
+   */
+  transport?: 'v1' | 'v2_stream';
   /** Pause and resume alerts. Errors thrown here are ignored. */
   onAlert?: (alert: BillingDeliveryAlert) => void | Promise<void>;
   clock?: Clock;
@@ -200,6 +214,7 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
 
   let rotated: string | null = null;
   let sender: { key: string; client: MeterEventSender } | null = null;
+  let stream: { key: string; sender: MeterEventStreamSender } | null = null;
   let paused: Pause | null = null;
   let backoffUntil = 0;
   let consecutive429 = 0;
@@ -245,6 +260,12 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
     backoffUntil: backoffUntil > clock.now() ? backoffUntil : null,
   });
 
+  const streamFor = (key: string): MeterEventStreamSender => {
+    if (stream?.key !== key)
+      stream = { key, sender: createMeterEventStreamSender(key, endpoint, timeoutMs, clock) };
+    return stream.sender;
+  };
+
   const dispatchOnce = async (): Promise<DispatchReport> => {
     const key = await currentKey();
     if (paused !== null && key !== paused.key && key.length > 0) {
@@ -260,7 +281,6 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
         'billing dispatcher: the apiKey function returned an empty key',
       );
     }
-    const client = clientFor(key);
     const leaseToken = ids.next('lease');
     const claim = await outbox.claim({
       now: clock.now(),
@@ -271,9 +291,10 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
     const report = emptyReport(claim.records.length);
     let rateLimited = 0;
     let authFailures = 0;
-    const records = claim.records;
-    for (let i = 0; i < records.length; i++) {
-      const record = records[i]!;
+
+    // 1. Before any call: zero quantities, Stripe's window, malformed events, lapsed de-duplication.
+    const sendable: BillingOutboxRecord[] = [];
+    for (const record of claim.records) {
       const id = record.event.identifier;
       const now = clock.now();
       const pre = preflightMeterEvent(record.event, now);
@@ -304,66 +325,62 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
         if (marked) report.dead++;
         continue;
       }
+      sendable.push(record);
+    }
 
-      let error: unknown = null;
-      try {
-        await client.create(meterEventParams(record.event, keys), record.idempotencyKey);
-      } catch (err) {
-        error = err;
+    // 401/403 pause all delivery, 429 backs the dispatcher off: nothing ran and it is no fault of the
+    // entries, so the rest of the batch goes back unsent. True when the batch must stop.
+    const stopOn = async (answer: StripeAnswer, rest: readonly BillingOutboxRecord[], after: number) => {
+      if (answer.kind !== 'auth' && answer.kind !== 'rate_limited') return false;
+      let notBefore = after;
+      if (answer.kind === 'auth') {
+        authFailures++;
+        paused = {
+          reason: answer.status === 401 ? 'authentication' : 'permission',
+          detail: answer.detail,
+          since: after,
+          keyHint: keyHint(key),
+          key,
+        };
+        alert({
+          kind: 'billing.delivery_paused',
+          reason: paused.reason,
+          detail: answer.detail,
+          keyHint: paused.keyHint,
+        });
+      } else {
+        rateLimited++;
+        consecutive429++;
+        const exp = Math.min(cap, base * 2 ** Math.min(30, consecutive429 - 1));
+        const floor = answer.shouldRetry === false ? cap : exp;
+        backoffUntil = after + Math.max(floor, answer.retryAfterMs ?? 0);
+        notBefore = backoffUntil;
       }
-      const after = clock.now();
-      if (error === null) {
-        consecutive429 = 0;
-        if (await outbox.markDelivered(id, leaseToken, after)) report.delivered++;
-        continue;
+      report.released += await outbox.release(
+        rest.map((r) => r.event.identifier),
+        leaseToken,
+        notBefore,
+      );
+      return true;
+    };
+
+    const delivered = async (record: BillingOutboxRecord, after: number, alreadyBilled: boolean) => {
+      if (await outbox.markDelivered(record.event.identifier, leaseToken, after, { alreadyBilled })) {
+        report.delivered++;
+        if (alreadyBilled) report.alreadyBilled++;
       }
-      const answer = readStripeAnswer(error, after);
-      if (answer.kind === 'already_billed') {
-        consecutive429 = 0;
-        if (await outbox.markDelivered(id, leaseToken, after, { alreadyBilled: true })) {
-          report.delivered++;
-          report.alreadyBilled++;
-        }
-        continue;
-      }
-      if (answer.kind === 'auth' || answer.kind === 'rate_limited') {
-        // Nothing was executed and the fault is not the entry's: give the rest of the batch back unsent.
-        let notBefore = after;
-        if (answer.kind === 'auth') {
-          authFailures++;
-          paused = {
-            reason: answer.status === 401 ? 'authentication' : 'permission',
-            detail: answer.detail,
-            since: after,
-            keyHint: keyHint(key),
-            key,
-          };
-          alert({
-            kind: 'billing.delivery_paused',
-            reason: paused.reason,
-            detail: answer.detail,
-            keyHint: paused.keyHint,
-          });
-        } else {
-          rateLimited++;
-          consecutive429++;
-          const exp = Math.min(cap, base * 2 ** Math.min(30, consecutive429 - 1));
-          const floor = answer.shouldRetry === false ? cap : exp;
-          backoffUntil = after + Math.max(floor, answer.retryAfterMs ?? 0);
-          notBefore = backoffUntil;
-        }
-        const rest = records.slice(i).map((r) => r.event.identifier);
-        report.released += await outbox.release(rest, leaseToken, notBefore);
-        break;
-      }
-      consecutive429 = 0;
+    };
+
+    const failed = async (record: BillingOutboxRecord, answer: StripeAnswer, after: number) => {
+      const id = record.event.identifier;
+      if (answer.kind === 'already_billed') return delivered(record, after, true);
       if (answer.kind === 'rejected') {
         if (
           await outbox.markFailed(id, leaseToken, { error: answer.detail, nextAttemptAt: after, dead: true })
         ) {
           report.dead++;
         }
-        continue;
+        return;
       }
       // Retryable: network (same key), server_error (fresh key), conflict, key_mismatch (fresh key).
       const exhausted = o.maxAttempts !== undefined && record.attempts + 1 >= o.maxAttempts;
@@ -391,7 +408,35 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
         if (exhausted) report.dead++;
         else report.retried++;
       }
+    };
+
+    // 2. Send: one request per event on v1, up to 100 events per request on the v2 stream.
+    const per = o.transport === 'v2_stream' ? METER_EVENT_STREAM_BATCH : 1;
+    for (let i = 0; i < sendable.length; i += per) {
+      const chunk = sendable.slice(i, i + per);
+      let error: unknown = null;
+      try {
+        if (o.transport === 'v2_stream') {
+          await streamFor(key).send(chunk.map((r) => meterEventParams(r.event, keys)));
+        } else {
+          const record = chunk[0]!;
+          await clientFor(key).create(meterEventParams(record.event, keys), record.idempotencyKey);
+        }
+      } catch (err) {
+        error = err;
+      }
+      const after = clock.now();
+      if (error === null) {
+        consecutive429 = 0;
+        for (const record of chunk) await delivered(record, after, false);
+        continue;
+      }
+      const answer = readStripeAnswer(error, after);
+      if (await stopOn(answer, sendable.slice(i), after)) break;
+      consecutive429 = 0;
+      for (const record of chunk) await failed(record, answer, after);
     }
+
     report.paused = paused !== null;
     report.backoffUntil = backoffUntil > clock.now() ? backoffUntil : null;
     meters?.recordBillingDispatch('delivered', report.delivered - report.alreadyBilled);
