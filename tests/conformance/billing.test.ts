@@ -131,4 +131,122 @@ describe.each(backends)('BillingOutbox conformance: $name', (backend) => {
       (await outbox.claim({ now: T0 + 99_000, limit: 10, leaseMs: 5000, leaseToken: 'l4' })).records,
     ).toEqual([]);
   });
+
+  it('records skipped events at append, never claims them, and counts every status', async () => {
+    const outbox = await open();
+    await outbox.append([{ ...event('run_zero', 0), skip: 'zero_quantity' }, event('run_1'), event('run_2')]);
+    expect(await outbox.get('run_zero')).toMatchObject({
+      status: 'skipped',
+      outcome: 'zero_quantity',
+      idempotencyKey: 'run_zero',
+      uncertainSince: null,
+    });
+    const c = await outbox.claim({ now: T0, limit: 10, leaseMs: 5000, leaseToken: 'l1' });
+    expect(c.records.map((r) => r.event.identifier).sort()).toEqual(['run_1', 'run_2']);
+    expect(c.records[0]).toMatchObject({ outcome: null, uncertainSince: null });
+    expect(await outbox.markSkipped('run_1', 'other', 'zero_quantity', T0)).toBe(false);
+    expect(await outbox.markSkipped('run_1', 'l1', 'zero_quantity', T0)).toBe(true);
+    expect(await outbox.markDelivered('run_2', 'l1', T0 + 1, { alreadyBilled: true })).toBe(true);
+    expect(await outbox.get('run_2')).toMatchObject({ status: 'delivered', outcome: 'already_billed' });
+    expect(await outbox.counts()).toEqual({ pending: 0, delivered: 1, skipped: 2, dead: 0 });
+  });
+
+  it('rotates the idempotency key, keeps the first uncertain attempt, and can leave attempts uncounted', async () => {
+    const outbox = await open();
+    await outbox.append([event('run_1')]);
+    expect((await outbox.get('run_1'))?.idempotencyKey).toBe('run_1');
+    await outbox.claim({ now: T0, limit: 10, leaseMs: 5000, leaseToken: 'l1' });
+    await outbox.markFailed('run_1', 'l1', {
+      error: 'HTTP 500',
+      nextAttemptAt: T0 + 10,
+      dead: false,
+      idempotencyKey: 'run_1:k1',
+      uncertainAt: T0 + 5,
+    });
+    expect(await outbox.get('run_1')).toMatchObject({
+      idempotencyKey: 'run_1:k1',
+      uncertainSince: T0 + 5,
+      attempts: 1,
+    });
+    await outbox.claim({ now: T0 + 10, limit: 10, leaseMs: 5000, leaseToken: 'l2' });
+    await outbox.markFailed('run_1', 'l2', {
+      error: 'socket hang up',
+      nextAttemptAt: T0 + 20,
+      dead: false,
+      uncertainAt: T0 + 15,
+      countAttempt: false,
+    });
+    expect(await outbox.get('run_1')).toMatchObject({
+      idempotencyKey: 'run_1:k1',
+      uncertainSince: T0 + 5,
+      attempts: 1,
+      status: 'pending',
+      outcome: null,
+    });
+    await outbox.claim({ now: T0 + 20, limit: 10, leaseMs: 5000, leaseToken: 'l3' });
+    await outbox.markFailed('run_1', 'l3', {
+      error: 'old',
+      nextAttemptAt: T0,
+      dead: true,
+      outcome: 'outside_window',
+    });
+    expect(await outbox.get('run_1')).toMatchObject({
+      status: 'dead',
+      outcome: 'outside_window',
+      attempts: 2,
+    });
+  });
+
+  it('releases held entries unsent, without counting an attempt, not before the given time', async () => {
+    const outbox = await open();
+    await outbox.append([event('run_1'), event('run_2'), event('run_3')]);
+    await outbox.claim({ now: T0, limit: 2, leaseMs: 5000, leaseToken: 'l1' });
+    expect(await outbox.release(['run_1', 'run_2', 'run_3'], 'l1', T0 + 30_000)).toBe(2);
+    expect(await outbox.get('run_1')).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: T0 + 30_000,
+    });
+    expect(await outbox.get('run_3')).toMatchObject({ nextAttemptAt: T0 });
+    expect(await outbox.release([], 'l1', T0)).toBe(0);
+    const c = await outbox.claim({ now: T0 + 29_999, limit: 10, leaseMs: 5000, leaseToken: 'l2' });
+    expect(c.records.map((r) => r.event.identifier)).toEqual(['run_3']);
+    expect(
+      (await outbox.claim({ now: T0 + 30_000, limit: 10, leaseMs: 5000, leaseToken: 'l3' })).records,
+    ).toHaveLength(2);
+  });
+
+  it('re-queues dead entries under a fresh key, and uncertain ones only once reconciled', async () => {
+    const outbox = await open();
+    await outbox.append([event('run_1'), event('run_2'), event('run_3'), event('run_4')]);
+    await outbox.claim({ now: T0, limit: 10, leaseMs: 5000, leaseToken: 'l1' });
+    await outbox.markFailed('run_1', 'l1', { error: 'HTTP 400', nextAttemptAt: T0, dead: true });
+    await outbox.markFailed('run_2', 'l1', {
+      error: 'maybe billed',
+      nextAttemptAt: T0,
+      dead: true,
+      outcome: 'uncertain_past_dedup_window',
+      uncertainAt: T0,
+    });
+    await outbox.markFailed('run_3', 'l1', { error: 'HTTP 400', nextAttemptAt: T0, dead: true });
+    expect(
+      await outbox.requeue({ identifiers: ['run_1', 'run_2', 'run_4'], now: T0 + 100, keySuffix: 'rq_1' }),
+    ).toEqual(['run_1']);
+    expect(await outbox.get('run_1')).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      outcome: null,
+      nextAttemptAt: T0 + 100,
+      idempotencyKey: 'run_1:rq_1',
+      lastError: 'HTTP 400',
+    });
+    expect((await outbox.requeue({ now: T0 + 200, keySuffix: 'rq_2' })).sort()).toEqual(['run_3']);
+    expect(await outbox.requeue({ now: T0 + 300, keySuffix: 'rq_3', reconciled: true })).toEqual(['run_2']);
+    expect(await outbox.get('run_2')).toMatchObject({
+      status: 'pending',
+      uncertainSince: null,
+      idempotencyKey: 'run_2:rq_3',
+    });
+    expect(await outbox.counts()).toEqual({ pending: 4, delivered: 0, skipped: 0, dead: 0 });
+  });
 });

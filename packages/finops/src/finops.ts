@@ -284,6 +284,9 @@ export function createFinOps(options: FinOpsOptions = {}): FinOps {
         });
         appending = outbox.append(events).then((appended) => {
           billing = { ...appended, identifiers: events.map((e) => e.event.identifier) };
+          // Zero quantities are recorded as `skipped` by the outbox, never sent: count them here.
+          if (appended.appended > 0)
+            meters.recordBillingDispatch('skipped', events.filter((e) => e.skip).length);
         });
       }
       // The billing event and the settlement are independent (each idempotent, so a retry after a

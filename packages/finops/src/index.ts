@@ -1,7 +1,24 @@
 export type { AlertHub, AlertListener, MemoryNotifier } from './alerts.js';
 export { createAlertHub, createMemoryNotifier, toQuotaAlert } from './alerts.js';
-export type { BillingDispatcher, BillingDispatcherOptions, DispatchReport } from './billing-dispatcher.js';
-export { createBillingDispatcher, meterEventForm } from './billing-dispatcher.js';
+export type { StripeAnswer, StripeErrorFields } from './billing-answer.js';
+export {
+  isDuplicateIdentifier,
+  MAX_RETRY_AFTER_MS,
+  parseRetryAfter,
+  readStripeAnswer,
+} from './billing-answer.js';
+export type {
+  BillingDeliveryAlert,
+  BillingDispatcher,
+  BillingDispatcherOptions,
+  BillingDispatcherStatus,
+  DispatchReport,
+} from './billing-dispatcher.js';
+export { createBillingDispatcher } from './billing-dispatcher.js';
+export type { MeterEventPreflight } from './billing-preflight.js';
+export { preflightMeterEvent, STRIPE_METER_EVENT_WINDOW } from './billing-preflight.js';
+export type { StripeEndpoint } from './billing-stripe-client.js';
+export { STRIPE_API_VERSION } from './billing-stripe-client.js';
 export type { BudgetHint, FinOps, FinOpsOptions, RunTicket, SettledRun } from './finops.js';
 export { createFinOps } from './finops.js';
 export {
@@ -25,11 +42,13 @@ export { createLabelGuard, OTHER_LABEL } from './label-guard.js';
 export { createMemoryBillingOutbox } from './memory-billing-outbox.js';
 export { createMemoryQuotaStore } from './memory-quota-store.js';
 export { createMemoryRateLimiter, gcraTake } from './memory-rate-limiter.js';
-export type { BillingMeter, BillingMeterValue } from './meter-events.js';
+export type { BillingMeter, BillingMeterValue, MeterEventParams, MeterPayloadKeys } from './meter-events.js';
 export {
   BillingMetersSchema,
   buildMeterEvents,
   DEFAULT_BILLING_METERS,
+  meterEventForm,
+  meterEventParams,
   staticCustomerMapping,
 } from './meter-events.js';
 export type { FinOpsMeters, RunMeasurement } from './meters.js';

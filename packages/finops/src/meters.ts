@@ -55,7 +55,15 @@ const RESULTS: readonly string[] = ['pass', 'fail', 'warn'];
 const RESOURCES: readonly string[] = ['calls', 'cpuMs', 'rows'];
 const WINDOWS: readonly string[] = ['minute', 'hour', 'day', 'month'];
 const DECISIONS: readonly string[] = ['approved', 'denied', 'expired'];
-const DISPATCH: readonly string[] = ['delivered', 'retry', 'dead'];
+const DISPATCH: readonly string[] = [
+  'delivered',
+  'already_billed',
+  'skipped',
+  'retry',
+  'dead',
+  'rate_limited',
+  'paused',
+];
 
 /** One finished plugin run, as the host reports it. */
 export interface RunMeasurement {
@@ -87,7 +95,10 @@ export interface FinOpsMeters {
   recordBlockedCapability(b: { plugin: string; scope: string }): void;
   recordContractCheck(c: { subject: string; edge: string; result: string }): void;
   recordApprovalLatency(a: { kind: string; decision: string; seconds: number }): void;
-  recordBillingDispatch(result: 'delivered' | 'retry' | 'dead', count?: number): void;
+  recordBillingDispatch(
+    result: 'delivered' | 'already_billed' | 'skipped' | 'retry' | 'dead' | 'rate_limited' | 'paused',
+    count?: number,
+  ): void;
 }
 
 function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: L[]) {

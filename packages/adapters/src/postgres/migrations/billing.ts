@@ -25,4 +25,18 @@ CREATE INDEX IF NOT EXISTS ig_billing_outbox_due ON ig_billing_outbox (next_atte
 CREATE INDEX IF NOT EXISTS ig_billing_outbox_status ON ig_billing_outbox (status, seq);
 `,
   },
+  {
+    // Delivery through Stripe (issue 25): a `skipped` status for zero quantities, why an entry ended where
+    // it did, the idempotency key of the next attempt (NULL = the identifier, as before), and when an
+    // attempt first ended without a known result. Additive: old rows read as before.
+    id: 'billing_0002_delivery',
+    sql: `
+ALTER TABLE ig_billing_outbox DROP CONSTRAINT IF EXISTS ig_billing_outbox_status_check;
+ALTER TABLE ig_billing_outbox ADD CONSTRAINT ig_billing_outbox_status_check
+  CHECK (status IN ('pending', 'delivered', 'skipped', 'dead'));
+ALTER TABLE ig_billing_outbox ADD COLUMN IF NOT EXISTS outcome TEXT;
+ALTER TABLE ig_billing_outbox ADD COLUMN IF NOT EXISTS idempotency_key TEXT;
+ALTER TABLE ig_billing_outbox ADD COLUMN IF NOT EXISTS uncertain_since BIGINT;
+`,
+  },
 ];
