@@ -42,11 +42,12 @@ cat >"$app/package.json" <<'JSON'
 { "name": "intelgraph-consumer", "version": "0.0.0", "private": true, "type": "module" }
 JSON
 cd "$app"
-# The drivers and frameworks the used subpaths need, plus jose for the auth hook. Not pg: the
-# typecheck below must pass without pg's types.
+# The drivers and frameworks the used subpaths need, fast-check for @intelgraph/sandbox/testing, jose for the auth hook. Not pg: the
+# typecheck below must pass without pg's types. ioredis's own declarations import `redis-errors`,
+# which ships none: under skipLibCheck false a Redis user needs @types/redis-errors (embedding guide).
 npm install --no-audit --no-fund --loglevel=error "$tarballs"/*.tgz \
   express@^5 graphql@^16 @apollo/server@^5 @as-integrations/express5@^1 @graphql-tools/schema@^10 \
-  ioredis@^6 neo4j-driver@^6 jose@^6 typescript@~5.9 @types/node@^24 @types/express@^5
+  ioredis@^6 neo4j-driver@^6 fast-check@^4 jose@^6 typescript@~5.9 @types/node@^24 @types/express@^5 @types/redis-errors@^1
 [ ! -e node_modules/pg ] || { echo "pg was installed, so the pg-free typecheck proves nothing"; exit 1; }
 
 step "typecheck: node16 (ESM and CJS), skipLibCheck false"

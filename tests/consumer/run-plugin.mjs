@@ -27,7 +27,10 @@ const { router, stop } = await createExpressRouter({
   async auth(req) {
     const header = req.get('authorization') ?? '';
     if (!header.startsWith('Bearer ')) return null;
-    const { payload } = await jwtVerify(header.slice(7), secret, { issuer: 'consumer-test', audience: 'intelgraph' });
+    const { payload } = await jwtVerify(header.slice(7), secret, {
+      issuer: 'consumer-test',
+      audience: 'intelgraph',
+    });
     return { userId: String(payload.sub), orgId: String(payload.org), roles: payload.roles };
   },
 });
@@ -65,14 +68,23 @@ try {
     body: tgz,
   });
   const uploadBody = await upload.text();
-  check(upload.status === 201 || upload.status === 200, `POST /plugins with the .tgz answers ${upload.status} ${uploadBody.slice(0, 200)}`);
+  check(
+    upload.status === 201 || upload.status === 200,
+    `POST /plugins with the .tgz answers ${upload.status} ${uploadBody.slice(0, 200)}`,
+  );
   if (!upload.ok) {
     // Keep going so the rest of the path is exercised; the run still fails on the check above.
     await host.publish(null, unpackTarball(tgz));
   }
 
-  const install = await gql(admin, 'mutation { pluginInstall(id: "consumer-plugin") { status installation { pluginId } } }');
-  check(install.data?.pluginInstall?.status === 'installed', `install over GraphQL: ${JSON.stringify(install).slice(0, 300)}`);
+  const install = await gql(
+    admin,
+    'mutation { pluginInstall(id: "consumer-plugin") { status installation { pluginId } } }',
+  );
+  check(
+    install.data?.pluginInstall?.status === 'installed',
+    `install over GraphQL: ${JSON.stringify(install).slice(0, 300)}`,
+  );
 
   const run = await gql(
     analyst,
@@ -80,14 +92,23 @@ try {
     { input: { q: 'acme' } },
   );
   const r = run.data?.pluginRun;
-  check(r?.ok === true && typeof r.value?.count === 'number', `run over GraphQL: ${JSON.stringify(run).slice(0, 300)}`);
+  check(
+    r?.ok === true && typeof r.value?.count === 'number',
+    `run over GraphQL: ${JSON.stringify(run).slice(0, 300)}`,
+  );
 
   const anonymous = await gql('', 'mutation { pluginRun(id: "consumer-plugin", input: {}) { ok } }');
-  check(anonymous.errors?.[0]?.extensions?.code === 'FORBIDDEN', `no token → FORBIDDEN: ${JSON.stringify(anonymous).slice(0, 200)}`);
+  check(
+    anonymous.errors?.[0]?.extensions?.code === 'FORBIDDEN',
+    `no token → FORBIDDEN: ${JSON.stringify(anonymous).slice(0, 200)}`,
+  );
 
   const metrics = await fetch(`${url}/metrics`, { headers: { authorization: admin } });
   const text = await metrics.text();
-  check(metrics.status === 200 && /intelgraph_/.test(text), `GET /metrics answers ${metrics.status} with intelgraph_ series`);
+  check(
+    metrics.status === 200 && /^plugin_cpu_ms_total\{/m.test(text),
+    `GET /metrics answers ${metrics.status} with the plugin_cpu_ms_total series`,
+  );
 } finally {
   await stop();
   server.close();

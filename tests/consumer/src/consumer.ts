@@ -8,14 +8,14 @@ import { createMemoryCaseStore, createMemoryGraphStore } from '@intelgraph/adapt
 import { createNeo4jConnection, createNeo4jGraphStore } from '@intelgraph/adapters/neo4j';
 import { createPGliteDatabase, migrate, type SqlDatabase } from '@intelgraph/adapters/postgres';
 import { createRedisClient, createRedisQuotaStore } from '@intelgraph/adapters/redis';
-import { defineHostApi, manifestScopes } from '@intelgraph/capabilities';
+import { defineHostApi, manifestScopes, scopeHostApi } from '@intelgraph/capabilities';
 import { createSchemaRegistry, diffSchemas } from '@intelgraph/contracts';
 import {
   type Actor,
   IntelGraphError,
   isIntelGraphError,
-  parseManifest,
   type PluginManifest,
+  parseManifest,
 } from '@intelgraph/core';
 import { createFinOps, FREE_PRICES } from '@intelgraph/finops';
 import { createGovernance, definePolicy } from '@intelgraph/governance';
@@ -71,13 +71,21 @@ export async function embed(actor: Actor): Promise<string> {
 export async function other(): Promise<void> {
   const sandbox = createSandbox({ poolSize: 1 });
   const manifest: PluginManifest = parseManifest({ name: 'x', version: '1.0.0', entry: 'index.js' });
-  const api = defineHostApi({});
-  const r: SandboxResult = await sandbox.run({ code: 'export async function run() { return 1 }', manifest, input: {}, api });
+  const api = scopeHostApi(defineHostApi({}), []);
+  const r: SandboxResult = await sandbox.run({
+    code: 'export async function run() { return 1 }',
+    manifest,
+    input: {},
+    api,
+  });
   if (!r.ok) throw new IntelGraphError(r.error.code, r.error.message);
   manifestScopes(manifest);
   await sandbox.close();
   const pair = generatePublisherKeyPair();
-  const signed = await signPluginPackage({ manifest: { ...manifest }, files: { 'index.js': '' } }, pair.privateKeyPem);
+  const signed = await signPluginPackage(
+    { manifest: { ...manifest }, files: { 'index.js': '' } },
+    pair.privateKeyPem,
+  );
   unpackTarball(packTarball(signed));
   await runCli(['help']);
   void fuzzSandbox;
