@@ -55,6 +55,10 @@ npx tsc -p tsconfig.node16.json
 step "typecheck: bundler, skipLibCheck false"
 npx tsc -p tsconfig.bundler.json
 
+step "a PostgreSQL host: pg installed, its Pool typechecks against the adapter"
+npm install --no-audit --no-fund --loglevel=error pg@^8 @types/pg@^8
+npx tsc -p tsconfig.postgres.json
+
 step "load every entry point through import and require"
 node --no-node-snapshot load-entrypoints.mjs
 
@@ -64,12 +68,11 @@ npx intelgraph-plugin keygen --out keys
 npx intelgraph-plugin test consumer-plugin
 npx intelgraph-plugin build consumer-plugin --key keys/publisher.key.pem
 npx intelgraph-plugin verify consumer-plugin/dist/consumer-plugin-0.1.0.tgz --key keys/publisher.pub.pem
+if npx intelgraph-plugin build consumer-plugin >/dev/null 2>&1; then
+  echo "an unsigned build replaced the signed one"; exit 1
+fi
 
 step "Express host: upload the .tgz, install and run over HTTP"
 node --no-node-snapshot run-plugin.mjs consumer-plugin/dist/consumer-plugin-0.1.0.tgz keys/publisher.pub.pem
-
-step "a PostgreSQL host: pg installed, its Pool typechecks against the adapter"
-npm install --no-audit --no-fund --loglevel=error pg@^8 @types/pg@^8
-npx tsc -p tsconfig.postgres.json
 
 step "consumer test passed"

@@ -77,6 +77,7 @@ try {
     await host.publish(null, unpackTarball(tgz));
   }
 
+  await host.graph.upsert({ entities: [{ id: 'org:acme', type: 'Organization', name: 'Acme Corp' }] });
   const install = await gql(
     admin,
     'mutation { pluginInstall(id: "consumer-plugin") { status installation { pluginId } } }',
@@ -93,7 +94,7 @@ try {
   );
   const r = run.data?.pluginRun;
   check(
-    r?.ok === true && typeof r.value?.count === 'number',
+    r?.ok === true && r.value?.count === 1 && r.value.ids?.[0] === 'org:acme',
     `run over GraphQL: ${JSON.stringify(run).slice(0, 300)}`,
   );
 
