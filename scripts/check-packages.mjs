@@ -1,15 +1,25 @@
-// Runs publint and @arethetypeswrong/cli on every published package (after `pnpm build`).
+// Checks every published package's LICENSE, then runs publint and @arethetypeswrong/cli on it (after
+// `pnpm build`).
 // Fails (exit 1) on any error from either tool.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const dirs = readdirSync(join(root, 'packages')).map((d) => join(root, 'packages', d));
 let failed = 0;
 for (const dir of dirs) {
-  const { name, private: priv } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const { name, private: priv } = pkg;
   if (priv) continue;
+  // Our own rules, before the tools: the license travels with every package.
+  const own = [];
+  if (pkg.license !== 'Apache-2.0') own.push(`license is ${pkg.license}, not Apache-2.0`);
+  if (!existsSync(join(dir, 'LICENSE'))) own.push('no LICENSE file');
+  if (!pkg.files?.includes('LICENSE')) own.push('LICENSE is not listed in files');
+  if (own.length > 0) failed++;
+  console.log(`${own.length === 0 ? 'ok  ' : 'FAIL'} ${'license'.padEnd(8)} ${name}`);
+  for (const o of own) console.log(`     ${o}`);
   for (const [tool, args] of [
     ['publint', ['publint', '--strict', dir]],
     // node10 cannot see subpath exports; we support Node >= 22 and bundlers, i.e. the node16 profile.

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { lstat, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isIntelGraphError, parseManifest } from '@intelgraph/core';
+import { IntelGraphError, isIntelGraphError, parseManifest } from '@intelgraph/core';
 import { buildPlugin } from './build.js';
 import { generatePublisherKeyPair, keyIdOf } from './keys.js';
+import type { PluginPackage } from './package.js';
 import { packTarball, readPackage, writePackageDir } from './package-io.js';
 import { formatTestReport, testPlugin } from './plugin-test.js';
 import { scaffoldPlugin } from './scaffold.js';
@@ -22,13 +23,16 @@ export interface CliIo {
 const USAGE = `intelgraph-plugin <command> [options]
 
   keygen [--out <dir>]                      new ed25519 publisher key pair (publisher.key.pem, publisher.pub.pem)
-  sign <dir> [--key <file>] [--out <dir|file.tgz>]
-                                            sign a package folder (writes signature.json, or --out)
+  sign <dir|file.tgz> [--key <file>] [--out <dir|file.tgz>]
+                                            sign a package folder or tarball in place (or into --out);
+                                            signing build's dist/<name> re-signs dist/<name>-<version>.tgz too
   verify <dir|file.tgz> --key <file> [--key <file>…]
                                             verify a signed package against trusted public keys
   init <dir> [--name <name>]                scaffold a TypeScript plugin
-  build <dir> [--key <file>] [--out <dir>] [--conditions <c>…]
+  build <dir> [--key <file>] [--out <dir>] [--conditions <c>…] [--force]
                                             bundle with esbuild, sign, write <out>/<name>-<version>.tgz
+                                            and <out>/<name>/; without a key it refuses to replace a
+                                            signed build with an unsigned one unless --force
   test <dir> [--required-only] [--conditions <c>…]
                                             run test/fixtures.json in the sandbox against test/host.ts
 
@@ -41,9 +45,43 @@ async function privateKey(values: { key?: string[] | undefined }, io: CliIo): Pr
   return io.env.INTELGRAPH_PLUGIN_KEY ?? null;
 }
 
-async function writeOutput(out: string, pkg: Parameters<typeof packTarball>[0]): Promise<void> {
+async function writeOutput(out: string, pkg: PluginPackage): Promise<void> {
   if (out.endsWith('.tgz')) await writeFile(out, packTarball(pkg));
-  else await writePackageDir(out, pkg);
+  else await replacePackageDir(out, pkg);
+}
+
+// A package folder is derived output: rewrite it whole, so no stale signature.json or file survives.
+async function replacePackageDir(dir: string, pkg: PluginPackage): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await writePackageDir(dir, pkg);
+}
+
+async function isSigned(path: string): Promise<boolean> {
+  if (!existsSync(path)) return false;
+  try {
+    return (await readPackage(path)).signature !== undefined;
+  } catch {
+    return false; // not a readable package: nothing signed to lose
+  }
+}
+
+/**
+ * `build` writes a pair, `<out>/<name>-<version>.tgz` and `<out>/<name>/`. Signing one of them in place
+ * re-signs the other too when it holds the same plugin, so `verify` passes on either.
+ */
+async function buildTwinOf(path: string, pkg: PluginPackage): Promise<string | null> {
+  const name = String(pkg.manifest.name);
+  const version = String(pkg.manifest.version);
+  const twin = path.endsWith('.tgz')
+    ? join(dirname(path), name)
+    : join(dirname(path), `${name}-${version}.tgz`);
+  if (!existsSync(twin)) return null;
+  try {
+    const other = await readPackage(twin);
+    return other.manifest.name === name && other.manifest.version === version ? twin : null;
+  } catch {
+    return null;
+  }
 }
 
 async function command(argv: string[], io: CliIo): Promise<number> {
@@ -55,6 +93,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       out: { type: 'string' },
       name: { type: 'string' },
       'required-only': { type: 'boolean' },
+      force: { type: 'boolean' },
       conditions: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
@@ -86,14 +125,19 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     case 'sign': {
-      const dir = need('a package folder');
+      const path = need('a package folder or .tgz');
       const key = await privateKey(values, io);
       if (!key) throw new UsageError('sign needs --key <file> or INTELGRAPH_PLUGIN_KEY');
-      const { signature: _old, ...unsigned } = await readPackage(dir);
+      const { signature: _old, ...unsigned } = await readPackage(path);
       const signed = await signPluginPackage(unsigned, key);
-      await writeOutput(values.out ? at(values.out) : dir, signed);
+      const targets = [values.out ? at(values.out) : path];
+      if (!values.out) {
+        const twin = await buildTwinOf(path, signed);
+        if (twin) targets.push(twin);
+      }
+      for (const t of targets) await writeOutput(t, signed);
       io.stdout(
-        `signed ${String(signed.manifest.name)}@${String(signed.manifest.version)} with key ${signed.signature.keyId} (${Object.keys(signed.files).length} files)`,
+        `signed ${String(signed.manifest.name)}@${String(signed.manifest.version)} with key ${signed.signature.keyId} (${Object.keys(signed.files).length} files) → ${targets.join(', ')}`,
       );
       return 0;
     }
@@ -123,10 +167,21 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       const key = await privateKey(values, io);
       const out = values.out ? at(values.out) : join(dir, 'dist');
       await mkdir(out, { recursive: true });
-      const signed = key ? await signPluginPackage(pkg, key) : pkg;
       const tgz = join(out, `${manifest.name}-${manifest.version}.tgz`);
+      const folder = join(out, manifest.name);
+      if (!key && !values.force) {
+        const signedOnes = [];
+        for (const p of [tgz, folder]) if (await isSigned(p)) signedOnes.push(p);
+        if (signedOnes.length > 0)
+          throw new IntelGraphError(
+            'CONFLICT',
+            `refusing to replace a signed build with an unsigned one: ${signedOnes.join(' and ')} ${signedOnes.length > 1 ? 'are' : 'is'} signed. Pass --key <file> (or INTELGRAPH_PLUGIN_KEY) to build and re-sign, or --force to write the unsigned build anyway`,
+            { details: { reason: 'signed_output_exists', paths: signedOnes } },
+          );
+      }
+      const signed = key ? await signPluginPackage(pkg, key) : pkg;
       await writeFile(tgz, packTarball(signed));
-      await writePackageDir(join(out, manifest.name), signed);
+      await replacePackageDir(folder, signed);
       io.stdout(
         `built ${manifest.name}@${manifest.version}: ${bytes} bytes → ${tgz}` +
           (key ? ` (signed by ${keyIdOf(key)})` : ' (UNSIGNED: pass --key or INTELGRAPH_PLUGIN_KEY to sign)'),

@@ -63,6 +63,11 @@ const FixturesSchema = z
   .min(1)
   .max(1000);
 
+function excerpt(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
+}
+
 async function loadHostDefinition(root: string): Promise<Record<string, Record<string, unknown>>> {
   const candidates = ['test/host.ts', 'test/host.js', 'test/host.mjs'].map((f) => join(root, f));
   const file = candidates.find((f) => existsSync(f));
@@ -150,11 +155,15 @@ export async function testPlugin(
         if (!passed)
           reason =
             fx.expectError !== undefined
-              ? `expected error ${fx.expectError}`
-              : `result differs from expect; got ${JSON.stringify(r.value).slice(0, 2000)}`;
+              ? `expected error ${fx.expectError}, got a result: ${excerpt(r.value)}`
+              : `result differs from expect\n       expected: ${excerpt(fx.expect)}\n       actual:   ${excerpt(r.value)}`;
       } else {
         passed = fx.expectError === r.error.code;
-        if (!passed) reason = `${r.error.code}: ${r.error.message}`;
+        if (!passed)
+          reason =
+            fx.expectError !== undefined
+              ? `expected error ${fx.expectError}, got error ${r.error.code}: ${r.error.message}`
+              : `expected a result, got error ${r.error.code}: ${r.error.message}`;
       }
       results.push({
         name: fx.name,

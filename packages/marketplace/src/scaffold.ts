@@ -4,6 +4,33 @@ import { IntelGraphError } from '@intelgraph/core';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
+function readme(name: string): string {
+  return `# ${name}
+
+An IntelGraph plugin.
+
+\`\`\`sh
+npm install                        # the author kit: @intelgraph/marketplace and @intelgraph/sandbox
+npx intelgraph-plugin keygen       # once: publisher.key.pem (secret, git-ignored) and publisher.pub.pem (commit it)
+npx intelgraph-plugin test .       # run test/fixtures.json in the sandbox
+npx intelgraph-plugin build . --key publisher.key.pem   # dist/${name}-0.1.0.tgz, signed
+\`\`\`
+
+If the \`@intelgraph/*\` packages are not on your registry (a pre-release, or a fork), install them from
+tarballs instead: in a clone of IntelGraph Extensions run \`pnpm install && pnpm build\` and
+\`pnpm -r --filter "./packages/**" exec pnpm pack --pack-destination /tmp/ig\`, then here, instead of
+\`npm install\`:
+
+\`\`\`sh
+npm install --save-dev /tmp/ig/intelgraph-core-0.1.0.tgz /tmp/ig/intelgraph-capabilities-0.1.0.tgz \\
+  /tmp/ig/intelgraph-marketplace-0.1.0.tgz /tmp/ig/intelgraph-sandbox-0.1.0.tgz
+\`\`\`
+
+Every \`@intelgraph/*\` package the kit depends on must be in the same command, or npm looks it up on the
+registry.
+`;
+}
+
 function files(name: string): Record<string, string> {
   return {
     'package.json': `${JSON.stringify(
@@ -77,8 +104,9 @@ export default {
       null,
       2,
     )}\n`,
-    '.gitignore': 'dist/\n*.tgz\n*.pem\n',
-    'README.md': `# ${name}\n\nAn IntelGraph plugin.\n\n\`\`\`sh\nnpx intelgraph-plugin test .      # run the fixtures in the sandbox\nnpx intelgraph-plugin build . --key $PLUGIN_SIGNING_KEY_FILE --out dist\n\`\`\`\n`,
+    // The private key stays out of git; the public key (publisher.pub.pem) is meant to be committed.
+    '.gitignore': 'node_modules/\ndist/\n*.tgz\n*.key.pem\n.intelgraph-test-*/\n',
+    'README.md': readme(name),
   };
 }
 

@@ -159,7 +159,11 @@ export async function verifyPluginPackageDetails(
   }
   if (!resolved && options.resolveKey) resolved = await options.resolveKey(sig.keyId);
   if (!resolved)
-    invalid('unknown_key', `the package is signed by an unknown key ${sig.keyId}`, { keyId: sig.keyId });
+    invalid(
+      'unknown_key',
+      `the package is signed by key ${sig.keyId}, which is not trusted here: trust the publisher's public key first (createExtensionHost({ trust: [{ publisher, publicKey }] }), marketplace.trustKey(), or intelgraph-plugin verify --key)`,
+      { keyId: sig.keyId },
+    );
   if (resolved.status === 'revoked')
     invalid('key_revoked', `the signing key ${sig.keyId} has been revoked`, { keyId: sig.keyId });
 

@@ -111,6 +111,15 @@ describe('intelgraph-plugin CLI', () => {
       'test',
       'tsconfig.json',
     ]);
+    // The private key stays out of git, the public key (which the guide says to commit) does not.
+    const ignore = (await readFile(join(dir, 'my-plugin', '.gitignore'), 'utf8')).split('\n');
+    expect(ignore).toEqual(expect.arrayContaining(['node_modules/', 'dist/', '*.key.pem']));
+    expect(ignore).not.toContain('*.pem');
+    expect(ignore.some((l) => l.includes('pub'))).toBe(false);
+    // The scaffold's README says how to install the kit from tarballs when it is not published.
+    expect(await readFile(join(dir, 'my-plugin', 'README.md'), 'utf8')).toMatch(
+      /npm install --save-dev \/tmp\/ig\/intelgraph-core-0\.1\.0\.tgz/,
+    );
     expect((await cli(['init', 'my-plugin'], dir)).code).toBe(1); // not empty
     expect((await cli(['init', 'Bad Name'], dir)).code).toBe(1);
   });
@@ -144,5 +153,96 @@ describe('intelgraph-plugin CLI', () => {
       dir,
     );
     expect(v.out).toMatch(/^OK case-exporter@0.1.0/);
+  });
+
+  it('build never silently replaces a signed build with an unsigned one', async () => {
+    const out = join(dir, 'build-guard');
+    const build = (...extra: string[]) =>
+      cli(['build', join(examples, 'case-exporter'), '--out', out, '--conditions', 'source', ...extra], dir);
+    const tgz = join(out, 'case-exporter-0.1.0.tgz');
+    const verify = () => cli(['verify', tgz, '--key', 'keys/publisher.pub.pem'], dir);
+
+    expect((await build('--key', 'keys/publisher.key.pem')).code).toBe(0);
+    const refused = await build();
+    expect([refused.code, refused.err]).toEqual([
+      1,
+      expect.stringMatching(
+        /^CONFLICT \(signed_output_exists\): refusing to replace a signed build .*signed\. Pass --key.*--force/,
+      ),
+    ]);
+    expect((await verify()).code).toBe(0); // untouched
+    // With a key it rebuilds and re-signs; with --force it writes the unsigned build, folder included.
+    expect((await build('--key', 'keys/publisher.key.pem')).code).toBe(0);
+    expect((await verify()).code).toBe(0);
+    const forced = await build('--force');
+    expect([forced.code, forced.out]).toEqual([0, expect.stringContaining('UNSIGNED')]);
+    expect((await readPackage(tgz)).signature).toBeUndefined();
+    expect((await readdir(join(out, 'case-exporter'))).includes('signature.json')).toBe(false);
+    // An unsigned build may replace an unsigned one.
+    expect((await build()).code).toBe(0);
+  });
+
+  it('sign dist/<name> re-signs the build tarball too, and signing the tarball re-signs the folder', async () => {
+    const out = join(dir, 'build-sign');
+    expect(
+      (await cli(['build', join(examples, 'case-exporter'), '--out', out, '--conditions', 'source'], dir))
+        .code,
+    ).toBe(0);
+    const tgz = join(out, 'case-exporter-0.1.0.tgz');
+    const folder = join(out, 'case-exporter');
+    const verify = (p: string, key = 'keys/publisher.pub.pem') => cli(['verify', p, '--key', key], dir);
+    expect((await verify(tgz)).err).toMatch(/missing_signature/);
+
+    const s = await cli(['sign', folder, '--key', 'keys/publisher.key.pem'], dir);
+    expect([s.code, s.out]).toEqual([0, expect.stringContaining(tgz)]);
+    expect((await verify(folder)).code).toBe(0);
+    expect((await verify(tgz)).out).toMatch(/^OK case-exporter@0.1.0/);
+
+    // The other direction, with the other key: both follow.
+    expect((await cli(['sign', tgz, '--key', 'other/publisher.key.pem'], dir)).code).toBe(0);
+    expect((await verify(tgz, 'other/publisher.pub.pem')).code).toBe(0);
+    expect((await verify(folder, 'other/publisher.pub.pem')).code).toBe(0);
+    expect((await verify(folder)).err).toMatch(/unknown_key/);
+  });
+
+  it('a failing fixture prints what was expected and what actually came back', async () => {
+    // A plugin folder inside the repository, so esbuild resolves the author kit from its node_modules.
+    const plugin = await mkdtemp(join(import.meta.dirname, '.fixture-plugin-'));
+    try {
+      await mkdir(join(plugin, 'src'));
+      await mkdir(join(plugin, 'test'));
+      await writeFile(
+        join(plugin, 'src', 'index.ts'),
+        `import { definePlugin } from '@intelgraph/marketplace/plugin';
+export default definePlugin({
+  manifest: { name: 'fixture-report', version: '0.1.0', entry: 'index.js', budgets: { ms: 2000 } },
+  async run(input: { fail?: boolean }) {
+    if (input.fail) throw new Error('asked to fail');
+    return { n: 1 };
+  },
+});
+`,
+      );
+      await writeFile(
+        join(plugin, 'test', 'fixtures.json'),
+        JSON.stringify([
+          { name: 'wrong value', input: {}, expect: { n: 2 } },
+          { name: 'error expected, value came', input: {}, expectError: 'BUDGET_EXCEEDED' },
+          { name: 'other error', input: { fail: true }, expectError: 'BUDGET_EXCEEDED' },
+          { name: 'value expected, error came', input: { fail: true }, expect: { n: 1 } },
+        ]),
+      );
+      const r = await cli(['test', plugin, '--conditions', 'source'], dir);
+      expect(r.code).toBe(1);
+      expect(r.out).toContain('fixture-report: 0/4 fixtures passed');
+      expect(r.out).toMatch(
+        /FAIL wrong value[^\n]*\n\s+result differs from expect\n\s+expected: \{"n":2\}\n\s+actual: +\{"n":1\}/,
+      );
+      expect(r.out).toMatch(/expected error BUDGET_EXCEEDED, got a result: \{"n":1\}/);
+      expect(r.out).toMatch(/expected error BUDGET_EXCEEDED, got error PLUGIN_ERROR: .*asked to fail/);
+      expect(r.out).toMatch(/expected a result, got error PLUGIN_ERROR: .*asked to fail/);
+    } finally {
+      await rm(plugin, { recursive: true, force: true });
+    }
   });
 });

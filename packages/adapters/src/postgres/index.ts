@@ -11,7 +11,11 @@ export { createPgReviewStore } from './reviews-store.js';
 export type {
   IsolationLevel,
   PGliteDatabaseOptions,
+  PGliteExecutorLike,
+  PGliteLike,
+  PgClientLike,
   PgDatabaseOptions,
+  PgPoolLike,
   SqlDatabase,
   SqlExecutor,
   SqlResult,

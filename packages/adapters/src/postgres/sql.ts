@@ -1,6 +1,8 @@
-import type { PGlite } from '@electric-sql/pglite';
 import { IntelGraphError } from '@intelgraph/core';
-import type pg from 'pg';
+
+// The public types below describe the drivers structurally (only what this file calls), so the
+// declarations never import `pg` or `@electric-sql/pglite`: a PGlite-only host compiles without
+// `@types/pg`, and a PostgreSQL-only one without PGlite's types, under `skipLibCheck: false` too.
 
 /** The result of one statement. */
 export interface SqlResult<R> {
@@ -52,12 +54,27 @@ function beginStatement(isolation?: IsolationLevel): string {
   return isolation ? `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}` : 'BEGIN';
 }
 
+/** The part of a `pg` client this adapter uses (a `pg.PoolClient` is one). */
+export interface PgClientLike {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  off(event: 'error', listener: (err: Error) => void): unknown;
+  release(destroy?: boolean | Error): void;
+}
+
+/** The part of a `pg.Pool` this adapter uses (a `pg.Pool` is one). */
+export interface PgPoolLike {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  connect(): Promise<PgClientLike>;
+  end(): Promise<void>;
+}
+
 /** Options of {@link createPgDatabase}. */
 export interface PgDatabaseOptions {
   /** `postgres://user@host:port/db`; ignored when `pool` is given. */
   connectionString?: string;
   /** An existing pool; the database does not close it unless `ownsPool` is true. */
-  pool?: pg.Pool;
+  pool?: PgPoolLike;
   ownsPool?: boolean;
   /** Run everything in this schema (created by `migrate()` when missing). */
   schema?: string;
@@ -96,7 +113,7 @@ export async function createPgDatabase(options: PgDatabaseOptions): Promise<SqlD
           ? (v: string) => Number(v)
           : pgModule.types.getTypeParser(oid, format ?? 'text')) as typeof pgModule.types.getTypeParser,
     };
-    pool = new pgModule.Pool({
+    const created = new pgModule.Pool({
       connectionString: options.connectionString,
       max: options.max ?? 10,
       connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
@@ -106,10 +123,11 @@ export async function createPgDatabase(options: PgDatabaseOptions): Promise<SqlD
       types,
     });
     // An idle client that dies (server restart, pg_terminate_backend) must not crash the host.
-    pool.on('error', () => {});
+    created.on('error', () => {});
+    pool = created;
   }
   const p = pool;
-  const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) => {
+  const run = async <R>(client: PgPoolLike | PgClientLike, text: string, params?: readonly unknown[]) => {
     try {
       const r = await client.query(text, params as unknown[] | undefined);
       return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
@@ -125,7 +143,7 @@ export async function createPgDatabase(options: PgDatabaseOptions): Promise<SqlD
       await run(p, script);
     },
     async transaction(fn, txOptions) {
-      let client: pg.PoolClient;
+      let client: PgClientLike;
       try {
         client = await p.connect();
       } catch (err) {
@@ -171,12 +189,25 @@ export async function createPgDatabase(options: PgDatabaseOptions): Promise<SqlD
   };
 }
 
+/** The part of a PGlite transaction or instance this adapter uses. */
+export interface PGliteExecutorLike {
+  query<R>(text: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
+  exec(script: string): Promise<unknown>;
+}
+
+/** The part of a `PGlite` instance this adapter uses (a `PGlite` is one). */
+export interface PGliteLike extends PGliteExecutorLike {
+  transaction<T>(callback: (tx: PGliteExecutorLike) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  readonly closed: boolean;
+}
+
 /** Options of {@link createPGliteDatabase}. */
 export interface PGliteDatabaseOptions {
   /** A folder for durable data (for example `./.intelgraph/pg`); in memory when omitted. */
   dataDir?: string;
   /** An existing PGlite instance (not closed by `close()` unless `ownsInstance`). */
-  instance?: PGlite;
+  instance?: PGliteLike;
   ownsInstance?: boolean;
 }
 
@@ -196,13 +227,14 @@ export async function createPGliteDatabase(options: PGliteDatabaseOptions = {}):
   const owns = options.instance === undefined || options.ownsInstance === true;
   if (!instance) {
     const { PGlite } = await import('@electric-sql/pglite');
-    instance = await PGlite.create({
+    const created: PGliteLike = await PGlite.create({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       parsers: { [INT8_OID]: (v: string) => Number(v) },
     });
+    instance = created;
   }
   const db = instance;
-  const wrap = (exec: Pick<PGlite, 'query' | 'exec'>): SqlExecutor => ({
+  const wrap = (exec: PGliteExecutorLike): SqlExecutor => ({
     async query<R>(text: string, params?: readonly unknown[]) {
       const r = await exec.query<R>(text, params as unknown[] | undefined);
       return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };

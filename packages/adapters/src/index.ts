@@ -1,2 +1,0 @@
-// Public API barrel of @intelgraph/adapters; filled by its issue.
-export {};
