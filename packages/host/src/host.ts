@@ -318,8 +318,6 @@ function ownedAppliers(impl: OwnedAppliers): Record<string, Applier> {
   return out;
 }
 
-const minus = (a: readonly string[], b: readonly string[]) => a.filter((x) => !b.includes(x));
-
 /**
  * Composes every package over the chosen stores. With no options it runs on embedded defaults:
  * PGlite in `./.intelgraph` for everything durable (data survives restarts), memory for graph, cases,
