@@ -304,6 +304,15 @@ describe('issue 19: admin operations refuse low-privilege and other-org callers'
     expect(await codeOf(host.uninstall(ann, 'reader'))).toBe('FORBIDDEN');
     expect((await host.audit.head())?.seq ?? 0).toBe(before);
     expect(await host.finops.killSwitch.list()).toEqual([]);
+    // A platform role counts only in a platform org when the host names them.
+    const tenant = await newHost({ platformOrgs: ['intelgraph'] });
+    const selfMade: Actor = { userId: 'eve', orgId: 'globex', roles: ['admin', 'platform-admin'] };
+    expect(await codeOf(tenant.killSwitch(selfMade, { scope: 'global', on: true, reason: 'takeover' }))).toBe(
+      'FORBIDDEN',
+    );
+    const operator: Actor = { userId: 'ops', orgId: 'intelgraph', roles: ['admin', 'platform-admin'] };
+    await tenant.killSwitch(operator, { scope: 'global', on: true, reason: 'incident' });
+    expect(await tenant.finops.killSwitch.list()).toHaveLength(1);
     // Another org's admin cannot decide or read this org's reviews.
     await host.graph.upsert({
       entities: [

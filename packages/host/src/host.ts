@@ -104,6 +104,13 @@ export interface ExtensionHostOptions {
    * bounds how long a change made by another host sharing the stores takes to stop a run.
    */
   runRecheckMs?: number;
+  /**
+   * Orgs whose members' platform-wide roles count (`platform-admin`, needed for the global kill
+   * switch). Default: every org, which suits a host whose roles all come from one operator. A
+   * multi-tenant host whose tenants' admins assign roles themselves names its operator org here, so a
+   * tenant cannot grant itself a platform role.
+   */
+  platformOrgs?: readonly string[];
   /** Price table for run costs and billing events. */
   prices?: PriceBook;
   /** Org → Stripe customer; runs of unmapped orgs are not billed. */
@@ -375,6 +382,8 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       );
   // Only the host's own operations hold this token, so only they can open tasks of the host's kinds.
   const owner = createGovernanceOwner('@intelgraph/host');
+  const platformOrgs = options.platformOrgs ? new Set(options.platformOrgs) : null;
+  const isPlatformOrg = (orgId: string) => platformOrgs === null || platformOrgs.has(orgId);
   // Runs in flight re-check their kill switches, installation and grants; created once finops and the
   // marketplace exist (the broker's change listener refers to it before then).
   let guards: RunGuards | undefined;
@@ -773,9 +782,12 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       // Who may act is decided before what they sent is looked at.
       if (
         (raw as { scope?: unknown } | null)?.scope === 'global' &&
-        !actor.roles.includes('platform-admin')
+        !(actor.roles.includes('platform-admin') && isPlatformOrg(actor.orgId))
       ) {
-        throw new IntelGraphError('FORBIDDEN', 'the global kill switch needs the platform-admin role');
+        throw new IntelGraphError(
+          'FORBIDDEN',
+          'the global kill switch needs the platform-admin role in a platform org',
+        );
       }
       const input = parseInput(KillSwitchInput, raw, 'kill switch');
       // An org admin switches their own org, or one plugin within it; only platform admins go global.
