@@ -98,4 +98,13 @@ describe('run guards', () => {
     theirs.end();
     expect(guards.active).toBe(0);
   });
+
+  it('fails closed when the stores cannot answer, without their error text', async () => {
+    const { state, guards, begin } = setup();
+    const guard = begin();
+    state.fail = new IntelGraphError('INTERNAL', 'connect ECONNREFUSED 10.0.0.5:5432');
+    await guards.invalidate({});
+    expect(guard.signal.reason).toMatchObject({ code: 'UNAVAILABLE', details: { reason: 'recheck_failed' } });
+    expect((guard.signal.reason as Error).message).not.toContain('10.0.0.5');
+  });
 });

@@ -111,15 +111,24 @@ export function createRunGuards(options: RunGuardOptions): RunGuards {
       scopes = await v.scopes;
     } catch (err) {
       const e = toIntelGraphError(err);
+      if (e.code === 'KILL_SWITCH') return stop(run, e);
+      if (e.code === 'NOT_FOUND' || e.code === 'FORBIDDEN')
+        return stop(
+          run,
+          new IntelGraphError(
+            'CAPABILITY_DENIED',
+            `the installation of ${run.plugin} no longer holds: ${e.message}`,
+            {
+              details: { reason: 'installation_changed', cause: e.code },
+            },
+          ),
+        );
+      // Fail closed when the stores cannot answer, without handing their error text to the plugin.
       return stop(
         run,
-        e.code === 'KILL_SWITCH'
-          ? e
-          : new IntelGraphError(
-              'CAPABILITY_DENIED',
-              `the installation of ${run.plugin} no longer holds: ${e.message}`,
-              { details: { reason: 'installation_changed', cause: e.code } },
-            ),
+        new IntelGraphError('UNAVAILABLE', `the grants of ${run.plugin} could not be re-checked`, {
+          details: { reason: 'recheck_failed' },
+        }),
       );
     }
     const lost = run.scopes.filter((s) => !anyScopeCovers(scopes, s));
