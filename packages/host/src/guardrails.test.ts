@@ -166,6 +166,34 @@ describe('breach 1: the host review kinds are opened only by their own operation
   });
 });
 
+describe('enforcement modes survive a restart', () => {
+  it('replays only the host’s own enforcement events, parsed', async () => {
+    const clock = createManualClock(Date.UTC(2026, 3, 1));
+    const ids = sequentialIds();
+    const shared = await resolveStores({ database: 'memory', clock, ids });
+    const first = await newHost({ stores: shared, clock, ids });
+    await first.registerContract(bob, PERSON);
+    const relax = await first.setEnforcement(alice, {
+      subject: 'person',
+      edge: 'ingest',
+      mode: 'warn',
+      reason: 'r',
+    });
+    await first.approve(bob, relax.reviewTask.id);
+    // A malformed event of the same type is ignored, not applied.
+    await first.audit.record({
+      type: 'contract.enforcement.set',
+      actor: null,
+      subject: 'contract:person',
+      orgId: null,
+      data: { subject: 'person', edge: 'export', mode: 'disabled' },
+    });
+    const second = await newHost({ stores: shared, clock, ids });
+    expect(second.gates.mode('person', 'ingest')).toBe('warn');
+    expect(second.gates.mode('person', 'export')).toBe('enforce');
+  });
+});
+
 describe('breach 1: identities compare normalised', () => {
   it('refuses BOB approving bob’s request, through the host', async () => {
     const host = await newHost();

@@ -602,8 +602,13 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       ...(after === undefined ? {} : { afterSeq: after }),
     });
     for (const e of page) {
-      const d = e.data as { subject: string; edge: GateEdge; mode: GateMode };
-      gates.setMode(d.subject, d.edge, d.mode);
+      // Only the host's own enforcement events count, in the shape its applier writes.
+      const d = HOST_OWNED_KINDS.contractEnforcement.payload.safeParse(
+        typeof e.data === 'object' && e.data !== null && !Array.isArray(e.data)
+          ? { subject: e.data.subject, edge: e.data.edge, mode: e.data.mode }
+          : null,
+      );
+      if (d.success) gates.setMode(d.data.subject, d.data.edge, d.data.mode);
     }
     if (page.length < 1000) break;
     after = page.at(-1)?.seq;
