@@ -239,6 +239,32 @@ describe('issue 17: opting into a high-risk optional scope after install', () =>
   });
 });
 
+describe('a plugin_install policy that approves by itself', () => {
+  it('installs at once, through the applier, and answers installed', async () => {
+    const host = await newHost({
+      policies: [
+        {
+          kind: 'plugin_install',
+          approvals: [{ count: 1, role: 'steward' }],
+          autoApprove: {
+            when: { path: 'pluginId', op: 'eq', value: 'writer' },
+            note: 'vetted in-house plugin',
+          },
+        },
+      ],
+    });
+    await publish(
+      host,
+      { name: 'writer', capabilities: { graph: ['write'] } },
+      'module.exports.run = async () => 1;',
+    );
+    const r = await host.install(alice, { pluginId: 'writer' });
+    expect(r.status).toBe('installed');
+    if (r.status === 'installed') expect(r.installation.grants).toEqual(['graph:write']);
+    expect((await host.installStatus(alice, 'writer')).status).toBe('installed');
+  });
+});
+
 describe('issue 19: one open request per org, plugin and version', () => {
   it('refuses a duplicate high-risk install (sequential and concurrent) and reports pending review', async () => {
     const host = await newHost();

@@ -460,9 +460,9 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
           },
           { owner },
         );
-        return task.state === 'pending'
-          ? { status: 'pending', ref: task.id }
-          : { status: 'denied', reason: `review ${task.id} ended ${task.state}` };
+        // Pending, or approved by the policy itself and already applied by the host's applier (which
+        // made the change): either way this call stops here and the host answers from the review.
+        return { status: 'pending', ref: task.id };
       });
     },
   });
@@ -632,7 +632,15 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     } catch (err) {
       const ref = err instanceof IntelGraphError ? err.details.ref : undefined;
       if (err instanceof IntelGraphError && err.code === 'APPROVAL_REQUIRED' && typeof ref === 'string') {
-        return { status: 'pending_review', reviewTask: await governance.get(actor, ref) };
+        const reviewTask = await governance.get(actor, ref);
+        if (reviewTask.state === 'applied') {
+          const p = parseOwnedPayload('pluginInstall', reviewTask);
+          const installation = (await marketplace.installations(actor.orgId)).find(
+            (i) => i.pluginId === p.pluginId,
+          );
+          if (installation) return { status: 'installed', installation };
+        }
+        return { status: 'pending_review', reviewTask };
       }
       throw err;
     }
