@@ -124,6 +124,19 @@ const FACADE: Entry[] = [
     call: (h, v) => h.request(alice, { kind: 'policy_change', payload: anyOf(v), reason: 'r' }),
   },
   {
+    name: 'request(payload) of a host-owned kind',
+    slot: 'other',
+    // Whatever the payload, a host-owned kind is refused before anything is stored.
+    call: (h, v) => h.request(alice, { kind: 'export', payload: anyOf(v), reason: 'r' }),
+  },
+  { name: 'installStatus(pluginId)', slot: 'id', call: (h, v) => h.installStatus(alice, anyOf(v)) },
+  {
+    name: 'install(approvalRef)',
+    slot: 'other',
+    // Callers never pass an approval reference: only the applier of an approved review does.
+    call: (h, v) => h.install(alice, anyOf({ pluginId: 'geo-enricher', approvalRef: v })),
+  },
+  {
     name: 'request(reason)',
     slot: 'text',
     call: (h, v) =>

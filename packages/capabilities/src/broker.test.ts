@@ -219,3 +219,30 @@ describe('CapabilityBroker', () => {
     expect(await broker.check('acme', 'p', 'graph:read')).toBe(true);
   });
 });
+
+describe('CapabilityBroker: change notifications', () => {
+  it('tells the listener after each committed grant and revocation, and ignores a throwing listener', async () => {
+    const changes: unknown[] = [];
+    const broker = new CapabilityBroker({
+      onChange: (c) => {
+        changes.push(c);
+        throw new Error('listener bug');
+      },
+    });
+    const admin = { userId: 'alice', orgId: 'acme', roles: ['admin'] };
+    await broker.grant(admin, {
+      orgId: 'acme',
+      pluginId: 'p',
+      scopes: ['graph:read'],
+      kind: 'required',
+      reason: 'r',
+    });
+    await broker.revoke(admin, { orgId: 'acme', pluginId: 'p', reason: 'uninstall' });
+    await broker.revoke(admin, { orgId: 'acme', pluginId: 'p', reason: 'nothing left' });
+    expect(changes).toEqual([
+      { action: 'grant', orgId: 'acme', pluginId: 'p', scopes: ['graph:read'] },
+      { action: 'revoke', orgId: 'acme', pluginId: 'p', scopes: ['graph:read'] },
+    ]);
+    expect(await broker.scopes('acme', 'p')).toEqual([]);
+  });
+});

@@ -43,6 +43,19 @@ export interface CapabilityBrokerOptions {
   /** Where grant changes are recorded; defaults to an in-memory audit trail. */
   audit?: AuditTrail;
   clock?: Clock;
+  /**
+   * Told synchronously after every committed grant or revocation (for example so a host can re-check
+   * runs in flight). A listener that throws is ignored: the change has happened.
+   */
+  onChange?: (change: GrantChange) => void;
+}
+
+/** A committed change of a plugin's grants in an org. */
+export interface GrantChange {
+  action: 'grant' | 'revoke';
+  orgId: string;
+  pluginId: string;
+  scopes: string[];
 }
 
 /** Input of {@link CapabilityBroker.grant}. */
@@ -85,9 +98,11 @@ export class CapabilityBroker {
   readonly #store: GrantStore;
   readonly #audit: AuditTrail;
   readonly #clock: Clock;
+  readonly #onChange: ((change: GrantChange) => void) | undefined;
 
   constructor(options: CapabilityBrokerOptions = {}) {
     this.#clock = options.clock ?? systemClock;
+    this.#onChange = options.onChange;
     this.#store = options.store ?? createMemoryGrantStore();
     this.#audit = options.audit ?? createAuditTrail({ store: createMemoryAuditStore(), clock: this.#clock });
   }
@@ -134,6 +149,7 @@ export class CapabilityBroker {
       if (previous.length > 0) await this.#store.upsert(previous);
       throw error;
     }
+    this.#changed({ action: 'grant', orgId: v.orgId, pluginId: v.pluginId, scopes });
     return stored;
   }
 
@@ -167,7 +183,21 @@ export class CapabilityBroker {
       await this.#store.upsert(removed);
       throw error;
     }
+    this.#changed({
+      action: 'revoke',
+      orgId: v.orgId,
+      pluginId: v.pluginId,
+      scopes: removed.map((r) => r.scope),
+    });
     return removed;
+  }
+
+  #changed(change: GrantChange): void {
+    try {
+      this.#onChange?.(change);
+    } catch {
+      // The grant change is committed and audited; a listener's failure must not undo or hide it.
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { HostCallRecord } from '@intelgraph/core';
-import { parseManifest } from '@intelgraph/core';
+import { IntelGraphError, parseManifest } from '@intelgraph/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -175,5 +175,66 @@ describe('scopeHostApi', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('scopeHostApi: a run-level signal and a per-call guard', () => {
+  it('refuses every call once the run is aborted, with the abort reason, and before the handler', async () => {
+    const run = new AbortController();
+    let handled = 0;
+    const api = scopeHostApi(
+      defineHostApi({
+        graph: { search: { scope: 'graph:read', handler: async () => ++handled } },
+      }),
+      ['graph:read'],
+      { signal: run.signal },
+    );
+    expect(await api.call('graph.search', {})).toBe(1);
+    run.abort(new IntelGraphError('KILL_SWITCH', 'stopped by the kill switch'));
+    const calls: HostCallRecord[] = [];
+    await expect(api.call('graph.search', {}, { onCall: (c) => calls.push(c) })).rejects.toMatchObject({
+      code: 'KILL_SWITCH',
+    });
+    expect(handled).toBe(1);
+    expect(calls).toMatchObject([{ method: 'graph.search', ok: false, error: 'KILL_SWITCH' }]);
+  });
+
+  it('runs the guard before each call; a guard that throws refuses the call', async () => {
+    let allow = true;
+    const seen: string[] = [];
+    const api = scopeHostApi(hostApi(), ['graph:read'], {
+      beforeCall: (path) => {
+        seen.push(path);
+        if (!allow) throw new IntelGraphError('CAPABILITY_DENIED', 'grant revoked');
+      },
+    });
+    await api.call('graph.search', { q: 'a', limit: 1 });
+    allow = false;
+    await expect(api.call('graph.search', { q: 'a', limit: 1 })).rejects.toMatchObject({
+      code: 'CAPABILITY_DENIED',
+    });
+    expect(seen).toEqual(['graph.search', 'graph.search']);
+  });
+
+  it('hands handlers a signal that aborts with the run', async () => {
+    const run = new AbortController();
+    const api = scopeHostApi(
+      defineHostApi({
+        graph: {
+          wait: {
+            scope: 'graph:read',
+            handler: (_: unknown, ctx) =>
+              new Promise((_resolve, reject) => {
+                ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
+              }),
+          },
+        },
+      }),
+      ['graph:read'],
+      { signal: run.signal },
+    );
+    const pending = api.call('graph.wait', {}, { signal: new AbortController().signal });
+    run.abort(new IntelGraphError('KILL_SWITCH', 'stop'));
+    await expect(pending).rejects.toMatchObject({ code: 'KILL_SWITCH' });
   });
 });

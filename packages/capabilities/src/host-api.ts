@@ -175,6 +175,22 @@ export interface ScopeHostApiOptions {
   context?: Record<string, unknown>;
   /** Monotonic milliseconds for call timing (default `performance.now`). */
   now?: () => number;
+  /**
+   * Aborted when the whole run must stop (kill switch, uninstall, revoked grant): every later call is
+   * refused with the abort reason (an `IntelGraphError`, else `UNAVAILABLE`), and handlers see it
+   * through `ctx.signal` together with the call's own signal.
+   */
+  signal?: AbortSignal;
+  /**
+   * Runs before every call, after the method lookup: throw to refuse the call (for example when the
+   * installation or its grants no longer hold). Keep it cheap: it is on every host call's path.
+   */
+  beforeCall?: (path: string) => void | Promise<void>;
+}
+
+function abortError(signal: AbortSignal): IntelGraphError {
+  const reason: unknown = signal.reason;
+  return isIntelGraphError(reason) ? reason : new IntelGraphError('UNAVAILABLE', 'the run has ended');
 }
 
 /**
@@ -222,7 +238,13 @@ export function scopeHostApi(
     let scope = entry.scope;
     let rows = 0;
     const started = now();
-    const signal = callOptions.signal ?? new AbortController().signal;
+    const signals = [callOptions.signal, options.signal].filter((x): x is AbortSignal => x !== undefined);
+    const signal =
+      signals.length === 0
+        ? new AbortController().signal
+        : signals.length === 1
+          ? (signals[0] as AbortSignal)
+          : AbortSignal.any(signals);
     const ctx: HostMethodContext = {
       scopes,
       signal,
@@ -248,7 +270,9 @@ export function scopeHostApi(
         ...(error ? { error } : {}),
       });
     try {
-      if (signal.aborted) throw new IntelGraphError('UNAVAILABLE', 'the run has ended');
+      if (signal.aborted) throw abortError(signal);
+      if (options.beforeCall) await options.beforeCall(path);
+      if (signal.aborted) throw abortError(signal);
       const dangerous = findDangerousKeys(input, 32);
       if (dangerous.length > 0) {
         throw new IntelGraphError('INVALID_INPUT', `invalid input of ${path}: ${dangerous[0]?.message}`, {

@@ -6,7 +6,7 @@ export type {
   GrantStore,
   HostCallRecord,
 } from '@intelgraph/core';
-export type { CapabilityBrokerOptions, GrantInput, RevokeInput } from './broker.js';
+export type { CapabilityBrokerOptions, GrantChange, GrantInput, RevokeInput } from './broker.js';
 export { CapabilityBroker } from './broker.js';
 export type { EgressGuard, EgressGuardOptions, EgressTarget, HostResolver } from './egress.js';
 export { createEgressGuard, isNonPublicAddress } from './egress.js';

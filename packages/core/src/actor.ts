@@ -33,3 +33,51 @@ export const ActorSchema = z
 
 /** Who performs an operation: the seed's `{ userId, orgId, roles }`. */
 export type Actor = z.infer<typeof ActorSchema>;
+
+/**
+ * The one normalisation under which two user ids name the same person: Unicode NFKC, then a full case
+ * fold (upper then lower case, so `ß`/`SS` and `K`/`k` (Kelvin sign) fold together), NFKC again, and
+ * surrounding white space trimmed. Every comparison of identities (self-approval, quorum distinctness,
+ * exclusions, appeals) goes through it, so `BOB` cannot approve `bob`'s request.
+ *
+ * @example
+ * ```ts
+ * import { canonicalUserId } from '@intelgraph/core';
+ * canonicalUserId(' BOB '); // 'bob'
+ * canonicalUserId('Straße') === canonicalUserId('STRASSE'); // true
+ * ```
+ */
+export function canonicalUserId(userId: string): string {
+  return userId.trim().normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
+}
+
+/**
+ * Whether two actors are the same identity: the same org (compared exactly: org ids are tenant keys set
+ * by the host's auth hook) and the same user under {@link canonicalUserId}.
+ *
+ * @example
+ * ```ts
+ * import { sameIdentity } from '@intelgraph/core';
+ * sameIdentity({ userId: 'BOB', orgId: 'acme' }, { userId: 'bob', orgId: 'acme' }); // true
+ * sameIdentity({ userId: 'bob', orgId: 'acme' }, { userId: 'bob', orgId: 'globex' }); // false
+ * ```
+ */
+export function sameIdentity(
+  a: { userId: string; orgId: string },
+  b: { userId: string; orgId: string },
+): boolean {
+  return a.orgId === b.orgId && canonicalUserId(a.userId) === canonicalUserId(b.userId);
+}
+
+/**
+ * An actor with its user id in canonical form ({@link canonicalUserId}); org and roles unchanged.
+ *
+ * @example
+ * ```ts
+ * import { canonicalActor } from '@intelgraph/core';
+ * canonicalActor({ userId: 'Bob', orgId: 'acme', roles: ['steward'] }).userId; // 'bob'
+ * ```
+ */
+export function canonicalActor<A extends { userId: string }>(actor: A): A {
+  return { ...actor, userId: canonicalUserId(actor.userId) };
+}

@@ -1,5 +1,5 @@
 export type { Actor } from './actor.js';
-export { ActorSchema } from './actor.js';
+export { ActorSchema, canonicalActor, canonicalUserId, sameIdentity } from './actor.js';
 export type {
   AuditActor,
   AuditBreakReason,

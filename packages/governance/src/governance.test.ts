@@ -12,7 +12,12 @@ import {
   sha256Hex,
 } from '@intelgraph/core';
 import { describe, expect, it } from 'vitest';
-import { type Applier, createGovernance, type GovernanceOptions } from './governance.js';
+import {
+  type Applier,
+  createGovernance,
+  createGovernanceOwner,
+  type GovernanceOptions,
+} from './governance.js';
 import { reviewTaskToGraphQL } from './graphql-schema.js';
 import { createMemoryNotifier } from './memory-notifier.js';
 import { createMemoryReviewStore } from './memory-review-store.js';
@@ -885,5 +890,73 @@ describe('reviewTaskToGraphQL', () => {
       apply: null,
       appealTask: null,
     });
+  });
+});
+
+describe('owned kinds', () => {
+  it('refuses a request of an owned kind without the owner token, and writes nothing', async () => {
+    const owner = createGovernanceOwner('host');
+    const { gov, applied, auditStore } = setup({ ownedKinds: { kinds: ['export'], owner } });
+    const before = (await auditStore.head())?.seq ?? 0;
+    // Under the auto-approve threshold: without the guard this would be approved and applied at once.
+    const small = { kind: 'export', payload: { rows: 1 }, reason: 'sneaky' };
+    await expectCode(gov.request(alice, small), 'FORBIDDEN');
+    await expectCode(gov.request(alice, small, { owner: createGovernanceOwner('host') }), 'FORBIDDEN');
+    expect(applied).toEqual([]);
+    expect((await auditStore.head())?.seq ?? 0).toBe(before);
+    expect((await gov.queue(auditor, { scope: 'org' })).items).toEqual([]);
+    const t = await gov.request(alice, small, { owner });
+    expect(t.state).toBe('applied');
+    // Kinds nobody owns stay open to every caller.
+    expect((await gov.request(alice, { kind: 'merge', payload: { a: 1 } })).state).toBe('pending');
+  });
+});
+
+describe('identities compare normalised (RFC-033)', () => {
+  const mixed = (userId: string, roles: string[]) => actor(userId, roles);
+
+  it('a requester cannot approve their own request under another spelling', async () => {
+    const { gov, applied } = setup({
+      policies: [definePolicy({ kind: 'merge', approvals: [{ count: 1, role: 'steward' }] })],
+      appliers: { merge: async () => null },
+    });
+    const bob = mixed('bob', ['steward']);
+    const t = await gov.request(bob, { kind: 'merge', payload: { a: 1 }, reason: 'dupes' });
+    for (const spelling of ['BOB', 'Bob', 'bOB'])
+      await expectCode(gov.approve(mixed(spelling, ['steward']), t.id), 'FORBIDDEN');
+    expect((await gov.get(bob, t.id)).state).toBe('pending');
+    expect(applied).toEqual([]);
+  });
+
+  it('one reviewer counts once towards a quorum, whatever the spelling', async () => {
+    const { gov, applied } = setup();
+    const t = await gov.request(alice, bigExport);
+    await gov.approve(sam, t.id, { note: 'ok' });
+    await expectCode(gov.approve(mixed('SAM', ['steward']), t.id, { note: 'again' }), 'CONFLICT');
+    await gov.approve(lea, t.id);
+    expect((await gov.get(alice, t.id)).state).toBe('pending');
+    expect(applied).toEqual([]);
+  });
+
+  it('a denier cannot decide the appeal, and only the requester (any spelling) may appeal', async () => {
+    const { gov } = setup();
+    const t = await gov.request(alice, bigExport);
+    await gov.deny(sam, t.id, { reason: 'no' });
+    await expectCode(gov.appeal(mixed('sam', ['analyst']), t.id, { reason: 'mine?' }), 'FORBIDDEN');
+    const appeal = await gov.appeal(mixed('ALICE', ['analyst']), t.id, { reason: 'court order attached' });
+    await expectCode(gov.approve(mixed('Sam', ['steward']), appeal.id, { note: 'ok' }), 'FORBIDDEN');
+    expect(appeal.requester.userId).toBe('alice');
+  });
+
+  it('named-user selectors match any spelling of the user, and count distinct users', async () => {
+    const { gov } = setup({
+      policies: [definePolicy({ kind: 'merge', approvals: [{ count: 1, userIds: ['Pat.Lee'] }] })],
+      appliers: { merge: async () => 'merged' },
+    });
+    const t = await gov.request(alice, { kind: 'merge', payload: { a: 1 }, reason: 'dupes' });
+    expect((await gov.approve(mixed('pat.lee', []), t.id)).state).toBe('applied');
+    expect(() => definePolicy({ kind: 'merge', approvals: [{ count: 2, userIds: ['bob', 'BOB'] }] })).toThrow(
+      /distinct/,
+    );
   });
 });

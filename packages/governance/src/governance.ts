@@ -5,7 +5,9 @@ import {
   type AuditTrail,
   type AuditVerification,
   type Clock,
+  canonicalActor,
   canonicalJson,
+  canonicalUserId,
   createAuditTrail,
   createMemoryAuditStore,
   type EvidenceRef,
@@ -56,8 +58,43 @@ export interface ApplyContext {
 /** Performs an approved change. Its JSON-serialisable return value is kept as the apply result. */
 export type Applier = (task: ReviewTaskView, context: ApplyContext) => unknown;
 
+/**
+ * An unforgeable token for the code that owns some request kinds (see `GovernanceOptions.ownedKinds`).
+ * Only the holder of the token given to {@link createGovernance} can open tasks of those kinds.
+ */
+export interface GovernanceOwner {
+  readonly description: string;
+}
+
+/**
+ * Creates an owner token: pass it as `ownedKinds.owner` to {@link createGovernance}, and as
+ * `{ owner }` to `request` when opening a task of an owned kind. Keep it private to the owning code.
+ *
+ * @example
+ * ```ts
+ * import { createGovernance, createGovernanceOwner } from '@intelgraph/governance';
+ * const owner = createGovernanceOwner('host');
+ * const gov = createGovernance({ policies, appliers, ownedKinds: { kinds: ['export'], owner } });
+ * await gov.request(alice, { kind: 'export', payload, reason: 'quarterly' }, { owner }); // only the owner can
+ * ```
+ */
+export function createGovernanceOwner(description: string): GovernanceOwner {
+  return Object.freeze({ description });
+}
+
+/** Options of one {@link Governance.request}. */
+export interface RequestOptions {
+  /** The owner token; required for kinds listed in `GovernanceOptions.ownedKinds`. */
+  owner?: GovernanceOwner;
+}
+
 /** Options of {@link createGovernance}. */
 export interface GovernanceOptions {
+  /**
+   * Kinds that only their owning code may open (its payloads are built by that code, never taken
+   * from a caller): `request` refuses them with `FORBIDDEN` unless called with `{ owner }`.
+   */
+  ownedKinds?: { kinds: readonly string[]; owner: GovernanceOwner };
   /** One policy per request kind (from `definePolicy`, or plain data validated here). */
   policies: readonly (Policy | PolicyInput)[];
   /** One applier per policy kind (`policy_change` has a built-in one; one given here runs after it). */
@@ -159,8 +196,11 @@ export interface TaskAuditTrail {
  * ```
  */
 export interface Governance {
-  /** Opens a task under the policy of `kind`; a payload the policy needs no review for is approved and applied at once. */
-  request(actor: Actor, input: RequestInput): Promise<ReviewTaskView>;
+  /**
+   * Opens a task under the policy of `kind`; a payload the policy needs no review for is approved and
+   * applied at once. Kinds owned by other code (`ownedKinds`) need that code's `owner` token.
+   */
+  request(actor: Actor, input: RequestInput, options?: RequestOptions): Promise<ReviewTaskView>;
   /** Records an approval; when it completes the quorum, the applier runs once and the task ends `applied` (or `approved` with the error). */
   approve(actor: Actor, taskId: string, input?: ApproveInput): Promise<ReviewTaskView>;
   /** Records a denial (a reason is required); reaching the policy's threshold denies the task. */
@@ -275,7 +315,10 @@ export function createGovernance(options: GovernanceOptions): Governance {
       details: { issues },
     });
 
-  const parseActor = (actor: unknown): Actor => parseInput(ActorSchema, actor, 'actor');
+  // Identities are compared in canonical form (RFC-033): the actor is canonicalised once, here.
+  const parseActor = (actor: unknown): Actor => canonicalActor(parseInput(ActorSchema, actor, 'actor'));
+  const owned = new Set(options.ownedKinds?.kinds ?? []);
+  const ownerToken = options.ownedKinds?.owner;
   const parseTaskId = (id: unknown): string => parseInput(TaskIdSchema, id, 'task id');
 
   async function actorKeys(actor: Actor): Promise<string[]> {
@@ -320,9 +363,9 @@ export function createGovernance(options: GovernanceOptions): Governance {
 
   async function canSee(actor: Actor, snap: ReviewSnapshot): Promise<boolean> {
     const t = snap.task;
-    if (t.requester.userId === actor.userId) return true;
+    if (canonicalUserId(t.requester.userId) === actor.userId) return true;
     if (actor.roles.some((r) => auditorRoles.has(r))) return true;
-    if (snap.decisions.some((d) => d.actor?.userId === actor.userId)) return true;
+    if (snap.decisions.some((d) => d.actor && canonicalUserId(d.actor.userId) === actor.userId)) return true;
     const keys = await actorKeys(actor);
     return keys.some((k) => t.reviewerSelectors.includes(k));
   }
@@ -515,13 +558,19 @@ export function createGovernance(options: GovernanceOptions): Governance {
   }
 
   return {
-    async request(actorInput, input) {
+    async request(actorInput, input, requestOptions = {}) {
       const actor = parseActor(actorInput);
       // Before zod: rebuilding an object would turn an own `__proto__` key into a prototype.
       assertNoDangerousKeys(
         typeof input === 'object' && input !== null ? (input as { payload?: unknown }).payload : undefined,
       );
       const parsed = parseInput(RequestSchema, input, 'request');
+      if (owned.has(parsed.kind) && (ownerToken === undefined || requestOptions.owner !== ownerToken))
+        throw new IntelGraphError(
+          'FORBIDDEN',
+          `requests of kind ${parsed.kind} are opened only by the operation that owns them`,
+          { details: { kind: parsed.kind, reason: 'owned_kind' } },
+        );
       const payload = parsed.payload as JsonValue;
       assertPayloadSize(payload);
       // A policy change also needs the policy it targets: both lookups in one round trip.
@@ -643,8 +692,8 @@ export function createGovernance(options: GovernanceOptions): Governance {
       const isAuditor = actor.roles.some((r) => auditorRoles.has(r));
       if (
         !isAuditor &&
-        snap.task.requester.userId !== actor.userId &&
-        !snap.decisions.some((d) => d.actor?.userId === actor.userId)
+        canonicalUserId(snap.task.requester.userId) !== actor.userId &&
+        !snap.decisions.some((d) => d.actor && canonicalUserId(d.actor.userId) === actor.userId)
       )
         throw new IntelGraphError(
           'FORBIDDEN',

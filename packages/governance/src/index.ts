@@ -26,14 +26,16 @@ export type {
   ApproveInput,
   Governance,
   GovernanceOptions,
+  GovernanceOwner,
   QueueInput,
   QueuePage,
   ReasonInput,
   RequestInput,
+  RequestOptions,
   TaskAuditTrail,
   TickReport,
 } from './governance.js';
-export { createGovernance } from './governance.js';
+export { createGovernance, createGovernanceOwner } from './governance.js';
 export type { GraphQLReviewTask } from './graphql-schema.js';
 export { governanceTypeDefs, reviewTaskToGraphQL } from './graphql-schema.js';
 export type { MemoryNotifier } from './memory-notifier.js';

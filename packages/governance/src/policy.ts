@@ -1,4 +1,5 @@
 import {
+  canonicalUserId,
   findDangerousKeys,
   IntelGraphError,
   issuesFromZod,
@@ -42,7 +43,9 @@ const RuleSchema = z.union([
   z
     .object({ count: z.number().int().min(1).max(50), userIds: z.array(UserIdSchema).min(1).max(100) })
     .strict()
-    .refine((r) => r.count <= new Set(r.userIds).size, { message: 'count exceeds the number of users' }),
+    .refine((r) => r.count <= new Set(r.userIds.map(canonicalUserId)).size, {
+      message: 'count exceeds the number of distinct users',
+    }),
 ]);
 
 const RulesSchema = z.array(RuleSchema).min(1).max(10);
@@ -232,8 +235,9 @@ export function definePolicy(input: PolicyInput): Policy {
 export function selectorKeys(s: ReviewerSelector | ApprovalRule): string[] {
   if ('role' in s) return [`role:${s.role}`];
   if ('group' in s) return [`group:${s.group}`];
-  if ('userIds' in s) return s.userIds.map((u) => `user:${u}`);
-  return [`user:${s.userId}`];
+  // User selectors are matched against canonical user ids (RFC-033), so they are canonical too.
+  if ('userIds' in s) return s.userIds.map((u) => `user:${canonicalUserId(u)}`);
+  return [`user:${canonicalUserId(s.userId)}`];
 }
 
 /** The selectors of the backup approvers of every escalation step up to `level` (exclusive). */

@@ -35,7 +35,8 @@ export interface ReviewTaskView {
   state: ReviewState;
   payload: JsonValue;
   reason: string | null;
-  requester: { userId: string };
+  /** Who asked (canonical user id, RFC-033) and the roles they held when they asked. */
+  requester: { userId: string; roles: string[] };
   evidence: EvidenceRef[];
   createdAt: string;
   updatedAt: string;
@@ -85,7 +86,7 @@ export function toTaskView(snapshot: ReviewSnapshot, now: number): ReviewTaskVie
     state: task.state,
     payload: task.payload,
     reason: task.reason,
-    requester: { userId: task.requester.userId },
+    requester: { userId: task.requester.userId, roles: [...task.requester.roles] },
     evidence: task.evidence,
     createdAt: new Date(task.createdAt).toISOString(),
     updatedAt: new Date(task.updatedAt).toISOString(),

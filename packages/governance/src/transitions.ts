@@ -1,6 +1,7 @@
 // The review state machine as pure functions: each takes the current snapshot (read under the store's
 // row lock) and returns what to write plus the events to publish once it is committed. No I/O here.
 import {
+  canonicalUserId,
   digestJson,
   type EvidenceRef,
   IntelGraphError,
@@ -141,7 +142,9 @@ export function openTask(input: OpenTaskInput): {
     policy: policy as unknown as JsonValue,
     policyVersion: input.policyVersion,
     reviewerSelectors: primaryKeys(policy),
-    excludedUserIds: [...new Set([input.requester.userId, ...(input.appeal?.excludedUserIds ?? [])])],
+    excludedUserIds: [
+      ...new Set([input.requester.userId, ...(input.appeal?.excludedUserIds ?? [])].map(canonicalUserId)),
+    ],
     createdAt: now,
     updatedAt: now,
     dueAt: policy.sla && !autoApproved ? now + policy.sla.dueAfterMs : null,
@@ -292,12 +295,14 @@ export function decideTask(snap: ReviewSnapshot, input: DecideInput): Transition
     return { change, result: { events, value: { quorum: false, expired: true } } };
   }
   move(snap.task, input.outcome === 'approve' ? 'approved' : 'denied', input.outcome);
-  const userId = input.actor.userId;
-  if (userId === snap.task.requester.userId)
+  // Identities compare in canonical form (RFC-033) on both sides, so records written before the
+  // canonicalisation still match.
+  const userId = canonicalUserId(input.actor.userId);
+  if (userId === canonicalUserId(snap.task.requester.userId))
     throw new IntelGraphError('FORBIDDEN', 'a requester cannot decide their own request', {
       details: { taskId: snap.task.id, reason: 'self_review' },
     });
-  if (snap.task.excludedUserIds.includes(userId))
+  if (snap.task.excludedUserIds.some((u) => canonicalUserId(u) === userId))
     throw new IntelGraphError('FORBIDDEN', `${userId} may not decide this task`, {
       details: { taskId: snap.task.id, reason: 'excluded' },
     });
@@ -306,7 +311,7 @@ export function decideTask(snap: ReviewSnapshot, input: DecideInput): Transition
     throw new IntelGraphError('FORBIDDEN', `${userId} is not an eligible reviewer of this task`, {
       details: { taskId: snap.task.id, reason: 'not_eligible', reviewers: snap.task.reviewerSelectors },
     });
-  if (snap.decisions.some((d) => d.actor?.userId === userId))
+  if (snap.decisions.some((d) => d.actor && canonicalUserId(d.actor.userId) === userId))
     throw new IntelGraphError('CONFLICT', `${userId} already decided on this task`, {
       details: { taskId: snap.task.id },
     });
@@ -392,7 +397,7 @@ export function withdrawTask(
   snap: ReviewSnapshot,
   input: { userId: string; reason: string | null; now: number },
 ): Transition {
-  if (input.userId !== snap.task.requester.userId)
+  if (canonicalUserId(input.userId) !== canonicalUserId(snap.task.requester.userId))
     throw new IntelGraphError('FORBIDDEN', 'only the requester can withdraw a request', {
       details: { taskId: snap.task.id },
     });
@@ -443,7 +448,7 @@ export function appealTask(
   input: AppealInput,
 ): Transition<{ snapshot: ReviewSnapshot; events: DomainEvent[] }> {
   const { task: parent } = snap;
-  if (input.actor.userId !== parent.requester.userId)
+  if (canonicalUserId(input.actor.userId) !== canonicalUserId(parent.requester.userId))
     throw new IntelGraphError('FORBIDDEN', 'only the requester can appeal a denial', {
       details: { taskId: parent.id },
     });

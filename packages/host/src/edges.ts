@@ -7,9 +7,10 @@ import {
   digestJson,
   IntelGraphError,
 } from '@intelgraph/core';
-import type { Governance, ReviewTaskView } from '@intelgraph/governance';
+import type { Governance, GovernanceOwner, ReviewTaskView } from '@intelgraph/governance';
 import type { ContractGates } from './contract-gates.js';
 import { HOST_REVIEW_KINDS } from './policies.js';
+import type { HostKindPayload } from './review-kinds.js';
 
 /** The outcome of an ingest, export or contract test. */
 export interface EdgeResult {
@@ -41,6 +42,8 @@ export interface EdgeDeps {
   gates: ContractGates;
   audit: AuditTrail;
   governance: Governance;
+  /** The owner token of the host's review kinds (exports are a host-owned kind). */
+  owner?: GovernanceOwner;
   clock: Clock;
   ingestSink: (batch: { orgId: string; subject: string; records: unknown[] }) => Promise<void> | void;
 }
@@ -124,18 +127,27 @@ export async function runEdge(
     return { ...base, status: 'accepted' };
   }
 
-  const task = await deps.governance.request(actor, {
-    kind: HOST_REVIEW_KINDS.export,
-    reason: input.reason ?? `export ${values.length} ${input.subject} record(s)`,
-    payload: {
-      subject: input.subject,
-      records: values.length,
-      destination: input.destination ?? null,
-      digest: digestJson(values),
-      actor: { userId: actor.userId, orgId: actor.orgId, roles: [...actor.roles] },
+  // The payload is built here, from the checked batch: the count the policy's threshold sees is the
+  // batch's own, and the batch travels as the attachment whose address is `digest`. The requester is
+  // the authenticated actor governance records, never a payload field.
+  const payload: HostKindPayload<'export'> = {
+    subject: input.subject,
+    records: values.length,
+    destination: input.destination ?? null,
+    digest: digestJson(values),
+  };
+  const task = await deps.governance.request(
+    actor,
+    {
+      kind: HOST_REVIEW_KINDS.export,
+      reason: input.reason ?? `export ${values.length} ${input.subject} record(s)`,
+      payload,
+      evidence: [
+        { name: 'export-batch.json', mediaType: 'application/json', content: canonicalJson(values) },
+      ],
     },
-    evidence: [{ name: 'export-batch.json', mediaType: 'application/json', content: canonicalJson(values) }],
-  });
+    deps.owner ? { owner: deps.owner } : {},
+  );
   if (task.state === 'pending') return { ...base, status: 'pending_review', reviewTask: task };
   if (task.state !== 'applied') {
     throw new IntelGraphError('CONFLICT', `export review ${task.id} ended ${task.state}`, {

@@ -65,7 +65,7 @@ describe('createExtensionHost: the plugin run hot path', () => {
     const installed = await host.install(alice, { pluginId: 'searcher' });
     expect(installed.status).toBe('installed');
     const r = await host.runPlugin(alice, 'searcher', { q: 'acme' });
-    expect(r.ok).toBe(true);
+    expect(r.ok, JSON.stringify(r.error)).toBe(true);
     expect(r.value).toEqual([
       { id: 'e1', label: 'Acme Corporation' },
       { id: 'e2', label: 'Acme Holdings' },
@@ -222,7 +222,7 @@ describe('createExtensionHost: audit of hostile output', () => {
       );
       await host.install(alice, { pluginId: 'bloater' });
       const r = await host.runPlugin(alice, 'bloater', {});
-      expect(r.error?.code).toBe('CONTRACT_VIOLATION');
+      expect(r.error?.code, r.error?.message).toBe('CONTRACT_VIOLATION');
       const runs = await host.audit.list({ type: 'plugin.run' });
       expect(runs).toHaveLength(1);
       const data = runs[0]?.data as {

@@ -15,6 +15,7 @@ import {
   type CaseStore,
   type Clock,
   createAuditTrail,
+  digestJson,
   type GraphStore,
   type IdSource,
   IntelGraphError,
@@ -27,6 +28,7 @@ import { createFinOps, type FinOps, type PriceBook } from '@intelgraph/finops';
 import {
   type Applier,
   createGovernance,
+  createGovernanceOwner,
   type Governance,
   type PolicyInput,
   type ReviewNotifier,
@@ -45,9 +47,18 @@ import { z } from 'zod';
 import { type ContractGates, createContractGates } from './contract-gates.js';
 import { type EdgeResult, runEdge } from './edges.js';
 import { NameSchema } from './inputs.js';
+import { createInstallRequests, type InstallStatus } from './install-requests.js';
 import { createPlatformHostApi } from './platform-api.js';
 import { type PluginRunResult, runPlugin } from './plugin-run.js';
 import { defaultPolicies, HOST_REVIEW_KINDS } from './policies.js';
+import {
+  HOST_OWNED_KIND_NAMES,
+  HOST_OWNED_KINDS,
+  type HostKindPayload,
+  type HostOwnedKind,
+  parseOwnedPayload,
+} from './review-kinds.js';
+import { createRunGuards, type RunGuards } from './run-guard.js';
 import { type HostDatabase, type HostStores, type ResolvedStores, resolveStores } from './stores.js';
 import { createViews, type HostViews } from './views.js';
 
@@ -82,8 +93,24 @@ export interface ExtensionHostOptions {
   hostApi?: HostApi;
   /** Governance policies; each replaces the default policy of its kind (see `defaultPolicies`). */
   policies?: PolicyInput[];
-  /** Extra appliers for the host's own review kinds. */
+  /**
+   * Appliers for review kinds of your own (each with a policy in `policies`). The host's own kinds
+   * (`HOST_OWNED_KINDS`) keep the host's appliers: naming one here is `INVALID_INPUT`.
+   */
   appliers?: Record<string, Applier>;
+  /**
+   * How stale (ms) a run's view of its kill switches, installation and grants may get before a host
+   * call re-checks it (default 200). Changes made through this host reach its runs at once; this
+   * bounds how long a change made by another host sharing the stores takes to stop a run.
+   */
+  runRecheckMs?: number;
+  /**
+   * Orgs whose members' platform-wide roles count (`platform-admin`, needed for the global kill
+   * switch). Default: every org, which suits a host whose roles all come from one operator. A
+   * multi-tenant host whose tenants' admins assign roles themselves names its operator org here, so a
+   * tenant cannot grant itself a platform role.
+   */
+  platformOrgs?: readonly string[];
   /** Price table for run costs and billing events. */
   prices?: PriceBook;
   /** Org → Stripe customer; runs of unmapped orgs are not billed. */
@@ -142,16 +169,25 @@ export interface ExtensionHost {
 
   /** Publishes a signed plugin package (the publisher's key must be trusted). */
   publish(actor: Actor | null, pkg: unknown): ReturnType<Marketplace['publish']>;
-  /** Installs with the required scopes and the chosen optional ones; high-risk installs wait for review. */
+  /**
+   * Installs with the required scopes and the chosen optional ones; a high-risk install opens a review
+   * and returns `pending_review` (as data, never an error). A second request for the same plugin and
+   * version while one is open is `CONFLICT` (`details.reason: 'duplicate_request'`).
+   */
   install(
     actor: Actor,
-    input: { pluginId: string; version?: string; grant?: string[]; approvalRef?: string },
+    input: { pluginId: string; version?: string; grant?: string[] },
   ): Promise<InstallOutcome>;
+  /** Installed, pending review or not installed in the actor's org, with the open requests. */
+  installStatus(actor: Actor, pluginId: string): Promise<InstallStatus>;
   uninstall(actor: Actor, pluginId: string): Promise<{ revoked: string[] }>;
   /** Sets the optional scopes the org grants (adding may need review when it makes the plugin high-risk). */
   setOptionalScopes(actor: Actor, pluginId: string, scopes: string[]): Promise<InstallOutcome>;
-  /** The hot path: kill switch, installation, quota, contracts, sandbox, settle, audit. */
-  runPlugin(actor: Actor, pluginId: string, input: unknown): Promise<PluginRunResult>;
+  /**
+   * The hot path: kill switch, installation, quota, contracts, sandbox, settle, audit. `T` is the
+   * plugin's output type as the caller expects it (not checked at runtime: use an output contract).
+   */
+  runPlugin<T = unknown>(actor: Actor, pluginId: string, input: unknown): Promise<PluginRunResult<T>>;
   registerContract(
     actor: Actor,
     input: { subject: string; format: 'json' | 'avro'; schema: unknown; compatibility?: CompatibilityMode },
@@ -180,7 +216,11 @@ export interface ExtensionHost {
     actor: Actor,
     input: { survivorId: string; mergedId: string; reason: string },
   ): Promise<GovernedOutcome>;
-  request: Governance['request'];
+  /**
+   * Opens a governed request of a kind the host does not own (`policy_change`, your own kinds). The
+   * host's own kinds (`HOST_OWNED_KINDS`) are opened only by their operations: `FORBIDDEN` here.
+   */
+  request(actor: Actor, input: Parameters<Governance['request']>[1]): Promise<ReviewTaskView>;
   approve: Governance['approve'];
   deny: Governance['deny'];
   appeal: Governance['appeal'];
@@ -239,7 +279,51 @@ const EnforcementInput = z
   })
   .strict();
 
-const StoredActor = z.object({ userId: z.string(), orgId: z.string(), roles: z.array(z.string()) }).strict();
+const InstallInput = z
+  .object({
+    pluginId: NameSchema,
+    version: z.string().min(1).max(100).optional(),
+    grant: z.array(z.string().min(1).max(200)).max(128).optional(),
+  })
+  .strict();
+
+const MergeInput = z
+  .object({ survivorId: NameSchema, mergedId: NameSchema, reason: z.string().trim().min(1).max(2000) })
+  .strict();
+
+const KillSwitchInput = z
+  .object({
+    scope: z.enum(['global', 'org', 'plugin']),
+    target: NameSchema.optional(),
+    on: z.boolean(),
+    reason: z.string().trim().min(3).max(500),
+  })
+  .strict();
+
+/** The requester of a task, as governance authenticated it: never anything from the payload. */
+const requesterOf = (task: ReviewTaskView): Actor => ({
+  userId: task.requester.userId,
+  orgId: task.orgId,
+  roles: [...task.requester.roles],
+});
+
+/** Typed appliers of the host's own kinds: each gets its payload parsed with the table's schema. */
+type OwnedAppliers = {
+  [K in HostOwnedKind]: (
+    task: ReviewTaskView,
+    payload: HostKindPayload<K>,
+    context: Parameters<Applier>[1],
+  ) => Promise<unknown>;
+};
+
+function ownedAppliers(impl: OwnedAppliers): Record<string, Applier> {
+  const out: Record<string, Applier> = {};
+  for (const row of Object.keys(HOST_OWNED_KINDS) as HostOwnedKind[]) {
+    const apply = impl[row] as (t: ReviewTaskView, p: unknown, c: Parameters<Applier>[1]) => Promise<unknown>;
+    out[HOST_OWNED_KINDS[row].kind] = (task, context) => apply(task, parseOwnedPayload(row, task), context);
+  }
+  return out;
+}
 
 /**
  * Composes every package over the chosen stores. With no options it runs on embedded defaults:
@@ -285,12 +369,38 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     ...(options.prices ? { prices: options.prices } : {}),
     ...(options.customers ? { customers: options.customers } : {}),
   });
-  const broker = new CapabilityBroker({ store: stores.grants, audit, clock });
+  for (const kind of Object.keys(options.appliers ?? {}))
+    if (HOST_OWNED_KIND_NAMES.includes(kind))
+      throw new IntelGraphError(
+        'INVALID_INPUT',
+        `the host's own review kind ${kind} keeps the host's applier`,
+        {
+          details: {
+            issues: [{ code: 'owned_kind', path: ['appliers', kind], message: 'owned by the host' }],
+          },
+        },
+      );
+  // Only the host's own operations hold this token, so only they can open tasks of the host's kinds.
+  const owner = createGovernanceOwner('@intelgraph/host');
+  const platformOrgs = options.platformOrgs ? new Set(options.platformOrgs) : null;
+  const isPlatformOrg = (orgId: string) => platformOrgs === null || platformOrgs.has(orgId);
+  // Runs in flight re-check their kill switches, installation and grants; created once finops and the
+  // marketplace exist (the broker's change listener refers to it before then).
+  let guards: RunGuards | undefined;
+  const broker = new CapabilityBroker({
+    store: stores.grants,
+    audit,
+    clock,
+    onChange: (change) => {
+      void guards?.invalidate({ org: change.orgId, plugin: change.pluginId });
+    },
+  });
   const contracts = createSchemaRegistry({ store: stores.contracts, clock, audit: auditTrailHook(audit) });
   const gates = createContractGates({ registry: contracts, audit, finops });
 
   // Governance is created after the marketplace hook below refers to it; a holder breaks the cycle.
   let governance!: Governance;
+  const installRequests = createInstallRequests(stores.reviews);
   const marketplace = createMarketplace({
     store: stores.marketplace,
     broker,
@@ -301,35 +411,59 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     evict: (sha) => sandbox.evict(sha),
     onHighRiskInstall: async (req): Promise<HighRiskDecision> => {
       if (req.approvalRef) {
+        // Only the applier of an approved review passes a ref (the public install takes none): it must
+        // be that review, for this very change, and approved now (an applied one is not reused).
         const task = await governance.get(req.actor, req.approvalRef);
-        const p = task.payload as { pluginId?: string; scopes?: string[] };
+        const p =
+          task.kind === HOST_REVIEW_KINDS.pluginInstall ? parseOwnedPayload('pluginInstall', task) : null;
         const covers =
-          task.kind === HOST_REVIEW_KINDS.pluginInstall &&
+          p !== null &&
+          p.action === req.action &&
           p.pluginId === req.pluginId &&
-          req.adding.every((s) => p.scopes?.includes(s));
-        if (covers && (task.state === 'approved' || task.state === 'applied'))
-          return { status: 'approved', ref: task.id };
-        if (covers && task.state === 'pending') return { status: 'pending', ref: task.id };
+          p.version === req.version &&
+          req.adding.every((s) => p.scopes.includes(s));
+        if (covers && task.state === 'approved') return { status: 'approved', ref: task.id };
         return {
           status: 'denied',
           reason: `review ${task.id} does not approve this change (state ${task.state})`,
         };
       }
-      const task = await governance.request(req.actor, {
-        kind: HOST_REVIEW_KINDS.pluginInstall,
-        reason: `${req.action} ${req.pluginId}@${req.version} adds high-risk scopes: ${req.adding.join(', ')}`,
-        payload: {
-          action: req.action,
+      return installRequests.exclusive(req.orgId, req.pluginId, req.version, async () => {
+        const open = await installRequests.open(req.orgId, req.pluginId);
+        const same = open.find((r) => r.version === req.version);
+        if (same)
+          throw new IntelGraphError(
+            'CONFLICT',
+            `a request for ${req.pluginId}@${req.version} is already open (review ${same.taskId})`,
+            { details: { reason: 'duplicate_request', reviewTaskId: same.taskId, state: same.state } },
+          );
+        const offered = (await marketplace.detail(req.pluginId)).versions.find(
+          (v) => v.version === req.version,
+        );
+        const optional = req.scopes.filter((s) => offered?.optionalScopes.includes(s) === true);
+        const common = {
           pluginId: req.pluginId,
           version: req.version,
-          scopes: req.scopes,
-          adding: req.adding,
-          actor: { userId: req.actor.userId, orgId: req.actor.orgId, roles: [...req.actor.roles] },
-        },
+          scopes: [...req.scopes],
+          adding: [...req.adding],
+        };
+        const payload: HostKindPayload<'pluginInstall'> =
+          req.action === 'consent'
+            ? { action: 'consent', ...common }
+            : { action: req.action, ...common, optional };
+        const task = await governance.request(
+          req.actor,
+          {
+            kind: HOST_REVIEW_KINDS.pluginInstall,
+            reason: `${req.action} ${req.pluginId}@${req.version} adds high-risk scopes: ${req.adding.join(', ')}`,
+            payload,
+          },
+          { owner },
+        );
+        // Pending, or approved by the policy itself and already applied by the host's applier (which
+        // made the change): either way this call stops here and the host answers from the review.
+        return { status: 'pending', ref: task.id };
       });
-      return task.state === 'pending'
-        ? { status: 'pending', ref: task.id }
-        : { status: 'approved', ref: task.id };
     },
   });
 
@@ -358,77 +492,83 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       if (entities.length > 0) await graph.upsert({ entities });
     });
 
-  const requesterOf = (task: ReviewTaskView): Actor => {
-    const p = task.payload as { actor?: unknown };
-    const parsed = StoredActor.safeParse(p.actor);
-    if (!parsed.success) throw new IntelGraphError('INVALID_INPUT', `review ${task.id} carries no requester`);
-    return parsed.data;
-  };
-
   const appliers: Record<string, Applier> = {
-    [HOST_REVIEW_KINDS.pluginInstall]: async (task) => {
-      const p = task.payload as { action: string; pluginId: string; version: string; scopes: string[] };
-      const actor = requesterOf(task);
-      if (p.action === 'install') {
-        // The review covers every scope; the install call takes only the optional ones the org chose.
-        const version = (await marketplace.detail(p.pluginId)).versions.find((v) => v.version === p.version);
-        const optional = p.scopes.filter((s) => version?.optionalScopes.includes(s));
-        return marketplace.install(actor, {
-          pluginId: p.pluginId,
-          version: p.version,
-          grant: optional,
-          approvalRef: task.id,
-        });
-      }
-      if (p.action === 'consent') return marketplace.consent(actor, p.pluginId, { approvalRef: task.id });
-      return marketplace.setOptionalScopes(actor, p.pluginId, { scopes: p.scopes, approvalRef: task.id });
-    },
-    [HOST_REVIEW_KINDS.entityMerge]: async (task) => {
-      const p = task.payload as { survivorId: string; mergedId: string };
-      const r = await graph.merge({ survivorId: p.survivorId, mergedId: p.mergedId });
-      return { survivorId: r.entity.id, relationshipsMoved: r.relationshipsMoved };
-    },
-    [HOST_REVIEW_KINDS.contractEnforcement]: async (task) => {
-      const p = task.payload as { subject: string; edge: GateEdge; mode: GateMode };
-      gates.setMode(p.subject, p.edge, p.mode);
-      await audit.record({
-        type: 'contract.enforcement.set',
-        actor: { userId: task.requester.userId, orgId: task.orgId },
-        subject: `contract:${p.subject}`,
-        orgId: task.orgId,
-        data: { subject: p.subject, edge: p.edge, mode: p.mode, reviewId: task.id },
-      });
-      return { subject: p.subject, edge: p.edge, mode: p.mode };
-    },
-    [HOST_REVIEW_KINDS.export]: async (task) => {
-      const p = task.payload as {
-        subject: string;
-        records: number;
-        destination: string | null;
-        digest: string;
-      };
-      const actor = requesterOf(task);
-      const batchRef = task.evidence.find((e) => e.name === 'export-batch.json');
-      if (!batchRef) throw new IntelGraphError('NOT_FOUND', `review ${task.id} has no export batch attached`);
-      const { bytes } = await governance.evidence(actor, task.id, batchRef.sha256);
-      const records = JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown[];
-      if (options.exportSink)
-        await options.exportSink({
-          orgId: task.orgId,
-          subject: p.subject,
-          destination: p.destination,
-          records,
-        });
-      await audit.record({
-        type: 'export.delivered',
-        actor: { userId: actor.userId, orgId: actor.orgId },
-        subject: `contract:${p.subject}`,
-        orgId: task.orgId,
-        data: { reviewId: task.id, records: records.length, digest: p.digest, destination: p.destination },
-      });
-      return { delivered: records.length };
-    },
     ...(options.appliers ?? {}),
+    ...ownedAppliers({
+      pluginInstall: async (task, p) => {
+        const actor = requesterOf(task);
+        if (p.action === 'install')
+          // The review covers every scope; the install call takes only the optional ones the org chose.
+          return marketplace.install(actor, {
+            pluginId: p.pluginId,
+            version: p.version,
+            grant: p.optional,
+            approvalRef: task.id,
+          });
+        if (p.action === 'consent') return marketplace.consent(actor, p.pluginId, { approvalRef: task.id });
+        return marketplace.setOptionalScopes(actor, p.pluginId, { scopes: p.optional, approvalRef: task.id });
+      },
+      entityMerge: async (_task, p) => {
+        const r = await graph.merge({ survivorId: p.survivorId, mergedId: p.mergedId });
+        return { survivorId: r.entity.id, relationshipsMoved: r.relationshipsMoved };
+      },
+      contractEnforcement: async (task, p) => {
+        gates.setMode(p.subject, p.edge, p.mode);
+        await audit.record({
+          type: 'contract.enforcement.set',
+          actor: { userId: task.requester.userId, orgId: task.orgId },
+          subject: `contract:${p.subject}`,
+          orgId: task.orgId,
+          data: { subject: p.subject, edge: p.edge, mode: p.mode, reviewId: task.id },
+        });
+        return { subject: p.subject, edge: p.edge, mode: p.mode };
+      },
+      export: async (task, p) => {
+        const actor = requesterOf(task);
+        // The batch is the attachment whose content address the host put in the payload.
+        const batchRef = task.evidence.find((e) => e.sha256 === p.digest);
+        if (!batchRef)
+          throw new IntelGraphError('NOT_FOUND', `review ${task.id} has no export batch attached`);
+        const { bytes } = await governance.evidence(actor, task.id, batchRef.sha256);
+        const parsed = z.array(z.json()).safeParse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+        if (!parsed.success)
+          throw new IntelGraphError(
+            'INVALID_INPUT',
+            `review ${task.id}: the export batch is not a list of records`,
+          );
+        const batch = parsed.data;
+        // Counts come from the attachment itself: the payload's count (which the policy's threshold was
+        // evaluated on) must be the attachment's.
+        if (batch.length !== p.records || digestJson(batch) !== p.digest)
+          throw new IntelGraphError(
+            'CONFLICT',
+            `review ${task.id}: the export batch does not match the request`,
+            {
+              details: { declared: p.records, attached: batch.length },
+            },
+          );
+        // The contract is checked again at apply time, on the attached records (the subject may have a
+        // new version or stricter enforcement since the request).
+        const decision = await gates.check('export', { subject: p.subject }, batch, actor);
+        if (!decision.ok) throw gates.violation(decision, `export ${task.id}`);
+        const records = decision.values;
+        if (options.exportSink)
+          await options.exportSink({
+            orgId: task.orgId,
+            subject: p.subject,
+            destination: p.destination,
+            records,
+          });
+        await audit.record({
+          type: 'export.delivered',
+          actor: { userId: actor.userId, orgId: actor.orgId },
+          subject: `contract:${p.subject}`,
+          orgId: task.orgId,
+          data: { reviewId: task.id, records: records.length, digest: p.digest, destination: p.destination },
+        });
+        return { delivered: records.length };
+      },
+    }),
   };
 
   const policies = new Map<string, PolicyInput>(defaultPolicies().map((p) => [p.kind, p]));
@@ -442,7 +582,17 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     audit,
     ...(options.notifier ? { notifier: options.notifier } : {}),
     auditorRoles: ['admin', 'auditor'],
+    ownedKinds: { kinds: HOST_OWNED_KIND_NAMES, owner },
   });
+  guards = createRunGuards({
+    clock,
+    recheckMs: options.runRecheckMs ?? 200,
+    validate: async (org, plugin) => {
+      await finops.killSwitch.check({ org, plugin });
+      return (await marketplace.installation(org, plugin)).installation.grants;
+    },
+  });
+  const runGuards: RunGuards = guards;
 
   // Enforcement modes are replayed from the audit chain, so a restart keeps them.
   for (let after: number | undefined; ; ) {
@@ -452,8 +602,13 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       ...(after === undefined ? {} : { afterSeq: after }),
     });
     for (const e of page) {
-      const d = e.data as { subject: string; edge: GateEdge; mode: GateMode };
-      gates.setMode(d.subject, d.edge, d.mode);
+      // Only the host's own enforcement events count, in the shape its applier writes.
+      const d = HOST_OWNED_KINDS.contractEnforcement.payload.safeParse(
+        typeof e.data === 'object' && e.data !== null && !Array.isArray(e.data)
+          ? { subject: e.data.subject, edge: e.data.edge, mode: e.data.mode }
+          : null,
+      );
+      if (d.success) gates.setMode(d.data.subject, d.data.edge, d.data.mode);
     }
     if (page.length < 1000) break;
     after = page.at(-1)?.seq;
@@ -477,13 +632,21 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     } catch (err) {
       const ref = err instanceof IntelGraphError ? err.details.ref : undefined;
       if (err instanceof IntelGraphError && err.code === 'APPROVAL_REQUIRED' && typeof ref === 'string') {
-        return { status: 'pending_review', reviewTask: await governance.get(actor, ref) };
+        const reviewTask = await governance.get(actor, ref);
+        if (reviewTask.state === 'applied') {
+          const p = parseOwnedPayload('pluginInstall', reviewTask);
+          const installation = (await marketplace.installations(actor.orgId)).find(
+            (i) => i.pluginId === p.pluginId,
+          );
+          if (installation) return { status: 'installed', installation };
+        }
+        return { status: 'pending_review', reviewTask };
       }
       throw err;
     }
   };
 
-  const edgeDeps = { gates, audit, governance, ingestSink, clock };
+  const edgeDeps = { gates, audit, governance, owner, ingestSink, clock };
   const views = createViews({
     audit,
     finops,
@@ -511,18 +674,44 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     cases: stores.cases,
     clock,
     publish: async (actor, pkg) => marketplace.publish(pkg, actor ? { actor: actorOf(actor) } : {}),
-    install: async (actorInput, input) => {
+    install: async (actorInput, raw) => {
       const actor = actorOf(actorInput);
+      // No `approvalRef` from callers: only the applier of an approved review passes one.
+      const input = parseInput(InstallInput, raw, 'install');
       return installOutcome(actor, () => marketplace.install(actor, input));
     },
-    uninstall: async (actor, pluginId) => marketplace.uninstall(actorOf(actor), pluginId),
+    installStatus: async (actorInput, pluginIdInput) => {
+      const actor = actorOf(actorInput);
+      const pluginId = parseInput(NameSchema, pluginIdInput, 'pluginId');
+      const [installations, pendingRequests] = await Promise.all([
+        marketplace.installations(actor.orgId),
+        installRequests.open(actor.orgId, pluginId),
+      ]);
+      const installation = installations.find((i) => i.pluginId === pluginId) ?? null;
+      return {
+        status: installation ? 'installed' : pendingRequests.length > 0 ? 'pending_review' : 'not_installed',
+        installation,
+        pendingRequests,
+      };
+    },
+    uninstall: async (actorInput, pluginId) => {
+      const actor = actorOf(actorInput);
+      const r = await marketplace.uninstall(actor, pluginId);
+      // Runs in flight are ended before this returns.
+      await runGuards.invalidate({ org: actor.orgId, plugin: pluginId });
+      return r;
+    },
     setOptionalScopes: async (actorInput, pluginId, scopes) => {
       const actor = actorOf(actorInput);
-      return installOutcome(actor, () => marketplace.setOptionalScopes(actor, pluginId, { scopes }));
+      const outcome = await installOutcome(actor, () =>
+        marketplace.setOptionalScopes(actor, pluginId, { scopes }),
+      );
+      await runGuards.invalidate({ org: actor.orgId, plugin: pluginId });
+      return outcome;
     },
-    runPlugin: async (actor, pluginId, input) =>
-      runPlugin(
-        { marketplace, finops, sandbox, gates, hostApi, audit, ids },
+    runPlugin: async <T = unknown>(actor: Actor, pluginId: string, input: unknown) =>
+      runPlugin<T>(
+        { marketplace, finops, sandbox, gates, hostApi, audit, ids, guards: runGuards },
         actorOf(actor),
         parseInput(NameSchema, pluginId, 'pluginId'),
         input,
@@ -557,25 +746,37 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     setEnforcement: async (actorInput, raw) => {
       const actor = actorOf(actorInput);
       const input = parseInput(EnforcementInput, raw, 'enforcement');
-      const task = await governance.request(actor, {
-        kind: HOST_REVIEW_KINDS.contractEnforcement,
-        reason: input.reason,
-        payload: { subject: input.subject, edge: input.edge, mode: input.mode },
-      });
+      const payload: HostKindPayload<'contractEnforcement'> = {
+        subject: input.subject,
+        edge: input.edge,
+        mode: input.mode,
+      };
+      const task = await governance.request(
+        actor,
+        { kind: HOST_REVIEW_KINDS.contractEnforcement, reason: input.reason, payload },
+        { owner },
+      );
       return governed(task);
     },
-    mergeEntities: async (actorInput, input) => {
+    mergeEntities: async (actorInput, raw) => {
       const actor = actorOf(actorInput);
-      for (const id of [input.survivorId, input.mergedId]) {
+      const input = parseInput(MergeInput, raw, 'merge');
+      const payload = parseInput(
+        HOST_OWNED_KINDS.entityMerge.payload,
+        { survivorId: input.survivorId, mergedId: input.mergedId },
+        'merge',
+      );
+      for (const id of [payload.survivorId, payload.mergedId]) {
         if (!(await graph.getEntity(id))) throw new IntelGraphError('NOT_FOUND', `no entity ${id}`);
       }
-      const task = await governance.request(actor, {
-        kind: HOST_REVIEW_KINDS.entityMerge,
-        reason: input.reason,
-        payload: { survivorId: input.survivorId, mergedId: input.mergedId },
-      });
+      const task = await governance.request(
+        actor,
+        { kind: HOST_REVIEW_KINDS.entityMerge, reason: input.reason, payload },
+        { owner },
+      );
       return governed(task);
     },
+    // Never with the owner token: the host's own kinds are refused here (FORBIDDEN).
     request: async (actor, input) => governance.request(actor, input),
     approve: async (actor, id, input) => governance.approve(actor, id, input),
     deny: async (actor, id, input) => governance.deny(actor, id, input),
@@ -588,12 +789,20 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       });
     },
     hint: async (actorInput, pluginId) => finops.hint({ org: actorOf(actorInput).orgId, plugin: pluginId }),
-    killSwitch: async (actorInput, input) => {
+    killSwitch: async (actorInput, raw) => {
       const actor = actorOf(actorInput);
       requireRole(actor, ADMIN_ROLES, 'the kill switch');
-      if (input.scope === 'global' && !actor.roles.includes('platform-admin')) {
-        throw new IntelGraphError('FORBIDDEN', 'the global kill switch needs the platform-admin role');
+      // Who may act is decided before what they sent is looked at.
+      if (
+        (raw as { scope?: unknown } | null)?.scope === 'global' &&
+        !(actor.roles.includes('platform-admin') && isPlatformOrg(actor.orgId))
+      ) {
+        throw new IntelGraphError(
+          'FORBIDDEN',
+          'the global kill switch needs the platform-admin role in a platform org',
+        );
       }
+      const input = parseInput(KillSwitchInput, raw, 'kill switch');
       // An org admin switches their own org, or one plugin within it; only platform admins go global.
       const target =
         input.scope === 'global'
@@ -604,6 +813,9 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       const change = { target, actor: { userId: actor.userId, orgId: actor.orgId }, reason: input.reason };
       if (input.on) await finops.killSwitch.engage(change);
       else await finops.killSwitch.release(change);
+      // Runs in flight under the switch are ended before this returns (other hosts: on their next
+      // host call after at most `runRecheckMs`).
+      await runGuards.invalidate(target);
     },
     setQuota: async (actorInput, input) => {
       const actor = actorOf(actorInput);

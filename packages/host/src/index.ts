@@ -10,10 +10,15 @@ export type {
   InstallOutcome,
 } from './host.js';
 export { createExtensionHost, DEFAULT_SANDBOX_POOL_SIZE } from './host.js';
+export type { InstallRequestView, InstallStatus } from './install-requests.js';
 export { createPlatformHostApi } from './platform-api.js';
-export type { PluginRunDeps, PluginRunResult, RunBudgets } from './plugin-run.js';
+export type { PluginRunDeps, PluginRunError, PluginRunResult, RunBudgets } from './plugin-run.js';
 export { runPlugin } from './plugin-run.js';
 export { defaultPolicies, HOST_REVIEW_KINDS } from './policies.js';
+export type { HostKindPayload, HostOwnedKind } from './review-kinds.js';
+export { HOST_OWNED_KIND_NAMES, HOST_OWNED_KINDS } from './review-kinds.js';
+export type { RunGuard, RunGuardOptions, RunGuards } from './run-guard.js';
+export { createRunGuards } from './run-guard.js';
 export type { HostDatabase, HostStores, ResolvedStores } from './stores.js';
 export { resolveStores } from './stores.js';
 export type {

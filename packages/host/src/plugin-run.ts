@@ -4,6 +4,7 @@ import {
   type Actor,
   type AuditTrail,
   type Cost,
+  type ErrorCode,
   findDangerousKeys,
   type IdSource,
   IntelGraphError,
@@ -16,6 +17,7 @@ import type { FinOps } from '@intelgraph/finops';
 import type { InstalledPlugin, Marketplace } from '@intelgraph/marketplace';
 import type { LogEntry, Sandbox } from '@intelgraph/sandbox';
 import type { ContractGates } from './contract-gates.js';
+import type { RunGuards } from './run-guard.js';
 
 /** The budgets a run was held to, as resolved from the manifest (for "usage against budget" views). */
 export interface RunBudgets {
@@ -26,11 +28,15 @@ export interface RunBudgets {
   outputKB?: number;
 }
 
-/** The result of {@link ExtensionHost.runPlugin}: never thrown for a denial, so provenance always travels. */
-export interface PluginRunResult<T = unknown> {
-  ok: boolean;
-  value?: T;
-  error?: { code: string; message: string; details: Record<string, unknown> };
+/** Why a run did not produce a value: a stable code, a message and structured details. */
+export interface PluginRunError {
+  code: ErrorCode;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/** What every run result carries, whatever its outcome. */
+interface PluginRunFacts {
   logs: LogEntry[];
   usage: Usage | null;
   budgets: RunBudgets | null;
@@ -38,6 +44,21 @@ export interface PluginRunResult<T = unknown> {
   /** Present once the plugin was resolved (every run that got past the kill switch and installation). */
   provenance: (Provenance & { entities: string[] }) | null;
 }
+
+/**
+ * The result of {@link ExtensionHost.runPlugin}: never thrown for a denial, so provenance always
+ * travels. A union on `ok`, generic over the plugin's output type, so it narrows like `SandboxResult`:
+ *
+ * @example
+ * ```ts
+ * const r = await host.runPlugin<{ id: string }[]>(analyst, 'sample-enricher', { q: 'acme' });
+ * if (!r.ok) console.error(r.error.code); // narrowed: error is defined
+ * else console.log(r.value.length); // narrowed: value is { id: string }[]
+ * ```
+ */
+export type PluginRunResult<T = unknown> =
+  | (PluginRunFacts & { ok: true; value: T; error?: undefined })
+  | (PluginRunFacts & { ok: false; value?: undefined; error: PluginRunError });
 
 /** What the run path needs; wired by createExtensionHost. */
 export interface PluginRunDeps {
@@ -48,6 +69,8 @@ export interface PluginRunDeps {
   hostApi: HostApi;
   audit: AuditTrail;
   ids: IdSource;
+  /** Re-checks kill switches, the installation and its grants on each host call; ends stopped runs. */
+  guards: RunGuards;
 }
 
 function budgetsOf(manifest: PluginManifest): RunBudgets {
@@ -61,7 +84,7 @@ function budgetsOf(manifest: PluginManifest): RunBudgets {
   };
 }
 
-function denial(error: unknown): PluginRunResult {
+function denial(error: unknown): PluginRunResult<never> {
   const e = toIntelGraphError(error);
   return {
     ok: false,
@@ -80,15 +103,17 @@ function denial(error: unknown): PluginRunResult {
  * Denials before the sandbox (kill switch, not installed, quota) come back as `ok: false` without usage;
  * from the sandbox on, every result carries usage, cost and provenance.
  */
-export async function runPlugin(
+export async function runPlugin<T = unknown>(
   deps: PluginRunDeps,
   actor: Actor,
   pluginId: string,
   input: unknown,
-): Promise<PluginRunResult> {
-  const { marketplace, finops, sandbox, gates, hostApi, audit, ids } = deps;
+): Promise<PluginRunResult<T>> {
+  const { marketplace, finops, sandbox, gates, hostApi, audit, ids, guards } = deps;
   const org = actor.orgId;
   const runId = ids.next('run');
+  // Read before the first checks: a change after this point makes the run's first host call re-check.
+  const generation = guards.generation();
 
   // 1. Kill switch first: a killed plugin costs no database round trip (and `beginRun` is told it was
   //    checked, so it is asked once per run).
@@ -122,7 +147,8 @@ export async function runPlugin(
   let outcome = 'ok';
   // What the run used once the sandbox has answered (a failed settle is retried with it, not with 0).
   let used = { wallMs: 0, cpuMs: 0, rows: 0 };
-  let result: PluginRunResult;
+  let result: PluginRunResult<T>;
+  const guard = guards.begin({ org, plugin: pluginId, scopes: installation.grants, generation });
   try {
     // 4. Hostile shapes first (prototype keys, nesting deeper than the sandbox takes), then the input
     //    contract when the manifest names one.
@@ -140,20 +166,34 @@ export async function runPlugin(
       checkedInput = decision.values[0];
     }
 
-    // 5. Only the granted methods exist; every call is recorded for provenance.
+    // 5. Only the granted methods exist; every call is recorded for provenance. Each call first
+    //    re-checks (cheaply) that the kill switches, the installation and its grants still hold.
     const api = scopeHostApi(hostApi, installation.grants, {
       context: { actor, orgId: org, pluginId, runId, touch: (id: string) => entities.add(id) },
+      signal: guard.signal,
+      beforeCall: () => guard.check(),
     });
 
-    // 6. The sandbox enforces the budgets and returns usage and provenance either way.
+    // 6. The sandbox enforces the budgets and returns usage and provenance either way. When the guard
+    //    stops the run (kill switch, uninstall, revocation), its host calls are refused from that
+    //    moment and its result is withheld below.
+    //    This branch's sandbox request schema takes no abort signal (it is strict); once the sandbox
+    //    accepts `signal` (SandboxRunRequest.signal), pass `signal: guard.signal` here so the isolate
+    //    itself stops at that moment too.
     const run = await sandbox.run({ code, manifest, input: checkedInput, api, pluginId });
     used = { wallMs: run.usage.wallMs, cpuMs: run.usage.cpuMs, rows: run.usage.rows };
     let value = run.ok ? run.value : undefined;
-    let error = run.ok ? undefined : run.error.toJSON();
+    let error: PluginRunError | undefined = run.ok ? undefined : run.error.toJSON();
+    // A run stopped while it ran (or whose installation no longer holds) gives no value.
+    const stopped = await guard.settle();
+    if (stopped) {
+      error = stopped.toJSON();
+      value = undefined;
+    }
 
     // 7. The output contract.
-    if (run.ok && manifest.outputSchema) {
-      const decision = await gates.check('export', manifest.outputSchema, [run.value], actor, {
+    if (error === undefined && manifest.outputSchema) {
+      const decision = await gates.check('export', manifest.outputSchema, [value], actor, {
         audit: 'caller',
       });
       contracts.output = decisionSummary(decision);
@@ -176,21 +216,23 @@ export async function runPlugin(
       outcome: error ? (error.code as Provenance['outcome']) : 'ok',
       entities: [...entities].sort(),
     };
-    result = {
-      ok: error === undefined,
-      ...(error === undefined ? { value } : { error }),
+    const facts = {
       logs: run.logs,
       usage: run.usage,
       budgets: budgetsOf(manifest),
       cost: settled.cost,
       provenance,
     };
+    // The plugin's output is not checked against T (a caller-side assertion, like a JSON response's).
+    result = error === undefined ? { ok: true, value: value as T, ...facts } : { ok: false, error, ...facts };
   } catch (err) {
     // Anything unexpected still settles the reservation, so quotas stay exact.
     const e = toIntelGraphError(err);
     outcome = e.code;
     await finops.settleRun(ticket, { outcome, usage: used }).catch(() => undefined);
     result = { ...denial(e), budgets: budgetsOf(manifest) };
+  } finally {
+    guard.end();
   }
 
   // 9. The run's provenance joins the audit chain.
@@ -239,8 +281,8 @@ async function auditDenial(
   actor: Actor,
   pluginId: string,
   runId: string,
-  result: PluginRunResult,
-): Promise<PluginRunResult> {
+  result: PluginRunResult<never>,
+): Promise<PluginRunResult<never>> {
   await audit.record({
     type: 'plugin.run.denied',
     actor: { userId: actor.userId, orgId: actor.orgId },

@@ -1,25 +1,33 @@
-import type { PolicyInput } from '@intelgraph/governance';
+import { POLICY_CHANGE_KIND, type PolicyInput } from '@intelgraph/governance';
+import { HOST_OWNED_KINDS, type HostOwnedKind } from './review-kinds.js';
 
-/** Request kinds the host itself routes through governance. */
-export const HOST_REVIEW_KINDS = {
-  /** A data export over the policy's record threshold. */
-  export: 'export',
-  /** Installing or widening a plugin that holds write or network scopes. */
-  pluginInstall: 'plugin_install',
-  /** Merging two graph entities. */
-  entityMerge: 'entity_merge',
-  /** Switching a contract's enforcement mode for an edge. */
-  contractEnforcement: 'contract_enforcement',
+type OwnedKindNames = { readonly [K in HostOwnedKind]: (typeof HOST_OWNED_KINDS)[K]['kind'] };
+
+/**
+ * Request kinds the host routes through governance: every kind of {@link HOST_OWNED_KINDS} (opened only
+ * by the host operation owning it) and `policy_change` (built into governance, open to every caller).
+ *
+ * @example
+ * ```ts
+ * import { HOST_REVIEW_KINDS } from '@intelgraph/host';
+ * HOST_REVIEW_KINDS.pluginInstall; // 'plugin_install'
+ * ```
+ */
+export const HOST_REVIEW_KINDS = Object.freeze({
+  ...(Object.fromEntries(
+    Object.entries(HOST_OWNED_KINDS).map(([row, spec]) => [row, spec.kind]),
+  ) as OwnedKindNames),
   /** Changing any of these policies (built into governance). */
-  policyChange: 'policy_change',
-} as const;
+  policyChange: POLICY_CHANGE_KIND,
+});
 
 /**
  * The policies a host starts with unless it passes its own (`createExtensionHost({ policies })`
  * replaces them by kind). Reviewer roles follow the demo's personas: `steward`, `legal`, `admin`.
  *
  * - `export`: exports of at most `params.maxRecords` records (default 100) are approved by the policy
- *   itself — decided and audited, never silently skipped; larger ones need one steward.
+ *   itself — decided and audited, never silently skipped; larger ones need one steward. `records` is
+ *   counted by the host from the batch it attaches, and counted again from the attachment at apply.
  * - `plugin_install`: one admin or steward approves a high-risk install (write or network scopes).
  * - `entity_merge`: one steward.
  * - `contract_enforcement`: one steward; turning enforcement back on needs no review.
