@@ -110,7 +110,7 @@ type Plugin {
   latestVersion: String!
   risk: RiskLevel!
   capabilities: [Capability!]!
-  versions: [PluginVersion!]!
+  versions(first: Int = 20): [PluginVersion!]!
   "Bayesian weighted average (see the marketplace guide for the prior)"
   weightedRating: Float!
   ratingCount: Int!
@@ -443,20 +443,20 @@ extend type Query {
   me: Actor!
   "a trivial field, the floor for latency comparisons"
   ping: Boolean!
-  catalog(filter: CatalogFilter): [Plugin!]!
+  catalog(filter: CatalogFilter, first: Int = 20): [Plugin!]!
   search(query: String!, filter: CatalogFilter, limit: Int = 20): [SearchHit!]!
   plugin(id: ID!): Plugin
-  installations: [Installation!]!
+  installations(first: Int = 50): [Installation!]!
   auditTrail(subject: String!, first: Int = 200): AuditTrailView!
-  contracts: [ContractSubject!]!
+  contracts(first: Int = 50): [ContractSubject!]!
   contract(subject: String!): ContractSubject
   contractDiff(subject: String!, from: Int!, to: Int!): ContractDiff!
   contractTest(subject: String!, version: Int, records: [JSON!]!): ContractTestResult!
   contractApplyPatch(subject: String!, version: Int, record: JSON!, patch: [PatchOperationInput!]!): RecordResult!
-  usage: [PluginUsage!]!
+  usage(first: Int = 50): [PluginUsage!]!
   hint(pluginId: ID!): BudgetHint!
-  quotas: [Quota!]!
-  killSwitches: [KillSwitch!]!
+  quotas(first: Int = 50): [Quota!]!
+  killSwitches(first: Int = 50): [KillSwitch!]!
   finopsDashboard: FinOpsDashboard!
 }
 
