@@ -52,7 +52,7 @@ async function build(name: string): Promise<string> {
   return join(work, 'dist', `${name}-0.1.0.tgz`);
 }
 
-function post(path: string, body: BodyInit, headers: Record<string, string>) {
+function post(path: string, body: NonNullable<RequestInit['body']>, headers: Record<string, string>) {
   return fetch(`${s.url}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKEN}`, ...headers },

@@ -1,19 +1,11 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { IntelGraphError } from '@intelgraph/core';
-import {
-  type DocumentNode,
-  GraphQLError,
-  type GraphQLSchema,
-  getNullableType,
-  isCompositeType,
-  isIntrospectionType,
-  isListType,
-} from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.js';
 
 // What `__schema` and `__type` cost on top of the fields they select: answering them walks the schema.
-const INTROSPECTION_ROOT_COST: Readonly<Record<string, number>> = { __schema: 100, __type: 10 };
+const INTROSPECTION_ROOT_COST: Readonly<Record<string, number>> = { __schema: 2000, __type: 100 };
 // The document walk itself is bounded (fragments spread many times multiply it).
 const MAX_QUERY_NODES = 20_000;
 
@@ -23,18 +15,27 @@ function pageSize(args: Record<string, unknown>, fallback: number): number {
   return Math.max(1, n);
 }
 
-function costEstimator(defaultListSize: number): ComplexityEstimator {
+// Types are read by their printed form (`[Plugin!]!`), not by `instanceof`: the schema may come from
+// another copy of graphql-js (CJS and ESM builds), where graphql's own predicates would throw.
+function shapeOf(schema: GraphQLSchema, type: GraphQLOutputType): { list: boolean; composite: boolean } {
+  const printed = String(type);
+  const named = schema.getType(printed.replace(/[[\]!]/g, ''));
+  const composite =
+    named !== undefined && ('getFields' in named || 'getTypes' in named) && !('getValues' in named);
+  return { list: printed.startsWith('['), composite };
+}
+
+function costEstimator(schema: GraphQLSchema, defaultListSize: number): ComplexityEstimator {
   return ({ type, field, args, childComplexity }) => {
     const root = INTROSPECTION_ROOT_COST[field.name];
     if (root !== undefined) return root + childComplexity;
     // Introspection's own lists are bounded by the schema; their fields are counted one each.
-    if (isIntrospectionType(type)) return 1 + childComplexity;
-    const fieldType = getNullableType(field.type);
-    if (isListType(fieldType) && isCompositeType(getNullableType(fieldType.ofType)))
-      return pageSize(args, defaultListSize) * (1 + childComplexity);
+    if (type.name.startsWith('__')) return 1 + childComplexity;
+    const shape = shapeOf(schema, field.type);
+    if (shape.list && shape.composite) return pageSize(args, defaultListSize) * (1 + childComplexity);
     // A page object (`auditTrail(first)`, `reviewQueue(first)`): its item lists were costed at
     // `defaultListSize` each, so they scale by the page size asked for.
-    if (isCompositeType(fieldType) && ('first' in args || 'limit' in args))
+    if (shape.composite && ('first' in args || 'limit' in args))
       return 1 + Math.ceil((childComplexity * pageSize(args, defaultListSize)) / defaultListSize);
     return 1 + childComplexity;
   };
@@ -51,8 +52,8 @@ export interface QueryCostInput {
 
 /**
  * The estimated cost of an operation: every field costs 1; a list of objects costs its page size (`first`
- * or `limit` as sent, defaults from the SDL, else `defaultListSize`) times one item; `__schema` costs 100
- * and `__type` 10 more. Computed by `graphql-query-complexity` over the request's variables.
+ * or `limit` as sent, defaults from the SDL, else `defaultListSize`) times one item; `__schema` costs 2000
+ * and `__type` 100 more. Computed by `graphql-query-complexity` over the request's variables.
  *
  * @example
  * ```ts
@@ -68,7 +69,7 @@ export function queryCost(input: QueryCostInput): number {
     query: input.document,
     variables: input.variables ?? {},
     ...(input.operationName ? { operationName: input.operationName } : {}),
-    estimators: [costEstimator(defaultListSize)],
+    estimators: [costEstimator(input.schema, defaultListSize)],
     maxQueryNodes: MAX_QUERY_NODES,
   });
 }
@@ -115,9 +116,12 @@ export function queryCostPlugin<T extends BaseContext>(
               limits,
             });
           } catch (err) {
-            // Bad variables are reported by execution itself; only the walk's own bound is a refusal here.
-            if (!(err instanceof GraphQLError) || !/maximum allowed number of nodes/.test(err.message))
-              return;
+            const message = err instanceof Error ? err.message : '';
+            const tooLarge = /maximum allowed number of nodes/.test(message);
+            // Bad variables are reported by execution itself (a GraphQLError, by name: it may come from
+            // another copy of graphql-js). Anything else fails closed: what cannot be costed does not run.
+            if (!tooLarge && (err as { name?: unknown }).name === 'GraphQLError') return;
+            if (!tooLarge) throw err;
             throw refusal('the query is too large to estimate', {
               reason: 'query_limit',
               limit: 'maxCost',

@@ -21,8 +21,8 @@ export interface QueryLimits {
   maxAliases: number;
   /**
    * Largest estimated cost (see `queryCost`): every field costs 1; a list field costs its page size
-   * (`first`/`limit`, or `defaultListSize`) times the cost of one item; `__schema` costs 100 and `__type` 10
-   * on top of what they select. Default 5000.
+   * (`first`/`limit`, or `defaultListSize`) times the cost of one item; `__schema` costs 2000 and `__type` 100
+   * on top of what they select. Default 20000.
    */
   maxCost: number;
   /** The assumed length of a list field without a `first`/`limit` argument, for the cost. Default 10. */
@@ -36,7 +36,7 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = Object.freeze({
   maxDepth: 10,
   maxFields: 500,
   maxAliases: 30,
-  maxCost: 5000,
+  maxCost: 20_000,
   defaultListSize: 10,
   maxTokens: 10_000,
 });
