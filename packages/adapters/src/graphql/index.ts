@@ -9,4 +9,5 @@ export { MAX_PAGE_SIZE } from './pagination.js';
 export type { GraphQLContext } from './resolvers.js';
 export { createResolvers } from './resolvers.js';
 export { createGraphQLSchema } from './schema.js';
+export { printGraphQLSchema } from './sdl.js';
 export { platformTypeDefs, typeDefs } from './type-defs.js';
