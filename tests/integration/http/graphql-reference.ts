@@ -30,8 +30,7 @@ const MEANING: Record<ErrorCode, string> = {
   APPROVAL_REQUIRED: 'the change waits for a review (`details.reviewTaskId`)',
   INVALID_TRANSITION: 'the review task cannot move that way from its state',
   FORBIDDEN: 'the actor lacks the role or is anonymous (GraphQL operations)',
-  UNAUTHENTICATED:
-    'no or bad credentials (HTTP endpoints: upload, `/metrics`, `/readyz`; malformed identity)',
+  UNAUTHENTICATED: 'no or bad credentials (HTTP endpoints: upload, `/metrics`; malformed identity headers)',
   UNAVAILABLE: 'a backend is down; retry later',
   PAYLOAD_TOO_LARGE: 'the body, a package or a tarball is over its limit',
   RATE_LIMITED: 'too many requests',

@@ -41,21 +41,31 @@ async function errorOf(res: Response): Promise<{ status: number; code: string | 
 }
 
 describe('/metrics and /readyz', () => {
-  it.each(['/metrics', '/readyz'])(
-    '%s: 401 anonymous, 403 for an org admin, 200 for the token or an operator',
-    async (path) => {
-      expect((await errorOf(await fetch(`${dev.url}${path}`))).code).toBe('UNAUTHENTICATED');
-      const wrong = await fetch(`${dev.url}${path}`, { headers: { authorization: 'Bearer nope' } });
-      expect([wrong.status, (await errorOf(wrong)).code]).toEqual([401, 'UNAUTHENTICATED']);
-      const admin = await fetch(`${dev.url}${path}`, { headers: orgAdmin });
-      expect([admin.status, (await errorOf(admin)).code]).toEqual([403, 'FORBIDDEN']);
-      expect((await fetch(`${dev.url}${path}`, { headers: operator })).status).toBe(200);
-      expect(
-        (await fetch(`${dev.url}${path}`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } }))
-          .status,
-      ).toBe(200);
-    },
-  );
+  it('/metrics: 401 anonymous, 403 for an org admin, 200 for the token or an operator', async () => {
+    const path = '/metrics';
+    expect((await errorOf(await fetch(`${dev.url}${path}`))).code).toBe('UNAUTHENTICATED');
+    const wrong = await fetch(`${dev.url}${path}`, { headers: { authorization: 'Bearer nope' } });
+    expect([wrong.status, (await errorOf(wrong)).code]).toEqual([401, 'UNAUTHENTICATED']);
+    const admin = await fetch(`${dev.url}${path}`, { headers: orgAdmin });
+    expect([admin.status, (await errorOf(admin)).code]).toEqual([403, 'FORBIDDEN']);
+    expect((await fetch(`${dev.url}${path}`, { headers: operator })).status).toBe(200);
+    const token = await fetch(`${dev.url}${path}`, {
+      headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+    });
+    expect(token.status).toBe(200);
+    expect(await token.text()).toMatch(/^# HELP /m);
+  });
+
+  it('/readyz: the verdict for anyone, which backend for the token or an operator only', async () => {
+    for (const headers of [{}, orgAdmin, { authorization: 'Bearer nope' }]) {
+      const res = await fetch(`${dev.url}/readyz`, { headers });
+      expect([res.status, await res.json()]).toEqual([200, { ok: true }]);
+    }
+    for (const headers of [operator, { authorization: `Bearer ${TEST_METRICS_TOKEN}` }]) {
+      const body = (await (await fetch(`${dev.url}/readyz`, { headers })).json()) as { checks: object };
+      expect(Object.keys(body.checks)).toContain('audit');
+    }
+  });
 
   it('/readyz names the backend that is down and never its error text', async () => {
     const host = prod.host;
@@ -75,6 +85,8 @@ describe('/metrics and /readyz', () => {
       const text = await res.text();
       expect(JSON.parse(text)).toEqual({ ok: false, checks: { audit: { ok: true }, graph: { ok: false } } });
       expect(text).not.toMatch(/ECONNREFUSED|hunter2|10\.0\.0\.7/);
+      const anonymous = await fetch(`${prod.url}/readyz`);
+      expect([anonymous.status, await anonymous.json()]).toEqual([503, { ok: false }]);
     } finally {
       (host as { health: typeof original }).health = original;
     }

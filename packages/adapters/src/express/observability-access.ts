@@ -19,37 +19,51 @@ function bearerOf(req: Request): string | null {
   return m?.[1] ?? null;
 }
 
+/** The operator check, as middleware (`guard`) and as a question (`allows`, for mixed endpoints). */
+export interface OperatorCheck {
+  guard: RequestHandler;
+  /** True for the metrics token or an operator; false for anyone else (never throws for them). */
+  allows(req: Request): Promise<boolean>;
+}
+
 /**
- * Express middleware guarding the operator endpoints: the metrics token (compared in constant time) or an
- * actor from the auth hook holding one of `roles`. Metrics cover every org, so an org's own admin is not
- * enough by default. Anonymous callers get 401 UNAUTHENTICATED, others 403 FORBIDDEN.
+ * Guards the operator endpoints: the metrics token (compared in constant time) or an actor from the auth
+ * hook holding one of `roles`. Metrics cover every org, so an org's own admin is not enough by default.
+ * `guard` answers anonymous callers 401 UNAUTHENTICATED and others 403 FORBIDDEN.
  */
-export function observabilityGuard(access: ObservabilityAccess): RequestHandler {
+export function operatorCheck(access: ObservabilityAccess): OperatorCheck {
   const expected = access.token ? digest(access.token) : null;
-  return async (req: Request, _res: Response, next: NextFunction) => {
-    try {
-      const presented = bearerOf(req);
-      if (expected && presented && timingSafeEqual(digest(presented), expected)) {
+  const check = async (req: Request): Promise<void> => {
+    const presented = bearerOf(req);
+    if (expected && presented && timingSafeEqual(digest(presented), expected)) return;
+    const actor = await access.auth(req);
+    if (!actor)
+      throw new IntelGraphError(
+        'UNAUTHENTICATED',
+        'this endpoint needs the metrics token or a signed-in operator',
+      );
+    if (!actor.roles.some((r) => access.roles.includes(r)))
+      throw new IntelGraphError(
+        'FORBIDDEN',
+        `this endpoint needs one of the roles: ${access.roles.join(', ')}`,
+        {
+          details: { roles: [...access.roles] },
+        },
+      );
+  };
+  return {
+    guard: async (req: Request, _res: Response, next: NextFunction) => {
+      try {
+        await check(req);
         next();
-        return;
+      } catch (err) {
+        next(err);
       }
-      const actor = await access.auth(req);
-      if (!actor)
-        throw new IntelGraphError(
-          'UNAUTHENTICATED',
-          'this endpoint needs the metrics token or a signed-in operator',
-        );
-      if (!actor.roles.some((r) => access.roles.includes(r)))
-        throw new IntelGraphError(
-          'FORBIDDEN',
-          `this endpoint needs one of the roles: ${access.roles.join(', ')}`,
-          {
-            details: { roles: [...access.roles] },
-          },
-        );
-      next();
-    } catch (err) {
-      next(err);
-    }
+    },
+    allows: (req) =>
+      check(req).then(
+        () => true,
+        () => false,
+      ),
   };
 }

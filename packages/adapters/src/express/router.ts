@@ -11,7 +11,7 @@ import { createGraphQLLoaders } from '../graphql/loaders.js';
 import type { GraphQLContext } from '../graphql/resolvers.js';
 import { createGraphQLSchema } from '../graphql/schema.js';
 import { errorMiddleware } from './http-errors.js';
-import { observabilityGuard } from './observability-access.js';
+import { operatorCheck } from './observability-access.js';
 import { packageBodyParsers, packageFromBody } from './package-upload.js';
 
 /**
@@ -39,12 +39,12 @@ export interface ExpressRouterOptions {
   /** Allow GraphQL introspection (default: only when `development` is true). */
   introspection?: boolean;
   /**
-   * A bearer token that lets scrapers and probes read `/metrics` and `/readyz`
+   * A bearer token that lets scrapers read `/metrics` and the per-backend detail of `/readyz`
    * (`Authorization: Bearer <token>`). Without it, only actors of the auth hook holding one of
-   * `metricsRoles` may read them.
+   * `metricsRoles` may.
    */
   metricsToken?: string;
-  /** Roles that may read `/metrics` and `/readyz` through the auth hook (default `['operator']`). */
+  /** Roles that may read `/metrics` and `/readyz`'s detail through the auth hook (default `['operator']`). */
   metricsRoles?: readonly string[];
 }
 
@@ -100,8 +100,8 @@ function isPost(req: Request): boolean {
  * An Express 5 router with the whole HTTP surface of the extension platform:
  * - `POST /graphql` — the GraphQL API (Apollo Server 5), with depth, alias, field and cost limits;
  * - `GET /metrics` — the host's prom-client registry, in Prometheus text format (metrics token or operator);
- * - `GET /healthz` — the process is up (public); `GET /readyz` — which backends answer, 503 when one does
- *   not (metrics token or operator; no error text);
+ * - `GET /healthz` — the process is up (public); `GET /readyz` — 200, or 503 when a backend is down; with the
+ *   metrics token or as an operator, also which one (`checks`), never its error text;
  * - `POST /plugins` — publish a signed plugin package: the `.tgz` of `intelgraph-plugin build`
  *   (`application/gzip`/`application/octet-stream`) or `encodePackage` JSON; 201 with the published version.
  *   `POST /plugins/packages` is the same route under its former path.
@@ -129,7 +129,7 @@ export async function createExpressRouter(options: ExpressRouterOptions): Promis
   const auth: AuthHook = options.auth ?? developmentActor;
   const limits = { ...DEFAULT_QUERY_LIMITS, ...options.queryLimits };
   const router = express.Router();
-  const operatorOnly = observabilityGuard({
+  const operatorOnly = operatorCheck({
     ...(options.metricsToken ? { token: options.metricsToken } : {}),
     roles: options.metricsRoles ?? ['operator'],
     auth,
@@ -138,13 +138,25 @@ export async function createExpressRouter(options: ExpressRouterOptions): Promis
   router.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
-  router.get('/readyz', operatorOnly, async (_req, res) => {
-    const report = await host.health();
-    // Which backend is down, never why: driver messages name hosts, users and SQL.
-    const checks = Object.fromEntries(Object.entries(report.checks).map(([name, c]) => [name, { ok: c.ok }]));
-    res.status(report.ok ? 200 : 503).json({ ok: report.ok, checks });
+  // Probes and load balancers get the verdict alone; which backend is down is for operators. Never why:
+  // driver messages name hosts, users and SQL.
+  router.get('/readyz', async (req, res, next) => {
+    try {
+      const report = await host.health();
+      const status = report.ok ? 200 : 503;
+      if (!(await operatorOnly.allows(req))) {
+        res.status(status).json({ ok: report.ok });
+        return;
+      }
+      const checks = Object.fromEntries(
+        Object.entries(report.checks).map(([name, c]) => [name, { ok: c.ok }]),
+      );
+      res.status(status).json({ ok: report.ok, checks });
+    } catch (err) {
+      next(err);
+    }
   });
-  router.get('/metrics', operatorOnly, async (_req, res) => {
+  router.get('/metrics', operatorOnly.guard, async (_req, res) => {
     res.setHeader('content-type', host.registry.contentType);
     res.send(await host.registry.metrics());
   });
