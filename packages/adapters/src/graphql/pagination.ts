@@ -1,6 +1,15 @@
 import { IntelGraphError } from '@intelgraph/core';
 
-/** The largest page any list field of the GraphQL API answers (`first` or `limit`). */
+/**
+ * The largest page most list fields of the GraphQL API answer (`first` or `limit`); `auditTrail` takes up
+ * to 1000 and `reviewQueue` up to 200.
+ *
+ * @example
+ * ```ts
+ * import { MAX_PAGE_SIZE } from '@intelgraph/adapters/graphql';
+ * const variables = { first: MAX_PAGE_SIZE }; // query($first: Int) { catalog(first: $first) { id } }
+ * ```
+ */
 export const MAX_PAGE_SIZE = 100;
 
 /**
