@@ -1,3 +1,4 @@
+import { createExpressRouter } from '@intelgraph/adapters/express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TEST_METRICS_TOKEN, type TestServer } from '../host/support.js';
 
@@ -183,5 +184,22 @@ describe('bad input on every router path is a typed 4xx', () => {
     expect(r.errors?.[0]?.extensions?.code).toBe('INVALID_INPUT');
     expect(r.errors?.[0]?.message).toMatch(/createExpressRouter\(\{ introspection: true \}\)/);
     expect(r.errors?.[0]?.message).not.toMatch(/ApolloServer/);
+  });
+});
+
+describe('createExpressRouter options', () => {
+  it.each([
+    ['no auth hook outside development', {}],
+    ['a short metrics token', { development: true, metricsToken: 'short' }],
+    ['a negative cost limit', { development: true, queryLimits: { maxCost: -1 } }],
+    ['an unknown limit', { development: true, queryLimits: { maxCots: 5 } }],
+    ['a body limit that is not a size', { development: true, bodyLimit: 'lots' }],
+    ['no metrics roles', { development: true, metricsRoles: [] }],
+  ])('refuses %s with INVALID_INPUT', async (_, options) => {
+    await expect(
+      createExpressRouter({ host: dev.host, ...options } as Parameters<typeof createExpressRouter>[0]),
+    ).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
   });
 });

@@ -1,9 +1,10 @@
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import { type Actor, ActorSchema, IntelGraphError } from '@intelgraph/core';
+import { type Actor, ActorSchema, IntelGraphError, parseInput } from '@intelgraph/core';
 import type { ExtensionHost } from '@intelgraph/host';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
+import { z } from 'zod';
 import { queryCostPlugin } from '../graphql/cost.js';
 import { formatGraphQLError } from '../graphql/errors.js';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsRule } from '../graphql/limits.js';
@@ -92,6 +93,30 @@ function formatRouterError(formatted: GraphQLFormattedError, error: unknown): Gr
   return formatGraphQLError(formatted, error);
 }
 
+const positive = z.number().int().positive();
+const SizeSchema = z.string().regex(/^\d+(\.\d+)?\s*(b|kb|mb)$/i, 'a size such as 512kb or 5mb');
+// The plain-data options; `host` and `auth` are checked by their use.
+const RouterOptionsSchema = z.object({
+  development: z.boolean().optional(),
+  introspection: z.boolean().optional(),
+  bodyLimit: SizeSchema.optional(),
+  packageBodyLimit: SizeSchema.optional(),
+  metricsToken: z.string().min(16, 'use at least 16 characters').max(4096).optional(),
+  metricsRoles: z.array(z.string().min(1).max(64)).min(1).max(32).optional(),
+  queryLimits: z
+    .object({
+      maxDepth: positive,
+      maxFields: positive,
+      maxAliases: z.number().int().nonnegative(),
+      maxCost: positive,
+      defaultListSize: positive,
+      maxTokens: positive,
+    })
+    .partial()
+    .strict()
+    .optional(),
+});
+
 function isPost(req: Request): boolean {
   return req.method === 'POST';
 }
@@ -120,6 +145,8 @@ function isPost(req: Request): boolean {
  */
 export async function createExpressRouter(options: ExpressRouterOptions): Promise<IntelGraphRouter> {
   const { host } = options;
+  const { auth: _auth, host: _host, ...plain } = options;
+  parseInput(RouterOptionsSchema, plain, 'createExpressRouter options');
   if (!options.auth && !options.development) {
     throw new IntelGraphError(
       'INVALID_INPUT',
@@ -163,12 +190,12 @@ export async function createExpressRouter(options: ExpressRouterOptions): Promis
 
   router.post(
     ['/plugins', '/plugins/packages'],
-    async (req: Request, _res: Response, next: NextFunction) => {
+    async (req: Request, res: Response, next: NextFunction) => {
       try {
         const actor = await auth(req);
         if (!actor)
           throw new IntelGraphError('UNAUTHENTICATED', 'publishing a package needs an authenticated actor');
-        localsOf(_res).actor = actor;
+        localsOf(res).actor = actor;
         next();
       } catch (err) {
         next(err);
