@@ -13,7 +13,8 @@ const packages = readdirSync(join(root, 'packages')).map((name) => {
     name: string;
     exports: Record<string, unknown>;
   };
-  const subpaths = Object.keys(pkg.exports).filter((k) => k !== './package.json');
+  // Data files (package.json, adapters' schema.graphql) are exported too, but are not modules.
+  const subpaths = Object.keys(pkg.exports).filter((k) => k !== './package.json' && !k.endsWith('.graphql'));
   return {
     dir,
     name: pkg.name,

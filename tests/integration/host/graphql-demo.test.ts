@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../../../examples/demo/src/seed.js';
-import { startTestServer, type TestServer } from './support.js';
+import { startTestServer, TEST_METRICS_TOKEN, type TestServer } from './support.js';
 
 // The seed's demo (§10), one step per test, over GraphQL with a real HTTP client against the Express app.
 const { alice, bob, carol, erin } = USERS;
@@ -296,10 +296,11 @@ describe('GraphQL safety', () => {
 describe('HTTP surface', () => {
   it('serves /healthz, /readyz and parseable /metrics', async () => {
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${s.url}/readyz`);
+    const auth = { authorization: `Bearer ${TEST_METRICS_TOKEN}` };
+    const ready = await fetch(`${s.url}/readyz`, { headers: auth });
     expect(ready.status).toBe(200);
     expect(((await ready.json()) as { ok: boolean }).ok).toBe(true);
-    const metrics = await fetch(`${s.url}/metrics`);
+    const metrics = await fetch(`${s.url}/metrics`, { headers: auth });
     expect(metrics.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await metrics.text();
     // Every sample line is `name{labels} value` (Prometheus text format 0.0.4).

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createExpressRouter } from '@intelgraph/adapters/express';
+import { createExpressRouter, type ExpressRouterOptions } from '@intelgraph/adapters/express';
 import type { Actor } from '@intelgraph/core';
 import { createExtensionHost, type ExtensionHost, type ExtensionHostOptions } from '@intelgraph/host';
 import express from 'express';
@@ -25,7 +25,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: ExtensionHostOptions = {}): Promise<TestServer> {
+/** The bearer token the test router accepts on `/metrics` and `/readyz`. */
+export const TEST_METRICS_TOKEN = 'test-metrics-token';
+
+export async function startTestServer(
+  options: ExtensionHostOptions = {},
+  routerOptions: Partial<ExpressRouterOptions> = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ig-host-it-'));
   const host = await createExtensionHost({
     dataDir,
@@ -35,7 +41,12 @@ export async function startTestServer(options: ExtensionHostOptions = {}): Promi
   });
   await seedHost(host);
   const app = express();
-  const { router, stop } = await createExpressRouter({ host, development: true });
+  const { router, stop } = await createExpressRouter({
+    host,
+    development: true,
+    metricsToken: TEST_METRICS_TOKEN,
+    ...routerOptions,
+  });
   app.use(router);
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

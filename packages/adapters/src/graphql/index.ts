@@ -1,7 +1,13 @@
+export type { QueryCostInput } from './cost.js';
+export { queryCost, queryCostPlugin } from './cost.js';
 export { formatGraphQLError } from './errors.js';
 export type { QueryLimits } from './limits.js';
 export { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './limits.js';
+export type { GraphQLLoaders } from './loaders.js';
+export { createGraphQLLoaders } from './loaders.js';
+export { MAX_PAGE_SIZE } from './pagination.js';
 export type { GraphQLContext } from './resolvers.js';
 export { createResolvers } from './resolvers.js';
 export { createGraphQLSchema } from './schema.js';
+export { printGraphQLSchema } from './sdl.js';
 export { platformTypeDefs, typeDefs } from './type-defs.js';

@@ -11,6 +11,8 @@ import type {
 import { type InstallationView, type PluginSummary, riskLevel } from '@intelgraph/marketplace';
 import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { z } from 'zod';
+import { createGraphQLLoaders, type GraphQLLoaders } from './loaders.js';
+import { pageSizeOf } from './pagination.js';
 
 // Scopes named by a caller are checked like the manifest's own (a malformed one is an error, not a no-op).
 const ScopeListSchema = z.array(z.string().regex(SCOPE_PATTERN)).max(64);
@@ -18,6 +20,8 @@ const ScopeListSchema = z.array(z.string().regex(SCOPE_PATTERN)).max(64);
 /** What every resolver receives: the actor resolved by the host's auth hook (never from arguments). */
 export interface GraphQLContext {
   actor: Actor | null;
+  /** The request's DataLoaders; created on first use when the server does not supply them. */
+  loaders?: GraphQLLoaders;
 }
 
 type Args = Record<string, unknown>;
@@ -26,6 +30,11 @@ function actorOf(ctx: GraphQLContext): Actor {
   if (!ctx.actor)
     throw new IntelGraphError('FORBIDDEN', 'sign in: this operation needs an authenticated actor');
   return ctx.actor;
+}
+
+function loadersOf(host: ExtensionHost, ctx: GraphQLContext): GraphQLLoaders {
+  ctx.loaders ??= createGraphQLLoaders(host);
+  return ctx.loaders;
 }
 
 function literalToJson(node: ValueNode): JsonValue {
@@ -199,9 +208,9 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
     JSON: JSONScalar,
     DateTime: DateTimeScalar,
     Plugin: {
-      versions: async (p: { id: string }) => {
-        const d = await host.marketplace.detail(p.id);
-        return d.versions.map((v) => ({
+      versions: async (p: { id: string }, args: Args, ctx: GraphQLContext) => {
+        const d = await loadersOf(host, ctx).detail.load(p.id);
+        return d.versions.slice(0, pageSizeOf(args.first, 20)).map((v) => ({
           version: v.version,
           publishedAt: v.publishedAt,
           yanked: v.yanked,
@@ -223,10 +232,11 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
           ],
         }));
       },
-      installCount: async (p: { id: string }) => (await host.catalogStats(p.id)).installCount,
-      reviews: async (p: { id: string }, args: Args) =>
-        (await host.catalogStats(p.id)).ratings
-          .slice(0, Math.min(Number(args.first ?? 20), 100))
+      installCount: async (p: { id: string }, _: Args, ctx: GraphQLContext) =>
+        (await loadersOf(host, ctx).stats.load(p.id)).installCount,
+      reviews: async (p: { id: string }, args: Args, ctx: GraphQLContext) =>
+        (await loadersOf(host, ctx).stats.load(p.id)).ratings
+          .slice(0, pageSizeOf(args.first, 20))
           .map((r) => ({
             pluginId: r.pluginId,
             userId: r.userId,
@@ -234,8 +244,8 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
             review: r.comment,
             updatedAt: r.updatedAt,
           })),
-      inputSchema: async (p: { id: string }) => {
-        const d = await host.marketplace.detail(p.id);
+      inputSchema: async (p: { id: string }, _: Args, ctx: GraphQLContext) => {
+        const d = await loadersOf(host, ctx).detail.load(p.id);
         const ref = d.manifest.inputSchema;
         if (!ref) return null;
         const v =
@@ -259,7 +269,7 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
           ...(f.capability ? { capability: f.capability } : {}),
           ...(f.risk ? { risk: f.risk } : {}),
           ...(f.publisher ? { publisher: f.publisher } : {}),
-          limit: 100,
+          limit: pageSizeOf(args.first, 20),
         });
         return list.map(pluginView);
       },
@@ -275,11 +285,11 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
           ...(f.capability ? { capability: f.capability } : {}),
           ...(f.risk ? { risk: f.risk } : {}),
           ...(f.publisher ? { publisher: f.publisher } : {}),
-          limit: Math.min(Number(args.limit ?? 20), 100),
+          limit: pageSizeOf(args.limit, 20, undefined, 'limit'),
         });
         return Promise.all(
           hits.map(async (h) => ({
-            plugin: pluginView(await host.marketplace.detail(h.pluginId)),
+            plugin: pluginView(await loadersOf(host, ctx).detail.load(h.pluginId)),
             score: h.score,
           })),
         );
@@ -287,19 +297,26 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
       plugin: async (_: unknown, args: Args, ctx: GraphQLContext) => {
         actorOf(ctx);
         try {
-          return pluginView(await host.marketplace.detail(String(args.id)));
+          return pluginView(await loadersOf(host, ctx).detail.load(String(args.id)));
         } catch (err) {
           if (err instanceof IntelGraphError && err.code === 'NOT_FOUND') return null;
           throw err;
         }
       },
-      installations: async (_: unknown, __: Args, ctx: GraphQLContext) =>
-        (await host.marketplace.installations(actorOf(ctx).orgId)).map(installationView),
+      installations: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        (await host.marketplace.installations(actorOf(ctx).orgId))
+          .slice(0, pageSizeOf(args.first, 50))
+          .map(installationView),
       auditTrail: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const r = await host.auditTrail(actorOf(ctx), String(args.subject), Number(args.first ?? 200));
+        const r = await host.auditTrail(
+          actorOf(ctx),
+          String(args.subject),
+          pageSizeOf(args.first, 200, 1000),
+        );
         return { subject: String(args.subject), events: r.events.map(auditEntry), verified: r.verified };
       },
-      contracts: async (_: unknown, __: Args, ctx: GraphQLContext) => host.contractViews(actorOf(ctx)),
+      contracts: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        (await host.contractViews(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
       contract: async (_: unknown, args: Args, ctx: GraphQLContext) =>
         (await host.contractViews(actorOf(ctx))).find((c) => c.subject === args.subject) ?? null,
       contractDiff: async (_: unknown, args: Args, ctx: GraphQLContext) =>
@@ -330,12 +347,14 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
             patch: args.patch as unknown[],
           }),
         ),
-      usage: async (_: unknown, __: Args, ctx: GraphQLContext) =>
-        (await host.dashboard(actorOf(ctx))).plugins,
+      usage: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        (await host.dashboard(actorOf(ctx))).plugins.slice(0, pageSizeOf(args.first, 50)),
       hint: async (_: unknown, args: Args, ctx: GraphQLContext) =>
         host.hintView(actorOf(ctx), String(args.pluginId)),
-      quotas: async (_: unknown, __: Args, ctx: GraphQLContext) => host.quotaViews(actorOf(ctx)),
-      killSwitches: async (_: unknown, __: Args, ctx: GraphQLContext) => host.killSwitchViews(actorOf(ctx)),
+      quotas: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        (await host.quotaViews(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
+      killSwitches: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        (await host.killSwitchViews(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
       finopsDashboard: async (_: unknown, __: Args, ctx: GraphQLContext) => host.dashboard(actorOf(ctx)),
       reviewTask: async (_: unknown, args: Args, ctx: GraphQLContext) =>
         task(await host.governance.get(actorOf(ctx), String(args.id))),
@@ -348,7 +367,7 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
           ...(args.overdue == null ? {} : { overdue: Boolean(args.overdue) }),
           ...(args.order ? { order: args.order as 'due' | 'created' } : {}),
           ...(args.after ? { cursor: String(args.after) } : {}),
-          limit: Math.min(Number(args.first ?? 50), 200),
+          limit: pageSizeOf(args.first, 50, 200),
         });
         return { items: page.items.map((t) => reviewTaskToGraphQL(t)), nextCursor: page.nextCursor };
       },

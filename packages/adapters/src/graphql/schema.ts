@@ -1,6 +1,7 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { ExtensionHost } from '@intelgraph/host';
 import type { GraphQLSchema } from 'graphql';
+import { describeGovernanceTypes } from './governance-descriptions.js';
 import { createResolvers } from './resolvers.js';
 import { typeDefs } from './type-defs.js';
 
@@ -19,5 +20,5 @@ import { typeDefs } from './type-defs.js';
  * ```
  */
 export function createGraphQLSchema(host: ExtensionHost): GraphQLSchema {
-  return makeExecutableSchema({ typeDefs, resolvers: createResolvers(host) });
+  return describeGovernanceTypes(makeExecutableSchema({ typeDefs, resolvers: createResolvers(host) }));
 }
