@@ -11,6 +11,7 @@ const limits = {
   logBytes: 65536,
   maxHostCalls: 10,
   maxConcurrentCalls: 4,
+  maxLogEntries: 100,
   maxValueBytes: 65536,
 };
 const job = (code: string, sha: string, n: number): EngineJob => ({

@@ -1,6 +1,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import type { EngineBridge, EngineJob, EngineOutcome } from './engine.js';
+import { existsSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { abortFailure, type EngineBridge, type EngineJob, type EngineOutcome } from './engine.js';
 import type { Executor } from './sandbox.js';
 import type { FromWorker, ToWorker, WireJob } from './worker-protocol.js';
 
@@ -36,17 +39,69 @@ interface Worker {
   queue: (() => void)[];
 }
 
-function workerEntry(): { path: string; execArgv: string[] } {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    // Running from sources (tests, benchmarks): load the TypeScript worker through tsx.
-    return {
-      path: fileURLToPath(new URL('./worker.ts', here)),
-      execArgv: ['--no-node-snapshot', '--conditions=source', '--import', 'tsx'],
-    };
+/** How a sandbox worker process is started: its script, Node flags and arguments. */
+export interface WorkerLaunch {
+  path: string;
+  execArgv: string[];
+  /** Paths the worker may read (the permission model's `--allow-fs-read`); it may write none. */
+  reads: string[];
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Where Node looks for `name` when `fromDir` imports it, up to and including the directory it is found
+ * in, with that directory's real path (pnpm links). The permission model checks each path Node reads.
+ */
+function lookupPaths(name: string, fromDir: string): string[] {
+  const out: string[] = [];
+  for (let dir = fromDir; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    out.push(candidate);
+    if (existsSync(join(candidate, 'package.json'))) {
+      out.push(realpathSync(candidate));
+      return out;
+    }
+    if (dirname(dir) === dir) return out;
   }
-  const ext = here.endsWith('.cjs') ? 'cjs' : 'js';
-  return { path: fileURLToPath(new URL(`./worker.${ext}`, here)), execArgv: ['--no-node-snapshot'] };
+}
+
+/**
+ * The launch of a sandbox worker: an empty environment (set by the caller), and Node's permission
+ * model with reads limited to the worker's own code and the packages it loads (isolated-vm with its
+ * native addon, which needs `--allow-addons`, node-gyp-build, acorn); no fs writes, no child
+ * processes, no worker threads, no WASI.
+ *
+ * @internal
+ */
+export function workerLaunch(): WorkerLaunch {
+  const here = import.meta.url;
+  const fromSource = here.endsWith('.ts');
+  const ownDir = dirname(fileURLToPath(here));
+  const pkgDir = dirname(ownDir);
+  const ext = fromSource ? 'ts' : here.endsWith('.cjs') ? 'cjs' : 'js';
+  const path = join(ownDir, `worker.${ext}`);
+  const ivmReal = dirname(realpathSync(require.resolve('isolated-vm/package.json')));
+  const reads = new Set<string>([
+    ownDir,
+    join(pkgDir, 'package.json'),
+    ...lookupPaths('isolated-vm', ownDir),
+    ...lookupPaths('acorn', ownDir),
+    ...lookupPaths('node-gyp-build', ivmReal),
+    // node-gyp-build asks whether it runs on Alpine (musl) to pick the prebuilt addon.
+    '/etc/alpine-release',
+  ]);
+  const execArgv = [
+    '--no-node-snapshot',
+    '--permission',
+    '--allow-addons',
+    ...[...reads].map((p) => `--allow-fs-read=${p}`),
+    // --allow-addons is required for isolated-vm itself; its warning is expected, once per worker.
+    '--disable-warning=SecurityWarning',
+  ];
+  // From TypeScript sources (tests, benchmarks), Node strips the types; a resolve hook maps `.js` to `.ts`.
+  if (fromSource) execArgv.push('--import', pathToFileURL(join(ownDir, 'worker-source-hooks.mjs')).href);
+  return { path, execArgv, reads: [...reads] };
 }
 
 function withoutCode(job: EngineJob): WireJob {
@@ -81,8 +136,13 @@ export class ProcessPool implements Executor {
     this.#options = options;
   }
 
-  run(job: EngineJob, bridge: EngineBridge): Promise<EngineOutcome> {
+  run(job: EngineJob, bridge: EngineBridge, signal?: AbortSignal): Promise<EngineOutcome> {
     if (this.#closed) return Promise.resolve(failed('UNAVAILABLE', 'the sandbox is closed', {}));
+    if (signal?.aborted)
+      return Promise.resolve({
+        failure: abortFailure(signal.reason),
+        usage: failed('UNAVAILABLE', '', {}).usage,
+      });
     const worker = this.#pick(job.codeSha256);
     const id = ++this.#nextRun;
     const sendCode = !worker.codes.has(job.codeSha256);
@@ -96,6 +156,24 @@ export class ProcessPool implements Executor {
         resolve,
       };
       worker.runs.set(id, pending);
+      if (signal) {
+        // The caller's answer does not wait for the worker: the run fails now, the worker stops the
+        // isolate (and the parent's wall timer still kills the worker if it does not).
+        const onAbort = () => {
+          const reason = signal.reason as { code?: unknown; message?: unknown } | undefined;
+          const failure = abortFailure(reason);
+          this.#send(worker, { t: 'abort', id, code: failure.code, message: failure.message });
+          pending.abort.abort();
+          pending.resolve = () => {};
+          resolve({ failure, usage: failed('UNAVAILABLE', '', {}).usage });
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        const settle = pending.resolve;
+        pending.resolve = (o) => {
+          signal.removeEventListener('abort', onAbort);
+          settle(o);
+        };
+      }
       const dispatch = () => {
         if (!worker.runs.has(id)) return;
         const started = performance.now();
@@ -104,7 +182,7 @@ export class ProcessPool implements Executor {
           const observed = Math.round(performance.now() - started);
           worker.runs.delete(id);
           pending.abort.abort();
-          resolve(
+          pending.resolve(
             failed(
               'BUDGET_EXCEEDED',
               `wall budget exceeded: ${observed} ms observed, limit ${job.limits.wallMs} ms`,
@@ -178,16 +256,17 @@ export class ProcessPool implements Executor {
   }
 
   #spawn(): Worker {
-    const entry = workerEntry();
-    const child = fork(entry.path, [], {
-      execArgv: entry.execArgv,
+    const launch = workerLaunch();
+    const args = [
+      String(this.#options.poolSize),
+      String(this.#options.recycleAfterRuns ?? 0),
+      String(this.#options.workerCodes ?? 256),
+    ];
+    // An empty environment: nothing of the host's (database URLs, API keys) is in the worker.
+    const child = fork(launch.path, args, {
+      execArgv: launch.execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: {
-        ...process.env,
-        IG_SANDBOX_POOL_SIZE: String(this.#options.poolSize),
-        IG_SANDBOX_RECYCLE: String(this.#options.recycleAfterRuns ?? 0),
-        IG_SANDBOX_CODES: String(this.#options.workerCodes ?? 256),
-      },
+      env: {},
     });
     const worker: Worker = {
       child,
