@@ -65,7 +65,12 @@ const defineProperty = Object.defineProperty;
 const getPrototypeOf = Object.getPrototypeOf;
 const reflectConstruct = Reflect.construct;
 const reflectApply = Reflect.apply;
-const rejected = (e) => new P((_, reject) => reject(e));
+// A refusal rejects in a reaction job, after the caller has attached its handlers: a promise rejected
+// with no handler yet goes through V8's rejection tracking, which costs about 80 µs per promise in an
+// isolate (8 s for a 100,000-call flood instead of 0.2 s).
+const settled = P.resolve();
+const promiseThen = uncurry(P.prototype.then);
+const rejected = (e) => promiseThen(settled, () => { throw e; });
 const mapGet = uncurry(Map.prototype.get);
 const mapSet = uncurry(Map.prototype.set);
 const mapDelete = uncurry(Map.prototype.delete);
@@ -79,6 +84,10 @@ const pending = new Map();
 const hostErrors = new WeakSet();
 let cfg = { methods: [], form: 'script', maxLogBytes: 0, maxLogEntries: 0, maxLogEntryChars: 0, maxOutputBytes: 0, maxHostCalls: 0, maxConcurrentCalls: 0 };
 let api = create(null);
+// One frozen error per kind of refusal, made before plugin code runs: refusing a flood of 100,000
+// calls then costs a rejected promise each, not an Error with a captured stack.
+let tooMany;
+let tooManyInFlight;
 let defined;
 let nextId = 0;
 let calls = 0;
@@ -149,10 +158,8 @@ function hostError(code, message, callId) {
 
 function invoke(path, input) {
   // Floods are refused here, with no message to the host (the host enforces the same caps again).
-  if (calls >= cfg.maxHostCalls)
-    return rejected(hostError('RATE_LIMITED', 'at most ' + cfg.maxHostCalls + ' host calls per run', 0));
-  if (inFlight >= cfg.maxConcurrentCalls)
-    return rejected(hostError('RATE_LIMITED', 'at most ' + cfg.maxConcurrentCalls + ' host calls in flight', 0));
+  if (calls >= cfg.maxHostCalls) return rejected(tooMany);
+  if (inFlight >= cfg.maxConcurrentCalls) return rejected(tooManyInFlight);
   let json;
   try {
     json = input === undefined ? 'null' : stringify(input);
@@ -171,6 +178,8 @@ function invoke(path, input) {
 
 function configure(json) {
   cfg = parse(json);
+  tooMany = freeze(hostError('RATE_LIMITED', 'at most ' + cfg.maxHostCalls + ' host calls per run', 0));
+  tooManyInFlight = freeze(hostError('RATE_LIMITED', 'at most ' + cfg.maxConcurrentCalls + ' host calls in flight', 0));
   if (cfg.form !== 'cjs' && cfg.form !== 'esm') delete G['${DEFINE_HOOK}'];
   const a = create(null);
   const methods = cfg.methods;

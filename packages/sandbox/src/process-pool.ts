@@ -250,6 +250,9 @@ export class ProcessPool implements Executor {
     const live = [...this.#workers].filter((w) => !w.dead);
     const idleWithCode = live.find((w) => w.codes.has(codeSha256) && w.runs.size < this.#options.poolSize);
     if (idleWithCode) return idleWithCode;
+    // A started worker with a free isolate beats a new process: a cold worker takes seconds to load.
+    const idle = live.find((w) => w.ready && w.runs.size < this.#options.poolSize);
+    if (idle) return idle;
     if (live.length < this.#options.processes) return this.#spawn();
     live.sort((a, b) => a.runs.size - b.runs.size);
     return live[0] as Worker;
