@@ -47,7 +47,8 @@ interface RunReport {
  * The result of {@link Sandbox.run}: `{ ok: true, value }` or `{ ok: false, error }`, with logs, usage
  * and provenance either way. `error.code` is `BUDGET_EXCEEDED` (with `details.resource` = `wall | cpu
  * | memory | rows | output`, `limit`, `observed`, `unit`), `PLUGIN_ERROR` (plugin message, `details.stack`
- * with only plugin frames), `CAPABILITY_DENIED`, or `UNAVAILABLE` (a crashed worker, a closed sandbox).
+ * with only plugin frames), `CAPABILITY_DENIED` (only when the host denied a call), `UNAVAILABLE` (a
+ * crashed worker, a closed sandbox, an aborted run), or the code of the abort reason (`KILL_SWITCH`…).
  */
 export type SandboxResult<T = unknown> = ({ ok: true; value: T } | { ok: false; error: IntelGraphError }) &
   RunReport;
@@ -225,9 +226,11 @@ function jsonText(value: unknown): string | undefined {
 }
 
 /**
- * Creates a sandbox for untrusted plugin code, built on isolated-vm: a pool of isolates, a fresh
- * context for every run, compiled code cached by SHA-256, budgets enforced by the host, and a scoped
- * host API as the only way out.
+ * Creates a sandbox for untrusted plugin code, built on isolated-vm: by default a warm pool of worker
+ * processes (empty environment, Node's permission model) holding pooled isolates, a fresh context for
+ * every run, compiled code cached by SHA-256, budgets enforced by the host until the isolate is idle,
+ * and a scoped host API as the only way out. `isolation: 'in-process'` runs isolates in this process,
+ * for trusted code only.
  *
  * @example
  * ```ts
