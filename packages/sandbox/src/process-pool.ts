@@ -355,5 +355,7 @@ export class ProcessPool implements Executor {
       run.resolve(failed('UNAVAILABLE', reason, { reason: 'worker_lost', ...details }));
     }
     w.runs.clear();
+    // Start the replacement now, so the next run does not wait for a cold worker.
+    if (!this.#closed && ![...this.#workers].some((x) => !x.dead)) this.#spawn();
   }
 }

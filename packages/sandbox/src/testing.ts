@@ -338,7 +338,15 @@ export async function fuzzSandbox(options: FuzzSandboxOptions = {}): Promise<Fuz
   );
   const hostApi = defineHostApi(definition);
   const outcomes: Record<string, number> = {};
+  const benign = (name: string) =>
+    sandbox.run({
+      code: 'module.exports.run = async () => 42;',
+      manifest: { name, version: '1.0.0', entry: 'index.js', capabilities: {} },
+    });
   try {
+    // Untimed: a process-isolated sandbox starts its first worker here, not inside a timed run.
+    // Its outcome is not judged here: the property judges every run.
+    await benign('before-fuzz').catch(() => undefined);
     await fc.assert(
       fc.asyncProperty(
         hostileProgramArbitrary(options.constructs ? { constructs: options.constructs } : {}),
@@ -346,6 +354,7 @@ export async function fuzzSandbox(options: FuzzSandboxOptions = {}): Promise<Fuz
         grantSetArbitrary(),
         fc.oneof(fc.constant<unknown>({ q: 'acme' }), hostilePayloadArbitrary()),
         async (program, manifest, grants, input) => {
+          const workersBefore = sandbox.stats().workersStarted;
           const started = performance.now();
           const rssBefore = process.memoryUsage().rss;
           const handledBefore = handled;
@@ -369,6 +378,9 @@ export async function fuzzSandbox(options: FuzzSandboxOptions = {}): Promise<Fuz
           outcomes[code] = (outcomes[code] ?? 0) + 1;
           if (!result.ok && !TYPED.has(result.error.code))
             throw new Error(`untyped outcome ${result.error.code}: ${result.error.message}`);
+          // A worker process died in this run (a V8 abort): wait, untimed, for its replacement to start,
+          // so that no later run is timed over a worker's start (seconds on a loaded machine).
+          if (sandbox.stats().workersStarted !== workersBefore) await benign('rewarm').catch(() => undefined);
           const limit = manifest.budgets.ms * slack.factor + slack.ms;
           if (elapsed > limit)
             throw new Error(`budget not honoured: ${Math.round(elapsed)} ms > ${limit} ms`);
@@ -401,10 +413,7 @@ export async function fuzzSandbox(options: FuzzSandboxOptions = {}): Promise<Fuz
       ),
       { numRuns: runs, ...(options.seed === undefined ? {} : { seed: options.seed }), endOnFailure: true },
     );
-    const after = await sandbox.run({
-      code: 'module.exports.run = async () => 42;',
-      manifest: { name: 'after-fuzz', version: '1.0.0', entry: 'index.js', capabilities: {} },
-    });
+    const after = await benign('after-fuzz');
     if (!after.ok || after.value !== 42)
       throw new Error('the sandbox no longer runs a benign plugin after fuzzing');
     return { runs, seed: options.seed, outcomes };
