@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -37,6 +37,27 @@ interface Worker {
   /** The worker has loaded; runs sent before are queued, so start-up time does not count as wall time. */
   ready: boolean;
   queue: (() => void)[];
+  /** Resident memory of the worker when it became ready, in bytes (0 where /proc is unavailable). */
+  baseRss: number;
+  /** Largest memory budget of a run this worker served, in MB (its isolates may each hold that much). */
+  maxMemoryMB: number;
+}
+
+const MB = 1024 * 1024;
+/** How often the parent reads the resident memory of workers with runs in flight. */
+const RSS_CHECK_MS = 100;
+/** Slack over the worker's own memory and its runs' budgets before it is killed. */
+const RSS_SLACK = 64 * MB;
+
+/** Resident memory of a process, in bytes, from /proc (Linux); undefined elsewhere or once it is gone. */
+function residentBytes(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const pages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
+    return Number.isFinite(pages) ? pages * 4096 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** How a sandbox worker process is started: its script, Node flags and arguments. */
@@ -131,6 +152,7 @@ export class ProcessPool implements Executor {
   #started = 0;
   #nextRun = 0;
   #closed = false;
+  #rssTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ProcessPoolOptions) {
     this.#options = options;
@@ -176,6 +198,8 @@ export class ProcessPool implements Executor {
       }
       const dispatch = () => {
         if (!worker.runs.has(id)) return;
+        worker.maxMemoryMB = Math.max(worker.maxMemoryMB, job.limits.memoryMB);
+        this.#watchMemory();
         const started = performance.now();
         pending.timer = setTimeout(() => {
           // The worker did not stop the run itself: kill it. The run fails on wall time.
@@ -212,6 +236,8 @@ export class ProcessPool implements Executor {
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#rssTimer);
+    this.#rssTimer = undefined;
     const exits = [...this.#workers].map(
       (w) =>
         new Promise<void>((resolve) => {
@@ -279,6 +305,8 @@ export class ProcessPool implements Executor {
       dead: false,
       ready: false,
       queue: [],
+      baseRss: 0,
+      maxMemoryMB: 0,
     };
     this.#started += 1;
     this.#workers.add(worker);
@@ -297,6 +325,7 @@ export class ProcessPool implements Executor {
     switch (m.t) {
       case 'ready': {
         w.ready = true;
+        w.baseRss = residentBytes(w.child.pid) ?? 0;
         for (const dispatch of w.queue.splice(0)) dispatch();
         return;
       }
@@ -332,6 +361,52 @@ export class ProcessPool implements Executor {
         return;
       }
     }
+  }
+
+  /**
+   * Memory a plugin causes outside the isolate's accounting (ICU data behind `Intl` objects, for one)
+   * grows the worker, not the host. While runs are in flight the parent reads each worker's resident
+   * memory; beyond what the worker can legitimately hold (its memory at start, plus every isolate of
+   * its pool at twice the largest `memoryMB` it served, heap and buffers, plus 64 MB), the worker is
+   * killed and its runs fail `BUDGET_EXCEEDED` (`memory`, `scope: 'worker'`). Linux only.
+   */
+  #watchMemory(): void {
+    if (this.#rssTimer) return;
+    this.#rssTimer = setInterval(() => {
+      let busy = false;
+      for (const w of this.#workers) {
+        if (w.dead || w.runs.size === 0 || w.baseRss === 0) continue;
+        busy = true;
+        const rss = residentBytes(w.child.pid);
+        if (rss === undefined) continue;
+        const limit = w.baseRss + RSS_SLACK + this.#options.poolSize * 2 * w.maxMemoryMB * MB;
+        if (rss > limit) this.#killForMemory(w, rss, limit);
+      }
+      if (!busy) {
+        clearInterval(this.#rssTimer);
+        this.#rssTimer = undefined;
+      }
+    }, RSS_CHECK_MS);
+    this.#rssTimer.unref();
+  }
+
+  #killForMemory(w: Worker, rss: number, limit: number): void {
+    w.child.kill('SIGKILL');
+    const runs = [...w.runs.values()];
+    w.runs.clear();
+    for (const run of runs) {
+      clearTimeout(run.timer);
+      run.abort.abort();
+      const observed = Math.round(rss);
+      run.resolve(
+        failed(
+          'BUDGET_EXCEEDED',
+          `memory budget exceeded: the sandbox worker reached ${observed} bytes, limit ${limit} bytes`,
+          { resource: 'memory', limit, observed, unit: 'bytes', scope: 'worker' },
+        ),
+      );
+    }
+    this.#fail(w, 'the sandbox worker exceeded its memory', { reason: 'memory' });
   }
 
   #kill(w: Worker, reason: string): void {

@@ -68,6 +68,20 @@ describe('the default isolation', () => {
     await stillServing(byDefault);
   });
 
+  it('memory a plugin causes outside any isolate accounting (Intl objects) is bounded per worker', async () => {
+    const r = await byDefault.run({
+      code: "export function run() { const a = []; for (;;) a.push(new Intl.DateTimeFormat('en', { timeZone: 'UTC', dateStyle: 'full' })); }",
+      manifest: budgets({ memoryMB: 32, ms: 30_000 }),
+    });
+    // Killed when the worker passes its memory at start + 2 isolates × 2 × memoryMB + 64 MB, long before 30 s.
+    expect(failure(r)).toMatchObject({
+      code: 'BUDGET_EXCEEDED',
+      details: { resource: 'memory', scope: 'worker' },
+    });
+    expect(r.usage.wallMs).toBeLessThan(30_000);
+    await stillServing(byDefault);
+  });
+
   it('workers get an empty environment and run under the permission model', async () => {
     await byDefault.run({ code: benign, manifest: base });
     const pids = byDefault.stats().workerPids;
