@@ -114,7 +114,8 @@ export function workerLaunch(): WorkerLaunch {
   ]);
   const execArgv = [
     '--no-node-snapshot',
-    '--permission',
+    // Node 22.13+ and 23.5+ spell it --permission; earlier 22.x releases, --experimental-permission.
+    process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission',
     '--allow-addons',
     ...[...reads].map((p) => `--allow-fs-read=${p}`),
     // --allow-addons is required for isolated-vm itself; its warning is expected, once per worker.
