@@ -431,7 +431,8 @@ export class ProcessPool implements Executor {
       run.resolve(failed('UNAVAILABLE', reason, { reason: 'worker_lost', ...details }));
     }
     w.runs.clear();
-    // Start the replacement now, so the next run does not wait for a cold worker.
-    if (!this.#closed && ![...this.#workers].some((x) => !x.dead)) this.#spawn();
+    // Start the replacement now, so the next run does not wait for a cold worker; only for a worker
+    // that had started (one that failed to start would fail again, in a loop).
+    if (w.ready && !this.#closed && ![...this.#workers].some((x) => !x.dead)) this.#spawn();
   }
 }
