@@ -372,7 +372,9 @@ describe('createSandbox: budgets', () => {
   it('wall: a run awaiting a host call that never answers is stopped, and the call is aborted', async () => {
     const r = await sandbox.run({
       code: 'module.exports.run = async (i, api) => api.graph.hang()',
-      manifest: { ...manifest, budgets: { ms: 50 } },
+      // Long enough for the call to reach the host first on a loaded 2-core machine (at 50 ms the wall
+      // budget sometimes ended the run before the call was made, and the test asserted a race).
+      manifest: { ...manifest, budgets: { ms: 250 } },
       api,
     });
     expectBudget(r, 'wall');
