@@ -49,6 +49,14 @@ const RSS_CHECK_MS = 100;
 /** Slack over the worker's own memory and its runs' budgets before it is killed. */
 const RSS_SLACK = 64 * MB;
 
+/** Keeps the host's event loop alive through a worker's IPC channel only while it has runs. */
+function holdOpen(w: Worker): void {
+  const channel = w.child.channel;
+  if (!channel) return;
+  if (w.runs.size > 0) channel.ref();
+  else channel.unref();
+}
+
 /** Resident memory of a process, in bytes, from /proc (Linux); undefined elsewhere or once it is gone. */
 function residentBytes(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
@@ -179,6 +187,7 @@ export class ProcessPool implements Executor {
         resolve,
       };
       worker.runs.set(id, pending);
+      holdOpen(worker);
       if (signal) {
         // The caller's answer does not wait for the worker: the run fails now, the worker stops the
         // isolate (and the parent's wall timer still kills the worker if it does not).
@@ -206,6 +215,7 @@ export class ProcessPool implements Executor {
           // The worker did not stop the run itself: kill it. The run fails on wall time.
           const observed = Math.round(performance.now() - started);
           worker.runs.delete(id);
+          holdOpen(worker);
           pending.abort.abort();
           pending.resolve(
             failed(
@@ -313,6 +323,10 @@ export class ProcessPool implements Executor {
     this.#workers.add(worker);
     child.on('message', (m: FromWorker) => this.#onMessage(worker, m));
     child.on('exit', (code, signal) => this.#onExit(worker, code, signal));
+    // An idle pool does not keep the host process alive (as isolates in-process do not); a worker
+    // with runs in flight does (see holdOpen).
+    child.unref();
+    holdOpen(worker);
     child.on('error', () => this.#kill(worker, 'the worker failed'));
     return worker;
   }
@@ -356,6 +370,7 @@ export class ProcessPool implements Executor {
         const run = w.runs.get(m.id);
         if (!run) return;
         w.runs.delete(m.id);
+        holdOpen(w);
         clearTimeout(run.timer);
         run.abort.abort();
         run.resolve(m.outcome);
