@@ -5,8 +5,12 @@ import { DEFINE_HOOK } from './plugin-script.js';
 // idle, and returns the `control` function the host keeps a Reference to. Security rests on the host,
 // not on this file: `post` is a plain ivm.Callback in "ignored" mode (arguments are copied primitives,
 // nothing comes back), and the host re-checks every message, size and count. This code only gives
-// plugins a convenient `api`, `console`, `module`, and removes globals that have no place in a plugin
-// (SharedArrayBuffer, Atomics, WebAssembly).
+// plugins a convenient `api`, `console`, `module`, removes globals that have no place in a plugin
+// (SharedArrayBuffer, Atomics, WebAssembly) and resizable ArrayBuffers (their pages are committed by
+// resize() outside the allocator that counts against the memory budget), and refuses log and call
+// floods inside the context so they cost the host nothing. It takes its own copies of every intrinsic it
+// uses before any plugin code runs: a plugin that replaces Map.prototype.get or WeakSet.prototype.has
+// changes nothing here. The host does not rely on that either: it checks every message itself.
 //
 // Host -> context (control):
 //   configure(configJson)           api methods and limits of this run; always the first call of a run
@@ -25,32 +29,75 @@ export interface BootstrapConfig {
   /** How the plugin was compiled: a wrapped CommonJS or ES module function, or a plain script/module. */
   form: 'cjs' | 'esm' | 'script' | 'module';
   maxLogBytes: number;
+  /** Most log entries a run keeps; each entry also costs at least {@link LOG_ENTRY_COST} bytes. */
+  maxLogEntries: number;
   maxLogEntryChars: number;
   maxOutputBytes: number;
+  /** Host calls per run and in flight at once: over either, a call is refused inside the context. */
+  maxHostCalls: number;
+  maxConcurrentCalls: number;
 }
+
+/**
+ * Bytes every log entry costs on top of its text (its level, its timestamp, the record around it), so
+ * empty lines count against the log budget too.
+ */
+export const LOG_ENTRY_COST = 64;
 
 export const BOOTSTRAP_SOURCE = `'use strict';
 const post = $0;
 const G = globalThis;
+// Own copies of every intrinsic used after plugin code may have run.
+const fnCall = Function.prototype.call;
+const fnBind = Function.prototype.bind;
+const uncurry = (fn) => fnBind.call(fnCall, fn);
 const parse = JSON.parse;
 const stringify = JSON.stringify;
 const S = String;
 const E = Error;
 const P = Promise;
-const isArray = Array.isArray;
+const TE = TypeError;
+const RE = RangeError;
 const freeze = Object.freeze;
 const create = Object.create;
+const keys = Object.keys;
+const defineProperty = Object.defineProperty;
+const getPrototypeOf = Object.getPrototypeOf;
+const reflectConstruct = Reflect.construct;
+const reflectApply = Reflect.apply;
+// A refusal rejects in a reaction job, after the caller has attached its handlers: a promise rejected
+// with no handler yet goes through V8's rejection tracking, which costs about 80 µs per promise in an
+// isolate (8 s for a 100,000-call flood instead of 0.2 s).
+const settled = P.resolve();
+const promiseThen = uncurry(P.prototype.then);
+const rejected = (e) => promiseThen(settled, () => { throw e; });
+const mapGet = uncurry(Map.prototype.get);
+const mapSet = uncurry(Map.prototype.set);
+const mapDelete = uncurry(Map.prototype.delete);
+const weakHas = uncurry(WeakSet.prototype.has);
+const weakAdd = uncurry(WeakSet.prototype.add);
+const strSlice = uncurry(String.prototype.slice);
+const strIndexOf = uncurry(String.prototype.indexOf);
+const charCodeAt = uncurry(String.prototype.charCodeAt);
+const errorStack = (e) => e.stack;
 const pending = new Map();
 const hostErrors = new WeakSet();
-let cfg = { methods: [], form: 'script', maxLogBytes: 0, maxLogEntryChars: 0, maxOutputBytes: 0 };
+let cfg = { methods: [], form: 'script', maxLogBytes: 0, maxLogEntries: 0, maxLogEntryChars: 0, maxOutputBytes: 0, maxHostCalls: 0, maxConcurrentCalls: 0 };
 let api = create(null);
+// One frozen error per kind of refusal, made before plugin code runs: refusing a flood of 100,000
+// calls then costs a rejected promise each, not an Error with a captured stack.
+let tooMany;
+let tooManyInFlight;
 let defined;
 let nextId = 0;
+let calls = 0;
+let inFlight = 0;
 let logBytes = 0;
+let logEntries = 0;
 let logsClosed = false;
 
 // The plugin's wrapped Script calls this once, before any plugin code runs; it then disappears.
-Object.defineProperty(G, '${DEFINE_HOOK}', {
+defineProperty(G, '${DEFINE_HOOK}', {
   configurable: true,
   enumerable: false,
   writable: false,
@@ -64,10 +111,32 @@ for (const name of ['SharedArrayBuffer', 'Atomics', 'WebAssembly']) {
   try { delete G[name]; } catch {}
 }
 
+// Fixed-length ArrayBuffers only: their memory comes from the isolate's allocator, which counts it
+// against the memory budget. resize() commits pages outside it, so resizable buffers are refused and
+// resize() is gone (transfer() of a fixed buffer allocates through the allocator again).
+{
+  const AB = G.ArrayBuffer;
+  const ABProto = AB.prototype;
+  const ArrayBuffer = function ArrayBuffer(length, options) {
+    if (new.target === undefined) throw new TE("Constructor ArrayBuffer requires 'new'");
+    if (options !== undefined && options !== null && typeof options === 'object' && options.maxByteLength !== undefined)
+      throw new RE('resizable ArrayBuffers are not available in the sandbox');
+    return reflectConstruct(AB, [length], new.target);
+  };
+  defineProperty(ArrayBuffer, 'prototype', { value: ABProto, writable: false, enumerable: false, configurable: false });
+  defineProperty(ArrayBuffer, 'isView', { value: AB.isView, writable: true, enumerable: false, configurable: true });
+  const species = Object.getOwnPropertyDescriptor(AB, Symbol.species);
+  if (species) defineProperty(ArrayBuffer, Symbol.species, species);
+  Object.setPrototypeOf(ArrayBuffer, getPrototypeOf(AB));
+  defineProperty(ABProto, 'constructor', { value: ArrayBuffer, writable: true, enumerable: false, configurable: true });
+  defineProperty(G, 'ArrayBuffer', { value: ArrayBuffer, writable: true, enumerable: false, configurable: true });
+  delete ABProto.resize;
+}
+
 function utf8Length(s) {
   let n = 0;
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+    const c = charCodeAt(s, i);
     if (c < 0x80) n += 1;
     else if (c < 0x800) n += 2;
     else if (c >= 0xd800 && c <= 0xdbff) { n += 4; i++; }
@@ -76,41 +145,54 @@ function utf8Length(s) {
   return n;
 }
 
-function hostError(code, message) {
+// A host API error seen by the plugin. \`callId\` lets the host check that it really answered that call
+// with that code: a plugin cannot forge a host error code, whatever it throws.
+function hostError(code, message, callId) {
   const e = new E(message);
   e.name = 'HostApiError';
   e.code = code;
-  hostErrors.add(e);
+  weakAdd(hostErrors, e);
+  defineProperty(e, 'callId', { value: callId, enumerable: false });
   return e;
 }
 
 function invoke(path, input) {
+  // Floods are refused here, with no message to the host (the host enforces the same caps again).
+  if (calls >= cfg.maxHostCalls) return rejected(tooMany);
+  if (inFlight >= cfg.maxConcurrentCalls) return rejected(tooManyInFlight);
   let json;
   try {
     json = input === undefined ? 'null' : stringify(input);
   } catch {
-    return P.reject(hostError('INVALID_INPUT', 'host API arguments must be JSON-serialisable'));
+    return rejected(hostError('INVALID_INPUT', 'host API arguments must be JSON-serialisable', 0));
   }
   if (typeof json !== 'string') json = 'null';
+  calls += 1;
+  inFlight += 1;
   const id = ++nextId;
   return new P((resolve, reject) => {
-    pending.set(id, { resolve, reject });
+    mapSet(pending, id, { resolve, reject });
     post('call', id, path, json);
   });
 }
 
 function configure(json) {
   cfg = parse(json);
+  tooMany = freeze(hostError('RATE_LIMITED', 'at most ' + cfg.maxHostCalls + ' host calls per run', 0));
+  tooManyInFlight = freeze(hostError('RATE_LIMITED', 'at most ' + cfg.maxConcurrentCalls + ' host calls in flight', 0));
   if (cfg.form !== 'cjs' && cfg.form !== 'esm') delete G['${DEFINE_HOOK}'];
   const a = create(null);
-  for (const path of cfg.methods) {
-    const dot = path.indexOf('.');
-    const ns = path.slice(0, dot);
-    const name = path.slice(dot + 1);
+  const methods = cfg.methods;
+  for (let i = 0; i < methods.length; i++) {
+    const path = methods[i];
+    const dot = strIndexOf(path, '.');
+    const ns = strSlice(path, 0, dot);
+    const name = strSlice(path, dot + 1);
     if (!a[ns]) a[ns] = create(null);
     a[ns][name] = function (input) { return invoke(path, input); };
   }
-  for (const ns of Object.keys(a)) freeze(a[ns]);
+  const names = keys(a);
+  for (let i = 0; i < names.length; i++) freeze(a[names[i]]);
   api = freeze(a);
 }
 
@@ -121,21 +203,25 @@ function format(args) {
     let s;
     if (typeof a === 'string') s = a;
     else {
-      try { s = a instanceof E ? S(a.stack || a) : stringify(a); } catch { s = undefined; }
+      try { s = a instanceof E ? S(errorStack(a) || a) : stringify(a); } catch { s = undefined; }
       if (typeof s !== 'string') { try { s = S(a); } catch { s = '[unprintable]'; } }
+      if (typeof s !== 'string') s = '[unprintable]';
     }
     out += (i > 0 ? ' ' : '') + s;
     if (out.length > cfg.maxLogEntryChars) break;
   }
-  return out.length > cfg.maxLogEntryChars ? out.slice(0, cfg.maxLogEntryChars) + '…' : out;
+  return out.length > cfg.maxLogEntryChars ? strSlice(out, 0, cfg.maxLogEntryChars) + '…' : out;
 }
 
+// Same accounting as the host: each entry costs its UTF-8 bytes plus ${LOG_ENTRY_COST}, and entries are
+// capped. Once over either, nothing more is posted (no backlog builds up, in-process or across IPC).
 function logger(level) {
   return function (...args) {
     if (logsClosed) return;
     const text = format(args);
-    logBytes += utf8Length(text);
-    if (logBytes > cfg.maxLogBytes) logsClosed = true;
+    logBytes += utf8Length(text) + ${LOG_ENTRY_COST};
+    logEntries += 1;
+    if (logBytes > cfg.maxLogBytes || logEntries > cfg.maxLogEntries) logsClosed = true;
     post('log', level, text);
   };
 }
@@ -145,13 +231,13 @@ G.console = freeze({
 
 function describe(e) {
   try {
-    if (hostErrors.has(e)) return stringify({ kind: 'host', code: S(e.code), message: S(e.message) });
+    if (weakHas(hostErrors, e)) return stringify({ kind: 'host', code: S(e.code), message: S(e.message), callId: e.callId });
     if (e instanceof E) {
       let stack = '';
-      try { stack = S(e.stack); } catch {}
-      return stringify({ kind: 'throw', name: S(e.name).slice(0, 200), message: S(e.message).slice(0, 4096), stack: stack.slice(0, 16384) });
+      try { stack = S(errorStack(e)); } catch {}
+      return stringify({ kind: 'throw', name: strSlice(S(e.name), 0, 200), message: strSlice(S(e.message), 0, 4096), stack: strSlice(stack, 0, 16384) });
     }
-    return stringify({ kind: 'throw', name: 'Error', message: S(e).slice(0, 4096), stack: '' });
+    return stringify({ kind: 'throw', name: 'Error', message: strSlice(S(e), 0, 4096), stack: '' });
   } catch {
     return stringify({ kind: 'throw', name: 'Error', message: 'the plugin threw a value that cannot be described', stack: '' });
   }
@@ -173,7 +259,7 @@ async function load(ns) {
     if (typeof fn !== 'function') throw new E('the plugin code could not be loaded');
     if (cfg.form === 'esm') return await fn();
     const module = { exports: {} };
-    fn.call(module.exports, module, module.exports);
+    reflectApply(fn, module.exports, [module, module.exports]);
     return module.exports;
   }
   if (cfg.form === 'module') return ns;
@@ -199,7 +285,9 @@ async function start(inputJson, ns) {
     json = result === undefined ? 'null' : stringify(result);
     if (typeof json !== 'string') json = 'null';
   } catch (e) {
-    post('done', false, stringify({ kind: 'unserialisable', message: 'the result is not JSON-serialisable: ' + S(e && e.message).slice(0, 500) }));
+    let why = '';
+    try { why = strSlice(S(e && e.message), 0, 500); } catch {}
+    post('done', false, stringify({ kind: 'unserialisable', message: 'the result is not JSON-serialisable: ' + why }));
     return;
   }
   if (json.length > cfg.maxOutputBytes) {
@@ -213,11 +301,12 @@ return function control(op, a, b, c) {
   if (op === 'configure') { configure(a); return; }
   if (op === 'cjsGlobals') { G.module = { exports: {} }; G.exports = G.module.exports; return; }
   if (op === 'deliver') {
-    const p = pending.get(a);
+    const p = mapGet(pending, a);
     if (!p) return;
-    pending.delete(a);
+    mapDelete(pending, a);
+    inFlight -= 1;
     if (b === true) p.resolve(parse(c));
-    else { const err = parse(c); p.reject(hostError(err.code, err.message)); }
+    else { const err = parse(c); p.reject(hostError(err.code, err.message, a)); }
     return;
   }
   if (op === 'start') start(a, b);

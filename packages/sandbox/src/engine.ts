@@ -1,6 +1,6 @@
 import type { ErrorCode } from '@intelgraph/core';
 import type ivm from 'isolated-vm';
-import { BOOTSTRAP_FILENAME, type BootstrapConfig } from './bootstrap.js';
+import { BOOTSTRAP_FILENAME, type BootstrapConfig, LOG_ENTRY_COST } from './bootstrap.js';
 import { IsolatePool, type PreparedContext, releaseContext } from './isolate-pool.js';
 import { type PluginForm, pluginForm } from './plugin-script.js';
 
@@ -12,6 +12,8 @@ export interface EngineLimits {
   rows: number;
   outputBytes: number;
   logBytes: number;
+  /** Most log entries kept (each also costs {@link LOG_ENTRY_COST} bytes of `logBytes`). */
+  maxLogEntries: number;
   maxHostCalls: number;
   maxConcurrentCalls: number;
   /** Largest JSON value crossing in either direction through a host call. */
@@ -59,6 +61,8 @@ export interface EngineFailure {
 export interface EngineOutcome {
   outputJson?: string;
   failure?: EngineFailure;
+  /** Log entries were dropped because the log budget (bytes or entries) was reached. */
+  logsTruncated?: boolean;
   usage: {
     wallMs: number;
     cpuMs: number;
@@ -93,6 +97,30 @@ function budget(resource: string, limit: number, observed: number, unit: string)
     code: 'BUDGET_EXCEEDED',
     message: `${resource} budget exceeded: ${Math.round(observed)} ${unit} observed, limit ${limit} ${unit}`,
     details: { resource, limit, observed: Math.round(observed), unit },
+  };
+}
+
+const ABORT_CODES = new Set<string>([
+  'KILL_SWITCH',
+  'UNAVAILABLE',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'QUOTA_EXCEEDED',
+]);
+
+/** The failure of a run ended by its caller's abort signal. */
+export function abortFailure(reason: unknown): EngineFailure {
+  const r = reason as { code?: unknown; message?: unknown } | null | undefined;
+  const code = typeof r?.code === 'string' && ABORT_CODES.has(r.code) ? (r.code as ErrorCode) : 'UNAVAILABLE';
+  const message =
+    typeof r?.message === 'string' && r.message ? r.message.slice(0, 500) : 'the run was aborted';
+  return { code, message, details: { reason: 'aborted' } };
+}
+
+function abortedOutcome(reason: unknown): EngineOutcome {
+  return {
+    failure: abortFailure(reason),
+    usage: { wallMs: 0, cpuMs: 0, heapBytes: 0, rows: 0, outputBytes: 0, logBytes: 0 },
   };
 }
 
@@ -145,10 +173,16 @@ export class IsolateEngine {
     this.pool.close();
   }
 
-  async run(job: EngineJob, bridge: EngineBridge): Promise<EngineOutcome> {
+  /**
+   * Runs a job. Aborting `signal` ends the run at once with the abort reason's code when it is an
+   * IntelGraphError-like `{ code }` (for example `KILL_SWITCH`), else `UNAVAILABLE`; code still
+   * executing is stopped (its isolate is disposed).
+   */
+  async run(job: EngineJob, bridge: EngineBridge, signal?: AbortSignal): Promise<EngineOutcome> {
+    if (signal?.aborted) return abortedOutcome(signal.reason);
     const lease = await this.pool.acquire(job.limits.memoryMB, job.codeSha256);
     this.pool.touch(lease, job.codeSha256);
-    return new RunState(this, job, bridge, lease, this.#cpuCheckMs).start();
+    return new RunState(this, job, bridge, lease, this.#cpuCheckMs, signal).start();
   }
 
   /** @internal The cache entry of a code digest (most recently used last), created on first sight. */
@@ -203,13 +237,28 @@ class RunState {
   #calls = 0;
   #inFlight = 0;
   #logBytes = 0;
+  #logEntries = 0;
   #logsClosed = false;
+  /** Host calls answered with an error, by call id: a plugin's uncaught "host error" must match one. */
+  readonly #hostErrors = new Map<number, string>();
+  readonly #signal: AbortSignal | undefined;
+  #onAbort: (() => void) | undefined;
+  /** Heap and buffer bytes of a run whose isolate ended over its memory limit (see #finish). */
+  #heapOverrun = 0;
   #outputBytes = 0;
   #wallTimer: NodeJS.Timeout | undefined;
   #cpuTimer: NodeJS.Timeout | undefined;
   #resolve: (o: EngineOutcome) => void = () => {};
 
-  constructor(engine: IsolateEngine, job: EngineJob, bridge: EngineBridge, lease: Lease, cpuCheckMs: number) {
+  constructor(
+    engine: IsolateEngine,
+    job: EngineJob,
+    bridge: EngineBridge,
+    lease: Lease,
+    cpuCheckMs: number,
+    signal?: AbortSignal,
+  ) {
+    this.#signal = signal;
     this.#engine = engine;
     this.#job = job;
     this.#bridge = bridge;
@@ -226,10 +275,17 @@ class RunState {
     this.#wallTimer = setTimeout(() => this.#onWallTimer(), limits.wallMs);
     if (limits.cpuMs < limits.wallMs) {
       const every = Math.max(1, Math.min(this.#cpuCheckMs, Math.floor(limits.cpuMs / 2)));
+      // Armed until the isolate is idle again, not only until the plugin reports: code queued to run
+      // after the report (a microtask from toJSON, a getter, a thenable) is this run's CPU too.
       this.#cpuTimer = setInterval(() => {
         const cpu = this.#cpuMs();
-        if (cpu > limits.cpuMs) this.#finish({ failure: budget('cpu', limits.cpuMs, cpu, 'ms') });
+        if (cpu > limits.cpuMs) this.#overBudget(budget('cpu', limits.cpuMs, cpu, 'ms'));
       }, every);
+    }
+    if (this.#signal) {
+      const signal = this.#signal;
+      this.#onAbort = () => this.#overBudget(abortFailure(signal.reason));
+      signal.addEventListener('abort', this.#onAbort, { once: true });
     }
     this.#execute().catch((error: unknown) => this.#onIsolateError(error));
     return done;
@@ -273,7 +329,16 @@ class RunState {
    * stays armed meanwhile.
    */
   #onIsolateError(error: unknown): void {
-    if (this.#settled) return;
+    if (this.#completed) return;
+    if (this.#settled) {
+      // Reported already, but the isolate failed while finishing (a late microtask ran out of time or
+      // memory): the run failed after all.
+      if (this.#draining) {
+        const failure = this.#classify(error);
+        if (failure.code !== 'PLUGIN_ERROR') this.#overBudget(failure);
+      }
+      return;
+    }
     const failure = this.#classify(error);
     // `UNAVAILABLE` is what #classify says when the isolate is gone and the error does not say why.
     if (failure.code !== 'UNAVAILABLE' || this.#busy === 0) this.#finish({ failure });
@@ -300,8 +365,11 @@ class RunState {
       methods: job.methods,
       form: form.kind,
       maxLogBytes: job.limits.logBytes,
+      maxLogEntries: job.limits.maxLogEntries,
       maxLogEntryChars: 8192,
       maxOutputBytes: job.limits.outputBytes,
+      maxHostCalls: job.limits.maxHostCalls,
+      maxConcurrentCalls: job.limits.maxConcurrentCalls,
     };
     const { context, control } = prepared;
     // Asynchronous isolate calls run in the order they are queued; "ignored" ones skip the reply.
@@ -389,16 +457,19 @@ class RunState {
 
   #onLog(level: string, text: string): void {
     if (this.#logsClosed) return;
-    const bytes = Buffer.byteLength(text);
-    if (this.#logBytes + bytes > this.#job.limits.logBytes) {
+    // Every entry costs its bytes plus a fixed overhead, and entries are capped: empty lines count too.
+    const cost = Buffer.byteLength(text) + LOG_ENTRY_COST;
+    const { logBytes, maxLogEntries } = this.#job.limits;
+    if (this.#logBytes + cost > logBytes || this.#logEntries >= maxLogEntries) {
       this.#logsClosed = true;
       this.#bridge.log(
         'warn',
-        `[log budget of ${this.#job.limits.logBytes} bytes reached; further logs dropped]`,
+        `[log budget of ${logBytes} bytes or ${maxLogEntries} entries reached; further logs dropped]`,
       );
       return;
     }
-    this.#logBytes += bytes;
+    this.#logBytes += cost;
+    this.#logEntries += 1;
     this.#bridge.log(LEVELS.has(level) ? (level as LogLevel) : 'log', text);
   }
 
@@ -432,6 +503,7 @@ class RunState {
     const { limits } = this.#job;
     const refused = this.#refusal(path, argsJson);
     if (refused) {
+      this.#hostErrors.set(id, refused.code);
       this.#deliver(id, false, JSON.stringify(refused));
       return;
     }
@@ -451,6 +523,7 @@ class RunState {
           return;
         }
         if (!r.ok) {
+          this.#hostErrors.set(id, r.code);
           this.#deliver(id, false, JSON.stringify({ code: r.code, message: r.message }));
         } else if (Buffer.byteLength(r.json) > limits.maxValueBytes) {
           const message = `host call result larger than ${limits.maxValueBytes} bytes`;
@@ -490,13 +563,17 @@ class RunState {
         return budget('output', this.#job.limits.outputBytes, observed, 'bytes');
       }
       case 'host': {
+        // Only an error the host really answered (same call id, same code) keeps a host code; anything
+        // else the plugin threw is PLUGIN_ERROR, whatever `code` it carries.
         const code = str(e.code, 40);
-        if (code === 'CAPABILITY_DENIED')
+        const callId = typeof e.callId === 'number' ? e.callId : -1;
+        const genuine = this.#hostErrors.get(callId) === code;
+        if (genuine && code === 'CAPABILITY_DENIED')
           return { code: 'CAPABILITY_DENIED', message: str(e.message, 500), details: {} };
         return {
           code: 'PLUGIN_ERROR',
           message: `uncaught host API error ${code}: ${str(e.message, 500)}`,
-          details: { hostErrorCode: code },
+          details: genuine ? { hostErrorCode: code } : {},
         };
       }
       case 'no_run':
@@ -564,7 +641,6 @@ class RunState {
   #finish(result: { outputJson?: string; failure?: EngineFailure }, reported = false): void {
     if (this.#settled) return;
     this.#settled = true;
-    clearInterval(this.#cpuTimer);
     this.#abort?.abort(RUN_ENDED);
     const outcome: EngineOutcome = {
       ...(result.outputJson !== undefined ? { outputJson: result.outputJson } : {}),
@@ -578,6 +654,7 @@ class RunState {
         logBytes: this.#logBytes,
       },
     };
+    if (result.failure) outcome.logsTruncated = this.#logsClosed;
     const isolate = this.#lease.isolate;
     if (this.#kill || (this.#busy > 0 && !reported) || isolate.isDisposed) {
       this.#complete(outcome, true);
@@ -587,18 +664,39 @@ class RunState {
     // read would block this thread until then). The run completes when the isolate has no work left
     // for it; the wall timer stays armed in case the code keeps the isolate busy past its deadline.
     this.#draining = outcome;
-    this.#track(isolate.getHeapStatistics()).then(
-      (h) => {
+    // The reading is stored inside the tracked operation, so it is in place when the run completes.
+    this.#track(
+      isolate.getHeapStatistics().then((h) => {
         outcome.usage.heapBytes = h.used_heap_size + h.externally_allocated_size;
-      },
-      () => {},
-    );
+        // V8 lets some allocations (a large flattened string) past its own heap limit; garbage not yet
+        // collected stays within it. Over the limit V8 itself reports, or buffers over the budget, is
+        // memory the run really took.
+        const limit = this.#job.limits.memoryMB * MB;
+        if (h.used_heap_size > Math.max(h.heap_size_limit, limit) || h.externally_allocated_size > limit)
+          this.#heapOverrun = outcome.usage.heapBytes;
+      }),
+    ).catch(() => {});
   }
 
   #onWallTimer(): void {
+    this.#overBudget(budget('wall', this.#job.limits.wallMs, this.#wallMs(), 'ms'));
+  }
+
+  /**
+   * A budget ran out (or the caller aborted): before the plugin reported, the run fails; after it
+   * reported but while its code still runs (late microtasks), the reported outcome is replaced by the
+   * failure, because the run is not over until the isolate is idle.
+   */
+  #overBudget(failure: EngineFailure): void {
+    if (this.#completed) return;
     const draining = this.#draining;
-    if (draining) this.#complete(draining, true);
-    else this.#finish({ failure: budget('wall', this.#job.limits.wallMs, this.#wallMs(), 'ms') });
+    if (!draining) {
+      this.#finish({ failure });
+      return;
+    }
+    delete draining.outputJson;
+    draining.failure = failure;
+    this.#complete(draining, true);
   }
 
   /** Reports the outcome, then frees the run's context and hands the isolate back (or disposes it). */
@@ -607,6 +705,24 @@ class RunState {
     this.#completed = true;
     this.#draining = undefined;
     clearTimeout(this.#wallTimer);
+    clearInterval(this.#cpuTimer);
+    if (this.#onAbort) this.#signal?.removeEventListener('abort', this.#onAbort);
+    // Usage is read now, with the isolate idle (or stopped): every CPU millisecond the run caused.
+    const { limits } = this.#job;
+    outcome.usage.wallMs = this.#wallMs();
+    outcome.usage.cpuMs = Math.max(outcome.usage.cpuMs, this.#cpuMs());
+    outcome.usage.logBytes = this.#logBytes;
+    outcome.logsTruncated = this.#logsClosed;
+    if (!outcome.failure) {
+      if (outcome.usage.cpuMs > limits.cpuMs && limits.cpuMs < limits.wallMs) {
+        outcome.failure = budget('cpu', limits.cpuMs, outcome.usage.cpuMs, 'ms');
+      } else if (outcome.usage.wallMs > limits.wallMs) {
+        outcome.failure = budget('wall', limits.wallMs, outcome.usage.wallMs, 'ms');
+      } else if (this.#heapOverrun > 0) {
+        outcome.failure = budget('memory', limits.memoryMB * MB, this.#heapOverrun, 'bytes');
+      }
+      if (outcome.failure) delete outcome.outputJson;
+    }
     const failure = outcome.failure;
     if (failure?.details.resource === 'memory') {
       failure.details.observed = Math.max(Number(failure.details.observed), outcome.usage.heapBytes);

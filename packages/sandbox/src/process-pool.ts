@@ -1,6 +1,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import type { EngineBridge, EngineJob, EngineOutcome } from './engine.js';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { abortFailure, type EngineBridge, type EngineJob, type EngineOutcome } from './engine.js';
 import type { Executor } from './sandbox.js';
 import type { FromWorker, ToWorker, WireJob } from './worker-protocol.js';
 
@@ -34,19 +37,101 @@ interface Worker {
   /** The worker has loaded; runs sent before are queued, so start-up time does not count as wall time. */
   ready: boolean;
   queue: (() => void)[];
+  /** Resident memory of the worker when it became ready, in bytes (0 where /proc is unavailable). */
+  baseRss: number;
+  /** Largest memory budget of a run this worker served, in MB (its isolates may each hold that much). */
+  maxMemoryMB: number;
 }
 
-function workerEntry(): { path: string; execArgv: string[] } {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    // Running from sources (tests, benchmarks): load the TypeScript worker through tsx.
-    return {
-      path: fileURLToPath(new URL('./worker.ts', here)),
-      execArgv: ['--no-node-snapshot', '--conditions=source', '--import', 'tsx'],
-    };
+const MB = 1024 * 1024;
+/** How often the parent reads the resident memory of workers with runs in flight. */
+const RSS_CHECK_MS = 100;
+/** Slack over the worker's own memory and its runs' budgets before it is killed. */
+const RSS_SLACK = 64 * MB;
+
+/** Keeps the host's event loop alive through a worker's IPC channel only while it has runs. */
+function holdOpen(w: Worker): void {
+  const channel = w.child.channel;
+  if (!channel) return;
+  if (w.runs.size > 0) channel.ref();
+  else channel.unref();
+}
+
+/** Resident memory of a process, in bytes, from /proc (Linux); undefined elsewhere or once it is gone. */
+function residentBytes(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const pages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
+    return Number.isFinite(pages) ? pages * 4096 : undefined;
+  } catch {
+    return undefined;
   }
-  const ext = here.endsWith('.cjs') ? 'cjs' : 'js';
-  return { path: fileURLToPath(new URL(`./worker.${ext}`, here)), execArgv: ['--no-node-snapshot'] };
+}
+
+/** How a sandbox worker process is started: its script, Node flags and arguments. */
+export interface WorkerLaunch {
+  path: string;
+  execArgv: string[];
+  /** Paths the worker may read (the permission model's `--allow-fs-read`); it may write none. */
+  reads: string[];
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Where Node looks for `name` when `fromDir` imports it, up to and including the directory it is found
+ * in, with that directory's real path (pnpm links). The permission model checks each path Node reads.
+ */
+function lookupPaths(name: string, fromDir: string): string[] {
+  const out: string[] = [];
+  for (let dir = fromDir; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    out.push(candidate);
+    if (existsSync(join(candidate, 'package.json'))) {
+      out.push(realpathSync(candidate));
+      return out;
+    }
+    if (dirname(dir) === dir) return out;
+  }
+}
+
+/**
+ * The launch of a sandbox worker: an empty environment (set by the caller), and Node's permission
+ * model with reads limited to the worker's own code and the packages it loads (isolated-vm with its
+ * native addon, which needs `--allow-addons`, node-gyp-build, acorn); no fs writes, no child
+ * processes, no worker threads, no WASI.
+ *
+ * @internal
+ */
+export function workerLaunch(): WorkerLaunch {
+  const here = import.meta.url;
+  const fromSource = here.endsWith('.ts');
+  const ownDir = dirname(fileURLToPath(here));
+  const pkgDir = dirname(ownDir);
+  const ext = fromSource ? 'ts' : here.endsWith('.cjs') ? 'cjs' : 'js';
+  const path = join(ownDir, `worker.${ext}`);
+  const ivmReal = dirname(realpathSync(require.resolve('isolated-vm/package.json')));
+  const reads = new Set<string>([
+    ownDir,
+    join(pkgDir, 'package.json'),
+    ...lookupPaths('isolated-vm', ownDir),
+    ...lookupPaths('acorn', ownDir),
+    ...lookupPaths('node-gyp-build', ivmReal),
+    // node-gyp-build asks whether it runs on Alpine (musl) to pick the prebuilt addon.
+    '/etc/alpine-release',
+  ]);
+  const execArgv = [
+    '--no-node-snapshot',
+    // Node 22.13+ and 23.5+ spell it --permission; earlier 22.x releases, --experimental-permission.
+    process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission',
+    '--allow-addons',
+    ...[...reads].map((p) => `--allow-fs-read=${p}`),
+    // --allow-addons is required for isolated-vm itself; its warning is expected, once per worker.
+    '--disable-warning=SecurityWarning',
+  ];
+  // From TypeScript sources (tests, benchmarks), Node strips the types; a resolve hook maps `.js` to `.ts`.
+  if (fromSource) execArgv.push('--import', pathToFileURL(join(ownDir, 'worker-source-hooks.mjs')).href);
+  return { path, execArgv, reads: [...reads] };
 }
 
 function withoutCode(job: EngineJob): WireJob {
@@ -76,13 +161,19 @@ export class ProcessPool implements Executor {
   #started = 0;
   #nextRun = 0;
   #closed = false;
+  #rssTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ProcessPoolOptions) {
     this.#options = options;
   }
 
-  run(job: EngineJob, bridge: EngineBridge): Promise<EngineOutcome> {
+  run(job: EngineJob, bridge: EngineBridge, signal?: AbortSignal): Promise<EngineOutcome> {
     if (this.#closed) return Promise.resolve(failed('UNAVAILABLE', 'the sandbox is closed', {}));
+    if (signal?.aborted)
+      return Promise.resolve({
+        failure: abortFailure(signal.reason),
+        usage: failed('UNAVAILABLE', '', {}).usage,
+      });
     const worker = this.#pick(job.codeSha256);
     const id = ++this.#nextRun;
     const sendCode = !worker.codes.has(job.codeSha256);
@@ -96,15 +187,37 @@ export class ProcessPool implements Executor {
         resolve,
       };
       worker.runs.set(id, pending);
+      holdOpen(worker);
+      if (signal) {
+        // The caller's answer does not wait for the worker: the run fails now, the worker stops the
+        // isolate (and the parent's wall timer still kills the worker if it does not).
+        const onAbort = () => {
+          const reason = signal.reason as { code?: unknown; message?: unknown } | undefined;
+          const failure = abortFailure(reason);
+          this.#send(worker, { t: 'abort', id, code: failure.code, message: failure.message });
+          pending.abort.abort();
+          pending.resolve = () => {};
+          resolve({ failure, usage: failed('UNAVAILABLE', '', {}).usage });
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        const settle = pending.resolve;
+        pending.resolve = (o) => {
+          signal.removeEventListener('abort', onAbort);
+          settle(o);
+        };
+      }
       const dispatch = () => {
         if (!worker.runs.has(id)) return;
+        worker.maxMemoryMB = Math.max(worker.maxMemoryMB, job.limits.memoryMB);
+        this.#watchMemory();
         const started = performance.now();
         pending.timer = setTimeout(() => {
           // The worker did not stop the run itself: kill it. The run fails on wall time.
           const observed = Math.round(performance.now() - started);
           worker.runs.delete(id);
+          holdOpen(worker);
           pending.abort.abort();
-          resolve(
+          pending.resolve(
             failed(
               'BUDGET_EXCEEDED',
               `wall budget exceeded: ${observed} ms observed, limit ${job.limits.wallMs} ms`,
@@ -134,6 +247,8 @@ export class ProcessPool implements Executor {
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#rssTimer);
+    this.#rssTimer = undefined;
     const exits = [...this.#workers].map(
       (w) =>
         new Promise<void>((resolve) => {
@@ -172,22 +287,26 @@ export class ProcessPool implements Executor {
     const live = [...this.#workers].filter((w) => !w.dead);
     const idleWithCode = live.find((w) => w.codes.has(codeSha256) && w.runs.size < this.#options.poolSize);
     if (idleWithCode) return idleWithCode;
+    // A started worker with a free isolate beats a new process: a cold worker takes seconds to load.
+    const idle = live.find((w) => w.ready && w.runs.size < this.#options.poolSize);
+    if (idle) return idle;
     if (live.length < this.#options.processes) return this.#spawn();
     live.sort((a, b) => a.runs.size - b.runs.size);
     return live[0] as Worker;
   }
 
   #spawn(): Worker {
-    const entry = workerEntry();
-    const child = fork(entry.path, [], {
-      execArgv: entry.execArgv,
+    const launch = workerLaunch();
+    const args = [
+      String(this.#options.poolSize),
+      String(this.#options.recycleAfterRuns ?? 0),
+      String(this.#options.workerCodes ?? 256),
+    ];
+    // An empty environment: nothing of the host's (database URLs, API keys) is in the worker.
+    const child = fork(launch.path, args, {
+      execArgv: launch.execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: {
-        ...process.env,
-        IG_SANDBOX_POOL_SIZE: String(this.#options.poolSize),
-        IG_SANDBOX_RECYCLE: String(this.#options.recycleAfterRuns ?? 0),
-        IG_SANDBOX_CODES: String(this.#options.workerCodes ?? 256),
-      },
+      env: {},
     });
     const worker: Worker = {
       child,
@@ -197,11 +316,17 @@ export class ProcessPool implements Executor {
       dead: false,
       ready: false,
       queue: [],
+      baseRss: 0,
+      maxMemoryMB: 0,
     };
     this.#started += 1;
     this.#workers.add(worker);
     child.on('message', (m: FromWorker) => this.#onMessage(worker, m));
     child.on('exit', (code, signal) => this.#onExit(worker, code, signal));
+    // An idle pool does not keep the host process alive (as isolates in-process do not); a worker
+    // with runs in flight does (see holdOpen).
+    child.unref();
+    holdOpen(worker);
     child.on('error', () => this.#kill(worker, 'the worker failed'));
     return worker;
   }
@@ -215,6 +340,7 @@ export class ProcessPool implements Executor {
     switch (m.t) {
       case 'ready': {
         w.ready = true;
+        w.baseRss = residentBytes(w.child.pid) ?? 0;
         for (const dispatch of w.queue.splice(0)) dispatch();
         return;
       }
@@ -244,12 +370,59 @@ export class ProcessPool implements Executor {
         const run = w.runs.get(m.id);
         if (!run) return;
         w.runs.delete(m.id);
+        holdOpen(w);
         clearTimeout(run.timer);
         run.abort.abort();
         run.resolve(m.outcome);
         return;
       }
     }
+  }
+
+  /**
+   * Memory a plugin causes outside the isolate's accounting (ICU data behind `Intl` objects, for one)
+   * grows the worker, not the host. While runs are in flight the parent reads each worker's resident
+   * memory; beyond what the worker can legitimately hold (its memory at start, plus every isolate of
+   * its pool at twice the largest `memoryMB` it served, heap and buffers, plus 64 MB), the worker is
+   * killed and its runs fail `BUDGET_EXCEEDED` (`memory`, `scope: 'worker'`). Linux only.
+   */
+  #watchMemory(): void {
+    if (this.#rssTimer) return;
+    this.#rssTimer = setInterval(() => {
+      let busy = false;
+      for (const w of this.#workers) {
+        if (w.dead || w.runs.size === 0 || w.baseRss === 0) continue;
+        busy = true;
+        const rss = residentBytes(w.child.pid);
+        if (rss === undefined) continue;
+        const limit = w.baseRss + RSS_SLACK + this.#options.poolSize * 2 * w.maxMemoryMB * MB;
+        if (rss > limit) this.#killForMemory(w, rss, limit);
+      }
+      if (!busy) {
+        clearInterval(this.#rssTimer);
+        this.#rssTimer = undefined;
+      }
+    }, RSS_CHECK_MS);
+    this.#rssTimer.unref();
+  }
+
+  #killForMemory(w: Worker, rss: number, limit: number): void {
+    w.child.kill('SIGKILL');
+    const runs = [...w.runs.values()];
+    w.runs.clear();
+    for (const run of runs) {
+      clearTimeout(run.timer);
+      run.abort.abort();
+      const observed = Math.round(rss);
+      run.resolve(
+        failed(
+          'BUDGET_EXCEEDED',
+          `memory budget exceeded: the sandbox worker reached ${observed} bytes, limit ${limit} bytes`,
+          { resource: 'memory', limit, observed, unit: 'bytes', scope: 'worker' },
+        ),
+      );
+    }
+    this.#fail(w, 'the sandbox worker exceeded its memory', { reason: 'memory' });
   }
 
   #kill(w: Worker, reason: string): void {
@@ -273,5 +446,8 @@ export class ProcessPool implements Executor {
       run.resolve(failed('UNAVAILABLE', reason, { reason: 'worker_lost', ...details }));
     }
     w.runs.clear();
+    // Start the replacement now, so the next run does not wait for a cold worker; only for a worker
+    // that had started (one that failed to start would fail again, in a loop).
+    if (w.ready && !this.#closed && ![...this.#workers].some((x) => !x.dead)) this.#spawn();
   }
 }

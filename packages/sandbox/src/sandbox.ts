@@ -47,7 +47,8 @@ interface RunReport {
  * The result of {@link Sandbox.run}: `{ ok: true, value }` or `{ ok: false, error }`, with logs, usage
  * and provenance either way. `error.code` is `BUDGET_EXCEEDED` (with `details.resource` = `wall | cpu
  * | memory | rows | output`, `limit`, `observed`, `unit`), `PLUGIN_ERROR` (plugin message, `details.stack`
- * with only plugin frames), `CAPABILITY_DENIED`, or `UNAVAILABLE` (a crashed worker, a closed sandbox).
+ * with only plugin frames), `CAPABILITY_DENIED` (only when the host denied a call), `UNAVAILABLE` (a
+ * crashed worker, a closed sandbox, an aborted run), or the code of the abort reason (`KILL_SWITCH`…).
  */
 export type SandboxResult<T = unknown> = ({ ok: true; value: T } | { ok: false; error: IntelGraphError }) &
   RunReport;
@@ -64,6 +65,13 @@ export interface SandboxRunRequest {
   api?: ScopedHostApi;
   /** Plugin id for provenance; defaults to the manifest name. */
   pluginId?: string;
+  /**
+   * Ends the run when aborted (a kill switch, an uninstall, a client gone): code still running is
+   * stopped in either isolation mode, and the run fails with the reason's code when it is
+   * `KILL_SWITCH`, `FORBIDDEN`, `NOT_FOUND`, `QUOTA_EXCEEDED` or `UNAVAILABLE` (an `IntelGraphError`
+   * as the reason), else `UNAVAILABLE`; `details.reason` is `aborted`.
+   */
+  signal?: AbortSignal;
 }
 
 /** Options of {@link createSandbox}. */
@@ -75,19 +83,31 @@ export interface SandboxOptions {
    */
   poolSize?: number;
   /**
-   * `isolate` (default): isolates in this process, fastest. `process`: isolates inside a pool of child
-   * processes, so a V8 abort (out of memory beyond recovery, a V8 bug) kills a worker, never the host.
+   * `process` (default): isolates inside a warm pool of child processes, each with an empty
+   * environment under Node's permission model (no fs writes, no child processes, no workers), so a V8
+   * abort (out of memory beyond recovery, a V8 bug) kills a worker and fails only its runs, never the
+   * host. `in-process`: isolates in this process, a little faster, for code you trust (your own
+   * plugins, an audited publisher): a catastrophic isolate failure there aborts the host process.
+   * `isolate` is the former name of `in-process`.
    */
-  isolation?: 'isolate' | 'process';
+  isolation?: 'process' | 'in-process' | 'isolate';
   /** Worker processes in process mode. Default 2. */
   processes?: number;
   /** Host defaults for budgets a manifest leaves out. */
   defaults?: Partial<SandboxBudgets>;
   /** Upper limits for any manifest. */
   caps?: Partial<SandboxBudgets>;
-  /** Host calls per run (default 1000) and in flight at once (default 32). */
+  /**
+   * Host calls per run (default 1000) and in flight at once (default 32). Calls over either are
+   * refused inside the isolate (`RATE_LIMITED`) with no message to the host, and again by the host.
+   */
   maxHostCalls?: number;
   maxConcurrentHostCalls?: number;
+  /**
+   * Log entries kept per run (default 1000). Each entry also costs its text plus 64 bytes of the
+   * `logKB` budget; beyond either, further logs are dropped and `logsTruncated` is true.
+   */
+  maxLogEntries?: number;
   /** Largest JSON value crossing through a host call, either way, in KB (default 1024). */
   maxValueKB?: number;
   /** Largest input, in KB (default 1024), and largest code, in KB (default 5120). */
@@ -106,7 +126,7 @@ export interface SandboxOptions {
 
 /** Counters for dashboards and tests. */
 export interface SandboxStats {
-  isolation: 'isolate' | 'process';
+  isolation: 'process' | 'in-process';
   runs: number;
   /** Isolates created so far (in process mode: in live workers). */
   isolatesCreated: number;
@@ -129,7 +149,7 @@ export interface Sandbox {
 
 /** @internal What runs jobs: the in-process engine or the worker-process pool. */
 export interface Executor {
-  run(job: EngineJob, bridge: EngineBridge): Promise<EngineOutcome>;
+  run(job: EngineJob, bridge: EngineBridge, signal?: AbortSignal): Promise<EngineOutcome>;
   evict(codeSha256: string): void;
   close(): Promise<void>;
   isolatesCreated(): number;
@@ -140,12 +160,13 @@ export interface Executor {
 const OptionsSchema = z
   .object({
     poolSize: z.number().int().min(1).max(64).optional(),
-    isolation: z.enum(['isolate', 'process']).optional(),
+    isolation: z.enum(['process', 'in-process', 'isolate']).optional(),
     processes: z.number().int().min(1).max(32).optional(),
     defaults: PartialBudgetsSchema.optional(),
     caps: PartialBudgetsSchema.optional(),
     maxHostCalls: z.number().int().positive().max(1_000_000).optional(),
     maxConcurrentHostCalls: z.number().int().positive().max(1024).optional(),
+    maxLogEntries: z.number().int().positive().max(1_000_000).optional(),
     maxValueKB: z.number().int().positive().max(1_048_576).optional(),
     maxInputKB: z.number().int().positive().max(1_048_576).optional(),
     maxCodeKB: z.number().int().positive().max(1_048_576).optional(),
@@ -179,6 +200,7 @@ const RequestSchema = z
       .max(200)
       .regex(/^[\w.@:/+-]+$/)
       .optional(),
+    signal: z.instanceof(AbortSignal).optional(),
   })
   .strict();
 
@@ -204,9 +226,11 @@ function jsonText(value: unknown): string | undefined {
 }
 
 /**
- * Creates a sandbox for untrusted plugin code, built on isolated-vm: a pool of isolates, a fresh
- * context for every run, compiled code cached by SHA-256, budgets enforced by the host, and a scoped
- * host API as the only way out.
+ * Creates a sandbox for untrusted plugin code, built on isolated-vm: by default a warm pool of worker
+ * processes (empty environment, Node's permission model) holding pooled isolates, a fresh context for
+ * every run, compiled code cached by SHA-256, budgets enforced by the host until the isolate is idle,
+ * and a scoped host API as the only way out. `isolation: 'in-process'` runs isolates in this process,
+ * for trusted code only.
  *
  * @example
  * ```ts
@@ -231,7 +255,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const o = parseInput(OptionsSchema, options, 'sandbox options');
   const clock = o.clock ?? systemClock;
   const ids = o.ids ?? randomIds;
-  const isolation = o.isolation ?? 'isolate';
+  const isolation = o.isolation === 'process' || o.isolation === undefined ? 'process' : 'in-process';
   const poolSize = o.poolSize ?? 2;
   const maxInputBytes = (o.maxInputKB ?? 1024) * 1024;
   const maxCodeBytes = (o.maxCodeKB ?? 5120) * 1024;
@@ -327,12 +351,10 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     const startedAt = new Date(clock.now()).toISOString();
     const hostCalls: HostCallRecord[] = [];
     const logs: LogEntry[] = [];
-    let logsTruncated = false;
     const maxValueBytes = (o.maxValueKB ?? 1024) * 1024;
 
     const bridge: EngineBridge = {
       log(level, text) {
-        if (text.startsWith('[log budget of ')) logsTruncated = true;
         logs.push({ level, message: redactPii(text), at: new Date(clock.now()).toISOString() });
       },
       async call(path, argsJson, callOptions): Promise<BridgeCallResult> {
@@ -372,6 +394,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         rows: budgets.rows,
         outputBytes: budgets.outputKB * 1024,
         logBytes: budgets.logKB * 1024,
+        maxLogEntries: o.maxLogEntries ?? 1000,
         maxHostCalls: o.maxHostCalls ?? 1000,
         maxConcurrentCalls: o.maxConcurrentHostCalls ?? 32,
         maxValueBytes,
@@ -386,8 +409,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       };
     } else {
       runs += 1;
-      outcome = await executor.run(job, bridge);
+      outcome = await executor.run(job, bridge, req.signal);
     }
+    const logsTruncated = outcome.logsTruncated === true;
 
     let value: unknown = null;
     let failure = outcome.failure;
@@ -463,7 +487,7 @@ function round(ms: number): number {
 
 function inProcessExecutor(engine: IsolateEngine): Executor {
   return {
-    run: (job, bridge) => engine.run(job, bridge),
+    run: (job, bridge, signal) => engine.run(job, bridge, signal),
     evict: (sha) => engine.evict(sha),
     close: async () => engine.close(),
     isolatesCreated: () => engine.pool.created,

@@ -44,7 +44,13 @@ describe('@intelgraph/sandbox/testing', () => {
         throw new IntelGraphError('INTERNAL', 'boom');
       },
       evict: () => undefined,
-      stats: () => ({ isolation: 'isolate', runs: 0, isolatesCreated: 0, workersStarted: 0, workerPids: [] }),
+      stats: () => ({
+        isolation: 'in-process',
+        runs: 0,
+        isolatesCreated: 0,
+        workersStarted: 0,
+        workerPids: [],
+      }),
       close: async () => undefined,
     } as unknown as Sandbox;
     const error = await fuzzSandbox({ runs: 3, seed: 1, sandbox: broken }).then(

@@ -10,7 +10,7 @@ import {
   type HostMethodContext,
   scopeHostApi,
 } from '@intelgraph/capabilities';
-import { isIntelGraphError } from '@intelgraph/core';
+import { IntelGraphError, isIntelGraphError } from '@intelgraph/core';
 import fc from 'fast-check';
 import { createSandbox, type Sandbox, type SandboxResult } from './sandbox.js';
 
@@ -93,6 +93,22 @@ export const DANGEROUS_CONSTRUCTS: Readonly<Record<string, string>> = Object.fre
   recursion: '{ const f = (n) => f(n + 1) + 1; f(0); }',
   hugeString: "{ out.big = 'x'.repeat(1 << 25); }",
   sharedMemory: '{ Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); }',
+  // Issue 16: memory outside the V8 heap, late microtasks, log and call floods, replaced intrinsics.
+  resizableBuffer:
+    '{ const b = new ArrayBuffer(0, { maxByteLength: 2 ** 30 }); b.resize(2 ** 30); new Float64Array(b).fill(7); }',
+  resizableViaPrototype:
+    '{ const AB = Object.getPrototypeOf(new Uint8Array(1).buffer).constructor; const b = new AB(0, { maxByteLength: 2 ** 30 }); b.resize(2 ** 30); }',
+  hugeBuffer: '{ out.buffers = []; for (;;) out.buffers.push(new Float64Array(1 << 22)); }',
+  transferGrow: '{ let b = new ArrayBuffer(8); for (;;) b = b.transfer(b.byteLength * 4); }',
+  lateMicrotask: '{ Promise.resolve().then(() => { for (;;) {} }); }',
+  lateFinally: '{ Promise.resolve().finally(() => { for (;;) {} }); }',
+  emptyLogFlood: '{ for (let k = 0; k < 300000; k++) console.log(); }',
+  logFlood: "{ for (let k = 0; k < 20000; k++) console.log('x'.repeat(k % 300)); }",
+  callFlood: "{ for (let k = 0; k < 100000; k++) api.graph.search({ q: 'x' }).catch(() => {}); }",
+  replacedIntrinsics:
+    "{ WeakSet.prototype.has = () => true; WeakMap.prototype.has = () => true; Map.prototype.get = () => undefined; Map.prototype.set = function () { return this; }; JSON.stringify = () => 'forged'; Function.prototype.call = function () { return undefined; }; }",
+  forgedHostError:
+    "{ WeakSet.prototype.has = () => true; const e = new Error('forged'); e.name = 'HostApiError'; e.code = 'CAPABILITY_DENIED'; e.callId = 1; throw e; }",
 });
 
 /** How a hostile program ends: what it returns to the host. */
@@ -103,7 +119,37 @@ export const HOSTILE_RETURNS: Readonly<Record<string, string>> = Object.freeze({
   protoKey: 'return JSON.parse(\'{"__proto__":{"polluted":true},"escaped":false}\');',
   fn: 'return () => escaped;',
   cyclic: 'const c = { escaped }; c.self = c; return c;',
+  lateToJSON:
+    'return { escaped, toJSON() { Promise.resolve().then(() => { for (;;) {} }); return { escaped }; } };',
+  lateThenable:
+    'return { then(resolve) { resolve({ escaped }); Promise.resolve().finally(() => { for (;;) {} }); } };',
 });
+
+/**
+ * The constructs of issue 16's attack classes: memory outside the V8 heap, work queued to run after the
+ * plugin reports, log and call floods, replaced intrinsics and forged host error codes. Hand them to
+ * {@link hostileProgramArbitrary} or {@link fuzzSandbox} (`constructs`) to fuzz those classes alone.
+ *
+ * @example
+ * ```ts
+ * await fuzzSandbox({ runs: 30, constructs: GUARDRAIL_CONSTRUCTS });
+ * ```
+ */
+export const GUARDRAIL_CONSTRUCTS: readonly string[] = Object.freeze([
+  'resizableBuffer',
+  'resizableViaPrototype',
+  'hugeBuffer',
+  'transferGrow',
+  'lateMicrotask',
+  'lateFinally',
+  'emptyLogFlood',
+  'logFlood',
+  'callFlood',
+  'replacedIntrinsics',
+  'forgedHostError',
+  'hugeString',
+  'promiseFlood',
+]);
 
 /** A generated hostile program: its source and the constructs it is made of. */
 export interface HostileProgram {
@@ -122,8 +168,16 @@ export interface HostileProgram {
  * p.constructs; // ['proxyToHost', 'syncLoop']
  * ```
  */
-export function hostileProgramArbitrary(): fc.Arbitrary<HostileProgram> {
-  const names = Object.keys(DANGEROUS_CONSTRUCTS);
+export function hostileProgramArbitrary(
+  options: { constructs?: readonly string[] } = {},
+): fc.Arbitrary<HostileProgram> {
+  const names = options.constructs ?? Object.keys(DANGEROUS_CONSTRUCTS);
+  const unknown = names.filter((n) => !Object.hasOwn(DANGEROUS_CONSTRUCTS, n));
+  if (names.length === 0 || unknown.length > 0)
+    throw new IntelGraphError(
+      'INVALID_INPUT',
+      `unknown dangerous constructs: ${unknown.join(', ') || '(none given)'}`,
+    );
   return fc
     .record({
       steps: fc.array(fc.record({ name: fc.constantFrom(...names), guarded: fc.boolean() }), {
@@ -190,6 +244,11 @@ export interface FuzzSandboxOptions {
   hostApi?: HostApi;
   /** Slack over a budget before "budgets honoured" fails, as a factor and a constant (default ×3 + 1000 ms; for shared CI machines). */
   budgetSlack?: { factor: number; ms: number };
+  /** Only these {@link DANGEROUS_CONSTRUCTS} (default: all), for example {@link GUARDRAIL_CONSTRUCTS}. */
+  constructs?: readonly string[];
+  /** Log entries and host calls per run the sandbox under test allows (defaults: the sandbox's, 1000 and 1000). */
+  maxLogEntries?: number;
+  maxHostCalls?: number;
 }
 
 /** What {@link fuzzSandbox} saw. */
@@ -247,6 +306,8 @@ function defaultHostApi(): HostApi {
  */
 export async function fuzzSandbox(options: FuzzSandboxOptions = {}): Promise<FuzzReport> {
   const runs = options.runs ?? 50;
+  const maxLogEntries = options.maxLogEntries ?? 1000;
+  const maxHostCalls = options.maxHostCalls ?? 1000;
   const slack = options.budgetSlack ?? { factor: 3, ms: 1000 };
   const owned = options.sandbox === undefined;
   const sandbox = options.sandbox ?? createSandbox({ poolSize: 1 });
@@ -254,6 +315,7 @@ export async function fuzzSandbox(options: FuzzSandboxOptions = {}): Promise<Fuz
   const globals = globalThis as Record<string, unknown>;
   globals.__igFuzzCanary = canary;
   const impure: string[] = [];
+  let handled = 0;
   const base = options.hostApi ?? defaultHostApi();
   // Every handler first checks what reached it.
   const definition: HostApiDefinition = Object.fromEntries(
@@ -265,6 +327,7 @@ export async function fuzzSandbox(options: FuzzSandboxOptions = {}): Promise<Fuz
           {
             ...spec,
             handler: (input: never, ctx: HostMethodContext) => {
+              handled += 1;
               if (!isPlain(input)) impure.push(`${ns}.${name}`);
               return spec.handler(input, ctx);
             },
@@ -275,15 +338,26 @@ export async function fuzzSandbox(options: FuzzSandboxOptions = {}): Promise<Fuz
   );
   const hostApi = defineHostApi(definition);
   const outcomes: Record<string, number> = {};
+  const benign = (name: string) =>
+    sandbox.run({
+      code: 'module.exports.run = async () => 42;',
+      manifest: { name, version: '1.0.0', entry: 'index.js', capabilities: {} },
+    });
   try {
+    // Untimed: a process-isolated sandbox starts its first worker here, not inside a timed run.
+    // Its outcome is not judged here: the property judges every run.
+    await benign('before-fuzz').catch(() => undefined);
     await fc.assert(
       fc.asyncProperty(
-        hostileProgramArbitrary(),
+        hostileProgramArbitrary(options.constructs ? { constructs: options.constructs } : {}),
         manifestArbitrary(),
         grantSetArbitrary(),
         fc.oneof(fc.constant<unknown>({ q: 'acme' }), hostilePayloadArbitrary()),
         async (program, manifest, grants, input) => {
+          const workersBefore = sandbox.stats().workersStarted;
           const started = performance.now();
+          const rssBefore = process.memoryUsage().rss;
+          const handledBefore = handled;
           let result: SandboxResult;
           try {
             result = await sandbox.run({
@@ -304,6 +378,9 @@ export async function fuzzSandbox(options: FuzzSandboxOptions = {}): Promise<Fuz
           outcomes[code] = (outcomes[code] ?? 0) + 1;
           if (!result.ok && !TYPED.has(result.error.code))
             throw new Error(`untyped outcome ${result.error.code}: ${result.error.message}`);
+          // A worker process died in this run (a V8 abort): wait, untimed, for its replacement to start,
+          // so that no later run is timed over a worker's start (seconds on a loaded machine).
+          if (sandbox.stats().workersStarted !== workersBefore) await benign('rewarm').catch(() => undefined);
           const limit = manifest.budgets.ms * slack.factor + slack.ms;
           if (elapsed > limit)
             throw new Error(`budget not honoured: ${Math.round(elapsed)} ms > ${limit} ms`);
@@ -312,16 +389,31 @@ export async function fuzzSandbox(options: FuzzSandboxOptions = {}): Promise<Fuz
             throw new Error(`escape reported by ${program.constructs.join(', ')}`);
           if (seen.includes(canary)) throw new Error('the host canary leaked into the result');
           if (impure.length > 0) throw new Error(`non-plain data reached host methods: ${impure.join(', ')}`);
+          // Issue 16's classes: memory outside the heap stays out of the host, CPU caused after the
+          // report is counted, log and call floods are capped, and no plugin forges a host error code.
+          const rssGrowth = process.memoryUsage().rss - rssBefore;
+          if (rssGrowth > 512 * 1_048_576)
+            throw new Error(`host memory grew by ${Math.round(rssGrowth / 1_048_576)} MB during one run`);
+          if (result.usage.cpuMs > manifest.budgets.ms * slack.factor + slack.ms)
+            throw new Error(`CPU not bounded: ${result.usage.cpuMs} ms`);
+          if (result.logs.length > maxLogEntries + 1)
+            throw new Error(`${result.logs.length} log entries kept`);
+          if (result.usage.logBytes > manifest.budgets.logKB * 1024)
+            throw new Error(`log budget not honoured: ${result.usage.logBytes} bytes`);
+          if (handled - handledBefore > maxHostCalls)
+            throw new Error(`${handled - handledBefore} host calls reached the host in one run`);
+          if (
+            code === 'CAPABILITY_DENIED' &&
+            !result.provenance.hostCalls.some((c) => c.error === 'CAPABILITY_DENIED')
+          )
+            throw new Error('CAPABILITY_DENIED reported with no host call denied: a forged host error code');
           if (Object.hasOwn(Object.prototype, 'polluted') || Object.hasOwn(Array.prototype, 'polluted'))
             throw new Error('host prototypes polluted');
         },
       ),
       { numRuns: runs, ...(options.seed === undefined ? {} : { seed: options.seed }), endOnFailure: true },
     );
-    const after = await sandbox.run({
-      code: 'module.exports.run = async () => 42;',
-      manifest: { name: 'after-fuzz', version: '1.0.0', entry: 'index.js', capabilities: {} },
-    });
+    const after = await benign('after-fuzz');
     if (!after.ok || after.value !== 42)
       throw new Error('the sandbox no longer runs a benign plugin after fuzzing');
     return { runs, seed: options.seed, outcomes };

@@ -11,6 +11,7 @@ export type WireJob = Omit<EngineJob, 'code'> & { code?: string };
 export type ToWorker =
   | { t: 'run'; id: number; job: WireJob }
   | { t: 'result'; id: number; callId: number; result: BridgeCallResult }
+  | { t: 'abort'; id: number; code: string; message: string }
   | { t: 'evict'; sha: string }
   | { t: 'close' };
 

@@ -8,13 +8,16 @@ const send = (m: FromWorker) => {
   if (process.connected) process.send?.(m);
 };
 
-const poolSize = Number(process.env.IG_SANDBOX_POOL_SIZE ?? '2');
-const recycle = Number(process.env.IG_SANDBOX_RECYCLE ?? '0');
+// Started with an empty environment: the configuration comes as arguments.
+const [poolArg, recycleArg, codesArg] = process.argv.slice(2);
+const poolSize = Number(poolArg ?? '2');
+const recycle = Number(recycleArg ?? '0');
 const engine = new IsolateEngine({ poolSize, ...(recycle > 0 ? { recycleAfterRuns: recycle } : {}) });
 const waiting = new Map<string, (r: BridgeCallResult) => void>();
+const aborts = new Map<number, AbortController>();
 // Plugin code by digest, so the parent sends each code once (see WireJob).
 const codes = new BoundedCache<string, string>({
-  maxEntries: Math.max(1, Number(process.env.IG_SANDBOX_CODES ?? '256')),
+  maxEntries: Math.max(1, Number(codesArg ?? '256')),
   maxWeight: 64 * 1024 * 1024,
   weigh: (_, code) => code.length,
 });
@@ -31,22 +34,31 @@ process.on('message', (raw: ToWorker) => {
         break;
       }
       const job = { ...wire, code };
+      const abort = new AbortController();
+      aborts.set(id, abort);
       engine
-        .run(job, {
-          log: (level, text) => send({ t: 'log', id, level, text }),
-          call: (path, argsJson, options) =>
-            new Promise<BridgeCallResult>((resolve) => {
-              const callId = ++nextCall;
-              const key = `${id}:${callId}`;
-              waiting.set(key, resolve);
-              options.signal.addEventListener('abort', () => {
-                waiting.delete(key);
-                resolve({ ok: false, code: 'UNAVAILABLE', message: 'the run has ended' });
-              });
-              send({ t: 'call', id, callId, path, argsJson, rowsRemaining: options.rowsRemaining });
-            }),
-        })
-        .then((outcome) => send({ t: 'done', id, outcome, isolatesCreated: engine.pool.created }));
+        .run(
+          job,
+          {
+            log: (level, text) => send({ t: 'log', id, level, text }),
+            call: (path, argsJson, options) =>
+              new Promise<BridgeCallResult>((resolve) => {
+                const callId = ++nextCall;
+                const key = `${id}:${callId}`;
+                waiting.set(key, resolve);
+                options.signal.addEventListener('abort', () => {
+                  waiting.delete(key);
+                  resolve({ ok: false, code: 'UNAVAILABLE', message: 'the run has ended' });
+                });
+                send({ t: 'call', id, callId, path, argsJson, rowsRemaining: options.rowsRemaining });
+              }),
+          },
+          abort.signal,
+        )
+        .then((outcome) => {
+          aborts.delete(id);
+          send({ t: 'done', id, outcome, isolatesCreated: engine.pool.created });
+        });
       break;
     }
     case 'result': {
@@ -56,6 +68,9 @@ process.on('message', (raw: ToWorker) => {
       resolve?.(raw.result);
       break;
     }
+    case 'abort':
+      aborts.get(raw.id)?.abort({ code: raw.code, message: raw.message });
+      break;
     case 'evict':
       codes.delete(raw.sha);
       engine.evict(raw.sha);

@@ -1,6 +1,7 @@
 import { defineHostApi, manifestScopes, scopeHostApi } from '@intelgraph/capabilities';
 import { ERROR_CODES, parseManifest } from '@intelgraph/core';
 import { createSandbox } from '@intelgraph/sandbox';
+import { fuzzSandbox, GUARDRAIL_CONSTRUCTS } from '@intelgraph/sandbox/testing';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectHostUnharmed } from './helpers.js';
@@ -102,4 +103,19 @@ describe('sandbox properties', () => {
       { numRuns: 60 },
     );
   });
+
+  it("issue 16's attack classes (buffers, late microtasks, log and call floods, replaced intrinsics) stay contained under the default isolation", async () => {
+    // 30 programs of 1-4 constructs each fit in well under a minute on the loaded 2-core CI machine;
+    // the slack is wide for the same reason (the property is boundedness, not speed).
+    const report = await fuzzSandbox({
+      runs: 30,
+      seed: 20_261_206,
+      constructs: GUARDRAIL_CONSTRUCTS,
+      budgetSlack: { factor: 5, ms: 3000 },
+    });
+    expect(Object.values(report.outcomes).reduce((a, b) => a + b, 0)).toBe(30);
+    expect(report.outcomes.INTERNAL).toBeUndefined();
+    expect(report.outcomes.CAPABILITY_DENIED).toBeUndefined();
+    expectHostUnharmed();
+  }, 120_000);
 });
