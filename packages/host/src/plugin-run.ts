@@ -176,11 +176,16 @@ export async function runPlugin<T = unknown>(
 
     // 6. The sandbox enforces the budgets and returns usage and provenance either way. When the guard
     //    stops the run (kill switch, uninstall, revocation), its host calls are refused from that
-    //    moment and its result is withheld below.
-    //    This branch's sandbox request schema takes no abort signal (it is strict); once the sandbox
-    //    accepts `signal` (SandboxRunRequest.signal), pass `signal: guard.signal` here so the isolate
-    //    itself stops at that moment too.
-    const run = await sandbox.run({ code, manifest, input: checkedInput, api, pluginId });
+    //    moment, the isolate (or its worker) is stopped through the signal, and its result is
+    //    withheld below.
+    const run = await sandbox.run({
+      code,
+      manifest,
+      input: checkedInput,
+      api,
+      pluginId,
+      signal: guard.signal,
+    });
     used = { wallMs: run.usage.wallMs, cpuMs: run.usage.cpuMs, rows: run.usage.rows };
     let value = run.ok ? run.value : undefined;
     let error: PluginRunError | undefined = run.ok ? undefined : run.error.toJSON();
