@@ -437,6 +437,26 @@ describe('grants and kill switches hold during a run', () => {
     expect(r.provenance?.hostCalls.at(-1)).toMatchObject({ ok: false, error: 'KILL_SWITCH' });
   });
 
+  it('a kill switch stops a run that never calls the host (the sandbox itself is stopped)', async () => {
+    const host = await newHost();
+    await publish(
+      host,
+      { name: 'spinner', capabilities: {}, budgets: { ms: 20_000, cpuMs: 20_000 } },
+      'module.exports.run = async () => { globalThis.started = true; for (;;) {} };\n',
+    );
+    await host.install(alice, { pluginId: 'spinner' });
+    const running = host.runPlugin(alice, 'spinner', {});
+    // Engage once the run is in the sandbox (its guard is registered), long before its 20 s budget.
+    await new Promise((r) => setTimeout(r, 300));
+    await host.killSwitch(alice, { scope: 'plugin', target: 'spinner', on: true, reason: 'runaway plugin' });
+    const r = await running;
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('KILL_SWITCH');
+    // Stopped, not timed out: the run's wall time is far below its budget.
+    expect(r.usage.wallMs).toBeLessThan(20_000);
+  });
+
   it('an uninstall ends the run in flight', async () => {
     const probe = probeApi();
     const host = await newHost({ hostApi: probe.hostApi });
