@@ -59,8 +59,22 @@ class AnyBranchUnionType extends avro.types.WrappedUnionType {
   }
 }
 
+/**
+ * The empty union `[]`: valid Avro (Java accepts it), it accepts no value, any schema can read data
+ * written with it (there is none), and it can read nothing. avsc refuses to construct one, so it is built
+ * as an AnyBranchUnionType without branches.
+ */
+function emptyUnion(): AvroType {
+  const t = Object.create(AnyBranchUnionType.prototype) as Record<string, unknown>;
+  (avro.Type as unknown as { call(self: unknown): void }).call(t);
+  t.types = Object.freeze([]);
+  t._branchIndices = {};
+  return Object.freeze(t) as unknown as AvroType;
+}
+
 function unionHook(schema: avro.Schema, opts: avro.ForSchemaOptions): AvroType | undefined {
   if (!Array.isArray(schema)) return undefined;
+  if (schema.length === 0) return emptyUnion();
   const types = schema.map((branch) => avro.Type.forSchema(branch as avro.Schema, opts));
   const seen = new Set<string>();
   let ambiguous = false;
@@ -224,7 +238,8 @@ export function avroIssues(type: AvroType, value: unknown): ContractIssue[] {
     errorHook(path: string[], _val: unknown, t: AvroType) {
       const pointer = toJsonPointer(path);
       const where = pointer === '' ? 'the payload' : pointer;
-      const expected = typeof t.typeName === 'string' ? t.typeName : 'value';
+      const expected =
+        typeof t.typeName !== 'string' ? 'value' : t.typeName.startsWith('union') ? 'union' : t.typeName;
       const name = (t as { name?: string }).name;
       issues.push({
         code: 'type',
