@@ -1,20 +1,27 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type CompatibilityMode, isIntelGraphError, type SchemaFormat } from '@intelgraph/core';
+import {
+  type CompatibilityMode,
+  IntelGraphError,
+  isIntelGraphError,
+  type SchemaFormat,
+} from '@intelgraph/core';
 import { COMPATIBILITY_MODES, checkCompatibility } from './compatibility.js';
 import { type CompiledContract, compileContract } from './compiled-contract.js';
 import { diffSchemas } from './diff.js';
 import { parseJsonText } from './input-guard.js';
 import type { ContractIssue } from './issue.js';
 import { CONTRACT_LIMITS } from './limits.js';
-import { suggestMappingPatch } from './mapping-patch.js';
+import { decideRecord, suggestRecordPatch } from './record-decision.js';
 
 /** Where the CLI writes; injected so tests capture output. */
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   cwd?: string;
+  /** The clock deprecation windows are judged by (epoch ms); the system clock when omitted. */
+  now?: () => number;
 }
 
 /** Exit codes: 0 ok, 1 violations, 2 bad usage or unreadable input. */
@@ -138,6 +145,7 @@ async function validateCommand(
   const samples = (values.samples as string[] | undefined) ?? [];
   if (args.length === 0) throw new UsageError('validate needs at least one schema file');
   const cwd = io.cwd ?? process.cwd();
+  const now = io.now?.() ?? Date.now();
   const contracts: { path: string; stem: string; contract: CompiledContract | null }[] = [];
   const findings: Finding[] = [];
   const human: string[] = [];
@@ -151,6 +159,10 @@ async function validateCommand(
       );
       contracts.push({ path, stem: stem(path), contract });
       human.push(`✓ schema ${path}`);
+      for (const w of contract.warnings) {
+        human.push(`  ⚠ ${w}`);
+        findings.push({ level: 'warning', file: path, title: 'schema warning', message: w });
+      }
     } catch (e) {
       if (!isIntelGraphError(e, 'INVALID_INPUT')) throw e;
       failures += 1;
@@ -169,14 +181,28 @@ async function validateCommand(
             .sort((a, b) => b.stem.length - a.stem.length)[0];
     if (!target) throw new UsageError(`no schema matches sample ${sample}; name it <schema>.<anything>.json`);
     if (!target.contract) continue;
+    const compiled: CompiledContract = target.contract;
     const expectInvalid = /\.invalid\.json$/u.test(name);
     const data = await readJsonFile(resolve(cwd, sample), 'sample');
-    const records = Array.isArray(data) && !topLevelArray(target.contract) ? data : [data];
-    const problems: { index: number; issues: ContractIssue[] }[] = [];
+    const records = Array.isArray(data) && !topLevelArray(compiled) ? data : [data];
+    const problems: { index: number; issues: ContractIssue[]; record: unknown }[] = [];
+    const warned: { index: number; warnings: ContractIssue[] }[] = [];
     records.forEach((record, index) => {
-      const r = target.contract?.validate(structuredClone(record));
-      if (r && !r.ok) problems.push({ index, issues: r.issues });
+      // The runtime gate's own decision: validation plus deprecation windows at the same clock.
+      const d = decideRecord(compiled, structuredClone(record), now);
+      if (!d.ok) problems.push({ index, issues: d.issues, record });
+      if (d.warnings.length > 0) warned.push({ index, warnings: d.warnings });
     });
+    for (const w of warned) {
+      human.push(`⚠ ${sample} record ${w.index}:`, ...issueLines(w.warnings));
+      for (const i of w.warnings)
+        findings.push({
+          level: 'warning',
+          file: sample,
+          title: `contract ${stem(target.path)}`,
+          message: `record ${w.index} ${i.path || '/'}: ${i.message}`,
+        });
+    }
     if (expectInvalid) {
       const accepted = records.map((_, i) => i).filter((i) => !problems.some((p) => p.index === i));
       if (accepted.length > 0) {
@@ -202,6 +228,15 @@ async function validateCommand(
     human.push(`✗ ${sample} violates ${target.path}:`);
     for (const p of problems) {
       human.push(`  record ${p.index}:`, ...issueLines(p.issues));
+      const fix = suggestRecordPatch(compiled, p.record, now);
+      if (fix.ok && fix.patch.length > 0)
+        human.push(
+          '    suggested patch:',
+          ...fix.patch.map(
+            (op) =>
+              `      ${JSON.stringify({ ...op, reason: undefined, confidence: undefined })}  (${op.reason})`,
+          ),
+        );
       for (const i of p.issues)
         findings.push({
           level: 'error',
@@ -238,12 +273,21 @@ async function loadPair(
   const [a, b] = args as [string, string];
   const cwd = io.cwd ?? process.cwd();
   const schemaFormat = schemaFormatOf(b, values['schema-format'] as string | undefined);
-  return {
-    old: await readJsonFile(resolve(cwd, a), 'schema'),
-    next: await readJsonFile(resolve(cwd, b), 'schema'),
-    schemaFormat,
-    paths: [a, b],
-  };
+  const old = await readJsonFile(resolve(cwd, a), 'schema');
+  const next = await readJsonFile(resolve(cwd, b), 'schema');
+  compileNamed(schemaFormat, old, a);
+  compileNamed(schemaFormat, next, b);
+  return { old, next, schemaFormat, paths: [a, b] };
+}
+
+/** Compiles a schema read from a file; a file that is JSON but not a valid schema is named in the error. */
+function compileNamed(schemaFormat: SchemaFormat, schema: unknown, path: string): CompiledContract {
+  try {
+    return compileContract(schemaFormat, schema);
+  } catch (e) {
+    if (!isIntelGraphError(e, 'INVALID_INPUT')) throw e;
+    throw new IntelGraphError('INVALID_INPUT', `${path}: ${e.message}`, { cause: e });
+  }
 }
 
 async function checkCommand(
@@ -314,9 +358,12 @@ async function suggestCommand(
   const cwd = io.cwd ?? process.cwd();
   const schema = await readJsonFile(resolve(cwd, schemaPath), 'schema');
   const payload = await readJsonFile(resolve(cwd, payloadPath), 'payload');
-  const s = suggestMappingPatch(schema, payload, {
-    format: schemaFormatOf(schemaPath, values['schema-format'] as string | undefined),
-  });
+  const compiled = compileNamed(
+    schemaFormatOf(schemaPath, values['schema-format'] as string | undefined),
+    schema,
+    schemaPath,
+  );
+  const s = suggestRecordPatch(compiled, payload, io.now?.() ?? Date.now());
   if (s.ok) {
     const human =
       s.patch.length === 0

@@ -13,6 +13,12 @@ const addFormats: FormatsPlugin =
 /** The annotation keyword that bounds a deprecation: after this date, using the field is an error. */
 export const DEPRECATION_WINDOW_KEYWORD = 'x-deprecation-window';
 
+/**
+ * The annotation keyword naming the live property that replaces a deprecated one (a sibling property
+ * name); the suggested patch for an expired deprecation moves the value there.
+ */
+export const REPLACED_BY_KEYWORD = 'x-replaced-by';
+
 /** JSON Schema dialects the registry accepts, by `$schema` URI. */
 export type JsonSchemaDialect = 'draft-07' | '2019-09' | '2020-12';
 
@@ -67,6 +73,7 @@ export function createAjv(dialect: JsonSchemaDialect, overrides: Options = {}): 
         : new Ajv(options);
   addFormats(ajv);
   ajv.addKeyword({ keyword: DEPRECATION_WINDOW_KEYWORD, schemaType: 'string' });
+  ajv.addKeyword({ keyword: REPLACED_BY_KEYWORD, schemaType: 'string' });
   return ajv as Ajv;
 }
 
