@@ -37,8 +37,11 @@ export { CONTRACT_LIMITS } from './limits.js';
 export type { MappingPatchOperation, MappingPatchSuggestion, PatchTarget } from './mapping-patch.js';
 export { applyMappingPatch, nameSimilarity, suggestMappingPatch } from './mapping-patch.js';
 export { createMemorySchemaStore } from './memory-store.js';
+export type { RecordDecision } from './record-decision.js';
+export { decideRecord, suggestRecordPatch } from './record-decision.js';
 export type {
   RegisteredSchema,
+  RegistrationResult,
   ResolvedContract,
   SchemaDefinition,
   SchemaRegistry,
