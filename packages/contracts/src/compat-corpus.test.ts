@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { CompatibilityMode, SchemaFormat } from '@intelgraph/core';
 import { describe, expect, it } from 'vitest';
-import { checkCompatibility } from './compatibility.js';
+import { checkCompatibility, checkCompatibilityWithHistory } from './compatibility.js';
 
 // The golden corpus (test-corpus/): reference verdicts transcribed from Confluent Schema Registry and
 // Apache Avro, plus our own cases. Every case where our verdict differs is listed here with its reason,
@@ -11,7 +11,9 @@ interface CorpusCase {
   id: string;
   description: string;
   mode: CompatibilityMode;
-  previous: unknown;
+  /** One previous version, or a whole history (oldest first). */
+  previous?: unknown;
+  history?: unknown[];
   next: unknown;
   compatible: boolean;
 }
@@ -44,7 +46,9 @@ for (const format of ['json', 'avro'] as const) {
     const results = files.flatMap(({ cases }) =>
       cases.map((c) => ({
         c,
-        got: checkCompatibility(c.previous, c.next, { format, mode: c.mode }).compatible,
+        got: c.history
+          ? checkCompatibilityWithHistory(c.history, c.next, { format, mode: c.mode }).compatible
+          : checkCompatibility(c.previous, c.next, { format, mode: c.mode }).compatible,
       })),
     );
     const disagreements = results.filter((r) => r.got !== r.c.compatible);
