@@ -999,9 +999,17 @@ function compareObject(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaCh
   }
 }
 
+/** A schema with its allOf conjoined, when that leaves a single plain branch (for the disjointness test). */
+function plain(root: unknown, x: unknown): Obj | boolean {
+  const s = normalise(root, x, '').schema;
+  if (typeof s === 'boolean' || !hasCombinator(s)) return s;
+  const branches = flatten(root, s, '', 0);
+  return branches?.length === 1 ? (branches[0] as Side).schema : s;
+}
+
 function disjoint(rootA: unknown, x: unknown, rootB: unknown, y: unknown): boolean {
-  const a = normalise(rootA, x, '').schema;
-  const b = normalise(rootB, y, '').schema;
+  const a = plain(rootA, x);
+  const b = plain(rootB, y);
   if (a === false || b === false) return true;
   if (a === true || b === true) return false;
   const ta = typeSet(a);

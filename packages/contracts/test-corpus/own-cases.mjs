@@ -189,6 +189,33 @@ const json = [
     false,
   ],
 ];
+const list = (t) => ({
+  $defs: {
+    node: {
+      oneOf: [
+        { type: 'null' },
+        { allOf: [{ type: 'object' }, { properties: { v: { type: t }, next: { $ref: '#/$defs/node' } } }] },
+      ],
+    },
+  },
+  $ref: '#/$defs/node',
+});
+json.push(
+  [
+    'recursive nullable list through oneOf/allOf, item type widened',
+    list('integer'),
+    list('number'),
+    'BACKWARD',
+    true,
+  ],
+  [
+    'recursive nullable list through oneOf/allOf, item type widened (FULL)',
+    list('integer'),
+    list('number'),
+    'FULL',
+    false,
+  ],
+);
 const rec = (name, fields, extra = {}) => ({ type: 'record', name, ...extra, fields });
 const A = rec('A', [{ name: 'a', type: 'int' }]);
 const B = rec('B', [{ name: 'b', type: 'string' }]);
