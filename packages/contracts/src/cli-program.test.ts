@@ -222,4 +222,46 @@ describe('intelgraph-contracts CLI', () => {
     expect(gh.out).toContain('::warning');
     expect(gh.out).toContain('::error');
   });
+
+  it('migrate: moves records between versions along the golden rules, and names a missing step', async () => {
+    const up = await run(
+      'migrate',
+      '--from',
+      '1',
+      '--to',
+      '2',
+      'contracts/samples/person.v1.valid.json',
+      '--format',
+      'json',
+    );
+    expect(up.code).toBe(0);
+    const records = JSON.parse(up.out) as Record<string, unknown>[];
+    expect(records[0]).toEqual({ id: 'p-1', name: 'Ada Lovelace', birthDate: '1815-12-10' });
+    expect(records.every((r) => !('dob' in r))).toBe(true);
+    const back = await run(
+      'migrate',
+      '--from',
+      '2',
+      '--to',
+      '1',
+      tmp('person.v2.json', JSON.stringify(records)),
+      '--contracts',
+      join(root, 'contracts'),
+    );
+    expect(back.code).toBe(0);
+    expect(back.out).toContain('"dob": "1815-12-10"');
+    const missing = await run(
+      'migrate',
+      '--from',
+      '1',
+      '--to',
+      '3',
+      'contracts/samples/person.v1.valid.json',
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('no migration from version 2 to 3');
+    expect(
+      (await run('migrate', '--from', 'x', '--to', '2', 'contracts/samples/person.v1.valid.json')).code,
+    ).toBe(2);
+  });
 });

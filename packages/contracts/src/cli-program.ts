@@ -13,7 +13,9 @@ import { diffSchemas } from './diff.js';
 import { parseJsonText } from './input-guard.js';
 import type { ContractIssue } from './issue.js';
 import { CONTRACT_LIMITS } from './limits.js';
+import { createMigrationRules } from './migration-rules.js';
 import { decideRecord, suggestRecordPatch } from './record-decision.js';
+import { createSchemaRegistry } from './registry.js';
 
 /** Where the CLI writes; injected so tests capture output. */
 export interface CliIo {
@@ -34,11 +36,17 @@ Commands:
   check <old> <new> --mode <MODE>              compatibility check (${COMPATIBILITY_MODES.join(', ')})
   diff <old> <new>                             typed change list between two schemas
   suggest <schema> <payload>                   a JSON Patch that makes the payload conform
+  migrate --from <v> --to <v> <samples>        migrate records between versions of a subject
 
 Options:
   --format human|json|github   output format (default human; github prints workflow annotations)
   --schema-format json|avro    schema language (default: avro for .avsc files, json otherwise)
   -h, --help                   this text
+
+Migrate: the subject is --subject, or the sample file name up to its first dot; its versions are
+<contracts>/<subject>.v1.json (or .avsc), .v2…, and its rules <contracts>/migrations/<subject>.json
+(an array of { from, to, operations, samples? }); --contracts defaults to ./contracts. The migrated
+records are printed (--format json for the document alone).
 
 Samples: a file holds one payload or an array of payloads. It is checked against the schema whose file
 name (without extension) starts its own name, or against the only schema given. Files named *.invalid.json
@@ -264,6 +272,97 @@ async function validateCommand(
   return ok ? EXIT.ok : EXIT.violations;
 }
 
+async function fileExists(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function migrateCommand(
+  io: CliIo,
+  args: string[],
+  values: Record<string, unknown>,
+  format: OutputFormat,
+): Promise<number> {
+  const version = (k: 'from' | 'to'): number => {
+    const v = Number(values[k]);
+    if (!Number.isInteger(v) || v < 1)
+      throw new UsageError(`migrate needs --${k} <version> (a whole number from 1)`);
+    return v;
+  };
+  const from = version('from');
+  const to = version('to');
+  if (args.length !== 1) throw new UsageError('migrate needs exactly one samples file');
+  const cwd = io.cwd ?? process.cwd();
+  const samplePath = args[0] as string;
+  const subject = (values.subject as string | undefined) ?? (basename(samplePath).split('.')[0] as string);
+  const dir = resolve(cwd, (values.contracts as string | undefined) ?? 'contracts');
+  const registry = createSchemaRegistry();
+  await registry.setCompatibility('NONE', subject);
+  for (let v = 1; v <= Math.max(from, to); v++) {
+    const json = resolve(dir, `${subject}.v${v}.json`);
+    const avsc = resolve(dir, `${subject}.v${v}.avsc`);
+    const file = (await fileExists(json)) ? json : (await fileExists(avsc)) ? avsc : null;
+    if (!file) throw new UsageError(`no schema for ${subject} version ${v}: expected ${json} or ${avsc}`);
+    const schemaFormat = schemaFormatOf(file, values['schema-format'] as string | undefined);
+    compileNamed(schemaFormat, await readJsonFile(file, 'schema'), file);
+    await registry.register(subject, { format: schemaFormat, schema: await readJsonFile(file, 'schema') });
+  }
+  const rules = createMigrationRules({ registry });
+  const rulesPath = resolve(dir, 'migrations', `${subject}.json`);
+  if (await fileExists(rulesPath)) {
+    const list = await readJsonFile(rulesPath, 'migration rules');
+    if (!Array.isArray(list)) throw new UsageError(`${rulesPath} must hold an array of rules`);
+    for (const entry of list) {
+      const { samples = [], ...rule } = (entry ?? {}) as { samples?: unknown[] } & Record<string, unknown>;
+      try {
+        await rules.register(subject, rule as never, { samples: Array.isArray(samples) ? samples : [] });
+      } catch (e) {
+        if (isIntelGraphError(e))
+          throw new IntelGraphError(e.code, `${rulesPath}: ${e.message}`, { cause: e, details: e.details });
+        throw e;
+      }
+    }
+  }
+  const data = await readJsonFile(resolve(cwd, samplePath), 'sample');
+  const records = Array.isArray(data) ? data : [data];
+  let r: Awaited<ReturnType<typeof rules.migrate>>;
+  try {
+    r = await rules.migrate(subject, records, { from, to });
+  } catch (e) {
+    if (!isIntelGraphError(e, 'NOT_FOUND')) throw e;
+    throw new UsageError(e.message);
+  }
+  const route = r.steps.map((s) => `v${s.from}→v${s.to} (${s.via})`).join(', ') || 'no step';
+  if (format === 'json' && r.ok) {
+    io.stdout(`${JSON.stringify(r.records, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  const findings: Finding[] = r.ok
+    ? []
+    : r.failures.flatMap((f) =>
+        f.issues.map<Finding>((i) => ({
+          level: 'error',
+          file: samplePath,
+          title: `migrate ${subject} v${from}→v${to}`,
+          message: `record ${f.index} ${i.path || '/'}: ${i.message}`,
+        })),
+      );
+  const human = r.ok
+    ? [
+        `✓ ${records.length} record(s) of ${subject} migrated v${from}→v${to} via ${route}`,
+        JSON.stringify(r.records, null, 2),
+      ]
+    : [
+        `✗ ${r.failures.length} record(s) of ${subject} fail version ${to} after ${route}:`,
+        ...r.failures.flatMap((f) => [`  record ${f.index}:`, ...issueLines(f.issues)]),
+      ];
+  print(io, format, 'migrate', r.ok, findings, r, human);
+  return r.ok ? EXIT.ok : EXIT.violations;
+}
+
 async function loadPair(
   io: CliIo,
   args: string[],
@@ -415,6 +514,10 @@ export async function runContractsCli(argv: readonly string[], io: CliIo): Promi
         mode: { type: 'string' },
         format: { type: 'string' },
         'schema-format': { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        subject: { type: 'string' },
+        contracts: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -455,6 +558,8 @@ export async function runContractsCli(argv: readonly string[], io: CliIo): Promi
         return await diffCommand(io, args, vals, format);
       case 'suggest':
         return await suggestCommand(io, args, vals, format);
+      case 'migrate':
+        return await migrateCommand(io, args, vals, format);
       default:
         throw new UsageError(`unknown command ${command}`);
     }
