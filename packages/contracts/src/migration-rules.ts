@@ -205,9 +205,10 @@ export function createMigrationRules(options: { registry: SchemaRegistry }): Mig
     const steps = await path(subject, opts.from, opts.to);
     const out: unknown[] = [];
     const failures: { index: number; issues: ContractIssue[] }[] = [];
+    const target = (await registry.resolve(subject, opts.to)).compiled;
     for (const [index, record] of records.entries()) {
       const migrated = run(subject, record, steps);
-      const r = await registry.validate(subject, migrated, { version: opts.to });
+      const r = target.validate(migrated);
       if (r.ok) out.push(r.value);
       else failures.push({ index, issues: r.issues });
     }
