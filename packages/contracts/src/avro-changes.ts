@@ -1,5 +1,5 @@
 import type { JsonValue } from '@intelgraph/core';
-import { type AvroType, parseAvroSchema } from './avro-validator.js';
+import { type AvroType, avroResolverOptions, parseAvroSchema } from './avro-validator.js';
 import { type ContractIssue, childPointer } from './issue.js';
 import type { SchemaChange, SchemaChangeKind } from './schema-change.js';
 
@@ -47,9 +47,14 @@ function label(t: AvroType): string {
   const a = base(t);
   return a.name ? `${kindOf(a)} ${a.name}` : kindOf(a);
 }
+// Avro's Java SchemaCompatibility compares unqualified names (and aliases), so a namespace-only change matches.
+const unqualified = (name: string): string => name.slice(name.lastIndexOf('.') + 1);
 function namesMatch(reader: Any, writer: Any): boolean {
   if (!writer.name) return true;
-  return reader.name === writer.name || (reader.aliases ?? []).includes(writer.name);
+  const w = unqualified(writer.name);
+  return (
+    unqualified(reader.name ?? '') === w || (reader.aliases ?? []).some((alias) => unqualified(alias) === w)
+  );
 }
 
 /** Why `reader` cannot read data written with `writer`, with paths into the reader (or writer) schema. */
@@ -185,7 +190,7 @@ function explain(
 
 function resolves(reader: AvroType, writer: AvroType): boolean {
   try {
-    reader.createResolver(writer);
+    reader.createResolver(writer, avroResolverOptions());
     return true;
   } catch {
     return false;
@@ -204,7 +209,7 @@ export function avroReadIssues(
   const reader = parseAvroSchema(readerSchema);
   const writer = parseAvroSchema(writerSchema);
   try {
-    reader.createResolver(writer);
+    reader.createResolver(writer, avroResolverOptions());
     return [];
   } catch (cause) {
     const out: ContractIssue[] = [];

@@ -5,8 +5,90 @@ import { type ContractIssue, toJsonPointer } from './issue.js';
 /** A parsed Avro type (avsc). */
 export type AvroType = avro.Type;
 
-/** The avsc options every Avro type of the registry is built with: JSON-shaped, unwrapped unions. */
-export const AVRO_TYPE_OPTIONS = Object.freeze({ wrapUnions: 'never' as const });
+/**
+ * The avsc options every Avro type of the registry is built with: JSON-shaped (unwrapped) union values,
+ * and names required on records, enums and fixed types, as the specification says.
+ */
+export const AVRO_TYPE_OPTIONS = Object.freeze({ wrapUnions: 'never' as const, noAnonymousTypes: true });
+
+/**
+ * Options for resolving a reader against a writer: names match unqualified, as in Avro's Java checker.
+ * A fresh object each call: avsc writes its own state into the options it is given.
+ */
+export const avroResolverOptions = (): { ignoreNamespaces: boolean } => ({ ignoreNamespaces: true });
+
+// The JSON kind ("bucket") a branch's values have; avsc's unwrapped unions need distinct buckets.
+function bucketOf(type: AvroType): string | null {
+  const name = type.typeName;
+  if (name.startsWith('logical')) return null;
+  switch (name) {
+    case 'int':
+    case 'long':
+    case 'float':
+    case 'double':
+      return 'number';
+    case 'bytes':
+    case 'fixed':
+      return 'buffer';
+    case 'enum':
+      return 'string';
+    case 'map':
+    case 'record':
+    case 'error':
+      return 'object';
+    default:
+      return name;
+  }
+}
+
+type CheckFn = (value: unknown, flags?: number, hook?: unknown, path?: string[]) => boolean;
+
+/**
+ * A union with two branches of the same JSON kind (`["null","int","long"]`, `["null", RecA, RecB]`, a
+ * record and a map, a string and an enum, bytes and fixed), which avsc cannot represent unwrapped. The
+ * gate keeps values JSON-shaped (no `{"long": 5}` wrapper): a value is valid when some branch accepts it,
+ * and Avro's binary encoding (not used by the gate) would pick the first such branch. Resolution and
+ * compatibility are avsc's own (a wrapped union's resolver); only the value check is replaced.
+ */
+class AnyBranchUnionType extends avro.types.WrappedUnionType {
+  _check(value: unknown, flags?: number, hook?: (value: unknown, type: AvroType) => void): boolean {
+    for (const branch of this.types as AvroType[])
+      if ((branch as unknown as { _check: CheckFn })._check(value, flags)) return true;
+    if (hook) hook(value, this as unknown as AvroType);
+    return false;
+  }
+}
+
+/**
+ * The empty union `[]`: valid Avro (Java accepts it), it accepts no value, any schema can read data
+ * written with it (there is none), and it can read nothing. avsc refuses to construct one, so it is built
+ * as an AnyBranchUnionType without branches.
+ */
+function emptyUnion(): AvroType {
+  const t = Object.create(AnyBranchUnionType.prototype) as Record<string, unknown>;
+  (avro.Type as unknown as { call(self: unknown): void }).call(t);
+  t.types = Object.freeze([]);
+  t._branchIndices = {};
+  return Object.freeze(t) as unknown as AvroType;
+}
+
+function unionHook(schema: avro.Schema, opts: avro.ForSchemaOptions): AvroType | undefined {
+  if (!Array.isArray(schema)) return undefined;
+  if (schema.length === 0) return emptyUnion();
+  const types = schema.map((branch) => avro.Type.forSchema(branch as avro.Schema, opts));
+  const seen = new Set<string>();
+  let ambiguous = false;
+  for (const t of types) {
+    const bucket = bucketOf(t);
+    if (bucket === null) continue;
+    if (seen.has(bucket)) ambiguous = true;
+    seen.add(bucket);
+  }
+  const Union = ambiguous ? AnyBranchUnionType : avro.types.UnwrappedUnionType;
+  return new (Union as unknown as new (t: AvroType[], o: avro.ForSchemaOptions) => AvroType)(types, opts);
+}
+
+const JSON_TEXT = /^\s*[[{"]/;
 
 /** `isValid` options: Avro records are closed, so undeclared fields are violations, not silent loss. */
 export const AVRO_VALID_OPTIONS = Object.freeze({ noUndeclaredFields: true });
@@ -29,11 +111,19 @@ export function parseAvroSchema(schema: unknown): AvroType {
 }
 
 function parseAvroSchemaUncached(schema: unknown): AvroType {
+  if (typeof schema === 'string' && JSON_TEXT.test(schema))
+    throw new IntelGraphError(
+      'INVALID_INPUT',
+      'invalid Avro schema: expected a parsed schema object, got a string of JSON text (JSON.parse it first)',
+    );
   let type: AvroType;
   try {
     type = avro.Type.forSchema(
       schema as avro.Schema,
-      { ...AVRO_TYPE_OPTIONS } as Partial<avro.ForSchemaOptions>,
+      {
+        ...AVRO_TYPE_OPTIONS,
+        typeHook: unionHook,
+      } as Partial<avro.ForSchemaOptions>,
     );
   } catch (cause) {
     throw new IntelGraphError('INVALID_INPUT', `invalid Avro schema: ${(cause as Error).message}`, { cause });
@@ -148,7 +238,8 @@ export function avroIssues(type: AvroType, value: unknown): ContractIssue[] {
     errorHook(path: string[], _val: unknown, t: AvroType) {
       const pointer = toJsonPointer(path);
       const where = pointer === '' ? 'the payload' : pointer;
-      const expected = typeof t.typeName === 'string' ? t.typeName : 'value';
+      const expected =
+        typeof t.typeName !== 'string' ? 'value' : t.typeName.startsWith('union') ? 'union' : t.typeName;
       const name = (t as { name?: string }).name;
       issues.push({
         code: 'type',

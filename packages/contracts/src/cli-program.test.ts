@@ -3,13 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runContractsCli } from './cli-program.js';
+import { createContractGate } from './gate.js';
+import { createSchemaRegistry } from './registry.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
+
+const TODAY = Date.parse('2026-12-06T12:00:00Z');
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const code = await runContractsCli(argv, {
+    now: () => TODAY,
     stdout: (t) => {
       out += t;
     },
@@ -148,9 +153,115 @@ describe('intelgraph-contracts CLI', () => {
     expect(missing.err).toContain('cannot read');
     const huge = tmp('huge.json', `"${'x'.repeat(6 * 1024 * 1024)}"`);
     expect((await run('suggest', 'contracts/person.v1.json', huge)).err).toContain('too large');
-    const badSchema = tmp('bad.json', JSON.stringify({ type: 'string', format: 'nope' }));
-    expect((await run('check', badSchema, badSchema, '--mode', 'NONE')).err).toContain('unknown format');
+    const badSchema = tmp('bad.json', JSON.stringify({ type: 'strin' }));
+    const bad = await run('check', badSchema, 'contracts/person.v1.json', '--mode', 'NONE');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain(badSchema);
+    expect(bad.err).toContain('invalid JSON Schema');
+    expect((await run('suggest', badSchema, 'contracts/person.v1.json')).err).toContain(badSchema);
     expect((await run('validate', badSchema)).code).toBe(1);
+    const warnSchema = tmp('warn.json', JSON.stringify({ type: 'string', format: 'nope' }));
+    const warned = await run('validate', warnSchema);
+    expect(warned.code).toBe(0);
+    expect(warned.out).toContain('unknown format "nope"');
     expect((await run('--help')).code).toBe(0);
+  });
+
+  it('validate decides like the runtime gate: an expired deprecation fails with a patch, an open one warns', async () => {
+    const schema = {
+      type: 'object',
+      required: ['id'],
+      properties: {
+        id: { type: 'string' },
+        birthDate: { type: 'string' },
+        dob: {
+          type: 'string',
+          deprecated: true,
+          'x-deprecation-window': '2026-01-31',
+          'x-replaced-by': 'birthDate',
+        },
+        nick: { type: 'string', deprecated: true, 'x-deprecation-window': '2027-06-30' },
+      },
+    };
+    const schemaPath = tmp('person.json', JSON.stringify(schema));
+    const sample = tmp('person.sample.json', JSON.stringify({ id: 'p1', dob: '1990-01-01', nick: 'A' }));
+    const r = await run('validate', schemaPath, '--samples', sample);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('deprecated_field_expired');
+    expect(r.out).toContain('deprecated_field]');
+    expect(r.out).toContain('"op":"move","from":"/dob","path":"/birthDate"');
+
+    const registry = createSchemaRegistry();
+    await registry.register('person', { format: 'json', schema });
+    const gate = createContractGate({
+      registry,
+      subject: 'person',
+      mode: 'enforce',
+      edge: 'ingest',
+      clock: { now: () => TODAY },
+    });
+    const decision = await gate.check({ id: 'p1', dob: '1990-01-01', nick: 'A' });
+    expect(decision.ok).toBe(false);
+    const finding = decision.findings[0];
+    expect(finding?.issues.map((i) => i.code)).toEqual(['deprecated_field_expired']);
+    expect(finding?.warnings.map((i) => i.code)).toEqual(['deprecated_field']);
+    expect(finding?.suggestion).toMatchObject({
+      ok: true,
+      patch: [{ op: 'move', from: '/dob', path: '/birthDate' }],
+    });
+
+    const open = await run(
+      'validate',
+      schemaPath,
+      '--samples',
+      tmp('person.ok.json', JSON.stringify({ id: 'p1', nick: 'A' })),
+    );
+    expect(open.code).toBe(0);
+    expect(open.out).toContain('⚠');
+    const gh = await run('validate', schemaPath, '--samples', sample, '--format', 'github');
+    expect(gh.out).toContain('::warning');
+    expect(gh.out).toContain('::error');
+  });
+
+  it('migrate: moves records between versions along the golden rules, and names a missing step', async () => {
+    const up = await run(
+      'migrate',
+      '--from',
+      '1',
+      '--to',
+      '2',
+      'contracts/samples/person.v1.valid.json',
+      '--format',
+      'json',
+    );
+    expect(up.code).toBe(0);
+    const records = JSON.parse(up.out) as Record<string, unknown>[];
+    expect(records[0]).toEqual({ id: 'p-1', name: 'Ada Lovelace', birthDate: '1815-12-10' });
+    expect(records.every((r) => !('dob' in r))).toBe(true);
+    const back = await run(
+      'migrate',
+      '--from',
+      '2',
+      '--to',
+      '1',
+      tmp('person.v2.json', JSON.stringify(records)),
+      '--contracts',
+      join(root, 'contracts'),
+    );
+    expect(back.code).toBe(0);
+    expect(back.out).toContain('"dob": "1815-12-10"');
+    const missing = await run(
+      'migrate',
+      '--from',
+      '1',
+      '--to',
+      '3',
+      'contracts/samples/person.v1.valid.json',
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('no migration from version 2 to 3');
+    expect(
+      (await run('migrate', '--from', 'x', '--to', '2', 'contracts/samples/person.v1.valid.json')).code,
+    ).toBe(2);
   });
 });

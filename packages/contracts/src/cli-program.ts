@@ -1,20 +1,29 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type CompatibilityMode, isIntelGraphError, type SchemaFormat } from '@intelgraph/core';
+import {
+  type CompatibilityMode,
+  IntelGraphError,
+  isIntelGraphError,
+  type SchemaFormat,
+} from '@intelgraph/core';
 import { COMPATIBILITY_MODES, checkCompatibility } from './compatibility.js';
 import { type CompiledContract, compileContract } from './compiled-contract.js';
 import { diffSchemas } from './diff.js';
 import { parseJsonText } from './input-guard.js';
 import type { ContractIssue } from './issue.js';
 import { CONTRACT_LIMITS } from './limits.js';
-import { suggestMappingPatch } from './mapping-patch.js';
+import { createMigrationRules } from './migration-rules.js';
+import { decideRecord, suggestRecordPatch } from './record-decision.js';
+import { createSchemaRegistry } from './registry.js';
 
 /** Where the CLI writes; injected so tests capture output. */
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   cwd?: string;
+  /** The clock deprecation windows are judged by (epoch ms); the system clock when omitted. */
+  now?: () => number;
 }
 
 /** Exit codes: 0 ok, 1 violations, 2 bad usage or unreadable input. */
@@ -27,11 +36,17 @@ Commands:
   check <old> <new> --mode <MODE>              compatibility check (${COMPATIBILITY_MODES.join(', ')})
   diff <old> <new>                             typed change list between two schemas
   suggest <schema> <payload>                   a JSON Patch that makes the payload conform
+  migrate --from <v> --to <v> <samples>        migrate records between versions of a subject
 
 Options:
   --format human|json|github   output format (default human; github prints workflow annotations)
   --schema-format json|avro    schema language (default: avro for .avsc files, json otherwise)
   -h, --help                   this text
+
+Migrate: the subject is --subject, or the sample file name up to its first dot; its versions are
+<contracts>/<subject>.v1.json (or .avsc), .v2…, and its rules <contracts>/migrations/<subject>.json
+(an array of { from, to, operations, samples? }); --contracts defaults to ./contracts. The migrated
+records are printed (--format json for the document alone).
 
 Samples: a file holds one payload or an array of payloads. It is checked against the schema whose file
 name (without extension) starts its own name, or against the only schema given. Files named *.invalid.json
@@ -138,6 +153,7 @@ async function validateCommand(
   const samples = (values.samples as string[] | undefined) ?? [];
   if (args.length === 0) throw new UsageError('validate needs at least one schema file');
   const cwd = io.cwd ?? process.cwd();
+  const now = io.now?.() ?? Date.now();
   const contracts: { path: string; stem: string; contract: CompiledContract | null }[] = [];
   const findings: Finding[] = [];
   const human: string[] = [];
@@ -151,6 +167,10 @@ async function validateCommand(
       );
       contracts.push({ path, stem: stem(path), contract });
       human.push(`✓ schema ${path}`);
+      for (const w of contract.warnings) {
+        human.push(`  ⚠ ${w}`);
+        findings.push({ level: 'warning', file: path, title: 'schema warning', message: w });
+      }
     } catch (e) {
       if (!isIntelGraphError(e, 'INVALID_INPUT')) throw e;
       failures += 1;
@@ -169,14 +189,28 @@ async function validateCommand(
             .sort((a, b) => b.stem.length - a.stem.length)[0];
     if (!target) throw new UsageError(`no schema matches sample ${sample}; name it <schema>.<anything>.json`);
     if (!target.contract) continue;
+    const compiled: CompiledContract = target.contract;
     const expectInvalid = /\.invalid\.json$/u.test(name);
     const data = await readJsonFile(resolve(cwd, sample), 'sample');
-    const records = Array.isArray(data) && !topLevelArray(target.contract) ? data : [data];
-    const problems: { index: number; issues: ContractIssue[] }[] = [];
+    const records = Array.isArray(data) && !topLevelArray(compiled) ? data : [data];
+    const problems: { index: number; issues: ContractIssue[]; record: unknown }[] = [];
+    const warned: { index: number; warnings: ContractIssue[] }[] = [];
     records.forEach((record, index) => {
-      const r = target.contract?.validate(structuredClone(record));
-      if (r && !r.ok) problems.push({ index, issues: r.issues });
+      // The runtime gate's own decision: validation plus deprecation windows at the same clock.
+      const d = decideRecord(compiled, structuredClone(record), now);
+      if (!d.ok) problems.push({ index, issues: d.issues, record });
+      if (d.warnings.length > 0) warned.push({ index, warnings: d.warnings });
     });
+    for (const w of warned) {
+      human.push(`⚠ ${sample} record ${w.index}:`, ...issueLines(w.warnings));
+      for (const i of w.warnings)
+        findings.push({
+          level: 'warning',
+          file: sample,
+          title: `contract ${stem(target.path)}`,
+          message: `record ${w.index} ${i.path || '/'}: ${i.message}`,
+        });
+    }
     if (expectInvalid) {
       const accepted = records.map((_, i) => i).filter((i) => !problems.some((p) => p.index === i));
       if (accepted.length > 0) {
@@ -202,6 +236,15 @@ async function validateCommand(
     human.push(`✗ ${sample} violates ${target.path}:`);
     for (const p of problems) {
       human.push(`  record ${p.index}:`, ...issueLines(p.issues));
+      const fix = suggestRecordPatch(compiled, p.record, now);
+      if (fix.ok && fix.patch.length > 0)
+        human.push(
+          '    suggested patch:',
+          ...fix.patch.map(
+            (op) =>
+              `      ${JSON.stringify({ ...op, reason: undefined, confidence: undefined })}  (${op.reason})`,
+          ),
+        );
       for (const i of p.issues)
         findings.push({
           level: 'error',
@@ -229,6 +272,97 @@ async function validateCommand(
   return ok ? EXIT.ok : EXIT.violations;
 }
 
+async function fileExists(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function migrateCommand(
+  io: CliIo,
+  args: string[],
+  values: Record<string, unknown>,
+  format: OutputFormat,
+): Promise<number> {
+  const version = (k: 'from' | 'to'): number => {
+    const v = Number(values[k]);
+    if (!Number.isInteger(v) || v < 1)
+      throw new UsageError(`migrate needs --${k} <version> (a whole number from 1)`);
+    return v;
+  };
+  const from = version('from');
+  const to = version('to');
+  if (args.length !== 1) throw new UsageError('migrate needs exactly one samples file');
+  const cwd = io.cwd ?? process.cwd();
+  const samplePath = args[0] as string;
+  const subject = (values.subject as string | undefined) ?? (basename(samplePath).split('.')[0] as string);
+  const dir = resolve(cwd, (values.contracts as string | undefined) ?? 'contracts');
+  const registry = createSchemaRegistry();
+  await registry.setCompatibility('NONE', subject);
+  for (let v = 1; v <= Math.max(from, to); v++) {
+    const json = resolve(dir, `${subject}.v${v}.json`);
+    const avsc = resolve(dir, `${subject}.v${v}.avsc`);
+    const file = (await fileExists(json)) ? json : (await fileExists(avsc)) ? avsc : null;
+    if (!file) throw new UsageError(`no schema for ${subject} version ${v}: expected ${json} or ${avsc}`);
+    const schemaFormat = schemaFormatOf(file, values['schema-format'] as string | undefined);
+    compileNamed(schemaFormat, await readJsonFile(file, 'schema'), file);
+    await registry.register(subject, { format: schemaFormat, schema: await readJsonFile(file, 'schema') });
+  }
+  const rules = createMigrationRules({ registry });
+  const rulesPath = resolve(dir, 'migrations', `${subject}.json`);
+  if (await fileExists(rulesPath)) {
+    const list = await readJsonFile(rulesPath, 'migration rules');
+    if (!Array.isArray(list)) throw new UsageError(`${rulesPath} must hold an array of rules`);
+    for (const entry of list) {
+      const { samples = [], ...rule } = (entry ?? {}) as { samples?: unknown[] } & Record<string, unknown>;
+      try {
+        await rules.register(subject, rule as never, { samples: Array.isArray(samples) ? samples : [] });
+      } catch (e) {
+        if (isIntelGraphError(e))
+          throw new IntelGraphError(e.code, `${rulesPath}: ${e.message}`, { cause: e, details: e.details });
+        throw e;
+      }
+    }
+  }
+  const data = await readJsonFile(resolve(cwd, samplePath), 'sample');
+  const records = Array.isArray(data) ? data : [data];
+  let r: Awaited<ReturnType<typeof rules.migrate>>;
+  try {
+    r = await rules.migrate(subject, records, { from, to });
+  } catch (e) {
+    if (!isIntelGraphError(e, 'NOT_FOUND')) throw e;
+    throw new UsageError(e.message);
+  }
+  const route = r.steps.map((s) => `v${s.from}→v${s.to} (${s.via})`).join(', ') || 'no step';
+  if (format === 'json' && r.ok) {
+    io.stdout(`${JSON.stringify(r.records, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  const findings: Finding[] = r.ok
+    ? []
+    : r.failures.flatMap((f) =>
+        f.issues.map<Finding>((i) => ({
+          level: 'error',
+          file: samplePath,
+          title: `migrate ${subject} v${from}→v${to}`,
+          message: `record ${f.index} ${i.path || '/'}: ${i.message}`,
+        })),
+      );
+  const human = r.ok
+    ? [
+        `✓ ${records.length} record(s) of ${subject} migrated v${from}→v${to} via ${route}`,
+        JSON.stringify(r.records, null, 2),
+      ]
+    : [
+        `✗ ${r.failures.length} record(s) of ${subject} fail version ${to} after ${route}:`,
+        ...r.failures.flatMap((f) => [`  record ${f.index}:`, ...issueLines(f.issues)]),
+      ];
+  print(io, format, 'migrate', r.ok, findings, r, human);
+  return r.ok ? EXIT.ok : EXIT.violations;
+}
+
 async function loadPair(
   io: CliIo,
   args: string[],
@@ -238,12 +372,21 @@ async function loadPair(
   const [a, b] = args as [string, string];
   const cwd = io.cwd ?? process.cwd();
   const schemaFormat = schemaFormatOf(b, values['schema-format'] as string | undefined);
-  return {
-    old: await readJsonFile(resolve(cwd, a), 'schema'),
-    next: await readJsonFile(resolve(cwd, b), 'schema'),
-    schemaFormat,
-    paths: [a, b],
-  };
+  const old = await readJsonFile(resolve(cwd, a), 'schema');
+  const next = await readJsonFile(resolve(cwd, b), 'schema');
+  compileNamed(schemaFormat, old, a);
+  compileNamed(schemaFormat, next, b);
+  return { old, next, schemaFormat, paths: [a, b] };
+}
+
+/** Compiles a schema read from a file; a file that is JSON but not a valid schema is named in the error. */
+function compileNamed(schemaFormat: SchemaFormat, schema: unknown, path: string): CompiledContract {
+  try {
+    return compileContract(schemaFormat, schema);
+  } catch (e) {
+    if (!isIntelGraphError(e, 'INVALID_INPUT')) throw e;
+    throw new IntelGraphError('INVALID_INPUT', `${path}: ${e.message}`, { cause: e });
+  }
 }
 
 async function checkCommand(
@@ -314,9 +457,12 @@ async function suggestCommand(
   const cwd = io.cwd ?? process.cwd();
   const schema = await readJsonFile(resolve(cwd, schemaPath), 'schema');
   const payload = await readJsonFile(resolve(cwd, payloadPath), 'payload');
-  const s = suggestMappingPatch(schema, payload, {
-    format: schemaFormatOf(schemaPath, values['schema-format'] as string | undefined),
-  });
+  const compiled = compileNamed(
+    schemaFormatOf(schemaPath, values['schema-format'] as string | undefined),
+    schema,
+    schemaPath,
+  );
+  const s = suggestRecordPatch(compiled, payload, io.now?.() ?? Date.now());
   if (s.ok) {
     const human =
       s.patch.length === 0
@@ -368,6 +514,10 @@ export async function runContractsCli(argv: readonly string[], io: CliIo): Promi
         mode: { type: 'string' },
         format: { type: 'string' },
         'schema-format': { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        subject: { type: 'string' },
+        contracts: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -408,6 +558,8 @@ export async function runContractsCli(argv: readonly string[], io: CliIo): Promi
         return await diffCommand(io, args, vals, format);
       case 'suggest':
         return await suggestCommand(io, args, vals, format);
+      case 'migrate':
+        return await migrateCommand(io, args, vals, format);
       default:
         throw new UsageError(`unknown command ${command}`);
     }

@@ -1,5 +1,4 @@
 import { IntelGraphError, type JsonValue, type SchemaFormat, sha256Hex } from '@intelgraph/core';
-import type { ValidateFunction } from 'ajv';
 import {
   type AvroType,
   avroIssues,
@@ -11,7 +10,11 @@ import { avroDeprecations, type DeprecatedField, jsonSchemaDeprecations } from '
 import { schemaFingerprint } from './fingerprint.js';
 import { assertSafeJson, compileScreen, exceedsDepth, type ScreenPlan } from './input-guard.js';
 import type { ContractIssue, ContractResult } from './issue.js';
-import { compileJsonSchema, DEPRECATION_WINDOW_KEYWORD, issuesFromAjv } from './json-schema-validator.js';
+import {
+  compileJsonSchemaWithWarnings,
+  DEPRECATION_WINDOW_KEYWORD,
+  issuesFromAjv,
+} from './json-schema-validator.js';
 import { CONTRACT_LIMITS } from './limits.js';
 
 /**
@@ -24,6 +27,12 @@ export interface CompiledContract {
   readonly fingerprint: string;
   /** Fields the schema marks deprecated. */
   readonly deprecations: readonly DeprecatedField[];
+  /**
+   * What the schema is allowed to do but is probably not meant to (JSON Schema strict-mode findings such
+   * as unknown keywords or a `default` that is never applied). Registration accepts the schema and keeps
+   * these on the version; they never refuse it.
+   */
+  readonly warnings: readonly string[];
   /**
    * True when validation fills in declared defaults (JSON Schema `default`); the payload is then
    * copied first, so the caller's value is never mutated.
@@ -246,7 +255,7 @@ function copyForDefaults(payload: unknown): unknown {
 }
 
 function buildJson(schema: JsonValue, fingerprint: string): CompiledContract {
-  const fn: ValidateFunction = compileJsonSchema(schema);
+  const { validate: fn, warnings } = compileJsonSchemaWithWarnings(schema);
   const appliesDefaults = hasDefaults(schema);
   const needsScreening = jsonSchemaIsOpen(schema);
   const plan = needsScreening ? planJsonScreen(schema) : undefined;
@@ -256,6 +265,7 @@ function buildJson(schema: JsonValue, fingerprint: string): CompiledContract {
     schema,
     fingerprint,
     deprecations: jsonSchemaDeprecations(schema),
+    warnings,
     appliesDefaults,
     needsScreening,
     validate(payload) {
@@ -283,6 +293,7 @@ function buildAvro(schema: JsonValue, fingerprint: string): CompiledContract {
     schema,
     fingerprint,
     deprecations: avroDeprecations(schema),
+    warnings: [],
     appliesDefaults: false,
     needsScreening,
     validate(payload) {

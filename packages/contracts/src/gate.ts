@@ -1,11 +1,11 @@
-import { type Clock, IntelGraphError, isIntelGraphError, parseInput, systemClock } from '@intelgraph/core';
+import { type Clock, IntelGraphError, parseInput, systemClock } from '@intelgraph/core';
 import { z } from 'zod';
 import type { ContractAuditHook } from './audit-hook.js';
-import { checkDeprecations } from './deprecation.js';
 import { parseJsonText, screenPayload } from './input-guard.js';
 import type { ContractIssue, ContractResult } from './issue.js';
 import { CONTRACT_LIMITS } from './limits.js';
-import { type MappingPatchSuggestion, suggestMappingPatch } from './mapping-patch.js';
+import type { MappingPatchSuggestion } from './mapping-patch.js';
+import { decideRecord, suggestRecordPatch } from './record-decision.js';
 import { type ResolvedContract, type SchemaRegistry, SubjectSchema } from './registry.js';
 
 /** `enforce` rejects failing batches, `warn` lets them through with the findings, `off` does not look. */
@@ -143,16 +143,6 @@ export function decisionSummary(decision: GateDecision): DecisionSummary {
         issues: f.issues.slice(0, 10).map((i) => ({ code: i.code, path: auditPath(i.path) })),
       })),
   };
-}
-
-/** A mapping patch for a failing record; records no patch may touch (hostile, oversized) get none. */
-function suggestionFor(compiled: ResolvedContract['compiled'], record: unknown): MappingPatchSuggestion {
-  try {
-    return suggestMappingPatch(compiled, record);
-  } catch (e) {
-    if (!isIntelGraphError(e, 'INVALID_INPUT')) throw e;
-    return { ok: false, patch: [], issues: [{ code: 'not_patchable', path: '', message: e.message }] };
-  }
 }
 
 const OptionsSchema = z.object({
@@ -310,9 +300,10 @@ export function createContractGate(options: ContractGateOptions): ContractGate {
         else if (!hasDeprecations) continue;
       }
       if (hasDeprecations && !hostile) {
-        const d = checkDeprecations(deprecations, record, now);
+        // The shared decision (the CLI's too): validation as already computed, plus deprecation windows.
+        const d = decideRecord(compiled, record, now, result ?? { ok: true, value: record });
         warnings = d.warnings;
-        if (d.errors.length > 0) issues = [...issues, ...d.errors];
+        issues = d.issues;
       }
       if (issues.length === 0 && warnings.length === 0) continue;
       const finding: RecordFinding = { index: i, ok: issues.length === 0, issues, warnings };
@@ -320,7 +311,7 @@ export function createContractGate(options: ContractGateOptions): ContractGate {
         failed += 1;
         if (!hostile && suggestions < maxSuggestions) {
           suggestions += 1;
-          finding.suggestion = suggestionFor(compiled, record);
+          finding.suggestion = suggestRecordPatch(compiled, record, now);
         }
       }
       findings.push(finding);

@@ -38,7 +38,19 @@ export type { MappingPatchOperation, MappingPatchSuggestion, PatchTarget } from 
 export { applyMappingPatch, nameSimilarity, suggestMappingPatch } from './mapping-patch.js';
 export { createMemorySchemaStore } from './memory-store.js';
 export type {
+  MigrationOperation,
+  MigrationResult,
+  MigrationRule,
+  MigrationRuleInput,
+  MigrationRules,
+  MigrationStep,
+} from './migration-rules.js';
+export { applyMigrationOperations, createMigrationRules } from './migration-rules.js';
+export type { RecordDecision } from './record-decision.js';
+export { decideRecord, suggestRecordPatch } from './record-decision.js';
+export type {
   RegisteredSchema,
+  RegistrationResult,
   ResolvedContract,
   SchemaDefinition,
   SchemaRegistry,

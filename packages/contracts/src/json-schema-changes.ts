@@ -28,14 +28,29 @@ const ANNOTATIONS = new Set([
 
 const NUMERIC = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'];
 const STRING = ['minLength', 'maxLength', 'pattern', 'format'];
-const ARRAY = ['items', 'prefixItems', 'additionalItems', 'minItems', 'maxItems', 'uniqueItems'];
+const ARRAY = [
+  'items',
+  'prefixItems',
+  'additionalItems',
+  'unevaluatedItems',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'contains',
+  'minContains',
+  'maxContains',
+];
 const OBJECT = [
   'properties',
   'required',
   'additionalProperties',
+  'unevaluatedProperties',
   'patternProperties',
   'minProperties',
   'maxProperties',
+  'dependentSchemas',
+  'dependentRequired',
+  'dependencies',
 ];
 const HANDLED = new Set([
   'type',
@@ -44,6 +59,7 @@ const HANDLED = new Set([
   'anyOf',
   'oneOf',
   'allOf',
+  'not',
   '$ref',
   ...NUMERIC,
   ...STRING,
@@ -235,6 +251,37 @@ function compareNormalised(ctx: Ctx, a: Side, b: Side, path: string, out: Schema
   }
   const o: Obj = a.schema === true ? {} : (a.schema as Obj);
   const n: Obj = b.schema === true ? {} : (b.schema as Obj);
+  if (unresolvedRef(o) || unresolvedRef(n)) {
+    // A reference the engine cannot follow (remote, anchor, dynamic): equal only when nothing changed.
+    if (canon(o) !== canon(n) || canon(a.root) !== canon(b.root))
+      push(
+        out,
+        'keyword-changed',
+        path,
+        `the schema at ${at(path)} uses a reference the rule engine cannot follow, and something it may reach changed; counted as breaking both ways`,
+        true,
+        true,
+      );
+    return;
+  }
+  if (unevaluatedOutOfReach(o) || unevaluatedOutOfReach(n))
+    push(
+      out,
+      'keyword-changed',
+      path,
+      `${at(path)} has unevaluatedProperties/unevaluatedItems next to if/then/else, dependentSchemas or contains, whose evaluated names the rule engine does not track; counted as breaking both ways`,
+      true,
+      true,
+    );
+  if (hasCombinator(o) || hasCombinator(n)) {
+    const ob = flatten(a.root, o, a.path, 0);
+    const nb = flatten(b.root, n, b.path, 0);
+    if (ob !== null && nb !== null) {
+      compareBranchSets(ctx, ob, nb, out);
+      if (Array.isArray(n.oneOf) || Array.isArray(o.oneOf)) oneOfOverlap(a, b, o, n, out);
+      return;
+    }
+  }
   const oTypes = typeSet(o);
   const nTypes = typeSet(n);
   const both = (category: string): boolean => applies(oTypes, category) && applies(nTypes, category);
@@ -253,15 +300,18 @@ function compareNormalised(ctx: Ctx, a: Side, b: Side, path: string, out: Schema
     compareMax(o, n, 'maxItems', path, out, 'number of items');
     compareUnique(o, n, path, out);
     compareItems(ctx, a, b, o, n, out);
+    compareContains(ctx, a, b, o, n, out);
   }
   if (both('object')) {
     compareMin(o, n, 'minProperties', path, out, 'number of properties');
     compareMax(o, n, 'maxProperties', path, out, 'number of properties');
     compareObject(ctx, a, b, o, n, out);
+    compareDependencies(ctx, a, b, o, n, out);
   }
   compareCombinator(ctx, a, b, o, n, 'anyOf', out);
   compareCombinator(ctx, a, b, o, n, 'oneOf', out);
   compareCombinator(ctx, a, b, o, n, 'allOf', out);
+  compareNot(ctx, a, b, o, n, out);
 
   for (const k of new Set([...Object.keys(o), ...Object.keys(n)])) {
     if (HANDLED.has(k) || equal(o[k], n[k])) continue;
@@ -649,22 +699,52 @@ interface Tuple {
   rest: unknown;
   restKey: string;
 }
+// Items past the tuple fall to `items` (2020-12) or `additionalItems`, then to `unevaluatedItems`: with no
+// in-place applicator evaluating them (combinators are folded in by flatten()), that is exactly its scope.
 function tupleOf(s: Obj): Tuple {
+  const rest = (k: string): { rest: unknown; restKey: string } =>
+    s[k] !== undefined
+      ? { rest: s[k], restKey: k }
+      : s.unevaluatedItems !== undefined
+        ? { rest: s.unevaluatedItems, restKey: 'unevaluatedItems' }
+        : { rest: true, restKey: k };
   if (Array.isArray(s.prefixItems))
-    return { prefix: s.prefixItems, prefixKey: 'prefixItems', rest: s.items ?? true, restKey: 'items' };
-  if (Array.isArray(s.items))
-    return {
-      prefix: s.items,
-      prefixKey: 'items',
-      rest: s.additionalItems ?? true,
-      restKey: 'additionalItems',
-    };
-  return { prefix: [], prefixKey: 'items', rest: s.items ?? true, restKey: 'items' };
+    return { prefix: s.prefixItems, prefixKey: 'prefixItems', ...rest('items') };
+  if (Array.isArray(s.items)) return { prefix: s.items, prefixKey: 'items', ...rest('additionalItems') };
+  return { prefix: [], prefixKey: 'items', ...rest('items') };
 }
 
 function compareItems(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaChange[]): void {
   const to = tupleOf(o);
   const tn = tupleOf(n);
+  if (
+    to.prefixKey !== 'prefixItems' &&
+    tn.prefixKey !== 'prefixItems' &&
+    !Array.isArray(o.items) &&
+    !Array.isArray(n.items) &&
+    !equal(o.additionalItems, n.additionalItems)
+  ) {
+    // Without an items array the specification ignores additionalItems, so no data is affected today;
+    // Confluent Schema Registry still counts the change, and it takes effect as soon as items becomes an
+    // array, so it is reported (over-reporting at worst) in the direction it would break.
+    const p = childPointer(b.path, 'additionalItems');
+    const br = breaksOf(
+      ctx,
+      side(a.root, o.additionalItems ?? true, childPointer(a.path, 'additionalItems')),
+      side(b.root, n.additionalItems ?? true, p),
+    );
+    if (br.backward || br.forward)
+      push(
+        out,
+        'content-model-changed',
+        p,
+        `additionalItems at ${at(b.path)} changed; it is ignored while "items" is not an array, and breaks data once it is`,
+        br.backward,
+        br.forward,
+        o.additionalItems,
+        n.additionalItems,
+      );
+  }
   const len = Math.max(to.prefix.length, tn.prefix.length);
   for (let i = 0; i < len; i++) {
     const os =
@@ -685,14 +765,23 @@ function compareItems(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaCha
   );
 }
 
+/**
+ * The schema undeclared property names fall to: `additionalProperties`, else `unevaluatedProperties` (with
+ * combinators folded in by flatten(), nothing else evaluates them), else anything.
+ */
+function undeclared(s: Obj): { schema: unknown; key: string } {
+  if (s.additionalProperties !== undefined)
+    return { schema: s.additionalProperties, key: 'additionalProperties' };
+  if (s.unevaluatedProperties !== undefined)
+    return { schema: s.unevaluatedProperties, key: 'unevaluatedProperties' };
+  return { schema: true, key: 'additionalProperties' };
+}
+
 type Model = 'open' | 'closed' | 'partially open';
 function contentModel(s: Obj): Model {
-  if (s.additionalProperties === false && !isObj(s.patternProperties)) return 'closed';
-  if (
-    (s.additionalProperties === undefined || s.additionalProperties === true) &&
-    !isObj(s.patternProperties)
-  )
-    return 'open';
+  const rest = undeclared(s).schema;
+  if (rest === false && !isObj(s.patternProperties)) return 'closed';
+  if (rest === true && !isObj(s.patternProperties)) return 'open';
   return 'partially open';
 }
 
@@ -711,7 +800,8 @@ function effective(s: Side, o: Obj, name: string): Side {
       }
       if (matches) return side(s.root, sub, childPointer(childPointer(s.path, 'patternProperties'), pattern));
     }
-  return side(s.root, o.additionalProperties ?? true, childPointer(s.path, 'additionalProperties'));
+  const rest = undeclared(o);
+  return side(s.root, rest.schema, childPointer(s.path, rest.key));
 }
 
 function hasDefault(s: Side): boolean {
@@ -782,8 +872,8 @@ function compareObject(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaCh
   for (const pattern of new Set([...Object.keys(oPat), ...Object.keys(nPat)])) {
     const po = childPointer(childPointer(a.path, 'patternProperties'), pattern);
     const pn = childPointer(childPointer(b.path, 'patternProperties'), pattern);
-    const oa = side(a.root, o.additionalProperties ?? true, childPointer(a.path, 'additionalProperties'));
-    const na = side(b.root, n.additionalProperties ?? true, childPointer(b.path, 'additionalProperties'));
+    const oa = side(a.root, undeclared(o).schema, childPointer(a.path, undeclared(o).key));
+    const na = side(b.root, undeclared(n).schema, childPointer(b.path, undeclared(n).key));
     if (Object.hasOwn(oPat, pattern) && Object.hasOwn(nPat, pattern))
       compare(ctx, side(a.root, oPat[pattern], po), side(b.root, nPat[pattern], pn), out);
     else if (Object.hasOwn(nPat, pattern)) {
@@ -812,10 +902,10 @@ function compareObject(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaCh
       );
     }
   }
-  const oAdd = o.additionalProperties ?? true;
-  const nAdd = n.additionalProperties ?? true;
+  const oAdd = undeclared(o).schema;
+  const nAdd = undeclared(n).schema;
   if (!equal(oAdd, nAdd)) {
-    const p = childPointer(b.path, 'additionalProperties');
+    const p = childPointer(b.path, undeclared(n).key);
     if (isNothing(nAdd === true ? {} : (nAdd as Obj)) && !isNothing(oAdd === true ? {} : (oAdd as Obj)))
       push(
         out,
@@ -841,7 +931,7 @@ function compareObject(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaCh
     else {
       const br = breaksOf(
         ctx,
-        side(a.root, oAdd, childPointer(a.path, 'additionalProperties')),
+        side(a.root, oAdd, childPointer(a.path, undeclared(o).key)),
         side(b.root, nAdd, p),
       );
       push(
@@ -909,9 +999,17 @@ function compareObject(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaCh
   }
 }
 
+/** A schema with its allOf conjoined, when that leaves a single plain branch (for the disjointness test). */
+function plain(root: unknown, x: unknown): Obj | boolean {
+  const s = normalise(root, x, '').schema;
+  if (typeof s === 'boolean' || !hasCombinator(s)) return s;
+  const branches = flatten(root, s, '', 0);
+  return branches?.length === 1 ? (branches[0] as Side).schema : s;
+}
+
 function disjoint(rootA: unknown, x: unknown, rootB: unknown, y: unknown): boolean {
-  const a = normalise(rootA, x, '').schema;
-  const b = normalise(rootB, y, '').schema;
+  const a = plain(rootA, x);
+  const b = plain(rootB, y);
   if (a === false || b === false) return true;
   if (a === true || b === true) return false;
   const ta = typeSet(a);
@@ -1010,32 +1108,309 @@ function compareCombinator(
       nl?.[j],
     );
   });
-  if (k === 'oneOf') {
-    // oneOf needs exactly one match: a changed branch must be provably disjoint from its siblings.
-    const overlap = (
-      list: unknown[] | null,
-      root: unknown,
-      others: unknown[] | null,
-      p: string,
-      backward: boolean,
-    ): void => {
-      if (!list) return;
-      list.forEach((s, i) => {
-        if (others?.some((x) => equal(x, s))) return;
-        const clash = list.findIndex((t, j) => j !== i && !disjoint(root, s, root, t));
-        if (clash < 0) return;
-        const where = childPointer(p, i);
-        push(
-          out,
-          backward ? 'branch-added' : 'branch-removed',
-          where,
-          `oneOf branch ${where} may overlap branch ${childPointer(p, clash)}, so a value can match both and fail oneOf`,
-          backward,
-          !backward,
-        );
-      });
-    };
-    overlap(nl, b.root, ol, np, true);
-    overlap(ol, a.root, nl, op, false);
+  if (k === 'oneOf') oneOfOverlap(a, b, o, n, out);
+}
+
+const REFS = ['$ref', '$dynamicRef', '$recursiveRef'];
+function unresolvedRef(s: Obj): boolean {
+  // normalise() has already replaced every local `$ref` it can follow (with siblings, by an allOf).
+  return REFS.some((k) => k in s) && !(typeof s.$ref === 'string' && Array.isArray(s.allOf));
+}
+
+const UNTRACKED_APPLICATORS = ['if', 'then', 'else', 'dependentSchemas', 'dependencies', 'contains'];
+function unevaluatedOutOfReach(s: Obj): boolean {
+  if (s.unevaluatedProperties === undefined && s.unevaluatedItems === undefined) return false;
+  return UNTRACKED_APPLICATORS.some((k) => k in s);
+}
+
+const hasCombinator = (s: Obj): boolean =>
+  Array.isArray(s.anyOf) || Array.isArray(s.oneOf) || Array.isArray(s.allOf);
+
+function omit(s: Obj, key: string): Obj {
+  const out: Obj = {};
+  for (const k of Object.keys(s)) if (k !== key) out[k] = s[k];
+  return out;
+}
+
+function intersectTypes(x: Obj, y: Obj): string[] {
+  const tx = typeSet(x);
+  const ty = typeSet(y);
+  const out: string[] = [];
+  for (const t of new Set([...tx, ...ty])) {
+    if (tx.has(t) && ty.has(t)) out.push(t);
+    else if (t === 'integer' && (tx.has('number') || ty.has('number'))) out.push(t);
+  }
+  return out;
+}
+
+/**
+ * The conjunction of two schemas as one schema, when it can be written without a combinator: keywords
+ * either side alone has are kept, `type`, `enum`, `required` and `properties` are intersected or united.
+ * `false` when the conjunction accepts nothing; null when two keywords clash in a way not modelled.
+ */
+function conjoin(x: Obj, y: Obj): Obj | false | null {
+  const out: Obj = { ...x };
+  for (const [k, v] of Object.entries(y)) {
+    if (!(k in out) || equal(out[k], v)) {
+      out[k] = v;
+      continue;
+    }
+    if (ANNOTATIONS.has(k)) continue;
+    if (k === 'type') {
+      const types = intersectTypes(out, y);
+      if (types.length === 0) return false;
+      out.type = types.length === 1 ? types[0] : types;
+    } else if (k === 'enum' && Array.isArray(v) && Array.isArray(out.enum)) {
+      const both = (out.enum as unknown[]).filter((e) => v.some((w) => equal(e, w)));
+      if (both.length === 0) return false;
+      out.enum = both;
+    } else if (k === 'required' && Array.isArray(v) && Array.isArray(out.required)) {
+      out.required = [...new Set([...(out.required as unknown[]), ...v])];
+    } else if (k === 'properties' && isObj(v) && isObj(out.properties)) {
+      const props: Obj = { ...out.properties };
+      for (const [name, sub] of Object.entries(v))
+        props[name] =
+          Object.hasOwn(props, name) && !equal(props[name], sub) ? { allOf: [props[name], sub] } : sub;
+      out.properties = props;
+    } else return null;
+  }
+  return out;
+}
+
+/**
+ * A schema as a union of plain branches: allOf branches are conjoined into the schema, and each anyOf or
+ * oneOf branch is conjoined with the keywords beside it; a schema without combinators is a one-branch
+ * union. oneOf is read as anyOf here (its exclusivity is checked by oneOfOverlap). Null when the shape is
+ * beyond this (anyOf and oneOf side by side, clashing keywords, deep nesting): the keyword-by-keyword
+ * comparison then decides.
+ */
+function flatten(root: unknown, schema: Obj | boolean, path: string, depth: number): Side[] | null {
+  if (typeof schema === 'boolean' || !hasCombinator(schema)) return [{ root, schema, path }];
+  if (depth > 6 || REFS.some((k) => k in schema)) return null;
+  let s: Obj = schema;
+  if (Array.isArray(s.allOf)) {
+    let acc: Obj | false = omit(s, 'allOf');
+    for (const [i, branch] of (s.allOf as unknown[]).entries()) {
+      const nb = normalise(root, branch, childPointer(childPointer(path, 'allOf'), i));
+      if (nb.schema === true) continue;
+      if (nb.schema === false || isNothing(nb.schema)) {
+        acc = false;
+        break;
+      }
+      const merged: Obj | false | null = conjoin(acc, nb.schema);
+      if (merged === null) return null;
+      acc = merged;
+      if (acc === false) break;
+    }
+    if (acc === false) return [{ root, schema: false, path }];
+    if (REFS.some((k) => k in acc)) return null;
+    return flatten(root, acc, path, depth + 1);
+  }
+  const key = Array.isArray(s.anyOf) ? 'anyOf' : 'oneOf';
+  if (key === 'anyOf' && Array.isArray(s.oneOf)) return null;
+  s = omit(s, key);
+  const out: Side[] = [];
+  for (const [i, branch] of (schema[key] as unknown[]).entries()) {
+    const nb = normalise(root, branch, childPointer(childPointer(path, key), i));
+    if (nb.schema === false || isNothing(nb.schema)) continue;
+    const merged = nb.schema === true ? s : conjoin(s, nb.schema);
+    if (merged === null) return null;
+    if (merged === false) continue;
+    const sub = flatten(root, merged, nb.path, depth + 1);
+    if (sub === null) return null;
+    out.push(...sub);
+  }
+  return out.length > 0 ? out : [{ root, schema: false, path }];
+}
+
+/**
+ * Compares two unions of branches: BACKWARD holds when every old branch is covered by some new branch,
+ * FORWARD when every new branch is covered by some old one. A one-to-one pair is compared in detail.
+ */
+function compareBranchSets(ctx: Ctx, ob: Side[], nb: Side[], out: SchemaChange[]): void {
+  if (ob.length === 1 && nb.length === 1) {
+    const [x, y] = [ob[0] as Side, nb[0] as Side];
+    if (canon(x.schema) === canon(y.schema) && !canon(x.schema).includes('"$ref"')) return;
+    compareNormalised(ctx, x, y, y.path, out);
+    return;
+  }
+  for (const x of ob) {
+    if (nb.some((y) => !breaksOf(ctx, x, y).backward)) continue;
+    push(
+      out,
+      'branch-removed',
+      x.path,
+      `the alternative at ${at(x.path)} is no longer covered by any alternative of the new schema, so data it accepted can be rejected`,
+      true,
+      false,
+      x.schema,
+    );
+  }
+  for (const y of nb) {
+    if (ob.some((x) => !breaksOf(ctx, x, y).forward)) continue;
+    push(
+      out,
+      'branch-added',
+      y.path,
+      `the alternative at ${at(y.path)} accepts data no alternative of the old schema accepted`,
+      false,
+      true,
+      undefined,
+      y.schema,
+    );
+  }
+}
+
+/** oneOf needs exactly one match: a new or changed branch must be provably disjoint from its siblings. */
+function oneOfOverlap(a: Side, b: Side, o: Obj, n: Obj, out: SchemaChange[]): void {
+  const ol = Array.isArray(o.oneOf) ? (o.oneOf as unknown[]) : null;
+  const nl = Array.isArray(n.oneOf) ? (n.oneOf as unknown[]) : null;
+  const overlap = (
+    list: unknown[] | null,
+    root: unknown,
+    others: unknown[] | null,
+    p: string,
+    backward: boolean,
+  ): void => {
+    if (!list) return;
+    list.forEach((s, i) => {
+      if (others?.some((x) => equal(x, s))) return;
+      const clash = list.findIndex((t, j) => j !== i && !disjoint(root, s, root, t));
+      if (clash < 0) return;
+      const where = childPointer(p, i);
+      push(
+        out,
+        backward ? 'branch-added' : 'branch-removed',
+        where,
+        `oneOf branch ${where} may overlap branch ${childPointer(p, clash)}, so a value can match both and fail oneOf`,
+        backward,
+        !backward,
+      );
+    });
+  };
+  overlap(nl, b.root, ol, childPointer(b.path, 'oneOf'), true);
+  overlap(ol, a.root, nl, childPointer(a.path, 'oneOf'), false);
+}
+
+/** `not`: the new schema accepts more exactly when its negated schema accepts less, so directions swap. */
+function compareNot(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaChange[]): void {
+  if (equal(o.not, n.not) && !canon(o.not).includes('"$ref"')) return;
+  const p = childPointer(b.path, 'not');
+  if (o.not === undefined || n.not === undefined) {
+    const added = o.not === undefined;
+    push(
+      out,
+      added ? 'constraint-added' : 'constraint-removed',
+      p,
+      `${at(b.path)} ${added ? 'now' : 'no longer'} excludes the values of ${show(added ? n.not : o.not)}`,
+      added,
+      !added,
+      o.not,
+      n.not,
+    );
+    return;
+  }
+  const br = breaksOf(ctx, side(a.root, o.not, childPointer(a.path, 'not')), side(b.root, n.not, p));
+  if (br.backward || br.forward)
+    push(
+      out,
+      'constraint-changed',
+      p,
+      `the values excluded by "not" at ${at(b.path)} changed`,
+      br.forward,
+      br.backward,
+      o.not,
+      n.not,
+    );
+}
+
+/** `contains` with `minContains`/`maxContains`: at least (at most) so many items match a schema. */
+function compareContains(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaChange[]): void {
+  const path = b.path;
+  if (o.contains === undefined && n.contains === undefined) return;
+  if (o.contains === undefined || n.contains === undefined) {
+    if (equal(o.contains, n.contains)) return;
+    const added = o.contains === undefined;
+    push(
+      out,
+      added ? 'constraint-added' : 'constraint-removed',
+      childPointer(path, 'contains'),
+      `the array at ${at(path)} ${added ? 'must now' : 'no longer has to'} contain an item matching ${show(added ? n.contains : o.contains)}`,
+      added,
+      !added,
+      o.contains,
+      n.contains,
+    );
+    return;
+  }
+  const br = breaksOf(
+    ctx,
+    side(a.root, o.contains, childPointer(a.path, 'contains')),
+    side(b.root, n.contains, childPointer(path, 'contains')),
+  );
+  const min = (s: Obj): number => (typeof s.minContains === 'number' ? s.minContains : 1);
+  const max = (s: Obj): number =>
+    typeof s.maxContains === 'number' ? s.maxContains : Number.POSITIVE_INFINITY;
+  // More items must match, or fewer may; a narrower contains schema counts fewer items, a wider one more.
+  const backward =
+    (br.backward && min(n) > 0) ||
+    min(n) > min(o) ||
+    max(n) < max(o) ||
+    (br.forward && Number.isFinite(max(n)));
+  const forward =
+    (br.forward && min(o) > 0) ||
+    min(n) < min(o) ||
+    max(n) > max(o) ||
+    (br.backward && Number.isFinite(max(o)));
+  if (!backward && !forward) return;
+  push(
+    out,
+    backward && !forward ? 'bound-tightened' : forward && !backward ? 'bound-loosened' : 'constraint-changed',
+    childPointer(path, 'contains'),
+    `what the array at ${at(path)} must contain changed`,
+    backward,
+    forward,
+    { contains: o.contains, minContains: min(o), maxContains: o.maxContains } as JsonValue,
+    { contains: n.contains, minContains: min(n), maxContains: n.maxContains } as JsonValue,
+  );
+}
+
+/**
+ * `dependentSchemas`, `dependentRequired` and draft-07 `dependencies`: each entry is a constraint that
+ * applies when its property is present; an entry absent on one side is no constraint.
+ */
+function compareDependencies(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaChange[]): void {
+  for (const k of ['dependentSchemas', 'dependentRequired', 'dependencies']) {
+    if (equal(o[k], n[k]) && !canon(o[k]).includes('"$ref"')) continue;
+    const od = isObj(o[k]) ? (o[k] as Obj) : {};
+    const nd = isObj(n[k]) ? (n[k] as Obj) : {};
+    for (const name of new Set([...Object.keys(od), ...Object.keys(nd)])) {
+      const asSchema = (v: unknown): unknown =>
+        v === undefined ? true : Array.isArray(v) ? { required: v } : v;
+      const ov = asSchema(od[name]);
+      const nv = asSchema(nd[name]);
+      if (equal(ov, nv) && !canon(ov).includes('"$ref"')) continue;
+      const p = childPointer(childPointer(b.path, k), name);
+      const br = breaksOf(
+        ctx,
+        side(a.root, ov, childPointer(childPointer(a.path, k), name)),
+        side(b.root, nv, p),
+      );
+      if (!br.backward && !br.forward) continue;
+      push(
+        out,
+        br.backward && !br.forward
+          ? 'constraint-added'
+          : br.forward && !br.backward
+            ? 'constraint-removed'
+            : 'constraint-changed',
+        p,
+        `what ${k} requires when '${name}' is present at ${at(b.path)} changed`,
+        br.backward,
+        br.forward,
+        od[name],
+        nd[name],
+      );
+    }
   }
 }

@@ -13,6 +13,12 @@ const addFormats: FormatsPlugin =
 /** The annotation keyword that bounds a deprecation: after this date, using the field is an error. */
 export const DEPRECATION_WINDOW_KEYWORD = 'x-deprecation-window';
 
+/**
+ * The annotation keyword naming the live property that replaces a deprecated one (a sibling property
+ * name); the suggested patch for an expired deprecation moves the value there.
+ */
+export const REPLACED_BY_KEYWORD = 'x-replaced-by';
+
 /** JSON Schema dialects the registry accepts, by `$schema` URI. */
 export type JsonSchemaDialect = 'draft-07' | '2019-09' | '2020-12';
 
@@ -67,25 +73,79 @@ export function createAjv(dialect: JsonSchemaDialect, overrides: Options = {}): 
         : new Ajv(options);
   addFormats(ajv);
   ajv.addKeyword({ keyword: DEPRECATION_WINDOW_KEYWORD, schemaType: 'string' });
+  ajv.addKeyword({ keyword: REPLACED_BY_KEYWORD, schemaType: 'string' });
   return ajv as Ajv;
 }
 
+/** A compiled JSON Schema and what ajv's strict mode found questionable in it (never a refusal). */
+export interface CompiledJsonSchema {
+  validate: ValidateFunction;
+  /** Strict-mode findings: unknown keywords and formats, ignored keywords, defaults ajv does not apply. */
+  warnings: string[];
+}
+
+const UNKNOWN_FORMAT = /^unknown format "([^"]+)" ignored in schema/;
+
 /**
- * Compiles a JSON Schema once. Throws `INVALID_INPUT` with ajv's reason for invalid schemas, unknown
- * keywords or formats, and unresolvable `$ref`s.
+ * Compiles a JSON Schema once. What the dialect allows compiles: ajv's strict-mode findings (unknown
+ * keywords such as `connect.type`, unknown formats, `additionalItems` without an `items` array, a
+ * `default` inside `oneOf`/`anyOf`) come back as `warnings`, and unknown formats are not validated, as the
+ * specification says. Throws `INVALID_INPUT` with ajv's reason for schemas the dialect refuses and for
+ * unresolvable `$ref`s.
+ *
+ * @example
+ * ```ts
+ * const { warnings } = compileJsonSchemaWithWarnings({ type: 'string', 'connect.type': 'int16' });
+ * warnings; // ['strict mode: unknown keyword: "connect.type"']
+ * ```
  */
-export function compileJsonSchema(schema: unknown): ValidateFunction {
+export function compileJsonSchemaWithWarnings(schema: unknown): CompiledJsonSchema {
+  if (typeof schema === 'string')
+    throw new IntelGraphError(
+      'INVALID_INPUT',
+      'invalid JSON Schema: expected a parsed schema object, got a string (JSON.parse the text first)',
+    );
   if (typeof schema !== 'boolean' && (typeof schema !== 'object' || schema === null || Array.isArray(schema)))
     throw new IntelGraphError('INVALID_INPUT', 'invalid JSON Schema: a schema is an object or a boolean');
-  const ajv = createAjv(jsonSchemaDialect(schema));
-  let validate: ValidateFunction;
-  try {
-    validate = ajv.compile(schema as object);
-  } catch (cause) {
-    throw new IntelGraphError('INVALID_INPUT', `invalid JSON Schema: ${(cause as Error).message}`, { cause });
+  const warnings: string[] = [];
+  const note = (...args: unknown[]): void => {
+    const text = args.map(String).join(' ');
+    if (!warnings.includes(text)) warnings.push(text);
+  };
+  const dialect = jsonSchemaDialect(schema);
+  const ajv = createAjv(dialect, { strict: 'log', logger: { log: () => {}, warn: note, error: note } });
+  let validate: ValidateFunction | undefined;
+  // Each unknown format is registered as an annotation-only format, then compilation is retried.
+  for (let attempt = 0; validate === undefined; attempt++) {
+    try {
+      validate = ajv.compile(schema as object);
+    } catch (cause) {
+      const unknown = UNKNOWN_FORMAT.exec((cause as Error).message);
+      if (!unknown?.[1] || attempt > 32)
+        throw new IntelGraphError('INVALID_INPUT', `invalid JSON Schema: ${(cause as Error).message}`, {
+          cause,
+        });
+      ajv.removeSchema(schema as object);
+      ajv.addFormat(unknown[1], true);
+      note(`unknown format "${unknown[1]}" is not validated (an annotation only)`);
+    }
   }
   checkDefaults(schema);
-  return validate;
+  return { validate, warnings };
+}
+
+/**
+ * Compiles a JSON Schema once (see {@link compileJsonSchemaWithWarnings}, which also returns strict-mode
+ * warnings). Throws `INVALID_INPUT` for schemas the dialect refuses.
+ *
+ * @example
+ * ```ts
+ * const validate = compileJsonSchema({ type: 'string' });
+ * validate('x'); // true
+ * ```
+ */
+export function compileJsonSchema(schema: unknown): ValidateFunction {
+  return compileJsonSchemaWithWarnings(schema).validate;
 }
 
 const VALUE_KEYWORDS = new Set(['default', 'enum', 'const', 'examples']);
@@ -111,7 +171,11 @@ function checkDefaults(root: unknown): void {
   };
   walk(root, '', 0);
   if (found.length === 0) return;
-  const ajv = createAjv(jsonSchemaDialect(root), { useDefaults: false });
+  const ajv = createAjv(jsonSchemaDialect(root), {
+    useDefaults: false,
+    strict: false,
+    logger: { log: () => {}, warn: () => {}, error: () => {} },
+  });
   ajv.addSchema(root as object, 'root');
   for (const { pointer, value } of found) {
     let sub: ValidateFunction | undefined;

@@ -156,10 +156,7 @@ describe('schema registry', () => {
     await rejects(registry.register('../etc', { format: 'json', schema: {} }), 'INVALID_INPUT');
     await rejects(registry.register('ok', { format: 'xml' as never, schema: {} }), 'INVALID_INPUT');
     await rejects(registry.register('ok', { format: 'json', schema: { type: 'strng' } }), 'INVALID_INPUT');
-    await rejects(
-      registry.register('ok', { format: 'json', schema: { type: 'string', format: 'no-such-format' } }),
-      'INVALID_INPUT',
-    );
+    await rejects(registry.register('ok', { format: 'json', schema: '{"type":"string"}' }), 'INVALID_INPUT');
     await rejects(
       registry.register('ok', { format: 'json', schema: { $ref: 'https://example.com/remote.json' } }),
       'INVALID_INPUT',
@@ -176,8 +173,37 @@ describe('schema registry', () => {
       registry.register('ok', { format: 'avro', schema: { type: 'record', name: 'R' } }),
       'INVALID_INPUT',
     );
+    await rejects(
+      registry.register('ok', { format: 'avro', schema: { type: 'record', fields: [] } }),
+      'INVALID_INPUT',
+    );
+    await rejects(registry.register('ok', { format: 'avro', schema: '{"type":"int"}' }), 'INVALID_INPUT');
     await rejects(registry.getVersion('ok', 0), 'INVALID_INPUT');
     expect(await registry.listSubjects()).toEqual([]);
+  });
+
+  it('accepts what the JSON Schema draft accepts and keeps strict-mode findings as warnings', async () => {
+    const registry = createSchemaRegistry();
+    const cases: [string, unknown, string][] = [
+      ['fmt', { type: 'string', format: 'no-such-format' }, 'unknown format "no-such-format"'],
+      ['connect', { type: 'integer', 'connect.type': 'int16' }, 'unknown keyword: "connect.type"'],
+      ['items', { type: 'array', additionalItems: false }, 'additionalItems'],
+    ];
+    for (const [subject, schema, warning] of cases) {
+      const r = await registry.register(subject, { format: 'json', schema });
+      expect(r.created).toBe(true);
+      expect(r.warnings.join('\n')).toContain(warning);
+      expect((await registry.resolve(subject)).compiled.warnings).toEqual(r.warnings);
+    }
+    const branchDefault = { oneOf: [{ type: 'string', default: 'x' }, { type: 'null' }] };
+    expect(
+      (await registry.register('branch-default', { format: 'json', schema: branchDefault })).created,
+    ).toBe(true);
+    expect((await registry.validate('fmt', 'anything')).ok).toBe(true);
+    expect((await registry.validate('connect', 3)).ok).toBe(true);
+    expect(
+      (await registry.register('plain', { format: 'json', schema: { type: 'string' } })).warnings,
+    ).toEqual([]);
   });
 
   it('compiles each schema once and serves the compiled contract from cache', async () => {

@@ -34,6 +34,13 @@ export interface ResolvedContract {
   compiled: CompiledContract;
 }
 
+/**
+ * What {@link SchemaRegistry.register} returns: the version, whether it is new, and the schema's warnings
+ * (strict-mode findings that do not refuse it, such as unknown keywords; also on
+ * `resolve(...).compiled.warnings`).
+ */
+export type RegistrationResult = RegisteredSchema & { created: boolean; warnings: readonly string[] };
+
 /** What {@link SchemaRegistry.register} takes. */
 export interface SchemaDefinition {
   format: SchemaFormat;
@@ -47,7 +54,7 @@ export interface SchemaRegistry {
    * Registering a schema identical to a live version returns that version (`created: false`).
    * Throws `SCHEMA_INCOMPATIBLE` listing every issue, or `INVALID_INPUT` for a bad schema.
    */
-  register(subject: string, definition: SchemaDefinition): Promise<RegisteredSchema & { created: boolean }>;
+  register(subject: string, definition: SchemaDefinition): Promise<RegistrationResult>;
   /** The latest live version; `NOT_FOUND` when the subject has none. */
   getLatest(subject: string): Promise<RegisteredSchema>;
   /** A version; `NOT_FOUND` when it does not exist or was deleted (unless `includeDeleted`). */
@@ -208,7 +215,7 @@ export function createSchemaRegistry(options: SchemaRegistryOptions = {}): Schem
         const expectedLatestVersion = await store.maxVersion(subject);
         const live = await store.listVersions(subject);
         const same = live.find((r) => r.fingerprint === compiled.fingerprint);
-        if (same) return { ...same, created: false };
+        if (same) return { ...same, created: false, warnings: compiled.warnings };
         const mode = await effectiveMode(subject);
         const result =
           live.length === 0
@@ -240,7 +247,7 @@ export function createSchemaRegistry(options: SchemaRegistryOptions = {}): Schem
               mode,
             },
           });
-          return { ...record, created: true };
+          return { ...record, created: true, warnings: compiled.warnings };
         } catch (e) {
           // Another writer appended first: re-check against the history it created.
           if (!isIntelGraphError(e, 'CONFLICT') || attempt >= MAX_APPEND_ATTEMPTS) throw e;

@@ -1,6 +1,7 @@
 // Test support (not exported, not published): small JSON Schema generators, a mutator that derives a
 // next version from a schema, and a payload generator that produces values a schema accepts.
 import fc from 'fast-check';
+import { compileContract } from '../compiled-contract.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -45,13 +46,39 @@ export function jsonSchemaArbitrary(): fc.Arbitrary<Obj> {
       tie('object'),
       tie('node').map((items) => ({ type: 'array', items })),
       fc.tuple(leaf(), leaf()).map(([x, y]) => ({ anyOf: [x, y] })),
+      // The combinator shapes of issue 18: "make it nullable", a one-branch allOf, tuples.
+      leaf().map((x) => ({ oneOf: [{ type: 'null' }, x] })),
+      tie('node').map((x) => ({ allOf: [x] })),
+      fc
+        .tuple(
+          leaf(),
+          leaf(),
+          fc.constantFrom<'absent' | 'false' | 'schema' | 'unevaluated'>(
+            'absent',
+            'false',
+            'schema',
+            'unevaluated',
+          ),
+        )
+        .map(([x, y, rest]) => {
+          const s: Obj = { type: 'array', prefixItems: [x, y] };
+          if (rest === 'false') s.items = false;
+          if (rest === 'schema') s.items = { type: 'string' };
+          if (rest === 'unevaluated') s.unevaluatedItems = { type: 'string' };
+          return s;
+        }),
     ),
     object: fc
       .tuple(
         fc.uniqueArray(fc.constantFrom(...NAMES), { maxLength: 4 }),
         fc.array(tie('node'), { minLength: 4, maxLength: 4 }),
         fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
-        fc.constantFrom<'open' | 'closed' | 'unset'>('open', 'closed', 'unset'),
+        fc.constantFrom<'open' | 'closed' | 'unset' | 'unevaluated'>(
+          'open',
+          'closed',
+          'unset',
+          'unevaluated',
+        ),
       )
       .map(([names, subs, req, model]) => {
         const properties: Obj = {};
@@ -64,21 +91,28 @@ export function jsonSchemaArbitrary(): fc.Arbitrary<Obj> {
         if (required.length > 0) s.required = required;
         if (model === 'closed') s.additionalProperties = false;
         if (model === 'open') s.additionalProperties = true;
+        if (model === 'unevaluated') s.unevaluatedProperties = false;
         return s;
       }),
   }));
-  return fc.oneof(
-    node,
-    node.map((s) => ({ type: 'object', properties: { root: s }, required: ['root'] })),
-  );
+  // Draft 2020-12 throughout: prefixItems and unevaluated* are part of the grammar.
+  return fc
+    .oneof(
+      node,
+      node.map((s) => ({ type: 'object', properties: { root: s }, required: ['root'] })),
+    )
+    .map((s) => ({ $schema: DRAFT_2020_12, ...s }));
 }
+
+const DRAFT_2020_12 = 'https://json-schema.org/draft/2020-12/schema';
 
 function nodes(s: unknown, out: Obj[] = []): Obj[] {
   if (!isObj(s)) return out;
   out.push(s);
   if (isObj(s.properties)) for (const v of Object.values(s.properties)) nodes(v, out);
   if (isObj(s.items)) nodes(s.items, out);
-  if (Array.isArray(s.anyOf)) for (const v of s.anyOf) nodes(v, out);
+  for (const k of ['anyOf', 'oneOf', 'allOf', 'prefixItems'])
+    if (Array.isArray(s[k])) for (const v of s[k] as unknown[]) nodes(v, out);
   return out;
 }
 
@@ -88,7 +122,7 @@ export function mutateSchema(schema: Obj, seeds: readonly number[]): Obj {
   for (const seed of seeds) {
     const all = nodes(copy);
     const n = all[seed % all.length] as Obj;
-    const op = Math.floor(seed / 7) % 14;
+    const op = Math.floor(seed / 7) % 19;
     const props = isObj(n.properties) ? n.properties : null;
     const names = props ? Object.keys(props) : [];
     const pick = names[seed % Math.max(1, names.length)];
@@ -156,6 +190,34 @@ export function mutateSchema(schema: Obj, seeds: readonly number[]): Obj {
         if (n.type === 'string' && n.format === undefined && (seed & 1) === 0) n.format = 'date';
         else if (n.format !== undefined) delete n.format;
         break;
+      case 13:
+        // Make it nullable the oneOf way.
+        if (props && pick && isObj(props[pick])) props[pick] = { oneOf: [{ type: 'null' }, props[pick]] };
+        break;
+      case 14:
+        if (props && pick && isObj(props[pick]))
+          props[pick] =
+            (seed & 1) === 0 ? { allOf: [props[pick]] } : { anyOf: [props[pick], { type: 'boolean' }] };
+        break;
+      case 15:
+        if (props) {
+          delete n.additionalProperties;
+          if (n.unevaluatedProperties === false) delete n.unevaluatedProperties;
+          else n.unevaluatedProperties = false;
+        }
+        break;
+      case 16:
+        if (Array.isArray(n.prefixItems))
+          n.prefixItems =
+            (seed & 1) === 0 ? n.prefixItems.slice(0, -1) : [...n.prefixItems, { type: 'string' }];
+        break;
+      case 17:
+        if (props && pick && isObj(props[pick])) {
+          const sub = props[pick] as Obj;
+          const list = (sub.oneOf ?? sub.anyOf ?? sub.allOf) as unknown[] | undefined;
+          if (Array.isArray(list) && list.length > 0) props[pick] = list[list.length - 1];
+        }
+        break;
       default:
         n.description = `edited ${seed}`;
     }
@@ -173,6 +235,20 @@ export function payloadArbitrary(schema: unknown): fc.Arbitrary<unknown> {
   if (!isObj(schema)) return fc.constant(null);
   if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as unknown[]));
   if (Array.isArray(schema.anyOf)) return fc.oneof(...schema.anyOf.map(payloadArbitrary));
+  if (Array.isArray(schema.allOf) && schema.allOf.length === 1) return payloadArbitrary(schema.allOf[0]);
+  if (Array.isArray(schema.oneOf)) {
+    // A value of one branch that no other branch accepts.
+    const branches = schema.oneOf.map((b) => compileContract('json', b));
+    return fc
+      .oneof(...schema.oneOf.map(payloadArbitrary))
+      .filter((v) => branches.filter((b) => b.isValid(v)).length === 1);
+  }
+  if (Array.isArray(schema.prefixItems)) {
+    const prefix = fc.tuple(...schema.prefixItems.map(payloadArbitrary));
+    const rest = schema.items ?? schema.unevaluatedItems ?? true;
+    if (rest === false) return prefix;
+    return fc.tuple(prefix, fc.array(payloadArbitrary(rest), { maxLength: 2 })).map(([p, r]) => [...p, ...r]);
+  }
   if (Array.isArray(schema.type))
     return fc.oneof(...schema.type.map((t) => payloadArbitrary({ ...schema, type: t })));
   switch (schema.type) {
@@ -201,7 +277,7 @@ export function payloadArbitrary(schema: unknown): fc.Arbitrary<unknown> {
       const model: Record<string, fc.Arbitrary<unknown>> = {};
       for (const [k, v] of Object.entries(props)) model[k] = payloadArbitrary(v);
       const declared = fc.record(model, { requiredKeys: required.filter((r) => r in props) });
-      const extraAllowed = schema.additionalProperties !== false;
+      const extraAllowed = schema.additionalProperties !== false && schema.unevaluatedProperties !== false;
       if (!extraAllowed) return declared;
       const extra = fc.dictionary(
         fc
