@@ -1,6 +1,7 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { ExtensionHost } from '@intelgraph/host';
 import type { GraphQLSchema } from 'graphql';
+import { createModerationResolvers } from './moderation.js';
 import { createResolvers } from './resolvers.js';
 import { typeDefs } from './type-defs.js';
 
@@ -19,5 +20,8 @@ import { typeDefs } from './type-defs.js';
  * ```
  */
 export function createGraphQLSchema(host: ExtensionHost): GraphQLSchema {
-  return makeExecutableSchema({ typeDefs, resolvers: createResolvers(host) });
+  return makeExecutableSchema({
+    typeDefs,
+    resolvers: [createResolvers(host), createModerationResolvers(host)],
+  });
 }

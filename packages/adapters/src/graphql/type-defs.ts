@@ -1,4 +1,5 @@
 import { governanceTypeDefs } from '@intelgraph/governance';
+import { moderationTypeDefs } from './moderation.js';
 
 /**
  * The GraphQL SDL of the extension platform beyond governance: catalog and search, install and consent,
@@ -477,5 +478,5 @@ extend type Mutation {
 }
 `;
 
-/** The complete SDL: governance's types followed by the platform's. */
-export const typeDefs: string[] = [governanceTypeDefs, platformTypeDefs];
+/** The complete SDL: governance's types followed by the platform's (moderation included). */
+export const typeDefs: string[] = [governanceTypeDefs, platformTypeDefs, moderationTypeDefs];
