@@ -334,6 +334,9 @@ type BudgetHint {
   cpuMsP95: Float
   rowsP50: Float
   rowsP95: Float
+  "wall-clock time of this org's past runs that executed (refusals excluded)"
+  wallMsP50: Float
+  wallMsP95: Float
   expectedCost: Cost
   remaining: [QuotaRemaining!]!
 }
@@ -370,8 +373,12 @@ type KillSwitch {
 
 type PluginUsage {
   pluginId: ID!
+  "runs whose code executed (the basis of latency and cost)"
   runs: Int!
+  "executed runs that failed"
   errors: Int!
+  "runs refused before executing: kill switch, quota, not installed, input contract"
+  denied: Int!
   p50Ms: Float
   p95Ms: Float
   cpuMs: Float!
