@@ -208,6 +208,8 @@ export interface BudgetHint {
   cpuMsP95: number | null;
   rowsP50: number | null;
   rowsP95: number | null;
+  wallMsP50: number | null;
+  wallMsP95: number | null;
   expectedCost: Cost | null;
   remaining: QuotaRemaining[];
 }
@@ -310,8 +312,12 @@ export interface KillSwitch {
 
 export interface PluginUsage {
   pluginId: string;
+  /** Runs that executed (the basis of latency and cost). */
   runs: number;
+  /** Executed runs that failed. */
   errors: number;
+  /** Runs refused before executing (kill switch, quota, input contract). */
+  denied: number;
   p50Ms: number | null;
   p95Ms: number | null;
   cpuMs: number;

@@ -1,5 +1,5 @@
 import { Alert, Badge, Box, Stack, Tab, Tabs } from '@mui/material';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useMutation, useQuery } from '../../api/hooks.js';
 import { type QueueScope, REVIEW_QUEUE, REVIEW_WITHDRAW } from '../../api/operations/governance.js';
 import type { ReviewTask } from '../../api/types.js';
@@ -122,6 +122,9 @@ export function GovernancePage({ tab, taskId }: { tab: string; taskId: string | 
   const current = tab === 'requests' || tab === 'new' ? tab : 'approvals';
   const [deciding, setDeciding] = useState<{ task: ReviewTask; kind: DecisionKind } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // A notice belongs to the tab it was given on: moving to another tab drops it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on tab changes only
+  useEffect(() => setNotice(null), [current]);
   const [refreshKey, setRefreshKey] = useState(0);
   const reviewable = useQuery(REVIEW_QUEUE, { scope: 'reviewable', first: 100 }, { refreshKey });
   const waiting = (reviewable.data?.reviewQueue.items ?? []).filter((t) => t.status === 'pending').length;

@@ -39,11 +39,20 @@ export function BudgetPreview({ hint }: { hint: QueryState<{ hint: BudgetHint }>
                     : `${formatNumber(h.cpuMsP50)} / ${formatNumber(h.cpuMsP95 ?? 0)} ms`
                 }
               />
-              <Stat label="Past runs" value={formatNumber(h.runs, 0)} />
+              <Stat
+                label="Time p50 / p95"
+                value={
+                  h.wallMsP50 === null
+                    ? '—'
+                    : `${formatNumber(h.wallMsP50)} / ${formatNumber(h.wallMsP95 ?? 0)} ms`
+                }
+              />
+              <Stat label="Past runs that executed" value={formatNumber(h.runs, 0)} />
             </Stack>
             {h.runs === 0 ? (
               <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
-                No runs yet: the estimate firms up after the first few.
+                No run has executed yet: the estimate firms up after the first few. Refused runs (kill switch,
+                quota, input contract) never count.
               </Typography>
             ) : null}
             <Typography variant="subtitle2" component="h3" sx={{ mb: 1 }}>

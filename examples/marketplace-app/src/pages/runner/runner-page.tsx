@@ -74,7 +74,7 @@ function RunPanel({ plugin }: { plugin: PluginDetail }) {
 
   const jsonInvalid = mode === 'json' && !parseJson(json).ok;
   const result = run.data?.pluginRun;
-  const expectedMs = hint.data?.hint.cpuMsP95 ?? null;
+  const expectedMs = hint.data?.hint.wallMsP95 ?? null;
 
   return (
     <Grid container spacing={3}>
