@@ -1,4 +1,4 @@
-import { Alert, Badge, Box, Stack, Tab, Tabs } from '@mui/material';
+import { Alert, Badge, Box, Stack, Tab, Tabs, Typography } from '@mui/material';
 import { useEffect, useMemo, useState } from 'react';
 import { useMutation, useQuery } from '../../api/hooks.js';
 import { type QueueScope, REVIEW_QUEUE, REVIEW_WITHDRAW } from '../../api/operations/governance.js';
@@ -68,49 +68,58 @@ function Queue({
         }
       >
         {() => (
-          <Stack
-            component="ul"
-            spacing={2}
-            sx={{ listStyle: 'none', p: 0, m: 0 }}
-            aria-label={scope === 'reviewable' ? 'My approvals' : 'My requests'}
-          >
-            {tasks.map((t) => {
-              const actions: Parameters<typeof TaskCard>[0]['actions'] = [];
-              const mine = t.requester.id === identity.userId;
-              if (scope === 'reviewable' && t.status === 'pending' && !mine) {
-                actions.push({
-                  label: 'Approve',
-                  color: 'success',
-                  variant: 'contained',
-                  onClick: () => onDecide(t, 'approve'),
-                });
-                actions.push({
-                  label: 'Deny',
-                  color: 'error',
-                  variant: 'outlined',
-                  onClick: () => onDecide(t, 'deny'),
-                });
-              }
-              if (mine && t.status === 'denied' && !t.appealTask) {
-                actions.push({ label: 'Appeal', variant: 'contained', onClick: () => onDecide(t, 'appeal') });
-              }
-              if (mine && t.status === 'pending') {
-                actions.push({
-                  label: 'Withdraw',
-                  onClick: async () => {
-                    if (await withdraw.run({ id: t.id, reason: 'withdrawn by the requester' }))
-                      queue.refetch();
-                  },
-                });
-              }
-              actions.push({ label: 'Audit trail', onClick: () => onAudit(t.id) });
-              return (
-                <li key={t.id}>
-                  <TaskCard task={t} now={now} actions={actions} />
-                </li>
-              );
-            })}
-          </Stack>
+          <>
+            <Typography variant="h6" component="h2" sx={{ mb: 1.5 }}>
+              {scope === 'reviewable' ? 'Waiting for your decision' : 'Requests you filed'} ({tasks.length})
+            </Typography>
+            <Stack
+              component="ul"
+              spacing={2}
+              sx={{ listStyle: 'none', p: 0, m: 0 }}
+              aria-label={scope === 'reviewable' ? 'My approvals' : 'My requests'}
+            >
+              {tasks.map((t) => {
+                const actions: Parameters<typeof TaskCard>[0]['actions'] = [];
+                const mine = t.requester.id === identity.userId;
+                if (scope === 'reviewable' && t.status === 'pending' && !mine) {
+                  actions.push({
+                    label: 'Approve',
+                    color: 'success',
+                    variant: 'contained',
+                    onClick: () => onDecide(t, 'approve'),
+                  });
+                  actions.push({
+                    label: 'Deny',
+                    color: 'error',
+                    variant: 'outlined',
+                    onClick: () => onDecide(t, 'deny'),
+                  });
+                }
+                if (mine && t.status === 'denied' && !t.appealTask) {
+                  actions.push({
+                    label: 'Appeal',
+                    variant: 'contained',
+                    onClick: () => onDecide(t, 'appeal'),
+                  });
+                }
+                if (mine && t.status === 'pending') {
+                  actions.push({
+                    label: 'Withdraw',
+                    onClick: async () => {
+                      if (await withdraw.run({ id: t.id, reason: 'withdrawn by the requester' }))
+                        queue.refetch();
+                    },
+                  });
+                }
+                actions.push({ label: 'Audit trail', onClick: () => onAudit(t.id) });
+                return (
+                  <li key={t.id}>
+                    <TaskCard task={t} now={now} actions={actions} />
+                  </li>
+                );
+              })}
+            </Stack>
+          </>
         )}
       </QueryView>
     </>
