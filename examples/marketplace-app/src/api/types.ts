@@ -343,3 +343,42 @@ export interface AuditEventEntry {
   data: JsonValue | null;
   hash: string;
 }
+
+export interface ModerationReport {
+  id: string;
+  category: string;
+  details: string;
+  reporterId: string;
+  orgId: string;
+  status: 'open' | 'upheld' | 'dismissed';
+  createdAt: string;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+}
+
+export interface ModerationItem {
+  pluginId: string;
+  version: string;
+  hidden: boolean;
+  hiddenReason: string | null;
+  openReports: number;
+  reportingOrgs: number;
+  lastReportedAt: string | null;
+  categories: { category: string; count: number }[];
+  reports: ModerationReport[];
+}
+
+export interface ModerationResolution {
+  pluginId: string;
+  version: string;
+  outcome: 'upheld' | 'dismissed';
+  reason: string;
+  reports: string[];
+  moderator: string;
+  at: string;
+}
+
+export interface ModerationQueue {
+  items: ModerationItem[];
+  recent: ModerationResolution[];
+}

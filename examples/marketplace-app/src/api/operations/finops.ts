@@ -17,6 +17,10 @@ export const FINOPS_DASHBOARD = operation<{ finopsDashboard: FinOpsDashboard }>(
   }
 `);
 
+export const KILL_SWITCHES = operation<{ killSwitches: KillSwitch[] }>(/* GraphQL */ `
+  query KillSwitches { killSwitches { ${KILL_SWITCH} } }
+`);
+
 export const KILL_SWITCH_SET = operation<
   { killSwitchSet: KillSwitch },
   { scope: KillSwitchScope; target: string | null; on: boolean; reason: string }

@@ -10,6 +10,7 @@ import {
   Tab,
   Tabs,
   TextField,
+  Typography,
 } from '@mui/material';
 import { useEffect, useMemo, useState } from 'react';
 import { useQuery } from '../../api/hooks.js';
@@ -18,6 +19,7 @@ import { usePendingInstalls } from '../../api/pending-installs.js';
 import type { InstallResult, PluginSummary, RiskLevel } from '../../api/types.js';
 import { PageHeader } from '../../components/page-header.js';
 import { EmptyState, ErrorState, LoadingState } from '../../components/state-views.js';
+import { plural } from '../../format/plural.js';
 import { href, useRoute } from '../../router.js';
 import { ConsentDialog } from './consent-dialog.js';
 import { InstalledList } from './installed-list.js';
@@ -185,7 +187,12 @@ function Catalog() {
           Try fewer filters or another search.
         </EmptyState>
       ) : (
-        <Box component="section" aria-label="Plugins">
+        <Box component="section" aria-labelledby="plugins-heading">
+          <Typography id="plugins-heading" variant="subtitle1" component="h2" sx={{ mb: 1, fontWeight: 600 }}>
+            {query
+              ? `${plural(plugins.length, 'plugin')} matching “${query}”`
+              : plural(plugins.length, 'plugin')}
+          </Typography>
           <Grid container spacing={2} component="ul" sx={{ listStyle: 'none', p: 0, m: 0 }}>
             {plugins.map((p) => (
               <Grid key={p.id} size={{ xs: 12, sm: 6, lg: 4 }} component="li">
