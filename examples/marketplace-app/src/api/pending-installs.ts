@@ -8,10 +8,10 @@ import type { ReviewTask } from './types.js';
 export const INSTALL_REVIEW_KIND = 'plugin_install';
 
 /**
- * Who approves a high-risk install under the host's default `plugin_install` policy: one admin or steward
- * of the org (see `defaultPolicies()` in `@intelgraph/host`).
+ * Who approves a high-risk install under the host's default `plugin_install` policy: one steward of the
+ * org, escalated to an admin after a day (see `defaultPolicies()` in `@intelgraph/host`).
  */
-export const INSTALL_REVIEWERS = 'an admin or a steward of your org';
+export const INSTALL_REVIEWERS = 'a steward of your org (an admin if none decides within a day)';
 
 /** The pending high-risk install requests of a plugin id, from a set of review tasks. */
 export function pendingInstallsOf(tasks: readonly ReviewTask[]): Map<string, ReviewTask> {

@@ -30,13 +30,13 @@ describe('describeTask', () => {
         pluginId: 'case-exporter',
         version: '1.0.0',
         scopes: ['cases:read', 'cases:export'],
-        adding: ['cases:export'],
+        adding: ['cases:read', 'cases:export'],
         actor: { userId: 'alice', orgId: 'acme', roles: ['admin'] },
       }),
     );
     expect(s.title).toBe('Install case-exporter@1.0.0');
     expect(s.summary).toBe(
-      'alice asks to install case-exporter@1.0.0, which adds 1 high-risk scope: cases:export.',
+      'alice asks to install case-exporter@1.0.0, which adds 2 scopes (cases:read, cases:export); high risk: cases:export.',
     );
     expect(s.scopes).toEqual(['cases:read', 'cases:export']);
     expect(s.highRiskScopes).toEqual(['cases:export']);

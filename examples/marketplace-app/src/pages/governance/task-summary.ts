@@ -28,6 +28,14 @@ function scalar(v: JsonValue): string {
   return String(v);
 }
 
+// The marketplace's risk rule (`riskLevel` in @intelgraph/marketplace): network scopes and write-like
+// actions are high risk.
+const HIGH_ACTIONS = new Set(['write', 'delete', 'admin', 'export', 'create', 'update', 'merge', '*']);
+const isHighRisk = (scope: string) => {
+  const [resource = '', action = ''] = scope.split(':');
+  return resource === 'net' || HIGH_ACTIONS.has(action);
+};
+
 const KIND_TITLES: Record<string, string> = {
   plugin_install: 'Plugin install',
   policy_change: 'Policy change',
@@ -56,19 +64,20 @@ export function describeTask(task: ReviewTask): TaskSummary {
       const plugin = `${str(p.pluginId) ?? '?'}@${str(p.version) ?? '?'}`;
       const adding = strings(p.adding);
       const scopes = strings(p.scopes);
+      const high = adding.filter(isHighRisk);
       const action = str(p.action) ?? 'install';
       const verb =
         action === 'install' ? 'install' : action === 'consent' ? 're-consent to' : 'change the scopes of';
       return {
         ...base,
         title: `${action === 'install' ? 'Install' : 'Change'} ${plugin}`,
-        summary: `${who} asks to ${verb} ${plugin}, which adds ${plural(adding.length, 'high-risk scope')}: ${adding.join(', ') || 'none'}.`,
+        summary: `${who} asks to ${verb} ${plugin}, which adds ${plural(adding.length, 'scope')} (${adding.join(', ') || 'none'}); high risk: ${high.join(', ') || 'none'}.`,
         facts: [
           ['Plugin', plugin],
           ['Scopes granted', scopes.join(', ') || 'none'],
         ],
         scopes,
-        highRiskScopes: adding,
+        highRiskScopes: high,
       };
     }
     case 'policy_change': {

@@ -16,7 +16,7 @@ import {
   TextField,
   Typography,
 } from '@mui/material';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useMutation, useQuery } from '../../api/hooks.js';
 import {
   MODERATION_QUEUE,
@@ -137,6 +137,14 @@ function ActionDialog({
   const hide = useMutation(MODERATION_SET_HIDDEN);
   const resolve = useMutation(MODERATION_RESOLVE);
   const active = target?.action === 'resolve' ? resolve : hide;
+  const opened = target ? `${target.item.pluginId}@${target.item.version}:${target.action}` : null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reset when another version or action opens
+  useEffect(() => {
+    setReason('');
+    setOutcome('dismissed');
+    hide.reset();
+    resolve.reset();
+  }, [opened]);
   const name = target ? `${target.item.pluginId}@${target.item.version}` : '';
   const title =
     target?.action === 'resolve'
@@ -164,14 +172,6 @@ function ActionDialog({
       fullWidth
       maxWidth="sm"
       aria-labelledby="moderation-title"
-      TransitionProps={{
-        onEnter: () => {
-          setReason('');
-          setOutcome('dismissed');
-          hide.reset();
-          resolve.reset();
-        },
-      }}
     >
       <DialogTitle id="moderation-title">{title}</DialogTitle>
       <DialogContent>

@@ -26,7 +26,13 @@ export function BudgetPreview({ hint }: { hint: QueryState<{ hint: BudgetHint }>
       <QueryView state={hint} loadingLabel="Estimating the cost">
         {({ hint: h }) => (
           <>
-            <Stack direction="row" spacing={4} sx={{ mb: 2, flexWrap: 'wrap' }} aria-label="Expected cost">
+            <Stack
+              direction="row"
+              spacing={4}
+              useFlexGap
+              sx={{ mb: 2, flexWrap: 'wrap', rowGap: 1 }}
+              aria-label="Expected cost"
+            >
               <Stat
                 label="Expected cost per run"
                 value={h.expectedCost ? formatMoney(h.expectedCost.amount, h.expectedCost.currency) : '—'}

@@ -127,6 +127,7 @@ function ProvenanceChips({ result }: { result: PluginRunResult }) {
       <Stack
         direction="row"
         spacing={1}
+        useFlexGap
         sx={{ mt: 1, alignItems: 'center', flexWrap: 'wrap', color: 'text.secondary' }}
       >
         <Typography variant="caption" component="span">
