@@ -29,7 +29,7 @@ import { JsonEditor } from '../../components/json-editor.js';
 import { type Highlight, SideBySide } from '../../components/side-by-side.js';
 import { ErrorState } from '../../components/state-views.js';
 import { changedPointers, toPointer } from '../../format/json-lines.js';
-import { plural } from '../../format/plural.js';
+import { messageAfterPath, plural } from '../../format/plural.js';
 import { href } from '../../router.js';
 import { formatSamples, parseSamples } from './samples.js';
 import { summarizeTest } from './test-summary.js';
@@ -120,7 +120,7 @@ function FailingRecord({
         {record.errors.map((e, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: errors may repeat a path
           <li key={i}>
-            <code>{e.path || '/'}</code> {e.message}{' '}
+            <code>{e.path || '/'}</code> {messageAfterPath(e.path, e.message)}{' '}
             <Typography variant="caption" color="text.secondary">
               ({e.code})
             </Typography>
@@ -307,7 +307,7 @@ export function TestRunner({ subject, onIngested }: { subject: ContractSubject; 
                   w.warnings.map((x, i) => (
                     // biome-ignore lint/suspicious/noArrayIndexKey: warnings may repeat a path
                     <li key={`${w.index}-${i}`}>
-                      Record {w.index + 1}: <code>{x.path || '/'}</code> {x.message}
+                      Record {w.index + 1}: <code>{x.path || '/'}</code> {messageAfterPath(x.path, x.message)}
                     </li>
                   )),
                 )}

@@ -1,5 +1,5 @@
 import type { JsonValue } from '../../api/types.js';
-import { plural } from '../../format/plural.js';
+import { messageAfterPath, plural } from '../../format/plural.js';
 import { formatTimestamp } from '../../format/time.js';
 
 /** How the runner explains a refused or failed run, by error code. */
@@ -91,7 +91,7 @@ function contractViolations(details: JsonObject): string[] {
     for (const issue of Array.isArray(f.issues) ? f.issues : []) {
       if (!isObject(issue)) continue;
       const path = typeof issue.path === 'string' && issue.path !== '' ? issue.path : 'the input';
-      out.push(`${record}${path} ${String(issue.message ?? 'is invalid')}`);
+      out.push(`${record}${path} ${messageAfterPath(path, String(issue.message ?? 'is invalid'))}`);
     }
   }
   return out;
