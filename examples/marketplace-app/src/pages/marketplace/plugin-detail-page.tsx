@@ -252,7 +252,11 @@ function Detail({
               </Box>
             ) : null}
             {plugin.reviews.length === 0 ? (
-              <EmptyState title="No reviews yet">Be the first to rate {plugin.name}.</EmptyState>
+              <EmptyState title="No reviews yet">
+                {installed
+                  ? `Be the first to rate ${plugin.name}.`
+                  : `Orgs that install ${plugin.name} can rate it.`}
+              </EmptyState>
             ) : (
               <List aria-label="Reviews">
                 {plugin.reviews.map((r) => (
