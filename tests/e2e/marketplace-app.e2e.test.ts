@@ -494,12 +494,20 @@ describe('the marketplace web app walks the seed demo script', () => {
       ['dave', '#/moderation'],
       ['alice', '#/no-such-page'],
     ];
+    // The pages no earlier step pictured.
+    const pictures: Record<string, string> = {
+      '#/marketplace/installed': 'installed',
+      '#/governance/requests': 'governance-requests',
+      '#/governance/new': 'governance-new',
+    };
     const found: Record<string, unknown> = {};
     for (const [user, route] of routes) {
       await open(route);
       await actAs(user);
       await visible(page.getByRole('heading', { level: 1 }));
       await expect.poll(() => page.locator('[aria-label^="Loading"]').count()).toBe(0);
+      const picture = pictures[route];
+      if (picture) await shot(picture, true);
       const v = await seriousViolations(page);
       if (v.length > 0) found[`${user} ${route}`] = v;
     }

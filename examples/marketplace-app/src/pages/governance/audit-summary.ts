@@ -3,6 +3,8 @@ import type { JsonValue } from '../../api/types.js';
 const VERBS: Record<string, string> = {
   requested: 'Requested',
   approved: 'Approved',
+  approval_recorded: 'Approval recorded',
+  denial_recorded: 'Denial recorded',
   auto_approved: 'Approved by the policy',
   denied: 'Denied',
   appealed: 'Appealed',
