@@ -505,7 +505,8 @@ describe('the marketplace web app walks the seed demo script', () => {
       await open(route);
       await actAs(user);
       await visible(page.getByRole('heading', { level: 1 }));
-      await expect.poll(() => page.locator('[aria-label^="Loading"]').count()).toBe(0);
+      // Every loading placeholder (LoadingState) has skeleton rows: wait until the page has its data.
+      await expect.poll(() => page.locator('.MuiSkeleton-root').count()).toBe(0);
       const picture = pictures[route];
       if (picture) await shot(picture, true);
       const v = await seriousViolations(page);
