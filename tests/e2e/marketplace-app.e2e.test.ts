@@ -331,6 +331,7 @@ describe('the marketplace web app walks the seed demo script', () => {
     const warning = dialog.getByLabel('Needs review');
     await hasText(warning, 'graph:write');
     await hasText(warning, 'a steward of your org');
+    await shot('consent-dialog-review', true);
     await dialog.getByRole('button', { name: 'Request review to install' }).click();
     await hasText(dialog, /Pending review: request \S+ waits for a steward of your org/);
     await dialog.getByRole('button', { name: 'Done' }).click();
@@ -506,7 +507,7 @@ describe('the marketplace web app walks the seed demo script', () => {
       await actAs(user);
       await visible(page.getByRole('heading', { level: 1 }));
       // Every loading placeholder (LoadingState) has skeleton rows: wait until the page has its data.
-      await expect.poll(() => page.locator('.MuiSkeleton-root').count()).toBe(0);
+      await expect.poll(() => page.locator('.MuiSkeleton-root').count(), { timeout: 20_000 }).toBe(0);
       const picture = pictures[route];
       if (picture) await shot(picture, true);
       const v = await seriousViolations(page);
