@@ -183,5 +183,19 @@ export async function seedHost(host: ExtensionHost): Promise<Seeded> {
     window: 'day',
     mode: 'soft',
   });
+  // Abuse reports for the moderators' queue (dave): two orgs on one version, below the auto-hide
+  // threshold, so the plugin stays listed until a moderator decides.
+  await host.marketplace.report(USERS.erin, {
+    pluginId: 'case-triage',
+    version: '1.0.0',
+    category: 'broken',
+    details: 'Marks every new case as urgent, whatever its entities.',
+  });
+  await host.marketplace.report(USERS.bob, {
+    pluginId: 'case-triage',
+    version: '1.0.0',
+    category: 'privacy',
+    details: 'Writes case titles into its logs.',
+  });
   return { publisher: SAMPLE_PUBLISHER, plugins: [...SAMPLE_PLUGINS, ...CATALOG_EXTRAS.map((e) => e.name)] };
 }

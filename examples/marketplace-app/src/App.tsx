@@ -1,9 +1,10 @@
-import { Fragment, lazy, Suspense } from 'react';
+import { Fragment, lazy, type ReactElement, Suspense } from 'react';
 import { useIdentity } from './auth/identity-context.js';
 import { AppShell, type AreaKey } from './components/app-shell.js';
 import { LoadingState } from './components/state-views.js';
 import { MarketplacePage } from './pages/marketplace/marketplace-page.js';
-import { useRoute } from './router.js';
+import { NotFoundPage } from './pages/not-found-page.js';
+import { matchRoute, useRoute } from './router.js';
 
 // The landing page ships in the main bundle; the others (and Recharts with FinOps) load on first visit.
 const PluginDetailPage = lazy(() =>
@@ -21,28 +22,47 @@ const GovernancePage = lazy(() =>
 const FinOpsPage = lazy(() =>
   import('./pages/finops/finops-page.js').then((m) => ({ default: m.FinOpsPage })),
 );
+const ModerationPage = lazy(() =>
+  import('./pages/moderation/moderation-page.js').then((m) => ({ default: m.ModerationPage })),
+);
 
 /** Picks the page for the current hash route. */
 export function App() {
   const { segments, params } = useRoute();
   const { identity } = useIdentity();
-  const [first = 'marketplace', second] = segments;
-  let area: AreaKey = 'marketplace';
-  let page = <MarketplacePage tab={second === 'installed' ? 'installed' : 'catalog'} />;
-  if (first === 'plugins' && second) {
-    page = <PluginDetailPage pluginId={second} />;
-  } else if (first === 'runner') {
-    area = 'runner';
-    page = <RunnerPage pluginId={second ?? null} />;
-  } else if (first === 'contracts') {
-    area = 'contracts';
-    page = <ContractsPage subject={second ?? null} />;
-  } else if (first === 'governance') {
-    area = 'governance';
-    page = <GovernancePage tab={second ?? 'approvals'} taskId={params.get('task')} />;
-  } else if (first === 'finops') {
-    area = 'finops';
-    page = <FinOpsPage />;
+  const route = matchRoute(segments);
+  let area: AreaKey | null = 'marketplace';
+  let page: ReactElement;
+  switch (route.page) {
+    case 'marketplace':
+      page = <MarketplacePage tab={route.tab} />;
+      break;
+    case 'plugin':
+      page = <PluginDetailPage pluginId={route.pluginId} />;
+      break;
+    case 'runner':
+      area = 'runner';
+      page = <RunnerPage pluginId={route.pluginId} />;
+      break;
+    case 'contracts':
+      area = 'contracts';
+      page = <ContractsPage subject={route.subject} />;
+      break;
+    case 'governance':
+      area = 'governance';
+      page = <GovernancePage tab={route.tab} taskId={params.get('task')} />;
+      break;
+    case 'finops':
+      area = 'finops';
+      page = <FinOpsPage />;
+      break;
+    case 'moderation':
+      area = 'moderation';
+      page = <ModerationPage />;
+      break;
+    default:
+      area = null;
+      page = <NotFoundPage path={route.path} />;
   }
   // Switching users starts each page afresh: no half-filled form or notice carries over to another user.
   return (

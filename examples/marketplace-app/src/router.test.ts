@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { href, parseHash } from './router.js';
+import { href, matchRoute, parseHash } from './router.js';
 
 describe('hash routes', () => {
   it('parses segments and query parameters', () => {
@@ -21,5 +21,21 @@ describe('hash routes', () => {
 
   it('keeps a malformed escape as written', () => {
     expect(parseHash('#/plugins/%E0%A4%A').segments).toEqual(['plugins', '%E0%A4%A']);
+  });
+
+  it('matches known pages and sends anything else to not-found', () => {
+    expect(matchRoute([])).toEqual({ page: 'marketplace', tab: 'catalog' });
+    expect(matchRoute(['marketplace', 'installed'])).toEqual({ page: 'marketplace', tab: 'installed' });
+    expect(matchRoute(['plugins', 'x'])).toEqual({ page: 'plugin', pluginId: 'x' });
+    expect(matchRoute(['governance'])).toEqual({ page: 'governance', tab: 'approvals' });
+    expect(matchRoute(['moderation'])).toEqual({ page: 'moderation' });
+    for (const bad of [
+      ['nope'],
+      ['marketplace', 'x'],
+      ['governance', 'x'],
+      ['plugins'],
+      ['finops', 'a', 'b'],
+    ])
+      expect(matchRoute(bad).page).toBe('not-found');
   });
 });

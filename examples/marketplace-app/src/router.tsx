@@ -48,3 +48,45 @@ export function useRoute(): Route {
   }, []);
   return route;
 }
+
+/** What a route shows: one of the app's pages, or the not-found page for anything else. */
+export type Page =
+  | { page: 'marketplace'; tab: 'catalog' | 'installed' }
+  | { page: 'plugin'; pluginId: string }
+  | { page: 'runner'; pluginId: string | null }
+  | { page: 'contracts'; subject: string | null }
+  | { page: 'governance'; tab: 'approvals' | 'requests' | 'new' }
+  | { page: 'finops' }
+  | { page: 'moderation' }
+  | { page: 'not-found'; path: string };
+
+/** Matches path segments to a page; unknown paths are `not-found`, never silently the marketplace. */
+export function matchRoute(segments: readonly string[]): Page {
+  const [first, second, ...rest] = segments;
+  const notFound: Page = { page: 'not-found', path: `/${segments.join('/')}` };
+  if (rest.length > 0) return notFound;
+  switch (first) {
+    case undefined:
+      return { page: 'marketplace', tab: 'catalog' };
+    case 'marketplace':
+      if (second === undefined) return { page: 'marketplace', tab: 'catalog' };
+      return second === 'installed' ? { page: 'marketplace', tab: 'installed' } : notFound;
+    case 'plugins':
+      return second === undefined ? notFound : { page: 'plugin', pluginId: second };
+    case 'runner':
+      return { page: 'runner', pluginId: second ?? null };
+    case 'contracts':
+      return { page: 'contracts', subject: second ?? null };
+    case 'governance':
+      if (second === undefined) return { page: 'governance', tab: 'approvals' };
+      return second === 'approvals' || second === 'requests' || second === 'new'
+        ? { page: 'governance', tab: second }
+        : notFound;
+    case 'finops':
+      return second === undefined ? { page: 'finops' } : notFound;
+    case 'moderation':
+      return second === undefined ? { page: 'moderation' } : notFound;
+    default:
+      return notFound;
+  }
+}

@@ -355,3 +355,37 @@ describe('createExtensionHost: boundaries', () => {
     expect((await host.auditTrail(alice, 'plugin:searcher', 100)).events.length).toBeGreaterThan(0);
   });
 });
+
+describe('createExtensionHost: run statistics', () => {
+  it('counts refused runs as denials, never as 0 ms samples in latency or cost estimates', async () => {
+    const host = await newHost();
+    await host.registerContract(bob, {
+      subject: 'search-query',
+      format: 'json',
+      schema: { type: 'object', required: ['q'], properties: { q: { type: 'string' } } },
+    });
+    await publish(
+      host,
+      { name: 'searcher', capabilities: { graph: ['read'] }, inputSchema: { subject: 'search-query' } },
+      SEARCHER,
+    );
+    await host.install(alice, { pluginId: 'searcher' });
+    expect((await host.runPlugin(alice, 'searcher', { q: 'acme' })).ok).toBe(true);
+    // Refused by the input contract, then by the kill switch: neither executes.
+    expect((await host.runPlugin(alice, 'searcher', { q: 7 })).error?.code).toBe('CONTRACT_VIOLATION');
+    await host.killSwitch(alice, { scope: 'plugin', target: 'searcher', on: true, reason: 'incident' });
+    expect((await host.runPlugin(alice, 'searcher', { q: 'acme' })).error?.code).toBe('KILL_SWITCH');
+    await host.killSwitch(alice, { scope: 'plugin', target: 'searcher', on: false, reason: 'resolved' });
+
+    const [row] = (await host.dashboard(alice)).plugins;
+    expect(row).toMatchObject({ pluginId: 'searcher', runs: 1, errors: 0, denied: 2 });
+    type RunData = { outcome?: string; usage?: { wallMs?: number } | null };
+    const runs = (await host.audit.list({ type: 'plugin.run' })).map((e) => e.data as RunData);
+    const wallMs = runs.find((d) => d.outcome === 'ok')?.usage?.wallMs;
+    expect(row?.p50Ms).toBe(wallMs);
+    const hint = await host.hintView(alice, 'searcher');
+    expect(hint.runs).toBe(1);
+    expect(hint.wallMsP95).toBe(wallMs);
+    expect(hint.expectedCost.amount).toBeGreaterThanOrEqual(100 + 2);
+  });
+});

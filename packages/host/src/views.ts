@@ -15,7 +15,7 @@ import type {
   RatingRecord,
 } from '@intelgraph/core';
 import { IntelGraphError } from '@intelgraph/core';
-import type { FinOps } from '@intelgraph/finops';
+import { type FinOps, priceUsage } from '@intelgraph/finops';
 import type { Governance } from '@intelgraph/governance';
 import type { ContractGates } from './contract-gates.js';
 import type { EdgeRecordResult } from './edges.js';
@@ -27,7 +27,7 @@ const EVENT_WINDOW = 5_000;
 
 async function recentEvents(
   audit: AuditTrail,
-  query: { type: string; orgId: string },
+  query: { type: string; orgId: string; subject?: string },
 ): Promise<AuditEvent[]> {
   const out: AuditEvent[] = [];
   let afterSeq: number | undefined;
@@ -48,11 +48,29 @@ function percentile(sorted: number[], p: number): number | null {
 
 const num = (v: JsonValue | undefined): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
+/**
+ * The usage of a `plugin.run` event whose code reached the sandbox, or `null` for a run refused before it
+ * (input contract, hostile input): refusals are denials, never a 0 ms sample in latency or cost figures.
+ */
+function executedUsage(e: AuditEvent): Record<string, JsonValue> | null {
+  const usage = (e.data as Record<string, JsonValue>).usage;
+  return typeof usage === 'object' && usage !== null && !Array.isArray(usage) ? usage : null;
+}
+
+/** How many recent executed runs the budget preview's percentiles look at. */
+const HINT_WINDOW = 200;
+
+const sortedNumbers = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
+
 /** One plugin's run statistics for an org. */
 export interface PluginUsageView {
   pluginId: string;
+  /** Runs whose code executed in the sandbox (the basis of latency and cost). */
   runs: number;
+  /** Executed runs that failed (plugin error, budget, output contract). */
   errors: number;
+  /** Runs refused before executing: kill switch, quota, not installed, input contract. */
+  denied: number;
   p50Ms: number | null;
   p95Ms: number | null;
   cpuMs: number;
@@ -290,15 +308,44 @@ export function createViews(deps: ViewDeps) {
     },
 
     async hintView(actor: Actor, pluginId: string) {
-      const h = await finops.hint({ org: actor.orgId, plugin: pluginId });
+      const [h, events] = await Promise.all([
+        finops.hint({ org: actor.orgId, plugin: pluginId }),
+        recentEvents(audit, { type: 'plugin.run', orgId: actor.orgId, subject: `plugin:${pluginId}` }),
+      ]);
+      // Estimates come from this org's runs that executed; FinOps' own history also holds the runs its
+      // reservation settled after a refusal (0 ms CPU), which would drag the percentiles down.
+      const executed = events
+        .map(executedUsage)
+        .filter((u): u is Record<string, JsonValue> => u !== null)
+        .slice(-HINT_WINDOW);
+      const cpu = sortedNumbers(executed.map((u) => num(u.cpuMs)));
+      const rows = sortedNumbers(executed.map((u) => num(u.rows)));
+      const wall = sortedNumbers(executed.map((u) => num(u.wallMs)));
+      const unit = (resource: string) =>
+        h.expectedCost.lines.find((l) => l.resource === resource)?.unitPrice ?? 0;
+      const table = {
+        currency: h.expectedCost.currency,
+        perCall: unit('calls'),
+        perCpuMs: unit('cpuMs'),
+        perRow: unit('rows'),
+      };
+      const n = executed.length;
       return {
         pluginId,
-        runs: h.samples,
-        cpuMsP50: h.samples ? h.cpuMs.p50 : null,
-        cpuMsP95: h.samples ? h.cpuMs.p95 : null,
-        rowsP50: h.samples ? h.rows.p50 : null,
-        rowsP95: h.samples ? h.rows.p95 : null,
-        expectedCost: h.expectedCost,
+        runs: n,
+        cpuMsP50: n ? percentile(cpu, 0.5) : null,
+        cpuMsP95: n ? percentile(cpu, 0.95) : null,
+        rowsP50: n ? percentile(rows, 0.5) : null,
+        rowsP95: n ? percentile(rows, 0.95) : null,
+        wallMsP50: n ? percentile(wall, 0.5) : null,
+        wallMsP95: n ? percentile(wall, 0.95) : null,
+        expectedCost: n
+          ? priceUsage(table, {
+              calls: 1,
+              cpuMs: percentile(cpu, 0.5) ?? 0,
+              rows: percentile(rows, 0.5) ?? 0,
+            })
+          : h.expectedCost,
         remaining: h.quotas.map((q) => ({
           resource: q.rule.resource,
           window: q.rule.window,
@@ -316,6 +363,7 @@ export function createViews(deps: ViewDeps) {
       interface Acc {
         walls: number[];
         errors: number;
+        denied: number;
         cpu: number;
         rows: number;
         cost: number;
@@ -323,18 +371,22 @@ export function createViews(deps: ViewDeps) {
       }
       const byPlugin = new Map<string, Acc>();
       let currency = 'usd';
+      const acc = (pluginId: string): Acc => {
+        const found = byPlugin.get(pluginId);
+        if (found) return found;
+        const fresh: Acc = { walls: [], errors: 0, denied: 0, cpu: 0, rows: 0, cost: 0, series: new Map() };
+        byPlugin.set(pluginId, fresh);
+        return fresh;
+      };
       for (const e of runs) {
         const pluginId = e.subject.replace(/^plugin:/, '');
         const d = e.data as Record<string, JsonValue>;
-        const usage = (d.usage ?? {}) as Record<string, JsonValue>;
-        const p: Acc = byPlugin.get(pluginId) ?? {
-          walls: [],
-          errors: 0,
-          cpu: 0,
-          rows: 0,
-          cost: 0,
-          series: new Map(),
-        };
+        const p = acc(pluginId);
+        const usage = executedUsage(e);
+        if (!usage) {
+          p.denied++;
+          continue;
+        }
         const wall = num(usage.wallMs);
         p.walls.push(wall);
         if (d.outcome !== 'ok') p.errors++;
@@ -346,7 +398,15 @@ export function createViews(deps: ViewDeps) {
         const bucket = p.series.get(minute) ?? [];
         bucket.push(wall);
         p.series.set(minute, bucket);
-        byPlugin.set(pluginId, p);
+      }
+      // Refusals before the sandbox (kill switch, quota) are their own events. Their plugin id is whatever
+      // the caller asked for, so only plugins the org has installed or has run get a row.
+      const installed = new Set(
+        (await marketplaceStore.listInstallations({ orgId: org })).map((i) => i.pluginId),
+      );
+      for (const e of await recentEvents(audit, { type: 'plugin.run.denied', orgId: org })) {
+        const pluginId = e.subject.replace(/^plugin:/, '');
+        if (installed.has(pluginId) || byPlugin.has(pluginId)) acc(pluginId).denied++;
       }
       const plugins: PluginUsageView[] = [];
       const p95Series: DashboardView['p95Series'] = [];
@@ -356,6 +416,7 @@ export function createViews(deps: ViewDeps) {
           pluginId,
           runs: p.walls.length,
           errors: p.errors,
+          denied: p.denied,
           p50Ms: percentile(sorted, 0.5),
           p95Ms: percentile(sorted, 0.95),
           cpuMs: p.cpu,

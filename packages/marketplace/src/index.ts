@@ -19,6 +19,14 @@ export type {
 } from './marketplace.js';
 export { createMarketplace } from './marketplace.js';
 export { createMemoryMarketplaceStore } from './memory-store.js';
+export type {
+  Moderation,
+  ModerationDeps,
+  ModerationItem,
+  ModerationQueue,
+  ModerationResolution,
+} from './moderation.js';
+export { createModeration } from './moderation.js';
 export type { PackageSignature, PluginPackage, SignedPluginPackage } from './package.js';
 export {
   assertPackageShape,

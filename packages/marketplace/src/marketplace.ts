@@ -22,6 +22,7 @@ import {
 import semver from 'semver';
 import { z } from 'zod';
 import type { KeyInput } from './keys.js';
+import { createModeration, type Moderation } from './moderation.js';
 import { decodePackage, encodePackage } from './package.js';
 import { DEFAULT_RATING_POLICY, type RatingPolicy, type RatingSummary, weightedRating } from './rating.js';
 import { riskLevel } from './risk.js';
@@ -190,6 +191,8 @@ export interface Marketplace {
     actor: Actor,
     input: { pluginId: string; version: string; action: 'hide' | 'restore'; reason: string },
   ): Promise<VersionSummary>;
+  /** The moderation queue: reports per plugin and version, hide/unhide, resolve with a reason. */
+  readonly moderation: Moderation;
   trustKey(actor: Actor, publisherId: string, publicKey: KeyInput): Promise<PublisherKeyRecord>;
   rotateKey(
     actor: Actor,
@@ -1160,6 +1163,8 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
       });
       return { versions: versions.map((v) => `${v.pluginId}@${v.version}`), installations: affected };
     },
+
+    moderation: createModeration({ store, audit, roles: roles.moderate, now, onVisibilityChange: markDirty }),
   };
   return market;
 }

@@ -6,6 +6,7 @@ import * as contracts from './operations/contracts.js';
 import * as finops from './operations/finops.js';
 import * as governance from './operations/governance.js';
 import * as marketplace from './operations/marketplace.js';
+import * as moderation from './operations/moderation.js';
 import * as runner from './operations/runner.js';
 
 const schema = buildSchema(typeDefs.join('\n'));
@@ -19,6 +20,7 @@ const operations = Object.entries({
   ...contracts,
   ...governance,
   ...finops,
+  ...moderation,
 }).flatMap(([name, value]): [string, Operation<unknown, unknown>][] =>
   isOperation(value) ? [[name, value]] : [],
 );

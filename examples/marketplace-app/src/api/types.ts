@@ -208,6 +208,8 @@ export interface BudgetHint {
   cpuMsP95: number | null;
   rowsP50: number | null;
   rowsP95: number | null;
+  wallMsP50: number | null;
+  wallMsP95: number | null;
   expectedCost: Cost | null;
   remaining: QuotaRemaining[];
 }
@@ -310,8 +312,12 @@ export interface KillSwitch {
 
 export interface PluginUsage {
   pluginId: string;
+  /** Runs that executed (the basis of latency and cost). */
   runs: number;
+  /** Executed runs that failed. */
   errors: number;
+  /** Runs refused before executing (kill switch, quota, input contract). */
+  denied: number;
   p50Ms: number | null;
   p95Ms: number | null;
   cpuMs: number;
@@ -336,4 +342,43 @@ export interface AuditEventEntry {
   actor: User | null;
   data: JsonValue | null;
   hash: string;
+}
+
+export interface ModerationReport {
+  id: string;
+  category: string;
+  details: string;
+  reporterId: string;
+  orgId: string;
+  status: 'open' | 'upheld' | 'dismissed';
+  createdAt: string;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+}
+
+export interface ModerationItem {
+  pluginId: string;
+  version: string;
+  hidden: boolean;
+  hiddenReason: string | null;
+  openReports: number;
+  reportingOrgs: number;
+  lastReportedAt: string | null;
+  categories: { category: string; count: number }[];
+  reports: ModerationReport[];
+}
+
+export interface ModerationResolution {
+  pluginId: string;
+  version: string;
+  outcome: 'upheld' | 'dismissed';
+  reason: string;
+  reports: string[];
+  moderator: string;
+  at: string;
+}
+
+export interface ModerationQueue {
+  items: ModerationItem[];
+  recent: ModerationResolution[];
 }

@@ -5,16 +5,17 @@ import { useIdentity } from '../auth/identity-context.js';
 import { DEMO_USERS } from '../auth/users.js';
 import { href } from '../router.js';
 
-/** The five areas of the app, in navigation order. */
-export const AREAS = [
+/** The areas of the app, in navigation order; some are offered only to the roles that use them. */
+export const AREAS: readonly { key: string; label: string; roles?: readonly string[] }[] = [
   { key: 'marketplace', label: 'Marketplace' },
   { key: 'runner', label: 'Runner' },
   { key: 'contracts', label: 'Contracts' },
   { key: 'governance', label: 'Governance' },
   { key: 'finops', label: 'FinOps' },
-] as const;
+  { key: 'moderation', label: 'Moderation', roles: ['moderator'] },
+];
 
-export type AreaKey = (typeof AREAS)[number]['key'];
+export type AreaKey = 'marketplace' | 'runner' | 'contracts' | 'governance' | 'finops' | 'moderation';
 
 function UserSwitcher() {
   const { identity, switchUser } = useIdentity();
@@ -53,7 +54,9 @@ function UserSwitcher() {
 }
 
 /** App bar with the main navigation and the user switcher, then the page. */
-export function AppShell({ area, children }: { area: AreaKey; children: ReactNode }) {
+export function AppShell({ area, children }: { area: AreaKey | null; children: ReactNode }) {
+  const { identity } = useIdentity();
+  const areas = AREAS.filter((a) => !a.roles || a.roles.some((r) => identity.roles.includes(r)));
   return (
     <Box sx={{ minHeight: '100vh', bgcolor: 'background.default' }}>
       <AppBar position="sticky" elevation={0}>
@@ -71,7 +74,7 @@ export function AppShell({ area, children }: { area: AreaKey; children: ReactNod
               spacing={0.5}
               sx={{ listStyle: 'none', m: 0, p: 0, flexWrap: 'wrap' }}
             >
-              {AREAS.map((a) => (
+              {areas.map((a) => (
                 <li key={a.key}>
                   <Button
                     href={href([a.key])}

@@ -30,6 +30,9 @@ function JsonPane({
       </Typography>
       <Box
         component="pre"
+        // Scrollable, so it must be reachable (and scrollable) by keyboard.
+        tabIndex={0}
+        aria-label={`${title} (JSON)`}
         sx={{
           m: 0,
           py: 1,

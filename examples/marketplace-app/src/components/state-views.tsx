@@ -9,7 +9,8 @@ export function LoadingState({ label = 'Loading', rows = 3 }: { label?: string; 
   return (
     <Box role="status" aria-live="polite" aria-label={label} sx={{ py: 2 }}>
       <Stack direction="row" spacing={1.5} sx={{ alignItems: 'center', mb: 1.5 }}>
-        <CircularProgress size={18} />
+        {/* The status region carries the label; the spinner is decoration. */}
+        <CircularProgress size={18} aria-hidden />
         <Typography variant="body2" color="text.secondary">
           {label}…
         </Typography>

@@ -5,6 +5,7 @@ export type { QueryLimits } from './limits.js';
 export { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './limits.js';
 export type { GraphQLLoaders } from './loaders.js';
 export { createGraphQLLoaders } from './loaders.js';
+export { createModerationResolvers, moderationTypeDefs } from './moderation.js';
 export { MAX_PAGE_SIZE } from './pagination.js';
 export type { GraphQLContext } from './resolvers.js';
 export { createResolvers } from './resolvers.js';

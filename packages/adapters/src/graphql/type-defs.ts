@@ -1,4 +1,5 @@
 import { governanceTypeDefs } from '@intelgraph/governance';
+import { moderationTypeDefs } from './moderation.js';
 
 /**
  * The GraphQL SDL of the extension platform beyond governance: catalog and search, install and consent,
@@ -549,6 +550,10 @@ type BudgetHint {
   rowsP50: Float
   "95th percentile rows"
   rowsP95: Float
+  "median wall-clock milliseconds of this org's past runs that executed (refusals excluded)"
+  wallMsP50: Float
+  "95th percentile wall-clock milliseconds of this org's past runs that executed (refusals excluded)"
+  wallMsP95: Float
   "the expected cost of one run"
   expectedCost: Cost
   "what is left of each quota that applies"
@@ -613,10 +618,12 @@ type KillSwitch {
 type PluginUsage {
   "the plugin"
   pluginId: ID!
-  "runs"
+  "runs whose code executed (the basis of latency and cost)"
   runs: Int!
-  "failed runs"
+  "executed runs that failed"
   errors: Int!
+  "runs refused before executing: kill switch, quota, not installed, input contract"
+  denied: Int!
   "median wall milliseconds"
   p50Ms: Float
   "95th percentile wall milliseconds"
@@ -800,5 +807,5 @@ extend type Mutation {
 }
 `;
 
-/** The complete SDL: governance's types followed by the platform's. */
-export const typeDefs: string[] = [governanceTypeDefs, platformTypeDefs];
+/** The complete SDL: governance's types followed by the platform's (moderation included). */
+export const typeDefs: string[] = [governanceTypeDefs, platformTypeDefs, moderationTypeDefs];

@@ -7,7 +7,7 @@ export const FINOPS_DASHBOARD = operation<{ finopsDashboard: FinOpsDashboard }>(
   query FinOpsDashboard {
     finopsDashboard {
       currency
-      plugins { pluginId runs errors p50Ms p95Ms cpuMs rows cost }
+      plugins { pluginId runs errors denied p50Ms p95Ms cpuMs rows cost }
       p95Series { pluginId points { at value } }
       quotas { id orgId pluginId resource limit window mode used resetAt }
       contractChecks { subject edge passed failed }
@@ -15,6 +15,10 @@ export const FINOPS_DASHBOARD = operation<{ finopsDashboard: FinOpsDashboard }>(
       killSwitches { ${KILL_SWITCH} }
     }
   }
+`);
+
+export const KILL_SWITCHES = operation<{ killSwitches: KillSwitch[] }>(/* GraphQL */ `
+  query KillSwitches { killSwitches { ${KILL_SWITCH} } }
 `);
 
 export const KILL_SWITCH_SET = operation<

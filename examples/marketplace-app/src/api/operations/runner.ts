@@ -6,7 +6,7 @@ const COST = 'currency amount lines { resource quantity unitPrice amount }';
 export const HINT = operation<{ hint: BudgetHint }, { pluginId: string }>(/* GraphQL */ `
   query Hint($pluginId: ID!) {
     hint(pluginId: $pluginId) {
-      pluginId runs cpuMsP50 cpuMsP95 rowsP50 rowsP95
+      pluginId runs cpuMsP50 cpuMsP95 rowsP50 rowsP95 wallMsP50 wallMsP95
       expectedCost { ${COST} }
       remaining { resource window limit used remaining resetAt }
     }

@@ -3,6 +3,7 @@ import {
   Chip,
   Grid,
   List,
+  ListItem,
   ListItemButton,
   ListItemText,
   Paper,
@@ -17,6 +18,7 @@ import { CONTRACTS } from '../../api/operations/contracts.js';
 import type { ContractSubject } from '../../api/types.js';
 import { PageHeader } from '../../components/page-header.js';
 import { EmptyState, QueryView } from '../../components/state-views.js';
+import { plural } from '../../format/plural.js';
 import { href } from '../../router.js';
 import { EnforcementPanel } from './enforcement-panel.js';
 import { TestRunner } from './test-runner.js';
@@ -115,18 +117,19 @@ export function ContractsPage({ subject }: { subject: string | null }) {
                   </Typography>
                   <List disablePadding>
                     {d.contracts.map((c) => (
-                      <ListItemButton
-                        key={c.subject}
-                        component="a"
-                        href={href(['contracts', c.subject])}
-                        selected={c.subject === selected?.subject}
-                        aria-current={c.subject === selected?.subject ? 'page' : undefined}
-                      >
-                        <ListItemText
-                          primary={c.subject}
-                          secondary={`${c.versions.length} version(s) · ${c.compatibility}`}
-                        />
-                      </ListItemButton>
+                      <ListItem key={c.subject} disablePadding>
+                        <ListItemButton
+                          component="a"
+                          href={href(['contracts', c.subject])}
+                          selected={c.subject === selected?.subject}
+                          aria-current={c.subject === selected?.subject ? 'page' : undefined}
+                        >
+                          <ListItemText
+                            primary={c.subject}
+                            secondary={`${plural(c.versions.length, 'version')} · ${c.compatibility}`}
+                          />
+                        </ListItemButton>
+                      </ListItem>
                     ))}
                   </List>
                 </Paper>

@@ -24,12 +24,15 @@ import { ApiError } from '../../api/client.js';
 import { useApiClient, useMutation } from '../../api/hooks.js';
 import { CONTRACT_APPLY_PATCH, CONTRACT_TEST, INGEST } from '../../api/operations/contracts.js';
 import type { ContractSubject, JsonValue, RecordResult } from '../../api/types.js';
+import { FileButton } from '../../components/file-button.js';
 import { JsonEditor } from '../../components/json-editor.js';
 import { type Highlight, SideBySide } from '../../components/side-by-side.js';
 import { ErrorState } from '../../components/state-views.js';
 import { changedPointers, toPointer } from '../../format/json-lines.js';
+import { messageAfterPath, plural } from '../../format/plural.js';
 import { href } from '../../router.js';
 import { formatSamples, parseSamples } from './samples.js';
+import { summarizeTest } from './test-summary.js';
 
 function PatchTable({ record }: { record: RecordResult }) {
   return (
@@ -94,7 +97,7 @@ function FailingRecord({
     >
       <Stack direction="row" sx={{ justifyContent: 'space-between', alignItems: 'center', mb: 1 }}>
         <Typography variant="subtitle1" component="h4" sx={{ fontWeight: 600 }}>
-          Record {record.index + 1}: {record.errors.length} violation(s)
+          Record {record.index + 1}: {plural(record.errors.length, 'violation')}
         </Typography>
         {record.patch.length > 0 ? (
           <Button
@@ -117,7 +120,7 @@ function FailingRecord({
         {record.errors.map((e, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: errors may repeat a path
           <li key={i}>
-            <code>{e.path || '/'}</code> {e.message}{' '}
+            <code>{e.path || '/'}</code> {messageAfterPath(e.path, e.message)}{' '}
             <Typography variant="caption" color="text.secondary">
               ({e.code})
             </Typography>
@@ -209,7 +212,11 @@ export function TestRunner({ subject, onIngested }: { subject: ContractSubject; 
   }
 
   const result = test.data?.contractTest;
-  const failing = result?.records.filter((r) => !r.ok) ?? [];
+  const summary =
+    result && tested
+      ? summarizeTest(tested.records.length, result.records, subject.subject, result.version)
+      : null;
+  const failing = summary?.failing ?? [];
   const patchable = failing.filter((r) => r.patch.length > 0);
   const ingested = ingest.data?.ingest;
 
@@ -232,19 +239,13 @@ export function TestRunner({ subject, onIngested }: { subject: ContractSubject; 
             </option>
           ))}
         </TextField>
-        <Button component="label" variant="outlined" startIcon={<CloudUpload />}>
-          Upload samples
-          <input
-            type="file"
-            hidden
-            accept=".json,.ndjson,.jsonl,application/json"
-            aria-label="Upload samples"
-            onChange={(e) => {
-              void onUpload(e.target.files?.[0]);
-              e.target.value = '';
-            }}
-          />
-        </Button>
+        <FileButton
+          label="Upload samples"
+          variant="outlined"
+          accept=".json,.ndjson,.jsonl,application/json"
+          startIcon={<CloudUpload />}
+          onFiles={(files) => void onUpload(files[0])}
+        />
         {fileName ? (
           <Typography variant="body2" color="text.secondary">
             Loaded {fileName}
@@ -287,13 +288,32 @@ export function TestRunner({ subject, onIngested }: { subject: ContractSubject; 
       ) : null}
       {test.error ? <ErrorState error={test.error} title="The contract test could not run" /> : null}
       {applyError ? <ErrorState error={applyError} title="The patch could not be applied" /> : null}
-      {result ? (
+      {result && summary ? (
         <Box component="section" aria-label="Contract test results">
           <Alert severity={result.ok ? 'success' : 'error'} sx={{ mb: 2 }} aria-label="Contract test verdict">
             <AlertTitle>{result.ok ? 'Contract tests pass' : 'Contract tests fail'}</AlertTitle>
-            {result.records.length - failing.length} of {result.records.length} record(s) match{' '}
-            {subject.subject} v{result.version}.
+            {summary.line}
           </Alert>
+          {summary.warned.length > 0 ? (
+            <Alert severity="warning" sx={{ mb: 2 }} aria-label="Contract test warnings">
+              <AlertTitle>
+                {plural(
+                  summary.warned.reduce((n, w) => n + w.warnings.length, 0),
+                  'warning',
+                )}
+              </AlertTitle>
+              <Box component="ul" sx={{ m: 0, pl: 2.5 }}>
+                {summary.warned.flatMap((w) =>
+                  w.warnings.map((x, i) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: warnings may repeat a path
+                    <li key={`${w.index}-${i}`}>
+                      Record {w.index + 1}: <code>{x.path || '/'}</code> {messageAfterPath(x.path, x.message)}
+                    </li>
+                  )),
+                )}
+              </Box>
+            </Alert>
+          ) : null}
           <Stack spacing={2}>
             {failing.map((r) => (
               <FailingRecord
@@ -318,7 +338,7 @@ export function TestRunner({ subject, onIngested }: { subject: ContractSubject; 
                   if (res) onIngested?.();
                 }}
               >
-                Ingest {result.records.length} record(s)
+                Ingest {plural(summary.total, 'record')}
               </Button>
               <Typography variant="body2" color="text.secondary">
                 Ingest checks the batch again under the subject's enforcement.

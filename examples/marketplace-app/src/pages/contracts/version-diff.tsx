@@ -6,6 +6,7 @@ import type { ContractSubject } from '../../api/types.js';
 import { type Highlight, SideBySide } from '../../components/side-by-side.js';
 import { EmptyState, QueryView } from '../../components/state-views.js';
 import { toPointer } from '../../format/json-lines.js';
+import { plural } from '../../format/plural.js';
 
 /** Two versions of a subject side by side, with the changes (breaking ones in red) highlighted. */
 export function VersionDiff({ subject }: { subject: ContractSubject }) {
@@ -54,7 +55,7 @@ export function VersionDiff({ subject }: { subject: ContractSubject }) {
             <Stack spacing={2}>
               <Alert severity={d.compatible ? 'success' : 'error'} aria-label="Compatibility verdict">
                 v{d.to.version} is {d.compatible ? '' : 'not '}compatible with v{d.from.version} under{' '}
-                {subject.compatibility}: {d.changes.length} change(s),{' '}
+                {subject.compatibility}: {plural(d.changes.length, 'change')},{' '}
                 {d.changes.filter((c) => c.breaking).length} breaking.
               </Alert>
               {d.changes.length === 0 ? (

@@ -1,4 +1,4 @@
-import { Box, Chip, List, ListItemButton, ListItemText, Stack, Typography } from '@mui/material';
+import { Box, Chip, List, ListItem, ListItemButton, ListItemText, Stack, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { ContractSubject } from '../../api/types.js';
 import { SideBySide } from '../../components/side-by-side.js';
@@ -13,25 +13,27 @@ export function VersionsBrowser({ subject }: { subject: ContractSubject }) {
     <Stack direction={{ xs: 'column', md: 'row' }} spacing={3}>
       <List aria-label={`Versions of ${subject.subject}`} sx={{ minWidth: 220 }} disablePadding>
         {versions.map((v) => (
-          <ListItemButton
-            key={v.version}
-            selected={v.version === current?.version}
-            onClick={() => setSelected(v.version)}
-            sx={{ borderRadius: 1 }}
-          >
-            <ListItemText
-              primary={
-                <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
-                  <span>v{v.version}</span>
-                  {v.version === subject.latest.version ? (
-                    <Chip size="small" color="primary" label="latest" />
-                  ) : null}
-                  {v.deleted ? <Chip size="small" color="warning" label="deleted" /> : null}
-                </Stack>
-              }
-              secondary={formatTimestamp(v.createdAt)}
-            />
-          </ListItemButton>
+          <ListItem key={v.version} disablePadding>
+            <ListItemButton
+              selected={v.version === current?.version}
+              aria-pressed={v.version === current?.version}
+              onClick={() => setSelected(v.version)}
+              sx={{ borderRadius: 1 }}
+            >
+              <ListItemText
+                primary={
+                  <Stack component="span" direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+                    <span>v{v.version}</span>
+                    {v.version === subject.latest.version ? (
+                      <Chip size="small" color="primary" label="latest" />
+                    ) : null}
+                    {v.deleted ? <Chip size="small" color="warning" label="deleted" /> : null}
+                  </Stack>
+                }
+                secondary={formatTimestamp(v.createdAt)}
+              />
+            </ListItemButton>
+          </ListItem>
         ))}
       </List>
       {current ? (

@@ -26,18 +26,31 @@ import { Section } from '../../components/section.js';
 import { QueryView } from '../../components/state-views.js';
 import { UsageBar } from '../../components/usage-bar.js';
 import { currencyScale, formatMoney, formatNumber } from '../../format/money.js';
+import { plural } from '../../format/plural.js';
 import { formatDuration } from '../../format/time.js';
 import { ChartFigure } from './chart-figure.js';
 import { KillSwitchPanel } from './kill-switch-panel.js';
 import { p95Rows, seriesColor } from './series.js';
 
-const timeLabel = (at: unknown) =>
-  typeof at === 'string' ? new Date(at).toLocaleTimeString('en-US', { hour12: false }) : String(at);
+const timeLabel = (t: unknown) =>
+  typeof t === 'number'
+    ? new Date(t).toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit', hour12: false })
+    : String(t);
+const timeAndDate = (t: unknown) =>
+  typeof t === 'number'
+    ? new Date(t).toLocaleString('en-US', {
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        hour12: false,
+      })
+    : String(t);
 
 function Kpi({ label, value, hint }: { label: string; value: string; hint?: string }) {
   return (
     <Paper variant="outlined" sx={{ p: 2, borderRadius: 2, height: '100%' }}>
-      <Typography variant="overline" color="text.secondary" component="h3">
+      <Typography variant="overline" color="text.secondary" component="h2">
         {label}
       </Typography>
       <Typography variant="h5" component="p" sx={{ fontWeight: 700 }}>
@@ -58,6 +71,7 @@ function Dashboard({ d, refetch }: { d: FinOpsDashboard; refetch: () => void }) 
   const { rows: p95, plugins: p95Plugins } = useMemo(() => p95Rows(d.p95Series), [d.p95Series]);
   const runs = d.plugins.reduce((n, p) => n + p.runs, 0);
   const errors = d.plugins.reduce((n, p) => n + p.errors, 0);
+  const denied = d.plugins.reduce((n, p) => n + p.denied, 0);
   const cost = d.plugins.reduce((n, p) => n + p.cost, 0);
   const costRows = d.plugins
     .map((p) => ({ plugin: p.pluginId, cost: p.cost / scale }))
@@ -84,20 +98,24 @@ function Dashboard({ d, refetch }: { d: FinOpsDashboard; refetch: () => void }) 
     <Stack spacing={3}>
       <Grid container spacing={2} component="section" aria-label="Key figures">
         <Grid size={{ xs: 6, md: 3 }}>
-          <Kpi label="Plugin runs" value={formatNumber(runs, 0)} hint={`${errors} failed or denied`} />
+          <Kpi
+            label="Plugin runs"
+            value={formatNumber(runs, 0)}
+            hint={`${errors} failed · ${plural(denied, 'run')} denied (not counted as runs)`}
+          />
         </Grid>
         <Grid size={{ xs: 6, md: 3 }}>
           <Kpi
             label={`Cost (${identity.orgId})`}
             value={formatMoney(cost, d.currency)}
-            hint={`${d.plugins.length} plugin(s)`}
+            hint={plural(d.plugins.length, 'plugin')}
           />
         </Grid>
         <Grid size={{ xs: 6, md: 3 }}>
           <Kpi
             label="Contract failures"
             value={formatNumber(failed, 0)}
-            hint={`${d.contractChecks.length} subject/edge pair(s)`}
+            hint={plural(d.contractChecks.length, 'subject/edge pair')}
           />
         </Grid>
         <Grid size={{ xs: 6, md: 3 }}>
@@ -116,26 +134,37 @@ function Dashboard({ d, refetch }: { d: FinOpsDashboard; refetch: () => void }) 
         <Grid size={{ xs: 12, lg: 7 }}>
           <ChartFigure
             title="Plugin p95 latency over time"
-            summary={`${p95Plugins.length} plugin(s), ${p95.length} time point(s), milliseconds`}
+            summary={`${plural(p95Plugins.length, 'plugin')}; p95 wall time in milliseconds per minute of runs that executed, on a time axis to scale (a gap in a line means no runs)`}
             empty={p95.length === 0}
             emptyText="No runs yet"
           >
             <ResponsiveContainer>
               <LineChart data={p95} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
                 <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="at" tickFormatter={timeLabel} fontSize={12} />
+                <XAxis
+                  dataKey="t"
+                  type="number"
+                  scale="time"
+                  domain={['dataMin - 60000', 'dataMax + 60000']}
+                  tickFormatter={timeLabel}
+                  fontSize={12}
+                  name="Time"
+                />
                 <YAxis unit=" ms" fontSize={12} width={70} />
-                <Tooltip labelFormatter={timeLabel} />
+                <Tooltip
+                  labelFormatter={timeAndDate}
+                  formatter={(v, name) => [`${formatNumber(Number(v), 1)} ms`, `${String(name)} p95`]}
+                />
                 <Legend />
                 {p95Plugins.map((p, i) => (
                   <Line
                     key={p}
-                    type="monotone"
+                    type="linear"
                     dataKey={p}
                     stroke={seriesColor(i)}
                     strokeWidth={2}
                     dot
-                    connectNulls
+                    connectNulls={false}
                     isAnimationActive={false}
                   />
                 ))}
@@ -160,7 +189,7 @@ function Dashboard({ d, refetch }: { d: FinOpsDashboard; refetch: () => void }) 
                 />
                 <YAxis type="category" dataKey="plugin" width={120} fontSize={12} />
                 <Tooltip formatter={(v) => formatMoney(Number(v) * scale, d.currency)} />
-                <Bar dataKey="cost" name="cost" fill="#00897b" isAnimationActive={false} maxBarSize={36} />
+                <Bar dataKey="cost" name="cost" fill="#00695c" isAnimationActive={false} maxBarSize={36} />
               </BarChart>
             </ResponsiveContainer>
           </ChartFigure>
@@ -168,7 +197,7 @@ function Dashboard({ d, refetch }: { d: FinOpsDashboard; refetch: () => void }) 
         <Grid size={{ xs: 12, md: 6, lg: 4 }}>
           <ChartFigure
             title="Quota usage against limits"
-            summary={`${d.quotas.length} quota(s); percent of the limit used in the current window`}
+            summary={`${plural(d.quotas.length, 'quota')}; percent of the limit used in the current window`}
             empty={quotaRows.length === 0}
             emptyText="No quota is set"
           >
@@ -192,7 +221,7 @@ function Dashboard({ d, refetch }: { d: FinOpsDashboard; refetch: () => void }) 
                   {quotaRows.map((q) => (
                     <Cell
                       key={q.name}
-                      fill={q.pct >= 100 ? '#d32f2f' : q.pct >= 75 ? '#ed6c02' : '#3949ab'}
+                      fill={q.pct >= 100 ? '#d32f2f' : q.pct >= 75 ? '#a84d00' : '#3949ab'}
                     />
                   ))}
                 </Bar>
@@ -203,7 +232,7 @@ function Dashboard({ d, refetch }: { d: FinOpsDashboard; refetch: () => void }) 
         <Grid size={{ xs: 12, md: 6, lg: 4 }}>
           <ChartFigure
             title="Contract checks"
-            summary={`${failed} failure(s) across ${checks.length} subject/edge pair(s)`}
+            summary={`${plural(failed, 'failure')} across ${plural(checks.length, 'subject/edge pair')}`}
             empty={checks.length === 0}
             emptyText="No contract check yet"
           >

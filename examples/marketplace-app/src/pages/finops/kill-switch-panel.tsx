@@ -19,6 +19,7 @@ import { useState } from 'react';
 import { useMutation } from '../../api/hooks.js';
 import { KILL_SWITCH_SET } from '../../api/operations/finops.js';
 import type { KillSwitch, KillSwitchScope } from '../../api/types.js';
+import { useIdentity } from '../../auth/identity-context.js';
 import { ErrorState } from '../../components/state-views.js';
 import { formatTimestamp } from '../../format/time.js';
 
@@ -29,6 +30,18 @@ interface Target {
 }
 
 const key = (t: { scope: string; target: string | null }) => `${t.scope}:${t.target ?? ''}`;
+
+/**
+ * Why the acting user may not flip a switch, or null when they may (the host's rule: org admins switch
+ * their org and its plugins; only platform admins switch everything).
+ */
+export function killSwitchBlock(roles: readonly string[], scope: KillSwitchScope): string | null {
+  if (!roles.includes('admin'))
+    return `Only an admin can switch plugins off or on; your roles are ${roles.join(', ')}.`;
+  if (scope === 'global' && !roles.includes('platform-admin'))
+    return 'Only a platform admin can switch every org off.';
+  return null;
+}
 
 /** Every kill switch that applies to the org: everything, the org, and each plugin. */
 export function KillSwitchPanel({
@@ -42,6 +55,7 @@ export function KillSwitchPanel({
   pluginIds: string[];
   onChanged: () => void;
 }) {
+  const { identity } = useIdentity();
   const [pending, setPending] = useState<(Target & { on: boolean }) | null>(null);
   const [reason, setReason] = useState('');
   const set = useMutation(KILL_SWITCH_SET);
@@ -63,6 +77,8 @@ export function KillSwitchPanel({
         {targets.map((t) => {
           const s = state.get(key(t));
           const on = s?.on === true;
+          const blocked = killSwitchBlock(identity.roles, t.scope);
+          const reasonId = `ks-why-${key(t).replace(/[^a-z0-9]/gi, '-')}`;
           return (
             <ListItem
               key={key(t)}
@@ -72,12 +88,18 @@ export function KillSwitchPanel({
                   edge="end"
                   color="error"
                   checked={on}
+                  disabled={blocked !== null}
                   onChange={(e) => {
                     set.reset();
                     setReason('');
                     setPending({ ...t, on: e.target.checked });
                   }}
-                  slotProps={{ input: { 'aria-label': `Kill switch: ${t.label}` } }}
+                  slotProps={{
+                    input: {
+                      'aria-label': `Kill switch: ${t.label}`,
+                      ...(blocked ? { 'aria-describedby': reasonId } : {}),
+                    },
+                  }}
                 />
               }
             >
@@ -89,9 +111,16 @@ export function KillSwitchPanel({
                   </Stack>
                 }
                 secondary={
-                  on
-                    ? `Off since ${s?.at ? formatTimestamp(s.at) : '—'} by ${s?.actor ?? '—'}: ${s?.reason ?? ''}`
-                    : 'Running normally'
+                  <>
+                    {on
+                      ? `Off since ${s?.at ? formatTimestamp(s.at) : '—'} by ${s?.actor ?? '—'}: ${s?.reason ?? ''}`
+                      : 'Running normally'}
+                    {blocked ? (
+                      <Typography component="span" variant="caption" id={reasonId} sx={{ display: 'block' }}>
+                        {blocked}
+                      </Typography>
+                    ) : null}
+                  </>
                 }
               />
             </ListItem>

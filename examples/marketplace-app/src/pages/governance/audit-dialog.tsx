@@ -1,7 +1,6 @@
 import GppBad from '@mui/icons-material/GppBad';
 import VerifiedUser from '@mui/icons-material/VerifiedUser';
 import {
-  Box,
   Button,
   Chip,
   Dialog,
@@ -17,8 +16,11 @@ import {
 } from '@mui/material';
 import { useQuery } from '../../api/hooks.js';
 import { REVIEW_AUDIT_TRAIL } from '../../api/operations/governance.js';
+import { CopyableDigest } from '../../components/copyable-digest.js';
+import { RawDetails } from '../../components/raw-details.js';
 import { EmptyState, QueryView } from '../../components/state-views.js';
 import { formatTimestamp } from '../../format/time.js';
+import { describeAuditEvent } from './audit-summary.js';
 
 /** A review task's audit chain, oldest first, with whether its hash links verify. */
 export function AuditDialog({ taskId, onClose }: { taskId: string | null; onClose: () => void }) {
@@ -68,31 +70,22 @@ export function AuditDialog({ taskId, onClose }: { taskId: string | null; onClos
                   <Step key={e.seq} active completed={false} component="li">
                     <StepLabel icon={<Chip size="small" label={`#${e.seq}`} />}>
                       <Typography component="span" sx={{ fontWeight: 600 }}>
-                        {e.type}
+                        {describeAuditEvent(e.type, e.actor?.id ?? null, e.data)}
                       </Typography>{' '}
                       <Typography component="span" variant="body2" color="text.secondary">
-                        by {e.actor?.id ?? 'the policy'} · {formatTimestamp(e.at)}
+                        · {formatTimestamp(e.at)}
                       </Typography>
                     </StepLabel>
                     <StepContent>
+                      <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+                        <Typography variant="caption" color="text.secondary">
+                          {e.type} · hash
+                        </Typography>
+                        <CopyableDigest label={`hash of event ${e.seq}`} digest={e.hash} />
+                      </Stack>
                       {e.data !== null ? (
-                        <Box
-                          component="pre"
-                          sx={{
-                            m: 0,
-                            fontSize: 12,
-                            bgcolor: 'grey.100',
-                            p: 1,
-                            borderRadius: 1,
-                            overflow: 'auto',
-                          }}
-                        >
-                          {JSON.stringify(e.data, null, 2)}
-                        </Box>
+                        <RawDetails label={`Event ${e.seq} data (JSON)`} value={e.data} />
                       ) : null}
-                      <Typography variant="caption" color="text.secondary" sx={{ fontFamily: 'monospace' }}>
-                        hash {e.hash.slice(0, 24)}…
-                      </Typography>
                     </StepContent>
                   </Step>
                 ))}

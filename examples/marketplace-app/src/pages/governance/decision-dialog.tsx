@@ -1,5 +1,6 @@
 import {
   Alert,
+  Box,
   Button,
   Dialog,
   DialogActions,
@@ -7,12 +8,14 @@ import {
   DialogTitle,
   Stack,
   TextField,
+  Typography,
 } from '@mui/material';
 import { useEffect, useState } from 'react';
 import { useMutation } from '../../api/hooks.js';
 import { REVIEW_APPEAL, REVIEW_APPROVE, REVIEW_DENY } from '../../api/operations/governance.js';
 import type { ReviewTask } from '../../api/types.js';
 import { ErrorState } from '../../components/state-views.js';
+import { describeTask } from './task-summary.js';
 
 export type DecisionKind = 'approve' | 'deny' | 'appeal';
 
@@ -61,6 +64,7 @@ export function DecisionDialog({
   const appeal = useMutation(REVIEW_APPEAL);
   const active = kind === 'approve' ? approve : kind === 'deny' ? deny : appeal;
   const copy = COPY[kind];
+  const described = task ? describeTask(task) : null;
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset when another task or action opens
   useEffect(() => {
     setText('');
@@ -82,10 +86,26 @@ export function DecisionDialog({
   return (
     <Dialog open={task !== null} onClose={onClose} fullWidth maxWidth="sm" aria-labelledby="decision-title">
       <DialogTitle id="decision-title">
-        {copy.title} {task?.kind} request {task?.id}
+        {copy.title}: {described?.title ?? task?.kind} ({task?.id})
       </DialogTitle>
       <DialogContent>
         <Stack spacing={2} sx={{ pt: 1 }}>
+          {described ? <Typography variant="body2">{described.summary}</Typography> : null}
+          {kind === 'approve' && described && described.scopes.length > 0 ? (
+            <Box component="section" aria-labelledby="granted-title">
+              <Typography id="granted-title" variant="subtitle2" component="h3">
+                Approving grants {described.scopes.length === 1 ? 'this scope' : 'these scopes'}
+              </Typography>
+              <Box component="ul" sx={{ m: 0, pl: 2.5 }} aria-label="Scopes being granted">
+                {described.scopes.map((s) => (
+                  <li key={s}>
+                    <code>{s}</code>
+                    {described.highRiskScopes.includes(s) ? ' (high risk: the reason for this review)' : ''}
+                  </li>
+                ))}
+              </Box>
+            </Box>
+          ) : null}
           {task?.reason ? (
             <Alert severity="info" icon={false}>
               <strong>{task.requester.id}</strong> asked: “{task.reason}”

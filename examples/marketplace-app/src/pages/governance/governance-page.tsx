@@ -1,5 +1,5 @@
-import { Alert, Badge, Box, Stack, Tab, Tabs } from '@mui/material';
-import { useMemo, useState } from 'react';
+import { Alert, Badge, Box, Stack, Tab, Tabs, Typography } from '@mui/material';
+import { useEffect, useMemo, useState } from 'react';
 import { useMutation, useQuery } from '../../api/hooks.js';
 import { type QueueScope, REVIEW_QUEUE, REVIEW_WITHDRAW } from '../../api/operations/governance.js';
 import type { ReviewTask } from '../../api/types.js';
@@ -68,49 +68,58 @@ function Queue({
         }
       >
         {() => (
-          <Stack
-            component="ul"
-            spacing={2}
-            sx={{ listStyle: 'none', p: 0, m: 0 }}
-            aria-label={scope === 'reviewable' ? 'My approvals' : 'My requests'}
-          >
-            {tasks.map((t) => {
-              const actions: Parameters<typeof TaskCard>[0]['actions'] = [];
-              const mine = t.requester.id === identity.userId;
-              if (scope === 'reviewable' && t.status === 'pending' && !mine) {
-                actions.push({
-                  label: 'Approve',
-                  color: 'success',
-                  variant: 'contained',
-                  onClick: () => onDecide(t, 'approve'),
-                });
-                actions.push({
-                  label: 'Deny',
-                  color: 'error',
-                  variant: 'outlined',
-                  onClick: () => onDecide(t, 'deny'),
-                });
-              }
-              if (mine && t.status === 'denied' && !t.appealTask) {
-                actions.push({ label: 'Appeal', variant: 'contained', onClick: () => onDecide(t, 'appeal') });
-              }
-              if (mine && t.status === 'pending') {
-                actions.push({
-                  label: 'Withdraw',
-                  onClick: async () => {
-                    if (await withdraw.run({ id: t.id, reason: 'withdrawn by the requester' }))
-                      queue.refetch();
-                  },
-                });
-              }
-              actions.push({ label: 'Audit trail', onClick: () => onAudit(t.id) });
-              return (
-                <li key={t.id}>
-                  <TaskCard task={t} now={now} actions={actions} />
-                </li>
-              );
-            })}
-          </Stack>
+          <>
+            <Typography variant="h6" component="h2" sx={{ mb: 1.5 }}>
+              {scope === 'reviewable' ? 'Waiting for your decision' : 'Requests you filed'} ({tasks.length})
+            </Typography>
+            <Stack
+              component="ul"
+              spacing={2}
+              sx={{ listStyle: 'none', p: 0, m: 0 }}
+              aria-label={scope === 'reviewable' ? 'My approvals' : 'My requests'}
+            >
+              {tasks.map((t) => {
+                const actions: Parameters<typeof TaskCard>[0]['actions'] = [];
+                const mine = t.requester.id === identity.userId;
+                if (scope === 'reviewable' && t.status === 'pending' && !mine) {
+                  actions.push({
+                    label: 'Approve',
+                    color: 'success',
+                    variant: 'contained',
+                    onClick: () => onDecide(t, 'approve'),
+                  });
+                  actions.push({
+                    label: 'Deny',
+                    color: 'error',
+                    variant: 'outlined',
+                    onClick: () => onDecide(t, 'deny'),
+                  });
+                }
+                if (mine && t.status === 'denied' && !t.appealTask) {
+                  actions.push({
+                    label: 'Appeal',
+                    variant: 'contained',
+                    onClick: () => onDecide(t, 'appeal'),
+                  });
+                }
+                if (mine && t.status === 'pending') {
+                  actions.push({
+                    label: 'Withdraw',
+                    onClick: async () => {
+                      if (await withdraw.run({ id: t.id, reason: 'withdrawn by the requester' }))
+                        queue.refetch();
+                    },
+                  });
+                }
+                actions.push({ label: 'Audit trail', onClick: () => onAudit(t.id) });
+                return (
+                  <li key={t.id}>
+                    <TaskCard task={t} now={now} actions={actions} />
+                  </li>
+                );
+              })}
+            </Stack>
+          </>
         )}
       </QueryView>
     </>
@@ -122,6 +131,9 @@ export function GovernancePage({ tab, taskId }: { tab: string; taskId: string | 
   const current = tab === 'requests' || tab === 'new' ? tab : 'approvals';
   const [deciding, setDeciding] = useState<{ task: ReviewTask; kind: DecisionKind } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // A notice belongs to the tab it was given on: moving to another tab drops it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on tab changes only
+  useEffect(() => setNotice(null), [current]);
   const [refreshKey, setRefreshKey] = useState(0);
   const reviewable = useQuery(REVIEW_QUEUE, { scope: 'reviewable', first: 100 }, { refreshKey });
   const waiting = (reviewable.data?.reviewQueue.items ?? []).filter((t) => t.status === 'pending').length;

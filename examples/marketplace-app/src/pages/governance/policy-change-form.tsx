@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useMutation } from '../../api/hooks.js';
 import { type EvidenceInput, REQUEST_POLICY_CHANGE } from '../../api/operations/governance.js';
 import type { JsonValue, ReviewTask } from '../../api/types.js';
+import { FileButton } from '../../components/file-button.js';
 import { JsonEditor, parseJson } from '../../components/json-editor.js';
 import { ErrorState } from '../../components/state-views.js';
 
@@ -119,16 +120,13 @@ export function PolicyChangeForm({ onRequested }: { onRequested: (task: ReviewTa
         </Grid>
         <Grid size={12}>
           <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
-            <Button component="label" size="small" startIcon={<AttachFile />}>
-              Attach evidence
-              <input
-                type="file"
-                hidden
-                multiple
-                aria-label="Attach evidence"
-                onChange={(e) => setFiles([...(e.target.files ?? [])])}
-              />
-            </Button>
+            <FileButton
+              label="Attach evidence"
+              size="small"
+              multiple
+              startIcon={<AttachFile />}
+              onFiles={setFiles}
+            />
             {files.map((f) => (
               <Chip
                 key={f.name}

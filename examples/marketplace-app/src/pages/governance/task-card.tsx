@@ -13,7 +13,10 @@ import {
   Typography,
 } from '@mui/material';
 import type { ReviewState, ReviewTask } from '../../api/types.js';
+import { CopyableDigest } from '../../components/copyable-digest.js';
+import { RawDetails } from '../../components/raw-details.js';
 import { formatTimestamp, slaStatus } from '../../format/time.js';
+import { describeTask, kindTitle } from './task-summary.js';
 
 const STATE_COLORS: Record<ReviewState, 'default' | 'info' | 'success' | 'error' | 'warning' | 'secondary'> =
   {
@@ -25,11 +28,6 @@ const STATE_COLORS: Record<ReviewState, 'default' | 'info' | 'success' | 'error'
     expired: 'warning',
     withdrawn: 'default',
   };
-
-function payloadSummary(task: ReviewTask): string {
-  const text = JSON.stringify(task.payload);
-  return text.length > 160 ? `${text.slice(0, 157)}…` : text;
-}
 
 /** One review task: kind, status, SLA countdown, quorum progress, and the actions the caller allows. */
 export function TaskCard({
@@ -51,6 +49,7 @@ export function TaskCard({
   const needed = task.quorum.rules.reduce((n, r) => n + r.count, 0);
   const filled = task.quorum.rules.reduce((n, r) => n + Math.min(r.filled, r.count), 0);
   const titleId = `task-${task.id}`;
+  const described = describeTask(task);
   const lastDenial = [...task.decisions]
     .reverse()
     .find((d) => d.outcome === 'denied' || d.outcome === 'deny');
@@ -66,8 +65,9 @@ export function TaskCard({
       <CardContent sx={{ pb: 1 }}>
         <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap', rowGap: 1 }}>
           <Typography id={titleId} variant="subtitle1" component="h3" sx={{ fontWeight: 700 }}>
-            {task.kind} · {task.id}
+            {described.title} · {task.id}
           </Typography>
+          <Chip size="small" label={kindTitle(task.kind)} variant="outlined" />
           <Chip size="small" label={task.status} color={STATE_COLORS[task.status]} />
           {task.appealOf ? (
             <Chip
@@ -105,20 +105,33 @@ export function TaskCard({
             “{task.reason}”
           </Typography>
         ) : null}
-        <Box
-          component="code"
-          sx={{
-            display: 'block',
-            mt: 1,
-            p: 1,
-            bgcolor: 'grey.100',
-            borderRadius: 1,
-            fontSize: 12,
-            wordBreak: 'break-all',
-          }}
-        >
-          {payloadSummary(task)}
-        </Box>
+        <Typography variant="body2" sx={{ mt: 1 }} aria-label="What is requested">
+          {described.summary}
+        </Typography>
+        {described.facts.length > 0 ? (
+          <Box
+            component="dl"
+            sx={{ m: 0, mt: 1, display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 2 }}
+          >
+            {described.facts.map(([k, v], i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: facts may repeat a label
+              <Box key={i} sx={{ display: 'contents' }}>
+                <Typography component="dt" variant="body2" color="text.secondary">
+                  {k}
+                </Typography>
+                <Typography component="dd" variant="body2" sx={{ m: 0 }}>
+                  {v}
+                </Typography>
+              </Box>
+            ))}
+          </Box>
+        ) : null}
+        {described.digest ? (
+          <Box sx={{ mt: 0.5 }}>
+            <CopyableDigest label={`content digest of ${task.id}`} digest={described.digest} />
+          </Box>
+        ) : null}
+        <RawDetails label="Request payload (JSON)" value={task.payload} />
         <Stack
           direction={{ xs: 'column', sm: 'row' }}
           spacing={2}

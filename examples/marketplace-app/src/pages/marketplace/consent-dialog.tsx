@@ -19,9 +19,11 @@ import {
 import { useEffect, useState } from 'react';
 import { useMutation } from '../../api/hooks.js';
 import { PLUGIN_INSTALL } from '../../api/operations/marketplace.js';
-import type { Capability, InstallResult, PluginSummary, PluginVersion } from '../../api/types.js';
+import { INSTALL_REVIEWERS } from '../../api/pending-installs.js';
+import type { Capability, InstallResult, PluginSummary, PluginVersion, ReviewTask } from '../../api/types.js';
 import { RiskBadge } from '../../components/risk-badge.js';
 import { ErrorState } from '../../components/state-views.js';
+import { plural } from '../../format/plural.js';
 import { href } from '../../router.js';
 
 function ScopeRow({
@@ -84,11 +86,14 @@ export function ConsentDialog({
   plugin,
   versions,
   open,
+  pendingReview,
   onClose,
   onInstalled,
 }: {
   plugin: PluginSummary;
   versions?: PluginVersion[];
+  /** An open review of an earlier install request: the dialog points to it instead of filing another. */
+  pendingReview?: ReviewTask | undefined;
   open: boolean;
   onClose: () => void;
   onInstalled: (result: InstallResult) => void;
@@ -110,6 +115,10 @@ export function ConsentDialog({
   const required = capabilities.filter((c) => c.kind === 'required');
   const optional = capabilities.filter((c) => c.kind !== 'required');
   const result = install.data?.pluginInstall;
+  // The host sends installs that add high-risk scopes (write, network) to governance before they apply.
+  const highRisk = capabilities
+    .filter((c) => c.risk === 'high' && (c.kind === 'required' || granted.has(c.scope)))
+    .map((c) => c.scope);
 
   async function submit() {
     const data = await install.run({ id: plugin.id, version, grant: [...granted].sort() });
@@ -124,16 +133,23 @@ export function ConsentDialog({
         {result ? (
           result.status === 'pending_review' ? (
             <Alert severity="info">
-              This install needs approval. Review task <strong>{result.reviewTask?.id}</strong> is waiting in{' '}
+              Pending review: request <strong>{result.reviewTask?.id}</strong> waits for {INSTALL_REVIEWERS}{' '}
+              to approve it; {plugin.name} installs once they do. Follow it in{' '}
               <a href={href(['governance', 'requests'])}>Governance</a>.
             </Alert>
           ) : (
             <Alert severity="success">
               {plugin.name}@{result.installation?.version} is installed with{' '}
-              {result.installation?.grantedScopes.length ?? 0} granted scope(s).{' '}
+              {plural(result.installation?.grantedScopes.length ?? 0, 'granted scope')}.{' '}
               <a href={href(['runner', plugin.id])}>Open it in the runner</a>.
             </Alert>
           )
+        ) : pendingReview ? (
+          <Alert severity="info">
+            Pending review: an install of {plugin.name} was requested already (request{' '}
+            <strong>{pendingReview.id}</strong>) and waits for {INSTALL_REVIEWERS}. Follow it in{' '}
+            <a href={href(['governance', 'requests'], { task: pendingReview.id })}>Governance</a>.
+          </Alert>
         ) : (
           <>
             <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
@@ -200,12 +216,19 @@ export function ConsentDialog({
                 ))}
               </List>
             )}
+            {highRisk.length > 0 ? (
+              <Alert severity="warning" sx={{ mt: 2 }} aria-label="Needs review">
+                <strong>Needs review before it installs.</strong> {highRisk.join(', ')}{' '}
+                {highRisk.length === 1 ? 'is' : 'are'} high-risk, so this files a request that{' '}
+                {INSTALL_REVIEWERS} must approve. The plugin installs once approved.
+              </Alert>
+            ) : null}
             {install.error ? <ErrorState error={install.error} title="Install failed" /> : null}
           </>
         )}
       </DialogContent>
       <DialogActions>
-        {result ? (
+        {result || pendingReview ? (
           <Button onClick={onClose} variant="contained">
             Done
           </Button>
@@ -213,7 +236,11 @@ export function ConsentDialog({
           <>
             <Button onClick={onClose}>Cancel</Button>
             <Button onClick={submit} variant="contained" disabled={install.loading}>
-              {granted.size > 0 ? `Install and grant ${granted.size} optional` : 'Install with required only'}
+              {highRisk.length > 0
+                ? 'Request review to install'
+                : granted.size > 0
+                  ? `Install and grant ${granted.size} optional`
+                  : 'Install with required only'}
             </Button>
           </>
         )}

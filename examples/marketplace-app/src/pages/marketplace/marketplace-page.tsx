@@ -10,14 +10,17 @@ import {
   Tab,
   Tabs,
   TextField,
+  Typography,
 } from '@mui/material';
 import { useEffect, useMemo, useState } from 'react';
 import { useQuery } from '../../api/hooks.js';
 import { CATALOG, type CatalogFilter, INSTALLATIONS, SEARCH } from '../../api/operations/marketplace.js';
+import { usePendingInstalls } from '../../api/pending-installs.js';
 import type { InstallResult, PluginSummary, RiskLevel } from '../../api/types.js';
 import { PageHeader } from '../../components/page-header.js';
 import { EmptyState, ErrorState, LoadingState } from '../../components/state-views.js';
-import { href } from '../../router.js';
+import { plural } from '../../format/plural.js';
+import { href, useRoute } from '../../router.js';
 import { ConsentDialog } from './consent-dialog.js';
 import { InstalledList } from './installed-list.js';
 import { PluginCard } from './plugin-card.js';
@@ -31,14 +34,26 @@ function useDebounced<T>(value: T, ms: number): T {
   return v;
 }
 
+const RISKS: readonly string[] = ['low', 'medium', 'high'];
+
 function Catalog() {
-  const [text, setText] = useState('');
-  const [capability, setCapability] = useState('');
-  const [risk, setRisk] = useState<RiskLevel | ''>('');
-  const [publisher, setPublisher] = useState('');
+  // Search and filters live in the URL, so a filtered view can be shared, bookmarked and reloaded.
+  const { params } = useRoute();
+  const [text, setText] = useState(() => params.get('q') ?? '');
+  const [capability, setCapability] = useState(() => params.get('capability') ?? '');
+  const [risk, setRisk] = useState<RiskLevel | ''>(() => {
+    const r = params.get('risk') ?? '';
+    return RISKS.includes(r) ? (r as RiskLevel) : '';
+  });
+  const [publisher, setPublisher] = useState(() => params.get('publisher') ?? '');
   const [installing, setInstalling] = useState<PluginSummary | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const query = useDebounced(text.trim(), 250);
+  useEffect(() => {
+    const next = href(['marketplace'], { q: query, capability, risk, publisher });
+    // replaceState: typing is not a history entry per keystroke, and fires no hashchange.
+    if (window.location.hash !== next) window.history.replaceState(null, '', next);
+  }, [query, capability, risk, publisher]);
 
   const filter: CatalogFilter | null =
     capability || risk || publisher
@@ -49,6 +64,7 @@ function Catalog() {
   const listed = useQuery(CATALOG, { filter }, { skip: query !== '' });
   const searched = useQuery(SEARCH, { query, filter, limit: 50 }, { skip: query === '' });
   const installs = useQuery(INSTALLATIONS, {});
+  const reviews = usePendingInstalls();
   const installed = useMemo(
     () => new Set((installs.data?.installations ?? []).map((i) => i.pluginId)),
     [installs.data],
@@ -70,7 +86,10 @@ function Catalog() {
   function installedNow(result: InstallResult) {
     installs.refetch();
     listed.refetch();
+    reviews.refetch();
     if (result.status === 'installed') setNotice(`${result.installation?.pluginId} installed.`);
+    else if (result.reviewTask)
+      setNotice(`Install request ${result.reviewTask.id} filed: it waits for review in Governance.`);
   }
 
   return (
@@ -154,7 +173,7 @@ function Catalog() {
         </Grid>
       </Box>
       {notice ? (
-        <Alert severity="success" onClose={() => setNotice(null)} sx={{ mb: 2 }}>
+        <Alert severity="success" role="status" onClose={() => setNotice(null)} sx={{ mb: 2 }}>
           {notice}
         </Alert>
       ) : null}
@@ -168,11 +187,21 @@ function Catalog() {
           Try fewer filters or another search.
         </EmptyState>
       ) : (
-        <Box component="section" aria-label="Plugins">
+        <Box component="section" aria-labelledby="plugins-heading">
+          <Typography id="plugins-heading" variant="subtitle1" component="h2" sx={{ mb: 1, fontWeight: 600 }}>
+            {query
+              ? `${plural(plugins.length, 'plugin')} matching “${query}”`
+              : plural(plugins.length, 'plugin')}
+          </Typography>
           <Grid container spacing={2} component="ul" sx={{ listStyle: 'none', p: 0, m: 0 }}>
             {plugins.map((p) => (
               <Grid key={p.id} size={{ xs: 12, sm: 6, lg: 4 }} component="li">
-                <PluginCard plugin={p} installed={installed.has(p.id)} onInstall={() => setInstalling(p)} />
+                <PluginCard
+                  plugin={p}
+                  installed={installed.has(p.id)}
+                  pendingReview={reviews.pending.get(p.id)}
+                  onInstall={() => setInstalling(p)}
+                />
               </Grid>
             ))}
           </Grid>
@@ -181,6 +210,7 @@ function Catalog() {
       {installing ? (
         <ConsentDialog
           plugin={installing}
+          pendingReview={reviews.pending.get(installing.id)}
           open
           onClose={() => setInstalling(null)}
           onInstalled={installedNow}

@@ -1,31 +1,24 @@
 import CheckCircle from '@mui/icons-material/CheckCircle';
 import Download from '@mui/icons-material/Download';
-import {
-  Box,
-  Button,
-  Card,
-  CardActions,
-  CardContent,
-  Chip,
-  Link,
-  Rating,
-  Stack,
-  Tooltip,
-  Typography,
-} from '@mui/material';
-import type { PluginSummary } from '../../api/types.js';
+import HourglassTop from '@mui/icons-material/HourglassTop';
+import { Box, Button, Card, CardActions, CardContent, Chip, Link, Stack, Typography } from '@mui/material';
+import type { PluginSummary, ReviewTask } from '../../api/types.js';
+import { RatingSummary } from '../../components/rating-summary.js';
 import { RiskBadge } from '../../components/risk-badge.js';
-import { formatNumber } from '../../format/money.js';
+import { plural } from '../../format/plural.js';
 import { href } from '../../router.js';
 
 /** One catalog entry: name, publisher, risk, weighted rating, install count, and the main actions. */
 export function PluginCard({
   plugin,
   installed,
+  pendingReview,
   onInstall,
 }: {
   plugin: PluginSummary;
   installed: boolean;
+  /** The org's open review of a high-risk install of this plugin, if any. */
+  pendingReview?: ReviewTask | undefined;
   onInstall: () => void;
 }) {
   const titleId = `plugin-${plugin.id}`;
@@ -53,27 +46,10 @@ export function PluginCard({
           {plugin.description ?? 'No description.'}
         </Typography>
         <Stack direction="row" spacing={1} sx={{ mt: 1.5, alignItems: 'center' }}>
-          <Tooltip
-            title={`Weighted rating ${plugin.weightedRating.toFixed(2)} from ${plugin.ratingCount} rating(s)`}
-          >
-            <Stack direction="row" spacing={0.5} sx={{ alignItems: 'center' }}>
-              <Rating value={plugin.weightedRating} precision={0.1} readOnly size="small" aria-hidden />
-              <Typography
-                variant="body2"
-                aria-label={`Weighted rating ${plugin.weightedRating.toFixed(1)} of 5`}
-              >
-                {plugin.weightedRating.toFixed(1)}
-              </Typography>
-              <Typography variant="caption" color="text.secondary">
-                ({plugin.ratingCount})
-              </Typography>
-            </Stack>
-          </Tooltip>
+          <RatingSummary weighted={plugin.weightedRating} count={plugin.ratingCount} />
           <Stack direction="row" spacing={0.5} sx={{ alignItems: 'center', color: 'text.secondary' }}>
             <Download fontSize="small" aria-hidden />
-            <Typography variant="body2" aria-label={`${plugin.installCount} installs`}>
-              {formatNumber(plugin.installCount, 0)}
-            </Typography>
+            <Typography variant="body2">{plural(plugin.installCount, 'install')}</Typography>
           </Stack>
         </Stack>
         <Stack direction="row" sx={{ mt: 1.5, flexWrap: 'wrap', gap: 0.5 }}>
@@ -91,9 +67,17 @@ export function PluginCard({
             href={href(['runner', plugin.id])}
             startIcon={<CheckCircle />}
             color="success"
-            aria-label={`Run ${plugin.name}`}
+            aria-label={`Installed · Run ${plugin.name}`}
           >
             Installed · Run
+          </Button>
+        ) : pendingReview ? (
+          <Button
+            href={href(['governance', 'requests'], { task: pendingReview.id })}
+            startIcon={<HourglassTop />}
+            aria-label={`Pending review ${plugin.name}: request ${pendingReview.id}`}
+          >
+            Pending review
           </Button>
         ) : (
           <Button variant="contained" onClick={onInstall} aria-label={`Install ${plugin.name}`}>

@@ -1,5 +1,6 @@
 import ArrowBack from '@mui/icons-material/ArrowBack';
 import Flag from '@mui/icons-material/Flag';
+import HourglassTop from '@mui/icons-material/HourglassTop';
 import PlayArrow from '@mui/icons-material/PlayArrow';
 import {
   Alert,
@@ -24,12 +25,16 @@ import {
 import { useState } from 'react';
 import { useMutation, useQuery } from '../../api/hooks.js';
 import { INSTALLATIONS, PLUGIN, PLUGIN_RATE } from '../../api/operations/marketplace.js';
-import type { Capability, PluginDetail } from '../../api/types.js';
+import { usePendingInstalls } from '../../api/pending-installs.js';
+import type { Capability, PluginDetail, ReviewTask } from '../../api/types.js';
+import { useIdentity } from '../../auth/identity-context.js';
+import { CopyableDigest } from '../../components/copyable-digest.js';
 import { PageHeader } from '../../components/page-header.js';
+import { RatingSummary } from '../../components/rating-summary.js';
 import { RiskBadge } from '../../components/risk-badge.js';
 import { Section } from '../../components/section.js';
 import { EmptyState, ErrorState, QueryView } from '../../components/state-views.js';
-import { formatNumber } from '../../format/money.js';
+import { plural } from '../../format/plural.js';
 import { formatTimestamp } from '../../format/time.js';
 import { href } from '../../router.js';
 import { ConsentDialog } from './consent-dialog.js';
@@ -62,22 +67,47 @@ function CapabilityList({ title, items }: { title: string; items: Capability[] }
   );
 }
 
-function RateForm({ plugin, onRated }: { plugin: PluginDetail; onRated: () => void }) {
+function RateForm({
+  plugin,
+  installed,
+  onRated,
+}: {
+  plugin: PluginDetail;
+  installed: boolean;
+  onRated: () => void;
+}) {
+  const { identity } = useIdentity();
   const [stars, setStars] = useState<number | null>(null);
   const [review, setReview] = useState('');
   const rate = useMutation(PLUGIN_RATE);
+  // The marketplace takes ratings only from orgs that have the plugin installed.
+  const reason = installed
+    ? null
+    : `Only orgs that have ${plugin.name} installed can rate it; ${identity.orgId} has not installed it.`;
   return (
-    <Box component="form" aria-label="Rate this plugin" onSubmit={(e) => e.preventDefault()} sx={{ mt: 2 }}>
+    <Box
+      component="form"
+      aria-label="Rate this plugin"
+      aria-describedby={reason ? 'rate-disabled-reason' : undefined}
+      onSubmit={(e) => e.preventDefault()}
+      sx={{ mt: 2 }}
+    >
       <Typography variant="subtitle2" component="h3">
         Your rating
       </Typography>
-      <Rating name="stars" value={stars} onChange={(_, v) => setStars(v)} />
+      {reason ? (
+        <Typography id="rate-disabled-reason" variant="body2" color="text.secondary" sx={{ my: 1 }}>
+          {reason}
+        </Typography>
+      ) : null}
+      <Rating name="stars" value={stars} onChange={(_, v) => setStars(v)} disabled={!installed} />
       <TextField
         label="Review (optional)"
         fullWidth
         multiline
         minRows={2}
         value={review}
+        disabled={!installed}
         onChange={(e) => setReview(e.target.value)}
         sx={{ mt: 1 }}
       />
@@ -91,7 +121,7 @@ function RateForm({ plugin, onRated }: { plugin: PluginDetail; onRated: () => vo
         type="submit"
         variant="outlined"
         sx={{ mt: 1 }}
-        disabled={!stars || rate.loading}
+        disabled={!installed || !stars || rate.loading}
         onClick={async () => {
           if (!stars) return;
           const ok = await rate.run({ id: plugin.id, stars, review: review.trim() || null });
@@ -107,10 +137,12 @@ function RateForm({ plugin, onRated }: { plugin: PluginDetail; onRated: () => vo
 function Detail({
   plugin,
   installed,
+  pendingReview,
   refetch,
 }: {
   plugin: PluginDetail;
   installed: boolean;
+  pendingReview: ReviewTask | undefined;
   refetch: () => void;
 }) {
   const [installing, setInstalling] = useState(false);
@@ -132,11 +164,8 @@ function Detail({
               by <strong>{plugin.publisher}</strong> · v{plugin.latestVersion}
             </span>
             <RiskBadge risk={plugin.risk} />
-            <Rating value={plugin.weightedRating} precision={0.1} readOnly size="small" aria-hidden />
-            <span>
-              {plugin.weightedRating.toFixed(1)} weighted ({plugin.ratingCount} ratings)
-            </span>
-            <span>{formatNumber(plugin.installCount, 0)} installs</span>
+            <RatingSummary weighted={plugin.weightedRating} count={plugin.ratingCount} />
+            <span>{plural(plugin.installCount, 'install')}</span>
           </Stack>
         }
         actions={
@@ -147,6 +176,14 @@ function Detail({
             {installed ? (
               <Button variant="contained" startIcon={<PlayArrow />} href={href(['runner', plugin.id])}>
                 Open in runner
+              </Button>
+            ) : pendingReview ? (
+              <Button
+                variant="outlined"
+                startIcon={<HourglassTop />}
+                href={href(['governance', 'requests'], { task: pendingReview.id })}
+              >
+                Pending review
               </Button>
             ) : (
               <Button variant="contained" onClick={() => setInstalling(true)}>
@@ -198,7 +235,7 @@ function Detail({
                         <RiskBadge risk={v.risk} />
                       </TableCell>
                       <TableCell>
-                        <code title={v.codeSha256}>{v.codeSha256.slice(0, 12)}…</code>
+                        <CopyableDigest label={`Code digest of ${v.version}`} digest={v.codeSha256} />
                       </TableCell>
                     </TableRow>
                   ))}
@@ -209,8 +246,17 @@ function Detail({
         </Grid>
         <Grid size={{ xs: 12, md: 5 }}>
           <Section title="Ratings and reviews">
+            {plugin.ratingCount > 0 ? (
+              <Box sx={{ mb: 2 }}>
+                <RatingSummary weighted={plugin.weightedRating} count={plugin.ratingCount} explain />
+              </Box>
+            ) : null}
             {plugin.reviews.length === 0 ? (
-              <EmptyState title="No reviews yet">Be the first to rate {plugin.name}.</EmptyState>
+              <EmptyState title="No reviews yet">
+                {installed
+                  ? `Be the first to rate ${plugin.name}.`
+                  : `Orgs that install ${plugin.name} can rate it.`}
+              </EmptyState>
             ) : (
               <List aria-label="Reviews">
                 {plugin.reviews.map((r) => (
@@ -230,13 +276,14 @@ function Detail({
               </List>
             )}
             <Divider sx={{ my: 2 }} />
-            <RateForm plugin={plugin} onRated={refetch} />
+            <RateForm plugin={plugin} installed={installed} onRated={refetch} />
           </Section>
         </Grid>
       </Grid>
       <ConsentDialog
         plugin={plugin}
         versions={plugin.versions}
+        pendingReview={pendingReview}
         open={installing}
         onClose={() => {
           setInstalling(false);
@@ -254,6 +301,7 @@ export function PluginDetailPage({ pluginId }: { pluginId: string }) {
   const plugin = useQuery(PLUGIN, { id: pluginId });
   const installs = useQuery(INSTALLATIONS, {});
   const installed = (installs.data?.installations ?? []).some((i) => i.pluginId === pluginId);
+  const reviews = usePendingInstalls();
   return (
     <>
       <Button startIcon={<ArrowBack />} href={href(['marketplace'])} sx={{ mb: 2 }}>
@@ -270,9 +318,11 @@ export function PluginDetailPage({ pluginId }: { pluginId: string }) {
             <Detail
               plugin={d.plugin}
               installed={installed}
+              pendingReview={reviews.pending.get(pluginId)}
               refetch={() => {
                 plugin.refetch();
                 installs.refetch();
+                reviews.refetch();
               }}
             />
           ) : null

@@ -26,7 +26,13 @@ export function BudgetPreview({ hint }: { hint: QueryState<{ hint: BudgetHint }>
       <QueryView state={hint} loadingLabel="Estimating the cost">
         {({ hint: h }) => (
           <>
-            <Stack direction="row" spacing={4} sx={{ mb: 2, flexWrap: 'wrap' }} aria-label="Expected cost">
+            <Stack
+              direction="row"
+              spacing={4}
+              useFlexGap
+              sx={{ mb: 2, flexWrap: 'wrap', rowGap: 1 }}
+              aria-label="Expected cost"
+            >
               <Stat
                 label="Expected cost per run"
                 value={h.expectedCost ? formatMoney(h.expectedCost.amount, h.expectedCost.currency) : '—'}
@@ -39,11 +45,20 @@ export function BudgetPreview({ hint }: { hint: QueryState<{ hint: BudgetHint }>
                     : `${formatNumber(h.cpuMsP50)} / ${formatNumber(h.cpuMsP95 ?? 0)} ms`
                 }
               />
-              <Stat label="Past runs" value={formatNumber(h.runs, 0)} />
+              <Stat
+                label="Time p50 / p95"
+                value={
+                  h.wallMsP50 === null
+                    ? '—'
+                    : `${formatNumber(h.wallMsP50)} / ${formatNumber(h.wallMsP95 ?? 0)} ms`
+                }
+              />
+              <Stat label="Past runs that executed" value={formatNumber(h.runs, 0)} />
             </Stack>
             {h.runs === 0 ? (
               <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
-                No runs yet: the estimate firms up after the first few.
+                No run has executed yet: the estimate firms up after the first few. Refused runs (kill switch,
+                quota, input contract) never count.
               </Typography>
             ) : null}
             <Typography variant="subtitle2" component="h3" sx={{ mb: 1 }}>

@@ -1,11 +1,15 @@
 import type { JsonValue } from '../../api/types.js';
+import { messageAfterPath, plural } from '../../format/plural.js';
+import { formatTimestamp } from '../../format/time.js';
 
 /** How the runner explains a refused or failed run, by error code. */
 export interface Denial {
   title: string;
   explanation: string;
-  /** Extra facts from the error's details (resource, scope, limit…), as label/value pairs. */
+  /** Facts from the error's details as human label/value pairs (local times, no JSON). */
   facts: [string, string][];
+  /** Every contract violation, one sentence each (every path, not only the first). */
+  violations: string[];
 }
 
 const TITLES: Record<string, [string, string]> = {
@@ -26,21 +30,99 @@ const TITLES: Record<string, [string, string]> = {
   RATE_LIMITED: ['Too many runs', 'Slow down and try again shortly.'],
 };
 
-function factValue(v: JsonValue): string {
-  if (v === null) return 'null';
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+const LABELS: Record<string, string> = {
+  switch: 'Switch',
+  level: 'Level',
+  target: 'Applies to',
+  reason: 'Reason',
+  engagedBy: 'Switched off by',
+  engagedAt: 'Since',
+  resetAt: 'Resets',
+  limit: 'Limit',
+  usage: 'Used',
+  used: 'Used',
+  requested: 'Requested',
+  resource: 'Resource',
+  rule: 'Rule',
+  scope: 'Scope',
+  method: 'Method',
+};
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+type JsonObject = { [key: string]: JsonValue };
+const isObject = (v: JsonValue | undefined): v is JsonObject =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function humanTarget(v: JsonObject): string {
+  const plugin = typeof v.plugin === 'string' ? `plugin ${v.plugin}` : null;
+  const org = typeof v.org === 'string' ? `org ${v.org}` : null;
+  if (plugin && org) return `${plugin} in ${org}`;
+  return plugin ?? org ?? 'every plugin in every org';
 }
 
-/** The title, explanation and detail facts of a run error. */
-export function describeDenial(code: string, message: string, details: JsonValue | null | undefined): Denial {
-  const [title, explanation] = TITLES[code] ?? ['Run failed', message];
-  const facts: [string, string][] = [];
-  if (details && typeof details === 'object' && !Array.isArray(details)) {
-    for (const [k, v] of Object.entries(details)) {
-      if (k === 'issues' || v === undefined) continue;
-      facts.push([k, factValue(v)]);
+function humanRule(v: JsonObject): string {
+  const scope = isObject(v.scope) ? humanTarget(v.scope) : '';
+  return `${String(v.limit ?? '?')} ${String(v.resource ?? '')} per ${String(v.window ?? '?')}${
+    v.mode ? ` (${String(v.mode)})` : ''
+  }${scope ? `, ${scope}` : ''}`;
+}
+
+function humanValue(key: string, v: JsonValue): string {
+  if (v === null) return 'none';
+  if (typeof v === 'string') return ISO.test(v) ? formatTimestamp(v) : v;
+  if (typeof v === 'number') return new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(v);
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (isObject(v) && key === 'target') return humanTarget(v);
+  if (isObject(v) && key === 'rule') return humanRule(v);
+  if (Array.isArray(v)) return v.map((x) => humanValue(key, x)).join(', ');
+  return Object.entries(v)
+    .map(([k, x]) => `${k} ${humanValue(k, x)}`)
+    .join(', ');
+}
+
+/** Every issue of every failing record in a CONTRACT_VIOLATION's details, as sentences. */
+function contractViolations(details: JsonObject): string[] {
+  const out: string[] = [];
+  const findings = Array.isArray(details.findings) ? details.findings : [];
+  const many = findings.length > 1;
+  for (const f of findings) {
+    if (!isObject(f)) continue;
+    const record = typeof f.index === 'number' && many ? `Record ${f.index + 1}: ` : '';
+    for (const issue of Array.isArray(f.issues) ? f.issues : []) {
+      if (!isObject(issue)) continue;
+      const path = typeof issue.path === 'string' && issue.path !== '' ? issue.path : 'the input';
+      out.push(`${record}${path} ${messageAfterPath(path, String(issue.message ?? 'is invalid'))}`);
     }
   }
-  return { title, explanation: TITLES[code] ? `${explanation} ${message}` : explanation, facts };
+  return out;
+}
+
+/** The title, explanation, human facts and violations of a run error. */
+export function describeDenial(code: string, message: string, details: JsonValue | null | undefined): Denial {
+  const known = TITLES[code];
+  const [title, explanation] = known ?? ['Run failed', message];
+  const facts: [string, string][] = [];
+  let violations: string[] = [];
+  if (isObject(details)) {
+    if (code === 'CONTRACT_VIOLATION') {
+      violations = contractViolations(details);
+      if (typeof details.subject === 'string')
+        facts.push([
+          'Contract',
+          `${details.subject}${details.version == null ? '' : ` v${String(details.version)}`}${
+            typeof details.edge === 'string' ? ` (${details.edge})` : ''
+          }`,
+        ]);
+      if (typeof details.total === 'number' && typeof details.failed === 'number')
+        facts.push(['Records failing', `${details.failed} of ${plural(details.total, 'record')}`]);
+    } else {
+      for (const [k, v] of Object.entries(details)) {
+        if (k === 'issues' || v === undefined) continue;
+        facts.push([LABELS[k] ?? k, humanValue(k, v)]);
+      }
+    }
+  }
+  // A contract violation's message repeats its first path; the list below has them all.
+  const tail = known && code !== 'CONTRACT_VIOLATION' ? ` ${message}` : '';
+  return { title, explanation: known ? `${explanation}${tail}` : explanation, facts, violations };
 }

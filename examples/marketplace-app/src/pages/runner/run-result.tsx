@@ -20,11 +20,15 @@ import {
   Typography,
 } from '@mui/material';
 import type { JsonValue, PluginRunResult } from '../../api/types.js';
+import { CopyableDigest } from '../../components/copyable-digest.js';
+import { RawDetails, ScrollablePre } from '../../components/raw-details.js';
 import { Section } from '../../components/section.js';
 import { UsageBar } from '../../components/usage-bar.js';
 import { formatBytes, formatMoney, formatNumber } from '../../format/money.js';
+import { plural } from '../../format/plural.js';
 import { formatTimestamp } from '../../format/time.js';
 import { describeDenial } from './denial.js';
+import { summarizeOutput } from './output-summary.js';
 
 export function DenialAlert({
   code,
@@ -42,6 +46,14 @@ export function DenialAlert({
         {d.title} <code style={{ fontSize: 12, opacity: 0.8 }}>{code}</code>
       </AlertTitle>
       {d.explanation}
+      {d.violations.length > 0 ? (
+        <Box component="ul" sx={{ m: 0, mt: 1, pl: 2.5 }} aria-label="Contract violations">
+          {d.violations.map((v, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: violations may repeat
+            <li key={i}>{v}</li>
+          ))}
+        </Box>
+      ) : null}
       {d.facts.length > 0 ? (
         <Box
           component="dl"
@@ -52,13 +64,14 @@ export function DenialAlert({
               <Typography component="dt" variant="body2" sx={{ fontWeight: 600 }}>
                 {k}
               </Typography>
-              <Typography component="dd" variant="body2" sx={{ m: 0, fontFamily: 'monospace' }}>
+              <Typography component="dd" variant="body2" sx={{ m: 0 }}>
                 {v}
               </Typography>
             </Box>
           ))}
         </Box>
       ) : null}
+      {details ? <RawDetails label="Technical details" value={details} /> : null}
     </Alert>
   );
 }
@@ -68,6 +81,7 @@ function ProvenanceChips({ result }: { result: PluginRunResult }) {
   const p = result.provenance;
   if (!p) return null;
   const used = [...new Set(p.hostCalls.map((c) => c.scope))];
+  const labels = summarizeOutput(result.value).labels;
   return (
     <Box component="section" aria-label="Provenance">
       <Stack direction="row" sx={{ flexWrap: 'wrap', gap: 1 }}>
@@ -81,7 +95,7 @@ function ProvenanceChips({ result }: { result: PluginRunResult }) {
           <Chip
             icon={<Fingerprint />}
             variant="outlined"
-            label={`code sha256:${p.plugin.codeSha256.slice(0, 12)}`}
+            label={`Code digest sha256:${p.plugin.codeSha256.slice(0, 12)}…`}
             aria-label={`Code digest sha256:${p.plugin.codeSha256}`}
           />
         </Tooltip>
@@ -91,7 +105,7 @@ function ProvenanceChips({ result }: { result: PluginRunResult }) {
             icon={<Key />}
             variant="outlined"
             color="secondary"
-            label={s}
+            label={`Scope ${s}`}
             aria-label={`Scope ${s}`}
           />
         ))}
@@ -99,14 +113,33 @@ function ProvenanceChips({ result }: { result: PluginRunResult }) {
           <Chip variant="outlined" label="no graph entities touched" />
         ) : (
           p.entities.map((e) => (
-            <Chip key={e} icon={<Hub />} variant="outlined" label={e} aria-label={`Entity ${e}`} />
+            <Chip
+              key={e}
+              icon={<Hub />}
+              variant="outlined"
+              label={`Entity ${labels.get(e) ?? e}`}
+              aria-label={`Entity ${e}${labels.has(e) ? ` (${labels.get(e)})` : ''}`}
+              title={e}
+            />
           ))
         )}
       </Stack>
-      <Typography variant="caption" color="text.secondary" component="p" sx={{ mt: 1 }}>
-        Run {p.runId} · {p.outcome} · {formatTimestamp(p.startedAt)} · input sha256:
-        {p.inputSha256.slice(0, 12)}…
-      </Typography>
+      <Stack
+        direction="row"
+        spacing={1}
+        useFlexGap
+        sx={{ mt: 1, alignItems: 'center', flexWrap: 'wrap', color: 'text.secondary' }}
+      >
+        <Typography variant="caption" component="span">
+          Run {p.runId} · {p.outcome} · {formatTimestamp(p.startedAt)} ·{' '}
+          {plural(p.hostCalls.length, 'host call')} · input
+        </Typography>
+        <CopyableDigest label="input digest" digest={p.inputSha256} />
+        <Typography variant="caption" component="span">
+          · code
+        </Typography>
+        <CopyableDigest label="code digest" digest={p.plugin.codeSha256} />
+      </Stack>
     </Box>
   );
 }
@@ -201,21 +234,23 @@ export function RunResult({ result }: { result: PluginRunResult }) {
         {result.value === null || result.value === undefined ? (
           <Typography color="text.secondary">No output.</Typography>
         ) : (
-          <Box
-            component="pre"
-            aria-label="Run output"
-            sx={{
-              m: 0,
-              p: 2,
-              bgcolor: 'grey.100',
-              borderRadius: 1,
-              overflow: 'auto',
-              maxHeight: 360,
-              fontSize: 13,
-            }}
-          >
-            {JSON.stringify(result.value, null, 2)}
-          </Box>
+          <>
+            <Typography aria-label="Output summary">{summarizeOutput(result.value).summary}</Typography>
+            {summarizeOutput(result.value).items.length > 0 ? (
+              <Box component="ul" sx={{ mt: 1, mb: 0, pl: 2.5 }} aria-label="Output items">
+                {summarizeOutput(result.value).items.map((line, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: output rows are ordered
+                  <li key={i}>{line}</li>
+                ))}
+              </Box>
+            ) : null}
+            <Box component="details" sx={{ mt: 1 }}>
+              <Typography component="summary" variant="body2" sx={{ cursor: 'pointer', fontWeight: 600 }}>
+                Raw output (JSON)
+              </Typography>
+              <ScrollablePre label="Run output" text={JSON.stringify(result.value, null, 2)} sx={{ mt: 1 }} />
+            </Box>
+          </>
         )}
       </Section>
       {result.provenance && result.provenance.hostCalls.length > 0 ? (

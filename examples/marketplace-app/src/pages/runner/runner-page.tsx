@@ -12,19 +12,48 @@ import {
 } from '@mui/material';
 import { useEffect, useMemo, useState } from 'react';
 import { useMutation, useQuery } from '../../api/hooks.js';
+import { KILL_SWITCHES } from '../../api/operations/finops.js';
 import { INSTALLATIONS, PLUGIN } from '../../api/operations/marketplace.js';
 import { HINT, PLUGIN_RUN } from '../../api/operations/runner.js';
-import type { JsonValue, PluginDetail } from '../../api/types.js';
+import type { JsonValue, KillSwitch, PluginDetail } from '../../api/types.js';
 import { JsonEditor, parseJson } from '../../components/json-editor.js';
 import { PageHeader } from '../../components/page-header.js';
 import { Section } from '../../components/section.js';
 import { EmptyState, ErrorState, LoadingState, QueryView } from '../../components/state-views.js';
+import { formatTimestamp } from '../../format/time.js';
 import { href, navigate } from '../../router.js';
 import { BudgetPreview } from './budget-preview.js';
 import { RunProgress } from './run-progress.js';
 import { DenialAlert, RunResult } from './run-result.js';
 import { buildInput, exampleInput, type FormValues, fieldsFromSchema, initialValues } from './schema-form.js';
 import { SchemaFormFields } from './schema-form-fields.js';
+
+/** The engaged kill switch that stops this plugin for the org, if any (global first, as the host checks). */
+export function blockingSwitch(switches: readonly KillSwitch[], pluginId: string): KillSwitch | null {
+  const on = switches.filter((s) => s.on);
+  return (
+    on.find((s) => s.scope === 'global') ??
+    on.find((s) => s.scope === 'org') ??
+    on.find((s) => s.scope === 'plugin' && s.target === pluginId) ??
+    null
+  );
+}
+
+function KillSwitchNotice({ pluginId, refreshKey }: { pluginId: string; refreshKey: number }) {
+  const switches = useQuery(KILL_SWITCHES, {}, { refreshKey });
+  const s = blockingSwitch(switches.data?.killSwitches ?? [], pluginId);
+  if (!s) return null;
+  const what =
+    s.scope === 'global' ? 'every plugin' : s.scope === 'org' ? `every plugin in org ${s.target}` : pluginId;
+  return (
+    <Alert severity="warning" role="status" aria-label="Kill switch on" sx={{ mb: 2 }}>
+      <strong>Kill switch on:</strong> {what} was switched off by {s.actor ?? 'an admin'}
+      {s.at ? ` on ${formatTimestamp(s.at)}` : ''}
+      {s.reason ? ` (“${s.reason}”)` : ''}. Runs are refused until an admin switches it back on in{' '}
+      <a href={href(['finops'])}>FinOps</a>.
+    </Alert>
+  );
+}
 
 function RunPanel({ plugin }: { plugin: PluginDetail }) {
   const fields = useMemo(() => fieldsFromSchema(plugin.inputSchema), [plugin.inputSchema]);
@@ -36,6 +65,7 @@ function RunPanel({ plugin }: { plugin: PluginDetail }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [startedAt, setStartedAt] = useState<number | null>(null);
   const hint = useQuery(HINT, { pluginId: plugin.id });
+  const [runs, setRuns] = useState(0);
   const run = useMutation(PLUGIN_RUN);
 
   function currentInput(): JsonValue | undefined {
@@ -59,6 +89,7 @@ function RunPanel({ plugin }: { plugin: PluginDetail }) {
     await run.run({ id: plugin.id, input });
     setStartedAt(null);
     hint.refetch();
+    setRuns((n) => n + 1);
   }
 
   function switchMode(next: 'form' | 'json') {
@@ -74,7 +105,7 @@ function RunPanel({ plugin }: { plugin: PluginDetail }) {
 
   const jsonInvalid = mode === 'json' && !parseJson(json).ok;
   const result = run.data?.pluginRun;
-  const expectedMs = hint.data?.hint.cpuMsP95 ?? null;
+  const expectedMs = hint.data?.hint.wallMsP95 ?? null;
 
   return (
     <Grid container spacing={3}>
@@ -97,6 +128,7 @@ function RunPanel({ plugin }: { plugin: PluginDetail }) {
               ) : undefined
             }
           >
+            <KillSwitchNotice pluginId={plugin.id} refreshKey={runs} />
             <Box
               component="form"
               aria-label={`Input for ${plugin.name}`}

@@ -1,0 +1,129 @@
+import type { Actor } from '@intelgraph/core';
+import { IntelGraphError } from '@intelgraph/core';
+import type { ExtensionHost } from '@intelgraph/host';
+
+/**
+ * The moderation queue's SDL: abuse reports per plugin and version, hide/unhide and resolve with a
+ * reason. Merged into {@link typeDefs}; the resolvers come from {@link createModerationResolvers}.
+ *
+ * @example
+ * ```ts
+ * import { moderationTypeDefs } from '@intelgraph/adapters/graphql';
+ * console.log(moderationTypeDefs.includes('moderationQueue')); // true
+ * ```
+ */
+export const moderationTypeDefs = /* GraphQL */ `
+"One abuse report as the moderators see it."
+type ModerationReport {
+  id: ID!
+  category: String!
+  details: String!
+  reporterId: ID!
+  orgId: ID!
+  "open, upheld or dismissed"
+  status: String!
+  createdAt: DateTime!
+  resolvedAt: DateTime
+  resolvedBy: ID
+}
+
+type ModerationCategoryCount {
+  category: String!
+  count: Int!
+}
+
+"A plugin version with its abuse reports (open ones first)."
+type ModerationItem {
+  pluginId: ID!
+  version: String!
+  hidden: Boolean!
+  hiddenReason: String
+  openReports: Int!
+  "distinct orgs with an open report (what auto-hiding counts)"
+  reportingOrgs: Int!
+  categories: [ModerationCategoryCount!]!
+  lastReportedAt: DateTime
+  reports: [ModerationReport!]!
+}
+
+"A moderator's resolution of a version's open reports, from the audit log."
+type ModerationResolution {
+  pluginId: ID!
+  version: String!
+  "upheld or dismissed"
+  outcome: String!
+  reason: String!
+  reports: [ID!]!
+  moderator: ID!
+  at: DateTime!
+}
+
+type ModerationQueue {
+  items: [ModerationItem!]!
+  recent: [ModerationResolution!]!
+}
+
+enum ModerationOutcome {
+  upheld
+  dismissed
+}
+
+extend type Query {
+  "Moderators only."
+  moderationQueue(includeResolved: Boolean = false): ModerationQueue!
+}
+
+extend type Mutation {
+  "Hides a version from search (or shows it again); its reports stay open until resolved."
+  moderationSetHidden(pluginId: ID!, version: String!, hidden: Boolean!, reason: String!): ModerationItem!
+  "Resolves every open report of a version with the moderator's reason (audited)."
+  moderationResolve(pluginId: ID!, version: String!, outcome: ModerationOutcome!, reason: String!): ModerationItem!
+}
+`;
+
+interface Context {
+  actor: Actor | null;
+}
+type Args = Record<string, unknown>;
+
+function actorOf(ctx: Context): Actor {
+  if (!ctx.actor)
+    throw new IntelGraphError('FORBIDDEN', 'sign in: this operation needs an authenticated actor');
+  return ctx.actor;
+}
+
+/**
+ * The moderation resolvers over a host's marketplace; merge them with {@link createResolvers}.
+ *
+ * @example
+ * ```ts
+ * import { makeExecutableSchema } from '@graphql-tools/schema';
+ * import { createModerationResolvers, createResolvers, typeDefs } from '@intelgraph/adapters/graphql';
+ * const schema = makeExecutableSchema({ typeDefs, resolvers: [createResolvers(host), createModerationResolvers(host)] });
+ * ```
+ */
+export function createModerationResolvers(host: ExtensionHost): Record<string, object> {
+  const moderation = host.marketplace.moderation;
+  return {
+    Query: {
+      moderationQueue: async (_: unknown, args: Args, ctx: Context) =>
+        moderation.queue(actorOf(ctx), { includeResolved: args.includeResolved === true }),
+    },
+    Mutation: {
+      moderationSetHidden: async (_: unknown, args: Args, ctx: Context) =>
+        moderation.setHidden(actorOf(ctx), {
+          pluginId: String(args.pluginId),
+          version: String(args.version),
+          hidden: args.hidden === true,
+          reason: String(args.reason),
+        }),
+      moderationResolve: async (_: unknown, args: Args, ctx: Context) =>
+        moderation.resolve(actorOf(ctx), {
+          pluginId: String(args.pluginId),
+          version: String(args.version),
+          outcome: args.outcome === 'upheld' ? 'upheld' : 'dismissed',
+          reason: String(args.reason),
+        }),
+    },
+  };
+}
