@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     if (catalog.length === 0) await seedHost(host);
     const server = await serve(host, { port: Number(values.port) });
     out(
-      `IntelGraph demo server on ${server.url} (GraphQL at /graphql, metrics at /metrics, data in ${dataDir})`,
+      `IntelGraph demo server on ${server.url} (GraphQL at /graphql, metrics at /metrics for the operator role, e.g. header x-intelgraph-roles: operator; data in ${dataDir})`,
     );
     const shutdown = async () => {
       await server.stop();
