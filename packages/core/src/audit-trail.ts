@@ -176,9 +176,9 @@ export function createAuditTrail(options: {
   let pending: Promise<void> = Promise.resolve();
   let running = false;
   const maybeCheckpoint = () => {
-    if (!checkpointer || running) return;
-    sinceLast++;
-    if (sinceLast < everyEvents && clock.now() - lastAt < everyMs) return;
+    if (!checkpointer) return;
+    sinceLast++; // events recorded while a checkpoint runs count toward the next one
+    if (running || (sinceLast < everyEvents && clock.now() - lastAt < everyMs)) return;
     running = true;
     sinceLast = 0;
     lastAt = clock.now();

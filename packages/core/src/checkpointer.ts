@@ -7,7 +7,9 @@ import { IntelGraphError, isIntelGraphError } from './errors.js';
 import {
   consistencyProof,
   inclusionProof,
+  inclusionProofRanges,
   leafHash,
+  type MerkleNodeReader,
   merkleAppend,
   perfectSubtrees,
   treeRoot,
@@ -157,9 +159,21 @@ export function createAuditCheckpointer(options: AuditCheckpointerOptions): Audi
         throw new IntelGraphError('NOT_FOUND', `the tree covers ${indexed} events, not ${size}`);
       if (seq >= size)
         throw new IntelGraphError('INVALID_INPUT', `event ${seq} is not in a tree of ${size} events`);
-      const [leaf] = await store.readTreeNodes([{ level: 0, index: seq }]);
-      const [proof, rootHash] = await Promise.all([inclusionProof(seq, size, read), treeRoot(size, read)]);
-      return { seq, treeSize: size, leafHash: leaf as string, rootHash, proof };
+      // One round trip: the leaf, the proof's subtrees and the root's subtrees, read together.
+      const refs = [
+        { level: 0, index: seq },
+        ...inclusionProofRanges(seq, size).flatMap((r) => perfectSubtrees(r.start, r.end)),
+        ...perfectSubtrees(0, size),
+      ];
+      const hashes = await store.readTreeNodes(refs);
+      const known = new Map(refs.map((r, i) => [`${r.level}/${r.index}`, hashes[i] as string]));
+      const cached: MerkleNodeReader = async (wanted) =>
+        wanted.map((r) => known.get(`${r.level}/${r.index}`) as string);
+      const [proof, rootHash] = await Promise.all([
+        inclusionProof(seq, size, cached),
+        treeRoot(size, cached),
+      ]);
+      return { seq, treeSize: size, leafHash: hashes[0] as string, rootHash, proof };
     },
     async proveConsistency(fromSize, toSize) {
       parseInput(Size, fromSize, 'tree size');
