@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { z } from 'zod';
 import {
   type AuditActor,
   type AuditEvent,
@@ -13,6 +14,7 @@ import { IntelGraphError } from './errors.js';
 import { type IdSource, randomIds } from './ids.js';
 import type { JsonValue } from './json.js';
 import type { AuditCheckpointQuery, AuditLogStore, AuditQuery, AuditStore } from './ports/audit.js';
+import { parseInput } from './validation.js';
 
 /**
  * In-memory {@link AuditStore}. Appends are serialised, so the chain stays linear under concurrency.
@@ -169,8 +171,15 @@ export function createAuditTrail(options: {
       ...(policy.witnesses ? { witnesses: policy.witnesses } : {}),
     });
   }
-  const everyEvents = Math.max(1, policy?.everyEvents ?? 1000);
-  const everyMs = Math.max(0, policy?.everyMs ?? 60_000);
+  const cadence = parseInput(
+    z.object({
+      everyEvents: z.number().int().min(1).max(10_000_000).default(1000),
+      everyMs: z.number().int().min(0).default(60_000),
+    }),
+    { everyEvents: policy?.everyEvents, everyMs: policy?.everyMs },
+    'audit checkpoint policy',
+  );
+  const { everyEvents, everyMs } = cadence;
   let sinceLast = 0;
   let lastAt = clock.now();
   let pending: Promise<void> = Promise.resolve();

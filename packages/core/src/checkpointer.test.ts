@@ -91,6 +91,12 @@ describe('signed checkpoints', () => {
     expect(() =>
       createAuditCheckpointer({ store: createMemoryAuditStore(), privateKey: rsa.privateKey }),
     ).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    expect(() =>
+      createAuditTrail({
+        store: createMemoryAuditStore(),
+        checkpoints: { privateKey: keys.privateKey, everyEvents: 0 },
+      }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
     const plain = { append: async () => ({}) as never, list: async () => [], head: async () => null };
     expect(() => createAuditTrail({ store: plain, checkpoints: { privateKey: keys.privateKey } })).toThrow(
       expect.objectContaining({ code: 'INVALID_INPUT' }),
@@ -155,5 +161,19 @@ describe('verifyAuditExport', () => {
     expect(verifyAuditExport({ ...ex, checkpoints: badSig, publicKey: pem }).failures[0]).toMatchObject({
       kind: 'signature',
     });
+  });
+});
+
+describe('the offline verifier', () => {
+  it('merkle.ts and checkpoint.ts import node:crypto and the canonical JSON library only', async () => {
+    const { readFile } = await import('node:fs/promises');
+    for (const file of ['merkle.ts', 'checkpoint.ts']) {
+      const text = await readFile(new URL(`./${file}`, import.meta.url), 'utf8');
+      const from = [...text.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
+      expect(
+        from.every((f) => f === 'node:crypto' || f === 'json-canonicalize'),
+        `${file}: ${from.join(', ')}`,
+      ).toBe(true);
+    }
   });
 });
