@@ -1,24 +1,34 @@
 // One conformance suite for the AuditStore port: core's in-memory store, PGlite and the real PostgreSQL
 // run the same test bodies, including 100 concurrent appends from several store instances ("hosts")
 // over a pool of connections, which must still form one verifiable chain.
+
+import { generateKeyPairSync } from 'node:crypto';
 import { createPgAuditStore } from '@intelgraph/adapters/postgres';
 import {
   type AuditEventInput,
+  type AuditLogStore,
   type AuditStore,
+  createAuditCheckpointer,
   createAuditTrail,
   createManualClock,
   createMemoryAuditStore,
   GENESIS_HASH,
+  isIntelGraphError,
+  leafHash,
+  rootHash,
   sequentialIds,
   serializeAuditEvent,
   verifyAuditChain,
+  verifyCheckpointSignature,
+  verifyConsistency,
+  verifyInclusion,
 } from '@intelgraph/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sqlBackends } from '../support/sql.js';
 
 interface Opened {
   /** A store instance over the backend's shared data: each call is another "host". */
-  store(): AuditStore;
+  store(): AuditLogStore;
   close(): Promise<void>;
 }
 
@@ -159,5 +169,59 @@ describe.each(backends)('audit store on $name', ({ open }) => {
     expect(await trail.verify()).toMatchObject({ ok: true, count: 1_050 });
     const tail = await trail.list({ afterSeq: 1_000 });
     expect(tail.map((e) => e.seq)).toEqual(Array.from({ length: 49 }, (_, i) => 1_001 + i));
+  });
+
+  // The Merkle tree and signed checkpoints (the verifiable log beside the chain).
+  const keys = generateKeyPairSync('ed25519');
+
+  it('computes the tree over an existing chain, signs checkpoints, and every proof verifies', async () => {
+    const o = await setup();
+    const store = o.store();
+    // A chain written before checkpoints existed: the first checkpoint covers all of it.
+    for (let n = 0; n < 21; n++) await store.append(input(n));
+    expect(await store.treeSize()).toBe(0);
+    const cp = createAuditCheckpointer({ store, privateKey: keys.privateKey, clock: createManualClock(T0) });
+    const first = await cp.checkpoint();
+    expect(first.treeSize).toBe(21);
+    expect(verifyCheckpointSignature(first, keys.publicKey)).toBe(true);
+    for (let n = 21; n < 37; n++) await store.append(input(n));
+    // Two "hosts" grow the tree at once: compare-and-swap keeps one tree.
+    const other = createAuditCheckpointer({ store: o.store(), privateKey: keys.privateKey });
+    const [a, b] = await Promise.all([cp.syncTree(), other.syncTree()]);
+    expect([a, b]).toEqual([37, 37]);
+    const second = await cp.checkpoint();
+    const events = await store.list();
+    const leaves = events.map((e) => leafHash(serializeAuditEvent(e)));
+    expect(first.rootHash).toBe(rootHash(leaves.slice(0, 21)));
+    expect(second).toMatchObject({ treeSize: 37, rootHash: rootHash(leaves) });
+    expect((await store.listCheckpoints()).map((c) => c.treeSize)).toEqual([21, 37]);
+    expect((await store.listCheckpoints({ afterSize: 21 })).map((c) => c.treeSize)).toEqual([37]);
+    expect(await store.latestCheckpoint()).toEqual(second);
+    await store.putCheckpoint(second); // idempotent
+    expect(await store.listCheckpoints()).toHaveLength(2);
+    for (const e of events) {
+      const p = await cp.proveInclusion(e.seq);
+      expect(verifyInclusion(leaves[e.seq] as string, e.seq, 37, p.proof, second.rootHash)).toBe(true);
+    }
+    const c = await cp.proveConsistency(21, 37);
+    expect(verifyConsistency(21, 37, c, first.rootHash, second.rootHash)).toBe(true);
+  });
+
+  it('refuses a stale tree extension, a missing node and a tree past the head', async () => {
+    const o = await setup();
+    const store = o.store();
+    for (let n = 0; n < 3; n++) await store.append(input(n));
+    const cp = createAuditCheckpointer({ store, privateKey: keys.privateKey });
+    await cp.syncTree();
+    const code = async (p: Promise<unknown>) =>
+      p.then(
+        () => 'resolved',
+        (err: unknown) => (isIntelGraphError(err) ? err.code : String(err)),
+      );
+    expect(await code(store.extendTree(0, 1, []))).toBe('CONFLICT');
+    expect(await code(store.extendTree(3, 9, []))).toBe('INVALID_INPUT');
+    expect(await code(store.readTreeNodes([{ level: 0, index: 3 }]))).toBe('NOT_FOUND');
+    expect(await code(cp.proveInclusion(5, 3))).toBe('INVALID_INPUT');
+    expect(await code(cp.proveInclusion(0, 4))).toBe('NOT_FOUND');
   });
 });

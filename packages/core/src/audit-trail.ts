@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+import { z } from 'zod';
 import {
   type AuditActor,
   type AuditEvent,
@@ -5,10 +7,14 @@ import {
   linkAuditEvent,
   verifyAuditChain,
 } from './audit.js';
+import type { AuditWitness, SignedAuditCheckpoint } from './checkpoint.js';
+import { type AuditCheckpointer, createAuditCheckpointer } from './checkpointer.js';
 import { type Clock, systemClock } from './clock.js';
+import { IntelGraphError } from './errors.js';
 import { type IdSource, randomIds } from './ids.js';
 import type { JsonValue } from './json.js';
-import type { AuditQuery, AuditStore } from './ports/audit.js';
+import type { AuditCheckpointQuery, AuditLogStore, AuditQuery, AuditStore } from './ports/audit.js';
+import { parseInput } from './validation.js';
 
 /**
  * In-memory {@link AuditStore}. Appends are serialised, so the chain stays linear under concurrency.
@@ -20,8 +26,12 @@ import type { AuditQuery, AuditStore } from './ports/audit.js';
  * const store = createMemoryAuditStore();
  * ```
  */
-export function createMemoryAuditStore(): AuditStore {
+export function createMemoryAuditStore(): AuditLogStore {
   const events: AuditEvent[] = [];
+  // The Merkle tree index: `nodes[level][index]` is the hash of a perfect subtree.
+  const nodes: string[][] = [];
+  let treeSize = 0;
+  const checkpoints: SignedAuditCheckpoint[] = [];
   return {
     async append(input) {
       // Single-threaded JS: reading the head and pushing happen in one synchronous step.
@@ -46,6 +56,48 @@ export function createMemoryAuditStore(): AuditStore {
       const last = events.at(-1);
       return last ? structuredClone(last) : null;
     },
+    async treeSize() {
+      return treeSize;
+    },
+    async readTreeNodes(refs) {
+      return refs.map((r) => {
+        const hash = nodes[r.level]?.[r.index];
+        if (hash === undefined) {
+          throw new IntelGraphError('NOT_FOUND', `no Merkle node at level ${r.level} index ${r.index}`);
+        }
+        return hash;
+      });
+    },
+    async extendTree(fromSize, toSize, added) {
+      if (fromSize !== treeSize) {
+        throw new IntelGraphError('CONFLICT', `the Merkle tree has ${treeSize} events, not ${fromSize}`);
+      }
+      if (toSize < fromSize || toSize > events.length) {
+        throw new IntelGraphError('INVALID_INPUT', `cannot grow the Merkle tree to ${toSize} events`);
+      }
+      for (const n of added) {
+        const level = nodes[n.level] ?? [];
+        nodes[n.level] = level;
+        level[n.index] = n.hash;
+      }
+      treeSize = toSize;
+    },
+    async putCheckpoint(checkpoint) {
+      if (checkpoints.some((c) => c.treeSize === checkpoint.treeSize)) return;
+      checkpoints.push(structuredClone(checkpoint));
+      checkpoints.sort((a, b) => a.treeSize - b.treeSize);
+    },
+    async listCheckpoints(query: AuditCheckpointQuery = {}) {
+      const limit = Math.max(0, Math.min(query.limit ?? 1000, 10_000));
+      return checkpoints
+        .filter((c) => query.afterSize === undefined || c.treeSize > query.afterSize)
+        .slice(0, limit)
+        .map((c) => structuredClone(c));
+    },
+    async latestCheckpoint() {
+      const last = checkpoints.at(-1);
+      return last ? structuredClone(last) : null;
+    },
   };
 }
 
@@ -66,6 +118,23 @@ export interface AuditTrail {
   head(): Promise<AuditEvent | null>;
   /** Reads the whole chain page by page and verifies it. */
   verify(): Promise<AuditVerification>;
+  /** The Merkle tree, checkpoints and proofs, when the trail was created with `checkpoints`. */
+  checkpointer?: AuditCheckpointer;
+  /** Resolves when the checkpoint that the last `record` triggered (if any) is done. */
+  settled?(): Promise<void>;
+}
+
+/** When the trail signs checkpoints: every `everyEvents` events or after `everyMs`, whichever is first. */
+export interface AuditCheckpointPolicy {
+  /** The host's ed25519 private key. */
+  privateKey: KeyObject;
+  witnesses?: readonly AuditWitness[];
+  /** Default 1000. */
+  everyEvents?: number;
+  /** Default 60 000 (checked when an event is recorded). */
+  everyMs?: number;
+  /** Called when a background checkpoint fails (it is retried at the next trigger). */
+  onError?(err: unknown): void;
 }
 
 /**
@@ -79,21 +148,77 @@ export interface AuditTrail {
  * (await audit.verify()).ok; // true
  * ```
  */
-export function createAuditTrail(options: { store: AuditStore; clock?: Clock; ids?: IdSource }): AuditTrail {
+export function createAuditTrail(options: {
+  store: AuditStore;
+  clock?: Clock;
+  ids?: IdSource;
+  /** Sign checkpoints of a Merkle tree over the log; the store must be an {@link AuditLogStore}. */
+  checkpoints?: AuditCheckpointPolicy;
+}): AuditTrail {
   const { store } = options;
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
+  const policy = options.checkpoints;
+  let checkpointer: AuditCheckpointer | undefined;
+  if (policy) {
+    if (!isAuditLogStore(store)) {
+      throw new IntelGraphError('INVALID_INPUT', 'checkpoints need an audit store that keeps a Merkle tree');
+    }
+    checkpointer = createAuditCheckpointer({
+      store,
+      privateKey: policy.privateKey,
+      clock,
+      ...(policy.witnesses ? { witnesses: policy.witnesses } : {}),
+    });
+  }
+  const cadence = parseInput(
+    z.object({
+      everyEvents: z.number().int().min(1).max(10_000_000).default(1000),
+      everyMs: z.number().int().min(0).default(60_000),
+    }),
+    { everyEvents: policy?.everyEvents, everyMs: policy?.everyMs },
+    'audit checkpoint policy',
+  );
+  const { everyEvents, everyMs } = cadence;
+  let sinceLast = 0;
+  let lastAt = clock.now();
+  let pending: Promise<void> = Promise.resolve();
+  let running = false;
+  const maybeCheckpoint = () => {
+    if (!checkpointer) return;
+    sinceLast++; // events recorded while a checkpoint runs count toward the next one
+    if (running || (sinceLast < everyEvents && clock.now() - lastAt < everyMs)) return;
+    running = true;
+    sinceLast = 0;
+    lastAt = clock.now();
+    const cp = checkpointer;
+    pending = cp
+      .checkpoint()
+      .then(
+        () => undefined,
+        (err: unknown) => policy?.onError?.(err),
+      )
+      .finally(() => {
+        running = false;
+      });
+  };
   return {
+    ...(checkpointer ? { checkpointer, settled: () => pending } : {}),
     record: (entry) =>
-      store.append({
-        id: ids.next('audit'),
-        at: new Date(clock.now()).toISOString(),
-        type: entry.type,
-        actor: entry.actor,
-        subject: entry.subject,
-        orgId: entry.orgId,
-        data: entry.data ?? null,
-      }),
+      store
+        .append({
+          id: ids.next('audit'),
+          at: new Date(clock.now()).toISOString(),
+          type: entry.type,
+          actor: entry.actor,
+          subject: entry.subject,
+          orgId: entry.orgId,
+          data: entry.data ?? null,
+        })
+        .then((event) => {
+          maybeCheckpoint();
+          return event;
+        }),
     list: (query) => store.list(query),
     head: () => store.head(),
     async verify() {
@@ -108,4 +233,25 @@ export function createAuditTrail(options: { store: AuditStore; clock?: Clock; id
       return verifyAuditChain(all);
     },
   };
+}
+
+/**
+ * Whether an audit store also keeps the Merkle tree and checkpoints ({@link AuditLogStore}).
+ *
+ * @example
+ * ```ts
+ * import { createMemoryAuditStore, isAuditLogStore } from '@intelgraph/core';
+ * isAuditLogStore(createMemoryAuditStore()); // true
+ * ```
+ */
+export function isAuditLogStore(store: AuditStore): store is AuditLogStore {
+  const s = store as Partial<AuditLogStore>;
+  return (
+    typeof s.treeSize === 'function' &&
+    typeof s.readTreeNodes === 'function' &&
+    typeof s.extendTree === 'function' &&
+    typeof s.putCheckpoint === 'function' &&
+    typeof s.listCheckpoints === 'function' &&
+    typeof s.latestCheckpoint === 'function'
+  );
 }

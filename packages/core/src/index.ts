@@ -16,8 +16,24 @@ export {
   serializeAuditEvent,
   verifyAuditChain,
 } from './audit.js';
-export type { AuditRecord, AuditTrail } from './audit-trail.js';
-export { createAuditTrail, createMemoryAuditStore } from './audit-trail.js';
+export type {
+  AuditExport,
+  AuditExportFailure,
+  AuditExportReport,
+  VerifyAuditExportInput,
+} from './audit-export.js';
+export { checkpointExportLine, parseAuditExport, verifyAuditExport } from './audit-export.js';
+export type { AuditCheckpointPolicy, AuditRecord, AuditTrail } from './audit-trail.js';
+export { createAuditTrail, createMemoryAuditStore, isAuditLogStore } from './audit-trail.js';
+export type { AuditCheckpoint, AuditPublicKey, AuditWitness, SignedAuditCheckpoint } from './checkpoint.js';
+export {
+  auditKeyId,
+  checkpointSigningBytes,
+  signCheckpoint,
+  verifyCheckpointSignature,
+} from './checkpoint.js';
+export type { AuditCheckpointer, AuditCheckpointerOptions, AuditInclusionProof } from './checkpointer.js';
+export { createAuditCheckpointer } from './checkpointer.js';
 export type { Clock, ManualClock } from './clock.js';
 export { createManualClock, systemClock } from './clock.js';
 export type { ErrorCode, IntelGraphErrorOptions } from './errors.js';
@@ -40,6 +56,23 @@ export {
   SCOPE_PATTERN,
   validateManifest,
 } from './manifest.js';
+export type { MerkleNode, MerkleNodeReader, MerkleNodeRef, MerkleRange } from './merkle.js';
+export {
+  consistencyProof,
+  consistencyProofRanges,
+  createMerkleNodeReader,
+  EMPTY_TREE_ROOT,
+  inclusionProof,
+  inclusionProofRanges,
+  leafHash,
+  merkleAppend,
+  nodeHash,
+  perfectSubtrees,
+  rootHash,
+  treeRoot,
+  verifyConsistency,
+  verifyInclusion,
+} from './merkle.js';
 export type * from './ports/index.js';
 export type { Cost, HostCallRecord, PluginIdentity, Provenance, Usage } from './provenance.js';
 export { emptyUsage } from './provenance.js';

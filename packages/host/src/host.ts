@@ -119,6 +119,8 @@ export interface ExtensionHostOptions {
   trust?: readonly { publisher: string; publicKey: KeyInput }[];
   /** Receives governance notifications (default: none; they are still audited). */
   notifier?: ReviewNotifier;
+  /** Sign Merkle checkpoints of the audit log with the host's ed25519 key (default: off; chain only). */
+  auditCheckpoints?: import('@intelgraph/core').AuditCheckpointPolicy;
   /** Where approved exports go (default: recorded in the audit trail only). */
   exportSink?: (batch: {
     orgId: string;
@@ -352,7 +354,12 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     clock,
     ids,
   });
-  const audit = createAuditTrail({ store: stores.audit, clock, ids });
+  const audit = createAuditTrail({
+    store: stores.audit,
+    clock,
+    ids,
+    ...(options.auditCheckpoints ? { checkpoints: options.auditCheckpoints } : {}),
+  });
   const ownsSandbox = !(options.sandbox && 'run' in options.sandbox);
   const sandbox: Sandbox =
     options.sandbox && 'run' in options.sandbox

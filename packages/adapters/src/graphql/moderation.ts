@@ -15,56 +15,87 @@ import type { ExtensionHost } from '@intelgraph/host';
 export const moderationTypeDefs = /* GraphQL */ `
 "One abuse report as the moderators see it."
 type ModerationReport {
+  "the report's id"
   id: ID!
+  "what kind of abuse (malware, data misuse, spam, …)"
   category: String!
+  "the reporter's description"
   details: String!
+  "the user who filed the report"
   reporterId: ID!
+  "the reporter's org"
   orgId: ID!
   "open, upheld or dismissed"
   status: String!
+  "when it was filed"
   createdAt: DateTime!
+  "when a moderator resolved it"
   resolvedAt: DateTime
+  "the moderator who resolved it"
   resolvedBy: ID
 }
 
+"How many open reports of one category a version has."
 type ModerationCategoryCount {
+  "the category"
   category: String!
+  "open reports in it"
   count: Int!
 }
 
 "A plugin version with its abuse reports (open ones first)."
 type ModerationItem {
+  "the plugin"
   pluginId: ID!
+  "the reported version"
   version: String!
+  "hidden from search and new installs"
   hidden: Boolean!
+  "why it was hidden"
   hiddenReason: String
+  "reports not yet resolved"
   openReports: Int!
   "distinct orgs with an open report (what auto-hiding counts)"
   reportingOrgs: Int!
+  "open reports by category"
   categories: [ModerationCategoryCount!]!
+  "the newest report's time"
   lastReportedAt: DateTime
+  "the reports themselves"
   reports: [ModerationReport!]!
 }
 
 "A moderator's resolution of a version's open reports, from the audit log."
 type ModerationResolution {
+  "the plugin"
   pluginId: ID!
+  "the version"
   version: String!
   "upheld or dismissed"
   outcome: String!
+  "the moderator's reason"
   reason: String!
+  "the reports it closed"
   reports: [ID!]!
+  "who resolved them"
   moderator: ID!
+  "when"
   at: DateTime!
 }
 
+"What the moderators have to look at, and what they decided lately."
 type ModerationQueue {
+  "reported versions, open reports first"
   items: [ModerationItem!]!
+  "recent resolutions"
   recent: [ModerationResolution!]!
 }
 
+"How a moderator resolves reports."
 enum ModerationOutcome {
+  "the reports were right (the version usually stays hidden)"
   upheld
+  "the reports were wrong"
   dismissed
 }
 

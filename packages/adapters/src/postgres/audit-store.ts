@@ -1,11 +1,13 @@
 import {
+  type AuditCheckpointQuery,
   type AuditEvent,
   type AuditEventInput,
+  type AuditLogStore,
   type AuditQuery,
-  type AuditStore,
   IntelGraphError,
   linkAuditEvent,
   parseInput,
+  type SignedAuditCheckpoint,
   serializeAuditEvent,
 } from '@intelgraph/core';
 import { z } from 'zod';
@@ -46,6 +48,45 @@ const QuerySchema = z
   })
   .optional();
 
+const NodeRefs = z.array(
+  z.object({ level: z.number().int().min(0).max(62), index: z.number().int().nonnegative() }),
+);
+const Nodes = z.array(
+  z.object({
+    level: z.number().int().min(0).max(62),
+    index: z.number().int().nonnegative(),
+    hash: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
+);
+const Size = z.number().int().nonnegative();
+const CheckpointSchema = z.object({
+  treeSize: Size,
+  rootHash: z.string().regex(/^[0-9a-f]{64}$/),
+  time: z.string().min(1).max(64),
+  keyId: z.string().regex(/^[0-9a-f]{64}$/),
+  signature: z.string().min(1).max(200),
+});
+const CheckpointQuerySchema = z
+  .object({ afterSize: z.number().int().optional(), limit: z.number().int().optional() })
+  .optional();
+// Nodes per INSERT statement when the tree grows by a large batch (a first sync over a long chain).
+const NODE_CHUNK = 20_000;
+
+interface CheckpointRow {
+  tree_size: number | string;
+  root_hash: string;
+  time: string;
+  key_id: string;
+  signature: string;
+}
+const toCheckpoint = (r: CheckpointRow): SignedAuditCheckpoint => ({
+  treeSize: Number(r.tree_size),
+  rootHash: r.root_hash,
+  time: r.time,
+  keyId: r.key_id,
+  signature: r.signature,
+});
+
 interface Pending {
   input: AuditEventInput;
   resolve(event: AuditEvent): void;
@@ -74,7 +115,7 @@ interface Pending {
  * (await audit.verify()).ok; // true
  * ```
  */
-export function createPgAuditStore(db: SqlDatabase, options: PgAuditStoreOptions = {}): AuditStore {
+export function createPgAuditStore(db: SqlDatabase, options: PgAuditStoreOptions = {}): AuditLogStore {
   const maxBatch = Math.max(1, Math.min(options.maxBatch ?? 100, 1_000));
   const maxEventChars = options.maxEventChars ?? 1_048_576;
   const queue: Pending[] = [];
@@ -227,6 +268,98 @@ export function createPgAuditStore(db: SqlDatabase, options: PgAuditStoreOptions
       );
       const row = rows[0];
       return row ? (JSON.parse(row.event) as AuditEvent) : null;
+    },
+
+    async treeSize() {
+      const { rows } = await db.query<{ size: number | string }>(
+        'SELECT size FROM ig_audit_tree_head WHERE id = 1',
+      );
+      const row = rows[0];
+      if (!row)
+        throw new IntelGraphError('INTERNAL', 'the audit tree head row is missing: run migrate() first');
+      return Number(row.size);
+    },
+
+    async readTreeNodes(refs) {
+      const wanted = parseInput(NodeRefs, refs, 'Merkle node refs');
+      if (wanted.length === 0) return [];
+      const { rows } = await db.query<{ level: number; idx: number | string; hash: string }>(
+        `SELECT n.level, n.idx, n.hash FROM ig_audit_tree_nodes n
+         JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx`,
+        [wanted.map((r) => r.level), wanted.map((r) => r.index)],
+      );
+      const found = new Map(rows.map((r) => [`${r.level}/${Number(r.idx)}`, r.hash]));
+      return wanted.map((r) => {
+        const hash = found.get(`${r.level}/${r.index}`);
+        if (hash === undefined) {
+          throw new IntelGraphError('NOT_FOUND', `no Merkle node at level ${r.level} index ${r.index}`);
+        }
+        return hash;
+      });
+    },
+
+    async extendTree(fromSize, toSize, nodes) {
+      parseInput(Size, fromSize, 'tree size');
+      parseInput(Size, toSize, 'tree size');
+      const added = parseInput(Nodes, nodes, 'Merkle nodes');
+      await db.transaction(async (tx) => {
+        // The head row lock orders hosts; a host that read an older size gets CONFLICT and re-reads.
+        const { rows } = await tx.query<{ size: number | string; head: number | string | null }>(
+          `SELECT t.size, (SELECT seq FROM ig_audit_head WHERE id = 1) AS head
+           FROM ig_audit_tree_head t WHERE t.id = 1 FOR UPDATE`,
+        );
+        const row = rows[0];
+        if (!row)
+          throw new IntelGraphError('INTERNAL', 'the audit tree head row is missing: run migrate() first');
+        if (Number(row.size) !== fromSize) {
+          throw new IntelGraphError(
+            'CONFLICT',
+            `the Merkle tree has ${Number(row.size)} events, not ${fromSize}`,
+          );
+        }
+        if (toSize < fromSize || toSize > Number(row.head ?? -1) + 1) {
+          throw new IntelGraphError('INVALID_INPUT', `cannot grow the Merkle tree to ${toSize} events`);
+        }
+        for (let i = 0; i < added.length; i += NODE_CHUNK) {
+          const chunk = added.slice(i, i + NODE_CHUNK);
+          await tx.query(
+            `INSERT INTO ig_audit_tree_nodes (level, idx, hash)
+             SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::text[])
+             ON CONFLICT (level, idx) DO UPDATE SET hash = EXCLUDED.hash`, // nodes left above a reset size
+            [chunk.map((n) => n.level), chunk.map((n) => n.index), chunk.map((n) => n.hash)],
+          );
+        }
+        await tx.query('UPDATE ig_audit_tree_head SET size = $1 WHERE id = 1', [toSize]);
+      });
+    },
+
+    async putCheckpoint(checkpoint) {
+      const c = parseInput(CheckpointSchema, checkpoint, 'audit checkpoint');
+      await db.query(
+        `INSERT INTO ig_audit_checkpoints (tree_size, root_hash, time, key_id, signature)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tree_size) DO NOTHING`,
+        [c.treeSize, c.rootHash, c.time, c.keyId, c.signature],
+      );
+    },
+
+    async listCheckpoints(query?: AuditCheckpointQuery) {
+      const q = parseInput(CheckpointQuerySchema, query, 'checkpoint query') ?? {};
+      const limit = Math.max(0, Math.min(q.limit ?? 1000, 10_000));
+      const { rows } = await db.query<CheckpointRow>(
+        `SELECT tree_size, root_hash, time, key_id, signature FROM ig_audit_checkpoints
+         WHERE ($1::bigint IS NULL OR tree_size > $1::bigint) ORDER BY tree_size LIMIT $2`,
+        [q.afterSize ?? null, limit],
+      );
+      return rows.map(toCheckpoint);
+    },
+
+    async latestCheckpoint() {
+      const { rows } = await db.query<CheckpointRow>(
+        `SELECT tree_size, root_hash, time, key_id, signature FROM ig_audit_checkpoints
+         ORDER BY tree_size DESC LIMIT 1`,
+      );
+      const row = rows[0];
+      return row ? toCheckpoint(row) : null;
     },
   };
 }
