@@ -5,9 +5,11 @@ import {
   createPGliteDatabase,
   createPgAuditStore,
   createPgBillingOutbox,
+  createPgCaseStore,
   createPgCatalogStore,
   createPgDatabase,
   createPgGrantStore,
+  createPgGraphStore,
   createPgReviewStore,
   createPgSchemaRegistryStore,
   migrate,
@@ -24,6 +26,7 @@ import {
   type GrantStore,
   type GraphStore,
   type IdSource,
+  IntelGraphError,
   type KillSwitchStore,
   type MarketplaceStore,
   type QuotaStore,
@@ -53,7 +56,7 @@ export interface HostStores {
 }
 
 /**
- * Where the durable ports live:
+ * Where the durable ports live (the graph and cases included):
  * - omitted: embedded PGlite in `<dataDir>/pg` (default `./.intelgraph/pg`), data survives restarts;
  * - a {@link SqlDatabase} (PostgreSQL through `createPgDatabase`, or PGlite): migrated at start;
  * - `{ connectionString }`: a PostgreSQL pool the host opens and closes;
@@ -96,18 +99,28 @@ export async function resolveStores(options: {
   }
   if (database) await migrate(database);
 
-  const graph = given.graph ?? createMemoryGraphStore({ clock: options.clock });
-  const cases =
-    given.cases ??
-    (given.graph
-      ? undefined
-      : createMemoryCaseStore({
-          graph: graph as ReturnType<typeof createMemoryGraphStore>,
-          clock: options.clock,
-          ids: options.ids,
-        }));
-  if (!cases) {
-    throw new Error('createExtensionHost: pass stores.cases together with a custom stores.graph');
+  // The graph and cases live together: on the host's database (SQL adjacency tables) unless stores say
+  // otherwise, in memory only with `database: 'memory'`. A custom graph needs its own case store,
+  // because a case store re-points its links inside the graph's merges.
+  if (given.graph && !given.cases) {
+    throw new IntelGraphError(
+      'INVALID_INPUT',
+      'createExtensionHost: pass stores.cases together with a custom stores.graph',
+    );
+  }
+  let graph: GraphStore;
+  let cases: CaseStore;
+  if (given.graph && given.cases) {
+    graph = given.graph;
+    cases = given.cases;
+  } else if (database) {
+    graph = createPgGraphStore(database, { clock: options.clock });
+    cases = given.cases ?? createPgCaseStore(database, { clock: options.clock, ids: options.ids });
+  } else {
+    const memoryGraph = createMemoryGraphStore({ clock: options.clock });
+    graph = memoryGraph;
+    cases =
+      given.cases ?? createMemoryCaseStore({ graph: memoryGraph, clock: options.clock, ids: options.ids });
   }
   const db = database;
   return {
