@@ -73,6 +73,38 @@ export interface ResolvedStores extends HostStores {
   close(): Promise<void>;
 }
 
+/**
+ * PostgreSQL settings of the embedded database. PGlite starts with PostgreSQL's server defaults, sized
+ * for a shared server: 128 MB of shared buffers alone made an idle embedded host 400-570 MB resident.
+ * One embedded user needs far less, and pages missed in these buffers still come from the OS page cache.
+ *
+ * @example
+ * ```ts
+ * EMBEDDED_PGLITE_SETTINGS.shared_buffers; // '16MB'
+ * ```
+ */
+export const EMBEDDED_PGLITE_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
+  shared_buffers: '16MB',
+  wal_buffers: '1MB',
+  temp_buffers: '2MB',
+  work_mem: '4MB',
+  maintenance_work_mem: '16MB',
+});
+
+const INT8_OID = 20;
+
+async function openEmbeddedDatabase(dataDir: string): Promise<SqlDatabase> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const settings = Object.entries(EMBEDDED_PGLITE_SETTINGS).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+  const instance = await PGlite.create({
+    dataDir,
+    // BIGINT as numbers, as createPGliteDatabase() does.
+    parsers: { [INT8_OID]: (v: string) => Number(v) },
+    startParams: [...PGlite.defaultStartParams, ...settings],
+  });
+  return createPGliteDatabase({ instance, ownsInstance: true });
+}
+
 /** Resolves the host's stores from its options (see {@link HostDatabase}). */
 export async function resolveStores(options: {
   database?: HostDatabase;
@@ -89,7 +121,7 @@ export async function resolveStores(options: {
   } else if (options.database === undefined) {
     const dir = resolve(options.dataDir ?? '.intelgraph', 'pg');
     mkdirSync(dir, { recursive: true });
-    database = await createPGliteDatabase({ dataDir: join(dir) });
+    database = await openEmbeddedDatabase(join(dir));
     ownsDatabase = true;
   } else if ('connectionString' in options.database) {
     database = await createPgDatabase(options.database);
