@@ -114,6 +114,13 @@ export async function resolveStores(options: {
   ids: IdSource;
 }): Promise<ResolvedStores> {
   const given = options.stores ?? {};
+  // Checked before any database is opened, so a refused configuration leaves nothing open.
+  if (given.graph && !given.cases) {
+    throw new IntelGraphError(
+      'INVALID_INPUT',
+      'createExtensionHost: pass stores.cases together with a custom stores.graph',
+    );
+  }
   let database: SqlDatabase | null = null;
   let ownsDatabase = false;
   if (options.database === 'memory') {
@@ -134,12 +141,6 @@ export async function resolveStores(options: {
   // The graph and cases live together: on the host's database (SQL adjacency tables) unless stores say
   // otherwise, in memory only with `database: 'memory'`. A custom graph needs its own case store,
   // because a case store re-points its links inside the graph's merges.
-  if (given.graph && !given.cases) {
-    throw new IntelGraphError(
-      'INVALID_INPUT',
-      'createExtensionHost: pass stores.cases together with a custom stores.graph',
-    );
-  }
   let graph: GraphStore;
   let cases: CaseStore;
   if (given.graph && given.cases) {
