@@ -1,7 +1,9 @@
-// One conformance suite for the CaseStore port: the in-memory store (linked to a memory graph) and
-// Neo4j (beside the graph, each run in its own namespace) run the same test bodies.
+// One conformance suite for the CaseStore port: the in-memory store (linked to a memory graph), Neo4j
+// (beside the graph, each run in its own namespace) and the SQL store on PGlite and PostgreSQL (beside
+// the SQL graph, each run in a fresh schema) run the same test bodies.
 import { createMemoryCaseStore, createMemoryGraphStore } from '@intelgraph/adapters/memory';
 import { createNeo4jCaseStore, createNeo4jGraphStore } from '@intelgraph/adapters/neo4j';
+import { createPgCaseStore, createPgGraphStore } from '@intelgraph/adapters/postgres';
 import {
   type CaseStore,
   createManualClock,
@@ -11,8 +13,9 @@ import {
   type ManualClock,
   sequentialIds,
 } from '@intelgraph/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openTestNeo4j } from '../support/neo4j.js';
+import { sqlBackends } from '../support/sql.js';
 
 interface Opened {
   graph: GraphStore;
@@ -43,6 +46,17 @@ const backends: { name: string; open(clock: ManualClock): Promise<Opened> }[] = 
       };
     },
   },
+  ...sqlBackends().map((sql) => ({
+    name: `sql on ${sql.name}`,
+    async open(clock: ManualClock): Promise<Opened> {
+      const opened = await sql.open();
+      return {
+        graph: createPgGraphStore(opened.db, { clock }),
+        cases: createPgCaseStore(opened.db, { clock, ids: sequentialIds() }),
+        close: () => opened.close(),
+      };
+    },
+  })),
 ];
 
 const T0 = Date.UTC(2026, 3, 1);
@@ -61,6 +75,10 @@ async function failsWith(promise: Promise<unknown>, code: ErrorCode): Promise<Re
 
 describe.each(backends)('case store on $name', ({ open }) => {
   const opened: Opened[] = [];
+  // Starting a backend (PGlite's WASM compile, a Neo4j namespace) is paid once here, not by the first test.
+  beforeAll(async () => {
+    await (await open(createManualClock(T0))).close();
+  });
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((o) => o.close()));
   });

@@ -1,7 +1,9 @@
-// One conformance suite for the GraphStore port: the in-memory store and Neo4j (each run in its own
-// namespace) run the same test bodies, including concurrent upserts and merges.
+// One conformance suite for the GraphStore port: the in-memory store, Neo4j (each run in its own
+// namespace) and the SQL store on PGlite and PostgreSQL (each run in a fresh schema) run the same test
+// bodies, including concurrent upserts and merges.
 import { createMemoryGraphStore } from '@intelgraph/adapters/memory';
 import { createNeo4jGraphStore } from '@intelgraph/adapters/neo4j';
+import { createPgGraphStore } from '@intelgraph/adapters/postgres';
 import {
   createManualClock,
   type ErrorCode,
@@ -10,8 +12,9 @@ import {
   isIntelGraphError,
   type ManualClock,
 } from '@intelgraph/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openTestNeo4j } from '../support/neo4j.js';
+import { sqlBackends } from '../support/sql.js';
 
 interface Opened {
   graph: GraphStore;
@@ -30,6 +33,13 @@ const backends: { name: string; open(clock: ManualClock): Promise<Opened> }[] = 
       return { graph: createNeo4jGraphStore(neo.connection, { clock }), close: () => neo.close() };
     },
   },
+  ...sqlBackends().map((sql) => ({
+    name: `sql on ${sql.name}`,
+    async open(clock: ManualClock): Promise<Opened> {
+      const opened = await sql.open();
+      return { graph: createPgGraphStore(opened.db, { clock }), close: () => opened.close() };
+    },
+  })),
 ];
 
 const T0 = Date.UTC(2026, 3, 1);
@@ -55,6 +65,10 @@ const person = (id: string, name: string, extra: Partial<GraphEntityInput> = {})
 
 describe.each(backends)('graph store on $name', ({ open }) => {
   const opened: Opened[] = [];
+  // Starting a backend (PGlite's WASM compile, a Neo4j namespace) is paid once here, not by the first test.
+  beforeAll(async () => {
+    await (await open(createManualClock(T0))).close();
+  });
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((o) => o.close()));
   });
@@ -374,6 +388,48 @@ describe('graph store isolation on neo4j', () => {
       ]);
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+describe.each(sqlBackends())('graph store isolation on sql ($name)', ({ open }) => {
+  it('never shows one namespace the data of another, and rejects a bad namespace', async () => {
+    const opened = await open();
+    try {
+      const ga = createPgGraphStore(opened.db, { namespace: 'tenant_a' });
+      const gb = createPgGraphStore(opened.db, { namespace: 'tenant_b' });
+      await ga.upsert({ entities: [person('p1', 'Shared Name'), person('p2', 'Second')] });
+      await gb.upsert({ entities: [person('p1', 'Other Shared Name')] });
+      expect((await ga.getEntity('p1'))?.name).toBe('Shared Name');
+      expect(await gb.getEntity('p2')).toBeNull();
+      expect((await gb.search({ q: 'shared' })).items.map((h) => h.entity.name)).toEqual([
+        'Other Shared Name',
+      ]);
+      await failsWith(gb.merge({ survivorId: 'p1', mergedId: 'p2' }), 'NOT_FOUND');
+      await failsWith(gb.upsert({ relationships: [{ type: 'KNOWS', from: 'p1', to: 'p2' }] }), 'NOT_FOUND');
+      expect(() => createPgGraphStore(opened.db, { namespace: 'x"; DROP TABLE y' })).toThrow(
+        /invalid graph namespace/,
+      );
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('keeps names, aliases and properties exactly, NUL characters and key order included', async () => {
+    const opened = await open();
+    try {
+      const graph = createPgGraphStore(opened.db);
+      const properties = { z: 1, a: 'x\u0000y', nested: { b: [1.5, null, true] } };
+      await graph.upsert({
+        entities: [person('p1', 'Null\u0000Byte', { aliases: ['Ä ß \u{1F600}'], properties })],
+      });
+      const p1 = await graph.getEntity('p1');
+      expect(p1?.name).toBe('Null\u0000Byte');
+      expect(p1?.aliases).toEqual(['Ä ß \u{1F600}']);
+      expect(JSON.stringify(p1?.properties)).toBe(JSON.stringify(properties));
+      expect((await graph.search({ q: 'byte ä' })).items.map((h) => h.entity.id)).toEqual(['p1']);
+    } finally {
+      await opened.close();
     }
   });
 });

@@ -329,8 +329,8 @@ function ownedAppliers(impl: OwnedAppliers): Record<string, Applier> {
 
 /**
  * Composes every package over the chosen stores. With no options it runs on embedded defaults:
- * PGlite in `./.intelgraph` for everything durable (data survives restarts), memory for graph, cases,
- * quotas and kill switches.
+ * PGlite in `./.intelgraph` for everything durable, the graph and cases included (data survives
+ * restarts), memory for quotas and kill switches.
  *
  * @example
  * ```ts

@@ -101,14 +101,17 @@ async function statementsOf(op: () => Promise<unknown>): Promise<string[]> {
 }
 
 describe('SQL round trips of the load mix (PGlite)', () => {
-  it('runPlugin: installation, grants, billing event and audit append: 4 statements, no transaction', async () => {
+  it('runPlugin: installation, grants, the plugin’s graph search, billing event and audit append: 5 statements, no transaction', async () => {
     const run = async () => {
       const r = await host.runPlugin(alice, 'searcher', { q: 'acme' });
       expect(r.ok).toBe(true);
     };
     const ran = await statementsOf(run);
-    expect(ran).toHaveLength(4);
+    expect(ran).toHaveLength(5);
     expect(ran.filter((s) => /FROM ig_catalog_installations/.test(s))).toHaveLength(1);
+    // The plugin's own host call: the graph lives on the host's database (the SQL graph store), one
+    // statement per search.
+    expect(ran.filter((s) => /JOIN ig_graph_words/.test(s))).toHaveLength(1);
     expect(ran.filter((s) => /FROM ig_grants_records/.test(s))).toHaveLength(1);
     expect(ran.filter((s) => /^INSERT INTO ig_billing_outbox/.test(s))).toHaveLength(1);
     expect(ran.filter((s) => /UPDATE ig_audit_head/.test(s))).toHaveLength(1);

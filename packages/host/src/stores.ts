@@ -5,9 +5,11 @@ import {
   createPGliteDatabase,
   createPgAuditStore,
   createPgBillingOutbox,
+  createPgCaseStore,
   createPgCatalogStore,
   createPgDatabase,
   createPgGrantStore,
+  createPgGraphStore,
   createPgReviewStore,
   createPgSchemaRegistryStore,
   migrate,
@@ -24,6 +26,7 @@ import {
   type GrantStore,
   type GraphStore,
   type IdSource,
+  IntelGraphError,
   type KillSwitchStore,
   type MarketplaceStore,
   type QuotaStore,
@@ -53,7 +56,7 @@ export interface HostStores {
 }
 
 /**
- * Where the durable ports live:
+ * Where the durable ports live (the graph and cases included):
  * - omitted: embedded PGlite in `<dataDir>/pg` (default `./.intelgraph/pg`), data survives restarts;
  * - a {@link SqlDatabase} (PostgreSQL through `createPgDatabase`, or PGlite): migrated at start;
  * - `{ connectionString }`: a PostgreSQL pool the host opens and closes;
@@ -70,6 +73,38 @@ export interface ResolvedStores extends HostStores {
   close(): Promise<void>;
 }
 
+/**
+ * PostgreSQL settings of the embedded database. PGlite starts with PostgreSQL's server defaults, sized
+ * for a shared server: 128 MB of shared buffers alone made an idle embedded host 400-570 MB resident.
+ * One embedded user needs far less, and pages missed in these buffers still come from the OS page cache.
+ *
+ * @example
+ * ```ts
+ * EMBEDDED_PGLITE_SETTINGS.shared_buffers; // '16MB'
+ * ```
+ */
+export const EMBEDDED_PGLITE_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
+  shared_buffers: '16MB',
+  wal_buffers: '1MB',
+  temp_buffers: '2MB',
+  work_mem: '4MB',
+  maintenance_work_mem: '16MB',
+});
+
+const INT8_OID = 20;
+
+async function openEmbeddedDatabase(dataDir: string): Promise<SqlDatabase> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const settings = Object.entries(EMBEDDED_PGLITE_SETTINGS).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+  const instance = await PGlite.create({
+    dataDir,
+    // BIGINT as numbers, as createPGliteDatabase() does.
+    parsers: { [INT8_OID]: (v: string) => Number(v) },
+    startParams: [...PGlite.defaultStartParams, ...settings],
+  });
+  return createPGliteDatabase({ instance, ownsInstance: true });
+}
+
 /** Resolves the host's stores from its options (see {@link HostDatabase}). */
 export async function resolveStores(options: {
   database?: HostDatabase;
@@ -79,6 +114,13 @@ export async function resolveStores(options: {
   ids: IdSource;
 }): Promise<ResolvedStores> {
   const given = options.stores ?? {};
+  // Checked before any database is opened, so a refused configuration leaves nothing open.
+  if (given.graph && !given.cases) {
+    throw new IntelGraphError(
+      'INVALID_INPUT',
+      'createExtensionHost: pass stores.cases together with a custom stores.graph',
+    );
+  }
   let database: SqlDatabase | null = null;
   let ownsDatabase = false;
   if (options.database === 'memory') {
@@ -86,7 +128,7 @@ export async function resolveStores(options: {
   } else if (options.database === undefined) {
     const dir = resolve(options.dataDir ?? '.intelgraph', 'pg');
     mkdirSync(dir, { recursive: true });
-    database = await createPGliteDatabase({ dataDir: join(dir) });
+    database = await openEmbeddedDatabase(join(dir));
     ownsDatabase = true;
   } else if ('connectionString' in options.database) {
     database = await createPgDatabase(options.database);
@@ -96,18 +138,22 @@ export async function resolveStores(options: {
   }
   if (database) await migrate(database);
 
-  const graph = given.graph ?? createMemoryGraphStore({ clock: options.clock });
-  const cases =
-    given.cases ??
-    (given.graph
-      ? undefined
-      : createMemoryCaseStore({
-          graph: graph as ReturnType<typeof createMemoryGraphStore>,
-          clock: options.clock,
-          ids: options.ids,
-        }));
-  if (!cases) {
-    throw new Error('createExtensionHost: pass stores.cases together with a custom stores.graph');
+  // The graph and cases live together: on the host's database (SQL adjacency tables) unless stores say
+  // otherwise, in memory only with `database: 'memory'`. A custom graph needs its own case store,
+  // because a case store re-points its links inside the graph's merges.
+  let graph: GraphStore;
+  let cases: CaseStore;
+  if (given.graph && given.cases) {
+    graph = given.graph;
+    cases = given.cases;
+  } else if (database) {
+    graph = createPgGraphStore(database, { clock: options.clock });
+    cases = given.cases ?? createPgCaseStore(database, { clock: options.clock, ids: options.ids });
+  } else {
+    const memoryGraph = createMemoryGraphStore({ clock: options.clock });
+    graph = memoryGraph;
+    cases =
+      given.cases ?? createMemoryCaseStore({ graph: memoryGraph, clock: options.clock, ids: options.ids });
   }
   const db = database;
   return {

@@ -1,9 +1,11 @@
 export { createPgAuditStore, type PgAuditStoreOptions } from './audit-store.js';
 export { createPgBillingOutbox } from './billing-store.js';
+export { createPgCaseStore, type PgCaseStoreOptions } from './case-store.js';
 // Domain stores: one line each, added by the work that owns the store.
 export { createPgCatalogStore } from './catalog-store.js';
 export { createPgSchemaRegistryStore } from './contracts-store.js';
 export { createPgGrantStore } from './grants-store.js';
+export { createPgGraphStore, type PgGraphStoreOptions } from './graph-store.js';
 export type { Migration } from './migrate.js';
 export { migrate } from './migrate.js';
 export { allMigrations } from './migrations/index.js';
