@@ -285,7 +285,7 @@ const MUTATIONS: Mutation[] = [
   M(
     'pluginGrant(scopes)',
     'other',
-    'mutation($v: [String!]!) { pluginGrant(id: "sample-enricher", scopes: $v) { pluginId } }',
+    'mutation($v: [String!]!) { pluginGrant(id: "sample-enricher", scopes: $v) { status } }',
     (v) => ({ v }),
   ),
   M(

@@ -36,15 +36,21 @@ describe('a high-risk optional scope granted after install (GraphQL, PGlite)', (
 
   it('opens one review, which the steward approves, and then the plugin holds the scope', async () => {
     const GRANT =
-      'mutation G($id: ID!, $s: [String!]!) { pluginGrant(id: $id, scopes: $s) { grantedScopes } }';
-    const asked = await server.gql(alice, GRANT, { id: 'my-enricher', s: ['cases:write'] });
-    // The GraphQL field's type is Installation!, so a pending grant is still reported as APPROVAL_REQUIRED.
-    expect(asked.errors?.[0]?.extensions?.code).toBe('APPROVAL_REQUIRED');
+      'mutation G($id: ID!, $s: [String!]!) { pluginGrant(id: $id, scopes: $s) { status reviewTask { id } } }';
+    const asked = await server.gql<{ pluginGrant: { status: string; reviewTask: { id: string } | null } }>(
+      alice,
+      GRANT,
+      { id: 'my-enricher', s: ['cases:write'] },
+    );
+    // Waiting for a review is a result, not an error.
+    expect(asked.errors).toBeUndefined();
+    expect(asked.data?.pluginGrant.status).toBe('pending_review');
     const again = await server.gql(alice, GRANT, { id: 'my-enricher', s: ['cases:write'] });
     expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     const status = await server.host.installStatus(alice, 'my-enricher');
     expect(status.pendingRequests).toHaveLength(1);
     const taskId = status.pendingRequests[0]?.taskId ?? '';
+    expect(taskId).toBe(asked.data?.pluginGrant.reviewTask?.id);
     const approved = await server.gql<{ reviewApprove: { status: string } }>(
       bob,
       'mutation A($id: ID!) { reviewApprove(id: $id, note: "reviewed") { status } }',

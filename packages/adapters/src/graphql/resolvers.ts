@@ -389,13 +389,8 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
         const actor = actorOf(ctx);
         const current = await requireInstallation(host, actor, String(args.id));
         const scopes = [...new Set([...current.optionalScopes, ...(args.scopes as string[])])];
-        const o = await host.setOptionalScopes(actor, String(args.id), scopes);
-        if (o.status !== 'installed') {
-          throw new IntelGraphError('APPROVAL_REQUIRED', 'granting these scopes awaits approval', {
-            details: { reviewTaskId: o.reviewTask.id },
-          });
-        }
-        return installationView(o.installation);
+        // A grant that waits for a review is a result (pending_review with its task), not an error.
+        return installResult(await host.setOptionalScopes(actor, String(args.id), scopes));
       },
       pluginRevoke: async (_: unknown, args: Args, ctx: GraphQLContext) => {
         const actor = actorOf(ctx);

@@ -222,7 +222,7 @@ type Installation {
   installedBy: ID!
 }
 
-"The outcome of pluginInstall."
+"The outcome of pluginInstall and pluginGrant."
 type InstallResult {
   "installed, or pending_review when governance must approve a high-risk install"
   status: String!
@@ -780,8 +780,8 @@ extend type Query {
 extend type Mutation {
   "installs a plugin with its required scopes and the optional ones in grant; high-risk installs wait for a review"
   pluginInstall(id: ID!, version: String, grant: [String!]): InstallResult!
-  "opts the installation into optional scopes"
-  pluginGrant(id: ID!, scopes: [String!]!, reason: String): Installation!
+  "opts the installation into optional scopes; one that makes the plugin high-risk waits for a review (status pending_review)"
+  pluginGrant(id: ID!, scopes: [String!]!, reason: String): InstallResult!
   "withdraws optional scopes (required ones go by uninstalling)"
   pluginRevoke(id: ID!, scopes: [String!]!, reason: String): Installation!
   "uninstalls a plugin from the org"

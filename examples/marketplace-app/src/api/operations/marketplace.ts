@@ -65,11 +65,15 @@ export const PLUGIN_INSTALL = operation<
 `);
 
 export const PLUGIN_GRANT = operation<
-  { pluginGrant: Installation },
+  { pluginGrant: InstallResult },
   { id: string; scopes: string[]; reason: string | null }
 >(/* GraphQL */ `
   mutation PluginGrant($id: ID!, $scopes: [String!]!, $reason: String) {
-    pluginGrant(id: $id, scopes: $scopes, reason: $reason) { ${INSTALLATION} }
+    pluginGrant(id: $id, scopes: $scopes, reason: $reason) {
+      status
+      installation { ${INSTALLATION} }
+      reviewTask { id status }
+    }
   }
 `);
 

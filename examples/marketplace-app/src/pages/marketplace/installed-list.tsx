@@ -46,6 +46,7 @@ function InstallationRow({
   const grant = useMutation(PLUGIN_GRANT);
   const uninstall = useMutation(PLUGIN_UNINSTALL);
   const [confirming, setConfirming] = useState(false);
+  const [awaiting, setAwaiting] = useState<string | null>(null);
   const busy = revoke.loading || grant.loading || uninstall.loading;
   const error = revoke.error ?? grant.error ?? uninstall.error;
   const granted = new Set(inst.grantedScopes);
@@ -53,8 +54,15 @@ function InstallationRow({
 
   async function change(kind: 'grant' | 'revoke', scope: string) {
     const vars = { id: inst.pluginId, scopes: [scope], reason: `${kind} ${scope} from the installed list` };
-    const ok = kind === 'grant' ? await grant.run(vars) : await revoke.run(vars);
-    if (ok) onChanged();
+    if (kind === 'grant') {
+      const done = await grant.run(vars);
+      if (!done) return;
+      // A high-risk scope waits for a steward: say so instead of pretending it was granted.
+      if (done.pluginGrant.status === 'pending_review') setAwaiting(scope);
+      onChanged();
+      return;
+    }
+    if (await revoke.run(vars)) onChanged();
   }
 
   return (
@@ -117,6 +125,11 @@ function InstallationRow({
               ),
             )}
           </Stack>
+          {awaiting ? (
+            <Typography variant="body2" role="status" sx={{ mt: 1 }}>
+              {awaiting} needs a review before it is granted: pending review.
+            </Typography>
+          ) : null}
           {error ? <ErrorState error={error} title="The change was refused" /> : null}
         </TableCell>
         <TableCell>
