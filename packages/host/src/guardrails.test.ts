@@ -454,7 +454,7 @@ describe('grants and kill switches hold during a run', () => {
     if (r.ok) return;
     expect(r.error.code).toBe('KILL_SWITCH');
     // Stopped, not timed out: the run's wall time is far below its budget.
-    expect(r.usage.wallMs).toBeLessThan(20_000);
+    expect(r.usage?.wallMs).toBeLessThan(20_000);
   });
 
   it('an uninstall ends the run in flight', async () => {
