@@ -358,6 +358,27 @@ describe('issue 19: admin operations refuse low-privilege and other-org callers'
     expect(await codeOf(host.uninstall(ann, 'reader'))).toBe('FORBIDDEN');
     expect((await host.audit.head())?.seq ?? 0).toBe(before);
     expect(await host.finops.killSwitch.list()).toEqual([]);
+    // Hostile review: an input that answers 'org' to the role check and 'global' to validation (a getter,
+    // a Proxy) switches at most the admin's own org, never every org.
+    const probed = await newHost();
+    let reads = 0;
+    const shifty = {
+      get scope() {
+        reads += 1;
+        return reads === 1 ? 'org' : 'global';
+      },
+      on: true,
+      reason: 'switch every org off',
+    };
+    await codeOf(probed.killSwitch(alice, shifty as never));
+    let proxied = 0;
+    const proxy = new Proxy(
+      { scope: 'org', on: true, reason: 'switch every org off' },
+      { get: (t, k) => (k === 'scope' && proxied++ > 0 ? 'global' : Reflect.get(t, k)) },
+    );
+    await codeOf(probed.killSwitch(alice, proxy as never));
+    const switches = await probed.finops.killSwitch.list();
+    expect(switches.map((k) => k.target)).toEqual([{ org: 'acme' }]);
     // A platform role counts only in a platform org when the host names them.
     const tenant = await newHost({ platformOrgs: ['intelgraph'] });
     const selfMade: Actor = { userId: 'eve', orgId: 'globex', roles: ['admin', 'platform-admin'] };
