@@ -513,6 +513,34 @@ describe('grants and kill switches hold during a run', () => {
   });
 });
 
+describe('hostile review: the audit trail view', () => {
+  it('concurrent reads after a head change verify the chain once, not once per read (aliased auditTrail)', async () => {
+    const clock = createManualClock(Date.UTC(2026, 3, 1));
+    const ids = sequentialIds();
+    const shared = await resolveStores({ database: 'memory', clock, ids });
+    let fullReads = 0;
+    const list = shared.audit.list.bind(shared.audit);
+    // Verification reads the whole chain page by page (no subject filter); a view read filters by subject.
+    shared.audit.list = (query) => {
+      if (query?.subject === undefined && (query?.afterSeq ?? 0) === 0) fullReads += 1;
+      return list(query);
+    };
+    const host = await newHost({ stores: shared, clock, ids });
+    await host.registerContract(bob, PERSON);
+    fullReads = 0;
+    const reads = await Promise.all(
+      Array.from({ length: 30 }, () => host.auditTrail(ann, 'contract:person', 10)),
+    );
+    expect(reads.every((r) => r.verified)).toBe(true);
+    expect(fullReads).toBe(1);
+    // A new head is verified again (once).
+    await host.audit.record({ type: 'probe', actor: null, subject: 'probe', orgId: 'acme' });
+    fullReads = 0;
+    await Promise.all([host.auditTrail(ann, 'probe', 10), host.auditTrail(ann, 'probe', 10)]);
+    expect(fullReads).toBe(1);
+  });
+});
+
 describe('PluginRunResult narrows on ok', () => {
   it('types value and error by the branch', () => {
     expectTypeOf<Extract<PluginRunResult<number[]>, { ok: true }>['value']>().toEqualTypeOf<number[]>();
