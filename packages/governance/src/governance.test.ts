@@ -202,6 +202,40 @@ describe('request', () => {
     );
     await expectCode(gov.approve(sam, '../etc', {}), 'INVALID_INPUT');
   });
+
+  it('reads the payload once: a getter cannot pass the key check clean and hand zod a __proto__ key (hostile review)', async () => {
+    const { gov } = setup();
+    let reads = 0;
+    const shifty = {
+      ...bigExport,
+      get payload() {
+        reads += 1;
+        return reads === 1 ? { rows: 1000 } : JSON.parse('{"rows":1000,"__proto__":{"admin":true}}');
+      },
+    };
+    const t = await gov.request(alice, shifty);
+    expect(reads).toBe(1);
+    expect(t.payload).toEqual({ rows: 1000 });
+    let nested = 0;
+    const deep = {
+      ...bigExport,
+      payload: {
+        rows: 1000,
+        get x() {
+          nested += 1;
+          return nested === 1 ? {} : JSON.parse('{"__proto__":{"admin":true}}');
+        },
+      },
+    };
+    const d = await gov.request(alice, deep);
+    expect(nested).toBe(1);
+    expect(d.payload).toEqual({ rows: 1000, x: {} });
+    // A Proxy payload is not plain data.
+    await expectCode(
+      gov.request(alice, { ...bigExport, payload: new Proxy({ rows: 1000 }, {}) }),
+      'INVALID_INPUT',
+    );
+  });
 });
 
 describe('quorum and separation of duties', () => {

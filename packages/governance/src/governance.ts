@@ -434,6 +434,22 @@ export function createGovernance(options: GovernanceOptions): Governance {
       });
   }
 
+  function plainRequest(input: unknown): Record<string, unknown> | null {
+    if (typeof input !== 'object' || input === null) return null;
+    const sent: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+    if (!('payload' in sent)) return sent;
+    try {
+      // structuredClone reads every property once and keeps own `__proto__` keys as data; what it cannot
+      // copy (a Proxy, a function) is not JSON either.
+      sent.payload = structuredClone(sent.payload);
+    } catch {
+      throw new IntelGraphError('INVALID_INPUT', 'invalid request: payload must be plain JSON data', {
+        details: { issues: [{ code: 'invalid_type', path: ['payload'], message: 'not plain JSON data' }] },
+      });
+    }
+    return sent;
+  }
+
   function assertPayloadSize(payload: JsonValue): void {
     const size = Buffer.byteLength(canonicalJson(payload), 'utf8');
     if (size > payloadMaxBytes)
@@ -560,11 +576,12 @@ export function createGovernance(options: GovernanceOptions): Governance {
   return {
     async request(actorInput, input, requestOptions = {}) {
       const actor = parseActor(actorInput);
+      // Read the input once, into plain data, so the key check and zod see the same payload (a getter or
+      // Proxy could otherwise answer the check clean and zod with an own `__proto__` key).
+      const sent = plainRequest(input);
       // Before zod: rebuilding an object would turn an own `__proto__` key into a prototype.
-      assertNoDangerousKeys(
-        typeof input === 'object' && input !== null ? (input as { payload?: unknown }).payload : undefined,
-      );
-      const parsed = parseInput(RequestSchema, input, 'request');
+      assertNoDangerousKeys(sent?.payload);
+      const parsed = parseInput(RequestSchema, sent ?? input, 'request');
       if (owned.has(parsed.kind) && (ownerToken === undefined || requestOptions.owner !== ownerToken))
         throw new IntelGraphError(
           'FORBIDDEN',

@@ -358,6 +358,27 @@ describe('issue 19: admin operations refuse low-privilege and other-org callers'
     expect(await codeOf(host.uninstall(ann, 'reader'))).toBe('FORBIDDEN');
     expect((await host.audit.head())?.seq ?? 0).toBe(before);
     expect(await host.finops.killSwitch.list()).toEqual([]);
+    // Hostile review: an input that answers 'org' to the role check and 'global' to validation (a getter,
+    // a Proxy) switches at most the admin's own org, never every org.
+    const probed = await newHost();
+    let reads = 0;
+    const shifty = {
+      get scope() {
+        reads += 1;
+        return reads === 1 ? 'org' : 'global';
+      },
+      on: true,
+      reason: 'switch every org off',
+    };
+    await codeOf(probed.killSwitch(alice, shifty as never));
+    let proxied = 0;
+    const proxy = new Proxy(
+      { scope: 'org', on: true, reason: 'switch every org off' },
+      { get: (t, k) => (k === 'scope' && proxied++ > 0 ? 'global' : Reflect.get(t, k)) },
+    );
+    await codeOf(probed.killSwitch(alice, proxy as never));
+    const switches = await probed.finops.killSwitch.list();
+    expect(switches.map((k) => k.target)).toEqual([{ org: 'acme' }]);
     // A platform role counts only in a platform org when the host names them.
     const tenant = await newHost({ platformOrgs: ['intelgraph'] });
     const selfMade: Actor = { userId: 'eve', orgId: 'globex', roles: ['admin', 'platform-admin'] };
@@ -434,7 +455,9 @@ describe('grants and kill switches hold during a run', () => {
     if (r.ok) return;
     expect(r.error.code).toBe('KILL_SWITCH');
     expect(probe.state.calls).toBe(after);
-    expect(r.provenance?.hostCalls.at(-1)).toMatchObject({ ok: false, error: 'KILL_SWITCH' });
+    // The signal may stop the isolate before it tries another call; any call it did try was refused.
+    const refused = (r.provenance?.hostCalls ?? []).filter((c) => !c.ok);
+    expect(refused.every((c) => c.error === 'KILL_SWITCH')).toBe(true);
   });
 
   it('a kill switch stops a run that never calls the host (the sandbox itself is stopped)', async () => {
@@ -489,6 +512,34 @@ describe('grants and kill switches hold during a run', () => {
     clock.advance(501);
     const r = await running;
     expect(r.error?.code).toBe('KILL_SWITCH');
+  });
+});
+
+describe('hostile review: the audit trail view', () => {
+  it('concurrent reads after a head change verify the chain once, not once per read (aliased auditTrail)', async () => {
+    const clock = createManualClock(Date.UTC(2026, 3, 1));
+    const ids = sequentialIds();
+    const shared = await resolveStores({ database: 'memory', clock, ids });
+    let fullReads = 0;
+    const list = shared.audit.list.bind(shared.audit);
+    // Verification reads the whole chain page by page (no subject filter); a view read filters by subject.
+    shared.audit.list = (query) => {
+      if (query?.subject === undefined && (query?.afterSeq ?? 0) === 0) fullReads += 1;
+      return list(query);
+    };
+    const host = await newHost({ stores: shared, clock, ids });
+    await host.registerContract(bob, PERSON);
+    fullReads = 0;
+    const reads = await Promise.all(
+      Array.from({ length: 30 }, () => host.auditTrail(ann, 'contract:person', 10)),
+    );
+    expect(reads.every((r) => r.verified)).toBe(true);
+    expect(fullReads).toBe(1);
+    // A new head is verified again (once).
+    await host.audit.record({ type: 'probe', actor: null, subject: 'probe', orgId: 'acme' });
+    fullReads = 0;
+    await Promise.all([host.auditTrail(ann, 'probe', 10), host.auditTrail(ann, 'probe', 10)]);
+    expect(fullReads).toBe(1);
   });
 });
 

@@ -799,9 +799,12 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     killSwitch: async (actorInput, raw) => {
       const actor = actorOf(actorInput);
       requireRole(actor, ADMIN_ROLES, 'the kill switch');
+      // Read the input once into plain data: the check below and the parse must see the same scope
+      // (a getter or Proxy answering 'org' to the check and 'global' to zod would switch every org off).
+      const sent: unknown = raw !== null && typeof raw === 'object' ? { ...raw } : raw;
       // Who may act is decided before what they sent is looked at.
       if (
-        (raw as { scope?: unknown } | null)?.scope === 'global' &&
+        (sent as { scope?: unknown } | null)?.scope === 'global' &&
         !(actor.roles.includes('platform-admin') && isPlatformOrg(actor.orgId))
       ) {
         throw new IntelGraphError(
@@ -809,7 +812,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
           'the global kill switch needs the platform-admin role in a platform org',
         );
       }
-      const input = parseInput(KillSwitchInput, raw, 'kill switch');
+      const input = parseInput(KillSwitchInput, sent, 'kill switch');
       // An org admin switches their own org, or one plugin within it; only platform admins go global.
       const target =
         input.scope === 'global'

@@ -154,7 +154,10 @@ export interface ViewDeps {
  */
 export function createViews(deps: ViewDeps) {
   const { audit, finops, governance, contracts, gates, marketplaceStore } = deps;
-  let verified: { head: string | null; result: AuditVerification } | null = null;
+  // The verdict per chain head, shared by every read of that head: concurrent reads (30 aliased
+  // `auditTrail` fields, many users at once) wait for the one verification in flight instead of each
+  // reading the whole chain.
+  let verified: { head: string | null; result: Promise<AuditVerification> } | null = null;
 
   async function quotaViews(actor: Actor): Promise<QuotaView[]> {
     const usage = await finops.quotas.usage({ org: actor.orgId });
@@ -230,8 +233,15 @@ export function createViews(deps: ViewDeps) {
       const events = await audit.list({ subject, orgId: actor.orgId, limit });
       // Verifying the whole chain is linear in its length; cache the verdict per chain head.
       const head = (await audit.head())?.hash ?? null;
-      if (!verified || verified.head !== head) verified = { head, result: await audit.verify() };
-      return { events, verified: verified.result.ok };
+      if (!verified || verified.head !== head) {
+        const entry = { head, result: audit.verify() };
+        verified = entry;
+        // A failed read is not a verdict: the next read of this head tries again.
+        entry.result.catch(() => {
+          if (verified === entry) verified = null;
+        });
+      }
+      return { events, verified: (await verified.result).ok };
     },
 
     async contractViews(_actor: Actor): Promise<ContractView[]> {

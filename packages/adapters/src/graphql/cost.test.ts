@@ -25,6 +25,18 @@ describe('queryCost', () => {
     expect(cost('{ catalog(first: 5) { versions(first: 4) { version } } }')).toBe(5 * (1 + 4 * 2));
   });
 
+  it('costs an explicit null page size at the declared default the resolver falls back to (hostile review)', () => {
+    // `first: null` skips the SDL default in graphql-js; the resolver then answers its default page (20).
+    const defaulted = cost('{ catalog { versions { version } reviews { stars } } }');
+    expect(
+      cost('{ catalog(first: null) { versions(first: null) { version } reviews(first: null) { stars } } }'),
+    ).toBe(defaulted);
+    expect(cost('query($n: Int) { catalog(first: $n) { id } }', { n: null })).toBe(20 * 2);
+    expect(cost('{ auditTrail(subject: "s", first: null) { events { seq } } }')).toBe(
+      cost('{ auditTrail(subject: "s") { events { seq } } }'),
+    );
+  });
+
   it('costs scalars and scalar lists 1, and lists without a page size at defaultListSize', () => {
     expect(cost('{ ping me { userId roles } }')).toBe(1 + 3);
     expect(cost('{ plugin(id: "x") { capabilities { scope } } }')).toBe(

@@ -9,10 +9,28 @@ const INTROSPECTION_ROOT_COST: Readonly<Record<string, number>> = { __schema: 20
 // The document walk itself is bounded (fragments spread many times multiply it).
 const MAX_QUERY_NODES = 20_000;
 
-function pageSize(args: Record<string, unknown>, fallback: number): number {
-  const n =
-    typeof args.first === 'number' ? args.first : typeof args.limit === 'number' ? args.limit : fallback;
-  return Math.max(1, n);
+interface ArgDeclaration {
+  name: string;
+  defaultValue?: unknown;
+}
+
+// The page size a list field will answer: `first`/`limit` as sent; when absent or sent as an explicit
+// `null` (graphql then skips the SDL default, and the resolver falls back to that same default), the
+// argument's declared default; else `fallback`.
+function pageSize(
+  args: Record<string, unknown>,
+  declared: readonly ArgDeclaration[],
+  fallback: number,
+): number {
+  for (const name of ['first', 'limit']) {
+    const decl = declared.find((a) => a.name === name);
+    if (!(name in args) && !decl) continue;
+    const sent = args[name];
+    const n =
+      typeof sent === 'number' ? sent : typeof decl?.defaultValue === 'number' ? decl.defaultValue : fallback;
+    return Math.max(1, n);
+  }
+  return fallback;
 }
 
 // Types are read by their printed form (`[Plugin!]!`), not by `instanceof`: the schema may come from
@@ -32,11 +50,12 @@ function costEstimator(schema: GraphQLSchema, defaultListSize: number): Complexi
     // Introspection's own lists are bounded by the schema; their fields are counted one each.
     if (type.name.startsWith('__')) return 1 + childComplexity;
     const shape = shapeOf(schema, field.type);
-    if (shape.list && shape.composite) return pageSize(args, defaultListSize) * (1 + childComplexity);
+    if (shape.list && shape.composite)
+      return pageSize(args, field.args, defaultListSize) * (1 + childComplexity);
     // A page object (`auditTrail(first)`, `reviewQueue(first)`): its item lists were costed at
     // `defaultListSize` each, so they scale by the page size asked for.
-    if (shape.composite && ('first' in args || 'limit' in args))
-      return 1 + Math.ceil((childComplexity * pageSize(args, defaultListSize)) / defaultListSize);
+    if (shape.composite && field.args.some((a) => a.name === 'first' || a.name === 'limit'))
+      return 1 + Math.ceil((childComplexity * pageSize(args, field.args, defaultListSize)) / defaultListSize);
     return 1 + childComplexity;
   };
 }
