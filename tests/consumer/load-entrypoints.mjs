@@ -13,6 +13,19 @@ for (const dir of readdirSync(scope)) {
   for (const subpath of Object.keys(pkg.exports)) {
     if (subpath === './package.json') continue;
     const specifier = subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`;
+    // A data export (the published GraphQL SDL) is a file to read, not a module: resolve and read it.
+    if (/\.(graphql|json)$/.test(subpath)) {
+      try {
+        const text = readFileSync(require.resolve(specifier), 'utf8');
+        if (text.trim().length === 0) throw new Error('is empty');
+        loaded++;
+        console.log(`ok   ${specifier} (${text.length} characters)`);
+      } catch (e) {
+        failed++;
+        console.log(`FAIL ${specifier}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      continue;
+    }
     try {
       const esm = Object.keys(await import(specifier))
         .filter((k) => k !== 'default' && k !== 'module.exports')
