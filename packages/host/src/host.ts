@@ -43,7 +43,7 @@ import {
 } from '@intelgraph/marketplace';
 import { createSandbox, type Sandbox, type SandboxOptions } from '@intelgraph/sandbox';
 import type { Attributes, Span, TracerProvider } from '@opentelemetry/api';
-import { Registry } from 'prom-client';
+import { Registry, type RegistryContentType } from 'prom-client';
 import { z } from 'zod';
 import { type ContractGates, createContractGates } from './contract-gates.js';
 import { type EdgeResult, runEdge } from './edges.js';
@@ -131,7 +131,7 @@ export interface ExtensionHostOptions {
   /** Where accepted ingests go (default: records with `id` and `name` become graph entities of type `subject`). */
   ingestSink?: (batch: { orgId: string; subject: string; records: unknown[] }) => Promise<void> | void;
   /** prom-client registry for every meter (default: a fresh one; never the global registry). */
-  registry?: Registry;
+  registry?: Registry<RegistryContentType>;
   clock?: Clock;
   ids?: IdSource;
   /** Structured logger for background failures (default: none). */
@@ -161,7 +161,7 @@ export interface HealthReport {
 
 /** The host facade: one object over every package, composed over the chosen stores. */
 export interface ExtensionHost {
-  readonly registry: Registry;
+  readonly registry: Registry<RegistryContentType>;
   readonly audit: AuditTrail;
   readonly marketplace: Marketplace;
   readonly broker: CapabilityBroker;
