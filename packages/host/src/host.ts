@@ -61,7 +61,14 @@ import {
 } from './review-kinds.js';
 import { createRunGuards, type RunGuards } from './run-guard.js';
 import { type HostDatabase, type HostStores, type ResolvedStores, resolveStores } from './stores.js';
-import { hostTracer, inSpan, traceAppliers, traceGovernance } from './tracing.js';
+import {
+  type HostLogger,
+  hostTracer,
+  inSpan,
+  logBackgroundFailure,
+  traceAppliers,
+  traceGovernance,
+} from './tracing.js';
 import { createViews, type HostViews } from './views.js';
 
 /**
@@ -134,8 +141,12 @@ export interface ExtensionHostOptions {
   registry?: Registry<RegistryContentType>;
   clock?: Clock;
   ids?: IdSource;
-  /** Structured logger for background failures (default: none). */
-  logger?: { warn(message: string, details?: Record<string, unknown>): void };
+  /**
+   * Logger for background failures (default: none): pino-compatible (`warn(fields, message)`) or
+   * plain (`warn(message, fields)`, e.g. `console`). Lines carry the trace and span ids when a span
+   * context is active.
+   */
+  logger?: HostLogger;
   /**
    * Where the host's spans go (default: the global OpenTelemetry provider, a no-op until the
    * application registers an SDK). The host depends on `@opentelemetry/api` only.
@@ -389,6 +400,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     audit,
     ...(options.prices ? { prices: options.prices } : {}),
     ...(options.customers ? { customers: options.customers } : {}),
+    onError: (error: unknown) => logBackgroundFailure(options.logger, 'quota alert delivery failed', error),
   });
   for (const kind of Object.keys(options.appliers ?? {}))
     if (HOST_OWNED_KIND_NAMES.includes(kind))
@@ -739,7 +751,18 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     },
     runPlugin: async <T = unknown>(actor: Actor, pluginId: string, input: unknown) =>
       runPlugin<T>(
-        { marketplace, finops, sandbox, gates, hostApi, audit, ids, guards: runGuards, tracer },
+        {
+          marketplace,
+          finops,
+          sandbox,
+          gates,
+          hostApi,
+          audit,
+          ids,
+          guards: runGuards,
+          tracer,
+          ...(options.logger ? { logger: options.logger } : {}),
+        },
         actorOf(actor),
         parseInput(NameSchema, pluginId, 'pluginId'),
         input,

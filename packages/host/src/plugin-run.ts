@@ -19,7 +19,13 @@ import type { LogEntry, Sandbox } from '@intelgraph/sandbox';
 import { context, type Tracer, trace } from '@opentelemetry/api';
 import type { ContractGates } from './contract-gates.js';
 import type { RunGuards } from './run-guard.js';
-import { failSpanWithCode, inSpan, traceHostCalls } from './tracing.js';
+import {
+  failSpanWithCode,
+  type HostLogger,
+  inSpan,
+  logBackgroundFailure,
+  traceHostCalls,
+} from './tracing.js';
 
 /** The budgets a run was held to, as resolved from the manifest (for "usage against budget" views). */
 export interface RunBudgets {
@@ -75,6 +81,8 @@ export interface PluginRunDeps {
   guards: RunGuards;
   /** Spans of the run (`intelgraph.plugin.run` and one child per step); a no-op tracer costs nothing. */
   tracer: Tracer;
+  /** Where failures no caller sees go (a settle retry that failed). */
+  logger?: HostLogger;
 }
 
 function budgetsOf(manifest: PluginManifest): RunBudgets {
@@ -293,7 +301,12 @@ async function runSteps<T>(
     outcome = e.code;
     await inSpan(tracer, 'intelgraph.finops.settle', undefined, () =>
       finops.settleRun(ticket, { outcome, usage: used }),
-    ).catch(() => undefined);
+    ).catch((settleError: unknown) =>
+      logBackgroundFailure(deps.logger, 'settling a failed run failed', settleError, {
+        runId,
+        plugin: pluginId,
+      }),
+    );
     result = { ...denial(e), budgets: budgetsOf(manifest) };
   } finally {
     guard.end();

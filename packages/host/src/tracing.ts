@@ -5,6 +5,7 @@ import {
   type Attributes,
   type Context,
   context,
+  isSpanContextValid,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -215,10 +216,52 @@ export function traceGovernance(tracer: Tracer, governance: Governance): Governa
   };
 }
 
-/** The active span's trace and span ids, for log lines (empty when no span records). */
+/** The active span's trace and span ids, for log lines (empty outside any valid span context). */
 export function traceFields(): { traceId?: string; spanId?: string } {
-  const span = trace.getActiveSpan();
-  if (!span?.isRecording()) return {};
-  const { traceId, spanId } = span.spanContext();
-  return { traceId, spanId };
+  const ctx = trace.getActiveSpan()?.spanContext();
+  if (!ctx || !isSpanContextValid(ctx)) return {};
+  return { traceId: ctx.traceId, spanId: ctx.spanId };
+}
+
+/**
+ * The host's `logger` option: a pino-compatible logger (`warn(fields, message)`, recognised by its
+ * `child` method), or a plain one called as `warn(message, fields)` (for example `console`).
+ *
+ * @example
+ * ```ts
+ * import pino from 'pino';
+ * const host = await createExtensionHost({ logger: pino() }); // background failures as JSON lines
+ * ```
+ */
+export type HostLogger =
+  | {
+      warn(fields: Record<string, unknown>, message?: string): void;
+      error?(fields: Record<string, unknown>, message?: string): void;
+      child(bindings: Record<string, unknown>): unknown;
+    }
+  | { warn(message: string, details?: Record<string, unknown>): void };
+
+/**
+ * Logs a background failure (one that no caller awaits) with its error code and, when a span context
+ * is active, the trace and span ids, so the line links to the trace it happened in.
+ */
+export function logBackgroundFailure(
+  logger: HostLogger | undefined,
+  message: string,
+  error: unknown,
+  fields: Record<string, unknown> = {},
+): void {
+  if (!logger) return;
+  const line = {
+    ...fields,
+    code: isIntelGraphError(error) ? error.code : 'INTERNAL',
+    err: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+    ...traceFields(),
+  };
+  try {
+    if ('child' in logger && typeof logger.child === 'function') logger.warn(line, message);
+    else (logger as { warn(message: string, details?: Record<string, unknown>): void }).warn(message, line);
+  } catch {
+    // A failing logger must not turn a logged background failure into an unhandled one.
+  }
 }
