@@ -97,7 +97,10 @@ export function traceHostCalls(api: ScopedHostApi, tracer: Tracer, parent: Conte
   const call = (path: string, input: unknown, options: HostCallOptions = {}): Promise<unknown> => {
     const span = tracer.startSpan(
       'intelgraph.host_call',
-      { attributes: { 'intelgraph.host_call.method': String(path).slice(0, 100) } },
+      {
+        // A path that names no granted method is plugin text: it is not copied to the span.
+        attributes: { 'intelgraph.host_call.method': api.has(path) ? path : '(not granted)' },
+      },
       parent,
     );
     return context.with(trace.setSpan(parent, span), async () => {

@@ -112,48 +112,51 @@ const child = (n: Node, name: string) => {
 };
 
 describe('traces of plugin runs', () => {
-  it('a successful process-isolated run: one span per step, one span per host call under the sandbox', async () => {
-    const host = await newHost();
-    await publishAndInstall(host, { name: 'searcher', capabilities: { graph: ['read'] } }, SEARCHER);
-    exporter.reset();
-    const r = await host.runPlugin(alice, 'searcher', { q: 'acme', note: 'secret' });
-    expect(r.ok, JSON.stringify(r.error)).toBe(true);
+  it.each(['process', 'in-process'] as const)(
+    'a successful %s run: one span per step, one span per host call under the sandbox',
+    async (isolation) => {
+      const host = await newHost({ sandbox: { poolSize: 1, isolation } });
+      await publishAndInstall(host, { name: 'searcher', capabilities: { graph: ['read'] } }, SEARCHER);
+      exporter.reset();
+      const r = await host.runPlugin(alice, 'searcher', { q: 'acme', note: 'secret' });
+      expect(r.ok, JSON.stringify(r.error)).toBe(true);
 
-    const run = runTree();
-    expect(names(run)).toEqual([
-      'intelgraph.plugin.admit',
-      'intelgraph.quota.reserve',
-      'intelgraph.sandbox.run',
-      'intelgraph.finops.settle',
-      'intelgraph.audit.append',
-    ]);
-    expect(run.span.attributes).toMatchObject({
-      'intelgraph.org': 'acme',
-      'intelgraph.plugin': 'searcher',
-      'intelgraph.run.outcome': 'ok',
-    });
-    expect(run.span.attributes['intelgraph.run.id']).toEqual(expect.any(String));
-    expect(run.span.status.code).not.toBe(SpanStatusCode.ERROR);
-
-    const sandbox = child(run, 'intelgraph.sandbox.run');
-    expect(names(sandbox)).toEqual(['intelgraph.host_call', 'intelgraph.host_call']);
-    for (const call of sandbox.children) {
-      expect(call.span.attributes).toMatchObject({
-        'intelgraph.host_call.method': 'graph.search',
-        'intelgraph.host_call.scope': 'graph:read',
-        'intelgraph.host_call.outcome': 'ok',
+      const run = runTree();
+      expect(names(run)).toEqual([
+        'intelgraph.plugin.admit',
+        'intelgraph.quota.reserve',
+        'intelgraph.sandbox.run',
+        'intelgraph.finops.settle',
+        'intelgraph.audit.append',
+      ]);
+      expect(run.span.attributes).toMatchObject({
+        'intelgraph.org': 'acme',
+        'intelgraph.plugin': 'searcher',
+        'intelgraph.run.outcome': 'ok',
       });
-    }
-    expect(sandbox.children.map((c) => c.span.attributes['intelgraph.host_call.rows'])).toEqual([2, 1]);
-    expect(sandbox.span.attributes).toMatchObject({
-      'intelgraph.sandbox.outcome': 'ok',
-      'intelgraph.sandbox.host_calls': 2,
-    });
-    // Hygiene: the plugin's input and output never reach a span.
-    const text = JSON.stringify(exporter.getFinishedSpans().map((s) => [s.attributes, s.events]));
-    expect(text).not.toContain('secret');
-    expect(text).not.toContain('Acme Corporation');
-  });
+      expect(run.span.attributes['intelgraph.run.id']).toEqual(expect.any(String));
+      expect(run.span.status.code).not.toBe(SpanStatusCode.ERROR);
+
+      const sandbox = child(run, 'intelgraph.sandbox.run');
+      expect(names(sandbox)).toEqual(['intelgraph.host_call', 'intelgraph.host_call']);
+      for (const call of sandbox.children) {
+        expect(call.span.attributes).toMatchObject({
+          'intelgraph.host_call.method': 'graph.search',
+          'intelgraph.host_call.scope': 'graph:read',
+          'intelgraph.host_call.outcome': 'ok',
+        });
+      }
+      expect(sandbox.children.map((c) => c.span.attributes['intelgraph.host_call.rows'])).toEqual([2, 1]);
+      expect(sandbox.span.attributes).toMatchObject({
+        'intelgraph.sandbox.outcome': 'ok',
+        'intelgraph.sandbox.host_calls': 2,
+      });
+      // Hygiene: the plugin's input and output never reach a span.
+      const text = JSON.stringify(exporter.getFinishedSpans().map((s) => [s.attributes, s.events]));
+      expect(text).not.toContain('secret');
+      expect(text).not.toContain('Acme Corporation');
+    },
+  );
 
   it('a quota denial: the reservation span fails with QUOTA_EXCEEDED and no sandbox span exists', async () => {
     const host = await newHost();
