@@ -14,7 +14,7 @@ import {
   randomIds,
   systemClock,
 } from '@intelgraph/core';
-import { Registry } from 'prom-client';
+import { Registry, type RegistryContentType } from 'prom-client';
 import { z } from 'zod';
 import { type AlertListener, createAlertHub } from './alerts.js';
 import { AmountSchema, IdSchema } from './input-schemas.js';
@@ -38,7 +38,7 @@ export interface FinOpsOptions {
   quotaStore?: QuotaStore;
   killSwitchStore?: KillSwitchStore;
   /** prom-client registry for the meters (a fresh one by default; never the global registry). */
-  registry?: Registry;
+  registry?: Registry<RegistryContentType>;
   clock?: Clock;
   ids?: IdSource;
   /** Kill-switch changes and quota rule changes are recorded here. */
@@ -100,7 +100,7 @@ export interface FinOps {
   readonly quotas: Quotas;
   readonly killSwitch: KillSwitch;
   readonly meters: FinOpsMeters;
-  readonly registry: Registry;
+  readonly registry: Registry<RegistryContentType>;
   readonly outbox: BillingOutbox;
   readonly alerts: { subscribe(listener: AlertListener): () => void; flush(): Promise<void> };
   /** Expected cost and remaining quota of the next run of `plugin` in `org`. */

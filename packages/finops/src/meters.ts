@@ -1,5 +1,6 @@
 import { ERROR_CODES } from '@intelgraph/core';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { TraceFlags, trace } from '@opentelemetry/api';
+import { Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
 import { createLabelGuard, type LabelGuard } from './label-guard.js';
 
 /**
@@ -81,7 +82,7 @@ export interface RunMeasurement {
 /** Recording functions over the FinOps metrics. Label values pass the cardinality guard. */
 export interface FinOpsMeters {
   readonly guard: LabelGuard;
-  readonly registry: Registry;
+  readonly registry: Registry<RegistryContentType>;
   recordRun(run: RunMeasurement): void;
   recordQuotaHit(hit: { org: string; plugin: string; resource: string; mode: 'hard' | 'soft' }): void;
   recordQuotaUsage(u: {
@@ -101,28 +102,54 @@ export interface FinOpsMeters {
   ): void;
 }
 
-function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: L[]) {
+function counter<L extends string>(
+  registry: Registry<RegistryContentType>,
+  name: string,
+  help: string,
+  labelNames: L[],
+) {
   const existing = registry.getSingleMetric(name);
   if (existing instanceof Counter) return existing as Counter<L>;
   return new Counter<L>({ name, help, labelNames, registers: [registry] });
 }
 
-function gauge<L extends string>(registry: Registry, name: string, help: string, labelNames: L[]) {
+function gauge<L extends string>(
+  registry: Registry<RegistryContentType>,
+  name: string,
+  help: string,
+  labelNames: L[],
+) {
   const existing = registry.getSingleMetric(name);
   if (existing instanceof Gauge) return existing as Gauge<L>;
   return new Gauge<L>({ name, help, labelNames, registers: [registry] });
 }
 
 function histogram<L extends string>(
-  registry: Registry,
+  registry: Registry<RegistryContentType>,
   name: string,
   help: string,
   labelNames: L[],
   buckets: readonly number[],
+  enableExemplars = false,
 ) {
   const existing = registry.getSingleMetric(name);
   if (existing instanceof Histogram) return existing as Histogram<L>;
-  return new Histogram<L>({ name, help, labelNames, buckets: [...buckets], registers: [registry] });
+  return new Histogram<L>({
+    name,
+    help,
+    labelNames,
+    buckets: [...buckets],
+    registers: [registry],
+    enableExemplars,
+  });
+}
+
+/** The trace id of the active span when the trace is sampled (what an exemplar links to). */
+function sampledTraceId(): string | undefined {
+  const span = trace.getActiveSpan();
+  if (!span) return undefined;
+  const { traceId, traceFlags } = span.spanContext();
+  return (traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? traceId : undefined;
 }
 
 const nonNegative = (n: number) => (Number.isFinite(n) && n > 0 ? n : 0);
@@ -141,15 +168,22 @@ const nonNegative = (n: number) => (Number.isFinite(n) && n > 0 ? n : 0);
  * meters.recordRun({ plugin: 'sample-enricher', org: 'acme', outcome: 'ok', wallMs: 1.2, cpuMs: 1, rows: 10 });
  * ```
  */
-export function createFinOpsMeters(options: { registry: Registry; guard?: LabelGuard }): FinOpsMeters {
+export function createFinOpsMeters(options: {
+  registry: Registry<RegistryContentType>;
+  guard?: LabelGuard;
+}): FinOpsMeters {
   const { registry } = options;
   const guard = options.guard ?? createLabelGuard();
-  const execMs = histogram(
+  const exemplars = registry.contentType === Registry.OPENMETRICS_CONTENT_TYPE;
+  // `traceId` is an exemplar label only (prom-client types exemplar labels as the metric's own).
+  const execMs = histogram<'plugin' | 'outcome' | 'traceId'>(
     registry,
     'plugin_exec_ms',
     'Wall time of plugin runs in milliseconds',
     ['plugin', 'outcome'],
     PLUGIN_EXEC_MS_BUCKETS,
+    // prom-client serialises exemplars in the OpenMetrics format only, and refuses them elsewhere.
+    exemplars,
   );
   const cpuMs = counter(registry, 'plugin_cpu_ms_total', 'CPU milliseconds spent in plugin isolates', [
     'plugin',
@@ -216,7 +250,16 @@ export function createFinOpsMeters(options: { registry: Registry; guard?: LabelG
     recordRun(run) {
       const plugin = guard.get('plugin', run.plugin);
       const org = guard.get('org', run.org);
-      execMs.observe({ plugin, outcome: guard.oneOf(run.outcome, OUTCOMES) }, nonNegative(run.wallMs));
+      const execLabels = { plugin, outcome: guard.oneOf(run.outcome, OUTCOMES) };
+      if (exemplars) {
+        // With exemplars on, prom-client's observe takes only the object form (empty labels: no exemplar).
+        const traceId = sampledTraceId();
+        execMs.observe({
+          value: nonNegative(run.wallMs),
+          labels: execLabels,
+          exemplarLabels: traceId ? { traceId } : {},
+        });
+      } else execMs.observe(execLabels, nonNegative(run.wallMs));
       cpuMs.inc({ plugin, org }, nonNegative(run.cpuMs));
       rows.inc({ plugin, org }, nonNegative(run.rows));
       if (run.cost) {

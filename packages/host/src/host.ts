@@ -42,7 +42,8 @@ import {
   type Marketplace,
 } from '@intelgraph/marketplace';
 import { createSandbox, type Sandbox, type SandboxOptions } from '@intelgraph/sandbox';
-import { Registry } from 'prom-client';
+import type { Attributes, Span, TracerProvider } from '@opentelemetry/api';
+import { Registry, type RegistryContentType } from 'prom-client';
 import { z } from 'zod';
 import { type ContractGates, createContractGates } from './contract-gates.js';
 import { type EdgeResult, runEdge } from './edges.js';
@@ -60,6 +61,14 @@ import {
 } from './review-kinds.js';
 import { createRunGuards, type RunGuards } from './run-guard.js';
 import { type HostDatabase, type HostStores, type ResolvedStores, resolveStores } from './stores.js';
+import {
+  type HostLogger,
+  hostTracer,
+  inSpan,
+  logBackgroundFailure,
+  traceAppliers,
+  traceGovernance,
+} from './tracing.js';
 import { createViews, type HostViews } from './views.js';
 
 /**
@@ -131,11 +140,20 @@ export interface ExtensionHostOptions {
   /** Where accepted ingests go (default: records with `id` and `name` become graph entities of type `subject`). */
   ingestSink?: (batch: { orgId: string; subject: string; records: unknown[] }) => Promise<void> | void;
   /** prom-client registry for every meter (default: a fresh one; never the global registry). */
-  registry?: Registry;
+  registry?: Registry<RegistryContentType>;
   clock?: Clock;
   ids?: IdSource;
-  /** Structured logger for background failures (default: none). */
-  logger?: { warn(message: string, details?: Record<string, unknown>): void };
+  /**
+   * Logger for background failures (default: none): pino-compatible (`warn(fields, message)`) or
+   * plain (`warn(message, fields)`, e.g. `console`). Lines carry the trace and span ids when a span
+   * context is active.
+   */
+  logger?: HostLogger;
+  /**
+   * Where the host's spans go (default: the global OpenTelemetry provider, a no-op until the
+   * application registers an SDK). The host depends on `@opentelemetry/api` only.
+   */
+  tracerProvider?: TracerProvider;
 }
 
 /** Result of an install that may wait for governance. */
@@ -156,7 +174,7 @@ export interface HealthReport {
 
 /** The host facade: one object over every package, composed over the chosen stores. */
 export interface ExtensionHost {
-  readonly registry: Registry;
+  readonly registry: Registry<RegistryContentType>;
   readonly audit: AuditTrail;
   readonly marketplace: Marketplace;
   readonly broker: CapabilityBroker;
@@ -309,6 +327,19 @@ const requesterOf = (task: ReviewTaskView): Actor => ({
   roles: [...task.requester.roles],
 });
 
+function edgeAttributes(actor: unknown, subject: unknown): Attributes {
+  const org = (actor as { orgId?: unknown } | null)?.orgId;
+  return {
+    ...(typeof org === 'string' ? { 'intelgraph.org': org } : {}),
+    ...(typeof subject === 'string' ? { 'intelgraph.contract.subject': subject.slice(0, 200) } : {}),
+  };
+}
+
+function edgeOutcome<R extends { status: string }>(span: Span, r: R): R {
+  if (span.isRecording()) span.setAttribute('intelgraph.edge.status', r.status);
+  return r;
+}
+
 /** Typed appliers of the host's own kinds: each gets its payload parsed with the table's schema. */
 type OwnedAppliers = {
   [K in HostOwnedKind]: (
@@ -347,6 +378,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
   const registry = options.registry ?? new Registry();
+  const tracer = hostTracer(options.tracerProvider);
   const stores: ResolvedStores = await resolveStores({
     ...(options.database === undefined ? {} : { database: options.database }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
@@ -375,6 +407,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     audit,
     ...(options.prices ? { prices: options.prices } : {}),
     ...(options.customers ? { customers: options.customers } : {}),
+    onError: (error: unknown) => logBackgroundFailure(options.logger, 'quota alert delivery failed', error),
   });
   for (const kind of Object.keys(options.appliers ?? {}))
     if (HOST_OWNED_KIND_NAMES.includes(kind))
@@ -580,17 +613,20 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
 
   const policies = new Map<string, PolicyInput>(defaultPolicies().map((p) => [p.kind, p]));
   for (const p of options.policies ?? []) policies.set(p.kind, p);
-  governance = createGovernance({
-    policies: [...policies.values()],
-    appliers,
-    store: stores.reviews,
-    clock,
-    ids,
-    audit,
-    ...(options.notifier ? { notifier: options.notifier } : {}),
-    auditorRoles: ['admin', 'auditor'],
-    ownedKinds: { kinds: HOST_OWNED_KIND_NAMES, owner },
-  });
+  governance = traceGovernance(
+    tracer,
+    createGovernance({
+      policies: [...policies.values()],
+      appliers: traceAppliers(tracer, appliers),
+      store: stores.reviews,
+      clock,
+      ids,
+      audit,
+      ...(options.notifier ? { notifier: options.notifier } : {}),
+      auditorRoles: ['admin', 'auditor'],
+      ownedKinds: { kinds: HOST_OWNED_KIND_NAMES, owner },
+    }),
+  );
   guards = createRunGuards({
     clock,
     recheckMs: options.runRecheckMs ?? 200,
@@ -680,13 +716,17 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     graph,
     cases: stores.cases,
     clock,
-    publish: async (actor, pkg) => marketplace.publish(pkg, actor ? { actor: actorOf(actor) } : {}),
-    install: async (actorInput, raw) => {
-      const actor = actorOf(actorInput);
-      // No `approvalRef` from callers: only the applier of an approved review passes one.
-      const input = parseInput(InstallInput, raw, 'install');
-      return installOutcome(actor, () => marketplace.install(actor, input));
-    },
+    publish: async (actor, pkg) =>
+      inSpan(tracer, 'intelgraph.marketplace.publish', undefined, () =>
+        marketplace.publish(pkg, actor ? { actor: actorOf(actor) } : {}),
+      ),
+    install: async (actorInput, raw) =>
+      inSpan(tracer, 'intelgraph.marketplace.install', undefined, async () => {
+        const actor = actorOf(actorInput);
+        // No `approvalRef` from callers: only the applier of an approved review passes one.
+        const input = parseInput(InstallInput, raw, 'install');
+        return installOutcome(actor, () => marketplace.install(actor, input));
+      }),
     installStatus: async (actorInput, pluginIdInput) => {
       const actor = actorOf(actorInput);
       const pluginId = parseInput(NameSchema, pluginIdInput, 'pluginId');
@@ -718,7 +758,18 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     },
     runPlugin: async <T = unknown>(actor: Actor, pluginId: string, input: unknown) =>
       runPlugin<T>(
-        { marketplace, finops, sandbox, gates, hostApi, audit, ids, guards: runGuards },
+        {
+          marketplace,
+          finops,
+          sandbox,
+          gates,
+          hostApi,
+          audit,
+          ids,
+          guards: runGuards,
+          tracer,
+          ...(options.logger ? { logger: options.logger } : {}),
+        },
         actorOf(actor),
         parseInput(NameSchema, pluginId, 'pluginId'),
         input,
@@ -741,15 +792,33 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
         dryRun: true,
       }),
     ingest: async (actor, subject, batch) =>
-      runEdge(edgeDeps, actorOf(actor), { edge: 'ingest', subject, records: batch }),
+      inSpan(
+        tracer,
+        'intelgraph.edge.ingest',
+        () => edgeAttributes(actor, subject),
+        async (span) =>
+          edgeOutcome(
+            span,
+            await runEdge(edgeDeps, actorOf(actor), { edge: 'ingest', subject, records: batch }),
+          ),
+      ),
     export: async (actor, subject, batch, opts = {}) =>
-      runEdge(edgeDeps, actorOf(actor), {
-        edge: 'export',
-        subject,
-        records: batch,
-        destination: opts.destination ?? null,
-        reason: opts.reason,
-      }),
+      inSpan(
+        tracer,
+        'intelgraph.edge.export',
+        () => edgeAttributes(actor, subject),
+        async (span) =>
+          edgeOutcome(
+            span,
+            await runEdge(edgeDeps, actorOf(actor), {
+              edge: 'export',
+              subject,
+              records: batch,
+              destination: opts.destination ?? null,
+              reason: opts.reason,
+            }),
+          ),
+      ),
     setEnforcement: async (actorInput, raw) => {
       const actor = actorOf(actorInput);
       const input = parseInput(EnforcementInput, raw, 'enforcement');

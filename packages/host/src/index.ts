@@ -21,6 +21,8 @@ export type { RunGuard, RunGuardOptions, RunGuards } from './run-guard.js';
 export { createRunGuards } from './run-guard.js';
 export type { HostDatabase, HostStores, ResolvedStores } from './stores.js';
 export { resolveStores } from './stores.js';
+export type { HostLogger } from './tracing.js';
+export { hostTracer, TRACER_NAME } from './tracing.js';
 export type {
   ContractVersionView,
   ContractView,

@@ -16,8 +16,16 @@ import {
 import type { FinOps } from '@intelgraph/finops';
 import type { InstalledPlugin, Marketplace } from '@intelgraph/marketplace';
 import type { LogEntry, Sandbox } from '@intelgraph/sandbox';
+import { context, type Tracer, trace } from '@opentelemetry/api';
 import type { ContractGates } from './contract-gates.js';
 import type { RunGuards } from './run-guard.js';
+import {
+  failSpanWithCode,
+  type HostLogger,
+  inSpan,
+  logBackgroundFailure,
+  traceHostCalls,
+} from './tracing.js';
 
 /** The budgets a run was held to, as resolved from the manifest (for "usage against budget" views). */
 export interface RunBudgets {
@@ -71,6 +79,10 @@ export interface PluginRunDeps {
   ids: IdSource;
   /** Re-checks kill switches, the installation and its grants on each host call; ends stopped runs. */
   guards: RunGuards;
+  /** Spans of the run (`intelgraph.plugin.run` and one child per step); a no-op tracer costs nothing. */
+  tracer: Tracer;
+  /** Where failures no caller sees go (a settle retry that failed). */
+  logger?: HostLogger;
 }
 
 function budgetsOf(manifest: PluginManifest): RunBudgets {
@@ -109,9 +121,31 @@ export async function runPlugin<T = unknown>(
   pluginId: string,
   input: unknown,
 ): Promise<PluginRunResult<T>> {
-  const { marketplace, finops, sandbox, gates, hostApi, audit, ids, guards } = deps;
+  const runId = deps.ids.next('run');
+  return inSpan(
+    deps.tracer,
+    'intelgraph.plugin.run',
+    () => ({ 'intelgraph.org': actor.orgId, 'intelgraph.plugin': pluginId, 'intelgraph.run.id': runId }),
+    async (span) => {
+      const result = await runSteps<T>(deps, actor, pluginId, input, runId);
+      if (span.isRecording()) {
+        span.setAttribute('intelgraph.run.outcome', result.ok ? 'ok' : result.error.code);
+        if (!result.ok) failSpanWithCode(span, result.error.code);
+      }
+      return result;
+    },
+  );
+}
+
+async function runSteps<T>(
+  deps: PluginRunDeps,
+  actor: Actor,
+  pluginId: string,
+  input: unknown,
+  runId: string,
+): Promise<PluginRunResult<T>> {
+  const { marketplace, finops, sandbox, gates, hostApi, audit, tracer, guards } = deps;
   const org = actor.orgId;
-  const runId = ids.next('run');
   // Read before the first checks: a change after this point makes the run's first host call re-check.
   const generation = guards.generation();
 
@@ -120,22 +154,29 @@ export async function runPlugin<T = unknown>(
   // 2. The pinned installation, its verified code and the scopes it holds.
   let installed: InstalledPlugin;
   try {
-    await finops.killSwitch.check({ org, plugin: pluginId });
-    installed = await marketplace.installation(org, pluginId);
+    installed = await inSpan(tracer, 'intelgraph.plugin.admit', undefined, async () => {
+      await finops.killSwitch.check({ org, plugin: pluginId });
+      return marketplace.installation(org, pluginId);
+    });
     // Metric labels take only registered values (a bounded set): plugins installed in an org, and the org.
     finops.meters.guard.register('plugin', pluginId);
     finops.meters.guard.register('org', org);
   } catch (err) {
-    return auditDenial(audit, actor, pluginId, runId, denial(err));
+    return auditDenial(audit, tracer, actor, pluginId, runId, denial(err));
   }
   const { manifest, code, installation } = installed;
 
   // 3. One atomic reservation against the org's and plugin's quotas (estimate from recent history).
   let ticket: Awaited<ReturnType<FinOps['beginRun']>>;
   try {
-    ticket = await finops.beginRun({ org, plugin: pluginId, runId, killSwitchChecked: true });
+    ticket = await inSpan(tracer, 'intelgraph.quota.reserve', undefined, () =>
+      finops.beginRun({ org, plugin: pluginId, runId, killSwitchChecked: true }),
+    );
   } catch (err) {
-    return auditDenial(audit, actor, pluginId, runId, { ...denial(err), budgets: budgetsOf(manifest) });
+    return auditDenial(audit, tracer, actor, pluginId, runId, {
+      ...denial(err),
+      budgets: budgetsOf(manifest),
+    });
   }
 
   const entities = new Set<string>();
@@ -160,15 +201,18 @@ export async function runPlugin<T = unknown>(
     }
     let checkedInput = input;
     if (manifest.inputSchema) {
-      const decision = await gates.check('ingest', manifest.inputSchema, [input], actor, { audit: 'caller' });
-      contracts.input = decisionSummary(decision);
-      if (!decision.ok) throw gates.violation(decision, 'input');
-      checkedInput = decision.values[0];
+      const inputSchema = manifest.inputSchema;
+      checkedInput = await inSpan(tracer, 'intelgraph.contract.input', undefined, async () => {
+        const decision = await gates.check('ingest', inputSchema, [input], actor, { audit: 'caller' });
+        contracts.input = decisionSummary(decision);
+        if (!decision.ok) throw gates.violation(decision, 'input');
+        return decision.values[0];
+      });
     }
 
     // 5. Only the granted methods exist; every call is recorded for provenance. Each call first
     //    re-checks (cheaply) that the kill switches, the installation and its grants still hold.
-    const api = scopeHostApi(hostApi, installation.grants, {
+    const scoped = scopeHostApi(hostApi, installation.grants, {
       context: { actor, orgId: org, pluginId, runId, touch: (id: string) => entities.add(id) },
       signal: guard.signal,
       beforeCall: () => guard.check(),
@@ -178,13 +222,28 @@ export async function runPlugin<T = unknown>(
     //    stops the run (kill switch, uninstall, revocation), its host calls are refused from that
     //    moment, the isolate (or its worker) is stopped through the signal, and its result is
     //    withheld below.
-    const run = await sandbox.run({
-      code,
-      manifest,
-      input: checkedInput,
-      api,
-      pluginId,
-      signal: guard.signal,
+    const run = await inSpan(tracer, 'intelgraph.sandbox.run', undefined, async (span) => {
+      // Host calls are answered host-side: their spans hang under this one in both isolation modes.
+      const api = traceHostCalls(scoped, tracer, trace.setSpan(context.active(), span));
+      const r = await sandbox.run({
+        code,
+        manifest,
+        input: checkedInput,
+        api,
+        pluginId,
+        signal: guard.signal,
+      });
+      if (span.isRecording()) {
+        span.setAttributes({
+          'intelgraph.sandbox.outcome': r.ok ? 'ok' : r.error.code,
+          'intelgraph.sandbox.wall_ms': r.usage.wallMs,
+          'intelgraph.sandbox.cpu_ms': r.usage.cpuMs,
+          'intelgraph.sandbox.rows': r.usage.rows,
+          'intelgraph.sandbox.host_calls': r.provenance.hostCalls.length,
+        });
+        if (!r.ok) failSpanWithCode(span, r.error.code);
+      }
+      return r;
     });
     used = { wallMs: run.usage.wallMs, cpuMs: run.usage.cpuMs, rows: run.usage.rows };
     let value = run.ok ? run.value : undefined;
@@ -198,15 +257,19 @@ export async function runPlugin<T = unknown>(
 
     // 7. The output contract.
     if (error === undefined && manifest.outputSchema) {
-      const decision = await gates.check('export', manifest.outputSchema, [value], actor, {
-        audit: 'caller',
+      const outputSchema = manifest.outputSchema;
+      await inSpan(tracer, 'intelgraph.contract.output', undefined, async (span) => {
+        const decision = await gates.check('export', outputSchema, [value], actor, {
+          audit: 'caller',
+        });
+        contracts.output = decisionSummary(decision);
+        if (decision.ok) value = decision.values[0];
+        else {
+          error = gates.violation(decision, 'output').toJSON();
+          value = undefined;
+          failSpanWithCode(span, error.code);
+        }
       });
-      contracts.output = decisionSummary(decision);
-      if (decision.ok) value = decision.values[0];
-      else {
-        error = gates.violation(decision, 'output').toJSON();
-        value = undefined;
-      }
     }
     outcome = error ? error.code : 'ok';
     for (const call of run.provenance.hostCalls) {
@@ -215,7 +278,9 @@ export async function runPlugin<T = unknown>(
     }
 
     // 8. Settle the reservation with what was really used, price it, meter it, append the billing event.
-    const settled = await finops.settleRun(ticket, { outcome, usage: run.usage });
+    const settled = await inSpan(tracer, 'intelgraph.finops.settle', undefined, () =>
+      finops.settleRun(ticket, { outcome, usage: run.usage }),
+    );
     const provenance = {
       ...run.provenance,
       outcome: error ? (error.code as Provenance['outcome']) : 'ok',
@@ -234,7 +299,14 @@ export async function runPlugin<T = unknown>(
     // Anything unexpected still settles the reservation, so quotas stay exact.
     const e = toIntelGraphError(err);
     outcome = e.code;
-    await finops.settleRun(ticket, { outcome, usage: used }).catch(() => undefined);
+    await inSpan(tracer, 'intelgraph.finops.settle', undefined, () =>
+      finops.settleRun(ticket, { outcome, usage: used }),
+    ).catch((settleError: unknown) =>
+      logBackgroundFailure(deps.logger, 'settling a failed run failed', settleError, {
+        runId,
+        plugin: pluginId,
+      }),
+    );
     result = { ...denial(e), budgets: budgetsOf(manifest) };
   } finally {
     guard.end();
@@ -261,14 +333,16 @@ export async function runPlugin<T = unknown>(
       ...(contracts.output ? { outputContract: summary(contracts.output, withFailures) } : {}),
     },
   });
-  try {
-    await audit.record(event(true));
-  } catch (err) {
-    // Plugin-controlled output can make the failures list huge (many long keys): the run is recorded
-    // anyway, with the decisions' counts only, rather than leaving a settled, billed run unaudited.
-    if (toIntelGraphError(err).code !== 'PAYLOAD_TOO_LARGE') throw err;
-    await audit.record(event(false));
-  }
+  await inSpan(tracer, 'intelgraph.audit.append', undefined, async () => {
+    try {
+      await audit.record(event(true));
+    } catch (err) {
+      // Plugin-controlled output can make the failures list huge (many long keys): the run is recorded
+      // anyway, with the decisions' counts only, rather than leaving a settled, billed run unaudited.
+      if (toIntelGraphError(err).code !== 'PAYLOAD_TOO_LARGE') throw err;
+      await audit.record(event(false));
+    }
+  });
   return result;
 }
 
@@ -283,17 +357,20 @@ function summary(
 
 async function auditDenial(
   audit: AuditTrail,
+  tracer: Tracer,
   actor: Actor,
   pluginId: string,
   runId: string,
   result: PluginRunResult<never>,
 ): Promise<PluginRunResult<never>> {
-  await audit.record({
-    type: 'plugin.run.denied',
-    actor: { userId: actor.userId, orgId: actor.orgId },
-    subject: `plugin:${pluginId}`,
-    orgId: actor.orgId,
-    data: { runId, code: result.error?.code ?? null, message: result.error?.message ?? null },
-  });
+  await inSpan(tracer, 'intelgraph.audit.append', undefined, () =>
+    audit.record({
+      type: 'plugin.run.denied',
+      actor: { userId: actor.userId, orgId: actor.orgId },
+      subject: `plugin:${pluginId}`,
+      orgId: actor.orgId,
+      data: { runId, code: result.error?.code ?? null, message: result.error?.message ?? null },
+    }),
+  );
   return result;
 }

@@ -14,6 +14,7 @@ import { createGraphQLSchema } from '../graphql/schema.js';
 import { errorMiddleware } from './http-errors.js';
 import { operatorCheck } from './observability-access.js';
 import { packageBodyParsers, packageFromBody } from './package-upload.js';
+import { traceContextMiddleware } from './trace-context.js';
 
 /**
  * Resolves the acting user of a request; `null` means anonymous (every GraphQL operation then answers
@@ -202,6 +203,7 @@ export async function createExpressRouter(options: ExpressRouterOptions): Promis
       }
     },
     ...packageBodyParsers(options.packageBodyLimit ?? '5mb'),
+    traceContextMiddleware,
     async (req: Request, res: Response, next: NextFunction) => {
       try {
         const published = await host.publish(localsOf(res).actor ?? null, packageFromBody(req.body));
@@ -249,6 +251,8 @@ export async function createExpressRouter(options: ExpressRouterOptions): Promis
       req.body = undefined;
       next();
     },
+    // After body parsing (its stream events run outside the request's async context).
+    traceContextMiddleware,
     expressMiddleware(apollo, {
       context: async ({ res }) => ({
         actor: localsOf(res).actor ?? null,
