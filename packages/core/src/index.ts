@@ -41,7 +41,14 @@ export {
   validateManifest,
 } from './manifest.js';
 export type * from './ports/index.js';
-export type { Cost, HostCallRecord, PluginIdentity, Provenance, RunDeterminism, Usage } from './provenance.js';
+export type {
+  Cost,
+  HostCallRecord,
+  PluginIdentity,
+  Provenance,
+  RunDeterminism,
+  Usage,
+} from './provenance.js';
 export { emptyUsage } from './provenance.js';
 export type { ValidationIssue, ValidationResult } from './validation.js';
 export { findDangerousKeys, issuesFromZod, parseInput, validateWith } from './validation.js';

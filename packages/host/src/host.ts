@@ -51,6 +51,8 @@ import { createInstallRequests, type InstallStatus } from './install-requests.js
 import { createPlatformHostApi } from './platform-api.js';
 import { type PluginRunResult, runPlugin } from './plugin-run.js';
 import { defaultPolicies, HOST_REVIEW_KINDS } from './policies.js';
+import { type ReplayResult, replayRun } from './replay.js';
+import { type ReplayPolicyOptions, resolveReplayPolicy } from './replay-recorder.js';
 import {
   HOST_OWNED_KIND_NAMES,
   HOST_OWNED_KINDS,
@@ -132,6 +134,11 @@ export interface ExtensionHostOptions {
   registry?: Registry;
   clock?: Clock;
   ids?: IdSource;
+  /**
+   * Which runs are recorded for replay (`host.replay`), the size cap per run, the retention and the
+   * roles that may replay. Default: nothing is recorded.
+   */
+  replay?: ReplayPolicyOptions;
   /** Structured logger for background failures (default: none). */
   logger?: { warn(message: string, details?: Record<string, unknown>): void };
 }
@@ -188,6 +195,12 @@ export interface ExtensionHost {
    * plugin's output type as the caller expects it (not checked at runtime: use an output contract).
    */
   runPlugin<T = unknown>(actor: Actor, pluginId: string, input: unknown): Promise<PluginRunResult<T>>;
+  /**
+   * Re-executes a recorded run (pinned code, input, seed, clock, recorded host responses; no live
+   * data; the same budgets) and says whether it is identical, or where it first diverged. Only the
+   * run's org, with a role of the replay policy (default `auditor` or `admin`). Audited.
+   */
+  replay(actor: Actor, runId: string): Promise<ReplayResult>;
   registerContract(
     actor: Actor,
     input: { subject: string; format: 'json' | 'avro'; schema: unknown; compatibility?: CompatibilityMode },
@@ -268,6 +281,12 @@ function requireRole(actor: Actor, roles: readonly string[], what: string): void
   }
 }
 
+const RunIdSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\w.:-]+$/);
+
 const actorOf = (input: unknown): Actor => parseInput(ActorSchema, input, 'actor');
 
 const EnforcementInput = z
@@ -344,6 +363,7 @@ function ownedAppliers(impl: OwnedAppliers): Record<string, Applier> {
 export async function createExtensionHost(options: ExtensionHostOptions = {}): Promise<ExtensionHost> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
+  const replayPolicy = resolveReplayPolicy(options.replay);
   const registry = options.registry ?? new Registry();
   const stores: ResolvedStores = await resolveStores({
     ...(options.database === undefined ? {} : { database: options.database }),
@@ -711,10 +731,26 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     },
     runPlugin: async <T = unknown>(actor: Actor, pluginId: string, input: unknown) =>
       runPlugin<T>(
-        { marketplace, finops, sandbox, gates, hostApi, audit, ids, guards: runGuards },
+        {
+          marketplace,
+          finops,
+          sandbox,
+          gates,
+          hostApi,
+          audit,
+          ids,
+          guards: runGuards,
+          replay: { policy: replayPolicy, store: stores.replays, now: () => clock.now() },
+        },
         actorOf(actor),
         parseInput(NameSchema, pluginId, 'pluginId'),
         input,
+      ),
+    replay: async (actorInput, runId) =>
+      replayRun(
+        { store: stores.replays, sandbox, audit, policy: replayPolicy },
+        actorOf(actorInput),
+        parseInput(RunIdSchema, runId, 'runId'),
       ),
     registerContract: async (actorInput, input) => {
       const actor = actorOf(actorInput);

@@ -1,7 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSandbox } from './sandbox.js';
 
-const manifest = { name: 'dice', version: '1.0.0', entry: 'index.js', capabilities: {}, budgets: { ms: 2000 } };
+const manifest = {
+  name: 'dice',
+  version: '1.0.0',
+  entry: 'index.js',
+  capabilities: {},
+  budgets: { ms: 2000 },
+};
 
 // Reads every source of nondeterminism the run replaces, including after the plugin has tampered
 // with the intrinsics the bootstrap uses.

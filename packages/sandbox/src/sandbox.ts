@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ScopedHostApi } from '@intelgraph/capabilities';
 import {
   type Clock,
@@ -18,7 +19,6 @@ import {
   type Usage,
   validateManifest,
 } from '@intelgraph/core';
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { BoundedCache } from './bounded-cache.js';
 import { PartialBudgetsSchema, resolveBudgets, type SandboxBudgets } from './budgets.js';

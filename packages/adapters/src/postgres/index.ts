@@ -7,6 +7,7 @@ export { createPgGrantStore } from './grants-store.js';
 export type { Migration } from './migrate.js';
 export { migrate } from './migrate.js';
 export { allMigrations } from './migrations/index.js';
+export { createPgReplayStore } from './replay-store.js';
 export { createPgReviewStore } from './reviews-store.js';
 export type {
   IsolationLevel,

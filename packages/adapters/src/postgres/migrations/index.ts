@@ -5,6 +5,7 @@ import { catalogMigrations } from './catalog.js';
 import { contractsMigrations } from './contracts.js';
 import { governanceMigrations } from './governance.js';
 import { grantsMigrations } from './grants.js';
+import { replayMigrations } from './replay.js';
 
 /** Every migration of every domain, in the order migrate() applies them. */
 export const allMigrations: Migration[] = [
@@ -14,4 +15,5 @@ export const allMigrations: Migration[] = [
   ...contractsMigrations,
   ...governanceMigrations,
   ...billingMigrations,
+  ...replayMigrations,
 ];
