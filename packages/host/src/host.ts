@@ -373,6 +373,8 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     ids,
   });
   const audit = createAuditTrail({ store: stores.audit, clock, ids });
+  // Recordings past their retention go at start; a long-lived host also schedules `purgeExpired`.
+  if (options.replay) await stores.replays.purgeExpired(new Date(clock.now()).toISOString());
   const ownsSandbox = !(options.sandbox && 'run' in options.sandbox);
   const sandbox: Sandbox =
     options.sandbox && 'run' in options.sandbox
@@ -748,7 +750,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       ),
     replay: async (actorInput, runId) =>
       replayRun(
-        { store: stores.replays, sandbox, audit, policy: replayPolicy },
+        { store: stores.replays, sandbox, audit, policy: replayPolicy, now: () => clock.now() },
         actorOf(actorInput),
         parseInput(RunIdSchema, runId, 'runId'),
       ),

@@ -54,6 +54,7 @@ export interface ReplayDeps {
   sandbox: Sandbox;
   audit: AuditTrail;
   policy: ReplayPolicy;
+  now: () => number;
 }
 
 /**
@@ -121,7 +122,9 @@ export async function replayRun(deps: ReplayDeps, actor: Actor, runId: string): 
     });
   }
   const rec = await store.get(runId);
-  if (!rec || rec.orgId !== actor.orgId) throw new IntelGraphError('NOT_FOUND', `no recorded run ${runId}`);
+  // An expired recording is gone even before the store's purge removes it.
+  if (!rec || rec.orgId !== actor.orgId || Date.parse(rec.expiresAt) < deps.now())
+    throw new IntelGraphError('NOT_FOUND', `no recorded run ${runId}`);
 
   let result: ReplayResult;
   if (!rec.replayable) {
