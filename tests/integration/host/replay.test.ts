@@ -1,6 +1,8 @@
 // Replayable runs on PostgreSQL (issue 21, part 1): the sample plugins' runs, recorded under the replay
 // policy, replay identically in a child-process sandbox; a recorded host response altered in the
 // database is named as the divergence; the seed sample's Math.random() scoring replays identically.
+import { createRequire } from 'node:module';
+import { createGraphQLSchema } from '@intelgraph/adapters/graphql';
 import type { Actor } from '@intelgraph/core';
 import { createExtensionHost, type ExtensionHost } from '@intelgraph/host';
 import { generatePublisherKeyPair, publicKeyPem, signPluginPackage } from '@intelgraph/marketplace';
@@ -8,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedHost, USERS } from '../../../examples/demo/src/seed.js';
 import { type OpenedSql, openTestPostgres } from '../../support/sql.js';
 
+// The schema is built by @graphql-tools, which Node loads with graphql's CommonJS build: execute with the
+// same copy (under vitest, a plain import would be the ESM build, another realm).
+const { graphql } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 const alice = USERS.alice;
 const auditor: Actor = { userId: 'ursula', orgId: 'acme', roles: ['auditor'] };
 
@@ -111,5 +116,19 @@ describe('replayable runs on PostgreSQL', () => {
     const runId = run.provenance?.runId ?? '';
     await expect(host.replay(USERS.erin, runId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(host.replay(USERS.bob, runId)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('GraphQL pluginRunReplay answers identical, or the divergence, and refuses without a role', async () => {
+    const schema = createGraphQLSchema(host);
+    // Another query than the tamper test's: bodies are shared by address, so its altered one would show.
+    const run = await host.runPlugin(alice, 'seed-enricher', { q: 'coyote' });
+    const source = `mutation ($runId: ID!) { pluginRunReplay(runId: $runId) {
+      runId replayable identical outputSha256 recordedOutputSha256 divergence { kind reason index path recordedPath } } }`;
+    const variableValues = { runId: run.provenance?.runId };
+    const ok = await graphql({ schema, source, variableValues, contextValue: { actor: auditor } });
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data?.pluginRunReplay).toMatchObject({ replayable: true, identical: true, divergence: null });
+    const denied = await graphql({ schema, source, variableValues, contextValue: { actor: USERS.bob } });
+    expect(denied.errors?.[0]?.message).toMatch(/role/);
   });
 });

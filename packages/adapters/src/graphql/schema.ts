@@ -2,6 +2,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { ExtensionHost } from '@intelgraph/host';
 import type { GraphQLSchema } from 'graphql';
 import { describeGovernanceTypes } from './governance-descriptions.js';
+import { createReplayResolvers } from './replay.js';
 import { createResolvers } from './resolvers.js';
 import { typeDefs } from './type-defs.js';
 
@@ -20,5 +21,7 @@ import { typeDefs } from './type-defs.js';
  * ```
  */
 export function createGraphQLSchema(host: ExtensionHost): GraphQLSchema {
-  return describeGovernanceTypes(makeExecutableSchema({ typeDefs, resolvers: createResolvers(host) }));
+  return describeGovernanceTypes(
+    makeExecutableSchema({ typeDefs, resolvers: [createResolvers(host), createReplayResolvers(host)] }),
+  );
 }

@@ -1,4 +1,5 @@
 import { governanceTypeDefs } from '@intelgraph/governance';
+import { replayTypeDefs } from './replay.js';
 
 /**
  * The GraphQL SDL of the extension platform beyond governance: catalog and search, install and consent,
@@ -801,4 +802,4 @@ extend type Mutation {
 `;
 
 /** The complete SDL: governance's types followed by the platform's. */
-export const typeDefs: string[] = [governanceTypeDefs, platformTypeDefs];
+export const typeDefs: string[] = [governanceTypeDefs, platformTypeDefs, replayTypeDefs];
