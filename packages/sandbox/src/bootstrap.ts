@@ -194,6 +194,23 @@ defineProperty(G.Math, 'random', { value: function random() { return sfc32(); },
   defineProperty(performance, 'now', { value: function now() { return tick(); }, writable: true, enumerable: true, configurable: true });
   defineProperty(performance, 'timeOrigin', { get: function timeOrigin() { return cfg.clockOrigin; }, enumerable: true, configurable: true });
   defineProperty(G, 'performance', { value: freeze(performance), writable: true, enumerable: false, configurable: true });
+  // Intl.DateTimeFormat formats "now" when given no date: the run clock's now, not the host's.
+  const DTF = G.Intl && G.Intl.DateTimeFormat;
+  if (DTF) {
+    const dtfProto = DTF.prototype;
+    const formatGetter = Object.getOwnPropertyDescriptor(dtfProto, 'format');
+    const boundFormat = formatGetter && formatGetter.get ? uncurry(formatGetter.get) : undefined;
+    const formatToParts = uncurry(dtfProto.formatToParts);
+    const at = (d) => (d === undefined ? cfg.clockOrigin + floor(tick()) : d);
+    if (boundFormat) {
+      defineProperty(dtfProto, 'format', {
+        get: function format() { const f = boundFormat(this); return function (d) { return f(at(d)); }; },
+        enumerable: false,
+        configurable: true,
+      });
+    }
+    defineProperty(dtfProto, 'formatToParts', { value: function formatToParts_(d) { return formatToParts(this, at(d)); }, writable: true, enumerable: false, configurable: true });
+  }
 }
 
 function utf8Length(s) {

@@ -24,11 +24,13 @@ export async function run() {
   String.prototype.slice = () => 'x';
   const later = [Math.random(), Date.now()];
   return { r, t0, d, s, p0, p1, later, origin: performance.timeOrigin,
-    explicit: new Date(0).toISOString(), isDate: new Date() instanceof Date };
+    explicit: new Date(0).toISOString(), isDate: new Date() instanceof Date,
+    intl: new Intl.DateTimeFormat('en-US', { year: 'numeric', timeZone: 'UTC' }).format(),
+    parts: new Intl.DateTimeFormat('en-US', { year: 'numeric', timeZone: 'UTC' }).formatToParts()[0].value };
 }`;
 
 const seed = '0123456789abcdef0123456789abcdef';
-const clockOrigin = Date.UTC(2026, 0, 2, 3, 4, 5);
+const clockOrigin = Date.UTC(2031, 0, 2, 3, 4, 5); // not this year: the real clock would show
 
 describe.each(['in-process', 'process'] as const)('seeded random and run clock (%s)', (isolation) => {
   const sandbox = createSandbox({ isolation, poolSize: 1, processes: 1 });
@@ -51,16 +53,20 @@ describe.each(['in-process', 'process'] as const)('seeded random and run clock (
       origin: number;
       explicit: string;
       isDate: boolean;
+      intl: string;
+      parts: string;
     };
     for (const x of [...v.r, v.later[0] ?? -1]) expect(x >= 0 && x < 1).toBe(true);
     expect(new Set(v.r).size).toBe(3);
     expect(v.t0).toBe(clockOrigin);
     expect(v.d).toBe(clockOrigin);
-    expect(v.s).toContain('2026');
+    expect(v.s).toContain('2031');
     expect(v.p1).toBeGreaterThan(v.p0);
     expect(v.origin).toBe(clockOrigin);
     expect(v.explicit).toBe('1970-01-01T00:00:00.000Z');
     expect(v.isDate).toBe(true);
+    expect(v.intl).toBe('2031');
+    expect(v.parts).toBe('2031');
   });
 
   it('gives different values for another seed, and a fresh seed by default', async () => {
