@@ -61,6 +61,7 @@ function recording(runId: string, expiresAt = '2026-02-01T00:00:00.000Z'): Repla
       call('cases.get', { id: 'c1' }, { ok: false, code: 'NOT_FOUND', message: 'no case c1' }),
     ],
     outputSha256: digestJson({ ok: true, value: 1 }),
+    output: { ok: true, value: 1 },
     replayable: true,
     reason: null,
     bytes: 321,
@@ -108,11 +109,12 @@ describe.each(backends)('ReplayStore conformance: $name', (backend) => {
       replayable: false,
       reason: 'over_size_cap',
       calls: [],
+      output: null,
       code: '',
       input: null,
     };
     await store.save(r);
-    expect(await store.get('run_2')).toMatchObject({ replayable: false, reason: 'over_size_cap', calls: [] });
+    expect(await store.get('run_2')).toEqual(r);
   });
 
   it('purges expired recordings only', async () => {

@@ -18,7 +18,7 @@ import type { FinOps } from '@intelgraph/finops';
 import type { InstalledPlugin, Marketplace } from '@intelgraph/marketplace';
 import type { LogEntry, Sandbox } from '@intelgraph/sandbox';
 import type { ContractGates } from './contract-gates.js';
-import { createRunRecorder, type ReplayPolicy, sandboxOutputSha256 } from './replay-recorder.js';
+import { createRunRecorder, type ReplayPolicy, sandboxAnswer } from './replay-recorder.js';
 import type { RunGuards } from './run-guard.js';
 
 /** The budgets a run was held to, as resolved from the manifest (for "usage against budget" views). */
@@ -319,7 +319,7 @@ async function saveRecording(
       input: facts.input,
       inputSha256: provenance.inputSha256,
       determinism: provenance.determinism,
-      outputSha256: sandboxOutputSha256(run),
+      output: sandboxAnswer(run),
       now,
     });
     await store.save(recording);

@@ -90,13 +90,13 @@ export function resolveReplayPolicy(input: ReplayPolicyOptions | undefined): Rep
 }
 
 /**
- * @internal The digest a replay compares: the canonical JSON of the sandbox's answer, `{ ok: true,
+ * @internal What a replay compares (by the SHA-256 of its canonical JSON): the sandbox's answer, `{ ok: true,
  * value }` or `{ ok: false, code }` (before the output contract, which is the host's, not the plugin's).
  */
-export function sandboxOutputSha256(
+export function sandboxAnswer(
   run: { ok: true; value: unknown } | { ok: false; error: { code: string } },
-) {
-  return digestJson(run.ok ? { ok: true, value: run.value ?? null } : { ok: false, code: run.error.code });
+): unknown {
+  return run.ok ? { ok: true, value: run.value ?? null } : { ok: false, code: run.error.code };
 }
 
 /** The response a plugin saw, as the sandbox's bridge hands it over (JSON, errors as code and message). */
@@ -130,7 +130,8 @@ export interface RunRecorder {
     input: unknown;
     inputSha256: string;
     determinism: RunDeterminism;
-    outputSha256: string;
+    /** The sandbox's answer (see {@link sandboxAnswer}). */
+    output: unknown;
     now: number;
   }): ReplayRecording;
 }
@@ -198,8 +199,8 @@ export function createRunRecorder(
       };
     },
     finish(run) {
-      const inputText = canonicalJson(run.input ?? null);
-      count(inputText);
+      count(canonicalJson(run.input ?? null));
+      count(canonicalJson(run.output));
       const complete = calls.every((c) => c !== undefined);
       const replayable = !over && complete;
       const createdAt = new Date(run.now).toISOString();
@@ -219,7 +220,8 @@ export function createRunRecorder(
         seed: run.determinism.seed,
         clockOrigin: run.determinism.clockOrigin,
         calls: replayable ? (calls as ReplayCall[]) : [],
-        outputSha256: run.outputSha256,
+        outputSha256: digestJson(run.output),
+        output: replayable ? run.output : null,
         replayable,
         reason: replayable ? null : over ? 'over_size_cap' : 'incomplete',
         bytes,

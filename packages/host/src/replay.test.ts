@@ -1,4 +1,4 @@
-import { type Actor, createManualClock, sequentialIds } from '@intelgraph/core';
+import { type Actor, createManualClock, digestJson, sequentialIds } from '@intelgraph/core';
 import { generatePublisherKeyPair, publicKeyPem, signPluginPackage } from '@intelgraph/marketplace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createExtensionHost, type ExtensionHost } from './host.js';
@@ -99,6 +99,27 @@ describe('host.replay', () => {
       path: 'graph.search',
       recordedPath: 'graph.search',
     });
+  });
+
+  it('names the first output path that differs when every call matched', async () => {
+    const { host, replays } = await newHost({ enabled: true });
+    const r = await host.runPlugin(alice, 'scorer', { q: 'acme' });
+    const runId = r.provenance?.runId ?? '';
+    const stored = replays.raw(runId);
+    if (!stored) throw new Error('expected a recording');
+    // A recorded answer rewritten together with its digest: the calls still match, the answer does not.
+    const output = structuredClone(stored.output) as { value: { scored: { score: number }[] } };
+    const first = output.value.scored[0];
+    if (!first) throw new Error('expected scored entities');
+    first.score = -1;
+    stored.output = output;
+    stored.outputSha256 = digestJson(output);
+    const replay = await host.replay(alice, runId);
+    expect(replay.divergence).toEqual({ kind: 'output', reason: 'differs', path: '/value/scored/0/score' });
+    // The answer alone rewritten, its digest kept: the recording no longer matches itself.
+    first.score = -2;
+    const again = await host.replay(alice, runId);
+    expect(again.divergence).toEqual({ kind: 'output', reason: 'recording_altered', path: null });
   });
 
   it('marks a run over the size cap not replayable, without failing it', async () => {

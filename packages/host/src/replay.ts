@@ -9,7 +9,7 @@ import {
   sha256Hex,
 } from '@intelgraph/core';
 import type { Sandbox } from '@intelgraph/sandbox';
-import { type ReplayPolicy, sandboxOutputSha256 } from './replay-recorder.js';
+import { type ReplayPolicy, sandboxAnswer } from './replay-recorder.js';
 
 /**
  * Where a replay first departed from its recording:
@@ -18,7 +18,9 @@ import { type ReplayPolicy, sandboxOutputSha256 } from './replay-recorder.js';
  *   (the recording has no call there), `missing_call` (the replay made fewer calls), or
  *   `recording_altered` (the stored request or response no longer matches its SHA-256 address);
  * - `code`: the stored code no longer matches the run's code digest;
- * - `output`: every call matched but the answer differs.
+ * - `output`: every call matched but the answer differs: `path` is the JSON Pointer of the first
+ *   difference in `{ ok, value }` (or `{ ok, code }`), or the recorded answer no longer matches its
+ *   address (`recording_altered`).
  */
 export type ReplayDivergence =
   | {
@@ -31,7 +33,7 @@ export type ReplayDivergence =
       recordedPath: string | null;
     }
   | { kind: 'code'; reason: 'recording_altered' }
-  | { kind: 'output'; reason: 'differs' };
+  | { kind: 'output'; reason: 'differs' | 'recording_altered'; path: string | null };
 
 /** The answer of {@link ExtensionHost.replay}. */
 export interface ReplayResult {
@@ -158,7 +160,8 @@ export async function replayRun(deps: ReplayDeps, actor: Actor, runId: string): 
       pluginId: rec.pluginId,
       determinism: { seed: rec.seed, clockOrigin: rec.clockOrigin },
     });
-    const outputSha256 = sandboxOutputSha256(run);
+    const answer = sandboxAnswer(run);
+    const outputSha256 = digestJson(answer);
     if (!divergence && made() < rec.calls.length) {
       divergence = {
         kind: 'call',
@@ -168,7 +171,12 @@ export async function replayRun(deps: ReplayDeps, actor: Actor, runId: string): 
         recordedPath: rec.calls[made()]?.path ?? null,
       };
     }
-    if (!divergence && outputSha256 !== rec.outputSha256) divergence = { kind: 'output', reason: 'differs' };
+    if (!divergence && outputSha256 !== rec.outputSha256) {
+      divergence =
+        digestJson(rec.output) === rec.outputSha256
+          ? { kind: 'output', reason: 'differs', path: firstDifference(rec.output, answer, '') }
+          : { kind: 'output', reason: 'recording_altered', path: null };
+    }
     result = {
       runId,
       replayable: true,
@@ -193,4 +201,29 @@ export async function replayRun(deps: ReplayDeps, actor: Actor, runId: string): 
     },
   });
   return result;
+}
+
+const pointer = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** JSON Pointer of the first place two JSON values differ (keys in sorted order), or null when equal. */
+function firstDifference(a: unknown, b: unknown, at: string): string | null {
+  if (digestJson(a ?? null) === digestJson(b ?? null)) return null;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      if (i >= a.length || i >= b.length) return `${at}/${i}`;
+      const d = firstDifference(a[i], b[i], `${at}/${i}`);
+      if (d !== null) return d;
+    }
+    return at;
+  }
+  if (isObject(a) && isObject(b)) {
+    for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+      if (!(key in a) || !(key in b)) return `${at}/${pointer(key)}`;
+      const d = firstDifference(a[key], b[key], `${at}/${pointer(key)}`);
+      if (d !== null) return d;
+    }
+  }
+  return at;
 }

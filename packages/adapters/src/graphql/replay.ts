@@ -25,6 +25,8 @@ type ReplayDivergence {
   path: String
   "the method the recording holds at that position (calls only; null for extra_call)"
   recordedPath: String
+  "JSON Pointer of the first difference in the answer, as { ok, value } or { ok, code } (output only)"
+  outputPath: String
 }
 
 "The result of pluginRunReplay."
@@ -64,6 +66,7 @@ function view(r: ReplayResult) {
           index: d.kind === 'call' ? d.index : null,
           path: d.kind === 'call' ? d.path : null,
           recordedPath: d.kind === 'call' ? d.recordedPath : null,
+          outputPath: d.kind === 'output' ? d.path : null,
         }
       : null,
   };

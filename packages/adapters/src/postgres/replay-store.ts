@@ -19,7 +19,7 @@ interface CallRow {
   response_sha256: string;
   record: HostCallRecord | string;
 }
-type Meta = Omit<ReplayRecording, 'calls' | 'code' | 'input'>;
+type Meta = Omit<ReplayRecording, 'calls' | 'code' | 'input' | 'output'>;
 
 const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
@@ -48,9 +48,12 @@ function parsed(bodies: Map<string, string>, sha: string): unknown {
 export function createPgReplayStore(db: SqlDatabase): ReplayStore {
   return {
     async save(r) {
-      const { calls, code, input, ...meta } = r;
+      const { calls, code, input, output, ...meta } = r;
       const blobs = new Map<string, string>();
-      if (r.replayable) blobs.set(r.inputSha256, canonicalJson(input));
+      if (r.replayable) {
+        blobs.set(r.inputSha256, canonicalJson(input));
+        blobs.set(r.outputSha256, canonicalJson(output));
+      }
       for (const c of calls) {
         blobs.set(c.requestSha256, canonicalJson({ path: c.path, args: c.args }));
         blobs.set(c.responseSha256, canonicalJson(c.response));
@@ -116,7 +119,11 @@ export function createPgReplayStore(db: SqlDatabase): ReplayStore {
           [runId],
         )
       ).rows;
-      const shas = [run.input_sha256, ...calls.flatMap((c) => [c.request_sha256, c.response_sha256])];
+      const shas = [
+        run.input_sha256,
+        meta.outputSha256,
+        ...calls.flatMap((c) => [c.request_sha256, c.response_sha256]),
+      ];
       const bodies = new Map(
         (
           await db.query<{ sha256: string; body: string }>(
@@ -149,6 +156,7 @@ export function createPgReplayStore(db: SqlDatabase): ReplayStore {
         ...meta,
         code: code ?? '',
         input: parsed(bodies, run.input_sha256) ?? null,
+        output: parsed(bodies, meta.outputSha256) ?? null,
         calls: replayCalls,
       };
     },
@@ -160,7 +168,7 @@ export function createPgReplayStore(db: SqlDatabase): ReplayStore {
         // Bodies and code no recording refers to any more.
         await tx.query(
           `DELETE FROM ig_replay_blobs b WHERE NOT EXISTS (SELECT 1 FROM ig_replay_calls c WHERE c.request_sha256 = b.sha256 OR c.response_sha256 = b.sha256)
-             AND NOT EXISTS (SELECT 1 FROM ig_replay_runs r WHERE r.input_sha256 = b.sha256)`,
+             AND NOT EXISTS (SELECT 1 FROM ig_replay_runs r WHERE r.input_sha256 = b.sha256 OR r.meta->>'outputSha256' = b.sha256)`,
         );
         await tx.query(
           'DELETE FROM ig_replay_code k WHERE NOT EXISTS (SELECT 1 FROM ig_replay_runs r WHERE r.code_sha256 = k.code_sha256)',

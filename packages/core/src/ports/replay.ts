@@ -41,6 +41,11 @@ export interface ReplayRecording {
   calls: ReplayCall[];
   /** SHA-256 of the canonical JSON of the sandbox's answer (see the host's replay docs). */
   outputSha256: string;
+  /**
+   * The sandbox's answer, `{ ok: true, value }` or `{ ok: false, code }`, kept by `outputSha256`, so a
+   * replay can name the first output path that differs (null when not replayable).
+   */
+  output: unknown;
   /** False when the recording went over the size cap: then `calls` is empty and `code`/`input` too. */
   replayable: boolean;
   /** Why the run is not replayable (`over_size_cap`). */
