@@ -177,14 +177,14 @@ export function createRunRecorder(
             count(request);
             count(responseText);
             if (over) return;
-            const [scope = '', method = path] = [record?.scope, record?.method];
             calls[seq] = {
               path,
               args: input ?? null,
               requestSha256: digestJson({ path, args: input ?? null }),
               response,
               responseSha256: digestJson(response),
-              record: record ?? { scope, method, rows: 0, ms: 0, ok: response.ok },
+              // A call refused before the scoped API reported it (no record): an empty one, as in provenance.
+              record: record ?? { scope: '', method: path, rows: 0, ms: 0, ok: response.ok },
             };
           };
           try {
