@@ -60,7 +60,15 @@ const PolicySchema = z
   })
   .strict();
 
-/** Default roles allowed to replay a run of their org. */
+/**
+ * Default roles allowed to replay a run of their org.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_REPLAY_ROLES } from '@intelgraph/host';
+ * const host = await createExtensionHost({ replay: { enabled: true, roles: [...DEFAULT_REPLAY_ROLES, 'compliance'] } });
+ * ```
+ */
 export const DEFAULT_REPLAY_ROLES: readonly string[] = ['auditor', 'admin'];
 
 /** @internal Parses the host option (undefined: replay off, nobody records). */

@@ -35,7 +35,15 @@ export type ReplayDivergence =
   | { kind: 'code'; reason: 'recording_altered' }
   | { kind: 'output'; reason: 'differs' | 'recording_altered'; path: string | null };
 
-/** The answer of {@link ExtensionHost.replay}. */
+/**
+ * The answer of {@link ExtensionHost.replay}.
+ *
+ * @example
+ * ```ts
+ * const r: ReplayResult = await host.replay(auditor, runId);
+ * if (r.divergence?.kind === 'call') console.log(`call ${r.divergence.index} differs: ${r.divergence.reason}`);
+ * ```
+ */
 export interface ReplayResult {
   runId: string;
   /** False when the run was not recorded whole (over the size cap): then nothing was re-executed. */

@@ -57,7 +57,15 @@ export interface ReplayRecording {
   expiresAt: string;
 }
 
-/** Where recordings live. Implementations: memory (`@intelgraph/host`), PostgreSQL/PGlite (adapters). */
+/**
+ * Where recordings live. Implementations: memory (`@intelgraph/host`), PostgreSQL/PGlite (adapters).
+ *
+ * @example
+ * ```ts
+ * import type { ReplayStore } from '@intelgraph/core';
+ * const purged = await (store as ReplayStore).purgeExpired(new Date().toISOString());
+ * ```
+ */
 export interface ReplayStore {
   /** Stores a recording (a run id is recorded once; a second save of the same id is ignored). */
   save(recording: ReplayRecording): Promise<void>;
