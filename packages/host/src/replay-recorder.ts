@@ -150,7 +150,14 @@ export function createRunRecorder(
   orgId: string,
   pluginId: string,
 ): RunRecorder | undefined {
-  if (!policy.enabled(orgId, pluginId)) return undefined;
+  // A policy callback that throws records nothing: recording never fails a run.
+  let enabled = false;
+  try {
+    enabled = policy.enabled(orgId, pluginId);
+  } catch {
+    enabled = false;
+  }
+  if (!enabled) return undefined;
   const calls: (ReplayCall | undefined)[] = [];
   let bytes = 0;
   let over = false;

@@ -151,6 +151,17 @@ describe('host.replay', () => {
     expect((await on.host.replay(carol, id)).identical).toBe(true);
   });
 
+  it('a policy callback that throws records nothing and fails no run', async () => {
+    const { host } = await newHost({
+      enabled: () => {
+        throw new Error('policy backend down');
+      },
+    });
+    const r = await host.runPlugin(alice, 'scorer', { q: 'acme' });
+    expect(r.ok).toBe(true);
+    await expect(host.replay(carol, r.provenance?.runId ?? '')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it('refuses an invalid policy', async () => {
     await expect(newHost({ enabled: true, maxBytes: -1 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });

@@ -48,7 +48,7 @@ export interface ReplayRecording {
   output: unknown;
   /** False when the recording went over the size cap: then `calls` is empty and `code`/`input` too. */
   replayable: boolean;
-  /** Why the run is not replayable (`over_size_cap`). */
+  /** Why the run is not replayable: `over_size_cap`, or `incomplete` (a host call was still in flight when the run ended). */
   reason: string | null;
   /** Bytes of canonical JSON recorded (input, requests, responses). */
   bytes: number;
