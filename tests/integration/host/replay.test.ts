@@ -128,6 +128,17 @@ describe('replayable runs on PostgreSQL', () => {
     const ok = await graphql({ schema, source, variableValues, contextValue: { actor: auditor } });
     expect(ok.errors).toBeUndefined();
     expect(ok.data?.pluginRunReplay).toMatchObject({ replayable: true, identical: true, divergence: null });
+    const ran = await graphql({
+      schema,
+      source: `mutation { pluginRun(id: "seed-enricher", input: { q: "acme" }) { provenance { runId determinism { seed clockOrigin } } } }`,
+      contextValue: { actor: alice },
+    });
+    expect(ran.errors).toBeUndefined();
+    const provenance = (
+      ran.data?.pluginRun as { provenance: { determinism: { seed: string; clockOrigin: number } } }
+    ).provenance;
+    expect(provenance.determinism.seed).toMatch(/^[0-9a-f]{32}$/);
+    expect(provenance.determinism.clockOrigin).toBeGreaterThan(0);
     const denied = await graphql({ schema, source, variableValues, contextValue: { actor: USERS.bob } });
     expect(denied.errors?.[0]?.message).toMatch(/role/);
   });

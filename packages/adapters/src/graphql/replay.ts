@@ -47,6 +47,19 @@ type PluginRunReplay {
   reason: String
 }
 
+"What made a run deterministic, so that it can be replayed."
+type RunDeterminism {
+  "the 128-bit seed of the run's Math.random (sfc32), as 32 hex digits"
+  seed: String!
+  "where the run's logical clock started, in milliseconds since the epoch"
+  clockOrigin: Float!
+}
+
+extend type Provenance {
+  "the seed and clock origin the run used"
+  determinism: RunDeterminism
+}
+
 extend type Mutation {
   "re-executes a recorded run of the org from its recording (a role the replay policy names; audited)"
   pluginRunReplay(runId: ID!): PluginRunReplay!
