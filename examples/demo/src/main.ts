@@ -17,11 +17,18 @@ const PRICES: ExtensionHostOptions['prices'] = {
   default: { currency: 'usd_micros', perCall: 100, perCpuMs: 2, perRow: 1 },
 };
 
+/** Replay is on for the demo: every run is recorded and can be replayed by an `admin` or `auditor`. */
+const DEMO_REPLAY: ExtensionHostOptions['replay'] = {
+  enabled: true,
+  maxBytes: 1024 * 1024,
+  retentionDays: 30,
+};
+
 async function demo(dataDir: string, keep: boolean): Promise<number> {
   out('IntelGraph Extensions: the seed demo on embedded defaults');
   out(`  data: PGlite in ${dataDir}; graph, cases and quotas in memory`);
   out();
-  const host = await createExtensionHost({ dataDir, prices: PRICES });
+  const host = await createExtensionHost({ dataDir, prices: PRICES, replay: DEMO_REPLAY });
   let failures = 0;
   try {
     const seeded = await seedHost(host);
@@ -36,7 +43,7 @@ async function demo(dataDir: string, keep: boolean): Promise<number> {
   }
 
   out('Restart: the durable state survives on disk');
-  const reopened = await createExtensionHost({ dataDir, prices: PRICES });
+  const reopened = await createExtensionHost({ dataDir, prices: PRICES, replay: DEMO_REPLAY });
   try {
     const installs = await reopened.marketplace.installations('acme');
     const chain = await reopened.audit.verify();
@@ -69,7 +76,7 @@ async function main(): Promise<void> {
   });
   if (values.serve) {
     const dataDir = resolve(values['data-dir'] ?? '.intelgraph/serve');
-    const host = await createExtensionHost({ dataDir, prices: PRICES });
+    const host = await createExtensionHost({ dataDir, prices: PRICES, replay: DEMO_REPLAY });
     const catalog = await host.marketplace.list({ limit: 1 });
     if (catalog.length === 0) await seedHost(host);
     const server = await serve(host, { port: Number(values.port) });

@@ -86,6 +86,13 @@ export async function runDemoScript(host: ExtensionHost, out: Out): Promise<Chec
     JSON.stringify(again.value) === JSON.stringify(run.value),
     'scores are deterministic (same input, same scores)',
   );
+  if (run.provenance) {
+    const replay = await host.replay(alice, run.provenance.runId);
+    check.that(
+      replay.identical,
+      `the run replays identically from its recording (output ${replay.outputSha256?.slice(0, 12)}…)`,
+    );
+  }
   const denied = await host.runPlugin(alice, 'case-exporter', {});
   check.that(
     !denied.ok && denied.error?.code === 'NOT_FOUND',

@@ -74,7 +74,14 @@ export {
   verifyInclusion,
 } from './merkle.js';
 export type * from './ports/index.js';
-export type { Cost, HostCallRecord, PluginIdentity, Provenance, Usage } from './provenance.js';
+export type {
+  Cost,
+  HostCallRecord,
+  PluginIdentity,
+  Provenance,
+  RunDeterminism,
+  Usage,
+} from './provenance.js';
 export { emptyUsage } from './provenance.js';
 export type { ValidationIssue, ValidationResult } from './validation.js';
 export { findDangerousKeys, issuesFromZod, parseInput, validateWith } from './validation.js';

@@ -50,6 +50,17 @@ export interface Provenance {
   /** ISO-8601 timestamps. */
   startedAt: string;
   endedAt: string;
+  /**
+   * What made the run deterministic: the 128-bit seed of its `Math.random` (32 hex digits) and the
+   * origin of its logical clock (epoch ms). A replay runs with the same values.
+   */
+  determinism?: RunDeterminism;
+}
+
+/** The seed and clock origin of a run (see {@link Provenance.determinism}). */
+export interface RunDeterminism {
+  seed: string;
+  clockOrigin: number;
 }
 
 /** The cost of a run, in the units of the price table. */

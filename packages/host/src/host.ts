@@ -52,6 +52,8 @@ import { createInstallRequests, type InstallStatus } from './install-requests.js
 import { createPlatformHostApi } from './platform-api.js';
 import { type PluginRunResult, runPlugin } from './plugin-run.js';
 import { defaultPolicies, HOST_REVIEW_KINDS } from './policies.js';
+import { type ReplayResult, replayRun } from './replay.js';
+import { type ReplayPolicyOptions, resolveReplayPolicy } from './replay-recorder.js';
 import {
   HOST_OWNED_KIND_NAMES,
   HOST_OWNED_KINDS,
@@ -154,6 +156,11 @@ export interface ExtensionHostOptions {
    * application registers an SDK). The host depends on `@opentelemetry/api` only.
    */
   tracerProvider?: TracerProvider;
+  /**
+   * Which runs are recorded for replay (`host.replay`), the size cap per run, the retention and the
+   * roles that may replay. Default: nothing is recorded.
+   */
+  replay?: ReplayPolicyOptions;
 }
 
 /** Result of an install that may wait for governance. */
@@ -208,6 +215,12 @@ export interface ExtensionHost {
    * plugin's output type as the caller expects it (not checked at runtime: use an output contract).
    */
   runPlugin<T = unknown>(actor: Actor, pluginId: string, input: unknown): Promise<PluginRunResult<T>>;
+  /**
+   * Re-executes a recorded run (pinned code, input, seed, clock, recorded host responses; no live
+   * data; the same budgets) and says whether it is identical, or where it first diverged. Only the
+   * run's org, with a role of the replay policy (default `auditor` or `admin`). Audited.
+   */
+  replay(actor: Actor, runId: string): Promise<ReplayResult>;
   registerContract(
     actor: Actor,
     input: { subject: string; format: 'json' | 'avro'; schema: unknown; compatibility?: CompatibilityMode },
@@ -287,6 +300,12 @@ function requireRole(actor: Actor, roles: readonly string[], what: string): void
     });
   }
 }
+
+const RunIdSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\w.:-]+$/);
 
 const actorOf = (input: unknown): Actor => parseInput(ActorSchema, input, 'actor');
 
@@ -377,6 +396,7 @@ function ownedAppliers(impl: OwnedAppliers): Record<string, Applier> {
 export async function createExtensionHost(options: ExtensionHostOptions = {}): Promise<ExtensionHost> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
+  const replayPolicy = resolveReplayPolicy(options.replay);
   const registry = options.registry ?? new Registry();
   const tracer = hostTracer(options.tracerProvider);
   const stores: ResolvedStores = await resolveStores({
@@ -392,6 +412,8 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     ids,
     ...(options.auditCheckpoints ? { checkpoints: options.auditCheckpoints } : {}),
   });
+  // Recordings past their retention go at start; a long-lived host also schedules `purgeExpired`.
+  if (options.replay) await stores.replays.purgeExpired(new Date(clock.now()).toISOString());
   const ownsSandbox = !(options.sandbox && 'run' in options.sandbox);
   const sandbox: Sandbox =
     options.sandbox && 'run' in options.sandbox
@@ -769,10 +791,17 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
           guards: runGuards,
           tracer,
           ...(options.logger ? { logger: options.logger } : {}),
+          replay: { policy: replayPolicy, store: stores.replays, now: () => clock.now() },
         },
         actorOf(actor),
         parseInput(NameSchema, pluginId, 'pluginId'),
         input,
+      ),
+    replay: async (actorInput, runId) =>
+      replayRun(
+        { store: stores.replays, sandbox, audit, policy: replayPolicy, now: () => clock.now() },
+        actorOf(actorInput),
+        parseInput(RunIdSchema, runId, 'runId'),
       ),
     registerContract: async (actorInput, input) => {
       const actor = actorOf(actorInput);

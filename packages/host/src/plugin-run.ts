@@ -10,6 +10,7 @@ import {
   IntelGraphError,
   type PluginManifest,
   type Provenance,
+  type ReplayStore,
   toIntelGraphError,
   type Usage,
 } from '@intelgraph/core';
@@ -18,6 +19,7 @@ import type { InstalledPlugin, Marketplace } from '@intelgraph/marketplace';
 import type { LogEntry, Sandbox } from '@intelgraph/sandbox';
 import { context, type Tracer, trace } from '@opentelemetry/api';
 import type { ContractGates } from './contract-gates.js';
+import { createRunRecorder, type ReplayPolicy, sandboxAnswer } from './replay-recorder.js';
 import type { RunGuards } from './run-guard.js';
 import {
   failSpanWithCode,
@@ -83,6 +85,8 @@ export interface PluginRunDeps {
   tracer: Tracer;
   /** Where failures no caller sees go (a settle retry that failed). */
   logger?: HostLogger;
+  /** Records runs the replay policy names (see `host.replay`); absent: nothing is recorded. */
+  replay?: { policy: ReplayPolicy; store: ReplayStore; now: () => number };
 }
 
 function budgetsOf(manifest: PluginManifest): RunBudgets {
@@ -189,6 +193,7 @@ async function runSteps<T>(
   // What the run used once the sandbox has answered (a failed settle is retried with it, not with 0).
   let used = { wallMs: 0, cpuMs: 0, rows: 0 };
   let result: PluginRunResult<T>;
+  let replayable: boolean | null = null;
   const guard = guards.begin({ org, plugin: pluginId, scopes: installation.grants, generation });
   try {
     // 4. Hostile shapes first (prototype keys, nesting deeper than the sandbox takes), then the input
@@ -222,15 +227,17 @@ async function runSteps<T>(
     //    stops the run (kill switch, uninstall, revocation), its host calls are refused from that
     //    moment, the isolate (or its worker) is stopped through the signal, and its result is
     //    withheld below.
+    const recorder = deps.replay && createRunRecorder(deps.replay.policy, org, pluginId);
     const run = await inSpan(tracer, 'intelgraph.sandbox.run', undefined, async (span) => {
       // Host calls are answered host-side: their spans hang under this one in both isolation modes.
-      const api = traceHostCalls(scoped, tracer, trace.setSpan(context.active(), span));
+      const traced = traceHostCalls(scoped, tracer, trace.setSpan(context.active(), span));
       const r = await sandbox.run({
         code,
         manifest,
         input: checkedInput,
-        api,
+        api: recorder ? recorder.wrap(traced) : traced,
         pluginId,
+        runId,
         signal: guard.signal,
       });
       if (span.isRecording()) {
@@ -245,6 +252,17 @@ async function runSteps<T>(
       }
       return r;
     });
+    // Recorded for replay when the policy says so; over the size cap it is kept as not replayable,
+    // and a store failure never fails the run (the audit event says whether it was recorded).
+    if (recorder && deps.replay)
+      replayable = await saveRecording(deps.replay.store, recorder, run, deps.replay.now(), {
+        runId,
+        org,
+        pluginId,
+        code,
+        manifest,
+        input: checkedInput,
+      });
     used = { wallMs: run.usage.wallMs, cpuMs: run.usage.cpuMs, rows: run.usage.rows };
     let value = run.ok ? run.value : undefined;
     let error: PluginRunError | undefined = run.ok ? undefined : run.error.toJSON();
@@ -326,6 +344,7 @@ async function runSteps<T>(
       inputSha256: result.provenance?.inputSha256 ?? null,
       scopes: installation.grants,
       hostCalls: result.provenance?.hostCalls.length ?? 0,
+      ...(replayable === null ? {} : { replayable }),
       usage: result.usage ? { ...result.usage } : null,
       cost: result.cost ? result.cost.amount : null,
       currency: result.cost ? result.cost.currency : null,
@@ -344,6 +363,44 @@ async function runSteps<T>(
     }
   });
   return result;
+}
+
+async function saveRecording(
+  store: ReplayStore,
+  recorder: NonNullable<ReturnType<typeof createRunRecorder>>,
+  run: Awaited<ReturnType<Sandbox['run']>>,
+  now: number,
+  facts: {
+    runId: string;
+    org: string;
+    pluginId: string;
+    code: string;
+    manifest: PluginManifest;
+    input: unknown;
+  },
+): Promise<boolean> {
+  const { provenance } = run;
+  if (!provenance.determinism) return false;
+  try {
+    const recording = recorder.finish({
+      runId: facts.runId,
+      orgId: facts.org,
+      pluginId: facts.pluginId,
+      version: facts.manifest.version,
+      codeSha256: provenance.plugin.codeSha256,
+      code: facts.code,
+      manifest: facts.manifest,
+      input: facts.input,
+      inputSha256: provenance.inputSha256,
+      determinism: provenance.determinism,
+      output: sandboxAnswer(run),
+      now,
+    });
+    await store.save(recording);
+    return recording.replayable;
+  } catch {
+    return false;
+  }
 }
 
 function summary(

@@ -10,6 +10,7 @@ import {
   createPgDatabase,
   createPgGrantStore,
   createPgGraphStore,
+  createPgReplayStore,
   createPgReviewStore,
   createPgSchemaRegistryStore,
   migrate,
@@ -30,6 +31,7 @@ import {
   type KillSwitchStore,
   type MarketplaceStore,
   type QuotaStore,
+  type ReplayStore,
   type ReviewStore,
   type SchemaRegistryStore,
 } from '@intelgraph/core';
@@ -40,6 +42,7 @@ import {
 } from '@intelgraph/finops';
 import { createMemoryReviewStore } from '@intelgraph/governance';
 import { createMemoryMarketplaceStore } from '@intelgraph/marketplace';
+import { createMemoryReplayStore } from './replay-store.js';
 
 /** Every port the host composes. Pass any subset; the rest comes from `database` or the defaults. */
 export interface HostStores {
@@ -53,6 +56,8 @@ export interface HostStores {
   killSwitches: KillSwitchStore;
   graph: GraphStore;
   cases: CaseStore;
+  /** Recordings of replayable runs (see the host's `replay` option). */
+  replays: ReplayStore;
 }
 
 /**
@@ -168,6 +173,7 @@ export async function resolveStores(options: {
     killSwitches: given.killSwitches ?? createMemoryKillSwitchStore(),
     graph,
     cases,
+    replays: given.replays ?? (db ? createPgReplayStore(db) : createMemoryReplayStore()),
     async close() {
       if (ownsDatabase && db) await db.close();
     },

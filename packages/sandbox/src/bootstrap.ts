@@ -36,7 +36,18 @@ export interface BootstrapConfig {
   /** Host calls per run and in flight at once: over either, a call is refused inside the context. */
   maxHostCalls: number;
   maxConcurrentCalls: number;
+  /** 128-bit seed of the run's `Math.random`, as 32 hex digits. */
+  seed: string;
+  /** Where the run clock starts, in milliseconds since the epoch. */
+  clockOrigin: number;
 }
+
+/**
+ * How far the run clock moves on each read, in milliseconds (1 µs). The clock is logical: it starts
+ * at the recorded origin and advances only when read, so the same code reading it in the same order
+ * sees the same times, in the original run and in its replay.
+ */
+export const CLOCK_TICK_MS = 0.001;
 
 /**
  * Bytes every log entry costs on top of its text (its level, its timestamp, the record around it), so
@@ -65,6 +76,10 @@ const defineProperty = Object.defineProperty;
 const getPrototypeOf = Object.getPrototypeOf;
 const reflectConstruct = Reflect.construct;
 const reflectApply = Reflect.apply;
+const floor = Math.floor;
+const parseInt_ = parseInt;
+const OrigDate = Date;
+const dateToString = uncurry(Date.prototype.toString);
 // A refusal rejects in a reaction job, after the caller has attached its handlers: a promise rejected
 // with no handler yet goes through V8's rejection tracking, which costs about 80 µs per promise in an
 // isolate (8 s for a 100,000-call flood instead of 0.2 s).
@@ -82,7 +97,7 @@ const charCodeAt = uncurry(String.prototype.charCodeAt);
 const errorStack = (e) => e.stack;
 const pending = new Map();
 const hostErrors = new WeakSet();
-let cfg = { methods: [], form: 'script', maxLogBytes: 0, maxLogEntries: 0, maxLogEntryChars: 0, maxOutputBytes: 0, maxHostCalls: 0, maxConcurrentCalls: 0 };
+let cfg = { methods: [], form: 'script', maxLogBytes: 0, maxLogEntries: 0, maxLogEntryChars: 0, maxOutputBytes: 0, maxHostCalls: 0, maxConcurrentCalls: 0, seed: '', clockOrigin: 0 };
 let api = create(null);
 // One frozen error per kind of refusal, made before plugin code runs: refusing a flood of 100,000
 // calls then costs a rejected promise each, not an Error with a captured stack.
@@ -133,6 +148,71 @@ for (const name of ['SharedArrayBuffer', 'Atomics', 'WebAssembly']) {
   delete ABProto.resize;
 }
 
+// Determinism: Math.random is sfc32 seeded with the run's 128-bit seed, and the clock (Date.now,
+// new Date(), Date(), performance.now) is logical, from the run's recorded origin, advancing by
+// ${CLOCK_TICK_MS} ms on each read. Both are set by configure, before any plugin code runs, and read
+// only closure state, so a plugin that replaces Math or Date changes nothing here.
+let ra = 0, rb = 0, rc = 0, rd = 0;
+function sfc32() {
+  const t0 = (ra + rb) | 0;
+  ra = rb ^ (rb >>> 9);
+  rb = (rc + (rc << 3)) | 0;
+  rc = (rc << 21) | (rc >>> 11);
+  rd = (rd + 1) | 0;
+  const t = (t0 + rd) | 0;
+  rc = (rc + t) | 0;
+  return (t >>> 0) / 4294967296;
+}
+function seedRandom(hex) {
+  ra = parseInt_(strSlice(hex, 0, 8), 16) | 0;
+  rb = parseInt_(strSlice(hex, 8, 16), 16) | 0;
+  rc = parseInt_(strSlice(hex, 16, 24), 16) | 0;
+  rd = parseInt_(strSlice(hex, 24, 32), 16) | 0;
+  for (let i = 0; i < 15; i++) sfc32();
+}
+let clockAt = 0;
+function tick() {
+  clockAt += ${CLOCK_TICK_MS};
+  return clockAt;
+}
+defineProperty(G.Math, 'random', { value: function random() { return sfc32(); }, writable: true, enumerable: false, configurable: true });
+{
+  const DateProto = OrigDate.prototype;
+  const Date = function Date(...args) {
+    if (new.target === undefined) return dateToString(new OrigDate(cfg.clockOrigin + floor(tick())));
+    if (args.length === 0) return reflectConstruct(OrigDate, [cfg.clockOrigin + floor(tick())], new.target);
+    return reflectConstruct(OrigDate, args, new.target);
+  };
+  defineProperty(Date, 'prototype', { value: DateProto, writable: false, enumerable: false, configurable: false });
+  defineProperty(Date, 'now', { value: function now() { return cfg.clockOrigin + floor(tick()); }, writable: true, enumerable: false, configurable: true });
+  defineProperty(Date, 'parse', { value: OrigDate.parse, writable: true, enumerable: false, configurable: true });
+  defineProperty(Date, 'UTC', { value: OrigDate.UTC, writable: true, enumerable: false, configurable: true });
+  defineProperty(Date, 'length', { value: 7, configurable: true });
+  defineProperty(DateProto, 'constructor', { value: Date, writable: true, enumerable: false, configurable: true });
+  defineProperty(G, 'Date', { value: Date, writable: true, enumerable: false, configurable: true });
+  const performance = create(null);
+  defineProperty(performance, 'now', { value: function now() { return tick(); }, writable: true, enumerable: true, configurable: true });
+  defineProperty(performance, 'timeOrigin', { get: function timeOrigin() { return cfg.clockOrigin; }, enumerable: true, configurable: true });
+  defineProperty(G, 'performance', { value: freeze(performance), writable: true, enumerable: false, configurable: true });
+  // Intl.DateTimeFormat formats "now" when given no date: the run clock's now, not the host's.
+  const DTF = G.Intl && G.Intl.DateTimeFormat;
+  if (DTF) {
+    const dtfProto = DTF.prototype;
+    const formatGetter = Object.getOwnPropertyDescriptor(dtfProto, 'format');
+    const boundFormat = formatGetter && formatGetter.get ? uncurry(formatGetter.get) : undefined;
+    const formatToParts = uncurry(dtfProto.formatToParts);
+    const at = (d) => (d === undefined ? cfg.clockOrigin + floor(tick()) : d);
+    if (boundFormat) {
+      defineProperty(dtfProto, 'format', {
+        get: function format() { const f = boundFormat(this); return function (d) { return f(at(d)); }; },
+        enumerable: false,
+        configurable: true,
+      });
+    }
+    defineProperty(dtfProto, 'formatToParts', { value: function formatToParts_(d) { return formatToParts(this, at(d)); }, writable: true, enumerable: false, configurable: true });
+  }
+}
+
 function utf8Length(s) {
   let n = 0;
   for (let i = 0; i < s.length; i++) {
@@ -178,6 +258,8 @@ function invoke(path, input) {
 
 function configure(json) {
   cfg = parse(json);
+  seedRandom(cfg.seed);
+  clockAt = 0;
   tooMany = freeze(hostError('RATE_LIMITED', 'at most ' + cfg.maxHostCalls + ' host calls per run', 0));
   tooManyInFlight = freeze(hostError('RATE_LIMITED', 'at most ' + cfg.maxConcurrentCalls + ' host calls in flight', 0));
   if (cfg.form !== 'cjs' && cfg.form !== 'esm') delete G['${DEFINE_HOOK}'];

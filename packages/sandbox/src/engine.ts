@@ -30,6 +30,9 @@ export interface EngineJob {
   /** Visible host API methods, `namespace.method`. */
   methods: string[];
   limits: EngineLimits;
+  /** 128-bit seed of the run's `Math.random` (32 hex digits) and the run clock's origin (epoch ms). */
+  seed: string;
+  clockOrigin: number;
 }
 
 /** A log line as the plugin wrote it. */
@@ -370,6 +373,8 @@ class RunState {
       maxOutputBytes: job.limits.outputBytes,
       maxHostCalls: job.limits.maxHostCalls,
       maxConcurrentCalls: job.limits.maxConcurrentCalls,
+      seed: job.seed,
+      clockOrigin: job.clockOrigin,
     };
     const { context, control } = prepared;
     // Asynchronous isolate calls run in the order they are queued; "ignored" ones skip the reply.

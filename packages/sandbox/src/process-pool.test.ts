@@ -20,6 +20,8 @@ const job = (code: string, sha: string, n: number): EngineJob => ({
   codeSha256: sha.repeat(64),
   filename: 'plugin:probe@1.0.0',
   inputJson: JSON.stringify({ n }),
+  seed: '0'.repeat(32),
+  clockOrigin: 0,
   methods: ['graph.search'],
   limits,
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ScopedHostApi } from '@intelgraph/capabilities';
 import {
   type Clock,
@@ -11,6 +12,7 @@ import {
   type PluginManifest,
   type Provenance,
   parseInput,
+  type RunDeterminism,
   randomIds,
   sha256Hex,
   systemClock,
@@ -72,6 +74,14 @@ export interface SandboxRunRequest {
    * as the reason), else `UNAVAILABLE`; `details.reason` is `aborted`.
    */
   signal?: AbortSignal;
+  /** Run id for provenance (the host's id of the run); a fresh one by default. */
+  runId?: string;
+  /**
+   * The run's `Math.random` seed (32 hex digits) and clock origin (epoch ms). A fresh random seed and
+   * the current time by default; a replay passes the recorded ones. Either way they are in the
+   * provenance (`provenance.determinism`).
+   */
+  determinism?: RunDeterminism;
 }
 
 /** Options of {@link createSandbox}. */
@@ -201,6 +211,19 @@ const RequestSchema = z
       .regex(/^[\w.@:/+-]+$/)
       .optional(),
     signal: z.instanceof(AbortSignal).optional(),
+    runId: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[\w.:-]+$/)
+      .optional(),
+    determinism: z
+      .object({
+        seed: z.string().regex(/^[0-9a-f]{32}$/),
+        clockOrigin: z.number().int().min(0).max(8.64e15),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -347,7 +370,11 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 
     const api = req.api;
     const codeSha256 = codeDigest(req.code);
-    const runId = ids.next('run');
+    const runId = req.runId ?? ids.next('run');
+    const determinism: RunDeterminism = req.determinism ?? {
+      seed: randomBytes(16).toString('hex'),
+      clockOrigin: Math.floor(clock.now()),
+    };
     const startedAt = new Date(clock.now()).toISOString();
     const hostCalls: HostCallRecord[] = [];
     const logs: LogEntry[] = [];
@@ -399,6 +426,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         maxConcurrentCalls: o.maxConcurrentHostCalls ?? 32,
         maxValueBytes,
       },
+      seed: determinism.seed,
+      clockOrigin: determinism.clockOrigin,
     };
 
     let outcome: EngineOutcome;
@@ -451,6 +480,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       outcome: outcomeCode,
       startedAt,
       endedAt: new Date(clock.now()).toISOString(),
+      determinism: { ...determinism },
     };
     const report: RunReport = { logs, logsTruncated, usage, provenance };
     if (!failure) return { ok: true, value: value as T, ...report };

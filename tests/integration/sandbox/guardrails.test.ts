@@ -176,13 +176,21 @@ for (const [mode, sandbox] of [
         // Stopped near its CPU budget, not at the 3 s wall budget.
         expect(performance.now() - started).toBeLessThan(2500);
       }
-      // Within budget, the late work is still billed: usage is read once the isolate is idle.
+      // Within budget, the late work is still billed: usage is read once the isolate is idle. The
+      // plugin's clock is the logical run clock (it cannot time a busy-wait), so the late work is a fixed
+      // amount of computation, billed about as much as the same work done inside run().
+      const WORK = 'let x = 0; for (let i = 0; i < 3e7; i++) x = (x + i * 7) % 1000003; globalThis.x = x;';
+      const inline = await sandbox.run({
+        code: `export function run() { ${WORK} return 1; }`,
+        manifest: budgets({ cpuMs: 2500 }),
+      });
       const billed = await sandbox.run({
-        code: 'export function run() { return { toJSON() { Promise.resolve().then(() => { const t = Date.now(); while (Date.now() - t < 300) {} }); return 1; } }; }',
+        code: `export function run() { return { toJSON() { Promise.resolve().then(() => { ${WORK} }); return 1; } }; }`,
         manifest: budgets({ cpuMs: 2500 }),
       });
       expect(billed).toMatchObject({ ok: true, value: 1 });
-      expect(billed.usage.cpuMs).toBeGreaterThanOrEqual(250);
+      expect(inline.usage.cpuMs).toBeGreaterThan(0);
+      expect(billed.usage.cpuMs).toBeGreaterThanOrEqual(inline.usage.cpuMs * 0.5);
       expect(billed.provenance.usage.cpuMs).toBe(billed.usage.cpuMs);
       await stillServing(sandbox);
     });
@@ -311,7 +319,9 @@ describe('the host event loop under a flood', () => {
         api,
       });
       clearInterval(timer);
-      expect(budgetResource(r)).toBe('wall');
+      // The promise flood fills its 32 MB before its wall budget when the isolate runs it fast enough:
+      // either budget stops it; what this test is about is the host's timer below.
+      expect(['wall', 'memory']).toContain(budgetResource(r));
       // The issue measured a 2,000-8,300 ms stall. On an idle machine the gap stays near the 10 ms
       // period; this shared 2-core CI box (load average often above 10) adds scheduler delay of its own,
       // so the bound is 250 ms: an order of magnitude below the bug, well above the machine's noise.

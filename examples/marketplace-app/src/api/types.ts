@@ -181,6 +181,24 @@ export interface Provenance {
   endedAt: string;
 }
 
+/** The answer of pluginRunReplay: identical, or where the replay first departed from the recorded run. */
+export interface PluginRunReplay {
+  runId: string;
+  replayable: boolean;
+  identical: boolean;
+  outputSha256: string | null;
+  recordedOutputSha256: string;
+  reason: string | null;
+  divergence: {
+    kind: string;
+    reason: string;
+    index: number | null;
+    path: string | null;
+    recordedPath: string | null;
+    outputPath: string | null;
+  } | null;
+}
+
 export interface PluginRunResult {
   ok: boolean;
   value: JsonValue | null;

@@ -7,6 +7,7 @@ export type { GraphQLLoaders } from './loaders.js';
 export { createGraphQLLoaders } from './loaders.js';
 export { createModerationResolvers, moderationTypeDefs } from './moderation.js';
 export { MAX_PAGE_SIZE } from './pagination.js';
+export { createReplayResolvers, replayTypeDefs } from './replay.js';
 export type { GraphQLContext } from './resolvers.js';
 export { createResolvers } from './resolvers.js';
 export { createGraphQLSchema } from './schema.js';

@@ -3,6 +3,7 @@ import type { ExtensionHost } from '@intelgraph/host';
 import type { GraphQLSchema } from 'graphql';
 import { describeGovernanceTypes } from './governance-descriptions.js';
 import { createModerationResolvers } from './moderation.js';
+import { createReplayResolvers } from './replay.js';
 import { createResolvers } from './resolvers.js';
 import { typeDefs } from './type-defs.js';
 
@@ -22,6 +23,9 @@ import { typeDefs } from './type-defs.js';
  */
 export function createGraphQLSchema(host: ExtensionHost): GraphQLSchema {
   return describeGovernanceTypes(
-    makeExecutableSchema({ typeDefs, resolvers: [createResolvers(host), createModerationResolvers(host)] }),
+    makeExecutableSchema({
+      typeDefs,
+      resolvers: [createResolvers(host), createModerationResolvers(host), createReplayResolvers(host)],
+    }),
   );
 }

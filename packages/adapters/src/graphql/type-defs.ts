@@ -1,5 +1,6 @@
 import { governanceTypeDefs } from '@intelgraph/governance';
 import { moderationTypeDefs } from './moderation.js';
+import { replayTypeDefs } from './replay.js';
 
 /**
  * The GraphQL SDL of the extension platform beyond governance: catalog and search, install and consent,
@@ -807,5 +808,5 @@ extend type Mutation {
 }
 `;
 
-/** The complete SDL: governance's types followed by the platform's (moderation included). */
-export const typeDefs: string[] = [governanceTypeDefs, platformTypeDefs, moderationTypeDefs];
+/** The complete SDL: governance's types followed by the platform's (moderation and replay included). */
+export const typeDefs: string[] = [governanceTypeDefs, platformTypeDefs, moderationTypeDefs, replayTypeDefs];

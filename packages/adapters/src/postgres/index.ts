@@ -9,6 +9,7 @@ export { createPgGraphStore, type PgGraphStoreOptions } from './graph-store.js';
 export type { Migration } from './migrate.js';
 export { migrate } from './migrate.js';
 export { allMigrations } from './migrations/index.js';
+export { createPgReplayStore } from './replay-store.js';
 export { createPgReviewStore } from './reviews-store.js';
 export type {
   IsolationLevel,

@@ -8,4 +8,5 @@ export type * from './grants.js';
 export type * from './graph.js';
 export type * from './installations.js';
 export type * from './quotas.js';
+export type * from './replay.js';
 export type * from './reviews.js';

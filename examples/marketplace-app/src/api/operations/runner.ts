@@ -1,5 +1,5 @@
 import { operation } from '../client.js';
-import type { BudgetHint, JsonValue, PluginRunResult } from '../types.js';
+import type { BudgetHint, JsonValue, PluginRunReplay, PluginRunResult } from '../types.js';
 
 const COST = 'currency amount lines { resource quantity unitPrice amount }';
 
@@ -31,6 +31,17 @@ export const PLUGIN_RUN = operation<{ pluginRun: PluginRunResult }, { id: string
         hostCalls { scope method rows ms ok }
         entities outcome startedAt endedAt
       }
+    }
+  }
+`,
+);
+
+export const PLUGIN_RUN_REPLAY = operation<{ pluginRunReplay: PluginRunReplay }, { runId: string }>(
+  /* GraphQL */ `
+  mutation PluginRunReplay($runId: ID!) {
+    pluginRunReplay(runId: $runId) {
+      runId replayable identical outputSha256 recordedOutputSha256 reason
+      divergence { kind reason index path recordedPath outputPath }
     }
   }
 `,

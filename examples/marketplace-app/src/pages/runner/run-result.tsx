@@ -6,6 +6,7 @@ import {
   Alert,
   AlertTitle,
   Box,
+  Button,
   Chip,
   Grid,
   List,
@@ -19,7 +20,9 @@ import {
   Tooltip,
   Typography,
 } from '@mui/material';
-import type { JsonValue, PluginRunResult } from '../../api/types.js';
+import { useMutation } from '../../api/hooks.js';
+import { PLUGIN_RUN_REPLAY } from '../../api/operations/runner.js';
+import type { JsonValue, PluginRunReplay, PluginRunResult } from '../../api/types.js';
 import { CopyableDigest } from '../../components/copyable-digest.js';
 import { RawDetails, ScrollablePre } from '../../components/raw-details.js';
 import { Section } from '../../components/section.js';
@@ -145,6 +148,51 @@ function ProvenanceChips({ result }: { result: PluginRunResult }) {
 }
 
 /** A finished run: outcome, output, provenance chips, cost, usage against budget, host calls and logs. */
+function describeDivergence(r: PluginRunReplay): string {
+  const d = r.divergence;
+  if (!d) return 'The replay differs from the recorded run.';
+  if (d.kind === 'call')
+    return `Host call #${(d.index ?? 0) + 1} differs (${d.reason}): the replay called ${d.path ?? 'nothing'}, the recording has ${d.recordedPath ?? 'nothing'}.`;
+  if (d.kind === 'output')
+    return d.outputPath === null
+      ? `The recorded answer was altered (${d.reason}).`
+      : `The answer differs at ${d.outputPath || '/'}.`;
+  return `The recorded code no longer matches its digest (${d.reason}).`;
+}
+
+/** Re-executes the run from its recording (auditors and admins) and shows identical or the divergence. */
+function ReplayAction({ runId }: { runId: string }) {
+  const replay = useMutation(PLUGIN_RUN_REPLAY);
+  const r = replay.data?.pluginRunReplay;
+  return (
+    <Stack spacing={1} aria-label="Replay">
+      <Box>
+        <Button
+          size="small"
+          variant="outlined"
+          disabled={replay.loading}
+          onClick={() => void replay.run({ runId })}
+        >
+          Replay this run
+        </Button>
+      </Box>
+      {replay.error ? <Alert severity="warning">{replay.error.message}</Alert> : null}
+      {r ? (
+        !r.replayable ? (
+          <Alert severity="info">This run was not recorded whole ({r.reason ?? 'not replayable'}).</Alert>
+        ) : r.identical ? (
+          <Alert severity="success">
+            Identical: the replay made the same host calls and gave the same answer (sha256{' '}
+            {r.outputSha256?.slice(0, 12)}…).
+          </Alert>
+        ) : (
+          <Alert severity="error">{describeDivergence(r)}</Alert>
+        )
+      ) : null}
+    </Stack>
+  );
+}
+
 export function RunResult({ result }: { result: PluginRunResult }) {
   const { usage, budgets, cost } = result;
   // Refused before the sandbox started (kill switch, quota…): the reason is all there is to show.
@@ -164,7 +212,10 @@ export function RunResult({ result }: { result: PluginRunResult }) {
       ) : null}
       <Section title="Provenance and citations">
         {result.provenance ? (
-          <ProvenanceChips result={result} />
+          <Stack spacing={2}>
+            <ProvenanceChips result={result} />
+            <ReplayAction runId={result.provenance.runId} />
+          </Stack>
         ) : (
           <Typography color="text.secondary">No provenance was recorded for this run.</Typography>
         )}

@@ -6,6 +6,7 @@ import { contractsMigrations } from './contracts.js';
 import { governanceMigrations } from './governance.js';
 import { grantsMigrations } from './grants.js';
 import { graphMigrations } from './graph.js';
+import { replayMigrations } from './replay.js';
 
 /** Every migration of every domain, in the order migrate() applies them. */
 export const allMigrations: Migration[] = [
@@ -16,4 +17,5 @@ export const allMigrations: Migration[] = [
   ...governanceMigrations,
   ...billingMigrations,
   ...graphMigrations,
+  ...replayMigrations,
 ];
