@@ -2,6 +2,8 @@
 // trusted publisher key, the author kit's signed .tgz uploaded the way the publishing guide's CI step
 // does (`curl --data-binary @dist/x.tgz "$URL/plugins"`), then install and run over GraphQL, and
 // /metrics. Run with --no-node-snapshot (isolated-vm). Arguments: <plugin.tgz> <publisher.pub.pem>.
+
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createExpressRouter } from '@intelgraph/adapters/express';
@@ -22,8 +24,11 @@ const host = await createExtensionHost({
   dataDir: join(import.meta.dirname, '.intelgraph'),
   trust: [{ publisher: 'consumer-labs', publicKey: await readFile(publicKeyPath, 'utf8') }],
 });
+// Prometheus reads /metrics with a bearer token of its own (metrics span every org, so an org admin may not).
+const metricsToken = randomBytes(24).toString('hex');
 const { router, stop } = await createExpressRouter({
   host,
+  metricsToken,
   async auth(req) {
     const header = req.get('authorization') ?? '';
     if (!header.startsWith('Bearer ')) return null;
@@ -104,7 +109,9 @@ try {
     `no token → FORBIDDEN: ${JSON.stringify(anonymous).slice(0, 200)}`,
   );
 
-  const metrics = await fetch(`${url}/metrics`, { headers: { authorization: admin } });
+  const asAdmin = await fetch(`${url}/metrics`, { headers: { authorization: admin } });
+  check(asAdmin.status === 403, `GET /metrics as an org admin answers ${asAdmin.status} (403 expected)`);
+  const metrics = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
   const text = await metrics.text();
   check(
     metrics.status === 200 && /^plugin_cpu_ms_total\{/m.test(text),
