@@ -16,7 +16,7 @@ import { typeDefs } from './type-defs.js';
  * @example
  * ```ts
  * import { graphql } from 'graphql';
- * import { createGraphQLSchema } from '@intelgraph/adapters/graphql';
+ * import { createGraphQLSchema } from '@intelgraph/server/graphql';
  * const schema = createGraphQLSchema(host);
  * const r = await graphql({ schema, source: 'query { ping }', contextValue: { actor } });
  * ```

@@ -1,6 +1,6 @@
 import type { Actor, AuditEvent, JsonValue } from '@intelgraph/core';
 import { IntelGraphError, parseInput, SCOPE_PATTERN } from '@intelgraph/core';
-import { type ReviewTaskView, reviewTaskToGraphQL } from '@intelgraph/governance';
+import type { ReviewTaskView } from '@intelgraph/governance';
 import type {
   EdgeRecordResult,
   EdgeResult,
@@ -11,6 +11,7 @@ import type {
 import { type InstallationView, type PluginSummary, riskLevel } from '@intelgraph/marketplace';
 import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { z } from 'zod';
+import { reviewTaskToGraphQL } from './governance-type-defs.js';
 import { createGraphQLLoaders, type GraphQLLoaders } from './loaders.js';
 import { pageSizeOf } from './pagination.js';
 
@@ -197,7 +198,7 @@ async function requireInstallation(
  * @example
  * ```ts
  * import { makeExecutableSchema } from '@graphql-tools/schema';
- * import { createResolvers, typeDefs } from '@intelgraph/adapters/graphql';
+ * import { createResolvers, typeDefs } from '@intelgraph/server/graphql';
  * const schema = makeExecutableSchema({ typeDefs, resolvers: createResolvers(host) });
  * ```
  */

@@ -19,7 +19,7 @@ function findIntelGraphError(error: unknown): IntelGraphError | null {
  * @example
  * ```ts
  * import { ApolloServer } from '@apollo/server';
- * import { createGraphQLSchema, formatGraphQLError } from '@intelgraph/adapters/graphql';
+ * import { createGraphQLSchema, formatGraphQLError } from '@intelgraph/server/graphql';
  * const server = new ApolloServer({ schema: createGraphQLSchema(host), formatError: formatGraphQLError });
  * ```
  */

@@ -77,7 +77,7 @@ export interface QueryCostInput {
  * @example
  * ```ts
  * import { parse } from 'graphql';
- * import { createGraphQLSchema, queryCost } from '@intelgraph/adapters/graphql';
+ * import { createGraphQLSchema, queryCost } from '@intelgraph/server/graphql';
  * const cost = queryCost({ schema: createGraphQLSchema(host), document: parse('{ catalog(first: 5) { id } }') }); // 10
  * ```
  */
@@ -109,7 +109,7 @@ function refusal(message: string, details: Record<string, unknown>): GraphQLErro
  * @example
  * ```ts
  * import { ApolloServer } from '@apollo/server';
- * import { createGraphQLSchema, queryCostPlugin, queryLimitsRule } from '@intelgraph/adapters/graphql';
+ * import { createGraphQLSchema, queryCostPlugin, queryLimitsRule } from '@intelgraph/server/graphql';
  * const server = new ApolloServer({
  *   schema: createGraphQLSchema(host),
  *   validationRules: [queryLimitsRule()],

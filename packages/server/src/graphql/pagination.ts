@@ -6,7 +6,7 @@ import { IntelGraphError } from '@intelgraph/core';
  *
  * @example
  * ```ts
- * import { MAX_PAGE_SIZE } from '@intelgraph/adapters/graphql';
+ * import { MAX_PAGE_SIZE } from '@intelgraph/server/graphql';
  * const variables = { first: MAX_PAGE_SIZE }; // query($first: Int) { catalog(first: $first) { id } }
  * ```
  */

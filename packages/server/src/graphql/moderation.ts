@@ -8,7 +8,7 @@ import type { ExtensionHost } from '@intelgraph/host';
  *
  * @example
  * ```ts
- * import { moderationTypeDefs } from '@intelgraph/adapters/graphql';
+ * import { moderationTypeDefs } from '@intelgraph/server/graphql';
  * console.log(moderationTypeDefs.includes('moderationQueue')); // true
  * ```
  */
@@ -129,7 +129,7 @@ function actorOf(ctx: Context): Actor {
  * @example
  * ```ts
  * import { makeExecutableSchema } from '@graphql-tools/schema';
- * import { createModerationResolvers, createResolvers, typeDefs } from '@intelgraph/adapters/graphql';
+ * import { createModerationResolvers, createResolvers, typeDefs } from '@intelgraph/server/graphql';
  * const schema = makeExecutableSchema({ typeDefs, resolvers: [createResolvers(host), createModerationResolvers(host)] });
  * ```
  */

@@ -30,7 +30,7 @@ function perKey<V>(load: (id: string) => Promise<V>) {
  *
  * @example
  * ```ts
- * import { createGraphQLLoaders } from '@intelgraph/adapters/graphql';
+ * import { createGraphQLLoaders } from '@intelgraph/server/graphql';
  * const context = { actor, loaders: createGraphQLLoaders(host) }; // one per request
  * ```
  */

@@ -117,7 +117,7 @@ function limitError(
  * @example
  * ```ts
  * import { validate, parse } from 'graphql';
- * import { queryLimitsRule } from '@intelgraph/adapters/graphql';
+ * import { queryLimitsRule } from '@intelgraph/server/graphql';
  * const errors = validate(schema, parse(source), [queryLimitsRule({ maxDepth: 8, maxFields: 300 })]);
  * ```
  */

@@ -138,7 +138,7 @@ function isPost(req: Request): boolean {
  * @example
  * ```ts
  * import express from 'express';
- * import { createExpressRouter } from '@intelgraph/adapters/express';
+ * import { createExpressRouter } from '@intelgraph/server/express';
  * const app = express();
  * const { router, stop } = await createExpressRouter({ host, auth: (req) => myAuth(req) });
  * app.use('/intelgraph', router);

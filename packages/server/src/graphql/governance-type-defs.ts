@@ -1,14 +1,13 @@
-import type { ReviewTaskView } from './task-view.js';
+import type { ReviewTaskView } from '@intelgraph/governance';
 
 /**
  * GraphQL SDL of the governance API: the seed's `ReviewTask`, `requestPolicyChange`, `reviewApprove`
  * and `reviewDeny`, plus `reviewAppeal`, `reviewWithdraw`, `reviewRetryApply` and the queue queries.
- * Resolvers live in `@intelgraph/adapters/graphql`, which maps each field to a {@link Governance} method
- * (so imports keep pointing inward). `DateTime` is ISO-8601; `JSON` is any JSON value.
+ * Resolvers live beside it in `@intelgraph/server/graphql`, which maps each field to a `Governance` method. `DateTime` is ISO-8601; `JSON` is any JSON value.
  *
  * @example
  * ```ts
- * import { governanceTypeDefs } from '@intelgraph/governance';
+ * import { governanceTypeDefs } from '@intelgraph/server/graphql';
  * import { makeExecutableSchema } from '@graphql-tools/schema';
  * const schema = makeExecutableSchema({ typeDefs: [governanceTypeDefs], resolvers });
  * ```

@@ -1,6 +1,8 @@
 export type { QueryCostInput } from './cost.js';
 export { queryCost, queryCostPlugin } from './cost.js';
 export { formatGraphQLError } from './errors.js';
+export type { GraphQLReviewTask } from './governance-type-defs.js';
+export { governanceTypeDefs, reviewTaskToGraphQL } from './governance-type-defs.js';
 export type { QueryLimits } from './limits.js';
 export { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './limits.js';
 export type { GraphQLLoaders } from './loaders.js';

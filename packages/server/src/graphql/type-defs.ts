@@ -1,4 +1,4 @@
-import { governanceTypeDefs } from '@intelgraph/governance';
+import { governanceTypeDefs } from './governance-type-defs.js';
 import { moderationTypeDefs } from './moderation.js';
 import { replayTypeDefs } from './replay.js';
 
@@ -10,7 +10,7 @@ import { replayTypeDefs } from './replay.js';
  *
  * @example
  * ```ts
- * import { typeDefs } from '@intelgraph/adapters/graphql';
+ * import { typeDefs } from '@intelgraph/server/graphql';
  * console.log(typeDefs.join('\n')); // the full SDL, e.g. for codegen
  * ```
  */

@@ -8,7 +8,7 @@ import type { GraphQLContext } from './resolvers.js';
  *
  * @example
  * ```ts
- * import { replayTypeDefs } from '@intelgraph/adapters/graphql';
+ * import { replayTypeDefs } from '@intelgraph/server/graphql';
  * console.log(replayTypeDefs.includes('pluginRunReplay')); // true
  * ```
  */
@@ -91,7 +91,7 @@ function view(r: ReplayResult) {
  * @example
  * ```ts
  * import { makeExecutableSchema } from '@graphql-tools/schema';
- * import { createReplayResolvers, createResolvers, typeDefs } from '@intelgraph/adapters/graphql';
+ * import { createReplayResolvers, createResolvers, typeDefs } from '@intelgraph/server/graphql';
  * const schema = makeExecutableSchema({ typeDefs, resolvers: [createResolvers(host), createReplayResolvers(host)] });
  * ```
  */
