@@ -27,11 +27,11 @@ import {
 import {
   generatePublisherKeyPair,
   packTarball,
-  runCli,
   signPluginPackage,
   unpackTarball,
 } from '@intelgraph/marketplace';
 import { definePlugin, type PluginInput, type PluginOutput } from '@intelgraph/marketplace/plugin';
+import { runCli } from '@intelgraph/plugin-kit';
 import { createSandbox, type SandboxResult } from '@intelgraph/sandbox';
 import { fuzzSandbox } from '@intelgraph/sandbox/testing';
 import { createExpressRouter, type ExpressRouterOptions } from '@intelgraph/server/express';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IntelGraphError, parseManifest } from '@intelgraph/core';
-import type { PluginPackage } from './package.js';
+import type { PluginPackage } from '@intelgraph/marketplace';
 
 /** Options of {@link buildPlugin}. */
 export interface BuildPluginOptions {
@@ -31,7 +31,8 @@ export interface BuiltPlugin {
  *
  * @example
  * ```ts
- * import { buildPlugin, signPluginPackage } from '@intelgraph/marketplace';
+ * import { signPluginPackage } from '@intelgraph/marketplace';
+ * import { buildPlugin } from '@intelgraph/plugin-kit';
  * const { pkg } = await buildPlugin('examples/plugins/sample-enricher');
  * const signed = await signPluginPackage(pkg, privateKeyPem);
  * ```

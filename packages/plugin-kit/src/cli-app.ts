@@ -4,13 +4,19 @@ import { lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IntelGraphError, isIntelGraphError, parseManifest } from '@intelgraph/core';
+import {
+  generatePublisherKeyPair,
+  keyIdOf,
+  type PluginPackage,
+  packTarball,
+  readPackage,
+  signPluginPackage,
+  verifyPluginPackageDetails,
+  writePackageDir,
+} from '@intelgraph/marketplace';
 import { buildPlugin } from './build.js';
-import { generatePublisherKeyPair, keyIdOf } from './keys.js';
-import type { PluginPackage } from './package.js';
-import { packTarball, readPackage, writePackageDir } from './package-io.js';
 import { formatTestReport, testPlugin } from './plugin-test.js';
 import { scaffoldPlugin } from './scaffold.js';
-import { signPluginPackage, verifyPluginPackageDetails } from './signing.js';
 
 /** Where the CLI writes and what it reads from its environment (injected for tests). */
 export interface CliIo {
@@ -212,7 +218,7 @@ class UsageError extends Error {}
  *
  * @example
  * ```ts
- * import { runCli } from '@intelgraph/marketplace';
+ * import { runCli } from '@intelgraph/plugin-kit';
  * const code = await runCli(['verify', 'dist/sample-enricher-0.1.0.tgz', '--key', 'publisher.pub.pem']);
  * ```
  */

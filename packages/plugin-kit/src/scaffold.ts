@@ -10,7 +10,7 @@ function readme(name: string): string {
 An IntelGraph plugin.
 
 \`\`\`sh
-npm install                        # the author kit: @intelgraph/marketplace and @intelgraph/sandbox
+npm install                        # the author kit (@intelgraph/plugin-kit), definePlugin's types and the sandbox
 npx intelgraph-plugin keygen       # once: publisher.key.pem (secret, git-ignored) and publisher.pub.pem (commit it)
 npx intelgraph-plugin test .       # run test/fixtures.json in the sandbox
 npx intelgraph-plugin build . --key publisher.key.pem   # dist/${name}-0.1.0.tgz, signed
@@ -23,7 +23,8 @@ tarballs instead: in a clone of IntelGraph Extensions run \`pnpm install && pnpm
 
 \`\`\`sh
 npm install --save-dev /tmp/ig/intelgraph-core-0.1.0.tgz /tmp/ig/intelgraph-capabilities-0.1.0.tgz \\
-  /tmp/ig/intelgraph-marketplace-0.1.0.tgz /tmp/ig/intelgraph-sandbox-0.1.0.tgz
+  /tmp/ig/intelgraph-marketplace-0.1.0.tgz /tmp/ig/intelgraph-plugin-kit-0.1.0.tgz \\
+  /tmp/ig/intelgraph-sandbox-0.1.0.tgz
 \`\`\`
 
 Every \`@intelgraph/*\` package the kit depends on must be in the same command, or npm looks it up on the
@@ -43,7 +44,11 @@ function files(name: string): Record<string, string> {
           build: 'intelgraph-plugin build .',
           test: 'intelgraph-plugin test .',
         },
-        devDependencies: { '@intelgraph/marketplace': '^0.1.0', '@intelgraph/sandbox': '^0.1.0' },
+        devDependencies: {
+          '@intelgraph/marketplace': '^0.1.0',
+          '@intelgraph/plugin-kit': '^0.1.0',
+          '@intelgraph/sandbox': '^0.1.0',
+        },
       },
       null,
       2,
@@ -117,7 +122,7 @@ export default {
  *
  * @example
  * ```ts
- * import { scaffoldPlugin } from '@intelgraph/marketplace';
+ * import { scaffoldPlugin } from '@intelgraph/plugin-kit';
  * await scaffoldPlugin('plugins/my-enricher'); // name taken from the folder
  * ```
  */

@@ -105,7 +105,7 @@ async function loadHostDefinition(root: string): Promise<Record<string, Record<s
  *
  * @example
  * ```ts
- * import { testPlugin } from '@intelgraph/marketplace';
+ * import { testPlugin } from '@intelgraph/plugin-kit';
  * const report = await testPlugin('examples/plugins/sample-enricher');
  * if (!report.passed) process.exitCode = 1;
  * ```
@@ -192,7 +192,7 @@ export async function testPlugin(
  *
  * @example
  * ```ts
- * import { formatTestReport, testPlugin } from '@intelgraph/marketplace';
+ * import { formatTestReport, testPlugin } from '@intelgraph/plugin-kit';
  * console.log(formatTestReport(await testPlugin('my-plugin')));
  * ```
  */
