@@ -74,6 +74,12 @@ export interface MarketplaceOptions {
   reportThreshold?: number;
   roles?: Partial<MarketplaceRoles>;
   /**
+   * Orgs whose members' `moderate` and `operate` roles count. Those roles act on the catalog every org
+   * sees (hide, restore, yank any version, trust publisher keys), so a multi-tenant host whose tenants'
+   * admins assign roles names its operator org here. Default: every org (roles all come from one operator).
+   */
+  platformOrgs?: readonly string[];
+  /**
    * Consulted when an operation grants new scopes and leaves the plugin high-risk; route it through a
    * governance review and answer `pending` with the review id, then `approved` when the caller retries
    * with that `approvalRef`. Without a hook, the installer's consent suffices.
@@ -239,6 +245,7 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
       store: ctx.store,
       audit: ctx.audit,
       roles: ctx.roles.moderate,
+      ...(options.platformOrgs ? { platformOrgs: options.platformOrgs } : {}),
       now: ctx.now,
       onVisibilityChange: ctx.markDirty,
     }),

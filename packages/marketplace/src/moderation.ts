@@ -70,6 +70,8 @@ export interface ModerationDeps {
   audit: AuditTrail;
   /** Roles allowed to moderate. */
   roles: readonly string[];
+  /** Orgs in which those roles count (moderation is platform-wide); every org when unset. */
+  platformOrgs?: readonly string[];
   now: () => string;
   /** Tells the search index that visibility changed. */
   onVisibilityChange: () => void;
@@ -135,6 +137,14 @@ export function createModeration(deps: ModerationDeps): Moderation {
       throw new IntelGraphError('FORBIDDEN', `${what} needs one of the roles ${roles.join(', ')}`, {
         details: { required: [...roles] },
       });
+    if (deps.platformOrgs !== undefined && !deps.platformOrgs.includes(actor.orgId))
+      throw new IntelGraphError(
+        'FORBIDDEN',
+        `${what} is platform-wide: it needs the role in a platform org`,
+        {
+          details: { required: [...roles], platformOrgs: [...deps.platformOrgs] },
+        },
+      );
     return actor;
   }
 

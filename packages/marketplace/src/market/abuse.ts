@@ -9,6 +9,7 @@ import {
   type MarketContext,
   PluginId,
   Reason,
+  requirePlatformRole,
   requireRole,
   VersionSpec,
 } from './context.js';
@@ -100,7 +101,7 @@ async function reports(
   query: { pluginId?: string; status?: AbuseReportRecord['status'] } = {},
 ): Promise<AbuseReportRecord[]> {
   const actor = actorOf(actorInput);
-  requireRole(actor, ctx.roles.moderate, 'reading abuse reports');
+  requirePlatformRole(ctx, actor, ctx.roles.moderate, 'reading abuse reports');
   return ctx.store.listReports(query);
 }
 
@@ -111,7 +112,7 @@ async function moderate(
 ): Promise<VersionSummary> {
   const actor = actorOf(actorInput);
   const v = parseInput(ModerateSchema, input, 'moderation');
-  requireRole(actor, ctx.roles.moderate, 'moderation');
+  requirePlatformRole(ctx, actor, ctx.roles.moderate, 'moderation');
   const hide = v.action === 'hide';
   const next = await ctx.store.updateVersion(v.pluginId, v.version, {
     hidden: hide,

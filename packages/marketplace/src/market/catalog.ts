@@ -28,6 +28,7 @@ import {
   type MarketContext,
   PluginId,
   Reason,
+  requirePlatformRole,
   requireRole,
   union,
   VersionSpec,
@@ -134,7 +135,9 @@ async function yank(
   const v = parseInput(YankSchema, input, 'yank');
   const version = await ctx.store.getVersion(v.pluginId, v.version);
   if (!version) throw new IntelGraphError('NOT_FOUND', `no version ${v.pluginId}@${v.version}`);
-  requireRole(actor, [...ctx.roles.operate, `publisher:${version.publisherId}`], 'yanking');
+  // The publisher yanks its own versions; anyone else needs the operate role in a platform org.
+  if (!actor.roles.includes(`publisher:${version.publisherId}`))
+    requirePlatformRole(ctx, actor, [...ctx.roles.operate, `publisher:${version.publisherId}`], 'yanking');
   const next = await ctx.store.updateVersion(v.pluginId, v.version, { yanked: true, yankReason: v.reason });
   ctx.markDirty();
   await ctx.audit.record({

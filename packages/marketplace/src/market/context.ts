@@ -123,6 +123,25 @@ export function requireRole(actor: Actor, allowed: readonly string[], what: stri
     });
 }
 
+/**
+ * Throws `FORBIDDEN` unless the actor holds one of the allowed roles **in a platform org**: moderation,
+ * key trust and yanking act on the catalog every org sees, so a role a tenant's admin assigned inside
+ * their own org must not count (`platformOrgs`; every org when unset).
+ */
+export function requirePlatformRole(
+  ctx: Pick<MarketContext, 'options'>,
+  actor: Actor,
+  allowed: readonly string[],
+  what: string,
+): void {
+  requireRole(actor, allowed, what);
+  const orgs = ctx.options.platformOrgs;
+  if (orgs !== undefined && !orgs.includes(actor.orgId))
+    throw new IntelGraphError('FORBIDDEN', `${what} is platform-wide: it needs the role in a platform org`, {
+      details: { required: [...allowed], platformOrgs: [...orgs] },
+    });
+}
+
 /** The actor as audit events record it. */
 export const auditActor = (a: Actor) => ({ userId: a.userId, orgId: a.orgId });
 

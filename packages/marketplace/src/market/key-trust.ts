@@ -3,7 +3,15 @@
 import { type Actor, type PublisherKeyRecord, parseInput } from '@intelgraph/core';
 import type { KeyInput } from '../keys.js';
 import type { InstallationView, Marketplace } from '../marketplace.js';
-import { actorOf, auditActor, type MarketContext, Reason, requireRole, union, view } from './context.js';
+import {
+  actorOf,
+  auditActor,
+  type MarketContext,
+  Reason,
+  requirePlatformRole,
+  union,
+  view,
+} from './context.js';
 
 /** The key-trust methods of {@link Marketplace}. */
 export type KeyTrustMethods = Pick<Marketplace, 'trustKey' | 'rotateKey' | 'revokeKey'>;
@@ -25,7 +33,7 @@ async function trustKey(
   publicKey: KeyInput,
 ): Promise<PublisherKeyRecord> {
   const actor = actorOf(actorInput);
-  requireRole(actor, ctx.roles.operate, 'managing publisher keys');
+  requirePlatformRole(ctx, actor, ctx.roles.operate, 'managing publisher keys');
   await ctx.ready();
   const record = await ctx.trust.add(publisherId, publicKey);
   await ctx.audit.record({
@@ -46,7 +54,7 @@ async function rotateKey(
   reason = 'rotation',
 ): Promise<PublisherKeyRecord> {
   const actor = actorOf(actorInput);
-  requireRole(actor, ctx.roles.operate, 'managing publisher keys');
+  requirePlatformRole(ctx, actor, ctx.roles.operate, 'managing publisher keys');
   await ctx.ready();
   const { added, retired } = await ctx.trust.rotate(publisherId, newPublicKey, reason);
   await ctx.audit.record({
@@ -67,7 +75,7 @@ async function revokeKey(
 ): Promise<{ versions: string[]; installations: InstallationView[] }> {
   const { store, audit } = ctx;
   const actor = actorOf(actorInput);
-  requireRole(actor, ctx.roles.operate, 'managing publisher keys');
+  requirePlatformRole(ctx, actor, ctx.roles.operate, 'managing publisher keys');
   const why = parseInput(Reason, reason, 'reason');
   await ctx.ready();
   const key = await ctx.trust.revoke(keyId, why);
