@@ -28,7 +28,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Invariant, invariants } from './support/accounting.js';
-import { ledgerDelta } from './support/ledger.js';
+import { type Ledger, ledgerDelta } from './support/ledger.js';
 import { errorCount, type OperationResult, type Step } from './support/mix.js';
 import { type OpenLoopResult, runOpenLoop } from './support/open-loop.js';
 import { noopRunStep, pingStep, pluginRunStep, policyChangeStep } from './support/operations.js';
@@ -142,13 +142,31 @@ async function measure(
 const profileFile = (backend: string, repeat: number, what: string) =>
   PROFILE_DIR && repeat === 0 ? join(PROFILE_DIR, `load-${backend}-${what}.cpuprofile`) : undefined;
 
+/**
+ * The ledger once the server has finished what the step sent it: after a step whose generator gave up
+ * on requests (never answered, broken connections), the server may still be working on them, so the
+ * ledger is read until its audit length holds still (up to 120 s), and the next step starts on an idle
+ * server.
+ */
+async function quiescentLedger(server: ServerProcess, m: Measured): Promise<Ledger> {
+  let ledger = await server.ledger();
+  const abandoned = m.operations.some((o) => o.unanswered + o.transportErrors > 0);
+  for (const until = performance.now() + 120_000; abandoned && performance.now() < until; ) {
+    await new Promise((r) => setTimeout(r, 3_000));
+    const next = await server.ledger();
+    if (next.auditLength === ledger.auditLength) return next;
+    ledger = next;
+  }
+  return ledger;
+}
+
 /** The capacity sweep; stops stepping once a step is far past saturation. */
 async function sweep(server: ServerProcess, backend: Backend, repeat: number): Promise<RateStep[]> {
   const steps: RateStep[] = [];
   for (const rate of RATES) {
     const before = await server.ledger();
     const m = await measure(server, MIX, rate, STEP_SECONDS, profileFile(backend, repeat, `mix-${rate}`));
-    const list = invariants(m.operations, ledgerDelta(before, await server.ledger()));
+    const list = invariants(m.operations, ledgerDelta(before, await quiescentLedger(server, m)));
     const run = m.operations.find((o) => o.name === 'pluginRun') as OperationResult;
     const accountingHolds = list.every((i) => i.ok || i.what.startsWith('errors'));
     const status: StepStatus = !accountingHolds
