@@ -5,7 +5,7 @@
 import type { Actor } from '@intelgraph/core';
 import { USERS } from '../../examples/demo/src/seed.js';
 import type { Operation, Step } from './mix.js';
-import { CHURN_PLUGIN, LOAD_PLUGIN } from './stack.js';
+import { CHURN_PLUGIN, LOAD_PLUGIN, NOOP_PLUGIN } from './stack.js';
 
 const RUN = `mutation Run($id: ID!, $input: JSON!) { pluginRun(id: $id, input: $input) { ok error { code } } }`;
 const POLICY = `mutation Policy($kind: String!, $payload: JSON!, $reason: String!) {
@@ -35,6 +35,17 @@ export const pluginRunStep: Step = {
     if (r?.ok === true) return true;
     return String((r?.error as { code?: string } | null)?.code ?? 'RUN_NOT_OK');
   },
+};
+
+/**
+ * `pluginRun(load-noop, {})` as alice: a plugin that returns at once and makes no host call, so its cost
+ * is the run path's own (admission, quota, sandbox round trip, settle, bill, audit), a floor for the mix.
+ */
+export const noopRunStep: Step = {
+  name: 'pluginRun (no-op plugin)',
+  actor: () => USERS.alice,
+  build: () => ({ query: RUN, variables: { id: NOOP_PLUGIN, input: {} } }),
+  accept: pluginRunStep.accept,
 };
 
 /** `requestPolicyChange(kind: "export", payload: { maxRecords: N }, reason)` as alice. */

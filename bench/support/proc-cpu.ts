@@ -7,14 +7,16 @@ export type CpuByGroup = Record<string, number>;
 
 const TICK_MS = 10; // USER_HZ = 100 on Linux
 
-function cpuOf(pid: string): { comm: string; cmdline: string; ms: number } | null {
+function cpuOf(pid: string): { comm: string; cmdline: string; ms: number; reapedMs: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    // cutime + cstime: children that exited and were reaped (a sandbox worker replaced mid-step).
+    const reapedMs = (Number(fields[13]) + Number(fields[14])) * TICK_MS;
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-    return { comm, cmdline, ms };
+    return { comm, cmdline, ms, reapedMs };
   } catch {
     return null; // the process ended between listing and reading
   }
@@ -22,7 +24,7 @@ function cpuOf(pid: string): { comm: string; cmdline: string; ms: number } | nul
 
 /**
  * CPU ms so far of: each server pid given (`server`, summed over them; their sandbox worker children are
- * counted when their parent pid is a server), `postgres`, `redis`, `neo4j`, `haproxy` and this process
+ * counted when their parent pid is a server, and once exited and reaped through the server's cutime), `postgres`, `redis`, `neo4j`, `haproxy` and this process
  * (`generator`). Groups of processes that exited between two readings under-count; the benchmarks read
  * before and after each step, while the processes live.
  */
@@ -43,7 +45,9 @@ export function cpuByGroup(serverPids: readonly number[]): CpuByGroup {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '';
     } catch {}
-    if (servers.has(pid) || servers.has(ppid)) out.server = (out.server ?? 0) + p.ms;
+    // A server's live workers are counted by their parent pid, its exited ones through its cutime.
+    if (servers.has(pid)) out.server = (out.server ?? 0) + p.ms + p.reapedMs;
+    else if (servers.has(ppid)) out.server = (out.server ?? 0) + p.ms;
     else if (p.comm === 'postgres' || p.cmdline.startsWith('postgres:'))
       out.postgres = (out.postgres ?? 0) + p.ms;
     else if (p.comm === 'redis-server') out.redis = (out.redis ?? 0) + p.ms;

@@ -14,6 +14,10 @@ export interface ServerProcess {
   ledger(): Promise<Ledger>;
   sample(on: boolean): Promise<void>;
   samples(): Promise<Sample[]>;
+  /** Registers (true) or removes (false) an OpenTelemetry SDK in the server; resolves to spans exported. */
+  tracing(on: boolean): Promise<number>;
+  /** Starts a V8 CPU profile of the server (`file`), or stops the running one and writes it (`null`). */
+  profile(file: string | null): Promise<string>;
   /** Appends `count` audit events from this server, `concurrency` at a time; resolves to elapsed ms. */
   auditBurst(count: number, concurrency: number): Promise<number>;
   close(): Promise<void>;
@@ -30,18 +34,14 @@ export async function startServerProcess(options: {
   startTimeoutMs?: number;
   /** Join stores shared with other server processes (see `SharedStores`). */
   shared?: SharedStores;
+  /** Another checkout of the repository to run the server from (bench/hot-path.ts compares two). */
+  root?: string;
 }): Promise<ServerProcess> {
-  const child: ChildProcess = fork(join(root, 'bench/support/server.ts'), [], {
-    cwd: root,
+  const from = options.root ?? root;
+  const child: ChildProcess = fork(join(from, 'bench/support/server.ts'), [], {
+    cwd: from,
     execPath: process.execPath,
-    execArgv: [
-      '--no-node-snapshot',
-      '--conditions=source',
-      '--import',
-      'tsx',
-      // LOAD_CPU_PROF=<dir> writes a V8 CPU profile of the server (open it in Chrome DevTools).
-      ...(process.env.LOAD_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LOAD_CPU_PROF}`] : []),
-    ],
+    execArgv: ['--no-node-snapshot', '--conditions=source', '--import', 'tsx'],
     env: {
       ...process.env,
       LOAD_BACKEND: options.backend,
@@ -104,6 +104,8 @@ export async function startServerProcess(options: {
     ledger: () => call<Ledger>('ledger'),
     sample: (on) => call<void>('sample', { on }),
     samples: () => call<Sample[]>('samples'),
+    tracing: (on) => call<number>('tracing', { on }),
+    profile: (file) => call<string>('profile', { file }),
     auditBurst: (count, concurrency) => call<number>('auditBurst', { count, concurrency }),
     async close() {
       if (exited) return;

@@ -4,10 +4,16 @@
 //   { id, op: 'ledger' }        → { id, ok, value: Ledger }
 //   { id, op: 'sample', on }    → starts (or stops) sampling RSS, heap and event-loop delay every second
 //   { id, op: 'samples' }       → { id, ok, value: Sample[] }
+//   { id, op: 'tracing', on }   → registers (or removes) an OpenTelemetry SDK; answers spans exported
+//   { id, op: 'profile', file } → starts a V8 CPU profile (file: null stops it and writes it to the file
+//                                 given when it started; answers the path)
 //   { id, op: 'close' }         → closes the stack, answers, exits
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readLedger } from './ledger.js';
 import { type Backend, type SharedStores, startStack } from './stack.js';
+import { tracingSwitch } from './tracing-switch.js';
 
 /** One per-second sample of the server process. */
 export interface Sample {
@@ -24,6 +30,8 @@ export interface Sample {
 type Message =
   | { id: number; op: 'ledger' | 'samples' | 'close' }
   | { id: number; op: 'sample'; on: boolean }
+  | { id: number; op: 'tracing'; on: boolean }
+  | { id: number; op: 'profile'; file: string | null }
   | { id: number; op: 'auditBurst'; count: number; concurrency: number };
 
 const send = (m: unknown) => process.send?.(m);
@@ -31,8 +39,10 @@ const mb = (n: number) => Math.round((n / 1048576) * 10) / 10;
 
 async function main(): Promise<void> {
   const backend = (process.env.LOAD_BACKEND ?? 'embedded') as Backend;
+  const tracing = tracingSwitch();
   const stack = await startStack({
     backend,
+    host: { tracerProvider: tracing.provider },
     ...(process.env.LOAD_SHARED ? { shared: JSON.parse(process.env.LOAD_SHARED) as SharedStores } : {}),
     ...(process.env.LOAD_POOL_SIZE ? { poolSize: Number(process.env.LOAD_POOL_SIZE) } : {}),
   });
@@ -40,6 +50,7 @@ async function main(): Promise<void> {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   let timer: NodeJS.Timeout | undefined;
   let started = 0;
+  let profiling: { session: Session; file: string } | null = null;
 
   process.on('message', async (m: Message) => {
     try {
@@ -66,7 +77,26 @@ async function main(): Promise<void> {
         } else loop.disable();
         send({ id: m.id, ok: true, value: null });
       } else if (m.op === 'samples') send({ id: m.id, ok: true, value: samples });
-      else if (m.op === 'auditBurst') {
+      else if (m.op === 'tracing') {
+        await tracing.set(m.on);
+        send({ id: m.id, ok: true, value: tracing.spansExported() });
+      } else if (m.op === 'profile') {
+        if (m.file !== null && !profiling) {
+          const session = new Session();
+          session.connect();
+          await session.post('Profiler.enable');
+          await session.post('Profiler.start');
+          profiling = { session, file: m.file };
+          send({ id: m.id, ok: true, value: m.file });
+        } else if (m.file === null && profiling) {
+          const { session, file } = profiling;
+          profiling = null;
+          const { profile } = await session.post('Profiler.stop');
+          session.disconnect();
+          writeFileSync(file, JSON.stringify(profile));
+          send({ id: m.id, ok: true, value: file });
+        } else send({ id: m.id, ok: false, error: 'profile: already in that state' });
+      } else if (m.op === 'auditBurst') {
         // Appends `count` audit events, `concurrency` at a time; answers the elapsed milliseconds.
         const t0 = performance.now();
         let next = 0;

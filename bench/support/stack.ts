@@ -19,6 +19,7 @@ import {
   createRedisQuotaStore,
 } from '@intelgraph/adapters/redis';
 import { createExtensionHost, type ExtensionHost, type ExtensionHostOptions } from '@intelgraph/host';
+import { generatePublisherKeyPair, publicKeyPem, signPluginPackage } from '@intelgraph/marketplace';
 import { createExpressRouter } from '@intelgraph/server/express';
 import express from 'express';
 import { seedHost, USERS } from '../../examples/demo/src/seed.js';
@@ -32,6 +33,8 @@ export type Backend = 'embedded' | 'production';
 
 /** The plugin the load mix runs, and the org whose quota it charges. */
 export const LOAD_PLUGIN = 'sample-enricher';
+/** A plugin with no capabilities that returns at once: the floor of a pluginRun (see `prepareLoad`). */
+export const NOOP_PLUGIN = 'load-noop';
 /** A plugin the soak installs and uninstalls in throwaway orgs (low risk: installs without review). */
 export const CHURN_PLUGIN = 'geo-enricher';
 /** The billing customer of the demo org, so every settled run appends one outbox event. */
@@ -175,12 +178,36 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 }
 
-/** Installs the load plugin for the demo org and gives the org a quota the load cannot exhaust. */
+/**
+ * Publishes the no-op plugin (its own publisher key), installs it and the load plugin for the demo org,
+ * and gives the org a quota the load cannot exhaust.
+ */
 export async function prepareLoad(host: ExtensionHost): Promise<void> {
   const { alice } = USERS;
-  const installed = await host.install(alice, { pluginId: LOAD_PLUGIN });
-  if (installed.status !== 'installed')
-    throw new Error(`${LOAD_PLUGIN} did not install: ${installed.status}`);
+  const key = generatePublisherKeyPair();
+  await host.marketplace.trustKey(
+    { userId: 'platform', orgId: 'intelgraph', roles: ['marketplace-admin'] },
+    'load-bench',
+    publicKeyPem(key.privateKeyPem),
+  );
+  const manifest = {
+    name: NOOP_PLUGIN,
+    version: '1.0.0',
+    entry: 'index.js',
+    publisher: 'load-bench',
+    description: 'Returns at once, makes no host call: the floor of a pluginRun.',
+    capabilities: {},
+    budgets: { ms: 800 },
+  };
+  const code = 'module.exports.run = async () => null;\n';
+  await host.publish(
+    null,
+    await signPluginPackage({ manifest, files: { 'index.js': code } }, key.privateKeyPem),
+  );
+  for (const pluginId of [LOAD_PLUGIN, NOOP_PLUGIN]) {
+    const installed = await host.install(alice, { pluginId });
+    if (installed.status !== 'installed') throw new Error(`${pluginId} did not install: ${installed.status}`);
+  }
   await host.finops.quotas.remove({ scope: { org: alice.orgId }, resource: 'calls', window: 'hour' });
   await host.setQuota(alice, {
     resource: 'calls',

@@ -134,6 +134,13 @@ const RunInputSchema = z
   })
   .strict();
 
+// Built once: zod compiles an object schema's parser on its first parse, so a schema made per call
+// pays that compilation on every run.
+const TicketSchema = RunInputSchema.omit({ estimate: true, killSwitchChecked: true }).extend({
+  reservationId: IdSchema,
+  startedAt: z.number(),
+});
+
 const SettleInputSchema = z
   .object({
     outcome: z.string().regex(/^[A-Za-z_]{1,40}$/),
@@ -256,14 +263,7 @@ export function createFinOps(options: FinOpsOptions = {}): FinOps {
       };
     },
     async settleRun(ticket, result) {
-      const t = parseInput(
-        RunInputSchema.omit({ estimate: true, killSwitchChecked: true }).extend({
-          reservationId: IdSchema,
-          startedAt: z.number(),
-        }),
-        ticket,
-        'run ticket',
-      );
+      const t = parseInput(TicketSchema, ticket, 'run ticket');
       const r = parseInput(SettleInputSchema, result, 'run result');
       const usage = { calls: 1, cpuMs: Math.ceil(r.usage.cpuMs), rows: r.usage.rows };
       const cost = priceUsage(priceFor(t.plugin), usage);

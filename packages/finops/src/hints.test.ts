@@ -84,3 +84,20 @@ describe('budget hints', () => {
     });
   });
 });
+
+describe('settleRun input', () => {
+  it('refuses a forged or incomplete ticket with INVALID_INPUT on every call, before anything is settled', async () => {
+    const finops = createFinOps({ ids: sequentialIds() });
+    const ticket = await finops.beginRun({ org: 'acme', plugin: 'p', runId: 'run_1' });
+    const usage = { outcome: 'ok', usage: { wallMs: 1, cpuMs: 1, rows: 0 } };
+    for (const bad of [
+      { ...ticket, reservationId: undefined },
+      { ...ticket, startedAt: 'yesterday' },
+      { ...ticket, extra: true },
+      { ...ticket, org: '../other' },
+    ]) {
+      await expect(finops.settleRun(bad as never, usage)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    }
+    expect((await finops.settleRun(ticket, usage)).settled).toBe(true);
+  });
+});

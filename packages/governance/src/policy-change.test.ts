@@ -108,6 +108,17 @@ describe('policyParamsSchema', () => {
     const p = definePolicy({ kind: 'x', approvals: [{ count: 1, role: 'r' }], params: { anything: null } });
     expect(policyParamsSchema(p).safeParse({ anything: { a: [1] } }).success).toBe(true);
   });
+
+  it('is built once per set of param names and types, and a new type gets its own schema', () => {
+    const same = definePolicy({ ...current, params: { ...current.params, maxRecords: 7 } });
+    expect(policyParamsSchema(same)).toBe(policyParamsSchema(current));
+    const retyped = definePolicy({ ...current, params: { ...current.params, maxRecords: '7' } });
+    const s = policyParamsSchema(retyped);
+    expect(s).not.toBe(policyParamsSchema(current));
+    expect(s.safeParse({ maxRecords: 'x' }).success).toBe(true);
+    expect(s.safeParse({ maxRecords: 1 }).success).toBe(false);
+    expect(policyParamsSchema(current).safeParse({ maxRecords: 'x' }).success).toBe(false);
+  });
 });
 
 describe('PolicyChangePayloadSchema', () => {

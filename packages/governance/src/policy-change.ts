@@ -70,6 +70,10 @@ function schemaOfType(t: ParamType): z.ZodType {
   }
 }
 
+/** Params schemas by signature (names and types); policies are few, the bound only guards memory. */
+const paramsSchemas = new Map<string, z.ZodType<Record<string, JsonValue>>>();
+const PARAMS_SCHEMAS_MAX = 256;
+
 /**
  * The strict zod schema of the `params` of a `policy_change` against `current`: only the params the
  * policy declares, each with the JSON type it has now, or `null` to remove it. A policy's params are
@@ -85,10 +89,19 @@ function schemaOfType(t: ParamType): z.ZodType {
  * ```
  */
 export function policyParamsSchema(current: Policy): z.ZodType<Record<string, JsonValue>> {
+  // The schema depends only on the params' names and JSON types, and zod compiles an object schema's
+  // parser on its first parse: one schema per signature, not one per request.
+  const signature = JSON.stringify(Object.entries(current.params).map(([k, v]) => [k, paramTypeOf(v)]));
+  const cached = paramsSchemas.get(signature);
+  if (cached) return cached;
   const shape: Record<string, z.ZodType> = {};
   for (const [k, v] of Object.entries(current.params))
     shape[k] = schemaOfType(paramTypeOf(v)).nullable().optional();
-  return z.object(shape).strict() as unknown as z.ZodType<Record<string, JsonValue>>;
+  const schema = z.object(shape).strict() as unknown as z.ZodType<Record<string, JsonValue>>;
+  if (paramsSchemas.size >= PARAMS_SCHEMAS_MAX)
+    paramsSchemas.delete(paramsSchemas.keys().next().value as string);
+  paramsSchemas.set(signature, schema);
+  return schema;
 }
 
 /** Throws `INVALID_INPUT` naming the unknown params (and the allowed ones) or the mistyped ones. */

@@ -93,6 +93,22 @@ describe('GraphQL query limits', () => {
     expect(calls).toEqual({ list: 0, detail: 0, stats: 0 });
   });
 
+  it('costs the same query text again when its variables set its page sizes (a cached cost never lets a bigger page through)', async () => {
+    const query =
+      'query Pages($n: Int) { a: catalog(first: $n) { versions(first: $n) { version capabilities { scope } } } }';
+    for (let i = 0; i < 3; i++) {
+      const small = await s.gql(alice, query, { n: 2 });
+      expect(small.errors).toBeUndefined();
+      reset();
+      const big = await refusal(query, { n: 100 });
+      expect(big).toEqual({ code: 'INVALID_INPUT', limit: 'maxCost' });
+      expect(calls).toEqual({ list: 0, detail: 0, stats: 0 });
+    }
+    // A query refused for its cost stays refused when sent again (only costs within the limit are kept).
+    const heavy = aliased(20, '__schema { types { name fields { name args { name } } } }');
+    for (let i = 0; i < 2; i++) expect((await refusal(heavy)).limit).toBe('maxCost');
+  });
+
   it('counts introspection in the cost, not only the alias cap', async () => {
     const r = await refusal(aliased(20, '__schema { types { name fields { name args { name } } } }'));
     expect(r.limit).toBe('maxCost');

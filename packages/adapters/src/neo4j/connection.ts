@@ -90,6 +90,14 @@ export interface Neo4jConnection {
   readonly database: string | undefined;
   /** Runs `work` in a read transaction (retried on transient errors, so keep it side-effect free). */
   read<T>(work: (tx: Neo4jTx) => Promise<T>): Promise<T>;
+  /**
+   * Runs one read statement through the driver's `executeQuery`: a read transaction like `read`'s,
+   * retried on transient errors alike, whose BEGIN is pipelined with the statement instead of waiting
+   * for its own answer (one round trip fewer; the hot path's graph search uses it).
+   */
+  readQuery(cypher: string, params?: Record<string, unknown>): Promise<Record<string, unknown>[]>;
+  /** Wraps a whole number for parameters Cypher requires to be integers (`SKIP`, `LIMIT`). */
+  int(value: number): unknown;
   /** Runs `work` in a write transaction: all of it commits or none of it does. */
   write<T>(work: (tx: Neo4jTx) => Promise<T>): Promise<T>;
   /** Creates the constraints and indexes the stores need (idempotent, safe from several hosts at once). */
@@ -187,6 +195,20 @@ export async function createNeo4jConnection(options: Neo4jConnectionOptions = {}
     namespace,
     database,
     read: (work) => inSession('READ', work),
+    async readQuery(cypher, params) {
+      try {
+        const result = await driver.executeQuery(cypher, params ?? {}, {
+          routing: neo4j.routing.READ,
+          // Like `read`'s sessions: no bookmarks carried from one call to the next.
+          bookmarkManager: null,
+          ...(database ? { database } : {}),
+        });
+        return result.records.map((r) => r.toObject() as Record<string, unknown>);
+      } catch (err) {
+        throw toIntelGraphNeo4jError(err);
+      }
+    },
+    int: (value) => neo4j.int(value),
     write: (work) => inSession('WRITE', work),
     async ensureSchema() {
       try {

@@ -1,6 +1,13 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { IntelGraphError } from '@intelgraph/core';
-import { type DocumentNode, GraphQLError, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
+import {
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type ValueNode,
+  visit,
+} from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.js';
 
@@ -117,14 +124,45 @@ function refusal(message: string, details: Record<string, unknown>): GraphQLErro
  * });
  * ```
  */
+const usesVariable = (v: ValueNode): boolean =>
+  v.kind === 'Variable' ||
+  (v.kind === 'ListValue' && v.values.some(usesVariable)) ||
+  (v.kind === 'ObjectValue' && v.fields.some((f) => usesVariable(f.value)));
+
+// Whether a document's cost can depend on its variables: only a page size (`first`/`limit`) or a
+// directive (`@include`/`@skip`) given by a variable changes what the estimator counts.
+function costDependsOnVariables(document: DocumentNode): boolean {
+  let depends = false;
+  visit(document, {
+    Directive(node) {
+      if (node.arguments?.some((a) => usesVariable(a.value))) depends = true;
+    },
+    Argument(node) {
+      if ((node.name.value === 'first' || node.name.value === 'limit') && usesVariable(node.value))
+        depends = true;
+    },
+  });
+  return depends;
+}
+
 export function queryCostPlugin<T extends BaseContext>(
   limits: Partial<QueryLimits> = {},
 ): ApolloServerPlugin<T> {
   const { maxCost } = { ...DEFAULT_QUERY_LIMITS, ...limits };
+  // Apollo hands the same parsed document for the same query text (its document cache), so a query
+  // whose cost cannot depend on its variables is costed once per operation, not once per request.
+  const fixedCosts = new WeakMap<DocumentNode, Map<string, number> | null>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, request, operationName }) {
+          let fixed = fixedCosts.get(document);
+          if (fixed === undefined) {
+            fixed = costDependsOnVariables(document) ? null : new Map();
+            fixedCosts.set(document, fixed);
+          }
+          const known = fixed?.get(operationName ?? '');
+          if (known !== undefined) return;
           let observed: number;
           try {
             observed = queryCost({
@@ -147,6 +185,8 @@ export function queryCostPlugin<T extends BaseContext>(
               max: maxCost,
             });
           }
+          // Only a cost within the limit is remembered: a refused query is costed (and refused) again.
+          if (observed <= maxCost) fixed?.set(operationName ?? '', observed);
           if (observed > maxCost)
             throw refusal(`query cost ${observed} exceeds the limit of ${maxCost}`, {
               reason: 'query_limit',
