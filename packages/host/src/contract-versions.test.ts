@@ -1,0 +1,163 @@
+import { type Actor, createManualClock, sequentialIds } from '@intelgraph/core';
+import { generatePublisherKeyPair, publicKeyPem, signPluginPackage } from '@intelgraph/marketplace';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createExtensionHost, type ExtensionHost } from './host.js';
+
+const alice: Actor = { userId: 'alice', orgId: 'acme', roles: ['analyst', 'admin'] };
+const bob: Actor = { userId: 'bob', orgId: 'acme', roles: ['steward'] };
+const ann: Actor = { userId: 'ann', orgId: 'acme', roles: ['analyst'] };
+const platform: Actor = { userId: 'platform', orgId: 'intelgraph', roles: ['marketplace-admin'] };
+const key = generatePublisherKeyPair();
+const T0 = Date.UTC(2026, 3, 1);
+
+export const personV1 = {
+  type: 'object',
+  required: ['id', 'name'],
+  properties: { id: { type: 'string' }, name: { type: 'string' }, dob: { type: 'string', format: 'date' } },
+  additionalProperties: false,
+};
+export const personV2 = {
+  type: 'object',
+  required: ['id', 'name'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    birthDate: { type: 'string', format: 'date' },
+  },
+  additionalProperties: false,
+};
+export const personV3 = {
+  type: 'object',
+  required: ['id', 'name', 'country'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    birthDate: { type: 'string', format: 'date' },
+    country: { type: 'string' },
+  },
+  additionalProperties: false,
+};
+
+const hosts: ExtensionHost[] = [];
+async function newHost(): Promise<ExtensionHost> {
+  const host = await createExtensionHost({
+    database: 'memory',
+    clock: createManualClock(T0),
+    ids: sequentialIds(),
+    sandbox: { poolSize: 1 },
+  });
+  hosts.push(host);
+  await host.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
+  await host.registerContract(alice, {
+    subject: 'person',
+    format: 'json',
+    schema: personV1,
+    compatibility: 'NONE',
+  });
+  await host.registerContract(alice, { subject: 'person', format: 'json', schema: personV2 });
+  return host;
+}
+afterEach(async () => {
+  while (hosts.length) await hosts.pop()?.close();
+});
+
+async function approveRule(
+  host: ExtensionHost,
+  input: Parameters<ExtensionHost['registerMigrationRule']>[1],
+) {
+  const r = await host.registerMigrationRule(alice, input);
+  expect(r.status).toBe('pending_review');
+  return host.approve(bob, r.reviewTask.id);
+}
+
+describe('governed migration rules', () => {
+  it('registers a rule exactly once on approval, after its contract test, and audits it', async () => {
+    const host = await newHost();
+    const r = await host.registerMigrationRule(alice, {
+      subject: 'person',
+      from: 1,
+      to: 2,
+      operations: [{ op: 'move', from: '/dob', path: '/birthDate' }],
+      description: 'dob is now birthDate',
+      samples: [{ id: 'p1', name: 'Ada', dob: '1815-12-10' }],
+      reason: 'v2 renames dob',
+    });
+    expect(r.status).toBe('pending_review');
+    expect(r.reviewTask.kind).toBe('contract_migration_rule');
+    expect(await host.migrations.list('person')).toEqual([]);
+    const approved = await host.approve(bob, r.reviewTask.id);
+    expect(approved.state).toBe('applied');
+    expect(await host.migrations.list('person')).toMatchObject([
+      { from: 1, to: 2, direction: 'upgrade', description: 'dob is now birthDate' },
+    ]);
+    const events = await host.audit.list({ type: 'contract.migration_rule.registered' });
+    expect(events).toHaveLength(1);
+    expect(events[0]?.data).toMatchObject({ subject: 'person', from: 1, to: 2, reviewId: r.reviewTask.id });
+  });
+
+  it('refuses a rule that breaks a golden sample before any review, hostile input and non-stewards', async () => {
+    const host = await newHost();
+    await expect(
+      host.registerMigrationRule(alice, {
+        subject: 'person',
+        from: 1,
+        to: 2,
+        operations: [],
+        samples: [{ id: 'p1', name: 'Ada', dob: '1815-12-10' }],
+        reason: 'forgot the rename',
+      }),
+    ).rejects.toMatchObject({ code: 'SCHEMA_INCOMPATIBLE', details: { failures: [{ index: 0 }] } });
+    await expect(
+      host.registerMigrationRule(ann, {
+        subject: 'person',
+        from: 1,
+        to: 2,
+        operations: [],
+        samples: [],
+        reason: 'r',
+      }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    for (const bad of [
+      { subject: 'person', from: 1, to: 3, operations: [], samples: [], reason: 'r' },
+      {
+        subject: 'person',
+        from: 1,
+        to: 2,
+        operations: [{ op: 'test', path: '/a', value: 1 }],
+        samples: [],
+        reason: 'r',
+      },
+      { subject: '__proto__', from: 1, to: 2, operations: [], samples: [], reason: 'r' },
+      { subject: 'person', from: 1, to: 2, operations: [], samples: [], reason: '', extra: 1 },
+    ])
+      await expect(
+        host.registerMigrationRule(alice, bad as Parameters<ExtensionHost['registerMigrationRule']>[1]),
+      ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect((await host.governance.queue(alice, { scope: 'org', states: ['pending'] })).items).toEqual([]);
+  });
+
+  it('re-runs the contract test at apply time: a rule a newer reverse rule breaks is not applied', async () => {
+    const host = await newHost();
+    const sample = { id: 'p1', name: 'Ada', dob: '1815-12-10' };
+    const pending = await host.registerMigrationRule(alice, {
+      subject: 'person',
+      from: 2,
+      to: 1,
+      operations: [{ op: 'replace', path: '/name', value: 'anonymous' }],
+      samples: [{ id: 'p1', name: 'Ada' }],
+      reason: 'downgrade anonymises',
+    });
+    // Meanwhile the upgrade is registered: the pending downgrade no longer round-trips.
+    await approveRule(host, {
+      subject: 'person',
+      from: 1,
+      to: 2,
+      operations: [{ op: 'move', from: '/dob', path: '/birthDate' }],
+      samples: [sample],
+      reason: 'rename',
+    });
+    await host.approve(bob, pending.reviewTask.id).catch(() => undefined);
+    expect((await host.migrations.list('person')).map((r) => `${r.from}>${r.to}`)).toEqual(['1>2']);
+    expect((await host.governance.get(alice, pending.reviewTask.id)).state).not.toBe('applied');
+  });
+});
