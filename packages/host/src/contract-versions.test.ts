@@ -161,3 +161,84 @@ describe('governed migration rules', () => {
     expect((await host.governance.get(alice, pending.reviewTask.id)).state).not.toBe('applied');
   });
 });
+
+async function publish(host: ExtensionHost, name: string, extra: Record<string, unknown>, code: string) {
+  const pkg = await signPluginPackage(
+    {
+      manifest: { name, version: '1.0.0', entry: 'index.js', publisher: 'acme-labs', ...extra },
+      files: { 'index.js': code },
+    },
+    key.privateKeyPem,
+  );
+  await host.publish(null, pkg);
+}
+
+const ECHO = 'module.exports.run = async (input) => input;';
+
+describe('contract version negotiation at install', () => {
+  it('picks the newest accepted version a path reaches and stores it; refuses a missing step by name', async () => {
+    const host = await newHost();
+    await publish(host, 'pinned', { inputSchema: { subject: 'person', version: 1 } }, ECHO);
+    await publish(host, 'ranged', { inputSchema: { subject: 'person', range: '>=1 <3' } }, ECHO);
+    // v2 → v1 needs a rule (v1 does not read birthDate): nothing bridges it yet.
+    await expect(host.install(alice, { pluginId: 'pinned' })).rejects.toMatchObject({
+      code: 'SCHEMA_INCOMPATIBLE',
+      message: expect.stringContaining('no migration from version 2 to 1'),
+      details: { reason: 'no_migration_path', edge: 'input', missing: { from: 2, to: 1 } },
+    });
+    expect((await host.installStatus(alice, 'pinned')).status).toBe('not_installed');
+    const ranged = await host.install(alice, { pluginId: 'ranged' });
+    expect(ranged.status === 'installed' && ranged.installation.contracts).toEqual([
+      { edge: 'input', subject: 'person', version: 2, negotiatedAt: 2 },
+    ]);
+    await approveRule(host, {
+      subject: 'person',
+      from: 2,
+      to: 1,
+      operations: [{ op: 'move', from: '/birthDate', path: '/dob' }],
+      samples: [{ id: 'p1', name: 'Ada', birthDate: '1815-12-10' }],
+      reason: 'serve v1 readers',
+    });
+    const pinned = await host.install(alice, { pluginId: 'pinned' });
+    expect(pinned.status === 'installed' && pinned.installation.contracts).toEqual([
+      { edge: 'input', subject: 'person', version: 1, negotiatedAt: 2 },
+    ]);
+  });
+
+  it('a version deprecated past its window stops negotiating, naming the window', async () => {
+    const host = await newHost();
+    await approveRule(host, {
+      subject: 'person',
+      from: 2,
+      to: 1,
+      operations: [{ op: 'move', from: '/birthDate', path: '/dob' }],
+      samples: [],
+      reason: 'serve v1 readers',
+    });
+    await publish(host, 'pinned', { inputSchema: { subject: 'person', versions: [1] } }, ECHO);
+    await host.deprecateContractVersion(bob, {
+      subject: 'person',
+      version: 1,
+      until: '2026-03-31T00:00:00Z',
+      reason: 'v2 is out',
+    });
+    await expect(host.install(alice, { pluginId: 'pinned' })).rejects.toMatchObject({
+      code: 'SCHEMA_INCOMPATIBLE',
+      message: expect.stringContaining('2026-03-31T00:00:00.000Z'),
+      details: { reason: 'deprecation_window_ended', version: 1, until: '2026-03-31T00:00:00.000Z' },
+    });
+    await host.deprecateContractVersion(bob, {
+      subject: 'person',
+      version: 1,
+      until: '2026-06-01T00:00:00Z',
+      reason: 'extended',
+    });
+    expect((await host.install(alice, { pluginId: 'pinned' })).status).toBe('installed');
+    await expect(
+      host.deprecateContractVersion(ann, { subject: 'person', version: 1, until: null, reason: 'r' }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      host.deprecateContractVersion(bob, { subject: 'person', version: 1, until: 'soon', reason: 'r' }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+});

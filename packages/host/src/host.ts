@@ -49,9 +49,12 @@ import { Registry, type RegistryContentType } from 'prom-client';
 import { z } from 'zod';
 import { type ContractGates, createContractGates } from './contract-gates.js';
 import {
+  type ContractVersioning,
+  createContractVersioning,
   DeprecateVersionInput,
   type MigrationRuleRequest,
   MigrationRuleRequestInput,
+  negotiatedInstall,
 } from './contract-versions.js';
 import { type EdgeResult, runEdge } from './edges.js';
 import { NameSchema } from './inputs.js';
@@ -483,6 +486,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
   const contracts = createSchemaRegistry({ store: stores.contracts, clock, audit: auditTrailHook(audit) });
   const gates = createContractGates({ registry: contracts, audit, finops });
   const migrations = createMigrationRules({ registry: contracts, store: stores.migrationRules, clock });
+  const versioning: ContractVersioning = createContractVersioning({ registry: contracts, migrations, clock });
 
   // Governance is created after the marketplace hook below refers to it; a holder breaks the cycle.
   let governance!: Governance;
@@ -553,6 +557,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     },
   });
 
+  const negotiation = { versioning, marketplace, store: stores.marketplace };
   const graph = stores.graph;
   const hostApi = options.hostApi ?? createPlatformHostApi({ graph, cases: stores.cases });
 
@@ -585,12 +590,14 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
         const actor = requesterOf(task);
         if (p.action === 'install')
           // The review covers every scope; the install call takes only the optional ones the org chose.
-          return marketplace.install(actor, {
-            pluginId: p.pluginId,
-            version: p.version,
-            grant: p.optional,
-            approvalRef: task.id,
-          });
+          return negotiatedInstall(negotiation, actor, p, () =>
+            marketplace.install(actor, {
+              pluginId: p.pluginId,
+              version: p.version,
+              grant: p.optional,
+              approvalRef: task.id,
+            }),
+          );
         if (p.action === 'consent') return marketplace.consent(actor, p.pluginId, { approvalRef: task.id });
         return marketplace.setOptionalScopes(actor, p.pluginId, { scopes: p.optional, approvalRef: task.id });
       },
@@ -793,7 +800,9 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
         const actor = actorOf(actorInput);
         // No `approvalRef` from callers: only the applier of an approved review passes one.
         const input = parseInput(InstallInput, raw, 'install');
-        return installOutcome(actor, () => marketplace.install(actor, input));
+        return installOutcome(actor, () =>
+          negotiatedInstall(negotiation, actor, input, () => marketplace.install(actor, input)),
+        );
       }),
     installStatus: async (actorInput, pluginIdInput) => {
       const actor = actorOf(actorInput);
@@ -856,6 +865,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       finops.meters.guard.register('subject', input.subject);
       if (input.compatibility) await contracts.setCompatibility(input.compatibility, input.subject);
       gates.refresh(input.subject);
+      versioning.refresh(input.subject);
       return r;
     },
     testContract: async (actor, input) =>
