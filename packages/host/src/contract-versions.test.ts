@@ -242,3 +242,71 @@ describe('contract version negotiation at install', () => {
     ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 });
+
+/** person v1 → v2 → v3 with rules both ways, all approved. */
+export async function withPersonRules(host: ExtensionHost): Promise<void> {
+  await host.registerContract(alice, { subject: 'person', format: 'json', schema: personV3 });
+  const rule = (from: number, to: number, operations: unknown[], samples: unknown[]) =>
+    approveRule(host, {
+      subject: 'person',
+      from,
+      to,
+      operations: operations as never,
+      samples: samples as never,
+      reason: `${from} to ${to}`,
+    });
+  await rule(
+    1,
+    2,
+    [{ op: 'move', from: '/dob', path: '/birthDate' }],
+    [{ id: 'p', name: 'A', dob: '2000-01-01' }],
+  );
+  await rule(
+    2,
+    1,
+    [{ op: 'move', from: '/birthDate', path: '/dob' }],
+    [{ id: 'p', name: 'A', birthDate: '2000-01-01' }],
+  );
+  await rule(2, 3, [{ op: 'add', path: '/country', value: 'unknown' }], [{ id: 'p', name: 'A' }]);
+  await rule(3, 2, [{ op: 'remove', path: '/country' }], [{ id: 'p', name: 'A', country: 'UK' }]);
+}
+
+describe('contract versions at run time', () => {
+  it('a plugin pinned to v1 keeps working while producers write v3: input down, output up, provenance, metric', async () => {
+    const host = await newHost();
+    await withPersonRules(host);
+    await publish(
+      host,
+      'v1-reader',
+      { inputSchema: { subject: 'person', version: 1 }, outputSchema: { subject: 'person', version: 1 } },
+      'module.exports.run = async (input) => ({ id: input.id, name: input.name.toUpperCase(), dob: input.dob });',
+    );
+    const installed = await host.install(alice, { pluginId: 'v1-reader' });
+    expect(installed.status === 'installed' && installed.installation.contracts).toEqual([
+      { edge: 'input', subject: 'person', version: 1, negotiatedAt: 3 },
+      { edge: 'output', subject: 'person', version: 1, negotiatedAt: 3 },
+    ]);
+    const r = await host.runPlugin(alice, 'v1-reader', {
+      id: 'p1',
+      name: 'Ada',
+      birthDate: '1815-12-10',
+      country: 'UK',
+    });
+    expect(r.ok, JSON.stringify(r.error)).toBe(true);
+    // The plugin saw v1 (dob) and wrote v1; the caller gets v3 back (country filled by the 2→3 rule).
+    expect(r.value).toEqual({ id: 'p1', name: 'ADA', birthDate: '1815-12-10', country: 'unknown' });
+    expect(r.provenance?.contractVersions).toEqual({
+      input: { subject: 'person', from: 3, to: 1, rules: ['3>2', '2>1'] },
+      output: { subject: 'person', from: 1, to: 3, rules: ['1>2', '2>3'] },
+    });
+    const [event] = await host.audit.list({ type: 'plugin.run' });
+    expect(event?.data).toMatchObject({ contractVersions: { input: { from: 3, to: 1 } } });
+    const metrics = await host.registry.getSingleMetricAsString('intelgraph_contract_migrations_total');
+    expect(metrics).toContain('intelgraph_contract_migrations_total{subject="person",from="3",to="1"} 1');
+    expect(metrics).toContain('intelgraph_contract_migrations_total{subject="person",from="1",to="3"} 1');
+    // An input that cannot reach v1 is refused as a contract violation, not passed through.
+    const bad = await host.runPlugin(alice, 'v1-reader', { id: 'p2', country: 'UK' });
+    expect(bad.ok).toBe(false);
+    expect(bad.error?.code).toBe('CONTRACT_VIOLATION');
+  });
+});

@@ -9,6 +9,7 @@ import {
   type NegotiatedContractRecord,
   type PluginManifest,
 } from '@intelgraph/core';
+import type { FinOps } from '@intelgraph/finops';
 import type { InstallationView, Marketplace } from '@intelgraph/marketplace';
 import { z } from 'zod';
 import { NameSchema } from './inputs.js';
@@ -251,4 +252,62 @@ export async function negotiatedInstall(
   if (negotiated.length === 0) return view;
   const updated = await deps.store.updateInstallation(view.orgId, view.pluginId, { contracts: negotiated });
   return { ...view, contracts: updated.contracts ?? negotiated, revision: updated.revision };
+}
+
+/** One migration a plugin run made on an edge: both versions and the rules applied (`from>to`). */
+export interface ContractMigrationTrace {
+  subject: string;
+  from: number;
+  to: number;
+  rules: string[];
+}
+
+/** The run-time side: records migrated between the subject's current version and the plugin's. */
+export interface RunContractVersions {
+  /**
+   * Migrates a run's input (current → served) or output (served → current) when the installation
+   * negotiated that edge and the versions differ; otherwise returns the value untouched, reading
+   * nothing (the current version is cached). `CONTRACT_VIOLATION` when the migrated record fails.
+   */
+  edge(
+    negotiated: readonly NegotiatedContractRecord[] | undefined,
+    edge: 'input' | 'output',
+    value: unknown,
+  ): Promise<{ value: unknown; version: number | undefined; trace: ContractMigrationTrace | null }>;
+}
+
+/**
+ * Creates the run-time migrator of the host's plugin runs; it counts migrations in
+ * `intelgraph_contract_migrations_total{subject,from,to}`.
+ *
+ * @example
+ * ```ts
+ * const versions = createRunContractVersions({ versioning, migrations, finops });
+ * const { value, trace } = await versions.edge(installation.contracts, 'input', input);
+ * ```
+ */
+export function createRunContractVersions(deps: {
+  versioning: ContractVersioning;
+  migrations: MigrationRules;
+  finops: Pick<FinOps, 'meters'>;
+}): RunContractVersions {
+  return {
+    async edge(negotiated, edge, value) {
+      const n = negotiated?.find((c) => c.edge === edge);
+      if (!n) return { value, version: undefined, trace: null };
+      const current = await deps.versioning.current(n.subject);
+      if (current === n.version) return { value, version: n.version, trace: null };
+      const [from, to] = edge === 'input' ? [current, n.version] : [n.version, current];
+      const r = await deps.migrations.migrate(n.subject, [value], { from, to });
+      if (!r.ok)
+        throw new IntelGraphError(
+          'CONTRACT_VIOLATION',
+          `${edge} of ${n.subject} does not migrate from version ${from} to ${to}: ${r.failures[0]?.issues[0]?.message ?? 'invalid'}`,
+          { details: { subject: n.subject, from, to, edge, failures: r.failures } },
+        );
+      deps.finops.meters.recordContractMigration({ subject: n.subject, from, to });
+      const rules = r.steps.filter((s) => s.via === 'rule').map((s) => `${s.from}>${s.to}`);
+      return { value: r.records[0], version: n.version, trace: { subject: n.subject, from, to, rules } };
+    },
+  };
 }

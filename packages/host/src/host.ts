@@ -51,6 +51,7 @@ import { type ContractGates, createContractGates } from './contract-gates.js';
 import {
   type ContractVersioning,
   createContractVersioning,
+  createRunContractVersions,
   DeprecateVersionInput,
   type MigrationRuleRequest,
   MigrationRuleRequestInput,
@@ -487,6 +488,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
   const gates = createContractGates({ registry: contracts, audit, finops });
   const migrations = createMigrationRules({ registry: contracts, store: stores.migrationRules, clock });
   const versioning: ContractVersioning = createContractVersioning({ registry: contracts, migrations, clock });
+  const runVersions = createRunContractVersions({ versioning, migrations, finops });
 
   // Governance is created after the marketplace hook below refers to it; a holder breaks the cycle.
   let governance!: Governance;
@@ -844,6 +846,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
           audit,
           ids,
           guards: runGuards,
+          versions: runVersions,
           tracer,
           ...(options.logger ? { logger: options.logger } : {}),
           replay: { policy: replayPolicy, store: stores.replays, now: () => clock.now() },
