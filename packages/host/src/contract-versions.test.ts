@@ -310,3 +310,50 @@ describe('contract versions at run time', () => {
     expect(bad.error?.code).toBe('CONTRACT_VIOLATION');
   });
 });
+
+describe('ingest and export at a version', () => {
+  it('ingest migrates a v1 batch up to v3 before the gate; export delivers v2 after the gate', async () => {
+    const delivered: unknown[][] = [];
+    const host = await createExtensionHost({
+      database: 'memory',
+      clock: createManualClock(T0),
+      ids: sequentialIds(),
+      sandbox: { poolSize: 1 },
+      exportSink: ({ records }) => {
+        delivered.push(records);
+      },
+    });
+    hosts.push(host);
+    await host.registerContract(alice, {
+      subject: 'person',
+      format: 'json',
+      schema: personV1,
+      compatibility: 'NONE',
+    });
+    await host.registerContract(alice, { subject: 'person', format: 'json', schema: personV2 });
+    await withPersonRules(host);
+    const ingested = await host.ingest(alice, 'person', [{ id: 'p1', name: 'Ada', dob: '1815-12-10' }], {
+      version: 1,
+    });
+    expect(ingested).toMatchObject({ status: 'accepted', version: 3, accepted: 1 });
+    const entity = await host.graph.getEntity('p1');
+    expect(entity?.properties).toEqual({ birthDate: '1815-12-10', country: 'unknown' });
+    const exported = await host.export(
+      alice,
+      'person',
+      [{ id: 'p1', name: 'Ada', birthDate: '1815-12-10', country: 'UK' }],
+      { version: 2 },
+    );
+    expect(exported.status).toBe('accepted');
+    expect(delivered).toEqual([[{ id: 'p1', name: 'Ada', birthDate: '1815-12-10' }]]);
+    await expect(
+      host.ingest(alice, 'person', [{ id: 'p2', name: 'Bob' }], { version: 9 }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      host.ingest(alice, 'person', [{ id: 'p2', name: 'Bob' }], { version: -1 }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(host.ingest(alice, 'person', [{ id: 'p2', name: 7 }], { version: 1 })).rejects.toMatchObject(
+      { code: 'CONTRACT_VIOLATION' },
+    );
+  });
+});

@@ -8,6 +8,7 @@ import {
   type MarketplaceStore,
   type NegotiatedContractRecord,
   type PluginManifest,
+  parseInput,
 } from '@intelgraph/core';
 import type { FinOps } from '@intelgraph/finops';
 import type { InstallationView, Marketplace } from '@intelgraph/marketplace';
@@ -309,5 +310,51 @@ export function createRunContractVersions(deps: {
       const rules = r.steps.filter((s) => s.via === 'rule').map((s) => `${s.from}>${s.to}`);
       return { value: r.records[0], version: n.version, trace: { subject: n.subject, from, to, rules } };
     },
+  };
+}
+
+const BatchVersion = z.number().int().min(1).max(2_147_483_647).optional();
+
+/**
+ * Migrates a batch between versions of a subject for `ingest` (written under `from`, up to the current
+ * version before the gate) and `export` (down to the version the consumer asked for, after the gate).
+ * Returns the records untouched when the versions are equal (reading nothing but the cached current
+ * version). `INVALID_INPUT` for a bad version, `NOT_FOUND` naming a missing step, `CONTRACT_VIOLATION`
+ * with the failing records when one does not migrate.
+ *
+ * @example
+ * ```ts
+ * const up = await migrateBatch({ versioning, migrations, finops }, 'person', batch, { from: 1, to: 'current' });
+ * ```
+ */
+export async function migrateBatch(
+  deps: { versioning: ContractVersioning; migrations: MigrationRules; finops: Pick<FinOps, 'meters'> },
+  subject: string,
+  records: unknown[],
+  versions: { from: number | 'current'; to: number | 'current' },
+): Promise<{ records: unknown[]; from: number; to: number; rules: string[] }> {
+  const parsed = {
+    from: versions.from === 'current' ? undefined : parseInput(BatchVersion, versions.from, 'version'),
+    to: versions.to === 'current' ? undefined : parseInput(BatchVersion, versions.to, 'version'),
+  };
+  const current = await deps.versioning.current(subject);
+  const from = parsed.from ?? current;
+  const to = parsed.to ?? current;
+  if (from === to) return { records, from, to, rules: [] };
+  if (!Array.isArray(records))
+    throw new IntelGraphError('INVALID_INPUT', 'a batch must be an array of records');
+  const r = await deps.migrations.migrate(subject, records, { from, to });
+  if (!r.ok)
+    throw new IntelGraphError(
+      'CONTRACT_VIOLATION',
+      `${r.failures.length} of ${records.length} record(s) of ${subject} do not migrate from version ${from} to ${to}`,
+      { details: { subject, from, to, failures: r.failures.slice(0, 100) } },
+    );
+  deps.finops.meters.recordContractMigration({ subject, from, to, count: records.length });
+  return {
+    records: r.records,
+    from,
+    to,
+    rules: r.steps.filter((s) => s.via === 'rule').map((s) => `${s.from}>${s.to}`),
   };
 }

@@ -55,6 +55,7 @@ import {
   DeprecateVersionInput,
   type MigrationRuleRequest,
   MigrationRuleRequestInput,
+  migrateBatch,
   negotiatedInstall,
 } from './contract-versions.js';
 import { type EdgeResult, runEdge } from './edges.js';
@@ -243,14 +244,25 @@ export interface ExtensionHost {
     actor: Actor,
     input: { subject: string; version?: number; records: unknown[] },
   ): Promise<EdgeResult>;
-  /** Ingest under the subject's contract: a failing batch is rejected whole, with patches suggested. */
-  ingest(actor: Actor, subject: string, batch: unknown[]): Promise<EdgeResult>;
-  /** Export under the subject's contract; exports over the policy threshold wait for approval. */
+  /**
+   * Ingest under the subject's contract: a failing batch is rejected whole, with patches suggested. With
+   * `version`, the batch is written under that version and migrated up to the current one before the gate.
+   */
+  ingest(
+    actor: Actor,
+    subject: string,
+    batch: unknown[],
+    options?: { version?: number },
+  ): Promise<EdgeResult>;
+  /**
+   * Export under the subject's contract; exports over the policy threshold wait for approval. With
+   * `version`, the checked batch is delivered migrated down to that version (a path must exist).
+   */
   export(
     actor: Actor,
     subject: string,
     batch: unknown[],
-    options?: { destination?: string; reason?: string },
+    options?: { destination?: string; reason?: string; version?: number },
   ): Promise<EdgeResult>;
   /** Changes a contract's enforcement mode on an edge, through governance. */
   setEnforcement(
@@ -489,6 +501,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
   const migrations = createMigrationRules({ registry: contracts, store: stores.migrationRules, clock });
   const versioning: ContractVersioning = createContractVersioning({ registry: contracts, migrations, clock });
   const runVersions = createRunContractVersions({ versioning, migrations, finops });
+  const versionDeps = { versioning, migrations, finops };
 
   // Governance is created after the marketplace hook below refers to it; a holder breaks the cycle.
   let governance!: Governance;
@@ -667,7 +680,16 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
         // new version or stricter enforcement since the request).
         const decision = await gates.check('export', { subject: p.subject }, batch, actor);
         if (!decision.ok) throw gates.violation(decision, `export ${task.id}`);
-        const records = decision.values;
+        // Migrated down to the version the consumer asked for, after the gate.
+        const records =
+          p.version === undefined
+            ? decision.values
+            : (
+                await migrateBatch(versionDeps, p.subject, decision.values, {
+                  from: decision.version ?? 'current',
+                  to: p.version,
+                })
+              ).records;
         if (options.exportSink)
           await options.exportSink({
             orgId: task.orgId,
@@ -680,7 +702,13 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
           actor: { userId: actor.userId, orgId: actor.orgId },
           subject: `contract:${p.subject}`,
           orgId: task.orgId,
-          data: { reviewId: task.id, records: records.length, digest: p.digest, destination: p.destination },
+          data: {
+            reviewId: task.id,
+            records: records.length,
+            digest: p.digest,
+            destination: p.destination,
+            ...(p.version === undefined ? {} : { version: p.version, from: decision.version }),
+          },
         });
         return { delivered: records.length };
       },
@@ -879,16 +907,25 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
         records: input.records,
         dryRun: true,
       }),
-    ingest: async (actor, subject, batch) =>
+    ingest: async (actor, subject, batch, opts = {}) =>
       inSpan(
         tracer,
         'intelgraph.edge.ingest',
         () => edgeAttributes(actor, subject),
-        async (span) =>
-          edgeOutcome(
-            span,
-            await runEdge(edgeDeps, actorOf(actor), { edge: 'ingest', subject, records: batch }),
-          ),
+        async (span) => {
+          const who = actorOf(actor);
+          // Written under an older (or newer) version: migrated up to the current one before the gate.
+          const records =
+            opts.version === undefined
+              ? batch
+              : (
+                  await migrateBatch(versionDeps, parseInput(NameSchema, subject, 'subject'), batch, {
+                    from: opts.version,
+                    to: 'current',
+                  })
+                ).records;
+          return edgeOutcome(span, await runEdge(edgeDeps, who, { edge: 'ingest', subject, records }));
+        },
       ),
     export: async (actor, subject, batch, opts = {}) =>
       inSpan(
@@ -904,6 +941,18 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
               records: batch,
               destination: opts.destination ?? null,
               reason: opts.reason,
+              // Refused before any review when no path leads down to the asked version.
+              ...(opts.version === undefined
+                ? {}
+                : {
+                    deliver: {
+                      version: opts.version,
+                      check: () =>
+                        versioning
+                          .current(parseInput(NameSchema, subject, 'subject'))
+                          .then((c) => migrations.path(subject, c, opts.version as number)),
+                    },
+                  }),
             }),
           ),
       ),

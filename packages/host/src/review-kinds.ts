@@ -17,6 +17,8 @@ export const ExportPayloadSchema = z
     destination: z.string().max(2000).nullable(),
     /** SHA-256 of the batch's canonical JSON, which is also the attachment's content address. */
     digest: Sha256,
+    /** The contract version the consumer asked for (delivered migrated down from the current one). */
+    version: z.number().int().min(1).max(2_147_483_647).optional(),
   })
   .strict();
 

@@ -535,11 +535,16 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
         return { status: o.status, reviewTask: task(o.reviewTask) };
       },
       ingest: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        edgeView(await host.ingest(actorOf(ctx), String(args.subject), args.batch as unknown[])),
+        edgeView(
+          await host.ingest(actorOf(ctx), String(args.subject), args.batch as unknown[], {
+            ...(args.version == null ? {} : { version: args.version as number }),
+          }),
+        ),
       export: async (_: unknown, args: Args, ctx: GraphQLContext) =>
         edgeView(
           await host.export(actorOf(ctx), String(args.subject), args.batch as unknown[], {
             ...(args.destination == null ? {} : { destination: String(args.destination) }),
+            ...(args.version == null ? {} : { version: args.version as number }),
           }),
         ),
       quotaSet: async (_: unknown, args: Args, ctx: GraphQLContext) => {

@@ -835,10 +835,10 @@ extend type Mutation {
   contractSetEnforcement(subject: String!, edge: ContractEdge!, mode: GateMode!, reason: String!): GovernedResult!
   "registers or replaces a migration rule, through governance, after its contract test over the golden samples"
   contractRegisterMigrationRule(subject: String!, from: Int!, to: Int!, operations: [JSON!]!, description: String, samples: [JSON!]!, reason: String!): GovernedResult!
-  "ingests a batch into the graph under the subject's contract"
-  ingest(subject: String!, batch: [JSON!]!): IngestResult!
-  "exports a batch under the subject's contract; large exports wait for a review"
-  export(subject: String!, batch: [JSON!]!, destination: String): IngestResult!
+  "ingests a batch into the graph under the subject's contract; with version, the batch is written under that version and migrated up to the current one first"
+  ingest(subject: String!, batch: [JSON!]!, version: Int): IngestResult!
+  "exports a batch under the subject's contract; large exports wait for a review; with version, delivered migrated down to that version"
+  export(subject: String!, batch: [JSON!]!, destination: String, version: Int): IngestResult!
   "sets a quota of the org (admin)"
   quotaSet(input: QuotaInput!): Quota!
   "turns a kill switch on or off (admin)"
