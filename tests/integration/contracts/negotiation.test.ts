@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { createGraphQLSchema } from '@intelgraph/adapters/graphql';
 import { type Actor, createManualClock } from '@intelgraph/core';
 import { createExtensionHost, type ExtensionHost } from '@intelgraph/host';
 import { generatePublisherKeyPair, publicKeyPem, signPluginPackage } from '@intelgraph/marketplace';
@@ -7,6 +9,9 @@ import { sqlBackends } from '../../support/sql.js';
 // Issue 24 proof on PostgreSQL: person v1 → v2 → v3 with governed rules, a plugin pinned to v1 keeps
 // working while producers write v3, an export consumer asks for v2, a rule that breaks a golden sample is
 // refused, and a deprecated version past its window stops negotiating with a typed error naming it.
+
+// The schema is built by @graphql-tools, which Node loads with graphql's CommonJS build: execute with it.
+const { graphql } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 
 const alice: Actor = { userId: 'alice', orgId: 'acme', roles: ['analyst', 'admin'] };
 const bob: Actor = { userId: 'bob', orgId: 'acme', roles: ['steward'] };
@@ -179,6 +184,74 @@ describe.each(postgres)('contract version negotiation on $name', ({ open }) => {
       until: '2026-03-15T00:00:00Z',
       reason: 'v3 is out',
     });
+    // What the web app reads: the version graph with its rules, deprecations, negotiated versions.
+    const schema = createGraphQLSchema(host);
+    const read = await graphql({
+      schema,
+      source: `{
+        contract(subject: "person") {
+          migrationRules { from to direction description operations }
+          versions { version deprecatedUntil }
+        }
+        installations { pluginId contracts { edge subject version currentVersion deprecatedUntil windowClosing } }
+      }`,
+      contextValue: { actor: alice },
+    });
+    expect(read.errors).toBeUndefined();
+    const data = read.data as {
+      contract: { migrationRules: { from: number; to: number; direction: string }[]; versions: unknown[] };
+      installations: { contracts: unknown[] }[];
+    };
+    expect(data.contract.migrationRules.map((r) => `${r.from}>${r.to} ${r.direction}`)).toEqual([
+      '1>2 upgrade',
+      '2>1 downgrade',
+      '2>3 upgrade',
+      '3>2 downgrade',
+    ]);
+    expect(data.contract.versions).toEqual([
+      { version: 1, deprecatedUntil: '2026-03-15T00:00:00.000Z' },
+      { version: 2, deprecatedUntil: null },
+      { version: 3, deprecatedUntil: null },
+    ]);
+    expect(data.installations[0]?.contracts).toEqual([
+      {
+        edge: 'input',
+        subject: 'person',
+        version: 1,
+        currentVersion: 3,
+        deprecatedUntil: '2026-03-15T00:00:00.000Z',
+        windowClosing: true,
+      },
+      {
+        edge: 'output',
+        subject: 'person',
+        version: 1,
+        currentVersion: 3,
+        deprecatedUntil: '2026-03-15T00:00:00.000Z',
+        windowClosing: true,
+      },
+    ]);
+    const governed = await graphql({
+      schema,
+      source: `mutation ($ops: [JSON!]!, $samples: [JSON!]!) {
+        contractRegisterMigrationRule(subject: "person", from: 3, to: 2, operations: $ops, samples: $samples, reason: "keep country as a note") {
+          status reviewTask { kind }
+        }
+      }`,
+      variableValues: {
+        ops: [{ op: 'remove', path: '/country' }],
+        samples: [{ id: 'g1', name: 'Ada', country: 'UK' }],
+      },
+      contextValue: { actor: alice },
+    });
+    expect(governed.errors).toBeUndefined();
+    expect(governed.data).toEqual({
+      contractRegisterMigrationRule: {
+        status: 'pending_review',
+        reviewTask: { kind: 'contract_migration_rule' },
+      },
+    });
+
     const second = await newHost();
     expect((await second.migrations.list('person')).map((r) => `${r.from}>${r.to}`)).toEqual([
       '1>2',
