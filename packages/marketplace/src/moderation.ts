@@ -85,6 +85,35 @@ const ResolveSchema = z
 
 const RECENT = 20;
 
+/** The newest resolutions (at most {@link RECENT}), newest first, from the audit log. */
+async function recentResolutions(audit: AuditTrail): Promise<ModerationResolution[]> {
+  // The audit log lists oldest first: page through it, keeping the newest resolutions.
+  let events: Awaited<ReturnType<AuditTrail['list']>> = [];
+  let afterSeq: number | undefined;
+  for (;;) {
+    const page = await audit.list({
+      type: 'moderation.resolved',
+      limit: 1000,
+      ...(afterSeq === undefined ? {} : { afterSeq }),
+    });
+    events = [...events, ...page].slice(-RECENT);
+    if (page.length < 1000) break;
+    afterSeq = page.at(-1)?.seq;
+  }
+  return events.reverse().map((e) => {
+    const d = e.data as Record<string, unknown>;
+    return {
+      pluginId: e.subject.replace(/^plugin:/, ''),
+      version: String(d.version ?? ''),
+      outcome: d.outcome === 'upheld' ? ('upheld' as const) : ('dismissed' as const),
+      reason: String(d.reason ?? ''),
+      reports: Array.isArray(d.reports) ? d.reports.map(String) : [],
+      moderator: e.actor?.userId ?? '',
+      at: e.at,
+    };
+  });
+}
+
 /**
  * Creates the moderation workflow over the marketplace store (wired by `createMarketplace` as
  * `market.moderation`).
@@ -174,32 +203,7 @@ export function createModeration(deps: ModerationDeps): Moderation {
           (b.lastReportedAt ?? '').localeCompare(a.lastReportedAt ?? '') ||
           a.pluginId.localeCompare(b.pluginId),
       );
-      // The audit log lists oldest first: page through it, keeping the newest resolutions.
-      let events: Awaited<ReturnType<AuditTrail['list']>> = [];
-      let afterSeq: number | undefined;
-      for (;;) {
-        const page = await audit.list({
-          type: 'moderation.resolved',
-          limit: 1000,
-          ...(afterSeq === undefined ? {} : { afterSeq }),
-        });
-        events = [...events, ...page].slice(-RECENT);
-        if (page.length < 1000) break;
-        afterSeq = page.at(-1)?.seq;
-      }
-      const recent = events.reverse().map((e) => {
-        const d = e.data as Record<string, unknown>;
-        return {
-          pluginId: e.subject.replace(/^plugin:/, ''),
-          version: String(d.version ?? ''),
-          outcome: d.outcome === 'upheld' ? ('upheld' as const) : ('dismissed' as const),
-          reason: String(d.reason ?? ''),
-          reports: Array.isArray(d.reports) ? d.reports.map(String) : [],
-          moderator: e.actor?.userId ?? '',
-          at: e.at,
-        };
-      });
-      return { items, recent };
+      return { items, recent: await recentResolutions(audit) };
     },
 
     async setHidden(actorInput, input) {
