@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
-import { createGraphQLSchema } from '@intelgraph/adapters/graphql';
 import { type Actor, createManualClock } from '@intelgraph/core';
 import { createExtensionHost, type ExtensionHost } from '@intelgraph/host';
 import { generatePublisherKeyPair, publicKeyPem, signPluginPackage } from '@intelgraph/marketplace';
+import { createGraphQLSchema } from '@intelgraph/server/graphql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sqlBackends } from '../../support/sql.js';
 
