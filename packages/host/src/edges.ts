@@ -85,6 +85,8 @@ export async function runEdge(
     dryRun?: boolean;
     destination?: string | null;
     reason?: string | undefined;
+    /** Export only: the version to deliver (migrated down at apply), and the path check made first. */
+    deliver?: { version: number; check: () => Promise<unknown> };
   },
 ): Promise<EdgeResult> {
   if (!Array.isArray(input.records))
@@ -130,11 +132,13 @@ export async function runEdge(
   // The payload is built here, from the checked batch: the count the policy's threshold sees is the
   // batch's own, and the batch travels as the attachment whose address is `digest`. The requester is
   // the authenticated actor governance records, never a payload field.
+  if (input.deliver) await input.deliver.check();
   const payload: HostKindPayload<'export'> = {
     subject: input.subject,
     records: values.length,
     destination: input.destination ?? null,
     digest: digestJson(values),
+    ...(input.deliver ? { version: input.deliver.version } : {}),
   };
   const task = await deps.governance.request(
     actor,

@@ -2,9 +2,11 @@ import { CapabilityBroker, type HostApi } from '@intelgraph/capabilities';
 import {
   auditTrailHook,
   type CompatibilityMode,
+  createMigrationRules,
   createSchemaRegistry,
   type GateEdge,
   type GateMode,
+  type MigrationRules,
   type SchemaRegistry,
 } from '@intelgraph/contracts';
 import type { CustomerMapping } from '@intelgraph/core';
@@ -46,6 +48,16 @@ import type { Attributes, Span, TracerProvider } from '@opentelemetry/api';
 import { Registry, type RegistryContentType } from 'prom-client';
 import { z } from 'zod';
 import { type ContractGates, createContractGates } from './contract-gates.js';
+import {
+  type ContractVersioning,
+  createContractVersioning,
+  createRunContractVersions,
+  DeprecateVersionInput,
+  type MigrationRuleRequest,
+  MigrationRuleRequestInput,
+  migrateBatch,
+  negotiatedInstall,
+} from './contract-versions.js';
 import { type EdgeResult, runEdge } from './edges.js';
 import { NameSchema } from './inputs.js';
 import { createInstallRequests, type InstallStatus } from './install-requests.js';
@@ -190,6 +202,8 @@ export interface ExtensionHost {
   readonly finops: FinOps;
   readonly contracts: SchemaRegistry;
   readonly gates: ContractGates;
+  /** Migration rules between contract versions, and version deprecations (read side; writes are governed). */
+  readonly migrations: MigrationRules;
   readonly sandbox: Sandbox;
   readonly graph: GraphStore;
   readonly cases: CaseStore;
@@ -231,20 +245,45 @@ export interface ExtensionHost {
     actor: Actor,
     input: { subject: string; version?: number; records: unknown[] },
   ): Promise<EdgeResult>;
-  /** Ingest under the subject's contract: a failing batch is rejected whole, with patches suggested. */
-  ingest(actor: Actor, subject: string, batch: unknown[]): Promise<EdgeResult>;
-  /** Export under the subject's contract; exports over the policy threshold wait for approval. */
+  /**
+   * Ingest under the subject's contract: a failing batch is rejected whole, with patches suggested. With
+   * `version`, the batch is written under that version and migrated up to the current one before the gate.
+   */
+  ingest(
+    actor: Actor,
+    subject: string,
+    batch: unknown[],
+    options?: { version?: number },
+  ): Promise<EdgeResult>;
+  /**
+   * Export under the subject's contract; exports over the policy threshold wait for approval. With
+   * `version`, the checked batch is delivered migrated down to that version (a path must exist).
+   */
   export(
     actor: Actor,
     subject: string,
     batch: unknown[],
-    options?: { destination?: string; reason?: string },
+    options?: { destination?: string; reason?: string; version?: number },
   ): Promise<EdgeResult>;
   /** Changes a contract's enforcement mode on an edge, through governance. */
   setEnforcement(
     actor: Actor,
     input: { subject: string; edge: GateEdge; mode: GateMode; reason: string },
   ): Promise<GovernedOutcome>;
+  /**
+   * Registers or replaces a migration rule between two adjacent versions, through governance (every
+   * rule counts as relaxing). Its contract test runs over the golden samples now (a failing rule opens
+   * no review: `SCHEMA_INCOMPATIBLE`) and again when the approved rule is applied, exactly once.
+   */
+  registerMigrationRule(actor: Actor, input: MigrationRuleRequest): Promise<GovernedOutcome>;
+  /**
+   * Deprecates a contract version until the end of a window (`until: null` lifts it); stewards and
+   * admins. Past the window the version stops negotiating. Audited.
+   */
+  deprecateContractVersion(
+    actor: Actor,
+    input: { subject: string; version: number; until: string | null; reason: string },
+  ): Promise<void>;
   /** Merges two graph entities, through governance. */
   mergeEntities(
     actor: Actor,
@@ -460,6 +499,10 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
   });
   const contracts = createSchemaRegistry({ store: stores.contracts, clock, audit: auditTrailHook(audit) });
   const gates = createContractGates({ registry: contracts, audit, finops });
+  const migrations = createMigrationRules({ registry: contracts, store: stores.migrationRules, clock });
+  const versioning: ContractVersioning = createContractVersioning({ registry: contracts, migrations, clock });
+  const runVersions = createRunContractVersions({ versioning, migrations, finops });
+  const versionDeps = { versioning, migrations, finops };
 
   // Governance is created after the marketplace hook below refers to it; a holder breaks the cycle.
   let governance!: Governance;
@@ -531,6 +574,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     },
   });
 
+  const negotiation = { versioning, marketplace, store: stores.marketplace };
   const graph = stores.graph;
   const hostApi = options.hostApi ?? createPlatformHostApi({ graph, cases: stores.cases });
 
@@ -563,12 +607,14 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
         const actor = requesterOf(task);
         if (p.action === 'install')
           // The review covers every scope; the install call takes only the optional ones the org chose.
-          return marketplace.install(actor, {
-            pluginId: p.pluginId,
-            version: p.version,
-            grant: p.optional,
-            approvalRef: task.id,
-          });
+          return negotiatedInstall(negotiation, actor, p, () =>
+            marketplace.install(actor, {
+              pluginId: p.pluginId,
+              version: p.version,
+              grant: p.optional,
+              approvalRef: task.id,
+            }),
+          );
         if (p.action === 'consent') return marketplace.consent(actor, p.pluginId, { approvalRef: task.id });
         return marketplace.setOptionalScopes(actor, p.pluginId, { scopes: p.optional, approvalRef: task.id });
       },
@@ -586,6 +632,27 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
           data: { subject: p.subject, edge: p.edge, mode: p.mode, reviewId: task.id },
         });
         return { subject: p.subject, edge: p.edge, mode: p.mode };
+      },
+      contractMigrationRule: async (task, p) => {
+        // The contract test runs again here, over the samples of the request, against today's versions.
+        const rule = await migrations.register(
+          p.subject,
+          {
+            from: p.from,
+            to: p.to,
+            operations: p.operations as MigrationRuleRequest['operations'],
+            ...(p.description === null ? {} : { description: p.description }),
+          },
+          { samples: p.samples },
+        );
+        await audit.record({
+          type: 'contract.migration_rule.registered',
+          actor: { userId: task.requester.userId, orgId: task.orgId },
+          subject: `contract:${p.subject}`,
+          orgId: task.orgId,
+          data: { subject: p.subject, from: p.from, to: p.to, direction: rule.direction, reviewId: task.id },
+        });
+        return { subject: p.subject, from: p.from, to: p.to, direction: rule.direction };
       },
       export: async (task, p) => {
         const actor = requesterOf(task);
@@ -615,7 +682,16 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
         // new version or stricter enforcement since the request).
         const decision = await gates.check('export', { subject: p.subject }, batch, actor);
         if (!decision.ok) throw gates.violation(decision, `export ${task.id}`);
-        const records = decision.values;
+        // Migrated down to the version the consumer asked for, after the gate.
+        const records =
+          p.version === undefined
+            ? decision.values
+            : (
+                await migrateBatch(versionDeps, p.subject, decision.values, {
+                  from: decision.version ?? 'current',
+                  to: p.version,
+                })
+              ).records;
         if (options.exportSink)
           await options.exportSink({
             orgId: task.orgId,
@@ -628,7 +704,13 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
           actor: { userId: actor.userId, orgId: actor.orgId },
           subject: `contract:${p.subject}`,
           orgId: task.orgId,
-          data: { reviewId: task.id, records: records.length, digest: p.digest, destination: p.destination },
+          data: {
+            reviewId: task.id,
+            records: records.length,
+            digest: p.digest,
+            destination: p.destination,
+            ...(p.version === undefined ? {} : { version: p.version, from: decision.version }),
+          },
         });
         return { delivered: records.length };
       },
@@ -736,6 +818,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     finops,
     contracts,
     gates,
+    migrations,
     sandbox,
     graph,
     cases: stores.cases,
@@ -749,7 +832,9 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
         const actor = actorOf(actorInput);
         // No `approvalRef` from callers: only the applier of an approved review passes one.
         const input = parseInput(InstallInput, raw, 'install');
-        return installOutcome(actor, () => marketplace.install(actor, input));
+        return installOutcome(actor, () =>
+          negotiatedInstall(negotiation, actor, input, () => marketplace.install(actor, input)),
+        );
       }),
     installStatus: async (actorInput, pluginIdInput) => {
       const actor = actorOf(actorInput);
@@ -791,6 +876,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
           audit,
           ids,
           guards: runGuards,
+          versions: runVersions,
           tracer,
           ...(options.logger ? { logger: options.logger } : {}),
           replay: { policy: replayPolicy, store: stores.replays, now: () => clock.now() },
@@ -812,6 +898,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       finops.meters.guard.register('subject', input.subject);
       if (input.compatibility) await contracts.setCompatibility(input.compatibility, input.subject);
       gates.refresh(input.subject);
+      versioning.refresh(input.subject);
       return r;
     },
     testContract: async (actor, input) =>
@@ -822,16 +909,25 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
         records: input.records,
         dryRun: true,
       }),
-    ingest: async (actor, subject, batch) =>
+    ingest: async (actor, subject, batch, opts = {}) =>
       inSpan(
         tracer,
         'intelgraph.edge.ingest',
         () => edgeAttributes(actor, subject),
-        async (span) =>
-          edgeOutcome(
-            span,
-            await runEdge(edgeDeps, actorOf(actor), { edge: 'ingest', subject, records: batch }),
-          ),
+        async (span) => {
+          const who = actorOf(actor);
+          // Written under an older (or newer) version: migrated up to the current one before the gate.
+          const records =
+            opts.version === undefined
+              ? batch
+              : (
+                  await migrateBatch(versionDeps, parseInput(NameSchema, subject, 'subject'), batch, {
+                    from: opts.version,
+                    to: 'current',
+                  })
+                ).records;
+          return edgeOutcome(span, await runEdge(edgeDeps, who, { edge: 'ingest', subject, records }));
+        },
       ),
     export: async (actor, subject, batch, opts = {}) =>
       inSpan(
@@ -847,6 +943,18 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
               records: batch,
               destination: opts.destination ?? null,
               reason: opts.reason,
+              // Refused before any review when no path leads down to the asked version.
+              ...(opts.version === undefined
+                ? {}
+                : {
+                    deliver: {
+                      version: opts.version,
+                      check: () =>
+                        versioning
+                          .current(parseInput(NameSchema, subject, 'subject'))
+                          .then((c) => migrations.path(subject, c, opts.version as number)),
+                    },
+                  }),
             }),
           ),
       ),
@@ -864,6 +972,44 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
         { owner },
       );
       return governed(task);
+    },
+    registerMigrationRule: async (actorInput, raw) => {
+      const actor = actorOf(actorInput);
+      requireRole(actor, [...ADMIN_ROLES, 'steward'], 'registering a migration rule');
+      const input = parseInput(MigrationRuleRequestInput, raw, 'migration rule');
+      const rule = {
+        from: input.from,
+        to: input.to,
+        // Parsed in full (JSON Patch) by the contract test below, before anything is requested.
+        operations: input.operations as MigrationRuleRequest['operations'],
+        ...(input.description === undefined ? {} : { description: input.description }),
+      };
+      // A rule that fails its contract test opens no review.
+      await migrations.test(input.subject, rule, { samples: input.samples });
+      const payload = parseInput(
+        HOST_OWNED_KINDS.contractMigrationRule.payload,
+        { ...rule, subject: input.subject, description: input.description ?? null, samples: input.samples },
+        'migration rule',
+      );
+      const task = await governance.request(
+        actor,
+        { kind: HOST_REVIEW_KINDS.contractMigrationRule, reason: input.reason, payload },
+        { owner },
+      );
+      return governed(task);
+    },
+    deprecateContractVersion: async (actorInput, raw) => {
+      const actor = actorOf(actorInput);
+      requireRole(actor, [...ADMIN_ROLES, 'steward'], 'deprecating a contract version');
+      const input = parseInput(DeprecateVersionInput, raw, 'deprecation');
+      await migrations.deprecate(input.subject, input.version, input.until);
+      await audit.record({
+        type: 'contract.version.deprecated',
+        actor: { userId: actor.userId, orgId: actor.orgId },
+        subject: `contract:${input.subject}`,
+        orgId: actor.orgId,
+        data: { subject: input.subject, version: input.version, until: input.until, reason: input.reason },
+      });
     },
     mergeEntities: async (actorInput, raw) => {
       const actor = actorOf(actorInput);
