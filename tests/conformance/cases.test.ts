@@ -86,10 +86,13 @@ describe.each(backends)('case store on $name', ({ open }) => {
     const clock = createManualClock(T0);
     const o = await open(clock);
     opened.push(o);
-    await o.graph.upsert({
-      entities: ['p1', 'p2', 'p3'].map((id) => ({ id, type: 'Person', name: `Person ${id}` })),
-    });
-    return { ...o, clock };
+    // Each org's graph holds its own p1..p3: cases link entities of their own org only.
+    for (const org of ['acme', 'globex']) {
+      await o.graph.forOrg(org).upsert({
+        entities: ['p1', 'p2', 'p3'].map((id) => ({ id, type: 'Person', name: `Person ${id} of ${org}` })),
+      });
+    }
+    return { ...o, store: o.graph, graph: o.graph.forOrg('acme'), clock };
   }
 
   it('creates a case and reads it back within its org only', async () => {

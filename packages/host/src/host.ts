@@ -534,7 +534,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
 
   const ingestSink =
     options.ingestSink ??
-    (async ({ subject, records }) => {
+    (async ({ orgId, subject, records }) => {
       const entities = records
         .filter(
           (r): r is Record<string, JsonValue> =>
@@ -551,7 +551,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
           name: String(r.name),
           properties: Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'id' && k !== 'name')),
         }));
-      if (entities.length > 0) await graph.upsert({ entities });
+      if (entities.length > 0) await graph.forOrg(orgId).upsert({ entities });
     });
 
   const appliers: Record<string, Applier> = {
@@ -570,8 +570,9 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
         if (p.action === 'consent') return marketplace.consent(actor, p.pluginId, { approvalRef: task.id });
         return marketplace.setOptionalScopes(actor, p.pluginId, { scopes: p.optional, approvalRef: task.id });
       },
-      entityMerge: async (_task, p) => {
-        const r = await graph.merge({ survivorId: p.survivorId, mergedId: p.mergedId });
+      entityMerge: async (task, p) => {
+        // The requester's org, never the payload's: a merge reaches that org's entities only.
+        const r = await graph.forOrg(task.orgId).merge({ survivorId: p.survivorId, mergedId: p.mergedId });
         return { survivorId: r.entity.id, relationshipsMoved: r.relationshipsMoved };
       },
       contractEnforcement: async (task, p) => {
@@ -871,8 +872,9 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
         { survivorId: input.survivorId, mergedId: input.mergedId },
         'merge',
       );
+      const orgGraph = graph.forOrg(actor.orgId);
       for (const id of [payload.survivorId, payload.mergedId]) {
-        if (!(await graph.getEntity(id))) throw new IntelGraphError('NOT_FOUND', `no entity ${id}`);
+        if (!(await orgGraph.getEntity(id))) throw new IntelGraphError('NOT_FOUND', `no entity ${id}`);
       }
       const task = await governance.request(
         actor,
@@ -961,7 +963,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       if (stores.database) await probe('database', () => stores.database!.ping());
       await probe('audit', () => stores.audit.head());
       await probe('quotas', () => finops.quotas.list('__health__'));
-      await probe('graph', () => graph.search({ q: 'healthcheck', limit: 1 }));
+      await probe('graph', () => graph.forOrg('__health__').search({ q: 'healthcheck', limit: 1 }));
       return { ok: Object.values(checks).every((c) => c.ok), checks };
     },
     async close() {
