@@ -514,6 +514,37 @@ describe.each(backends)('graph store on $name', ({ open }) => {
 });
 
 describe('graph store isolation on neo4j', () => {
+  it('moves nodes and edges written before org partitioning to org "default" when the schema is ensured', async () => {
+    const neo = await openTestNeo4j();
+    try {
+      const at = iso(T0);
+      await neo.connection.write((tx) =>
+        tx.run(
+          `CREATE (a:IgEntity {ns: $ns, id: 'p1', type: 'Person', name: 'Ada Lovelace', aliases: [], props: '{}',
+                   mergedFrom: [], searchText: 'ada lovelace', createdAt: $at, updatedAt: $at})
+           CREATE (b:IgEntity {ns: $ns, id: 'p2', type: 'Person', name: 'Charles Babbage', aliases: [], props: '{}',
+                   mergedFrom: [], searchText: 'charles babbage', createdAt: $at, updatedAt: $at})
+           CREATE (a)-[:IG_REL {ns: $ns, key: 'p1' + $sep + 'KNOWS' + $sep + 'p2', type: 'KNOWS', props: '{}',
+                   createdAt: $at, updatedAt: $at}]->(b)`,
+          { ns: neo.namespace, at, sep: '\u0000' },
+        ),
+      );
+      // The backfill runs once per database; forget that it ran so this test's nodes are moved.
+      await neo.connection.write((tx) => tx.run("MATCH (m:IgMigration {id: 'graph_org'}) DELETE m"));
+      await neo.connection.ensureSchema();
+      const store = createNeo4jGraphStore(neo.connection);
+      const legacy = store.forOrg('default');
+      expect(await legacy.getEntity('p1')).toMatchObject({ name: 'Ada Lovelace' });
+      expect((await legacy.search({ q: 'lovel' })).items.map((h) => h.entity.id)).toEqual(['p1']);
+      expect((await legacy.neighbors({ id: 'p2' })).items.map((n) => n.entity.id)).toEqual(['p1']);
+      expect(await store.forOrg('acme').getEntity('p1')).toBeNull();
+      await legacy.upsert({ relationships: [{ type: 'KNOWS', from: 'p1', to: 'p2', properties: { v: 2 } }] });
+      expect((await legacy.neighbors({ id: 'p2' })).items).toHaveLength(1); // the same edge, not a second
+    } finally {
+      await neo.close();
+    }
+  });
+
   it('never shows one namespace the data of another', async () => {
     const [a, b] = await Promise.all([openTestNeo4j(), openTestNeo4j()]);
     try {
