@@ -18,13 +18,31 @@ export const LABELS = Object.freeze({
  */
 export const SEARCH_INDEX = 'ig_entity_search_org';
 
-/** The org that nodes and edges written before org partitioning belong to (deployment guide). */
+/**
+ * The org that nodes and edges written before org partitioning belong to (deployment guide).
+ *
+ * @example
+ * ```ts
+ * import { PRE_TENANCY_ORG } from '@intelgraph/adapters/neo4j';
+ * const legacy = createNeo4jGraphStore(neo4j).forOrg(PRE_TENANCY_ORG); // what an upgrade kept
+ * ```
+ */
 export const PRE_TENANCY_ORG = 'default';
 
 /**
  * The org as one Lucene token (`orgKey` on every entity): org ids may hold `. @ : + -`, which the
  * standard analyzer splits on, so the full-text clause matches a hex digest and the exact `n.org`
- * comparison after it settles any doubt.
+ * comparison after it settles any doubt. Needed to re-key nodes by hand (deployment guide).
+ *
+ * @example
+ * ```ts
+ * import { orgKeyOf } from '@intelgraph/adapters/neo4j';
+ * await neo4j.write((tx) =>
+ *   tx.run("MATCH (n:IgEntity {ns: $ns, org: 'default'}) SET n.org = $org, n.orgKey = $key", {
+ *     ns: neo4j.namespace, org: 'acme', key: orgKeyOf('acme'),
+ *   }),
+ * );
+ * ```
  */
 export function orgKeyOf(orgId: string): string {
   return `o${sha256Hex(orgId).slice(0, 40)}`;

@@ -1,7 +1,7 @@
 import type { Migration } from '../migrate.js';
 
-/** The org that rows written before `graph_0002_org` belong to (see docs/guides/deployment.md). */
-export const PRE_TENANCY_ORG = 'default';
+// The org that rows written before `graph_0002_org` belong to (see docs/guides/deployment.md).
+const PRE_TENANCY_ORG = 'default';
 
 /**
  * SQL migrations of the graph and cases domain (the SQL adjacency store), applied in order by migrate().
