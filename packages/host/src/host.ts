@@ -190,7 +190,9 @@ export interface ExtensionHost {
   readonly contracts: SchemaRegistry;
   readonly gates: ContractGates;
   readonly sandbox: Sandbox;
+  /** The knowledge graph, partitioned by org: `host.graph.forOrg(actor.orgId)` is that org's graph. */
   readonly graph: GraphStore;
+  /** Cases; every call names its org (`orgId`), and a case links entities of its org's graph only. */
   readonly cases: CaseStore;
   readonly clock: Clock;
 
