@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { exportsDrift } from './exports-drift.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const dirs = readdirSync(join(root, 'packages')).map((d) => join(root, 'packages', d));
@@ -17,8 +18,10 @@ for (const dir of dirs) {
   if (pkg.license !== 'Apache-2.0') own.push(`license is ${pkg.license}, not Apache-2.0`);
   if (!existsSync(join(dir, 'LICENSE'))) own.push('no LICENSE file');
   if (!pkg.files?.includes('LICENSE')) own.push('LICENSE is not listed in files');
+  // The exports map and the build script name the same entry points (scripts/exports-drift.mjs).
+  own.push(...exportsDrift(pkg));
   if (own.length > 0) failed++;
-  console.log(`${own.length === 0 ? 'ok  ' : 'FAIL'} ${'license'.padEnd(8)} ${name}`);
+  console.log(`${own.length === 0 ? 'ok  ' : 'FAIL'} ${'own'.padEnd(8)} ${name} (license, exports vs build)`);
   for (const o of own) console.log(`     ${o}`);
   // Exports that are data files (the published GraphQL SDL) have no types for attw to resolve.
   const dataExports = Object.keys(pkg.exports ?? {}).filter((k) => /\.(graphql|json)$/.test(k));

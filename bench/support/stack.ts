@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createExpressRouter } from '@intelgraph/adapters/express';
 import {
   createNeo4jCaseStore,
   createNeo4jConnection,
@@ -20,6 +19,7 @@ import {
   createRedisQuotaStore,
 } from '@intelgraph/adapters/redis';
 import { createExtensionHost, type ExtensionHost, type ExtensionHostOptions } from '@intelgraph/host';
+import { createExpressRouter } from '@intelgraph/server/express';
 import express from 'express';
 import { seedHost, USERS } from '../../examples/demo/src/seed.js';
 import { PG_URL, REDIS_URL } from '../../tests/support/env.js';

@@ -8,7 +8,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  buildPlugin,
   generatePublisherKeyPair,
   type PublisherKeyPair,
   packTarball,
@@ -17,6 +16,7 @@ import {
   signPluginPackage,
   writePackageDir,
 } from '@intelgraph/marketplace';
+import { buildPlugin } from '@intelgraph/plugin-kit';
 
 /** The sample plugins, by folder. */
 export const SAMPLE_PLUGINS = ['sample-enricher', 'heatmap-overlay', 'case-exporter'] as const;

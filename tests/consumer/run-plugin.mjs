@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createExpressRouter } from '@intelgraph/adapters/express';
 import { createExtensionHost } from '@intelgraph/host';
 import { unpackTarball } from '@intelgraph/marketplace';
+import { createExpressRouter } from '@intelgraph/server/express';
 import express from 'express';
 import { jwtVerify, SignJWT } from 'jose';
 

@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { createExpressRouter } from '@intelgraph/adapters/express';
 import type { ExtensionHost } from '@intelgraph/host';
+import { createExpressRouter } from '@intelgraph/server/express';
 import express from 'express';
 
 /** Starts the HTTP server; resolves once it listens. Development auth: identity headers (see README). */

@@ -18,7 +18,6 @@ import {
   createGovernanceOwner,
   type GovernanceOptions,
 } from './governance.js';
-import { reviewTaskToGraphQL } from './graphql-schema.js';
 import { createMemoryNotifier } from './memory-notifier.js';
 import { createMemoryReviewStore } from './memory-review-store.js';
 import { definePolicy } from './policy.js';
@@ -902,28 +901,6 @@ describe('createGovernance', () => {
         { path: ['policies', 0, 'approvals'] },
       ]);
     }
-  });
-});
-
-describe('reviewTaskToGraphQL', () => {
-  it('maps a view to the seed-shaped ReviewTask object', async () => {
-    const { gov } = setup();
-    const t = await gov.request(alice, {
-      ...bigExport,
-      evidence: [{ name: 'e.txt', mediaType: 'text/plain', content: 'x' }],
-    });
-    await gov.approve(sam, t.id, { note: 'ok' });
-    const g = reviewTaskToGraphQL(await gov.get(alice, t.id));
-    expect(g).toMatchObject({
-      id: t.id,
-      status: 'pending',
-      requester: { id: 'alice' },
-      approvers: [{ id: 'sam' }],
-      evidence: [sha256Hex('x')],
-      decisions: [{ outcome: 'approve', actor: { id: 'sam' }, note: 'ok' }],
-      apply: null,
-      appealTask: null,
-    });
   });
 });
 

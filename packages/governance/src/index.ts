@@ -36,8 +36,6 @@ export type {
   TickReport,
 } from './governance.js';
 export { createGovernance, createGovernanceOwner } from './governance.js';
-export type { GraphQLReviewTask } from './graphql-schema.js';
-export { governanceTypeDefs, reviewTaskToGraphQL } from './graphql-schema.js';
 export type { MemoryNotifier } from './memory-notifier.js';
 export { createMemoryNotifier } from './memory-notifier.js';
 export { createMemoryReviewStore } from './memory-review-store.js';

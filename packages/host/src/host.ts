@@ -117,7 +117,8 @@ export interface ExtensionHostOptions {
   runRecheckMs?: number;
   /**
    * Orgs whose members' platform-wide roles count (`platform-admin`, needed for the global kill
-   * switch). Default: every org, which suits a host whose roles all come from one operator. A
+   * switch; the marketplace's `moderator` and `marketplace-admin`, which hide, restore and yank versions
+   * and trust publisher keys for every org). Default: every org, which suits a host whose roles all come from one operator. A
    * multi-tenant host whose tenants' admins assign roles themselves names its operator org here, so a
    * tenant cannot grant itself a platform role.
    */
@@ -472,6 +473,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     clock,
     ids,
     ...(options.trust ? { trust: options.trust } : {}),
+    ...(options.platformOrgs ? { platformOrgs: options.platformOrgs } : {}),
     evict: (sha) => sandbox.evict(sha),
     onHighRiskInstall: async (req): Promise<HighRiskDecision> => {
       if (req.approvalRef) {

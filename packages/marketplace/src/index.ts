@@ -1,7 +1,3 @@
-export type { BuildPluginOptions, BuiltPlugin } from './build.js';
-export { buildPlugin } from './build.js';
-export type { CliIo } from './cli-app.js';
-export { runCli } from './cli-app.js';
 export type { KeyInput, PublisherKeyPair } from './keys.js';
 export { generatePublisherKeyPair, keyIdOf, publicKeyPem, toPrivateKey, toPublicKey } from './keys.js';
 export type {
@@ -39,17 +35,9 @@ export {
   SIGNATURE_FORMAT,
 } from './package.js';
 export { packTarball, readPackage, unpackTarball, writePackageDir } from './package-io.js';
-export type {
-  PluginFixture,
-  PluginFixtureResult,
-  PluginTestReport,
-  UsageBudgets,
-} from './plugin-test.js';
-export { formatTestReport, testPlugin } from './plugin-test.js';
 export type { RatingPolicy, RatingSummary } from './rating.js';
 export { DEFAULT_RATING_POLICY, weightedRating } from './rating.js';
 export { riskLevel } from './risk.js';
-export { scaffoldPlugin } from './scaffold.js';
 export type {
   EmbeddingProvider,
   RankingWeights,

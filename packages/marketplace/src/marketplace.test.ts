@@ -21,7 +21,11 @@ const operator: Actor = { userId: 'op', orgId: 'market', roles: ['marketplace-ad
 const moderator: Actor = { userId: 'mod', orgId: 'market', roles: ['moderator'] };
 
 function setup(
-  extra: { onHighRiskInstall?: (r: HighRiskRequest) => HighRiskDecision; reportThreshold?: number } = {},
+  extra: {
+    onHighRiskInstall?: (r: HighRiskRequest) => HighRiskDecision;
+    reportThreshold?: number;
+    platformOrgs?: readonly string[];
+  } = {},
 ) {
   const clock = createManualClock();
   const auditStore = createMemoryAuditStore();
@@ -393,6 +397,37 @@ describe('ratings', () => {
     expect(s.count).toBe(100);
     expect(s.effectiveCount).toBe(3);
     expect(s.score).toBeCloseTo((3 * 5 + 1 * 3) / 8, 2);
+  });
+});
+
+describe('platform-wide roles (platformOrgs)', () => {
+  it('counts moderate and operate roles only in a platform org; a publisher still yanks its own versions', async () => {
+    const { market, audit } = setup({ platformOrgs: ['market'] });
+    await market.publish(await pkg('1.0.0'));
+    const before = (await audit.list({})).length;
+    // A tenant admin who gave themselves every platform role inside their own org.
+    const selfMade: Actor = { userId: 'eve', orgId: 'globex', roles: ['moderator', 'marketplace-admin'] };
+    const hide = { pluginId: 'sample-enricher', version: '1.0.0', reason: 'takeover' };
+    expect(await codeOf(market.moderate(selfMade, { ...hide, action: 'hide' }))).toBe('FORBIDDEN');
+    expect(await codeOf(market.moderation.setHidden(selfMade, { ...hide, hidden: true }))).toBe('FORBIDDEN');
+    expect(await codeOf(market.moderation.queue(selfMade))).toBe('FORBIDDEN');
+    expect(await codeOf(market.reports(selfMade))).toBe('FORBIDDEN');
+    expect(await codeOf(market.yank(selfMade, hide))).toBe('FORBIDDEN');
+    expect(await codeOf(market.trustKey(selfMade, 'evil', acme.publicKeyPem))).toBe('FORBIDDEN');
+    const keyId = (await market.trust.list('acme'))[0]?.keyId as string;
+    expect(await codeOf(market.revokeKey(selfMade, keyId, 'takeover'))).toBe('FORBIDDEN');
+    expect(await codeOf(market.rotateKey(selfMade, 'acme', acme.publicKeyPem))).toBe('FORBIDDEN');
+    // Nothing was written by the refused calls.
+    expect((await audit.list({})).length).toBe(before);
+    expect((await market.detail('sample-enricher')).versions[0]?.hidden).toBe(false);
+    // The operator org's roles count; the publisher yanks its own version from wherever it signs in.
+    await market.moderate(moderator, { ...hide, action: 'hide', reason: 'confirmed' });
+    expect((await market.detail('sample-enricher')).versions[0]?.hidden).toBe(true);
+    await market.yank(
+      { userId: 'dev', orgId: 'acme', roles: ['publisher:acme'] },
+      { ...hide, reason: 'bug' },
+    );
+    expect((await market.detail('sample-enricher')).versions[0]?.yanked).toBe(true);
   });
 });
 

@@ -70,6 +70,8 @@ export interface ModerationDeps {
   audit: AuditTrail;
   /** Roles allowed to moderate. */
   roles: readonly string[];
+  /** Orgs in which those roles count (moderation is platform-wide); every org when unset. */
+  platformOrgs?: readonly string[];
   now: () => string;
   /** Tells the search index that visibility changed. */
   onVisibilityChange: () => void;
@@ -84,6 +86,35 @@ const ResolveSchema = z
   .strict();
 
 const RECENT = 20;
+
+/** The newest resolutions (at most {@link RECENT}), newest first, from the audit log. */
+async function recentResolutions(audit: AuditTrail): Promise<ModerationResolution[]> {
+  // The audit log lists oldest first: page through it, keeping the newest resolutions.
+  let events: Awaited<ReturnType<AuditTrail['list']>> = [];
+  let afterSeq: number | undefined;
+  for (;;) {
+    const page = await audit.list({
+      type: 'moderation.resolved',
+      limit: 1000,
+      ...(afterSeq === undefined ? {} : { afterSeq }),
+    });
+    events = [...events, ...page].slice(-RECENT);
+    if (page.length < 1000) break;
+    afterSeq = page.at(-1)?.seq;
+  }
+  return events.reverse().map((e) => {
+    const d = e.data as Record<string, unknown>;
+    return {
+      pluginId: e.subject.replace(/^plugin:/, ''),
+      version: String(d.version ?? ''),
+      outcome: d.outcome === 'upheld' ? ('upheld' as const) : ('dismissed' as const),
+      reason: String(d.reason ?? ''),
+      reports: Array.isArray(d.reports) ? d.reports.map(String) : [],
+      moderator: e.actor?.userId ?? '',
+      at: e.at,
+    };
+  });
+}
 
 /**
  * Creates the moderation workflow over the marketplace store (wired by `createMarketplace` as
@@ -106,6 +137,14 @@ export function createModeration(deps: ModerationDeps): Moderation {
       throw new IntelGraphError('FORBIDDEN', `${what} needs one of the roles ${roles.join(', ')}`, {
         details: { required: [...roles] },
       });
+    if (deps.platformOrgs !== undefined && !deps.platformOrgs.includes(actor.orgId))
+      throw new IntelGraphError(
+        'FORBIDDEN',
+        `${what} is platform-wide: it needs the role in a platform org`,
+        {
+          details: { required: [...roles], platformOrgs: [...deps.platformOrgs] },
+        },
+      );
     return actor;
   }
 
@@ -174,32 +213,7 @@ export function createModeration(deps: ModerationDeps): Moderation {
           (b.lastReportedAt ?? '').localeCompare(a.lastReportedAt ?? '') ||
           a.pluginId.localeCompare(b.pluginId),
       );
-      // The audit log lists oldest first: page through it, keeping the newest resolutions.
-      let events: Awaited<ReturnType<AuditTrail['list']>> = [];
-      let afterSeq: number | undefined;
-      for (;;) {
-        const page = await audit.list({
-          type: 'moderation.resolved',
-          limit: 1000,
-          ...(afterSeq === undefined ? {} : { afterSeq }),
-        });
-        events = [...events, ...page].slice(-RECENT);
-        if (page.length < 1000) break;
-        afterSeq = page.at(-1)?.seq;
-      }
-      const recent = events.reverse().map((e) => {
-        const d = e.data as Record<string, unknown>;
-        return {
-          pluginId: e.subject.replace(/^plugin:/, ''),
-          version: String(d.version ?? ''),
-          outcome: d.outcome === 'upheld' ? ('upheld' as const) : ('dismissed' as const),
-          reason: String(d.reason ?? ''),
-          reports: Array.isArray(d.reports) ? d.reports.map(String) : [],
-          moderator: e.actor?.userId ?? '',
-          at: e.at,
-        };
-      });
-      return { items, recent };
+      return { items, recent: await recentResolutions(audit) };
     },
 
     async setHidden(actorInput, input) {

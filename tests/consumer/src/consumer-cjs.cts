@@ -4,7 +4,7 @@ import host = require('@intelgraph/host');
 import core = require('@intelgraph/core');
 import plugin = require('@intelgraph/marketplace/plugin');
 import memory = require('@intelgraph/adapters/memory');
-import expressAdapter = require('@intelgraph/adapters/express');
+import expressAdapter = require('@intelgraph/server/express');
 
 export async function start(actor: core.Actor): Promise<void> {
   const h = await host.createExtensionHost({ database: 'memory' });

@@ -2,8 +2,7 @@
 // under moduleResolution node16 and bundler (tsconfig.*.json). It is compiled, not run: the point is
 // that the published declarations resolve and check in a project outside the workspace, without
 // `pg` or `@types/pg` installed (a PGlite-only or Redis/Neo4j host must not need them).
-import { createExpressRouter, type ExpressRouterOptions } from '@intelgraph/adapters/express';
-import { createGraphQLSchema, DEFAULT_QUERY_LIMITS } from '@intelgraph/adapters/graphql';
+
 import { createMemoryCaseStore, createMemoryGraphStore } from '@intelgraph/adapters/memory';
 import { createNeo4jConnection, createNeo4jGraphStore } from '@intelgraph/adapters/neo4j';
 import { createPGliteDatabase, migrate, type SqlDatabase } from '@intelgraph/adapters/postgres';
@@ -28,13 +27,15 @@ import {
 import {
   generatePublisherKeyPair,
   packTarball,
-  runCli,
   signPluginPackage,
   unpackTarball,
 } from '@intelgraph/marketplace';
 import { definePlugin, type PluginInput, type PluginOutput } from '@intelgraph/marketplace/plugin';
+import { runCli } from '@intelgraph/plugin-kit';
 import { createSandbox, type SandboxResult } from '@intelgraph/sandbox';
 import { fuzzSandbox } from '@intelgraph/sandbox/testing';
+import { createExpressRouter, type ExpressRouterOptions } from '@intelgraph/server/express';
+import { createGraphQLSchema, DEFAULT_QUERY_LIMITS } from '@intelgraph/server/graphql';
 import express from 'express';
 
 export const plugin = definePlugin({

@@ -4,7 +4,7 @@ import {
   DEFAULT_QUERY_LIMITS,
   queryCost,
   queryLimitsRule,
-} from '@intelgraph/adapters/graphql';
+} from '@intelgraph/server/graphql';
 import { type GraphQLSchema, getIntrospectionQuery, parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../../../examples/demo/src/seed.js';

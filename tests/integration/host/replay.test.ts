@@ -2,10 +2,10 @@
 // policy, replay identically in a child-process sandbox; a recorded host response altered in the
 // database is named as the divergence; the seed sample's Math.random() scoring replays identically.
 import { createRequire } from 'node:module';
-import { createGraphQLSchema } from '@intelgraph/adapters/graphql';
 import type { Actor } from '@intelgraph/core';
 import { createExtensionHost, type ExtensionHost } from '@intelgraph/host';
 import { generatePublisherKeyPair, publicKeyPem, signPluginPackage } from '@intelgraph/marketplace';
+import { createGraphQLSchema } from '@intelgraph/server/graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedHost, USERS } from '../../../examples/demo/src/seed.js';
 import { type OpenedSql, openTestPostgres } from '../../support/sql.js';

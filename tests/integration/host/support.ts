@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createExpressRouter, type ExpressRouterOptions } from '@intelgraph/adapters/express';
 import type { Actor } from '@intelgraph/core';
 import { createExtensionHost, type ExtensionHost, type ExtensionHostOptions } from '@intelgraph/host';
+import { createExpressRouter, type ExpressRouterOptions } from '@intelgraph/server/express';
 import express from 'express';
 import { seedHost } from '../../../examples/demo/src/seed.js';
 

@@ -11,7 +11,7 @@ import {
   isScalarType,
 } from 'graphql';
 
-// Renders docs/reference/graphql.md from the published SDL (packages/adapters/schema.graphql).
+// Renders docs/reference/graphql.md from the published SDL (packages/server/schema.graphql).
 // Regenerate both with: UPDATE_GRAPHQL_REFERENCE=1 pnpm exec vitest run tests/integration/http/graphql-sdl.test.ts
 
 const MEANING: Record<ErrorCode, string> = {
@@ -79,12 +79,12 @@ export function renderGraphQLReference(sdl: string): string {
   out.push(
     '# GraphQL API reference',
     '',
-    '<!-- Generated from packages/adapters/schema.graphql by tests/integration/http/graphql-reference.ts; do not edit by hand. -->',
+    '<!-- Generated from packages/server/schema.graphql by tests/integration/http/graphql-reference.ts; do not edit by hand. -->',
     '<!-- Regenerate: UPDATE_GRAPHQL_REFERENCE=1 pnpm exec vitest run tests/integration/http/graphql-sdl.test.ts --project integration -->',
     '',
-    'The API that `createExpressRouter` (`@intelgraph/adapters/express`) serves at `POST /graphql`. The SDL ships in',
-    'the package as `@intelgraph/adapters/schema.graphql` (and `printGraphQLSchema()` from',
-    '`@intelgraph/adapters/graphql` returns it), for codegen and clients.',
+    'The API that `createExpressRouter` (`@intelgraph/server/express`) serves at `POST /graphql`. The SDL ships in',
+    'the package as `@intelgraph/server/schema.graphql` (and `printGraphQLSchema()` from',
+    '`@intelgraph/server/graphql` returns it), for codegen and clients.',
     '',
     "- **Who.** The actor comes from the host's `auth` hook, never from arguments; every read and write is",
     "  scoped to the actor's org. Without an actor, every operation answers `FORBIDDEN`.",

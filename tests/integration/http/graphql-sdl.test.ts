@@ -1,12 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { printGraphQLSchema } from '@intelgraph/adapters/graphql';
+import { printGraphQLSchema } from '@intelgraph/server/graphql';
 import { describe, expect, it } from 'vitest';
 import { renderGraphQLReference, undescribed } from './graphql-reference.js';
 
 // Issue 17: the published SDL file and its reference page never drift from the type definitions.
 const ROOT = join(import.meta.dirname, '..', '..', '..');
-const SDL_FILE = join(ROOT, 'packages', 'adapters', 'schema.graphql');
+const SDL_FILE = join(ROOT, 'packages', 'server', 'schema.graphql');
 const REFERENCE = join(ROOT, 'docs', 'reference', 'graphql.md');
 const update = process.env.UPDATE_GRAPHQL_REFERENCE === '1';
 
@@ -17,7 +17,7 @@ describe('the published GraphQL SDL', () => {
     expect(undescribed(sdl)).toEqual([]);
   });
 
-  it('is what packages/adapters/schema.graphql holds', () => {
+  it('is what packages/server/schema.graphql holds', () => {
     if (update) writeFileSync(SDL_FILE, sdl);
     expect(readFileSync(SDL_FILE, 'utf8')).toBe(sdl);
   });

@@ -3,7 +3,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IntelGraphError } from '@intelgraph/core';
-import { encodePackage, readPackage, runCli } from '@intelgraph/marketplace';
+import { encodePackage, readPackage } from '@intelgraph/marketplace';
+import { runCli } from '@intelgraph/plugin-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpTestServer, startHttpServer } from './support.js';
 

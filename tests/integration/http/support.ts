@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createExpressRouter, type ExpressRouterOptions } from '@intelgraph/adapters/express';
 import { createExtensionHost, type ExtensionHost, type ExtensionHostOptions } from '@intelgraph/host';
+import { createExpressRouter, type ExpressRouterOptions } from '@intelgraph/server/express';
 import express from 'express';
 
 /** An unseeded host on embedded PGlite (a temp folder) behind the Express router on an ephemeral port. */

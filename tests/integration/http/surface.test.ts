@@ -1,4 +1,4 @@
-import { createExpressRouter } from '@intelgraph/adapters/express';
+import { createExpressRouter } from '@intelgraph/server/express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TEST_METRICS_TOKEN, type TestServer } from '../host/support.js';
 

@@ -1,7 +1,8 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packTarball, readPackage, runCli } from '@intelgraph/marketplace';
+import { packTarball, readPackage } from '@intelgraph/marketplace';
+import { runCli } from '@intelgraph/plugin-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const examples = join(import.meta.dirname, '..', '..', '..', 'examples', 'plugins');

@@ -1,4 +1,4 @@
-import { typeDefs } from '@intelgraph/adapters/graphql';
+import { typeDefs } from '@intelgraph/server/graphql';
 import { buildSchema, Kind, parse, validate, visit } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { Operation } from './client.js';

@@ -1,4 +1,4 @@
-// Result shapes of the operations in ./operations, mirroring the SDL of @intelgraph/adapters/graphql
+// Result shapes of the operations in ./operations, mirroring the SDL of @intelgraph/server/graphql
 // and @intelgraph/governance for the fields this app selects.
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

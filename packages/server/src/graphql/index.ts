@@ -1,0 +1,17 @@
+export type { QueryCostInput } from './cost.js';
+export { queryCost, queryCostPlugin } from './cost.js';
+export { formatGraphQLError } from './errors.js';
+export type { GraphQLReviewTask } from './governance-type-defs.js';
+export { governanceTypeDefs, reviewTaskToGraphQL } from './governance-type-defs.js';
+export type { QueryLimits } from './limits.js';
+export { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './limits.js';
+export type { GraphQLLoaders } from './loaders.js';
+export { createGraphQLLoaders } from './loaders.js';
+export { createModerationResolvers, moderationTypeDefs } from './moderation.js';
+export { MAX_PAGE_SIZE } from './pagination.js';
+export { createReplayResolvers, replayTypeDefs } from './replay.js';
+export type { GraphQLContext } from './resolvers.js';
+export { createResolvers } from './resolvers.js';
+export { createGraphQLSchema } from './schema.js';
+export { printGraphQLSchema } from './sdl.js';
+export { platformTypeDefs, typeDefs } from './type-defs.js';

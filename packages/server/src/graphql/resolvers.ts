@@ -1,0 +1,591 @@
+import type { Actor, AuditEvent, JsonValue } from '@intelgraph/core';
+import { IntelGraphError, parseInput, SCOPE_PATTERN } from '@intelgraph/core';
+import type { ReviewTaskView } from '@intelgraph/governance';
+import type {
+  EdgeRecordResult,
+  EdgeResult,
+  ExtensionHost,
+  InstallOutcome,
+  PluginRunResult,
+} from '@intelgraph/host';
+import { type InstallationView, type PluginSummary, riskLevel } from '@intelgraph/marketplace';
+import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { z } from 'zod';
+import { reviewTaskToGraphQL } from './governance-type-defs.js';
+import { createGraphQLLoaders, type GraphQLLoaders } from './loaders.js';
+import { pageSizeOf } from './pagination.js';
+
+// Scopes named by a caller are checked like the manifest's own (a malformed one is an error, not a no-op).
+const ScopeListSchema = z.array(z.string().regex(SCOPE_PATTERN)).max(64);
+
+/** What every resolver receives: the actor resolved by the host's auth hook (never from arguments). */
+export interface GraphQLContext {
+  actor: Actor | null;
+  /** The request's DataLoaders; created on first use when the server does not supply them. */
+  loaders?: GraphQLLoaders;
+}
+
+type Args = Record<string, unknown>;
+
+function actorOf(ctx: GraphQLContext): Actor {
+  if (!ctx.actor)
+    throw new IntelGraphError('FORBIDDEN', 'sign in: this operation needs an authenticated actor');
+  return ctx.actor;
+}
+
+function loadersOf(host: ExtensionHost, ctx: GraphQLContext): GraphQLLoaders {
+  ctx.loaders ??= createGraphQLLoaders(host);
+  return ctx.loaders;
+}
+
+function literalToJson(node: ValueNode): JsonValue {
+  switch (node.kind) {
+    case Kind.STRING:
+    case Kind.ENUM:
+      return node.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(node.value);
+    case Kind.BOOLEAN:
+      return node.value;
+    case Kind.NULL:
+      return null;
+    case Kind.LIST:
+      return node.values.map(literalToJson);
+    case Kind.OBJECT:
+      return Object.fromEntries(node.fields.map((f) => [f.name.value, literalToJson(f.value)]));
+    default:
+      // Variables inside literals are not supported: pass the whole value as a variable.
+      throw new IntelGraphError(
+        'INVALID_INPUT',
+        'JSON literals cannot contain variables; pass the value as a variable',
+      );
+  }
+}
+
+const JSONScalar = new GraphQLScalarType({
+  name: 'JSON',
+  description: 'Any JSON value',
+  serialize: (v) => v,
+  parseValue: (v) => v,
+  parseLiteral: (node) => literalToJson(node),
+});
+
+const DateTimeScalar = new GraphQLScalarType({
+  name: 'DateTime',
+  description: 'ISO-8601 date-time',
+  serialize: (v) => (v instanceof Date ? v.toISOString() : v),
+  parseValue: (v) => {
+    if (typeof v !== 'string' || Number.isNaN(Date.parse(v)))
+      throw new IntelGraphError('INVALID_INPUT', 'DateTime must be an ISO-8601 string');
+    return v;
+  },
+  parseLiteral: (node) => {
+    if (node.kind !== Kind.STRING || Number.isNaN(Date.parse(node.value)))
+      throw new IntelGraphError('INVALID_INPUT', 'DateTime must be an ISO-8601 string');
+    return node.value;
+  },
+});
+
+function capabilityViews(s: PluginSummary) {
+  return [
+    ...s.capabilities.required.map((c) => ({
+      scope: c.scope,
+      kind: 'required',
+      risk: riskLevel([c.scope]),
+      reason: c.reason,
+    })),
+    ...s.capabilities.optional.map((c) => ({
+      scope: c.scope,
+      kind: 'optional',
+      risk: riskLevel([c.scope]),
+      reason: c.reason,
+    })),
+  ];
+}
+
+function pluginView(s: PluginSummary) {
+  return {
+    id: s.pluginId,
+    name: s.pluginId,
+    description: s.description,
+    publisher: s.publisher,
+    tags: s.tags,
+    latestVersion: s.latestVersion,
+    risk: s.risk,
+    capabilities: capabilityViews(s),
+    weightedRating: s.rating.score,
+    ratingCount: s.rating.count,
+  };
+}
+
+function installationView(i: InstallationView) {
+  const optional = new Set(i.optionalScopes);
+  return {
+    pluginId: i.pluginId,
+    version: i.version,
+    pinned: i.pinned,
+    status: i.status,
+    grantedScopes: i.grants,
+    requiredScopes: i.grants.filter((s) => !optional.has(s)),
+    optionalScopes: i.optionalScopes,
+    installedAt: i.installedAt,
+    installedBy: i.installedBy,
+  };
+}
+
+const task = (t: ReviewTaskView | null | undefined) => (t ? reviewTaskToGraphQL(t) : null);
+
+function installResult(o: InstallOutcome) {
+  return o.status === 'installed'
+    ? { status: o.status, installation: installationView(o.installation), reviewTask: null }
+    : { status: o.status, installation: null, reviewTask: task(o.reviewTask) };
+}
+
+function recordView(r: EdgeRecordResult) {
+  return { ...r, patched: r.patched ?? null, patchValid: r.patchValid ?? null };
+}
+
+function edgeView(r: EdgeResult) {
+  return {
+    status: r.status,
+    accepted: r.accepted,
+    rejected: r.rejected,
+    records: r.records.map(recordView),
+    reviewTask: task(r.reviewTask),
+  };
+}
+
+function auditEntry(e: AuditEvent) {
+  return {
+    seq: e.seq,
+    at: e.at,
+    type: e.type,
+    actor: e.actor ? { id: e.actor.userId } : null,
+    data: e.data,
+    hash: e.hash,
+  };
+}
+
+function runView(r: PluginRunResult) {
+  return {
+    ok: r.ok,
+    value: r.ok ? (r.value ?? null) : null,
+    error: r.error ?? null,
+    logs: r.logs.map((l) => ({ level: l.level, at: l.at, message: l.message })),
+    usage: r.usage,
+    budgets: r.budgets,
+    cost: r.cost,
+    provenance: r.provenance,
+  };
+}
+
+async function requireInstallation(
+  host: ExtensionHost,
+  actor: Actor,
+  pluginId: string,
+): Promise<InstallationView> {
+  const all = await host.marketplace.installations(actor.orgId);
+  const found = all.find((i) => i.pluginId === pluginId);
+  if (!found) throw new IntelGraphError('NOT_FOUND', `${pluginId} is not installed in ${actor.orgId}`);
+  return found;
+}
+
+/**
+ * The resolver map of the GraphQL schema, over an {@link ExtensionHost}. Every resolver takes its
+ * actor from the context and scopes reads to the actor's org.
+ *
+ * @example
+ * ```ts
+ * import { makeExecutableSchema } from '@graphql-tools/schema';
+ * import { createResolvers, typeDefs } from '@intelgraph/server/graphql';
+ * const schema = makeExecutableSchema({ typeDefs, resolvers: createResolvers(host) });
+ * ```
+ */
+// The map is deliberately typed loosely at the boundary: its inferred type would drag every domain
+// package's types into this package's declarations.
+export function createResolvers(host: ExtensionHost): Record<string, object> {
+  return {
+    JSON: JSONScalar,
+    DateTime: DateTimeScalar,
+    Plugin: {
+      versions: async (p: { id: string }, args: Args, ctx: GraphQLContext) => {
+        const d = await loadersOf(host, ctx).detail.load(p.id);
+        return d.versions.slice(0, pageSizeOf(args.first, 20)).map((v) => ({
+          version: v.version,
+          publishedAt: v.publishedAt,
+          yanked: v.yanked,
+          risk: v.risk,
+          codeSha256: v.packageDigest,
+          capabilities: [
+            ...v.requiredScopes.map((scope) => ({
+              scope,
+              kind: 'required',
+              risk: riskLevel([scope]),
+              reason: d.manifest.reasons?.[scope] ?? null,
+            })),
+            ...v.optionalScopes.map((scope) => ({
+              scope,
+              kind: 'optional',
+              risk: riskLevel([scope]),
+              reason: d.manifest.reasons?.[scope] ?? null,
+            })),
+          ],
+        }));
+      },
+      installCount: async (p: { id: string }, _: Args, ctx: GraphQLContext) =>
+        (await loadersOf(host, ctx).stats.load(p.id)).installCount,
+      reviews: async (p: { id: string }, args: Args, ctx: GraphQLContext) =>
+        (await loadersOf(host, ctx).stats.load(p.id)).ratings
+          .slice(0, pageSizeOf(args.first, 20))
+          .map((r) => ({
+            pluginId: r.pluginId,
+            userId: r.userId,
+            stars: r.stars,
+            review: r.comment,
+            updatedAt: r.updatedAt,
+          })),
+      inputSchema: async (p: { id: string }, _: Args, ctx: GraphQLContext) => {
+        const d = await loadersOf(host, ctx).detail.load(p.id);
+        const ref = d.manifest.inputSchema;
+        if (!ref) return null;
+        const v =
+          ref.version === undefined
+            ? await host.contracts.getLatest(ref.subject)
+            : await host.contracts.getVersion(ref.subject, ref.version);
+        return v.schema;
+      },
+    },
+    Query: {
+      me: (_: unknown, __: Args, ctx: GraphQLContext) => actorOf(ctx),
+      ping: () => true,
+      catalog: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+        actorOf(ctx);
+        const f = (args.filter ?? {}) as {
+          capability?: string;
+          risk?: 'low' | 'medium' | 'high';
+          publisher?: string;
+        };
+        const list = await host.marketplace.list({
+          ...(f.capability ? { capability: f.capability } : {}),
+          ...(f.risk ? { risk: f.risk } : {}),
+          ...(f.publisher ? { publisher: f.publisher } : {}),
+          limit: pageSizeOf(args.first, 20),
+        });
+        return list.map(pluginView);
+      },
+      search: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+        actorOf(ctx);
+        const f = (args.filter ?? {}) as {
+          capability?: string;
+          risk?: 'low' | 'medium' | 'high';
+          publisher?: string;
+        };
+        const hits = await host.marketplace.search({
+          q: String(args.query ?? ''),
+          ...(f.capability ? { capability: f.capability } : {}),
+          ...(f.risk ? { risk: f.risk } : {}),
+          ...(f.publisher ? { publisher: f.publisher } : {}),
+          limit: pageSizeOf(args.limit, 20, undefined, 'limit'),
+        });
+        return Promise.all(
+          hits.map(async (h) => ({
+            plugin: pluginView(await loadersOf(host, ctx).detail.load(h.pluginId)),
+            score: h.score,
+          })),
+        );
+      },
+      plugin: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+        actorOf(ctx);
+        try {
+          return pluginView(await loadersOf(host, ctx).detail.load(String(args.id)));
+        } catch (err) {
+          if (err instanceof IntelGraphError && err.code === 'NOT_FOUND') return null;
+          throw err;
+        }
+      },
+      installations: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        (await host.marketplace.installations(actorOf(ctx).orgId))
+          .slice(0, pageSizeOf(args.first, 50))
+          .map(installationView),
+      auditTrail: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+        const r = await host.auditTrail(
+          actorOf(ctx),
+          String(args.subject),
+          pageSizeOf(args.first, 200, 1000),
+        );
+        return { subject: String(args.subject), events: r.events.map(auditEntry), verified: r.verified };
+      },
+      contracts: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        (await host.contractViews(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
+      contract: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        (await host.contractViews(actorOf(ctx))).find((c) => c.subject === args.subject) ?? null,
+      contractDiff: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        host.contractDiff(actorOf(ctx), {
+          subject: String(args.subject),
+          from: Number(args.from),
+          to: Number(args.to),
+        }),
+      contractTest: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+        const r = await host.testContract(actorOf(ctx), {
+          subject: String(args.subject),
+          ...(args.version == null ? {} : { version: Number(args.version) }),
+          records: args.records as unknown[],
+        });
+        return {
+          subject: r.subject,
+          version: r.version ?? 0,
+          ok: r.rejected === 0 && r.records.every((x) => x.ok),
+          records: r.records.map(recordView),
+        };
+      },
+      contractApplyPatch: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        recordView(
+          await host.applyPatch(actorOf(ctx), {
+            subject: String(args.subject),
+            ...(args.version == null ? {} : { version: Number(args.version) }),
+            record: args.record,
+            patch: args.patch as unknown[],
+          }),
+        ),
+      usage: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        (await host.dashboard(actorOf(ctx))).plugins.slice(0, pageSizeOf(args.first, 50)),
+      hint: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        host.hintView(actorOf(ctx), String(args.pluginId)),
+      quotas: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        (await host.quotaViews(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
+      killSwitches: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        (await host.killSwitchViews(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
+      finopsDashboard: async (_: unknown, __: Args, ctx: GraphQLContext) => host.dashboard(actorOf(ctx)),
+      reviewTask: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        task(await host.governance.get(actorOf(ctx), String(args.id))),
+      reviewQueue: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+        const page = await host.governance.queue(actorOf(ctx), {
+          ...(args.scope ? { scope: args.scope as 'reviewable' | 'requested' | 'org' } : {}),
+          ...(args.states ? { states: args.states as ReviewTaskView['state'][] } : {}),
+          ...(args.kinds ? { kinds: args.kinds as string[] } : {}),
+          ...(args.dueBefore ? { dueBefore: String(args.dueBefore) } : {}),
+          ...(args.overdue == null ? {} : { overdue: Boolean(args.overdue) }),
+          ...(args.order ? { order: args.order as 'due' | 'created' } : {}),
+          ...(args.after ? { cursor: String(args.after) } : {}),
+          limit: pageSizeOf(args.first, 50, 200),
+        });
+        return { items: page.items.map((t) => reviewTaskToGraphQL(t)), nextCursor: page.nextCursor };
+      },
+      reviewAuditTrail: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+        const r = await host.governance.auditTrail(String(args.id), actorOf(ctx));
+        return { events: r.events.map(auditEntry), verified: r.verified };
+      },
+    },
+    Mutation: {
+      pluginInstall: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        installResult(
+          await host.install(actorOf(ctx), {
+            pluginId: String(args.id),
+            ...(args.version == null ? {} : { version: String(args.version) }),
+            ...(args.grant == null ? {} : { grant: args.grant as string[] }),
+          }),
+        ),
+      pluginGrant: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+        const actor = actorOf(ctx);
+        const current = await requireInstallation(host, actor, String(args.id));
+        const scopes = [...new Set([...current.optionalScopes, ...(args.scopes as string[])])];
+        // A grant that waits for a review is a result (pending_review with its task), not an error.
+        return installResult(await host.setOptionalScopes(actor, String(args.id), scopes));
+      },
+      pluginRevoke: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+        const actor = actorOf(ctx);
+        const current = await requireInstallation(host, actor, String(args.id));
+        const revoke = new Set(parseInput(ScopeListSchema, args.scopes, 'scopes'));
+        const required = current.grants.filter((s) => !current.optionalScopes.includes(s) && revoke.has(s));
+        if (required.length > 0) {
+          throw new IntelGraphError(
+            'INVALID_INPUT',
+            `required scopes are revoked by uninstalling: ${required.join(', ')}`,
+            {
+              details: {
+                issues: required.map((s) => ({
+                  code: 'required_scope',
+                  path: ['scopes'],
+                  message: `${s} is required`,
+                })),
+              },
+            },
+          );
+        }
+        const o = await host.setOptionalScopes(
+          actor,
+          String(args.id),
+          current.optionalScopes.filter((s) => !revoke.has(s)),
+        );
+        if (o.status !== 'installed')
+          throw new IntelGraphError('CONFLICT', 'revoking scopes cannot wait for a review');
+        return installationView(o.installation);
+      },
+      pluginUninstall: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+        await host.uninstall(actorOf(ctx), String(args.id));
+        return true;
+      },
+      pluginRun: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        runView(await host.runPlugin(actorOf(ctx), String(args.id), args.input)),
+      pluginRate: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+        const r = await host.marketplace.rate(actorOf(ctx), String(args.id), {
+          stars: Number(args.stars),
+          ...(args.review == null ? {} : { comment: String(args.review) }),
+        });
+        return {
+          pluginId: r.pluginId,
+          userId: r.userId,
+          stars: r.stars,
+          review: r.comment,
+          updatedAt: r.updatedAt,
+        };
+      },
+      pluginReport: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+        const actor = actorOf(ctx);
+        const pluginId = String(args.id);
+        const version =
+          args.version == null
+            ? (await host.marketplace.detail(pluginId)).latestVersion
+            : String(args.version);
+        const r = await host.marketplace.report(actor, {
+          pluginId,
+          version,
+          category: args.category as Parameters<ExtensionHost['marketplace']['report']>[1]['category'],
+          details: String(args.reason),
+        });
+        const detail = await host.marketplace.detail(pluginId);
+        const hidden = detail.versions.find((v) => v.version === version)?.hidden ?? false;
+        return { id: r.id, pluginId, version, category: r.category, createdAt: r.createdAt, hidden };
+      },
+      contractRegister: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+        const r = await host.registerContract(actorOf(ctx), {
+          subject: String(args.subject),
+          format: args.format as 'json' | 'avro',
+          schema: args.schema,
+          ...(args.compatibility ? { compatibility: args.compatibility as never } : {}),
+        });
+        return { ...r, deleted: r.deletedAt !== null };
+      },
+      contractSetEnforcement: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+        const o = await host.setEnforcement(actorOf(ctx), {
+          subject: String(args.subject),
+          edge: args.edge as 'ingest' | 'export',
+          mode: args.mode as 'enforce' | 'warn' | 'off',
+          reason: String(args.reason),
+        });
+        return { status: o.status, reviewTask: task(o.reviewTask) };
+      },
+      ingest: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        edgeView(await host.ingest(actorOf(ctx), String(args.subject), args.batch as unknown[])),
+      export: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        edgeView(
+          await host.export(actorOf(ctx), String(args.subject), args.batch as unknown[], {
+            ...(args.destination == null ? {} : { destination: String(args.destination) }),
+          }),
+        ),
+      quotaSet: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+        const actor = actorOf(ctx);
+        const i = args.input as {
+          pluginId?: string;
+          resource: 'calls' | 'cpuMs' | 'rows';
+          limit: number;
+          window: 'minute' | 'hour' | 'day' | 'month';
+          mode?: 'hard' | 'soft';
+        };
+        await host.setQuota(actor, {
+          ...(i.pluginId ? { pluginId: i.pluginId } : {}),
+          resource: i.resource,
+          limit: i.limit,
+          window: i.window,
+          mode: i.mode ?? 'hard',
+        } as Parameters<ExtensionHost['setQuota']>[1]);
+        const views = await host.quotaViews(actor);
+        const match = views.find(
+          (q) =>
+            q.resource === i.resource &&
+            q.window === i.window &&
+            (q.pluginId ?? null) === (i.pluginId ?? null),
+        );
+        if (!match) throw new IntelGraphError('INTERNAL', 'the quota was set but cannot be read back');
+        return match;
+      },
+      killSwitchSet: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+        const actor = actorOf(ctx);
+        await host.killSwitch(actor, {
+          scope: args.scope as 'global' | 'org' | 'plugin',
+          ...(args.target == null ? {} : { target: String(args.target) }),
+          on: Boolean(args.on),
+          reason: String(args.reason),
+        });
+        return {
+          scope: args.scope,
+          target: args.scope === 'plugin' ? String(args.target) : args.scope === 'org' ? actor.orgId : null,
+          on: Boolean(args.on),
+          reason: String(args.reason),
+          actor: actor.userId,
+          at: new Date(host.clock.now()).toISOString(),
+        };
+      },
+      requestPolicyChange: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+        const actor = actorOf(ctx);
+        const payload = args.payload as Record<string, unknown> | null;
+        if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+          throw new IntelGraphError(
+            'INVALID_INPUT',
+            'payload must be an object of policy params, or { policy }',
+          );
+        }
+        // `kind` names the policy to change and `payload` holds its params (the seed's form,
+        // `requestPolicyChange(kind: "export", payload: { maxRecords: 5 })`) or `{ policy }` to replace
+        // it. `kind: "policy_change"` takes the governance payload itself: `{ kind, params }` or
+        // `{ kind, policy }` (what the web app sends). Governance validates every form.
+        const change =
+          String(args.kind) === 'policy_change'
+            ? payload
+            : 'policy' in payload
+              ? { kind: String(args.kind), policy: payload.policy }
+              : { kind: String(args.kind), params: payload };
+        return task(
+          await host.request(actor, {
+            kind: 'policy_change',
+            payload: change,
+            reason: String(args.reason),
+            ...(args.evidence ? { evidence: args.evidence as never } : {}),
+          }),
+        );
+      },
+      reviewApprove: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        task(
+          await host.approve(actorOf(ctx), String(args.id), {
+            ...(args.note == null ? {} : { note: String(args.note) }),
+            ...(args.evidence ? { evidence: args.evidence as never } : {}),
+          }),
+        ),
+      reviewDeny: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        task(
+          await host.deny(actorOf(ctx), String(args.id), {
+            reason: String(args.reason),
+            ...(args.evidence ? { evidence: args.evidence as never } : {}),
+          }),
+        ),
+      reviewAppeal: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        task(
+          await host.appeal(actorOf(ctx), String(args.id), {
+            reason: String(args.reason),
+            ...(args.evidence ? { evidence: args.evidence as never } : {}),
+          }),
+        ),
+      reviewWithdraw: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        task(
+          await host.governance.withdraw(
+            actorOf(ctx),
+            String(args.id),
+            args.reason == null ? {} : { reason: String(args.reason) },
+          ),
+        ),
+      reviewRetryApply: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+        task(await host.governance.retryApply(actorOf(ctx), String(args.id))),
+    },
+  };
+}
