@@ -23,7 +23,7 @@ import {
   type AuditStore,
   createMemoryAuditStore,
   type GraphEntityInput,
-  type GraphStore,
+  type OrgGraph,
   verifyAuditChain,
 } from '@intelgraph/core';
 import pg from 'pg';
@@ -262,7 +262,7 @@ function queryMix(entities: readonly GraphEntityInput[], count: number) {
   });
 }
 
-async function timeSearches(graph: GraphStore, queries: ReturnType<typeof queryMix>) {
+async function timeSearches(graph: OrgGraph, queries: ReturnType<typeof queryMix>) {
   const latencies: number[] = [];
   let rows = 0;
   for (const q of queries.slice(0, 20)) await graph.search(q); // warm-up
@@ -297,7 +297,7 @@ const neo4j = await createNeo4jConnection({ url: NEO4J_URL, namespace, maxTransa
 const [component] = await neo4j.read((tx) =>
   tx.run('CALL dbms.components() YIELD name, versions, edition RETURN name, versions[0] AS version, edition'),
 );
-const neoGraph = createNeo4jGraphStore(neo4j);
+const neoGraph = createNeo4jGraphStore(neo4j).forOrg('bench');
 let seedMs = 0;
 try {
   const t = performance.now();
@@ -317,7 +317,7 @@ try {
   const neoSearch = await timeSearches(neoGraph, queries);
 
   console.log('graph: memory store on the same data');
-  const memGraph = createMemoryGraphStore();
+  const memGraph = createMemoryGraphStore().forOrg('bench');
   const mt = performance.now();
   for (let i = 0; i < entities.length; i += SEED_BATCH) {
     await memGraph.upsert({ entities: entities.slice(i, i + SEED_BATCH) });
@@ -390,7 +390,7 @@ ${auditRow('memory (core, reference)', a.memory)}
 
 ## Graph search, ${ENTITIES.toLocaleString('en-US')} entities
 
-Neo4j: ${g.neo4j.server}, test harness on this machine. Seeded through \`GraphStore.upsert\` (batched UNWIND of ${SEED_BATCH}, two batches in flight) in **${g.neo4j.seedSeconds} s** (target < 60 s: ${g.neo4j.seedTargetMet ? 'met' : '**missed**'}); the in-memory store took ${g.memory.seedSeconds} s. Query mix: full names, surnames, 3-letter prefixes, two-word prefixes, a type filter; limit 10.
+Neo4j: ${g.neo4j.server}, test harness on this machine. Seeded through \`OrgGraph.upsert\` (one org) (batched UNWIND of ${SEED_BATCH}, two batches in flight) in **${g.neo4j.seedSeconds} s** (target < 60 s: ${g.neo4j.seedTargetMet ? 'met' : '**missed**'}); the in-memory store took ${g.memory.seedSeconds} s. Query mix: full names, surnames, 3-letter prefixes, two-word prefixes, a type filter; limit 10.
 
 | store | searches | p50 ms | p95 ms | p99 ms | max ms | mean rows |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |

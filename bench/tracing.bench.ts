@@ -33,7 +33,9 @@ async function newHost(tracerProvider?: TracerProvider): Promise<ExtensionHost> 
     'acme-labs',
     publicKeyPem(key.privateKeyPem),
   );
-  await host.graph.upsert({ entities: [{ id: 'e1', type: 'Organization', name: 'Acme', properties: {} }] });
+  await host.graph
+    .forOrg('acme')
+    .upsert({ entities: [{ id: 'e1', type: 'Organization', name: 'Acme', properties: {} }] });
   const pkg = await signPluginPackage(
     {
       manifest: {

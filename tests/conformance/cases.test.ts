@@ -86,10 +86,13 @@ describe.each(backends)('case store on $name', ({ open }) => {
     const clock = createManualClock(T0);
     const o = await open(clock);
     opened.push(o);
-    await o.graph.upsert({
-      entities: ['p1', 'p2', 'p3'].map((id) => ({ id, type: 'Person', name: `Person ${id}` })),
-    });
-    return { ...o, clock };
+    // Each org's graph holds its own p1..p3: cases link entities of their own org only.
+    for (const org of ['acme', 'globex']) {
+      await o.graph.forOrg(org).upsert({
+        entities: ['p1', 'p2', 'p3'].map((id) => ({ id, type: 'Person', name: `Person ${id} of ${org}` })),
+      });
+    }
+    return { ...o, store: o.graph, graph: o.graph.forOrg('acme'), clock };
   }
 
   it('creates a case and reads it back within its org only', async () => {
@@ -283,6 +286,31 @@ describe.each(backends)('case store on $name', ({ open }) => {
       a.id,
       b.id,
     ]);
+  });
+
+  it('links entities of the case’s own org only: another org’s entity is NOT_FOUND', async () => {
+    const { cases, store } = await setup();
+    await store.forOrg('initech').upsert({ entities: [{ id: 'i1', type: 'Person', name: 'Only Initech' }] });
+    const created = await failsWith(
+      cases.create({ orgId: 'acme', title: 'T', createdBy: 'alice', entityIds: ['p1', 'i1'] }),
+      'NOT_FOUND',
+    );
+    expect(created).toEqual({ ids: ['i1'] });
+    expect((await cases.list({ orgId: 'acme' })).items).toEqual([]);
+    const c = await cases.create({ orgId: 'acme', title: 'T', createdBy: 'alice', entityIds: ['p1'] });
+    await failsWith(cases.update({ orgId: 'acme', id: c.id, linkEntityIds: ['i1'] }), 'NOT_FOUND');
+    expect((await cases.get({ orgId: 'acme', id: c.id }))?.entityIds).toEqual(['p1']);
+    expect((await cases.list({ orgId: 'acme', entityId: 'i1' })).items).toEqual([]);
+  });
+
+  it('re-points only the merging org’s case links', async () => {
+    const { cases, store } = await setup();
+    const a = await cases.create({ orgId: 'acme', title: 'A', createdBy: 'alice', entityIds: ['p2'] });
+    const g = await cases.create({ orgId: 'globex', title: 'G', createdBy: 'eve', entityIds: ['p2'] });
+    await store.forOrg('acme').merge({ survivorId: 'p1', mergedId: 'p2' });
+    expect(await cases.get({ orgId: 'acme', id: a.id })).toMatchObject({ entityIds: ['p1'], version: 2 });
+    expect(await cases.get({ orgId: 'globex', id: g.id })).toEqual(g);
+    expect((await cases.list({ orgId: 'globex', entityId: 'p2' })).items.map((c) => c.id)).toEqual([g.id]);
   });
 
   it('rejects malformed and hostile input with INVALID_INPUT', async () => {

@@ -11,6 +11,7 @@ import {
   type GraphStore,
   isIntelGraphError,
   type ManualClock,
+  type OrgGraph,
 } from '@intelgraph/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openTestNeo4j } from '../support/neo4j.js';
@@ -76,7 +77,7 @@ describe.each(backends)('graph store on $name', ({ open }) => {
     const clock = createManualClock(T0);
     const o = await open(clock);
     opened.push(o);
-    return { graph: o.graph, clock };
+    return { graph: o.graph.forOrg('acme'), store: o.graph, clock };
   }
 
   it('upserts entities and relationships, counting what was created and updated', async () => {
@@ -268,7 +269,7 @@ describe.each(backends)('graph store on $name', ({ open }) => {
         { type: 'KNOWS', from: 'b', to: 'c' },
       ],
     });
-    const view = async (q: Parameters<GraphStore['neighbors']>[0]) =>
+    const view = async (q: Parameters<OrgGraph['neighbors']>[0]) =>
       (await graph.neighbors(q)).items.map(
         (n) => `${n.relationship.from}-${n.relationship.type}->${n.relationship.to}:${n.entity.id}`,
       );
@@ -372,14 +373,183 @@ describe.each(backends)('graph store on $name', ({ open }) => {
     expect((await graph.neighbors({ id: 't' })).items.map((n) => n.entity.id)).toEqual(['hub']);
     for (const id of ids) expect(await graph.getEntity(id)).toBeNull();
   });
+
+  // Org isolation: the graph is partitioned by org on every backend (a plugin of one org must never
+  // read, overwrite, link to or merge another org's entities).
+  describe('org isolation', () => {
+    it('keeps the same id in two orgs as two independent entities', async () => {
+      const { store, clock } = await setup();
+      const acme = store.forOrg('acme');
+      const globex = store.forOrg('globex');
+      expect(acme.orgId).toBe('acme');
+      const a = await acme.upsert({
+        entities: [person('person:alice', 'Alice Acme', { properties: { v: 1 } })],
+      });
+      const g = await globex.upsert({ entities: [person('person:alice', 'Alice Globex')] });
+      expect(a.entities).toEqual({ created: 1, updated: 0 });
+      expect(g.entities).toEqual({ created: 1, updated: 0 }); // not an overwrite of acme's
+      clock.advance(1_000);
+      await globex.upsert({ entities: [person('person:alice', 'Alice Globex 2', { aliases: ['AG'] })] });
+      expect(await acme.getEntity('person:alice')).toMatchObject({
+        name: 'Alice Acme',
+        aliases: [],
+        properties: { v: 1 },
+        updatedAt: iso(T0),
+      });
+      expect(await globex.getEntity('person:alice')).toMatchObject({
+        name: 'Alice Globex 2',
+        aliases: ['AG'],
+      });
+    });
+
+    it('never returns another org’s rows from search or neighbors', async () => {
+      const { store } = await setup();
+      const acme = store.forOrg('acme');
+      const globex = store.forOrg('globex');
+      await acme.upsert({
+        entities: [person('a1', 'Shared Secret'), person('hub', 'Acme Hub'), person('a2', 'Shared Other')],
+        relationships: [
+          { type: 'KNOWS', from: 'hub', to: 'a1' },
+          { type: 'KNOWS', from: 'a2', to: 'hub' },
+        ],
+      });
+      await globex.upsert({
+        entities: [person('hub', 'Globex Hub'), person('g1', 'Globex Only')],
+        relationships: [{ type: 'OWNS', from: 'hub', to: 'g1' }],
+      });
+      expect((await globex.search({ q: 'shared' })).items).toEqual([]);
+      expect((await globex.search({ q: 'hub', limit: 100 })).items.map((h) => h.entity.name)).toEqual([
+        'Globex Hub',
+      ]);
+      expect((await acme.search({ q: 'shared', limit: 100 })).items.map((h) => h.entity.id)).toEqual([
+        'a1',
+        'a2',
+      ]);
+      const gn = await globex.neighbors({ id: 'hub' });
+      expect(gn.items.map((n) => `${n.relationship.from}-${n.relationship.type}->${n.entity.id}`)).toEqual([
+        'hub-OWNS->g1',
+      ]);
+      expect(gn.rows).toBe(1);
+      const an = await acme.neighbors({ id: 'hub' });
+      expect(an.items.map((n) => n.entity.id)).toEqual(['a1', 'a2']);
+      // An id only the other org holds is absent, exactly as an id nobody holds.
+      expect(await globex.getEntity('a1')).toBeNull();
+      const other = await failsWith(globex.neighbors({ id: 'a1' }), 'NOT_FOUND');
+      const ghost = await failsWith(globex.neighbors({ id: 'zz' }), 'NOT_FOUND');
+      expect(Object.keys(other)).toEqual(Object.keys(ghost));
+    });
+
+    it('refuses a relationship to another org’s entity with NOT_FOUND and writes nothing', async () => {
+      const { store } = await setup();
+      const acme = store.forOrg('acme');
+      const globex = store.forOrg('globex');
+      await acme.upsert({ entities: [person('a1', 'Acme One')] });
+      const details = await failsWith(
+        globex.upsert({
+          entities: [person('g1', 'Globex One')],
+          relationships: [{ type: 'KNOWS', from: 'g1', to: 'a1' }],
+        }),
+        'NOT_FOUND',
+      );
+      expect(details).toEqual({ ids: ['a1'] });
+      expect(await globex.getEntity('g1')).toBeNull(); // the batch is all or nothing
+      await globex.upsert({ entities: [person('g2', 'Globex Two')] });
+      await failsWith(
+        globex.upsert({ relationships: [{ type: 'KNOWS', from: 'a1', to: 'g2' }] }),
+        'NOT_FOUND',
+      );
+      expect((await acme.neighbors({ id: 'a1' })).items).toEqual([]);
+      expect((await globex.neighbors({ id: 'g2' })).items).toEqual([]);
+    });
+
+    it('answers a merge across orgs NOT_FOUND, as for an id nobody holds, and changes nothing', async () => {
+      const { store } = await setup();
+      const acme = store.forOrg('acme');
+      const globex = store.forOrg('globex');
+      await acme.upsert({ entities: [person('a1', 'Acme One'), person('a2', 'Acme Two')] });
+      await globex.upsert({ entities: [person('g1', 'Globex One')] });
+      const cross = await failsWith(globex.merge({ survivorId: 'g1', mergedId: 'a1' }), 'NOT_FOUND');
+      const ghost = await failsWith(globex.merge({ survivorId: 'g1', mergedId: 'nobody' }), 'NOT_FOUND');
+      expect(cross).toEqual({ id: 'a1' });
+      expect(ghost).toEqual({ id: 'nobody' });
+      await failsWith(globex.merge({ survivorId: 'a1', mergedId: 'a2' }), 'NOT_FOUND');
+      expect(await acme.getEntity('a1')).toMatchObject({ name: 'Acme One', mergedFrom: [] });
+      expect(await acme.getEntity('a2')).not.toBeNull();
+      expect(await globex.getEntity('g1')).toMatchObject({ aliases: [], mergedFrom: [] });
+    });
+
+    it('merges within one org and leaves the same ids of another org untouched', async () => {
+      const { store } = await setup();
+      for (const org of ['acme', 'globex']) {
+        await store.forOrg(org).upsert({
+          entities: [person('s', `S ${org}`), person('m', `M ${org}`), person('x', `X ${org}`)],
+          relationships: [{ type: 'KNOWS', from: 'm', to: 'x' }],
+        });
+      }
+      const merged = await store.forOrg('acme').merge({ survivorId: 's', mergedId: 'm' });
+      expect(merged.relationshipsMoved).toBe(1);
+      const globex = store.forOrg('globex');
+      expect(await globex.getEntity('m')).toMatchObject({ name: 'M globex' });
+      expect(await globex.getEntity('s')).toMatchObject({ aliases: [], mergedFrom: [] });
+      expect((await globex.neighbors({ id: 'x' })).items.map((n) => n.relationship.from)).toEqual(['m']);
+      expect(
+        (await store.forOrg('acme').neighbors({ id: 'x' })).items.map((n) => n.relationship.from),
+      ).toEqual(['s']);
+    });
+
+    it('rejects a malformed org id with INVALID_INPUT before any I/O', async () => {
+      const { store } = await setup();
+      for (const bad of ['', 'acme corp', 'acme\n', 'x'.repeat(201), 'a/b', '"acme"', 42, null, undefined]) {
+        let code: string | undefined;
+        try {
+          store.forOrg(bad as string);
+        } catch (err) {
+          code = isIntelGraphError(err) ? err.code : 'not an IntelGraphError';
+        }
+        expect(code, String(bad)).toBe('INVALID_INPUT');
+      }
+      expect(store.forOrg('acme-labs.eu:prod+1@x_y').orgId).toBe('acme-labs.eu:prod+1@x_y');
+    });
+  });
 });
 
 describe('graph store isolation on neo4j', () => {
+  it('moves nodes and edges written before org partitioning to org "default" when the schema is ensured', async () => {
+    const neo = await openTestNeo4j();
+    try {
+      const at = iso(T0);
+      await neo.connection.write((tx) =>
+        tx.run(
+          `CREATE (a:IgEntity {ns: $ns, id: 'p1', type: 'Person', name: 'Ada Lovelace', aliases: [], props: '{}',
+                   mergedFrom: [], searchText: 'ada lovelace', createdAt: $at, updatedAt: $at})
+           CREATE (b:IgEntity {ns: $ns, id: 'p2', type: 'Person', name: 'Charles Babbage', aliases: [], props: '{}',
+                   mergedFrom: [], searchText: 'charles babbage', createdAt: $at, updatedAt: $at})
+           CREATE (a)-[:IG_REL {ns: $ns, key: 'p1' + $sep + 'KNOWS' + $sep + 'p2', type: 'KNOWS', props: '{}',
+                   createdAt: $at, updatedAt: $at}]->(b)`,
+          { ns: neo.namespace, at, sep: '\u0000' },
+        ),
+      );
+      // The backfill runs once per database; forget that it ran so this test's nodes are moved.
+      await neo.connection.write((tx) => tx.run("MATCH (m:IgMigration {id: 'graph_org'}) DELETE m"));
+      await neo.connection.ensureSchema();
+      const store = createNeo4jGraphStore(neo.connection);
+      const legacy = store.forOrg('default');
+      expect(await legacy.getEntity('p1')).toMatchObject({ name: 'Ada Lovelace' });
+      expect((await legacy.search({ q: 'lovel' })).items.map((h) => h.entity.id)).toEqual(['p1']);
+      expect((await legacy.neighbors({ id: 'p2' })).items.map((n) => n.entity.id)).toEqual(['p1']);
+      expect(await store.forOrg('acme').getEntity('p1')).toBeNull();
+      await legacy.upsert({ relationships: [{ type: 'KNOWS', from: 'p1', to: 'p2', properties: { v: 2 } }] });
+      expect((await legacy.neighbors({ id: 'p2' })).items).toHaveLength(1); // the same edge, not a second
+    } finally {
+      await neo.close();
+    }
+  });
+
   it('never shows one namespace the data of another', async () => {
     const [a, b] = await Promise.all([openTestNeo4j(), openTestNeo4j()]);
     try {
-      const ga = createNeo4jGraphStore(a.connection);
-      const gb = createNeo4jGraphStore(b.connection);
+      const ga = createNeo4jGraphStore(a.connection).forOrg('acme');
+      const gb = createNeo4jGraphStore(b.connection).forOrg('acme');
       await ga.upsert({ entities: [person('p1', 'Shared Name')] });
       await gb.upsert({ entities: [person('p1', 'Other Shared Name')] });
       expect((await ga.getEntity('p1'))?.name).toBe('Shared Name');
@@ -396,8 +566,8 @@ describe.each(sqlBackends())('graph store isolation on sql ($name)', ({ open }) 
   it('never shows one namespace the data of another, and rejects a bad namespace', async () => {
     const opened = await open();
     try {
-      const ga = createPgGraphStore(opened.db, { namespace: 'tenant_a' });
-      const gb = createPgGraphStore(opened.db, { namespace: 'tenant_b' });
+      const ga = createPgGraphStore(opened.db, { namespace: 'tenant_a' }).forOrg('acme');
+      const gb = createPgGraphStore(opened.db, { namespace: 'tenant_b' }).forOrg('acme');
       await ga.upsert({ entities: [person('p1', 'Shared Name'), person('p2', 'Second')] });
       await gb.upsert({ entities: [person('p1', 'Other Shared Name')] });
       expect((await ga.getEntity('p1'))?.name).toBe('Shared Name');
@@ -418,7 +588,7 @@ describe.each(sqlBackends())('graph store isolation on sql ($name)', ({ open }) 
   it('keeps names, aliases and properties exactly, NUL characters and key order included', async () => {
     const opened = await open();
     try {
-      const graph = createPgGraphStore(opened.db);
+      const graph = createPgGraphStore(opened.db).forOrg('acme');
       const properties = { z: 1, a: 'x\u0000y', nested: { b: [1.5, null, true] } };
       await graph.upsert({
         entities: [person('p1', 'Null\u0000Byte', { aliases: ['Ä ß \u{1F600}'], properties })],

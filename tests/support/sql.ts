@@ -1,6 +1,7 @@
 import {
   createPGliteDatabase,
   createPgDatabase,
+  type Migration,
   migrate,
   type SqlDatabase,
 } from '@intelgraph/adapters/postgres';
@@ -15,13 +16,19 @@ export interface OpenedSql {
   close(): Promise<void>;
 }
 
+/** How to open a test database: its pool size, and the migrations to apply (default: all of them). */
+export interface OpenSqlOptions {
+  poolSize?: number;
+  migrations?: Migration[];
+}
+
 /** A SQL backend the conformance suites run against. */
 export interface SqlBackend {
   name: 'pglite' | 'postgres';
-  open(options?: { poolSize?: number }): Promise<OpenedSql>;
+  open(options?: OpenSqlOptions): Promise<OpenedSql>;
 }
 
-async function openPostgres(options: { poolSize?: number } = {}): Promise<OpenedSql> {
+async function openPostgres(options: OpenSqlOptions = {}): Promise<OpenedSql> {
   const schema = `ig_t_${runSuffix()}`.toLowerCase();
   const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 15_000 });
   try {
@@ -40,7 +47,7 @@ async function openPostgres(options: { poolSize?: number } = {}): Promise<Opened
     max: options.poolSize ?? 10,
     connectionTimeoutMs: 15_000,
   });
-  await migrate(db);
+  await migrate(db, options.migrations ? { migrations: options.migrations } : {});
   return {
     db,
     schema,
@@ -62,14 +69,14 @@ async function openPostgres(options: { poolSize?: number } = {}): Promise<Opened
 let sharedPGlite: Promise<SqlDatabase> | undefined;
 let pgliteInUse = false;
 
-async function openPGlite(): Promise<OpenedSql> {
+async function openPGlite(options: OpenSqlOptions = {}): Promise<OpenedSql> {
   if (pgliteInUse)
     throw new Error('openTestPGlite(): close the previous PGlite database before opening another');
   pgliteInUse = true;
   sharedPGlite ??= createPGliteDatabase();
   const db = await sharedPGlite;
   await db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
-  await migrate(db);
+  await migrate(db, options.migrations ? { migrations: options.migrations } : {});
   return {
     db,
     async close() {
@@ -89,7 +96,7 @@ async function openPGlite(): Promise<OpenedSql> {
  */
 export function sqlBackends(): SqlBackend[] {
   return [
-    { name: 'pglite', open: () => openPGlite() },
+    { name: 'pglite', open: (o) => openPGlite(o) },
     { name: 'postgres', open: (o) => openPostgres(o) },
   ];
 }

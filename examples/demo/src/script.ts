@@ -136,7 +136,7 @@ export async function runDemoScript(host: ExtensionHost, out: Out): Promise<Chec
     `the ingest proceeds (${second.accepted} accepted)`,
   );
   check.that(
-    (await host.graph.getEntity('p-2'))?.name === 'Charles Babbage',
+    (await host.graph.forOrg('acme').getEntity('p-2'))?.name === 'Charles Babbage',
     'the ingested person is in the graph',
   );
   out();

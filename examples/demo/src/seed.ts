@@ -160,7 +160,10 @@ export async function seedHost(host: ExtensionHost): Promise<Seeded> {
     schema: await contract('examples/plugins/case-exporter/contracts/case-export.schema.json'),
   });
 
-  await host.graph.upsert({ entities: ENTITIES, relationships: RELATIONSHIPS });
+  // The graph is partitioned by org: each demo org gets its own copy of the public-company graph.
+  for (const org of ['acme', 'globex']) {
+    await host.graph.forOrg(org).upsert({ entities: ENTITIES, relationships: RELATIONSHIPS });
+  }
   for (const [org, title, entityIds] of [
     ['acme', 'Acme offshore structure review', ['org-acme', 'org-acme-holdings']],
     ['acme', 'Director screening: W. Coyote', ['per-wile']],

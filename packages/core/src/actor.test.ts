@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalActor, canonicalUserId, sameIdentity } from './actor.js';
+import { canonicalActor, canonicalUserId, OrgIdSchema, parseOrgId, sameIdentity } from './actor.js';
+import { isIntelGraphError } from './errors.js';
 
 describe('identity normalisation', () => {
   it('folds case, compatibility forms and surrounding space', () => {
@@ -22,5 +23,20 @@ describe('identity normalisation', () => {
       orgId: 'Acme',
       roles: ['Steward'],
     });
+  });
+
+  it('parses org ids with the Actor.orgId rule, exactly, and refuses anything else as INVALID_INPUT', () => {
+    expect(parseOrgId('acme-labs.eu:prod+1@x_y')).toBe('acme-labs.eu:prod+1@x_y');
+    expect(parseOrgId('Acme')).toBe('Acme'); // org ids are tenant keys: no case folding
+    for (const bad of ['', ' acme', 'acme corp', 'a/b', 'acme\u0000', 'x'.repeat(201), 'ácme', 42, null]) {
+      let code: unknown;
+      try {
+        parseOrgId(bad);
+      } catch (err) {
+        code = isIntelGraphError(err) ? err.code : err;
+      }
+      expect(code, String(bad)).toBe('INVALID_INPUT');
+    }
+    expect(OrgIdSchema.safeParse('acme').success).toBe(true);
   });
 });

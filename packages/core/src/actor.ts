@@ -1,10 +1,49 @@
 import { z } from 'zod';
 
+import { IntelGraphError } from './errors.js';
+
 const idString = z
   .string()
   .min(1)
   .max(200)
   .regex(/^[\w.@:+-]+$/u, 'only letters, digits and . _ @ : + - are allowed');
+
+/**
+ * Zod schema of an org id, the tenant key: 1–200 characters of ASCII letters, digits and `. _ @ : + -`,
+ * the rule of {@link ActorSchema}'s `orgId`. Graph and case stores key their rows by it.
+ *
+ * @example
+ * ```ts
+ * import { OrgIdSchema } from '@intelgraph/core';
+ * OrgIdSchema.safeParse('acme').success; // true
+ * OrgIdSchema.safeParse('acme corp').success; // false
+ * ```
+ */
+export const OrgIdSchema = idString;
+
+/**
+ * Parses an org id ({@link OrgIdSchema}); anything else is `INVALID_INPUT` with zod-style issues.
+ *
+ * @example
+ * ```ts
+ * import { parseOrgId } from '@intelgraph/core';
+ * const org = parseOrgId('acme'); // 'acme'
+ * parseOrgId(''); // throws IntelGraphError INVALID_INPUT
+ * ```
+ */
+export function parseOrgId(orgId: unknown): string {
+  const r = idString.safeParse(orgId);
+  if (r.success) return r.data;
+  throw new IntelGraphError(
+    'INVALID_INPUT',
+    `invalid org id: ${r.error.issues[0]?.message ?? 'not a string'}`,
+    {
+      details: {
+        issues: r.error.issues.map((i) => ({ code: i.code, path: ['orgId', ...i.path], message: i.message })),
+      },
+    },
+  );
+}
 
 /**
  * Zod schema of an {@link Actor}: who performs an operation, in which org, with which roles.

@@ -1,5 +1,12 @@
 export type { Actor } from './actor.js';
-export { ActorSchema, canonicalActor, canonicalUserId, sameIdentity } from './actor.js';
+export {
+  ActorSchema,
+  canonicalActor,
+  canonicalUserId,
+  OrgIdSchema,
+  parseOrgId,
+  sameIdentity,
+} from './actor.js';
 export type {
   AuditActor,
   AuditBreakReason,

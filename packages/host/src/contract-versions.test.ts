@@ -336,7 +336,7 @@ describe('ingest and export at a version', () => {
       version: 1,
     });
     expect(ingested).toMatchObject({ status: 'accepted', version: 3, accepted: 1 });
-    const entity = await host.graph.getEntity('p1');
+    const entity = await host.graph.forOrg(alice.orgId).getEntity('p1');
     expect(entity?.properties).toEqual({ birthDate: '1815-12-10', country: 'unknown' });
     const exported = await host.export(
       alice,

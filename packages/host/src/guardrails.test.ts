@@ -197,7 +197,7 @@ describe('enforcement modes survive a restart', () => {
 describe('breach 1: identities compare normalised', () => {
   it('refuses BOB approving bob’s request, through the host', async () => {
     const host = await newHost();
-    await host.graph.upsert({
+    await host.graph.forOrg('acme').upsert({
       entities: [
         { id: 'e1', type: 'Organization', name: 'Acme', properties: {} },
         { id: 'e2', type: 'Organization', name: 'ACME Inc', properties: {} },
@@ -208,7 +208,7 @@ describe('breach 1: identities compare normalised', () => {
       expect(
         await codeOf(host.approve({ userId, orgId: 'acme', roles: ['steward'] }, merge.reviewTask.id)),
       ).toBe('FORBIDDEN');
-    expect(await host.graph.getEntity('e2')).not.toBeNull();
+    expect(await host.graph.forOrg('acme').getEntity('e2')).not.toBeNull();
   });
 });
 
@@ -389,7 +389,7 @@ describe('issue 19: admin operations refuse low-privilege and other-org callers'
     await tenant.killSwitch(operator, { scope: 'global', on: true, reason: 'incident' });
     expect(await tenant.finops.killSwitch.list()).toHaveLength(1);
     // Another org's admin cannot decide or read this org's reviews.
-    await host.graph.upsert({
+    await host.graph.forOrg('acme').upsert({
       entities: [
         { id: 'e1', type: 'T', name: 'a', properties: {} },
         { id: 'e2', type: 'T', name: 'b', properties: {} },

@@ -33,7 +33,7 @@ async function newHost(options: Parameters<typeof createExtensionHost>[0] = {}):
   });
   hosts.push(host);
   await host.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
-  await host.graph.upsert({
+  await host.graph.forOrg('acme').upsert({
     entities: [
       { id: 'e1', type: 'Organization', name: 'Acme Corporation', properties: { degree: 4 } },
       { id: 'e2', type: 'Organization', name: 'Acme Holdings', properties: {} },
@@ -277,10 +277,10 @@ describe('createExtensionHost: governed operations', () => {
       reason: 'same company',
     });
     expect(merge.status).toBe('pending_review');
-    expect(await host.graph.getEntity('e2')).not.toBeNull();
+    expect(await host.graph.forOrg('acme').getEntity('e2')).not.toBeNull();
     await host.approve(bob, merge.reviewTask.id);
-    expect(await host.graph.getEntity('e2')).toBeNull();
-    expect((await host.graph.getEntity('e1'))?.mergedFrom).toContain('e2');
+    expect(await host.graph.forOrg('acme').getEntity('e2')).toBeNull();
+    expect((await host.graph.forOrg('acme').getEntity('e1'))?.mergedFrom).toContain('e2');
   });
 });
 

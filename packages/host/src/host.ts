@@ -205,7 +205,9 @@ export interface ExtensionHost {
   /** Migration rules between contract versions, and version deprecations (read side; writes are governed). */
   readonly migrations: MigrationRules;
   readonly sandbox: Sandbox;
+  /** The knowledge graph, partitioned by org: `host.graph.forOrg(actor.orgId)` is that org's graph. */
   readonly graph: GraphStore;
+  /** Cases; every call names its org (`orgId`), and a case links entities of its org's graph only. */
   readonly cases: CaseStore;
   readonly clock: Clock;
 
@@ -580,7 +582,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
 
   const ingestSink =
     options.ingestSink ??
-    (async ({ subject, records }) => {
+    (async ({ orgId, subject, records }) => {
       const entities = records
         .filter(
           (r): r is Record<string, JsonValue> =>
@@ -597,7 +599,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
           name: String(r.name),
           properties: Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'id' && k !== 'name')),
         }));
-      if (entities.length > 0) await graph.upsert({ entities });
+      if (entities.length > 0) await graph.forOrg(orgId).upsert({ entities });
     });
 
   const appliers: Record<string, Applier> = {
@@ -618,8 +620,9 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
         if (p.action === 'consent') return marketplace.consent(actor, p.pluginId, { approvalRef: task.id });
         return marketplace.setOptionalScopes(actor, p.pluginId, { scopes: p.optional, approvalRef: task.id });
       },
-      entityMerge: async (_task, p) => {
-        const r = await graph.merge({ survivorId: p.survivorId, mergedId: p.mergedId });
+      entityMerge: async (task, p) => {
+        // The requester's org, never the payload's: a merge reaches that org's entities only.
+        const r = await graph.forOrg(task.orgId).merge({ survivorId: p.survivorId, mergedId: p.mergedId });
         return { survivorId: r.entity.id, relationshipsMoved: r.relationshipsMoved };
       },
       contractEnforcement: async (task, p) => {
@@ -1019,8 +1022,9 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
         { survivorId: input.survivorId, mergedId: input.mergedId },
         'merge',
       );
+      const orgGraph = graph.forOrg(actor.orgId);
       for (const id of [payload.survivorId, payload.mergedId]) {
-        if (!(await graph.getEntity(id))) throw new IntelGraphError('NOT_FOUND', `no entity ${id}`);
+        if (!(await orgGraph.getEntity(id))) throw new IntelGraphError('NOT_FOUND', `no entity ${id}`);
       }
       const task = await governance.request(
         actor,
@@ -1109,7 +1113,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       if (stores.database) await probe('database', () => stores.database!.ping());
       await probe('audit', () => stores.audit.head());
       await probe('quotas', () => finops.quotas.list('__health__'));
-      await probe('graph', () => graph.search({ q: 'healthcheck', limit: 1 }));
+      await probe('graph', () => graph.forOrg('__health__').search({ q: 'healthcheck', limit: 1 }));
       return { ok: Object.values(checks).every((c) => c.ok), checks };
     },
     async close() {

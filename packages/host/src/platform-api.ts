@@ -56,7 +56,12 @@ function touch(ctx: HostMethodContext, ids: Iterable<string>): void {
   if (t) for (const id of ids) t(id);
 }
 
-const orgOf = (ctx: HostMethodContext): string => String(ctx.context.orgId);
+/** The run's org, set by the host from the authenticated actor; a call without one is refused. */
+function orgOf(ctx: HostMethodContext): string {
+  const org = ctx.context.orgId;
+  if (typeof org !== 'string') throw new IntelGraphError('INTERNAL', 'host call without the run org');
+  return org;
+}
 const pluginOf = (ctx: HostMethodContext): string => `plugin:${String(ctx.context.pluginId)}`;
 
 function limitOf(limit: unknown, ctx: HostMethodContext, fallback: number): number {
@@ -82,8 +87,8 @@ export interface PlatformHostApiOptions {
 
 /**
  * The host API plugins see, exactly the surface `@intelgraph/marketplace/plugin` publishes:
- * - `graph:read` → `graph.search({ q, limit })`, `graph.neighbors({ id, limit })`;
- * - `graph:write` → `graph.upsertEntity({ id?, type, label, properties })`;
+ * - `graph:read` → `graph.search({ q, limit })`, `graph.neighbors({ id, limit })` (the calling org's graph);
+ * - `graph:write` → `graph.upsertEntity({ id?, type, label, properties })` (into the calling org's graph);
  * - `cases:read` → `cases.get({ id })`, `cases.list({ q, limit })` (the calling org's cases only);
  * - `cases:write` → `cases.addNote({ caseId, text })`;
  * - `net:<host>` → `net.fetch({ url, method, headers, body })` through the egress guard.
@@ -98,6 +103,8 @@ export interface PlatformHostApiOptions {
  */
 export function createPlatformHostApi(options: PlatformHostApiOptions): HostApi {
   const { graph, cases } = options;
+  // Every graph call goes through the run's org view: a plugin sees and writes its own org's graph only.
+  const graphOf = (ctx: HostMethodContext) => graph.forOrg(orgOf(ctx));
   return defineHostApi({
     graph: {
       search: hostMethod({
@@ -107,7 +114,7 @@ export function createPlatformHostApi(options: PlatformHostApiOptions): HostApi 
           const i = objectInput(input, 'graph.search');
           const limit = limitOf(i.limit, ctx, 10);
           if (limit === 0) return [];
-          const page = await graph.search({ q: i.q as string, limit });
+          const page = await graphOf(ctx).search({ q: i.q as string, limit });
           touch(
             ctx,
             page.items.map((h) => h.entity.id),
@@ -122,7 +129,7 @@ export function createPlatformHostApi(options: PlatformHostApiOptions): HostApi 
           const i = objectInput(input, 'graph.neighbors');
           const limit = limitOf(i.limit, ctx, 25);
           if (limit === 0) return { entities: [], relationships: [] };
-          const page = await graph.neighbors({ id: i.id as string, direction: 'both', limit });
+          const page = await graphOf(ctx).neighbors({ id: i.id as string, direction: 'both', limit });
           touch(
             ctx,
             page.items.map((n) => n.entity.id),
@@ -140,7 +147,8 @@ export function createPlatformHostApi(options: PlatformHostApiOptions): HostApi 
         handler: async (input: unknown, ctx) => {
           const i = objectInput(input, 'graph.upsertEntity');
           const id = typeof i.id === 'string' ? i.id : `ent_${randomUUID()}`;
-          await graph.upsert({
+          const orgGraph = graphOf(ctx);
+          await orgGraph.upsert({
             entities: [
               {
                 id,
@@ -150,7 +158,7 @@ export function createPlatformHostApi(options: PlatformHostApiOptions): HostApi 
               },
             ],
           });
-          const stored = await graph.getEntity(id);
+          const stored = await orgGraph.getEntity(id);
           if (!stored)
             throw new IntelGraphError('INTERNAL', 'the entity was written but cannot be read back');
           touch(ctx, [id]);

@@ -32,7 +32,7 @@ async function newHost(replay: ReplayPolicyOptions | undefined, replays = create
   });
   hosts.push(host);
   await host.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
-  await host.graph.upsert({
+  await host.graph.forOrg('acme').upsert({
     entities: [
       { id: 'e1', type: 'Organization', name: 'Acme Corporation', properties: {} },
       { id: 'e2', type: 'Organization', name: 'Acme Holdings', properties: {} },
@@ -69,7 +69,7 @@ describe('host.replay', () => {
     const runId = r.provenance?.runId ?? '';
     expect(r.provenance?.determinism?.seed).toMatch(/^[0-9a-f]{32}$/);
     // The live graph changes after the run: the replay does not read it.
-    await host.graph.upsert({
+    await host.graph.forOrg('acme').upsert({
       entities: [{ id: 'e3', type: 'Organization', name: 'Acme Three', properties: {} }],
     });
     const replay = await host.replay(carol, runId);

@@ -18,14 +18,14 @@ describe('resolveStores: the graph and cases', () => {
   it("keeps them in memory, linked, only with database: 'memory'", async () => {
     const stores = await resolveStores({ ...base, database: 'memory' });
     expect(stores.database).toBeNull();
-    await stores.graph.upsert({
+    await stores.graph.forOrg('acme').upsert({
       entities: [
         { id: 'p1', type: 'Person', name: 'Ada' },
         { id: 'p2', type: 'Person', name: 'A. Lovelace' },
       ],
     });
     const c = await stores.cases.create({ orgId: 'acme', title: 'T', createdBy: 'u', entityIds: ['p2'] });
-    await stores.graph.merge({ survivorId: 'p1', mergedId: 'p2' });
+    await stores.graph.forOrg('acme').merge({ survivorId: 'p1', mergedId: 'p2' });
     expect((await stores.cases.get({ orgId: 'acme', id: c.id }))?.entityIds).toEqual(['p1']);
     await stores.close();
   });

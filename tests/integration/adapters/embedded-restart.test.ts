@@ -34,7 +34,7 @@ describe('embedded host restart', () => {
         { id: 'p-3', name: 'A. Lovelace' },
       ]);
       expect(ingested.status).toBe('accepted');
-      await first.graph.upsert({ relationships: [{ type: 'KNOWS', from: 'p-1', to: 'p-2' }] });
+      await first.graph.forOrg('acme').upsert({ relationships: [{ type: 'KNOWS', from: 'p-1', to: 'p-2' }] });
       const opened = await first.cases.create({
         orgId: 'acme',
         title: 'Analytical engine',
@@ -43,7 +43,7 @@ describe('embedded host restart', () => {
       });
       caseId = opened.id;
       await first.cases.appendNote({ orgId: 'acme', id: caseId, author: 'alice', text: 'Seen in 1843' });
-      await first.graph.merge({ survivorId: 'p-1', mergedId: 'p-3' });
+      await first.graph.forOrg('acme').merge({ survivorId: 'p-1', mergedId: 'p-3' });
     } finally {
       await first.close();
     }
@@ -52,7 +52,7 @@ describe('embedded host restart', () => {
   it('keeps ingested entities, their merges and cases across a restart, searchable', async () => {
     const second = await createExtensionHost({ dataDir, sandbox: { poolSize: 1 } });
     try {
-      const ada = await second.graph.getEntity('p-1');
+      const ada = await second.graph.forOrg('acme').getEntity('p-1');
       expect(ada).toMatchObject({
         type: 'Person',
         name: 'Ada Lovelace',
@@ -60,11 +60,15 @@ describe('embedded host restart', () => {
         properties: { city: 'London' },
         mergedFrom: ['p-3'],
       });
-      expect(await second.graph.getEntity('p-3')).toBeNull();
-      expect((await second.graph.search({ q: 'lovel' })).items.map((h) => h.entity.id)).toEqual(['p-1']);
-      expect((await second.graph.search({ q: 'london' })).items).toEqual([]); // properties are not searched
-      expect((await second.graph.search({ q: 'charles', types: ['Person'] })).items).toHaveLength(1);
-      const knows = await second.graph.neighbors({ id: 'p-2' });
+      expect(await second.graph.forOrg('acme').getEntity('p-3')).toBeNull();
+      expect(
+        (await second.graph.forOrg('acme').search({ q: 'lovel' })).items.map((h) => h.entity.id),
+      ).toEqual(['p-1']);
+      expect((await second.graph.forOrg('acme').search({ q: 'london' })).items).toEqual([]); // properties are not searched
+      expect(
+        (await second.graph.forOrg('acme').search({ q: 'charles', types: ['Person'] })).items,
+      ).toHaveLength(1);
+      const knows = await second.graph.forOrg('acme').neighbors({ id: 'p-2' });
       expect(
         knows.items.map((n) => `${n.relationship.from}-${n.relationship.type}->${n.relationship.to}`),
       ).toEqual(['p-1-KNOWS->p-2']);

@@ -81,7 +81,7 @@ describe('Neo4j outage', () => {
       ensureSchema: false,
     });
     cleanups.push(() => connection.close());
-    const graph = createNeo4jGraphStore(connection);
+    const graph = createNeo4jGraphStore(connection).forOrg('acme');
     await graph.upsert({ entities: [{ id: 'p1', type: 'Person', name: 'Alice' }] });
 
     await proxy.cut();

@@ -29,8 +29,9 @@ describe('fault: Neo4j down', () => {
       connectionAcquisitionTimeoutMs: 2_000,
       maxTransactionRetryTimeMs: 500,
     });
-    const graph = createNeo4jGraphStore(proxied);
-    host = await hostWithPlugins({ stores: { graph, cases: createNeo4jCaseStore(proxied) } });
+    const store = createNeo4jGraphStore(proxied);
+    const graph = store.forOrg('acme');
+    host = await hostWithPlugins({ stores: { graph: store, cases: createNeo4jCaseStore(proxied) } });
     await graph.upsert({ entities: [{ id: 'e1', type: 'Organization', name: 'Acme Corporation' }] });
   });
 

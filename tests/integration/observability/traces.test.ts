@@ -46,7 +46,7 @@ async function newHost(options: Parameters<typeof createExtensionHost>[0] = {}):
   });
   hosts.push(host);
   await host.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
-  await host.graph.upsert({
+  await host.graph.forOrg('acme').upsert({
     entities: [
       { id: 'e1', type: 'Organization', name: 'Acme Corporation', properties: {} },
       { id: 'e2', type: 'Organization', name: 'Acme Holdings', properties: {} },

@@ -1,5 +1,5 @@
 // Boundary parsing and the shared rules of the cases port, used by the memory and Neo4j stores.
-import { type CaseRecord, type CaseStatus, IntelGraphError } from '@intelgraph/core';
+import { type CaseRecord, type CaseStatus, IntelGraphError, OrgIdSchema } from '@intelgraph/core';
 import { z } from 'zod';
 import { GraphIdSchema, parseBoundary } from './graph-input.js';
 
@@ -9,7 +9,6 @@ export const MAX_CASE_ENTITIES = 500;
 export const MAX_CASE_NOTES = 1_000;
 
 const PRINTABLE_LINE = /^\P{Cc}+$/u;
-const OrgIdSchema = z.string().min(1).max(200).regex(PRINTABLE_LINE, 'must not contain control characters');
 const CaseIdSchema = z.string().min(1).max(200).regex(PRINTABLE_LINE, 'must not contain control characters');
 const UserIdSchema = z.string().min(1).max(200).regex(PRINTABLE_LINE, 'must not contain control characters');
 const TitleSchema = z.string().trim().min(1).max(200).regex(PRINTABLE_LINE, 'must be one line');

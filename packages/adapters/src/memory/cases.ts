@@ -39,16 +39,16 @@ export interface MemoryCaseStoreOptions {
 }
 
 /**
- * The in-memory {@link CaseStore}, linked to a memory graph: linking checks the entity exists, and a
- * merge in the graph re-points every case link to the survivor in the same synchronous step (as the
- * Neo4j store does in the merge transaction).
+ * The in-memory {@link CaseStore}, linked to a memory graph: linking checks the entity exists in the
+ * case's org's graph, and a merge in an org's graph re-points that org's case links to the survivor in
+ * the same synchronous step (as the Neo4j store does in the merge transaction).
  *
  * @example
  * ```ts
  * import { createMemoryCaseStore, createMemoryGraphStore } from '@intelgraph/adapters/memory';
  * const graph = createMemoryGraphStore();
  * const cases = createMemoryCaseStore({ graph });
- * await graph.upsert({ entities: [{ id: 'p1', type: 'Person', name: 'Alice' }] });
+ * await graph.forOrg('acme').upsert({ entities: [{ id: 'p1', type: 'Person', name: 'Alice' }] });
  * const c = await cases.create({ orgId: 'acme', title: 'Fraud ring', createdBy: 'alice', entityIds: ['p1'] });
  * await cases.appendNote({ orgId: 'acme', id: c.id, author: 'alice', text: 'Opened from alert 42' });
  * ```
@@ -60,17 +60,17 @@ export function createMemoryCaseStore(options: MemoryCaseStoreOptions): CaseStor
   const cases = new Map<string, CaseRecord>();
   const now = () => new Date(clock.now()).toISOString();
 
-  graph.onMerge(({ mergedId, survivorId, at }) => {
+  graph.onMerge(({ orgId, mergedId, survivorId, at }) => {
     for (const c of cases.values()) {
-      if (!c.entityIds.includes(mergedId)) continue;
+      if (c.orgId !== orgId || !c.entityIds.includes(mergedId)) continue;
       c.entityIds = sortedUnique(c.entityIds.map((id) => (id === mergedId ? survivorId : id)));
       c.version += 1;
       c.updatedAt = at;
     }
   });
 
-  const requireEntities = (entityIds: readonly string[]) => {
-    const missing = entityIds.filter((id) => !graph.hasEntity(id));
+  const requireEntities = (orgId: string, entityIds: readonly string[]) => {
+    const missing = entityIds.filter((id) => !graph.hasEntity(orgId, id));
     if (missing.length > 0) {
       throw new IntelGraphError('NOT_FOUND', `no entities ${missing.slice(0, 20).join(', ')}`, {
         details: { ids: missing.slice(0, 20) },
@@ -114,7 +114,7 @@ export function createMemoryCaseStore(options: MemoryCaseStoreOptions): CaseStor
       const entityIds = sortedUnique(c.entityIds ?? []);
       const at = now();
       const id = ids.next('case'); // drawn before validation, as the Neo4j store does
-      requireEntities(entityIds);
+      requireEntities(c.orgId, entityIds);
       const record: CaseRecord = {
         id,
         orgId: c.orgId,
@@ -137,7 +137,7 @@ export function createMemoryCaseStore(options: MemoryCaseStoreOptions): CaseStor
       const u = parseCaseUpdate(input);
       const c = find(u.orgId, u.id);
       const entityIds = sortedUnique(checkCaseUpdate(c, u));
-      requireEntities(u.linkEntityIds ?? []);
+      requireEntities(u.orgId, u.linkEntityIds ?? []);
       if (u.title !== undefined) c.title = u.title;
       if (u.description !== undefined) c.description = u.description;
       if (u.status !== undefined) c.status = u.status;

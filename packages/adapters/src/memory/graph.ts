@@ -9,6 +9,8 @@ import {
   type GraphStore,
   type GraphUpsertResult,
   IntelGraphError,
+  type OrgGraph,
+  parseOrgId,
   systemClock,
 } from '@intelgraph/core';
 import {
@@ -30,7 +32,12 @@ import {
  * const stop = graph.onMerge(({ mergedId, survivorId }) => console.log(`${mergedId} -> ${survivorId}`));
  * ```
  */
-export type GraphMergeListener = (event: { mergedId: string; survivorId: string; at: string }) => void;
+export type GraphMergeListener = (event: {
+  orgId: string;
+  mergedId: string;
+  survivorId: string;
+  at: string;
+}) => void;
 
 /**
  * The in-memory graph: the {@link GraphStore} port plus the hooks a memory case store links to.
@@ -38,12 +45,12 @@ export type GraphMergeListener = (event: { mergedId: string; survivorId: string;
  * @example
  * ```ts
  * const graph: MemoryGraphStore = createMemoryGraphStore();
- * graph.hasEntity('p1'); // false
+ * graph.hasEntity('acme', 'p1'); // false
  * ```
  */
 export interface MemoryGraphStore extends GraphStore {
-  /** Whether an entity exists (synchronous; used by the memory case store). */
-  hasEntity(id: string): boolean;
+  /** Whether an entity exists in an org's graph (synchronous; used by the memory case store). */
+  hasEntity(orgId: string, id: string): boolean;
   /** Registers a listener run synchronously by every merge; returns the unsubscribe function. */
   onMerge(listener: GraphMergeListener): () => void;
 }
@@ -75,7 +82,7 @@ interface StoredEntity {
  * @example
  * ```ts
  * import { createMemoryGraphStore } from '@intelgraph/adapters/memory';
- * const graph = createMemoryGraphStore();
+ * const graph = createMemoryGraphStore().forOrg('acme');
  * await graph.upsert({
  *   entities: [{ id: 'p1', type: 'Person', name: 'Alice Smith' }, { id: 'o1', type: 'Organization', name: 'Acme' }],
  *   relationships: [{ type: 'WORKS_AT', from: 'p1', to: 'o1' }],
@@ -85,12 +92,44 @@ interface StoredEntity {
  */
 export function createMemoryGraphStore(options: MemoryGraphStoreOptions = {}): MemoryGraphStore {
   const clock = options.clock ?? systemClock;
+  // One separate graph per org: nothing an org's view does can reach another org's maps.
+  const orgs = new Map<string, OrgPartition>();
+  const listeners = new Set<GraphMergeListener>();
+  const now = () => new Date(clock.now()).toISOString();
+
+  return {
+    forOrg(orgId) {
+      const org = parseOrgId(orgId);
+      let partition = orgs.get(org);
+      if (!partition) {
+        partition = createOrgPartition(org, now, listeners);
+        orgs.set(org, partition);
+      }
+      return partition.view;
+    },
+    hasEntity: (orgId, id) => orgs.get(orgId)?.entities.has(id) ?? false,
+    onMerge(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+interface OrgPartition {
+  view: OrgGraph;
+  entities: ReadonlyMap<string, StoredEntity>;
+}
+
+/** One org's graph: its own maps, and the view over them that `forOrg` hands out. */
+function createOrgPartition(
+  orgId: string,
+  now: () => string,
+  listeners: ReadonlySet<GraphMergeListener>,
+): OrgPartition {
   const entities = new Map<string, StoredEntity>();
   const relationships = new Map<string, GraphRelationship>();
   /** entity id -> keys of relationships starting or ending there */
   const incident = new Map<string, Set<string>>();
-  const listeners = new Set<GraphMergeListener>();
-  const now = () => new Date(clock.now()).toISOString();
 
   const link = (id: string, key: string) => {
     const set = incident.get(id);
@@ -117,12 +156,8 @@ export function createMemoryGraphStore(options: MemoryGraphStoreOptions = {}): M
     return stored;
   };
 
-  return {
-    hasEntity: (id) => entities.has(id),
-    onMerge(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+  const view: OrgGraph = {
+    orgId,
 
     async getEntity(id) {
       const stored = entities.get(parseEntityId(id));
@@ -260,7 +295,7 @@ export function createMemoryGraphStore(options: MemoryGraphStoreOptions = {}): M
       incident.delete(mergedId);
       const updated = mergeEntities(survivor, merged, at);
       entities.set(survivorId, { entity: updated, words: entityWords(updated.name, updated.aliases) });
-      for (const listener of listeners) listener({ mergedId, survivorId, at });
+      for (const listener of listeners) listener({ orgId, mergedId, survivorId, at });
       return {
         entity: structuredClone(updated),
         relationshipsMoved: moved,
@@ -269,6 +304,7 @@ export function createMemoryGraphStore(options: MemoryGraphStoreOptions = {}): M
       };
     },
   };
+  return { view: Object.freeze(view), entities };
 }
 
 /**

@@ -40,11 +40,11 @@ export interface Neo4jCaseStoreOptions {
 
 const CASE_MAP =
   'c { .id, .orgId, .title, .description, .status, .createdBy, .createdAt, .updatedAt, .version, .notes }';
-const LINKED = '[(c)-[:IG_CASE_LINK]->(e:IgEntity) | e.id]';
+const LINKED = '[(c)-[:IG_CASE_LINK]->(e:IgEntity) WHERE e.org = c.orgId | e.id]';
 
 /**
  * The {@link CaseStore} on Neo4j, beside the graph: a case is an `:IgCase` node whose links to
- * entities are `:IG_CASE_LINK` edges, so linking checks the entity exists and a graph merge moves the
+ * entities of its own org are `:IG_CASE_LINK` edges, so linking checks the entity exists in that org and a graph merge moves the
  * links to the survivor in the merge's own transaction. Notes are appended atomically to the node.
  *
  * @example
@@ -66,14 +66,14 @@ export function createNeo4jCaseStore(
   const ns = connection.namespace;
   const now = () => new Date(clock.now()).toISOString();
 
-  const requireEntities = async (tx: Neo4jTx, entityIds: readonly string[]) => {
+  const requireEntities = async (tx: Neo4jTx, orgId: string, entityIds: readonly string[]) => {
     if (entityIds.length === 0) return;
     const [row] = await tx.run(
       `UNWIND $ids AS id
-       OPTIONAL MATCH (e:IgEntity {ns: $ns, id: id})
+       OPTIONAL MATCH (e:IgEntity {ns: $ns, org: $orgId, id: id})
        WITH id, e WHERE e IS NULL
        RETURN collect(id) AS missing`,
-      { ns, ids: entityIds },
+      { ns, orgId, ids: entityIds },
     );
     const missing = ((row?.missing as string[] | undefined) ?? []).sort(compare).slice(0, 20);
     if (missing.length > 0) {
@@ -123,7 +123,7 @@ export function createNeo4jCaseStore(
         tx.run(
           `MATCH (c:IgCase {ns: $ns, orgId: $orgId})
            WHERE ($status IS NULL OR c.status = $status)
-             AND ($entityId IS NULL OR EXISTS { (c)-[:IG_CASE_LINK]->(:IgEntity {ns: $ns, id: $entityId}) })
+             AND ($entityId IS NULL OR EXISTS { (c)-[:IG_CASE_LINK]->(:IgEntity {ns: $ns, org: $orgId, id: $entityId}) })
            WITH c ORDER BY c.createdAt DESC, c.id DESC SKIP $skip LIMIT $limit
            RETURN ${CASE_MAP} AS record, ${LINKED} AS entityIds
            ORDER BY record.createdAt DESC, record.id DESC`,
@@ -151,13 +151,13 @@ export function createNeo4jCaseStore(
       const at = now();
       const id = ids.next('case');
       return connection.write(async (tx) => {
-        await requireEntities(tx, entityIds);
+        await requireEntities(tx, c.orgId, entityIds);
         await tx.run(
           `CREATE (c:IgCase {ns: $ns, id: $id, orgId: $orgId, title: $title, description: $description,
                    status: 'open', createdBy: $createdBy, createdAt: $now, updatedAt: $now, version: 1, notes: []})
            WITH c
            UNWIND $entityIds AS eid
-           MATCH (e:IgEntity {ns: $ns, id: eid})
+           MATCH (e:IgEntity {ns: $ns, org: $orgId, id: eid})
            MERGE (c)-[:IG_CASE_LINK]->(e)`,
           {
             ns,
@@ -182,17 +182,18 @@ export function createNeo4jCaseStore(
       return connection.write(async (tx) => {
         const current = await lockCase(tx, u.orgId, u.id);
         checkCaseUpdate(current, u);
-        await requireEntities(tx, u.linkEntityIds ?? []);
+        await requireEntities(tx, u.orgId, u.linkEntityIds ?? []);
         await tx.run(
           `MATCH (c:IgCase {ns: $ns, id: $id})
            SET c.title = coalesce($title, c.title), c.description = coalesce($description, c.description),
                c.status = coalesce($status, c.status), c.updatedAt = $now
            WITH c
            UNWIND $link AS eid
-           MATCH (e:IgEntity {ns: $ns, id: eid})
+           MATCH (e:IgEntity {ns: $ns, org: $orgId, id: eid})
            MERGE (c)-[:IG_CASE_LINK]->(e)`,
           {
             ns,
+            orgId: u.orgId,
             id: u.id,
             title: u.title ?? null,
             description: u.description ?? null,

@@ -212,9 +212,11 @@ export async function createNeo4jConnection(options: Neo4jConnectionOptions = {}
     write: (work) => inSession('WRITE', work),
     async ensureSchema() {
       try {
-        await ensureNeo4jSchema((cypher) =>
-          driver.executeQuery(cypher, {}, database ? { database } : {}).then(() => undefined),
-        );
+        await ensureNeo4jSchema(async (cypher, params) => {
+          const { records } = await driver.executeQuery(cypher, params ?? {}, database ? { database } : {});
+          const first = records[0];
+          return first?.has('n') ? Number(first.get('n')) : 0;
+        });
       } catch (err) {
         throw toIntelGraphNeo4jError(err);
       }

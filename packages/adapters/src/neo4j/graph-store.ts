@@ -1,15 +1,21 @@
 import {
   type Clock,
   type GraphEntity,
+  type GraphMergeInput,
   type GraphMergeResult,
   type GraphNeighbor,
+  type GraphNeighborsQuery,
   type GraphPage,
   type GraphRelationship,
   type GraphSearchHit,
+  type GraphSearchQuery,
   type GraphStore,
+  type GraphUpsertInput,
   type GraphUpsertResult,
   IntelGraphError,
   type JsonValue,
+  type OrgGraph,
+  parseOrgId,
   systemClock,
 } from '@intelgraph/core';
 import { compare, mergeEntities } from '../memory/graph.js';
@@ -24,7 +30,7 @@ import {
   relationshipKey,
 } from '../memory/graph-input.js';
 import type { Neo4jConnection, Neo4jTx } from './connection.js';
-import { SEARCH_INDEX } from './schema.js';
+import { orgKeyOf, SEARCH_INDEX } from './schema.js';
 
 /**
  * Options of {@link createNeo4jGraphStore}.
@@ -44,21 +50,23 @@ const REL_MAP = 'r { .type, .props, .createdAt, .updatedAt, from: startNode(r).i
 
 // Each direction is a fixed statement: Cypher text never contains caller data.
 const NEIGHBORS: Record<'out' | 'in' | 'both', string> = {
-  out: 'MATCH (a:IgEntity {ns: $ns, id: $id})-[r:IG_REL]->(n:IgEntity)',
-  in: 'MATCH (a:IgEntity {ns: $ns, id: $id})<-[r:IG_REL]-(n:IgEntity)',
-  both: 'MATCH (a:IgEntity {ns: $ns, id: $id})-[r:IG_REL]-(n:IgEntity)',
+  out: 'MATCH (a:IgEntity {ns: $ns, org: $org, id: $id})-[r:IG_REL]->(n:IgEntity)',
+  in: 'MATCH (a:IgEntity {ns: $ns, org: $org, id: $id})<-[r:IG_REL]-(n:IgEntity)',
+  both: 'MATCH (a:IgEntity {ns: $ns, org: $org, id: $id})-[r:IG_REL]-(n:IgEntity)',
 };
 
 /**
  * The {@link GraphStore} on Neo4j. Entities are `:IgEntity` nodes and relationships `:IG_REL` edges,
- * their kinds held in a `type` property so every statement is fixed, parameterised Cypher. Search
- * runs on the `ig_entity_search` full-text index; batches and merges are single write transactions.
+ * their kinds held in a `type` property so every statement is fixed, parameterised Cypher. Both carry
+ * `ns` and `org`; entities are unique per `(ns, org, id)` and every statement matches the view's org,
+ * so another org's nodes are never read, written or linked. Search
+ * runs on the `ig_entity_search_org` full-text index; batches and merges are single write transactions.
  *
  * @example
  * ```ts
  * import { createNeo4jConnection, createNeo4jGraphStore } from '@intelgraph/adapters/neo4j';
  * const neo4j = await createNeo4jConnection({ url: 'bolt://127.0.0.1:7687' });
- * const graph = createNeo4jGraphStore(neo4j);
+ * const graph = createNeo4jGraphStore(neo4j).forOrg('acme');
  * await graph.upsert({ entities: [{ id: 'p1', type: 'Person', name: 'Alice Smith' }] });
  * const { items, nextCursor } = await graph.search({ q: 'alice', limit: 10 });
  * await neo4j.close();
@@ -69,33 +77,47 @@ export function createNeo4jGraphStore(
   options: Neo4jGraphStoreOptions = {},
 ): GraphStore {
   const clock = options.clock ?? systemClock;
-  const ns = connection.namespace;
   const now = () => new Date(clock.now()).toISOString();
+  return {
+    forOrg: (orgId) => createNeo4jOrgGraph(connection, parseOrgId(orgId), now),
+  };
+}
 
+/** One org's view of the Neo4j graph: every statement matches `(ns, org)`. */
+function createNeo4jOrgGraph(connection: Neo4jConnection, org: string, now: () => string): OrgGraph {
+  const ns = connection.namespace;
+  const orgKey = orgKeyOf(org);
   const readEntity = async (tx: Neo4jTx, id: string): Promise<GraphEntity | null> => {
-    const rows = await tx.run(`MATCH (n:IgEntity {ns: $ns, id: $id}) RETURN ${ENTITY_MAP} AS e`, { ns, id });
+    const rows = await tx.run(`MATCH (n:IgEntity {ns: $ns, org: $org, id: $id}) RETURN ${ENTITY_MAP} AS e`, {
+      ns,
+      org,
+      id,
+    });
     return rows[0] ? toEntity(rows[0].e) : null;
   };
 
-  return {
-    async getEntity(id) {
+  return Object.freeze({
+    orgId: org,
+
+    async getEntity(id: string) {
       const entityId = parseEntityId(id);
       return connection.read((tx) => readEntity(tx, entityId));
     },
 
-    async search(query): Promise<GraphPage<GraphSearchHit>> {
+    async search(query: GraphSearchQuery): Promise<GraphPage<GraphSearchHit>> {
       const { terms, types, limit, offset } = parseSearch(query);
       // One statement: BEGIN pipelined with it (a plugin's search is on the run's hot path).
       const rows = await connection.readQuery(
         `CALL db.index.fulltext.queryNodes($index, $lucene) YIELD node AS n, score
-         WHERE n.ns = $ns AND ($types IS NULL OR n.type IN $types)
+         WHERE n.ns = $ns AND n.org = $org AND ($types IS NULL OR n.type IN $types)
          RETURN ${ENTITY_MAP} AS e, score
          ORDER BY score DESC, n.id ASC
          SKIP $skip LIMIT $limit`,
         {
           index: SEARCH_INDEX,
-          lucene: luceneQuery(ns, terms),
+          lucene: luceneQuery(ns, orgKey, terms),
           ns,
+          org,
           types,
           skip: connection.int(offset),
           limit: connection.int(limit + 1),
@@ -109,11 +131,12 @@ export function createNeo4jGraphStore(
       };
     },
 
-    async neighbors(query): Promise<GraphPage<GraphNeighbor>> {
+    async neighbors(query: GraphNeighborsQuery): Promise<GraphPage<GraphNeighbor>> {
       const q = parseNeighbors(query);
       const rows = await connection.read(async (tx) => {
-        const exists = await tx.run('MATCH (a:IgEntity {ns: $ns, id: $id}) RETURN a.id AS id', {
+        const exists = await tx.run('MATCH (a:IgEntity {ns: $ns, org: $org, id: $id}) RETURN a.id AS id', {
           ns,
+          org,
           id: q.id,
         });
         if (exists.length === 0) throw notFound(q.id);
@@ -123,7 +146,14 @@ export function createNeo4jGraphStore(
            RETURN ${REL_MAP} AS rel, ${ENTITY_MAP} AS e
            ORDER BY e.id, rel.type, rel.from
            SKIP $skip LIMIT $limit`,
-          { ns, id: q.id, types: q.relationshipTypes, skip: tx.int(q.offset), limit: tx.int(q.limit + 1) },
+          {
+            ns,
+            org,
+            id: q.id,
+            types: q.relationshipTypes,
+            skip: tx.int(q.offset),
+            limit: tx.int(q.limit + 1),
+          },
         );
       });
       const page = rows.slice(0, q.limit);
@@ -134,7 +164,7 @@ export function createNeo4jGraphStore(
       };
     },
 
-    async upsert(input): Promise<GraphUpsertResult> {
+    async upsert(input: GraphUpsertInput): Promise<GraphUpsertResult> {
       const batch = parseUpsert(input);
       const at = now();
       const batchIds = new Set(batch.entities.map((e) => e.id));
@@ -162,10 +192,10 @@ export function createNeo4jGraphStore(
         if (ends.size > 0) {
           const [missing] = await tx.run(
             `UNWIND $ids AS id
-             OPTIONAL MATCH (n:IgEntity {ns: $ns, id: id})
+             OPTIONAL MATCH (n:IgEntity {ns: $ns, org: $org, id: id})
              WITH id, n WHERE n IS NULL
              RETURN collect(id) AS ids`,
-            { ns, ids: [...ends] },
+            { ns, org, ids: [...ends] },
           );
           const ids = ((missing?.ids as string[] | undefined) ?? []).sort(compare).slice(0, 20);
           if (ids.length > 0) {
@@ -182,11 +212,11 @@ export function createNeo4jGraphStore(
         if (entities.length > 0) {
           const { counters } = await tx.runCounting(
             `UNWIND $entities AS e
-             MERGE (n:IgEntity {ns: $ns, id: e.id})
-               ON CREATE SET n.createdAt = $now, n.mergedFrom = []
+             MERGE (n:IgEntity {ns: $ns, org: $org, id: e.id})
+               ON CREATE SET n.createdAt = $now, n.mergedFrom = [], n.orgKey = $orgKey
              SET n.type = e.type, n.name = e.name, n.aliases = e.aliases, n.props = e.props,
                  n.searchText = e.searchText, n.updatedAt = $now`,
-            { ns, now: at, entities },
+            { ns, org, orgKey, now: at, entities },
           );
           const created = counters.nodesCreated;
           result.entities = { created, updated: entities.length - created };
@@ -194,12 +224,12 @@ export function createNeo4jGraphStore(
         if (relationships.length > 0) {
           const { counters } = await tx.runCounting(
             `UNWIND $relationships AS r
-             MATCH (a:IgEntity {ns: $ns, id: r.from})
-             MATCH (b:IgEntity {ns: $ns, id: r.to})
-             MERGE (a)-[x:IG_REL {ns: $ns, key: r.key}]->(b)
+             MATCH (a:IgEntity {ns: $ns, org: $org, id: r.from})
+             MATCH (b:IgEntity {ns: $ns, org: $org, id: r.to})
+             MERGE (a)-[x:IG_REL {ns: $ns, org: $org, key: r.key}]->(b)
                ON CREATE SET x.type = r.type, x.createdAt = $now
              SET x.props = r.props, x.updatedAt = $now`,
-            { ns, now: at, relationships },
+            { ns, org, now: at, relationships },
           );
           const created = counters.relationshipsCreated;
           result.relationships = { created, updated: relationships.length - created };
@@ -208,14 +238,14 @@ export function createNeo4jGraphStore(
       });
     },
 
-    async merge(input): Promise<GraphMergeResult> {
+    async merge(input: GraphMergeInput): Promise<GraphMergeResult> {
       const { survivorId, mergedId } = parseMerge(input);
       const at = now();
-      const ids = { ns, survivorId, mergedId, now: at, sep: '\u0000' };
+      const ids = { ns, org, survivorId, mergedId, now: at, sep: '\u0000' };
       return connection.write(async (tx) => {
         // Writing both nodes first takes their locks, so concurrent merges serialise here.
         const locked = await tx.run(
-          `MATCH (n:IgEntity {ns: $ns}) WHERE n.id IN [$survivorId, $mergedId]
+          `MATCH (n:IgEntity {ns: $ns, org: $org}) WHERE n.id IN [$survivorId, $mergedId]
            SET n.updatedAt = $now
            RETURN ${ENTITY_MAP} AS e`,
           ids,
@@ -226,34 +256,34 @@ export function createNeo4jGraphStore(
         if (!survivor) throw notFound(survivorId);
         if (!merged) throw notFound(mergedId);
         const [countRow] = await tx.run(
-          'MATCH (m:IgEntity {ns: $ns, id: $mergedId})-[r:IG_REL]-() RETURN count(r) AS total',
+          'MATCH (m:IgEntity {ns: $ns, org: $org, id: $mergedId})-[r:IG_REL]-() RETURN count(r) AS total',
           ids,
         );
         const total = Number(countRow?.total ?? 0);
         const outgoing = await tx.runCounting(
-          `MATCH (m:IgEntity {ns: $ns, id: $mergedId})-[r:IG_REL]->(t:IgEntity)
-           MATCH (s:IgEntity {ns: $ns, id: $survivorId})
+          `MATCH (m:IgEntity {ns: $ns, org: $org, id: $mergedId})-[r:IG_REL]->(t:IgEntity)
+           MATCH (s:IgEntity {ns: $ns, org: $org, id: $survivorId})
            WITH s, t, r, r.type AS type, r.props AS props, r.createdAt AS createdAt
            DELETE r
            WITH s, t, type, props, createdAt WHERE t <> s
-           MERGE (s)-[x:IG_REL {ns: $ns, key: s.id + $sep + type + $sep + t.id}]->(t)
+           MERGE (s)-[x:IG_REL {ns: $ns, org: $org, key: s.id + $sep + type + $sep + t.id}]->(t)
              ON CREATE SET x.type = type, x.props = props, x.createdAt = createdAt, x.updatedAt = $now`,
           ids,
         );
         const incoming = await tx.runCounting(
-          `MATCH (m:IgEntity {ns: $ns, id: $mergedId})<-[r:IG_REL]-(f:IgEntity)
-           MATCH (s:IgEntity {ns: $ns, id: $survivorId})
+          `MATCH (m:IgEntity {ns: $ns, org: $org, id: $mergedId})<-[r:IG_REL]-(f:IgEntity)
+           MATCH (s:IgEntity {ns: $ns, org: $org, id: $survivorId})
            WITH s, f, r, r.type AS type, r.props AS props, r.createdAt AS createdAt
            DELETE r
            WITH s, f, type, props, createdAt WHERE f <> s
-           MERGE (f)-[x:IG_REL {ns: $ns, key: f.id + $sep + type + $sep + s.id}]->(s)
+           MERGE (f)-[x:IG_REL {ns: $ns, org: $org, key: f.id + $sep + type + $sep + s.id}]->(s)
              ON CREATE SET x.type = type, x.props = props, x.createdAt = createdAt, x.updatedAt = $now`,
           ids,
         );
-        // Cases linking the merged entity follow it to the survivor (one version step per case).
+        // The org's cases linking the merged entity follow it to the survivor (one version step per case).
         await tx.run(
-          `MATCH (c:IgCase {ns: $ns})-[l:IG_CASE_LINK]->(m:IgEntity {ns: $ns, id: $mergedId})
-           MATCH (s:IgEntity {ns: $ns, id: $survivorId})
+          `MATCH (c:IgCase {ns: $ns, orgId: $org})-[l:IG_CASE_LINK]->(m:IgEntity {ns: $ns, org: $org, id: $mergedId})
+           MATCH (s:IgEntity {ns: $ns, org: $org, id: $survivorId})
            DELETE l
            MERGE (c)-[:IG_CASE_LINK]->(s)
            SET c.igLock = true
@@ -263,8 +293,8 @@ export function createNeo4jGraphStore(
         );
         const entity = mergeEntities(survivor, merged, at);
         await tx.run(
-          `MATCH (s:IgEntity {ns: $ns, id: $survivorId})
-           MATCH (m:IgEntity {ns: $ns, id: $mergedId})
+          `MATCH (s:IgEntity {ns: $ns, org: $org, id: $survivorId})
+           MATCH (m:IgEntity {ns: $ns, org: $org, id: $mergedId})
            DETACH DELETE m
            SET s.aliases = $aliases, s.props = $props, s.mergedFrom = $mergedFrom,
                s.searchText = $searchText, s.updatedAt = $now`,
@@ -281,17 +311,17 @@ export function createNeo4jGraphStore(
         return { entity, relationshipsMoved: moved, relationshipsDropped: dropped, rows: 2 + total };
       });
     },
-  };
+  });
 }
 
 /**
  * The Lucene query for the search terms: every term must match a word exactly (boosted) or as a
- * prefix, within the namespace. Terms are letters and digits only (see `searchTerms`), so they
- * cannot carry Lucene syntax; the namespace is validated the same way.
+ * prefix, within the namespace and the org. Terms are letters and digits only (see `searchTerms`), so
+ * they cannot carry Lucene syntax; the namespace is validated the same way and the org key is hex.
  */
-function luceneQuery(ns: string, terms: readonly string[]): string {
+function luceneQuery(ns: string, orgKey: string, terms: readonly string[]): string {
   const clauses = terms.map((t) => `+(searchText:${t}^2 searchText:${t}*)`);
-  return `+ns:"${ns}" ${clauses.join(' ')}`;
+  return `+ns:"${ns}" +orgKey:${orgKey} ${clauses.join(' ')}`;
 }
 
 function notFound(id: string): IntelGraphError {

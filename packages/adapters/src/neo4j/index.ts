@@ -4,3 +4,4 @@ export type { Neo4jConnection, Neo4jConnectionOptions, Neo4jCounters, Neo4jTx } 
 export { createNeo4jConnection, toIntelGraphNeo4jError } from './connection.js';
 export type { Neo4jGraphStoreOptions } from './graph-store.js';
 export { createNeo4jGraphStore } from './graph-store.js';
+export { orgKeyOf, PRE_TENANCY_ORG } from './schema.js';

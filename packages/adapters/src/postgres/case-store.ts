@@ -45,14 +45,14 @@ type Row = Record<string, unknown>;
 
 const CASE_COLUMNS = `c.id, c.org_id, c.title, c.description, c.status, c.created_by, c.created_at,
   c.updated_at, c.version, c.note_count,
-  ARRAY(SELECT l.entity_id FROM ig_case_entities l WHERE l.ns = c.ns AND l.case_id = c.id
-        ORDER BY l.entity_id) AS entity_ids`;
+  ARRAY(SELECT l.entity_id FROM ig_case_entities l
+        WHERE l.ns = c.ns AND l.org_id = c.org_id AND l.case_id = c.id ORDER BY l.entity_id) AS entity_ids`;
 
 /**
  * The {@link CaseStore} on SQL (PGlite or PostgreSQL), beside the SQL graph store of the same
  * namespace ({@link createPgGraphStore}): cases are rows of `ig_cases`, their links rows of
- * `ig_case_entities` with a foreign key to the entity (so linking checks the entity exists, even
- * against a concurrent merge), and notes rows of `ig_case_notes`. Changes lock the case row, so
+ * `ig_case_entities` with a foreign key to the entity of the case's org (so linking checks the entity
+ * exists in that org, even against a concurrent merge; another org's entity is `NOT_FOUND`), and notes rows of `ig_case_notes`. Changes lock the case row, so
  * concurrent notes all land and only one of two updates with the same `expectedVersion` wins; a graph
  * merge re-points links to the survivor in its own transaction. Cases are isolated per org.
  *
@@ -61,7 +61,7 @@ const CASE_COLUMNS = `c.id, c.org_id, c.title, c.description, c.status, c.create
  * import { createPGliteDatabase, createPgCaseStore, createPgGraphStore, migrate } from '@intelgraph/adapters/postgres';
  * const db = await createPGliteDatabase({ dataDir: './.intelgraph/pg' });
  * await migrate(db);
- * const graph = createPgGraphStore(db);
+ * const graph = createPgGraphStore(db).forOrg('acme');
  * const cases = createPgCaseStore(db);
  * await graph.upsert({ entities: [{ id: 'p1', type: 'Person', name: 'Alice' }] });
  * const c = await cases.create({ orgId: 'acme', title: 'Fraud ring', createdBy: 'alice', entityIds: ['p1'] });
@@ -74,12 +74,12 @@ export function createPgCaseStore(db: SqlDatabase, options: PgCaseStoreOptions =
   const ids = options.ids ?? randomIds;
   const now = () => new Date(clock.now()).toISOString();
 
-  const requireEntities = async (tx: SqlExecutor, entityIds: readonly string[]) => {
+  const requireEntities = async (tx: SqlExecutor, orgId: string, entityIds: readonly string[]) => {
     if (entityIds.length === 0) return;
     const { rows } = await tx.query<{ id: string }>(
       `SELECT t.id FROM unnest($2::text[]) AS t(id)
-       WHERE NOT EXISTS (SELECT 1 FROM ig_graph_entities e WHERE e.ns = $1 AND e.id = t.id)`,
-      [ns, entityIds],
+       WHERE NOT EXISTS (SELECT 1 FROM ig_graph_entities e WHERE e.ns = $1 AND e.org_id = $3 AND e.id = t.id)`,
+      [ns, entityIds, orgId],
     );
     const missing = [...new Set(rows.map((r) => r.id))].sort(compare).slice(0, 20);
     if (missing.length > 0) {
@@ -134,7 +134,8 @@ export function createPgCaseStore(db: SqlDatabase, options: PgCaseStoreOptions =
          WHERE c.ns = $1 AND c.org_id = $2
            AND ($3::text IS NULL OR c.status = $3::text)
            AND ($4::text IS NULL OR EXISTS (
-             SELECT 1 FROM ig_case_entities l WHERE l.ns = c.ns AND l.case_id = c.id AND l.entity_id = $4::text))
+             SELECT 1 FROM ig_case_entities l
+             WHERE l.ns = c.ns AND l.org_id = c.org_id AND l.case_id = c.id AND l.entity_id = $4::text))
          ORDER BY c.created_at DESC, c.id DESC
          OFFSET $5 LIMIT $6`,
         [ns, q.orgId, q.status ?? null, q.entityId ?? null, offset, limit + 1],
@@ -156,13 +157,13 @@ export function createPgCaseStore(db: SqlDatabase, options: PgCaseStoreOptions =
       const id = ids.next('case'); // drawn before validation, as the other stores do
       try {
         return await db.transaction(async (tx) => {
-          await requireEntities(tx, entityIds);
+          await requireEntities(tx, c.orgId, entityIds);
           await tx.query(
             `INSERT INTO ig_cases (ns, id, org_id, title, description, status, created_by, created_at, updated_at, version)
              VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $7, 1)`,
             [ns, id, c.orgId, c.title, JSON.stringify(c.description ?? ''), c.createdBy, at],
           );
-          await link(tx, id, entityIds);
+          await link(tx, c.orgId, id, entityIds);
           return readRecord(tx, c.orgId, id);
         });
       } catch (err) {
@@ -179,7 +180,7 @@ export function createPgCaseStore(db: SqlDatabase, options: PgCaseStoreOptions =
           const row = await readCase(tx, u.orgId, u.id, true);
           if (!row) throw caseNotFound(u.orgId, u.id);
           checkCaseUpdate(toSummary(row), u);
-          await requireEntities(tx, u.linkEntityIds ?? []);
+          await requireEntities(tx, u.orgId, u.linkEntityIds ?? []);
           await tx.query(
             `UPDATE ig_cases SET title = coalesce($3, title), description = coalesce($4, description),
                status = coalesce($5, status), version = version + 1, updated_at = $6
@@ -193,7 +194,7 @@ export function createPgCaseStore(db: SqlDatabase, options: PgCaseStoreOptions =
               at,
             ],
           );
-          await link(tx, u.id, u.linkEntityIds ?? []);
+          await link(tx, u.orgId, u.id, u.linkEntityIds ?? []);
           if ((u.unlinkEntityIds ?? []).length > 0) {
             await tx.query(
               'DELETE FROM ig_case_entities WHERE ns = $1 AND case_id = $2 AND entity_id = ANY($3::text[])',
@@ -230,12 +231,14 @@ export function createPgCaseStore(db: SqlDatabase, options: PgCaseStoreOptions =
     },
   };
 
-  async function link(tx: SqlExecutor, caseId: string, entityIds: readonly string[]) {
+  // A link carries the case's org, so its foreign key points at that org's entity and nothing else.
+  async function link(tx: SqlExecutor, orgId: string, caseId: string, entityIds: readonly string[]) {
     if (entityIds.length === 0) return;
     await tx.query(
-      `INSERT INTO ig_case_entities (ns, case_id, entity_id)
-       SELECT $1, $2, t.id FROM unnest($3::text[]) AS t(id) ON CONFLICT DO NOTHING`,
-      [ns, caseId, entityIds],
+      `INSERT INTO ig_case_entities (ns, org_id, case_id, entity_id)
+       SELECT $1, $4, $2, t.id FROM unnest($3::text[]) AS t(id)
+       ON CONFLICT (ns, case_id, entity_id) DO UPDATE SET org_id = excluded.org_id`,
+      [ns, caseId, entityIds, orgId],
     );
   }
 }

@@ -1,5 +1,6 @@
 // Port interfaces for the cases domain: what plugins reach through `cases:read` / `cases:write`.
-// Cases live beside the graph (memory or Neo4j) so a case links entities and follows their merges.
+// Cases live beside the graph (memory, SQL or Neo4j) so a case links entities of its own org's graph and
+// follows their merges; an entity of another org cannot be linked (`NOT_FOUND`).
 
 /** Where a case is in its life. A `closed` case is read-only until it is reopened. */
 export type CaseStatus = 'open' | 'in_progress' | 'closed';
@@ -21,7 +22,7 @@ export interface CaseRecord {
   title: string;
   description: string;
   status: CaseStatus;
-  /** Ids of linked graph entities, sorted. Entity merges re-point links to the survivor. */
+  /** Ids of linked entities of this org's graph, sorted. Entity merges re-point links to the survivor. */
   entityIds: string[];
   /** Oldest first. */
   notes: CaseNote[];
@@ -66,7 +67,7 @@ export interface CaseCreateInput {
   title: string;
   description?: string;
   createdBy: string;
-  /** Up to 500 existing entity ids (`NOT_FOUND` otherwise). */
+  /** Up to 500 existing entity ids of the same org's graph (`NOT_FOUND` otherwise, also for another org's). */
   entityIds?: string[];
 }
 

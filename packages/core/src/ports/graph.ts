@@ -1,10 +1,11 @@
 // Port interfaces for the graph domain: what plugins reach through `graph:read` / `graph:write`.
-// Implemented by @intelgraph/adapters/memory (embedded default) and @intelgraph/adapters/neo4j.
+// Implemented by @intelgraph/adapters/memory, /postgres (SQL adjacency, the embedded default) and /neo4j.
+// The graph is partitioned by org: callers reach it only through `GraphStore.forOrg(orgId)`.
 import type { JsonValue } from '../json.js';
 
 /** A node of the knowledge graph. Entities are typed by a `type` string, not by storage labels. */
 export interface GraphEntity {
-  /** Caller-chosen stable id (for example `person:alice`), 1–200 printable characters. */
+  /** Caller-chosen stable id (for example `person:alice`), 1–200 printable characters; unique per org. */
   id: string;
   /** PascalCase kind of thing (`Person`, `Organization`, `Account`…). */
   type: string;
@@ -127,8 +128,8 @@ export interface GraphMergeInput {
  * The outcome of a merge. The merged entity is gone; its relationships now start or end at the
  * survivor (edges between the two are dropped, duplicate triples collapse keeping the survivor's
  * properties), its name and aliases became aliases of the survivor, and its properties fill keys the
- * survivor lacked. Backends that also hold cases re-point case links to the survivor in the same
- * transaction.
+ * survivor lacked. Backends that also hold cases re-point the same org's case links to the survivor in
+ * the same transaction.
  */
 export interface GraphMergeResult {
   entity: GraphEntity;
@@ -139,22 +140,49 @@ export interface GraphMergeResult {
 }
 
 /**
- * Port: the knowledge graph. Every method validates its input (`INVALID_INPUT`), reports a missing
- * entity as `NOT_FOUND` and an unreachable backend as `UNAVAILABLE`. Implemented by
- * `createMemoryGraphStore` (`@intelgraph/adapters/memory`) and `createNeo4jGraphStore` (`/neo4j`).
+ * The knowledge graph of one org: what {@link GraphStore.forOrg} returns. Every method reads and writes
+ * only that org's entities and relationships; an id of another org is simply absent (`NOT_FOUND`, never
+ * a hint that it exists elsewhere), so two orgs may both hold `person:alice`. Every method validates its
+ * input (`INVALID_INPUT`), reports a missing entity as `NOT_FOUND` and an unreachable backend as
+ * `UNAVAILABLE`.
  *
  * @example
  * ```ts
- * async function enrich(graph: GraphStore, q: string) {
+ * async function enrich(graph: OrgGraph, q: string) {
  *   const { items, rows } = await graph.search({ q, limit: 10 }); // rows feed the plugin's rows budget
  *   return items.map((hit) => hit.entity.id);
  * }
  * ```
  */
-export interface GraphStore {
+export interface OrgGraph {
+  /** The org this view reads and writes (validated by `forOrg`). */
+  readonly orgId: string;
   getEntity(id: string): Promise<GraphEntity | null>;
   search(query: GraphSearchQuery): Promise<GraphPage<GraphSearchHit>>;
   neighbors(query: GraphNeighborsQuery): Promise<GraphPage<GraphNeighbor>>;
+  /** Relationship ends must be entities of this org (in the batch or stored), else `NOT_FOUND`. */
   upsert(input: GraphUpsertInput): Promise<GraphUpsertResult>;
+  /** Both entities must be of this org, else `NOT_FOUND`. */
   merge(input: GraphMergeInput): Promise<GraphMergeResult>;
+}
+
+/**
+ * Port: the knowledge graph, partitioned by org. The store itself has no graph methods: a caller must
+ * name the org first (`forOrg(orgId)`), so code that forgets the tenant does not compile. Storage is
+ * keyed by `(org, id)` on every backend. `forOrg` validates the org id with core's org id rule
+ * (`INVALID_INPUT`, thrown synchronously) and is cheap: it allocates a view, no I/O. Implemented by
+ * `createMemoryGraphStore` (`@intelgraph/adapters/memory`), `createPgGraphStore` (`/postgres`) and
+ * `createNeo4jGraphStore` (`/neo4j`).
+ *
+ * @example
+ * ```ts
+ * async function enrich(graph: GraphStore, actor: { orgId: string }, q: string) {
+ *   const { items } = await graph.forOrg(actor.orgId).search({ q, limit: 10 });
+ *   return items.map((hit) => hit.entity.id);
+ * }
+ * ```
+ */
+export interface GraphStore {
+  /** The graph of `orgId` (an org id as in `Actor.orgId`). */
+  forOrg(orgId: string): OrgGraph;
 }
