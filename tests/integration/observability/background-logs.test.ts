@@ -212,6 +212,10 @@ describe('governance notifications', () => {
       err: { message: 'webhook host down' },
       ...idsOf(request),
     });
+    // tick() runs from the application's timer, outside any request: the host gives it a span.
+    exporter.reset();
+    await host.governance.tick();
+    expect(spansNamed('intelgraph.governance.tick')).toHaveLength(1);
   });
 });
 
