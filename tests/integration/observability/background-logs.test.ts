@@ -1,8 +1,9 @@
 // Failures no caller awaits are logged through the host's (pino-compatible) logger with the trace and
 // span ids of the span they happened in: the billing dispatcher's Stripe deliveries, governance
-// notifications, the kill-switch subscriber's connection and the PostgreSQL pool's idle clients. Real
-// PostgreSQL and Redis, a real pino logger writing JSON lines into an array, the SDK's in-memory exporter.
+// notifications, the kill-switch subscriber's connection, the PostgreSQL pool's idle clients and the
+// Neo4j driver's own error log. Real PostgreSQL, Redis and Neo4j, a real pino logger writing JSON lines into an array, the SDK's in-memory exporter.
 import { createServer } from 'node:net';
+import { createNeo4jConnection } from '@intelgraph/adapters/neo4j';
 import { createPgBillingOutbox, createPgDatabase } from '@intelgraph/adapters/postgres';
 import { createRedisClient, createRedisKillSwitchStore } from '@intelgraph/adapters/redis';
 import { type Actor, createManualClock, type Logger, sequentialIds } from '@intelgraph/core';
@@ -20,6 +21,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PG_URL, runSuffix } from '../../support/env.js';
+import { NEO4J_URL } from '../../support/neo4j.js';
 import { redisTestClient } from '../../support/redis.js';
 import { openTestPostgres } from '../../support/sql.js';
 import { createStripeEmulator, EMULATOR_KEY } from '../../support/stripe-emulator.js';
@@ -313,5 +315,43 @@ describe('PostgreSQL pool', () => {
       ...idsOf(span),
     });
     expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+});
+
+describe('Neo4j driver', () => {
+  it("the driver's error log reaches the logger, with the ids of its span", async () => {
+    const { logger, lines } = capturingPino();
+    const target = new URL(NEO4J_URL);
+    const proxy = await tcpProxy({ host: target.hostname, port: Number(target.port || 7687) });
+    cleanups.push(() => proxy.close());
+    const neo4j = await createNeo4jConnection({
+      url: `bolt://127.0.0.1:${proxy.port}`,
+      ensureSchema: false,
+      maxTransactionRetryTimeMs: 500,
+      logger,
+      tracerProvider: provider,
+    });
+    cleanups.push(() => neo4j.close());
+    expect(await neo4j.read((tx) => tx.run('RETURN 1 AS one'))).toEqual([{ one: 1 }]);
+    // The pooled connection dies under the driver: it logs that itself, in the background.
+    await proxy.cut();
+    await expect(neo4j.read((tx) => tx.run('RETURN 1 AS one'))).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
+    await until(() => expect(lines.some((l) => l.store === 'neo4j')).toBe(true));
+    const line = lines.find((l) => l.store === 'neo4j');
+    const span = spansNamed('intelgraph.store.connection_error').find(
+      (s) => s.spanContext().spanId === line?.span_id,
+    );
+    expect(span?.attributes).toMatchObject({
+      'db.system.name': 'neo4j',
+      'intelgraph.error.code': 'UNAVAILABLE',
+    });
+    expect(line).toMatchObject({
+      level: ERROR,
+      code: 'UNAVAILABLE',
+      msg: 'Neo4j driver error',
+      ...idsOf(span),
+    });
   });
 });
