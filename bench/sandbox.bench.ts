@@ -9,6 +9,9 @@
 //  - floors: a plain async function call, node:vm (new context per run, cached vm.Script), an empty
 //    isolated-vm context, and raw isolated-vm with a warm run's thread hops but none of its work;
 //  - quickjs-emscripten (WASM), the other real option: fresh context per run, sync host function;
+//  - tracing overhead: the same warm `host.runPlugin` runs (default isolation, one host call) with no
+//    OpenTelemetry SDK and with one registered, alternating in blocks, p50/p95/CPU of each and the ratio
+//    (bench/support/tracing-overhead.ts);
 //  - memory: heap and RSS over SANDBOX_BENCH_MEMORY_RUNS warm runs (default 100,000), after a warm-up
 //    of SANDBOX_BENCH_MEMORY_WARMUP runs (default 40,000) in which the host's V8 young generation and
 //    the isolates' native memory grow to their steady size (sampled too, to show the plateau).
@@ -16,7 +19,8 @@
 // shared machine.
 // Run: ./run pnpm exec node --no-node-snapshot --conditions=source --import tsx bench/sandbox.bench.ts
 // Knobs: SANDBOX_BENCH_RUNS (default 2000), SANDBOX_BENCH_COLD_RUNS (300), SANDBOX_BENCH_MEMORY_RUNS
-// (100000), SANDBOX_BENCH_MEMORY_WARMUP (40000).
+// (100000), SANDBOX_BENCH_MEMORY_WARMUP (40000), SANDBOX_BENCH_TRACING_RUNS (SANDBOX_BENCH_RUNS).
+// SANDBOX_BENCH_ONLY=tracing runs the tracing section alone and writes bench/results/sandbox-tracing.*.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
@@ -26,6 +30,7 @@ import { sha256Hex } from '@intelgraph/core';
 import { createSandbox } from '@intelgraph/sandbox';
 import ivm from 'isolated-vm';
 import { getQuickJS } from 'quickjs-emscripten';
+import { measureTracingOverhead, tracingOverheadMarkdown } from './support/tracing-overhead.js';
 
 const RUNS = Number(process.env.SANDBOX_BENCH_RUNS ?? 2000);
 const COLD_RUNS = Number(process.env.SANDBOX_BENCH_COLD_RUNS ?? 300);
@@ -325,16 +330,32 @@ async function memory() {
   };
 }
 
+const TRACING_RUNS = Number(process.env.SANDBOX_BENCH_TRACING_RUNS ?? RUNS);
+const tracingOptions = { runs: TRACING_RUNS, warmup: Math.min(300, TRACING_RUNS), blocks: 4 };
+const machine = () => ({
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memGB: round(totalmem() / 1024 ** 3, 1),
+  load: loadavg().map((l) => round(l, 2)),
+  node: process.version,
+});
+
+if (process.env.SANDBOX_BENCH_ONLY === 'tracing') {
+  const at = { date: new Date().toISOString(), machine: machine() };
+  const tracing = await measureTracingOverhead(tracingOptions);
+  const only = { ...at, tracing, loadAfter: loadavg().map((l) => round(l, 2)) };
+  writeFileSync('bench/results/sandbox-tracing.json', `${JSON.stringify(only, null, 2)}\n`);
+  const md = `# Sandbox benchmark: tracing overhead only\n\n${at.date} · ${at.machine.cpu} × ${at.machine.cores} · Node ${at.machine.node} · load ${at.machine.load.join(' ')} (after: ${only.loadAfter.join(' ')})\n\n${tracingOverheadMarkdown(tracing)}`;
+  writeFileSync('bench/results/sandbox-tracing.md', md);
+  console.log(md);
+  process.exit(0);
+}
+
 const results = {
   date: new Date().toISOString(),
-  machine: {
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    memGB: round(totalmem() / 1024 ** 3, 1),
-    load: loadavg().map((l) => round(l, 2)),
-    node: process.version,
-  },
+  machine: machine(),
   defaultWarm: await processMode(),
+  tracing: await measureTracingOverhead(tracingOptions),
   warm: await warm(2),
   warmSingleIsolate: await warm(1),
   cold: await cold(0),
@@ -387,6 +408,7 @@ Ratios (p50): warm / plain function = ${round(results.warm.p50Ms / Math.max(resu
 
 Memory over ${m.runs} warm runs after ${m.warmupRuns} warm-up runs (${m.seconds} s, ${m.isolatesCreated} isolate(s) put into service, recycled every 10,000 runs; after GC): RSS ${m.before.rssMB} → ${m.after.rssMB} MB (Δ ${m.rssDeltaMB}, max ${m.rssMaxMB}; ${rssVerdict}), host heap used ${m.before.heapUsedMB} → ${m.after.heapUsedMB} MB (Δ ${m.heapUsedDeltaMB}), host young generation ${m.before.youngGenerationMB} → ${m.after.youngGenerationMB} MB.
 RSS (MB) by runs since the start of the warm-up: ${m.warmupSeries.map((s) => `${s.runs}: ${s.rssMB}`).join(' · ')} ‖ measured: ${m.series.map((s) => `${s.runs}: ${s.rssMB}`).join(' · ')}.
-`;
+
+${tracingOverheadMarkdown(results.tracing)}`;
 writeFileSync('bench/results/sandbox.md', md);
 console.log(md);

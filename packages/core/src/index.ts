@@ -55,6 +55,16 @@ export type { IdSource } from './ids.js';
 export { randomIds, sequentialIds } from './ids.js';
 export type { JsonValue } from './json.js';
 export { canonicalJson, digestJson, sha256Hex } from './json.js';
+export type { Logger, LogLevel } from './logger.js';
+export {
+  inBackgroundSpan,
+  logEvent,
+  logFailure,
+  noopLogger,
+  packageTracer,
+  reportBackgroundFailure,
+  traceLogFields,
+} from './logger.js';
 export type { ManifestBudgets, PluginManifest, PluginManifestInput } from './manifest.js';
 export {
   NetworkCapabilitySchema,

@@ -2,13 +2,20 @@ import {
   type BillingOutbox,
   type BillingOutboxRecord,
   type Clock,
+  type ErrorCode,
   type IdSource,
   IntelGraphError,
+  inBackgroundSpan,
+  type Logger,
+  logEvent,
+  logFailure,
+  packageTracer,
   parseInput,
   randomIds,
   sha256Hex,
   systemClock,
 } from '@intelgraph/core';
+import type { TracerProvider } from '@opentelemetry/api';
 import { z } from 'zod';
 import { readStripeAnswer, type StripeAnswer } from './billing-answer.js';
 import {
@@ -110,6 +117,16 @@ export interface BillingDispatcherOptions extends StripeEndpoint {
   clock?: Clock;
   ids?: IdSource;
   meters?: FinOpsMeters;
+  /**
+   * Where failed deliveries, dead letters, pauses, back-offs and failed rounds of `start()` are logged
+   * (default: nowhere), each line with the `trace_id` and `span_id` of its round's span.
+   */
+  logger?: Logger;
+  /**
+   * Where each round's span `intelgraph.billing.dispatch` goes (default: the global OpenTelemetry
+   * provider, a no-op until the application registers an SDK).
+   */
+  tracerProvider?: TracerProvider;
 }
 
 /** The outcome of one dispatch round. */
@@ -162,6 +179,24 @@ export interface BillingDispatcher {
 
 const keyHint = (key: string) => `…${key.slice(-4)}`;
 
+/** The stable code a log line gives Stripe's answer. */
+const ANSWER_CODES: Record<StripeAnswer['kind'], ErrorCode> = {
+  network: 'UNAVAILABLE',
+  server_error: 'UNAVAILABLE',
+  conflict: 'CONFLICT',
+  key_mismatch: 'CONFLICT',
+  already_billed: 'CONFLICT',
+  auth: 'UNAUTHENTICATED',
+  rate_limited: 'RATE_LIMITED',
+  rejected: 'INVALID_INPUT',
+};
+
+const entryFields = (record: BillingOutboxRecord) => ({
+  identifier: record.event.identifier,
+  org: record.org,
+  plugin: record.plugin,
+});
+
 type Pause = NonNullable<BillingDispatcherStatus['paused']> & { key: string };
 
 /**
@@ -189,7 +224,18 @@ type Pause = NonNullable<BillingDispatcherStatus['paused']> & { key: string };
  * ```
  */
 export function createBillingDispatcher(options: BillingDispatcherOptions): BillingDispatcher {
-  const { outbox, apiKey, onAlert, clock = systemClock, ids = randomIds, meters, ...rest } = options;
+  const {
+    outbox,
+    apiKey,
+    onAlert,
+    clock = systemClock,
+    ids = randomIds,
+    meters,
+    logger,
+    tracerProvider,
+    ...rest
+  } = options;
+  const tracer = packageTracer('@intelgraph/finops', tracerProvider);
   const o = parseInput(OptionsSchema, rest, 'billing dispatcher options');
   if (!(typeof apiKey === 'function' || (typeof apiKey === 'string' && apiKey.length > 0))) {
     throw new IntelGraphError(
@@ -223,9 +269,12 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
 
   const alert = (a: Omit<BillingDeliveryAlert, 'at'>) => {
     try {
-      Promise.resolve(onAlert?.({ ...a, at: new Date(clock.now()).toISOString() })).catch(() => undefined);
-    } catch {
+      Promise.resolve(onAlert?.({ ...a, at: new Date(clock.now()).toISOString() })).catch((err: unknown) =>
+        logFailure(logger, 'billing alert delivery failed', err, { alert: a.kind }, 'warn'),
+      );
+    } catch (err) {
       // An alert never stops delivery.
+      logFailure(logger, 'billing alert delivery failed', err, { alert: a.kind }, 'warn');
     }
   };
 
@@ -266,7 +315,28 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
     return stream.sender;
   };
 
-  const dispatchOnce = async (): Promise<DispatchReport> => {
+  // Each round runs in a span of its own, so what it logs carries a trace and span id.
+  const dispatchRound = (logRoundFailure: boolean): Promise<DispatchReport> =>
+    inBackgroundSpan(tracer, 'intelgraph.billing.dispatch', {}, async (span) => {
+      try {
+        const report = await dispatchOnceIn();
+        if (span.isRecording())
+          span.setAttributes({
+            'intelgraph.billing.claimed': report.claimed,
+            'intelgraph.billing.delivered': report.delivered,
+            'intelgraph.billing.retried': report.retried,
+            'intelgraph.billing.dead': report.dead,
+            'intelgraph.billing.released': report.released,
+            'intelgraph.billing.paused': report.paused,
+          });
+        return report;
+      } catch (err) {
+        if (logRoundFailure) logFailure(logger, 'billing dispatch round failed', err);
+        throw err;
+      }
+    });
+
+  const dispatchOnceIn = async (): Promise<DispatchReport> => {
     const key = await currentKey();
     if (paused !== null && key !== paused.key && key.length > 0) {
       const hint = paused.keyHint;
@@ -311,6 +381,15 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
           })
         ) {
           report.dead++;
+          logFailure(
+            logger,
+            'billing event dead before delivery',
+            new IntelGraphError('INVALID_INPUT', pre.error),
+            {
+              ...entryFields(record),
+              outcome: pre.outcome,
+            },
+          );
         }
         continue;
       }
@@ -322,7 +401,15 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
           outcome: 'uncertain_past_dedup_window',
           countAttempt: false,
         });
-        if (marked) report.dead++;
+        if (marked) {
+          report.dead++;
+          logFailure(
+            logger,
+            'billing event dead: its de-duplication window lapsed after an uncertain attempt',
+            new IntelGraphError('CONFLICT', 'uncertain past the de-duplication window'),
+            { ...entryFields(record), outcome: 'uncertain_past_dedup_window' },
+          );
+        }
         continue;
       }
       sendable.push(record);
@@ -348,6 +435,12 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
           detail: answer.detail,
           keyHint: paused.keyHint,
         });
+        logFailure(
+          logger,
+          'billing delivery paused until the Stripe key changes',
+          new IntelGraphError(answer.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', answer.detail),
+          { status: answer.status, keyHint: paused.keyHint },
+        );
       } else {
         rateLimited++;
         consecutive429++;
@@ -355,6 +448,10 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
         const floor = answer.shouldRetry === false ? cap : exp;
         backoffUntil = after + Math.max(floor, answer.retryAfterMs ?? 0);
         notBefore = backoffUntil;
+        logEvent(logger, 'warn', 'billing delivery backing off (Stripe rate limit)', {
+          code: 'RATE_LIMITED',
+          backoffUntil: new Date(backoffUntil).toISOString(),
+        });
       }
       report.released += await outbox.release(
         rest.map((r) => r.event.identifier),
@@ -371,7 +468,20 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
       }
     };
 
-    const failed = async (record: BillingOutboxRecord, answer: StripeAnswer, after: number) => {
+    const logFailed = (record: BillingOutboxRecord, answer: StripeAnswer, cause: unknown, next: string) =>
+      logFailure(
+        logger,
+        'billing delivery failed',
+        new IntelGraphError(ANSWER_CODES[answer.kind], `Stripe: ${answer.detail}`, { cause }),
+        { ...entryFields(record), stripe: answer.kind, attempt: record.attempts + 1, next },
+      );
+
+    const failed = async (
+      record: BillingOutboxRecord,
+      answer: StripeAnswer,
+      after: number,
+      cause: unknown,
+    ) => {
       const id = record.event.identifier;
       if (answer.kind === 'already_billed') return delivered(record, after, true);
       if (answer.kind === 'rejected') {
@@ -379,6 +489,7 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
           await outbox.markFailed(id, leaseToken, { error: answer.detail, nextAttemptAt: after, dead: true })
         ) {
           report.dead++;
+          logFailed(record, answer, cause, 'dead');
         }
         return;
       }
@@ -407,6 +518,7 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
       if (marked) {
         if (exhausted) report.dead++;
         else report.retried++;
+        logFailed(record, answer, cause, exhausted ? 'dead' : 'retry');
       }
     };
 
@@ -434,7 +546,7 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
       const answer = readStripeAnswer(error, after);
       if (await stopOn(answer, sendable.slice(i), after)) break;
       consecutive429 = 0;
-      for (const record of chunk) await failed(record, answer, after);
+      for (const record of chunk) await failed(record, answer, after, error);
     }
 
     report.paused = paused !== null;
@@ -457,11 +569,12 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
     .strict();
 
   return {
-    dispatchOnce,
+    dispatchOnce: () => dispatchRound(false),
     start({ intervalMs = 1000 } = {}) {
       if (timer) return;
       const tick = () => {
-        running = dispatchOnce()
+        // A failed round is logged (with its span's ids) and the next one is scheduled.
+        running = dispatchRound(true)
           .catch(() => undefined)
           .finally(() => {
             running = null;

@@ -1,6 +1,6 @@
 import { ERROR_CODES } from '@intelgraph/core';
 import { TraceFlags, trace } from '@opentelemetry/api';
-import { Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry, type RegistryContentType } from 'prom-client';
 import { createLabelGuard, type LabelGuard } from './label-guard.js';
 
 /**
@@ -137,14 +137,19 @@ function histogram<L extends string>(
 ) {
   const existing = registry.getSingleMetric(name);
   if (existing instanceof Histogram) return existing as Histogram<L>;
-  return new Histogram<L>({
+  // Registered by hand: prom-client refuses exemplars on a Prometheus-format registry at construction,
+  // though it serialises them in OpenMetrics only, so a Prometheus render simply leaves them out. The
+  // router's `/metrics` serves the same metrics as OpenMetrics (with exemplars) when asked.
+  const metric = new Histogram<L>({
     name,
     help,
     labelNames,
     buckets: [...buckets],
-    registers: [registry],
+    registers: [],
     enableExemplars,
   });
+  registry.registerMetric(metric);
+  return metric;
 }
 
 /** The trace id of the active span when the trace is sampled (what an exemplar links to). */
@@ -177,7 +182,6 @@ export function createFinOpsMeters(options: {
 }): FinOpsMeters {
   const { registry } = options;
   const guard = options.guard ?? createLabelGuard();
-  const exemplars = registry.contentType === Registry.OPENMETRICS_CONTENT_TYPE;
   // `traceId` is an exemplar label only (prom-client types exemplar labels as the metric's own).
   const execMs = histogram<'plugin' | 'outcome' | 'traceId'>(
     registry,
@@ -185,8 +189,8 @@ export function createFinOpsMeters(options: {
     'Wall time of plugin runs in milliseconds',
     ['plugin', 'outcome'],
     PLUGIN_EXEC_MS_BUCKETS,
-    // prom-client serialises exemplars in the OpenMetrics format only, and refuses them elsewhere.
-    exemplars,
+    // Recorded whatever the registry's format: the router's `/metrics` negotiates OpenMetrics.
+    true,
   );
   const cpuMs = counter(registry, 'plugin_cpu_ms_total', 'CPU milliseconds spent in plugin isolates', [
     'plugin',
@@ -262,15 +266,13 @@ export function createFinOpsMeters(options: {
       const plugin = guard.get('plugin', run.plugin);
       const org = guard.get('org', run.org);
       const execLabels = { plugin, outcome: guard.oneOf(run.outcome, OUTCOMES) };
-      if (exemplars) {
-        // With exemplars on, prom-client's observe takes only the object form (empty labels: no exemplar).
-        const traceId = sampledTraceId();
-        execMs.observe({
-          value: nonNegative(run.wallMs),
-          labels: execLabels,
-          exemplarLabels: traceId ? { traceId } : {},
-        });
-      } else execMs.observe(execLabels, nonNegative(run.wallMs));
+      // With exemplars on, prom-client's observe takes only the object form (empty labels: no exemplar).
+      const traceId = sampledTraceId();
+      execMs.observe({
+        value: nonNegative(run.wallMs),
+        labels: execLabels,
+        exemplarLabels: traceId ? { traceId } : {},
+      });
       cpuMs.inc({ plugin, org }, nonNegative(run.cpuMs));
       rows.inc({ plugin, org }, nonNegative(run.rows));
       if (run.cost) {

@@ -6,6 +6,7 @@ import type {
   Clock,
   EvidenceRef,
   IdSource,
+  Logger,
   ReviewNotifier,
   ReviewState,
   ReviewStore,
@@ -83,6 +84,11 @@ export interface GovernanceOptions {
   ids?: IdSource;
   /** Default: none (notifications are still audited when they fail). */
   notifier?: ReviewNotifier;
+  /**
+   * Where failed notifications are logged besides the audit trail (default: nowhere), with the
+   * `trace_id` and `span_id` of the request, decision or `tick()` that sent them.
+   */
+  logger?: Logger;
   /** Default: an in-memory hash-chained trail. */
   audit?: AuditTrail;
   /** The groups an actor belongs to (for `{ group }` selectors). Default: none. */

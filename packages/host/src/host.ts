@@ -159,9 +159,10 @@ export interface ExtensionHostOptions {
   clock?: Clock;
   ids?: IdSource;
   /**
-   * Logger for background failures (default: none): pino-compatible (`warn(fields, message)`) or
-   * plain (`warn(message, fields)`, e.g. `console`). Lines carry the trace and span ids when a span
-   * context is active.
+   * Logger for background failures (default: none): pino-compatible (`error(fields, message)`) or
+   * plain (`error(message, fields)`, e.g. `console`). Lines carry `trace_id` and `span_id` when a span
+   * context is active. The host passes it to what it creates: FinOps (quota alerts), governance
+   * (notifications) and the PostgreSQL pool of `database: { connectionString }` (idle client errors).
    */
   logger?: HostLogger;
   /**
@@ -445,6 +446,8 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     ...(options.database === undefined ? {} : { database: options.database }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.stores === undefined ? {} : { stores: options.stores }),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {}),
     clock,
     ids,
   });
@@ -732,6 +735,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       ids,
       audit,
       ...(options.notifier ? { notifier: options.notifier } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
       auditorRoles: ['admin', 'auditor'],
       ownedKinds: { kinds: HOST_OWNED_KIND_NAMES, owner },
     }),

@@ -30,6 +30,7 @@ import {
   type IdSource,
   IntelGraphError,
   type KillSwitchStore,
+  type Logger,
   type MarketplaceStore,
   type MigrationRuleStore,
   type QuotaStore,
@@ -44,6 +45,7 @@ import {
 } from '@intelgraph/finops';
 import { createMemoryReviewStore } from '@intelgraph/governance';
 import { createMemoryMarketplaceStore } from '@intelgraph/marketplace';
+import type { TracerProvider } from '@opentelemetry/api';
 import { createMemoryReplayStore } from './replay-store.js';
 
 /** Every port the host composes. Pass any subset; the rest comes from `database` or the defaults. */
@@ -119,6 +121,9 @@ export async function resolveStores(options: {
   database?: HostDatabase;
   dataDir?: string;
   stores?: Partial<HostStores>;
+  /** Given to the PostgreSQL pool the host opens (`{ connectionString }`). */
+  logger?: Logger;
+  tracerProvider?: TracerProvider;
   clock: Clock;
   ids: IdSource;
 }): Promise<ResolvedStores> {
@@ -140,7 +145,11 @@ export async function resolveStores(options: {
     database = await openEmbeddedDatabase(join(dir));
     ownsDatabase = true;
   } else if ('connectionString' in options.database) {
-    database = await createPgDatabase(options.database);
+    database = await createPgDatabase({
+      ...options.database,
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {}),
+    });
     ownsDatabase = true;
   } else {
     database = options.database;

@@ -1,11 +1,10 @@
 import type { HostCallOptions, ScopedHostApi } from '@intelgraph/capabilities';
-import { isIntelGraphError } from '@intelgraph/core';
+import { isIntelGraphError, type Logger, logFailure } from '@intelgraph/core';
 import type { Applier, Governance } from '@intelgraph/governance';
 import {
   type Attributes,
   type Context,
   context,
-  isSpanContextValid,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -162,7 +161,7 @@ export function traceAppliers(tracer: Tracer, appliers: Record<string, Applier>)
   );
 }
 
-/** Governance with `request`, `approve`, `deny` and `appeal` in spans (`intelgraph.governance.*`). */
+/** Governance with `request`, `approve`, `deny`, `appeal` and `tick` in spans (`intelgraph.governance.*`). */
 export function traceGovernance(tracer: Tracer, governance: Governance): Governance {
   const org = (actor: unknown): Attributes => {
     const o = (actor as { orgId?: unknown } | null)?.orgId;
@@ -216,19 +215,16 @@ export function traceGovernance(tracer: Tracer, governance: Governance): Governa
         () => ({ ...org(actor), 'intelgraph.review.id': String(id) }),
         async () => governance.appeal(actor, id, ...rest),
       ),
+    // Driven by a timer, outside any request: its span gives the notifications it sends (and their
+    // logged failures) a trace of their own.
+    tick: (...args) =>
+      inSpan(tracer, 'intelgraph.governance.tick', undefined, async () => governance.tick(...args)),
   };
 }
 
-/** The active span's trace and span ids, for log lines (empty outside any valid span context). */
-export function traceFields(): { traceId?: string; spanId?: string } {
-  const ctx = trace.getActiveSpan()?.spanContext();
-  if (!ctx || !isSpanContextValid(ctx)) return {};
-  return { traceId: ctx.traceId, spanId: ctx.spanId };
-}
-
 /**
- * The host's `logger` option: a pino-compatible logger (`warn(fields, message)`, recognised by its
- * `child` method), or a plain one called as `warn(message, fields)` (for example `console`).
+ * The host's `logger` option: core's {@link Logger}, pino-compatible (`error(fields, message)`,
+ * recognised by its `child` method) or plain (`error(message, fields)`, for example `console`).
  *
  * @example
  * ```ts
@@ -236,17 +232,11 @@ export function traceFields(): { traceId?: string; spanId?: string } {
  * const host = await createExtensionHost({ logger: pino() }); // background failures as JSON lines
  * ```
  */
-export type HostLogger =
-  | {
-      warn(fields: Record<string, unknown>, message?: string): void;
-      error?(fields: Record<string, unknown>, message?: string): void;
-      child(bindings: Record<string, unknown>): unknown;
-    }
-  | { warn(message: string, details?: Record<string, unknown>): void };
+export type HostLogger = Logger;
 
 /**
- * Logs a background failure (one that no caller awaits) with its error code and, when a span context
- * is active, the trace and span ids, so the line links to the trace it happened in.
+ * Logs a background failure (one that no caller awaits) at `error` with its error code and, when a
+ * span context is active, `trace_id` and `span_id`, so the line links to the trace it happened in.
  */
 export function logBackgroundFailure(
   logger: HostLogger | undefined,
@@ -254,17 +244,5 @@ export function logBackgroundFailure(
   error: unknown,
   fields: Record<string, unknown> = {},
 ): void {
-  if (!logger) return;
-  const line = {
-    ...fields,
-    code: isIntelGraphError(error) ? error.code : 'INTERNAL',
-    err: error instanceof Error ? { name: error.name, message: error.message } : String(error),
-    ...traceFields(),
-  };
-  try {
-    if ('child' in logger && typeof logger.child === 'function') logger.warn(line, message);
-    else (logger as { warn(message: string, details?: Record<string, unknown>): void }).warn(message, line);
-  } catch {
-    // A failing logger must not turn a logged background failure into an unhandled one.
-  }
+  logFailure(logger, message, error, fields);
 }

@@ -1,4 +1,11 @@
-import { IntelGraphError, isIntelGraphError } from '@intelgraph/core';
+import {
+  IntelGraphError,
+  isIntelGraphError,
+  type Logger,
+  packageTracer,
+  reportBackgroundFailure,
+} from '@intelgraph/core';
+import type { TracerProvider } from '@opentelemetry/api';
 import type { Driver, ManagedTransaction } from 'neo4j-driver';
 import { ensureNeo4jSchema } from './schema.js';
 
@@ -73,6 +80,14 @@ export interface Neo4jConnectionOptions {
   maxTransactionRetryTimeMs?: number;
   /** Create constraints and indexes on start (default true). */
   ensureSchema?: boolean;
+  /**
+   * Where the driver's own error log goes (connection and routing failures it handles in the
+   * background), each line in a span `intelgraph.store.connection_error`; default: nowhere. Only for
+   * the driver this function creates.
+   */
+  logger?: Logger;
+  /** Where that span goes (default: the global OpenTelemetry provider). */
+  tracerProvider?: TracerProvider;
 }
 
 /**
@@ -150,7 +165,7 @@ export async function createNeo4jConnection(options: Neo4jConnectionOptions = {}
         connectionTimeout: options.connectionTimeoutMs ?? 5_000,
         connectionAcquisitionTimeout: options.connectionAcquisitionTimeoutMs ?? 10_000,
         maxTransactionRetryTime: options.maxTransactionRetryTimeMs ?? 5_000,
-        logging: { level: 'error', logger: () => {} },
+        logging: { level: 'error', logger: driverLogger(options) },
       },
     );
   const database = options.database;
@@ -240,6 +255,25 @@ export async function createNeo4jConnection(options: Neo4jConnectionOptions = {}
     throw err;
   }
   return connection;
+}
+
+/** The driver's `logging.logger`: its error lines, to the connection's logger. */
+function driverLogger(options: Neo4jConnectionOptions): (level: string, message: string) => void {
+  const { logger } = options;
+  if (!logger) return () => {};
+  const tracer = packageTracer('@intelgraph/adapters', options.tracerProvider);
+  return (level, message) => {
+    if (level !== 'error') return;
+    reportBackgroundFailure(
+      tracer,
+      'intelgraph.store.connection_error',
+      { 'db.system.name': 'neo4j' },
+      logger,
+      'Neo4j driver error',
+      new IntelGraphError('UNAVAILABLE', message.slice(0, 1000)),
+      { store: 'neo4j' },
+    );
+  };
 }
 
 const UNAVAILABLE_CODES = new Set([

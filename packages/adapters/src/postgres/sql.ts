@@ -1,4 +1,5 @@
-import { IntelGraphError } from '@intelgraph/core';
+import { IntelGraphError, type Logger, packageTracer, reportBackgroundFailure } from '@intelgraph/core';
+import type { TracerProvider } from '@opentelemetry/api';
 
 // The public types below describe the drivers structurally (only what this file calls), so the
 // declarations never import `pg` or `@electric-sql/pglite`: a PGlite-only host compiles without
@@ -84,6 +85,14 @@ export interface PgDatabaseOptions {
   statementTimeoutMs?: number;
   /** Connection timeout in ms (default 5 000). */
   connectionTimeoutMs?: number;
+  /**
+   * Where errors of the pool's idle clients are logged (a server restart, `pg_terminate_backend`,
+   * a failover; the pool replaces the client on the next query), each in a span
+   * `intelgraph.store.connection_error`. Only for the pool this function opens (default: nowhere).
+   */
+  logger?: Logger;
+  /** Where that span goes (default: the global OpenTelemetry provider). */
+  tracerProvider?: TracerProvider;
 }
 
 /**
@@ -123,7 +132,18 @@ export async function createPgDatabase(options: PgDatabaseOptions): Promise<SqlD
       types,
     });
     // An idle client that dies (server restart, pg_terminate_backend) must not crash the host.
-    created.on('error', () => {});
+    const tracer = packageTracer('@intelgraph/adapters', options.tracerProvider);
+    created.on('error', (err: Error) =>
+      reportBackgroundFailure(
+        tracer,
+        'intelgraph.store.connection_error',
+        { 'db.system.name': 'postgresql' },
+        options.logger,
+        'PostgreSQL idle client failed; the pool replaces it',
+        toUnavailable(err),
+        { store: 'postgres' },
+      ),
+    );
     pool = created;
   }
   const p = pool;

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { IntelGraphError } from '@intelgraph/core';
+import {
+  IntelGraphError,
+  type Logger,
+  logEvent,
+  packageTracer,
+  reportBackgroundFailure,
+} from '@intelgraph/core';
+import type { TracerProvider } from '@opentelemetry/api';
 import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 
 /**
@@ -36,23 +43,87 @@ export const FAIL_FAST_REDIS_OPTIONS: Readonly<RedisOptions> = Object.freeze({
 });
 
 /**
+ * Where a Redis connection logs its outages: `logger` (default: nowhere) and the provider of the span
+ * `intelgraph.store.connection_error` each logged failure runs in (default: the global provider).
+ *
+ * @example
+ * ```ts
+ * const watch: RedisConnectionLogging = { logger: pino(), role: 'quotas' };
+ * ```
+ */
+export interface RedisConnectionLogging {
+  logger?: Logger;
+  tracerProvider?: TracerProvider;
+  /** Names the connection in log lines and spans (`intelgraph.store.role`); default `client`. */
+  role?: string;
+}
+
+/**
+ * Logs a connection's outages: the first error after it was ready (ioredis emits one per reconnect
+ * attempt; the rest of the outage is not repeated) at `error`, in a span of its own, and its return
+ * at `info`. Returns a function that detaches the listeners.
+ *
+ * @example
+ * ```ts
+ * import { watchRedisConnection } from '@intelgraph/adapters/redis';
+ * const stop = watchRedisConnection(redis, { logger: pino(), role: 'quotas' });
+ * ```
+ */
+export function watchRedisConnection(client: RedisConnection, logging: RedisConnectionLogging): () => void {
+  const { logger } = logging;
+  if (!logger) return () => {};
+  const tracer = packageTracer('@intelgraph/adapters', logging.tracerProvider);
+  const role = logging.role ?? 'client';
+  let down = false;
+  const onError = (err: Error) => {
+    if (down) return;
+    down = true;
+    reportBackgroundFailure(
+      tracer,
+      'intelgraph.store.connection_error',
+      { 'db.system.name': 'redis', 'intelgraph.store.role': role },
+      logger,
+      'Redis connection failed; reconnecting',
+      toStoreError(err, role),
+      { store: 'redis', role },
+    );
+  };
+  const onReady = () => {
+    if (!down) return;
+    down = false;
+    logEvent(logger, 'info', 'Redis reconnected', { store: 'redis', role });
+  };
+  client.on('error', onError);
+  client.on('ready', onReady);
+  return () => {
+    client.off('error', onError);
+    client.off('ready', onReady);
+  };
+}
+
+/**
  * Creates an ioredis client with {@link FAIL_FAST_REDIS_OPTIONS} (overridable). Connection errors are
- * also reported through the stores as `UNAVAILABLE`; pass `onError` to log them.
+ * also reported through the stores as `UNAVAILABLE`; pass `logger` to log each outage (see
+ * {@link watchRedisConnection}) or `onError` to see every error.
  *
  * @example
  * ```ts
  * import { createRedisClient } from '@intelgraph/adapters/redis';
- * const redis = createRedisClient('redis://127.0.0.1:6379', { onError: (e) => log.warn(e) });
+ * const redis = createRedisClient('redis://127.0.0.1:6379', { logger: pino() });
  * ```
  */
 export function createRedisClient(
   url: string,
-  options: RedisOptions & { onError?: (error: Error) => void } = {},
+  options: RedisOptions & { onError?: (error: Error) => void } & Omit<RedisConnectionLogging, 'role'> = {},
 ): Redis {
-  const { onError, ...rest } = options;
+  const { onError, logger, tracerProvider, ...rest } = options;
   const client = new Redis(url, { ...FAIL_FAST_REDIS_OPTIONS, ...rest });
   // Without a listener, ioredis prints every reconnection error; the stores surface them as UNAVAILABLE.
   client.on('error', (err: Error) => onError?.(err));
+  watchRedisConnection(client, {
+    ...(logger ? { logger } : {}),
+    ...(tracerProvider ? { tracerProvider } : {}),
+  });
   return client;
 }
 
@@ -70,9 +141,9 @@ export function createRedisClient(
  */
 export function createRedisClusterClient(
   nodes: ClusterNode[],
-  options: ClusterOptions & { onError?: (error: Error) => void } = {},
+  options: ClusterOptions & { onError?: (error: Error) => void } & Omit<RedisConnectionLogging, 'role'> = {},
 ): Cluster {
-  const { onError, redisOptions, ...rest } = options;
+  const { onError, redisOptions, logger, tracerProvider, ...rest } = options;
   const client = new Cluster(nodes, {
     enableOfflineQueue: false,
     maxRedirections: 16,
@@ -86,6 +157,11 @@ export function createRedisClusterClient(
     },
   });
   client.on('error', (err: Error) => onError?.(err));
+  watchRedisConnection(client, {
+    role: 'cluster',
+    ...(logger ? { logger } : {}),
+    ...(tracerProvider ? { tracerProvider } : {}),
+  });
   return client;
 }
 

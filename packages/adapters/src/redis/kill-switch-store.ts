@@ -1,7 +1,20 @@
-import type { IntelGraphError, KillSwitchEntry, KillSwitchStore } from '@intelgraph/core';
+import {
+  type IntelGraphError,
+  type KillSwitchEntry,
+  type KillSwitchStore,
+  type Logger,
+  packageTracer,
+  reportBackgroundFailure,
+} from '@intelgraph/core';
 import { killSwitchKey, killSwitchKeysFor } from '@intelgraph/finops';
+import type { TracerProvider } from '@opentelemetry/api';
 import { Cluster } from 'ioredis';
-import { type RedisConnection, toStoreError, type UnavailablePolicy } from './client.js';
+import {
+  type RedisConnection,
+  toStoreError,
+  type UnavailablePolicy,
+  watchRedisConnection,
+} from './client.js';
 
 /** Options of {@link createRedisKillSwitchStore}. */
 export interface RedisKillSwitchStoreOptions {
@@ -19,6 +32,13 @@ export interface RedisKillSwitchStoreOptions {
   onUnavailable?: (error: IntelGraphError) => void;
   /** Time source of the cache (tests); default `Date.now`. */
   now?: () => number;
+  /**
+   * Where the pub/sub connection's failures are logged (default: nowhere): the first error of each
+   * outage (while it lasts every check reads Redis), a failed SUBSCRIBE, and the reconnection.
+   */
+  logger?: Logger;
+  /** Where the span `intelgraph.store.connection_error` of each logged failure goes (default: global). */
+  tracerProvider?: TracerProvider;
 }
 
 /** The Redis kill-switch store, plus `close()` for its pub/sub connection. */
@@ -58,6 +78,11 @@ export function createRedisKillSwitchStore(options: RedisKillSwitchStoreOptions)
     generation++;
     cache = null;
   };
+  const logging = {
+    role: 'kill_switch_subscriber',
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {}),
+  };
   const subscribe = () => {
     subscriber
       .subscribe(channel)
@@ -65,11 +90,22 @@ export function createRedisKillSwitchStore(options: RedisKillSwitchStoreOptions)
         invalidate();
         subscribed = true;
       })
-      .catch(() => {
+      .catch((err: unknown) => {
         subscribed = false;
+        reportBackgroundFailure(
+          packageTracer('@intelgraph/adapters', options.tracerProvider),
+          'intelgraph.store.connection_error',
+          { 'db.system.name': 'redis', 'intelgraph.store.role': logging.role },
+          options.logger,
+          'kill-switch subscribe failed; flags are read from Redis on every check',
+          toStoreError(err, 'kill switch subscribe'),
+          { store: 'redis', role: logging.role },
+        );
       });
   };
+  // Never unhandled; logged once per outage when there is a logger.
   subscriber.on('error', () => {});
+  const unwatch = watchRedisConnection(subscriber, logging);
   subscriber.on('message', (ch: string) => {
     if (ch === channel) invalidate();
   });
@@ -140,6 +176,7 @@ export function createRedisKillSwitchStore(options: RedisKillSwitchStoreOptions)
       if (closed) return;
       closed = true;
       subscribed = false;
+      unwatch();
       if (ownsSubscriber) subscriber.disconnect();
       else await subscriber.unsubscribe(channel).catch(() => undefined);
     },

@@ -1,6 +1,6 @@
 // Publishing a transition's domain events: each is audited, and those that notify go to the notifier.
 // A failed delivery is audited as `review.notification_failed` and never fails the operation.
-import { type ReviewSnapshot, toIntelGraphError } from '@intelgraph/core';
+import { logFailure, type ReviewSnapshot, toIntelGraphError } from '@intelgraph/core';
 import type { DomainEvent } from '../transitions.js';
 import type { GovernanceContext } from './context.js';
 
@@ -43,6 +43,11 @@ export function createPublisher(ctx: GovernanceContext) {
       } catch (err) {
         // The decision is committed; a failed delivery is recorded, never propagated.
         const error = toIntelGraphError(err, 'UNAVAILABLE');
+        logFailure(ctx.options.logger, 'review notification failed', error, {
+          org: orgId,
+          taskId,
+          notification: e.notify.type,
+        });
         await audit.record({
           type: 'review.notification_failed',
           actor: null,

@@ -12,6 +12,7 @@ import { createGraphQLLoaders } from '../graphql/loaders.js';
 import type { GraphQLContext } from '../graphql/resolvers.js';
 import { createGraphQLSchema } from '../graphql/schema.js';
 import { errorMiddleware } from './http-errors.js';
+import { createMetricsExposition, metricsFormatFor } from './metrics-exposition.js';
 import { operatorCheck } from './observability-access.js';
 import { packageBodyParsers, packageFromBody } from './package-upload.js';
 import { traceContextMiddleware } from './trace-context.js';
@@ -125,7 +126,8 @@ function isPost(req: Request): boolean {
 /**
  * An Express 5 router with the whole HTTP surface of the extension platform:
  * - `POST /graphql` — the GraphQL API (Apollo Server 5), with depth, alias, field and cost limits;
- * - `GET /metrics` — the host's prom-client registry, in Prometheus text format (metrics token or operator);
+ * - `GET /metrics` — the host's prom-client registry (metrics token or operator): OpenMetrics with exemplars
+ *   when the `Accept` header asks for `application/openmetrics-text`, else Prometheus text 0.0.4;
  * - `GET /healthz` — the process is up (public); `GET /readyz` — 200, or 503 when a backend is down; with the
  *   metrics token or as an operator, also which one (`checks`), never its error text;
  * - `POST /plugins` — publish a signed plugin package: the `.tgz` of `intelgraph-plugin build`
@@ -184,9 +186,12 @@ export async function createExpressRouter(options: ExpressRouterOptions): Promis
       next(err);
     }
   });
-  router.get('/metrics', operatorOnly.guard, async (_req, res) => {
-    res.setHeader('content-type', host.registry.contentType);
-    res.send(await host.registry.metrics());
+  const exposition = createMetricsExposition(host.registry);
+  router.get('/metrics', operatorOnly.guard, async (req, res) => {
+    const { contentType, body } = await exposition.render(metricsFormatFor(req.get('accept')));
+    res.setHeader('content-type', contentType);
+    res.setHeader('vary', 'Accept');
+    res.send(body);
   });
 
   router.post(
