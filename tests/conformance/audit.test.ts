@@ -23,31 +23,19 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '@intelgraph/core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sqlBackends } from '../support/sql.js';
+import { describe, expect, it } from 'vitest';
+import { openEachTest, storeBackends } from '../support/backends.js';
 
-interface Opened {
-  /** A store instance over the backend's shared data: each call is another "host". */
-  store(): AuditLogStore;
-  close(): Promise<void>;
-}
-
-const backends: { name: string; open(): Promise<Opened> }[] = [
-  {
-    name: 'memory',
-    async open() {
-      const shared = createMemoryAuditStore();
-      return { store: () => shared, close: async () => {} };
-    },
+// A suite's "store" here is a factory: each call is a store instance over the backend's shared data, as
+// another host would hold.
+const backends = storeBackends<() => AuditLogStore>({
+  memory: () => {
+    const shared = createMemoryAuditStore();
+    return () => shared;
   },
-  ...sqlBackends().map((b) => ({
-    name: b.name,
-    async open(): Promise<Opened> {
-      const { db, close } = await b.open({ poolSize: 8 });
-      return { store: () => createPgAuditStore(db), close };
-    },
-  })),
-];
+  sql: (db) => () => createPgAuditStore(db),
+  poolSize: 8,
+});
 
 const T0 = Date.UTC(2026, 3, 1);
 
@@ -64,19 +52,11 @@ function input(n: number, over: Partial<AuditEventInput> = {}): AuditEventInput 
   };
 }
 
-describe.each(backends)('audit store on $name', ({ open }) => {
-  const opened: Opened[] = [];
+describe.each(backends)('audit store on $name', (backend) => {
   // The first open of a backend pays for its start-up (PGlite compiles WASM); keep that out of the tests.
-  beforeAll(async () => {
-    await (await open()).close();
-  });
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((o) => o.close()));
-  });
+  const open = openEachTest(backend, { warmUp: [] });
   async function setup() {
-    const o = await open();
-    opened.push(o);
-    return o;
+    return { store: await open() };
   }
 
   it('links each event to the one before it, from the genesis hash', async () => {

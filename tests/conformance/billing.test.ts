@@ -1,25 +1,14 @@
 import { createPgBillingOutbox } from '@intelgraph/adapters/postgres';
 import type { BillingEventInput, BillingOutbox } from '@intelgraph/core';
 import { createMemoryBillingOutbox } from '@intelgraph/finops';
-import { afterEach, describe, expect, it } from 'vitest';
-import { sqlBackends } from '../support/sql.js';
+import { describe, expect, it } from 'vitest';
+import { openEachTest, storeBackends } from '../support/backends.js';
 
 // One test body, every BillingOutbox: in memory, PGlite and PostgreSQL (which must be running).
-interface Backend {
-  name: string;
-  open(): Promise<{ outbox: BillingOutbox; close(): Promise<void> }>;
-}
-
-const backends: Backend[] = [
-  { name: 'memory', open: async () => ({ outbox: createMemoryBillingOutbox(), close: async () => {} }) },
-  ...sqlBackends().map((b) => ({
-    name: b.name,
-    async open() {
-      const { db, close } = await b.open();
-      return { outbox: createPgBillingOutbox(db), close };
-    },
-  })),
-];
+const backends = storeBackends<BillingOutbox>({
+  memory: () => createMemoryBillingOutbox(),
+  sql: (db) => createPgBillingOutbox(db),
+});
 
 const T0 = Date.UTC(2026, 0, 1);
 const event = (runId: string, value = 5, at = T0): BillingEventInput => ({
@@ -36,16 +25,7 @@ const event = (runId: string, value = 5, at = T0): BillingEventInput => ({
 });
 
 describe.each(backends)('BillingOutbox conformance: $name', (backend) => {
-  let close: (() => Promise<void>) | null = null;
-  afterEach(async () => {
-    await close?.();
-    close = null;
-  });
-  const open = async () => {
-    const o = await backend.open();
-    close = o.close;
-    return o.outbox;
-  };
+  const open = openEachTest(backend);
 
   it('appends idempotently on the identifier and keeps the first event', async () => {
     const outbox = await open();

@@ -13,51 +13,28 @@ import {
   type ManualClock,
   sequentialIds,
 } from '@intelgraph/core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openTestNeo4j } from '../support/neo4j.js';
-import { sqlBackends } from '../support/sql.js';
+import { describe, expect, it } from 'vitest';
+import { openEachTest, storeBackends } from '../support/backends.js';
 
-interface Opened {
+interface Stores {
   graph: GraphStore;
   cases: CaseStore;
-  close(): Promise<void>;
 }
 
-const backends: { name: string; open(clock: ManualClock): Promise<Opened> }[] = [
-  {
-    name: 'memory',
-    async open(clock) {
-      const graph = createMemoryGraphStore({ clock });
-      return {
-        graph,
-        cases: createMemoryCaseStore({ graph, clock, ids: sequentialIds() }),
-        close: async () => {},
-      };
-    },
+const backends = storeBackends<Stores, [ManualClock]>({
+  memory(clock) {
+    const graph = createMemoryGraphStore({ clock });
+    return { graph, cases: createMemoryCaseStore({ graph, clock, ids: sequentialIds() }) };
   },
-  {
-    name: 'neo4j',
-    async open(clock) {
-      const neo = await openTestNeo4j();
-      return {
-        graph: createNeo4jGraphStore(neo.connection, { clock }),
-        cases: createNeo4jCaseStore(neo.connection, { clock, ids: sequentialIds() }),
-        close: () => neo.close(),
-      };
-    },
-  },
-  ...sqlBackends().map((sql) => ({
-    name: `sql on ${sql.name}`,
-    async open(clock: ManualClock): Promise<Opened> {
-      const opened = await sql.open();
-      return {
-        graph: createPgGraphStore(opened.db, { clock }),
-        cases: createPgCaseStore(opened.db, { clock, ids: sequentialIds() }),
-        close: () => opened.close(),
-      };
-    },
-  })),
-];
+  neo4j: (connection, clock) => ({
+    graph: createNeo4jGraphStore(connection, { clock }),
+    cases: createNeo4jCaseStore(connection, { clock, ids: sequentialIds() }),
+  }),
+  sql: (db, clock) => ({
+    graph: createPgGraphStore(db, { clock }),
+    cases: createPgCaseStore(db, { clock, ids: sequentialIds() }),
+  }),
+});
 
 const T0 = Date.UTC(2026, 3, 1);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -73,19 +50,12 @@ async function failsWith(promise: Promise<unknown>, code: ErrorCode): Promise<Re
   throw new Error(`expected ${code}, but the call succeeded`);
 }
 
-describe.each(backends)('case store on $name', ({ open }) => {
-  const opened: Opened[] = [];
+describe.each(backends)('case store on $name', (backend) => {
   // Starting a backend (PGlite's WASM compile, a Neo4j namespace) is paid once here, not by the first test.
-  beforeAll(async () => {
-    await (await open(createManualClock(T0))).close();
-  });
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((o) => o.close()));
-  });
+  const open = openEachTest(backend, { warmUp: [createManualClock(T0)] });
   async function setup() {
     const clock = createManualClock(T0);
     const o = await open(clock);
-    opened.push(o);
     // Each org's graph holds its own p1..p3: cases link entities of their own org only.
     for (const org of ['acme', 'globex']) {
       await o.graph.forOrg(org).upsert({

@@ -15,24 +15,14 @@ import {
   generatePublisherKeyPair,
   signPluginPackage,
 } from '@intelgraph/marketplace';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sqlBackends } from '../support/sql.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { openEachTest, storeBackends } from '../support/backends.js';
 
-interface Opened {
-  store: MarketplaceStore;
-  close(): Promise<void>;
-}
-
-const backends: { name: string; open(): Promise<Opened> }[] = [
-  { name: 'memory', open: async () => ({ store: createMemoryMarketplaceStore(), close: async () => {} }) },
-  ...sqlBackends().map((b) => ({
-    name: b.name,
-    async open(): Promise<Opened> {
-      const { db, close } = await b.open({ poolSize: 8 });
-      return { store: createPgCatalogStore(db), close };
-    },
-  })),
-];
+const backends = storeBackends<MarketplaceStore>({
+  memory: () => createMemoryMarketplaceStore(),
+  sql: (db) => createPgCatalogStore(db),
+  poolSize: 8,
+});
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-01-01T00:00:01.000Z';
@@ -119,15 +109,11 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
   }
 }
 
-describe.each(backends)('marketplace store on $name', ({ open }) => {
-  let opened: Opened;
+describe.each(backends)('marketplace store on $name', (backend) => {
+  const open = openEachTest(backend);
   let store: MarketplaceStore;
   beforeEach(async () => {
-    opened = await open();
-    store = opened.store;
-  });
-  afterEach(async () => {
-    await opened.close();
+    store = await open();
   });
 
   it('publishers: ensurePublisher is idempotent and keeps the first record', async () => {

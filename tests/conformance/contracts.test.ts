@@ -1,24 +1,14 @@
 import { createPgSchemaRegistryStore } from '@intelgraph/adapters/postgres';
 import { createMemorySchemaStore, createSchemaRegistry } from '@intelgraph/contracts';
 import { isIntelGraphError, type SchemaRegistryStore, type SchemaVersionInput } from '@intelgraph/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sqlBackends } from '../support/sql.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { openEachTest, storeBackends } from '../support/backends.js';
 
-interface Opened {
-  store: SchemaRegistryStore;
-  close(): Promise<void>;
-}
-
-const backends: { name: string; open(): Promise<Opened> }[] = [
-  { name: 'memory', open: async () => ({ store: createMemorySchemaStore(), close: async () => {} }) },
-  ...sqlBackends().map((b) => ({
-    name: b.name,
-    async open(): Promise<Opened> {
-      const { db, close } = await b.open({ poolSize: 8 });
-      return { store: createPgSchemaRegistryStore(db), close };
-    },
-  })),
-];
+const backends = storeBackends<SchemaRegistryStore>({
+  memory: () => createMemorySchemaStore(),
+  sql: (db) => createPgSchemaRegistryStore(db),
+  poolSize: 8,
+});
 
 const T0 = '2026-04-01T00:00:00.000Z';
 const T1 = '2026-04-02T10:30:00.123Z';
@@ -38,15 +28,11 @@ function input(
   };
 }
 
-describe.each(backends)('schema registry store on $name', ({ open }) => {
-  let opened: Opened;
+describe.each(backends)('schema registry store on $name', (backend) => {
+  const open = openEachTest(backend);
   let store: SchemaRegistryStore;
   beforeEach(async () => {
-    opened = await open();
-    store = opened.store;
-  });
-  afterEach(async () => {
-    await opened.close();
+    store = await open();
   });
 
   it('appends versions 1..n and reads them back exactly', async () => {

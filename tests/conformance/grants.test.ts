@@ -6,24 +6,14 @@ import {
   type GrantRecord,
   type GrantStore,
 } from '@intelgraph/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sqlBackends } from '../support/sql.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { openEachTest, storeBackends } from '../support/backends.js';
 
-interface Opened {
-  store: GrantStore;
-  close(): Promise<void>;
-}
-
-const backends: { name: string; open(): Promise<Opened> }[] = [
-  { name: 'memory', open: async () => ({ store: createMemoryGrantStore(), close: async () => {} }) },
-  ...sqlBackends().map((b) => ({
-    name: b.name,
-    async open(): Promise<Opened> {
-      const { db, close } = await b.open({ poolSize: 8 });
-      return { store: createPgGrantStore(db), close };
-    },
-  })),
-];
+const backends = storeBackends<GrantStore>({
+  memory: () => createMemoryGrantStore(),
+  sql: (db) => createPgGrantStore(db),
+  poolSize: 8,
+});
 
 function grant(scope: string, extra: Partial<GrantRecord> = {}): GrantRecord {
   return {
@@ -38,14 +28,12 @@ function grant(scope: string, extra: Partial<GrantRecord> = {}): GrantRecord {
   };
 }
 
-describe.each(backends)('GrantStore conformance: $name', ({ open }) => {
-  let opened: Opened;
+describe.each(backends)('GrantStore conformance: $name', (backend) => {
+  const open = openEachTest(backend);
   let store: GrantStore;
   beforeEach(async () => {
-    opened = await open();
-    store = opened.store;
+    store = await open();
   });
-  afterEach(() => opened.close());
 
   it('upserts and lists in plugin, then scope, code-point order, per org', async () => {
     const written = await store.upsert([

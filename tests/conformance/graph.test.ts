@@ -13,35 +13,16 @@ import {
   type ManualClock,
   type OrgGraph,
 } from '@intelgraph/core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { openEachTest, storeBackends } from '../support/backends.js';
 import { openTestNeo4j } from '../support/neo4j.js';
 import { sqlBackends } from '../support/sql.js';
 
-interface Opened {
-  graph: GraphStore;
-  close(): Promise<void>;
-}
-
-const backends: { name: string; open(clock: ManualClock): Promise<Opened> }[] = [
-  {
-    name: 'memory',
-    open: async (clock) => ({ graph: createMemoryGraphStore({ clock }), close: async () => {} }),
-  },
-  {
-    name: 'neo4j',
-    async open(clock) {
-      const neo = await openTestNeo4j();
-      return { graph: createNeo4jGraphStore(neo.connection, { clock }), close: () => neo.close() };
-    },
-  },
-  ...sqlBackends().map((sql) => ({
-    name: `sql on ${sql.name}`,
-    async open(clock: ManualClock): Promise<Opened> {
-      const opened = await sql.open();
-      return { graph: createPgGraphStore(opened.db, { clock }), close: () => opened.close() };
-    },
-  })),
-];
+const backends = storeBackends<GraphStore, [ManualClock]>({
+  memory: (clock) => createMemoryGraphStore({ clock }),
+  neo4j: (connection, clock) => createNeo4jGraphStore(connection, { clock }),
+  sql: (db, clock) => createPgGraphStore(db, { clock }),
+});
 
 const T0 = Date.UTC(2026, 3, 1);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -64,20 +45,13 @@ const person = (id: string, name: string, extra: Partial<GraphEntityInput> = {})
   ...extra,
 });
 
-describe.each(backends)('graph store on $name', ({ open }) => {
-  const opened: Opened[] = [];
+describe.each(backends)('graph store on $name', (backend) => {
   // Starting a backend (PGlite's WASM compile, a Neo4j namespace) is paid once here, not by the first test.
-  beforeAll(async () => {
-    await (await open(createManualClock(T0))).close();
-  });
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((o) => o.close()));
-  });
+  const open = openEachTest(backend, { warmUp: [createManualClock(T0)] });
   async function setup() {
     const clock = createManualClock(T0);
-    const o = await open(clock);
-    opened.push(o);
-    return { graph: o.graph.forOrg('acme'), store: o.graph, clock };
+    const store = await open(clock);
+    return { graph: store.forOrg('acme'), store, clock };
   }
 
   it('upserts entities and relationships, counting what was created and updated', async () => {

@@ -7,25 +7,14 @@ import {
   sha256Hex,
 } from '@intelgraph/core';
 import { createMemoryReplayStore } from '@intelgraph/host';
-import { afterEach, describe, expect, it } from 'vitest';
-import { sqlBackends } from '../support/sql.js';
+import { describe, expect, it } from 'vitest';
+import { openEachTest, storeBackends } from '../support/backends.js';
 
 // One test body, every ReplayStore: in memory, PGlite and PostgreSQL (which must be running).
-interface Backend {
-  name: string;
-  open(): Promise<{ store: ReplayStore; close(): Promise<void> }>;
-}
-
-const backends: Backend[] = [
-  { name: 'memory', open: async () => ({ store: createMemoryReplayStore(), close: async () => {} }) },
-  ...sqlBackends().map((b) => ({
-    name: b.name,
-    async open() {
-      const { db, close } = await b.open();
-      return { store: createPgReplayStore(db), close };
-    },
-  })),
-];
+const backends = storeBackends<ReplayStore>({
+  memory: () => createMemoryReplayStore(),
+  sql: (db) => createPgReplayStore(db),
+});
 
 function call(path: string, args: unknown, response: ReplayCall['response']): ReplayCall {
   return {
@@ -71,16 +60,7 @@ function recording(runId: string, expiresAt = '2026-02-01T00:00:00.000Z'): Repla
 }
 
 describe.each(backends)('ReplayStore conformance: $name', (backend) => {
-  let close: (() => Promise<void>) | null = null;
-  afterEach(async () => {
-    await close?.();
-    close = null;
-  });
-  const open = async () => {
-    const o = await backend.open();
-    close = o.close;
-    return o.store;
-  };
+  const open = openEachTest(backend);
 
   it('returns what was saved, calls in order, bodies matching their addresses', async () => {
     const store = await open();

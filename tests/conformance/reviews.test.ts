@@ -14,24 +14,14 @@ import {
   sequentialIds,
 } from '@intelgraph/core';
 import { createGovernance, createMemoryReviewStore, definePolicy } from '@intelgraph/governance';
-import { afterEach, describe, expect, it } from 'vitest';
-import { sqlBackends } from '../support/sql.js';
+import { describe, expect, it } from 'vitest';
+import { openEachTest, storeBackends } from '../support/backends.js';
 
-interface Opened {
-  store: ReviewStore;
-  close(): Promise<void>;
-}
-
-const backends: { name: string; open(): Promise<Opened> }[] = [
-  { name: 'memory', open: async () => ({ store: createMemoryReviewStore(), close: async () => {} }) },
-  ...sqlBackends().map((b) => ({
-    name: b.name,
-    async open(): Promise<Opened> {
-      const { db, close } = await b.open({ poolSize: 12 });
-      return { store: createPgReviewStore(db), close };
-    },
-  })),
-];
+const backends = storeBackends<ReviewStore>({
+  memory: () => createMemoryReviewStore(),
+  sql: (db) => createPgReviewStore(db),
+  poolSize: 12,
+});
 
 const T0 = Date.UTC(2026, 3, 1);
 const policy = definePolicy({ kind: 'export', approvals: [{ count: 1, role: 'steward' }] });
@@ -114,16 +104,8 @@ async function codeOf(p: Promise<unknown>): Promise<ErrorCode | 'ok'> {
   }
 }
 
-describe.each(backends)('ReviewStore conformance: $name', ({ open }) => {
-  let opened: Opened | undefined;
-  afterEach(async () => {
-    await opened?.close();
-    opened = undefined;
-  });
-  const start = async () => {
-    opened = await open();
-    return opened.store;
-  };
+describe.each(backends)('ReviewStore conformance: $name', (backend) => {
+  const start = openEachTest(backend);
 
   it('round-trips a snapshot exactly, and refuses duplicates without writing anything', async () => {
     const store = await start();

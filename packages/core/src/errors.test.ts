@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   ERROR_CODES,
@@ -6,6 +9,8 @@ import {
   isIntelGraphError,
   toIntelGraphError,
 } from './errors.js';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 describe('IntelGraphError', () => {
   it('carries code, message, details and cause', () => {
@@ -23,33 +28,41 @@ describe('IntelGraphError', () => {
     });
   });
 
-  it('includes every code the issues require and maps each to an HTTP status', () => {
-    for (const code of [
-      'INVALID_INPUT',
-      'NOT_FOUND',
-      'CONFLICT',
-      'CAPABILITY_DENIED',
-      'BUDGET_EXCEEDED',
-      'PLUGIN_ERROR',
-      'CONTRACT_VIOLATION',
-      'SCHEMA_INCOMPATIBLE',
-      'SIGNATURE_INVALID',
-      'QUOTA_EXCEEDED',
-      'KILL_SWITCH',
-      'APPROVAL_REQUIRED',
-      'INVALID_TRANSITION',
-      'FORBIDDEN',
-      'UNAVAILABLE',
-    ] as const) {
-      expect(ERROR_CODES).toContain(code);
-    }
+  it('has unique codes in SCREAMING_SNAKE_CASE, each with one HTTP status', () => {
+    expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
+    for (const code of ERROR_CODES) expect(code).toMatch(/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/);
+    expect(Object.keys(HTTP_STATUS_BY_CODE).sort()).toEqual([...ERROR_CODES].sort());
     for (const code of ERROR_CODES) {
       const status = HTTP_STATUS_BY_CODE[code];
-      expect(status >= 200 && status < 600).toBe(true);
+      expect(Number.isInteger(status) && status >= 200 && status < 600, code).toBe(true);
+      expect(new IntelGraphError(code, 'x').httpStatus).toBe(status);
+      expect(isIntelGraphError({ name: 'IntelGraphError', code }, code)).toBe(true);
     }
-    expect(HTTP_STATUS_BY_CODE.NOT_FOUND).toBe(404);
-    expect(HTTP_STATUS_BY_CODE.QUOTA_EXCEEDED).toBe(429);
-    expect(HTTP_STATUS_BY_CODE.FORBIDDEN).toBe(403);
+  });
+
+  it('documents every code with its HTTP status in docs/reference/graphql.md', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'reference', 'graphql.md'), 'utf8');
+    const rows = new Map(
+      [...doc.matchAll(/^\| `([A-Z_0-9]+)` \| (\d{3}) \|/gm)].map((m) => [String(m[1]), Number(m[2])]),
+    );
+    for (const code of ERROR_CODES) expect(rows.get(code), code).toBe(HTTP_STATUS_BY_CODE[code]);
+    const known = new Set<string>(ERROR_CODES);
+    expect([...rows.keys()].filter((c) => !known.has(c))).toEqual([]);
+  });
+
+  it('uses every code somewhere in the packages, so none is dead', () => {
+    const sources = readdirSync(join(ROOT, 'packages'), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .flatMap((d) => {
+        const src = join(ROOT, 'packages', d.name, 'src');
+        return readdirSync(src, { recursive: true, encoding: 'utf8' }).map((f) => join(src, f));
+      })
+      .filter(
+        (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith(join('core', 'src', 'errors.ts')),
+      );
+    const text = sources.map((f) => readFileSync(f, 'utf8')).join('\n');
+    const unused = ERROR_CODES.filter((code) => !text.includes(`'${code}'`));
+    expect(unused).toEqual([]);
   });
 
   it('recognises errors by shape and by code', () => {

@@ -109,6 +109,8 @@ export class IntelGraphError extends Error {
   }
 }
 
+const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+
 /**
  * Type guard that works across package copies (checks the shape, not only `instanceof`).
  *
@@ -120,12 +122,9 @@ export class IntelGraphError extends Error {
  */
 export function isIntelGraphError(value: unknown, code?: ErrorCode): value is IntelGraphError {
   if (value instanceof IntelGraphError) return code === undefined || value.code === code;
-  if (typeof value !== 'object' || value === null) return false;
-  const c = (value as { code?: unknown }).code;
-  const ok =
-    (value as { name?: unknown }).name === 'IntelGraphError' &&
-    typeof c === 'string' &&
-    (ERROR_CODES as readonly string[]).includes(c);
+  if (typeof value !== 'object' || value === null || !('code' in value) || !('name' in value)) return false;
+  const c = value.code;
+  const ok = value.name === 'IntelGraphError' && typeof c === 'string' && KNOWN_CODES.has(c);
   return ok && (code === undefined || c === code);
 }
 

@@ -80,6 +80,7 @@ import {
   hostTracer,
   inSpan,
   logBackgroundFailure,
+  stringField,
   traceAppliers,
   traceGovernance,
 } from './tracing.js';
@@ -390,9 +391,9 @@ const requesterOf = (task: ReviewTaskView): Actor => ({
 });
 
 function edgeAttributes(actor: unknown, subject: unknown): Attributes {
-  const org = (actor as { orgId?: unknown } | null)?.orgId;
+  const org = stringField(actor, 'orgId');
   return {
-    ...(typeof org === 'string' ? { 'intelgraph.org': org } : {}),
+    ...(org === undefined ? {} : { 'intelgraph.org': org }),
     ...(typeof subject === 'string' ? { 'intelgraph.contract.subject': subject.slice(0, 200) } : {}),
   };
 }

@@ -17,6 +17,7 @@ import type {
   JsonValue,
 } from '@intelgraph/core';
 import { IntelGraphError } from '@intelgraph/core';
+import { z } from 'zod';
 
 // The plugin-facing API is the published contract of `@intelgraph/marketplace/plugin` (PluginApiByScope):
 // small, stable shapes mapped from the storage ports, so a plugin never depends on how a backend stores data.
@@ -52,8 +53,8 @@ const caseView = (c: CaseRecord | CaseSummary) => ({
 });
 
 function touch(ctx: HostMethodContext, ids: Iterable<string>): void {
-  const t = ctx.context.touch as ((id: string) => void) | undefined;
-  if (t) for (const id of ids) t(id);
+  const t = ctx.context.touch;
+  if (typeof t === 'function') for (const id of ids) t(id);
 }
 
 /** The run's org, set by the host from the authenticated actor; a call without one is refused. */
@@ -64,18 +65,26 @@ function orgOf(ctx: HostMethodContext): string {
 }
 const pluginOf = (ctx: HostMethodContext): string => `plugin:${String(ctx.context.pluginId)}`;
 
-function limitOf(limit: unknown, ctx: HostMethodContext, fallback: number): number {
+function limitOf(limit: number | undefined, ctx: HostMethodContext, fallback: number): number {
   // Push the remaining rows budget down as a limit, so a store never reads more than the plugin may see.
-  const asked = typeof limit === 'number' && Number.isFinite(limit) ? Math.floor(limit) : fallback;
-  return Math.max(0, Math.min(asked, ctx.rowsRemaining, 1_000));
+  return Math.max(0, Math.min(Math.floor(limit ?? fallback), ctx.rowsRemaining, 1_000));
 }
 
-function objectInput(input: unknown, method: string): Record<string, unknown> {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new IntelGraphError('INVALID_INPUT', `${method} takes an object`);
-  }
-  return input as Record<string, unknown>;
-}
+// The inputs plugins send, parsed by the capability layer before a handler runs (a failure is
+// INVALID_INPUT with the issues' paths). They check shapes and types only; the stores' own boundary
+// checks still decide what an id, a type name or a search text may contain. Unknown keys are dropped.
+const Limit = z.number().optional();
+const SearchInput = z.object({ q: z.string(), limit: Limit });
+const NeighborsInput = z.object({ id: z.string(), limit: Limit });
+const UpsertEntityInput = z.object({
+  id: z.string().optional(),
+  type: z.string(),
+  label: z.string(),
+  properties: z.record(z.string(), z.json()).optional(),
+});
+const CaseGetInput = z.object({ id: z.string() });
+const CaseListInput = z.object({ q: z.string().optional(), limit: Limit }).optional();
+const AddNoteInput = z.object({ caseId: z.string(), text: z.string() });
 
 /** Options of {@link createPlatformHostApi}. */
 export interface PlatformHostApiOptions {
@@ -110,11 +119,11 @@ export function createPlatformHostApi(options: PlatformHostApiOptions): HostApi 
       search: hostMethod({
         scope: 'graph:read',
         description: 'Full-text search over entity labels and aliases',
-        handler: async (input: unknown, ctx) => {
-          const i = objectInput(input, 'graph.search');
+        input: SearchInput,
+        handler: async (i, ctx) => {
           const limit = limitOf(i.limit, ctx, 10);
           if (limit === 0) return [];
-          const page = await graphOf(ctx).search({ q: i.q as string, limit });
+          const page = await graphOf(ctx).search({ q: i.q, limit });
           touch(
             ctx,
             page.items.map((h) => h.entity.id),
@@ -125,11 +134,11 @@ export function createPlatformHostApi(options: PlatformHostApiOptions): HostApi 
       neighbors: hostMethod({
         scope: 'graph:read',
         description: 'Entities linked to one entity, with the relationships',
-        handler: async (input: unknown, ctx) => {
-          const i = objectInput(input, 'graph.neighbors');
+        input: NeighborsInput,
+        handler: async (i, ctx) => {
           const limit = limitOf(i.limit, ctx, 25);
           if (limit === 0) return { entities: [], relationships: [] };
-          const page = await graphOf(ctx).neighbors({ id: i.id as string, direction: 'both', limit });
+          const page = await graphOf(ctx).neighbors({ id: i.id, direction: 'both', limit });
           touch(
             ctx,
             page.items.map((n) => n.entity.id),
@@ -144,19 +153,12 @@ export function createPlatformHostApi(options: PlatformHostApiOptions): HostApi 
       upsertEntity: hostMethod({
         scope: 'graph:write',
         description: 'Create or update one entity',
-        handler: async (input: unknown, ctx) => {
-          const i = objectInput(input, 'graph.upsertEntity');
-          const id = typeof i.id === 'string' ? i.id : `ent_${randomUUID()}`;
+        input: UpsertEntityInput,
+        handler: async (i, ctx) => {
+          const id = i.id ?? `ent_${randomUUID()}`;
           const orgGraph = graphOf(ctx);
           await orgGraph.upsert({
-            entities: [
-              {
-                id,
-                type: i.type as string,
-                name: i.label as string,
-                properties: (i.properties ?? {}) as Record<string, JsonValue>,
-              },
-            ],
+            entities: [{ id, type: i.type, name: i.label, properties: i.properties ?? {} }],
           });
           const stored = await orgGraph.getEntity(id);
           if (!stored)
@@ -170,10 +172,10 @@ export function createPlatformHostApi(options: PlatformHostApiOptions): HostApi 
       get: hostMethod({
         scope: 'cases:read',
         description: 'One case of the calling org',
-        handler: async (input: unknown, ctx) => {
-          const i = objectInput(input, 'cases.get');
-          const c = await cases.get({ orgId: orgOf(ctx), id: i.id as string });
-          if (!c) throw new IntelGraphError('NOT_FOUND', `no case ${String(i.id)}`);
+        input: CaseGetInput,
+        handler: async (i, ctx) => {
+          const c = await cases.get({ orgId: orgOf(ctx), id: i.id });
+          if (!c) throw new IntelGraphError('NOT_FOUND', `no case ${i.id}`);
           touch(ctx, c.entityIds);
           return caseView(c);
         },
@@ -181,16 +183,18 @@ export function createPlatformHostApi(options: PlatformHostApiOptions): HostApi 
       list: hostMethod({
         scope: 'cases:read',
         description: 'Cases of the calling org, optionally matching a text',
-        handler: async (input: unknown, ctx) => {
-          const i = input === undefined ? {} : objectInput(input, 'cases.list');
+        input: CaseListInput,
+        handler: async (input, ctx) => {
+          const i = input ?? {};
           const limit = limitOf(i.limit, ctx, 25);
           if (limit === 0) return [];
-          const q = typeof i.q === 'string' ? i.q.trim().toLowerCase() : '';
+          const q = i.q?.trim().toLowerCase() ?? '';
           const out: ReturnType<typeof caseView>[] = [];
           let cursor: string | undefined;
-          // The port pages by org; text matching is done here, reading at most 10 pages.
-          for (let pages = 0; pages < 10 && out.length < limit; pages++) {
-            const page = await cases.list({ orgId: orgOf(ctx), limit: 200, ...(cursor ? { cursor } : {}) });
+          // The port pages by org, at most 100 cases a page; text matching is done here, reading at most
+          // 20 pages.
+          for (let pages = 0; pages < 20 && out.length < limit; pages++) {
+            const page = await cases.list({ orgId: orgOf(ctx), limit: 100, ...(cursor ? { cursor } : {}) });
             for (const c of page.items) {
               if (q === '' || c.title.toLowerCase().includes(q) || c.description.toLowerCase().includes(q))
                 out.push(caseView(c));
@@ -205,12 +209,12 @@ export function createPlatformHostApi(options: PlatformHostApiOptions): HostApi 
       addNote: hostMethod({
         scope: 'cases:write',
         description: 'Append a note to a case of the calling org',
-        handler: async (input: unknown, ctx) => {
-          const i = objectInput(input, 'cases.addNote');
+        input: AddNoteInput,
+        handler: async (i, ctx) => {
           const updated = await cases.appendNote({
             orgId: orgOf(ctx),
-            id: i.caseId as string,
-            text: i.text as string,
+            id: i.caseId,
+            text: i.text,
             author: pluginOf(ctx),
           });
           return { id: updated.notes.at(-1)?.id ?? '' };

@@ -102,7 +102,7 @@ export function createRunGuards(options: RunGuardOptions): RunGuards {
 
   const stop = (run: ActiveRun, error: IntelGraphError): IntelGraphError => {
     if (!run.controller.signal.aborted) run.controller.abort(error);
-    return run.controller.signal.reason as IntelGraphError;
+    return toIntelGraphError(run.controller.signal.reason);
   };
 
   const recheck = async (run: ActiveRun, v: Validation): Promise<IntelGraphError | null> => {
@@ -173,7 +173,7 @@ export function createRunGuards(options: RunGuardOptions): RunGuards {
           });
         },
         async settle() {
-          if (signal.aborted) return signal.reason as IntelGraphError;
+          if (signal.aborted) return toIntelGraphError(signal.reason);
           if (current()) return null;
           return recheck(run, validation(run.org, run.plugin, false));
         },

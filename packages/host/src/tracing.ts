@@ -161,11 +161,31 @@ export function traceAppliers(tracer: Tracer, appliers: Record<string, Applier>)
   );
 }
 
+/**
+ * The string at `key` of a value of unknown shape (an actor or input a caller passed), or undefined:
+ * span attributes are taken from arguments before anything has validated them.
+ *
+ * @example
+ * ```ts
+ * stringField({ orgId: 'acme' }, 'orgId'); // 'acme'
+ * stringField(null, 'orgId'); // undefined
+ * ```
+ */
+export function stringField(value: unknown, key: string): string | undefined {
+  if (typeof value !== 'object' || value === null || !(key in value)) return undefined;
+  const field: unknown = Reflect.get(value, key);
+  return typeof field === 'string' ? field : undefined;
+}
+
 /** Governance with `request`, `approve`, `deny`, `appeal` and `tick` in spans (`intelgraph.governance.*`). */
 export function traceGovernance(tracer: Tracer, governance: Governance): Governance {
+  const reviewKind = (input: unknown): Attributes => {
+    const kind = stringField(input, 'kind');
+    return kind === undefined ? {} : { 'intelgraph.review.kind': kind };
+  };
   const org = (actor: unknown): Attributes => {
-    const o = (actor as { orgId?: unknown } | null)?.orgId;
-    return typeof o === 'string' ? { 'intelgraph.org': o } : {};
+    const o = stringField(actor, 'orgId');
+    return o === undefined ? {} : { 'intelgraph.org': o };
   };
   return {
     ...governance,
@@ -175,9 +195,7 @@ export function traceGovernance(tracer: Tracer, governance: Governance): Governa
         'intelgraph.governance.request',
         () => ({
           ...org(actor),
-          ...(typeof (input as { kind?: unknown })?.kind === 'string'
-            ? { 'intelgraph.review.kind': (input as { kind: string }).kind }
-            : {}),
+          ...reviewKind(input),
         }),
         async (span) => {
           const task = await governance.request(actor, input, ...rest);

@@ -39,16 +39,17 @@ describe('PostgreSQL review store under concurrency', () => {
     const held = new Promise<void>((r) => {
       release = r;
     });
-    let locked: () => void = () => {};
-    const isLocked = new Promise<void>((r) => {
+    let locked: (pid: number) => void = () => {};
+    const isLocked = new Promise<number>((r) => {
       locked = r;
     });
     const holder = db.transaction(async (tx) => {
       await tx.query('SELECT id FROM ig_governance_tasks WHERE id = $1 FOR UPDATE', [t.id]);
-      locked();
+      const { rows } = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      locked(Number(rows[0]?.pid));
       await held;
     });
-    await isLocked;
+    const holderPid = await isLocked;
     expect(
       await store.update(t.id, () => ({ change: null, result: 'ran' }), { skipLocked: true }),
     ).toBeNull();
@@ -59,8 +60,18 @@ describe('PostgreSQL review store under concurrency', () => {
         waited = true;
         return r;
       });
-    await new Promise((r) => setTimeout(r, 200));
+    // PostgreSQL itself shows the update waiting on the holder's row lock (and it has not returned).
+    const blockedBy = async () => {
+      const { rows } = await db.query<{ n: string }>(
+        'SELECT count(*) AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+        [holderPid],
+      );
+      return Number(rows[0]?.n);
+    };
+    let blocked = await blockedBy();
+    while (blocked === 0 && !waited) blocked = await blockedBy();
     expect(waited).toBe(false);
+    expect(blocked).toBe(1);
     release();
     await holder;
     expect((await waiting)?.result).toBe('ran');
