@@ -531,6 +531,52 @@ describe('the marketplace web app walks the seed demo script', () => {
     expect(outline?.width ?? 0).toBeGreaterThanOrEqual(2);
   });
 
+  it('14. lists a run in the plugin audit log with the chain verdict, and replays it from its event as identical', async () => {
+    await open('#/runner/sample-enricher');
+    await actAs('alice');
+    await runEnricher('Acme');
+    await visible(page.getByRole('alert', { name: 'Run succeeded' }));
+    const caption =
+      (await page
+        .getByRole('region', { name: 'Provenance' })
+        .getByText(/^Run \S+ · /)
+        .textContent()) ?? '';
+    const runId = /^Run (\S+) · /.exec(caption)?.[1];
+    expect(runId).toBeTruthy();
+
+    await page.getByRole('link', { name: 'See this run in the audit log' }).click();
+    expect(await page.evaluate('window.location.hash')).toBe(
+      `#/runner/sample-enricher/audit?run=${encodeURIComponent(runId ?? '')}`,
+    );
+    expect(await attribute(page.getByRole('tab', { name: 'Audit log' }), 'aria-selected')).toBe('true');
+    const log = page.getByRole('region', { name: 'Audit log of sample-enricher' });
+    await visible(log.getByLabel('Chain verified'));
+    const events = log.getByRole('list', { name: 'Audit events' });
+    // The run the link named is the one brought into view and focused.
+    const item = events.locator('li[aria-current="true"]');
+    await hasText(item, `Run ${runId} by alice succeeded`);
+    await visible(events.getByRole('listitem', { name: /^Installed by / }));
+    expect(await page.evaluate('document.activeElement?.getAttribute("aria-current")')).toBe('true');
+
+    // Keyboard only: Tab from the focused event to its Replay button and press Enter.
+    const focused = async () => {
+      await page.keyboard.press('Tab');
+      return String(await page.evaluate('document.activeElement?.textContent ?? ""'));
+    };
+    await expect.poll(focused, { timeout: 10_000 }).toBe(`Replay run ${runId}`);
+    await page.keyboard.press('Enter');
+    await hasText(item.getByRole('status', { name: 'Replay result' }), 'Identical');
+    // The replay is audited too, and the log shows it.
+    await visible(events.getByRole('listitem', { name: `Run ${runId} replayed identically by alice` }));
+    await shot('runner-audit', true);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // Filtered to replays, the run events (and their Replay buttons) step aside.
+    await log.getByRole('button', { name: 'Replays', exact: true }).click();
+    await expect.poll(() => events.getByRole('button', { name: /^Replay run / }).count()).toBe(0);
+    await visible(events.getByRole('listitem', { name: `Run ${runId} replayed identically by alice` }));
+  });
+
   it('logged no error in the page along the way', () => {
     expect(pageErrors).toEqual([]);
   });

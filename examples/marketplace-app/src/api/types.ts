@@ -362,6 +362,13 @@ export interface AuditEventEntry {
   hash: string;
 }
 
+/** A subject's audit events (oldest first) and whether the whole hash chain verifies. */
+export interface AuditTrailView {
+  subject: string;
+  events: AuditEventEntry[];
+  verified: boolean;
+}
+
 export interface ModerationReport {
   id: string;
   category: string;
