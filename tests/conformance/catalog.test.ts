@@ -233,6 +233,27 @@ describe.each(backends)('marketplace store on $name', ({ open }) => {
     expect(await store.getInstallation('org-a', 'p')).toBeNull();
   });
 
+  it('installations keep negotiated contract versions: absent until set, stored exactly, replaced', async () => {
+    const negotiated: InstallationRecord['contracts'] = [
+      { edge: 'input', subject: 'person', version: 1, negotiatedAt: 3 },
+      { edge: 'output', subject: 'case-export', version: 2, negotiatedAt: 2 },
+    ];
+    await store.createInstallation(installation('org-a', 'plain'));
+    expect(await store.getInstallation('org-a', 'plain')).toEqual(installation('org-a', 'plain'));
+    expect(await store.createInstallation(installation('org-a', 'p', { contracts: negotiated }))).toEqual(
+      installation('org-a', 'p', { contracts: negotiated }),
+    );
+    expect((await store.getInstallation('org-a', 'p'))?.contracts).toEqual(negotiated);
+    const next = await store.updateInstallation('org-a', 'plain', { contracts: [], updatedAt: T1 }, 0);
+    expect(next).toEqual({ ...installation('org-a', 'plain'), contracts: [], updatedAt: T1, revision: 1 });
+    const renegotiated = [{ edge: 'input' as const, subject: 'person', version: 3, negotiatedAt: 3 }];
+    await store.updateInstallation('org-a', 'p', { contracts: renegotiated });
+    expect((await store.listInstallations({ orgId: 'org-a' })).map((i) => i.contracts)).toEqual([
+      renegotiated,
+      [],
+    ]);
+  });
+
   it('concurrent installs of the same plugin leave exactly one installation', async () => {
     const attempts = await Promise.allSettled(
       Array.from({ length: 8 }, (_, i) =>

@@ -36,13 +36,14 @@ export { toJsonPointer } from './issue.js';
 export { CONTRACT_LIMITS } from './limits.js';
 export type { MappingPatchOperation, MappingPatchSuggestion, PatchTarget } from './mapping-patch.js';
 export { applyMappingPatch, nameSimilarity, suggestMappingPatch } from './mapping-patch.js';
-export { createMemorySchemaStore } from './memory-store.js';
+export { createMemoryMigrationRuleStore, createMemorySchemaStore } from './memory-store.js';
 export type {
   MigrationOperation,
   MigrationResult,
   MigrationRule,
   MigrationRuleInput,
   MigrationRules,
+  MigrationRulesOptions,
   MigrationStep,
 } from './migration-rules.js';
 export { applyMigrationOperations, createMigrationRules } from './migration-rules.js';

@@ -1,6 +1,8 @@
 import {
   type CompatibilityMode,
   IntelGraphError,
+  type MigrationRuleRecord,
+  type MigrationRuleStore,
   type SchemaRegistryStore,
   type SchemaVersionRecord,
 } from '@intelgraph/core';
@@ -72,6 +74,48 @@ export function createMemorySchemaStore(): SchemaRegistryStore {
     async setCompatibility(subject, mode) {
       if (mode === null) modes.delete(subject);
       else modes.set(subject, mode);
+    },
+  };
+}
+
+/**
+ * The in-memory {@link MigrationRuleStore}: rules and version deprecations for tests and embedded use. It
+ * passes the same conformance suite as the PostgreSQL store (tests/conformance/migration-rules.test.ts).
+ *
+ * @example
+ * ```ts
+ * import { createMemoryMigrationRuleStore, createMigrationRules, createSchemaRegistry } from '@intelgraph/contracts';
+ * const rules = createMigrationRules({ registry: createSchemaRegistry(), store: createMemoryMigrationRuleStore() });
+ * ```
+ */
+export function createMemoryMigrationRuleStore(): MigrationRuleStore {
+  const rules = new Map<string, MigrationRuleRecord>();
+  const deprecations = new Map<string, { subject: string; version: number; until: string }>();
+  const key = (subject: string, a: number, b = 0) => `${subject}\u0000${a}\u0000${b}`;
+  return {
+    async putRule(rule) {
+      rules.set(key(rule.subject, rule.from, rule.to), structuredClone(rule));
+      return structuredClone(rule);
+    },
+    async getRule(subject, from, to) {
+      const r = rules.get(key(subject, from, to));
+      return r ? structuredClone(r) : null;
+    },
+    async listRules(subject) {
+      return [...rules.values()]
+        .filter((r) => r.subject === subject)
+        .sort((a, b) => a.from - b.from || a.to - b.to)
+        .map((r) => structuredClone(r));
+    },
+    async setDeprecation(subject, version, until) {
+      if (until === null) deprecations.delete(key(subject, version));
+      else deprecations.set(key(subject, version), { subject, version, until });
+    },
+    async listDeprecations(subject) {
+      return [...deprecations.values()]
+        .filter((d) => d.subject === subject)
+        .sort((a, b) => a.version - b.version)
+        .map((d) => ({ ...d }));
     },
   };
 }

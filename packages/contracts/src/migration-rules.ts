@@ -1,10 +1,21 @@
-import { IntelGraphError, isIntelGraphError, parseInput } from '@intelgraph/core';
+import {
+  type Clock,
+  IntelGraphError,
+  isIntelGraphError,
+  type JsonValue,
+  type MigrationRuleRecord,
+  type MigrationRuleStore,
+  parseInput,
+  systemClock,
+  type VersionDeprecationRecord,
+} from '@intelgraph/core';
 import fastJsonPatch from 'fast-json-patch';
 import { z } from 'zod';
 import { checkCompatibility } from './compatibility.js';
 import { assertSafeJson } from './input-guard.js';
 import type { ContractIssue } from './issue.js';
 import { CONTRACT_LIMITS } from './limits.js';
+import { createMemoryMigrationRuleStore } from './memory-store.js';
 import { type SchemaRegistry, SubjectSchema } from './registry.js';
 
 // Migration rules (issue 24, contracts side): a declarative transform between two adjacent versions of a
@@ -40,6 +51,8 @@ export type MigrationRuleInput = z.infer<typeof RuleInputSchema>;
 export interface MigrationRule extends MigrationRuleInput {
   subject: string;
   direction: 'upgrade' | 'downgrade';
+  /** ISO-8601 time of the (last) registration. */
+  registeredAt: string;
 }
 
 /** One step a migration took: a rule, or a pass-through where the versions are compatible that way. */
@@ -57,6 +70,11 @@ export type MigrationResult =
 /** Migration rules of a registry's subjects, with the contract tests that guard them. */
 export interface MigrationRules {
   /**
+   * Runs a rule's contract test without storing it (what a governed registration checks at request
+   * time and again at apply time). Same errors as {@link MigrationRules.register}.
+   */
+  test(subject: string, rule: MigrationRuleInput, options: { samples: readonly unknown[] }): Promise<void>;
+  /**
    * Registers (or replaces) the rule from `from` to `to` after its contract test: every golden sample
    * (valid under `from`) must, once migrated, be valid under `to`; with the reverse rule present, samples
    * valid under both versions must round-trip unchanged. Throws `SCHEMA_INCOMPATIBLE` listing the samples
@@ -69,6 +87,15 @@ export interface MigrationRules {
   ): Promise<MigrationRule>;
   /** The rules of a subject, by `from` then `to`. */
   list(subject: string): Promise<MigrationRule[]>;
+  /**
+   * Deprecates a version until `until` (ISO-8601; `null` lifts the deprecation). Past the window the
+   * version stops negotiating (see {@link MigrationRules.deprecations}).
+   */
+  deprecate(subject: string, version: number, until: string | null): Promise<void>;
+  /** The deprecated versions of a subject with the end of their windows, by version. */
+  deprecations(subject: string): Promise<VersionDeprecationRecord[]>;
+  /** Drops what this instance cached of a subject (rules read by another host meanwhile). */
+  refresh(subject?: string): void;
   /** The steps from one version to another; `NOT_FOUND` naming the first step nothing bridges. */
   path(subject: string, from: number, to: number): Promise<MigrationStep[]>;
   /** Migrates records written under `from` to `to`, then validates them under `to`. */
@@ -136,11 +163,37 @@ function sortKeys(v: unknown): unknown {
   );
 }
 
+const VersionPair = z.object({
+  from: z.number().int().min(1).max(2_147_483_647),
+  to: z.number().int().min(1).max(2_147_483_647),
+});
+const UntilSchema = z.iso.datetime({ offset: true }).nullable();
+
+const toRule = (r: MigrationRuleRecord): MigrationRule => ({
+  subject: r.subject,
+  from: r.from,
+  to: r.to,
+  operations: r.operations as MigrationOperation[],
+  ...(r.description === null ? {} : { description: r.description }),
+  direction: r.to > r.from ? 'upgrade' : 'downgrade',
+  registeredAt: r.registeredAt,
+});
+
+/** What {@link createMigrationRules} takes. */
+export interface MigrationRulesOptions {
+  registry: SchemaRegistry;
+  /** Where rules and deprecations live (default: in memory). */
+  store?: MigrationRuleStore;
+  clock?: Clock;
+}
+
 /**
- * Creates the migration rules of a registry's subjects (kept in memory; a durable store is a later step).
- * A step between adjacent versions uses the rule registered for it, else passes records through when the
- * target version reads all data of the source version (BACKWARD with the source as the previous version;
- * for Avro, schema resolution decides). Every migrated record is validated under the target version.
+ * Creates the migration rules of a registry's subjects over a {@link MigrationRuleStore} (in memory by
+ * default). A step between adjacent versions uses the rule registered for it, else passes records through
+ * when the target version reads all data of the source version (BACKWARD with the source as the previous
+ * version; for Avro, schema resolution decides). Every migrated record is validated under the target
+ * version. Rules and paths are cached per subject once read (a run that needs no migration reads
+ * nothing); `refresh` drops them.
  *
  * @example
  * ```ts
@@ -152,20 +205,34 @@ function sortKeys(v: unknown): unknown {
  * await rules.migrate('person', [{ id: 'p2', dob: '1980-02-02' }], { from: 1, to: 2 });
  * ```
  */
-export function createMigrationRules(options: { registry: SchemaRegistry }): MigrationRules {
+export function createMigrationRules(options: MigrationRulesOptions): MigrationRules {
   const { registry } = options;
-  const rules = new Map<string, Map<string, MigrationRule>>();
-  const of = (subject: string): Map<string, MigrationRule> => {
-    let m = rules.get(subject);
+  const store = options.store ?? createMemoryMigrationRuleStore();
+  const clock = options.clock ?? systemClock;
+  // Per subject: its rules by `from>to`, and the paths computed so far.
+  const cache = new Map<string, Promise<Map<string, MigrationRule>>>();
+  const paths = new Map<string, Promise<MigrationStep[]>>();
+  const rulesOf = (subject: string): Promise<Map<string, MigrationRule>> => {
+    let m = cache.get(subject);
     if (!m) {
-      m = new Map();
-      rules.set(subject, m);
+      m = store.listRules(subject).then((list) => new Map(list.map((r) => [`${r.from}>${r.to}`, toRule(r)])));
+      m.catch(() => cache.delete(subject));
+      cache.set(subject, m);
     }
     return m;
   };
+  const forget = (subject?: string): void => {
+    if (subject === undefined) {
+      cache.clear();
+      paths.clear();
+      return;
+    }
+    cache.delete(subject);
+    for (const k of [...paths.keys()]) if (k.startsWith(`${subject}\u0000`)) paths.delete(k);
+  };
 
   async function step(subject: string, from: number, to: number): Promise<MigrationStep> {
-    if (of(subject).has(`${from}>${to}`)) return { from, to, via: 'rule' };
+    if ((await rulesOf(subject)).has(`${from}>${to}`)) return { from, to, via: 'rule' };
     const [a, b] = await Promise.all([registry.getVersion(subject, from), registry.getVersion(subject, to)]);
     // Records pass through when version `to` reads everything `from` accepts: BACKWARD with `from` as the
     // previous schema (for Avro, schema resolution with `to` as the reader).
@@ -180,21 +247,21 @@ export function createMigrationRules(options: { registry: SchemaRegistry }): Mig
     );
   }
 
-  async function path(subject: string, from: number, to: number): Promise<MigrationStep[]> {
-    const steps: MigrationStep[] = [];
-    const dir = to > from ? 1 : -1;
-    for (let v = from; v !== to; v += dir) steps.push(await step(subject, v, v + dir));
-    return steps;
-  }
-
-  function run(subject: string, record: unknown, steps: readonly MigrationStep[]): unknown {
-    let value = record;
-    for (const s of steps) {
-      if (s.via !== 'rule') continue;
-      const rule = of(subject).get(`${s.from}>${s.to}`) as MigrationRule;
-      value = applyMigrationOperations(value, rule.operations);
+  function path(subject: string, from: number, to: number): Promise<MigrationStep[]> {
+    const k = `${subject}\u0000${from}\u0000${to}`;
+    let p = paths.get(k);
+    if (!p) {
+      p = (async () => {
+        const steps: MigrationStep[] = [];
+        const dir = to > from ? 1 : -1;
+        for (let v = from; v !== to; v += dir) steps.push(await step(subject, v, v + dir));
+        return steps;
+      })();
+      p.catch(() => paths.delete(k));
+      if (paths.size > 10_000) paths.clear();
+      paths.set(k, p);
     }
-    return value;
+    return p;
   }
 
   async function migrate(
@@ -203,11 +270,24 @@ export function createMigrationRules(options: { registry: SchemaRegistry }): Mig
     opts: { from: number; to: number },
   ): Promise<MigrationResult> {
     const steps = await path(subject, opts.from, opts.to);
+    const rules = await rulesOf(subject);
     const out: unknown[] = [];
     const failures: { index: number; issues: ContractIssue[] }[] = [];
     const target = (await registry.resolve(subject, opts.to)).compiled;
     for (const [index, record] of records.entries()) {
-      const migrated = run(subject, record, steps);
+      let migrated = record;
+      try {
+        for (const s of steps) {
+          const rule = s.via === 'rule' ? rules.get(`${s.from}>${s.to}`) : undefined;
+          if (rule) migrated = applyMigrationOperations(migrated, rule.operations);
+        }
+      } catch (e) {
+        failures.push({
+          index,
+          issues: [{ code: 'migration_failed', path: '', message: (e as Error).message }],
+        });
+        continue;
+      }
       const r = target.validate(migrated);
       if (r.ok) out.push(r.value);
       else failures.push({ index, issues: r.issues });
@@ -215,97 +295,114 @@ export function createMigrationRules(options: { registry: SchemaRegistry }): Mig
     return failures.length > 0 ? { ok: false, steps, failures } : { ok: true, records: out, steps };
   }
 
+  async function contractTest(
+    subject: string,
+    input: MigrationRuleInput,
+    samples: readonly unknown[],
+  ): Promise<void> {
+    await Promise.all([registry.getVersion(subject, input.from), registry.getVersion(subject, input.to)]);
+    if (!Array.isArray(samples)) throw new IntelGraphError('INVALID_INPUT', 'samples must be an array');
+    if (samples.length > CONTRACT_LIMITS.maxBatchRecords)
+      throw new IntelGraphError('INVALID_INPUT', `at most ${CONTRACT_LIMITS.maxBatchRecords} samples`);
+    const failures: { index: number; issues: ContractIssue[] }[] = [];
+    const reverse = (await rulesOf(subject)).get(`${input.to}>${input.from}`);
+    for (const [index, sample] of samples.entries()) {
+      const issues = await testSample(subject, input, sample, reverse);
+      if (issues.length > 0) failures.push({ index, issues });
+    }
+    if (failures.length > 0)
+      throw new IntelGraphError(
+        'SCHEMA_INCOMPATIBLE',
+        `${subject}: the rule from version ${input.from} to ${input.to} fails ${failures.length} golden sample(s)`,
+        { details: { subject, from: input.from, to: input.to, failures } },
+      );
+  }
+
+  async function testSample(
+    subject: string,
+    input: MigrationRuleInput,
+    sample: unknown,
+    reverse: MigrationRule | undefined,
+  ): Promise<ContractIssue[]> {
+    const before = await registry.validate(subject, sample, { version: input.from });
+    if (!before.ok)
+      return before.issues.map((i) => ({
+        ...i,
+        message: `the sample is not valid under version ${input.from}: ${i.message}`,
+      }));
+    let migrated: unknown;
+    try {
+      migrated = applyMigrationOperations(sample, input.operations);
+    } catch (e) {
+      if (!isIntelGraphError(e, 'INVALID_INPUT') && !(e instanceof fastJsonPatch.JsonPatchError)) throw e;
+      return [{ code: 'migration_failed', path: '', message: (e as Error).message }];
+    }
+    const after = await registry.validate(subject, migrated, { version: input.to });
+    if (!after.ok)
+      return after.issues.map((i) => ({
+        ...i,
+        message: `after migrating to version ${input.to}: ${i.message}`,
+      }));
+    // Round trip for samples both versions represent: there and back must give the sample again.
+    if (reverse && (await registry.validate(subject, sample, { version: input.to })).ok) {
+      const back = applyMigrationOperations(migrated, reverse.operations);
+      if (!equalJson(back, sample))
+        return [
+          {
+            code: 'round_trip',
+            path: '',
+            message: `migrating to version ${input.to} and back does not give the sample again`,
+          },
+        ];
+    }
+    return [];
+  }
+
+  const subjectOf = (s: unknown): string => parseInput(SubjectSchema, s, 'subject');
+
   return {
+    async test(subjectInput, ruleInput, { samples }) {
+      const subject = subjectOf(subjectInput);
+      await contractTest(subject, parseInput(RuleInputSchema, ruleInput, 'migration rule'), samples);
+    },
     async register(subjectInput, ruleInput, { samples }) {
-      const subject = parseInput(SubjectSchema, subjectInput, 'subject');
+      const subject = subjectOf(subjectInput);
       const input = parseInput(RuleInputSchema, ruleInput, 'migration rule');
-      await Promise.all([registry.getVersion(subject, input.from), registry.getVersion(subject, input.to)]);
-      const rule: MigrationRule = {
-        ...input,
+      await contractTest(subject, input, samples);
+      const stored = await store.putRule({
         subject,
-        direction: input.to > input.from ? 'upgrade' : 'downgrade',
-      };
-      const failures: { index: number; issues: ContractIssue[] }[] = [];
-      const reverse = of(subject).get(`${input.to}>${input.from}`);
-      for (const [index, sample] of samples.entries()) {
-        const before = await registry.validate(subject, sample, { version: input.from });
-        if (!before.ok) {
-          failures.push({
-            index,
-            issues: before.issues.map((i) => ({
-              ...i,
-              message: `the sample is not valid under version ${input.from}: ${i.message}`,
-            })),
-          });
-          continue;
-        }
-        let migrated: unknown;
-        try {
-          migrated = applyMigrationOperations(sample, input.operations);
-        } catch (e) {
-          if (!isIntelGraphError(e, 'INVALID_INPUT') && !(e instanceof fastJsonPatch.JsonPatchError)) throw e;
-          failures.push({
-            index,
-            issues: [{ code: 'migration_failed', path: '', message: (e as Error).message }],
-          });
-          continue;
-        }
-        const after = await registry.validate(subject, migrated, { version: input.to });
-        if (!after.ok) {
-          failures.push({
-            index,
-            issues: after.issues.map((i) => ({
-              ...i,
-              message: `after migrating to version ${input.to}: ${i.message}`,
-            })),
-          });
-          continue;
-        }
-        // Round trip for samples both versions represent: there and back must give the sample again.
-        if (reverse && (await registry.validate(subject, sample, { version: input.to })).ok) {
-          const back = applyMigrationOperations(migrated, reverse.operations);
-          if (!equalJson(back, sample))
-            failures.push({
-              index,
-              issues: [
-                {
-                  code: 'round_trip',
-                  path: '',
-                  message: `migrating to version ${input.to} and back does not give the sample again`,
-                },
-              ],
-            });
-        }
-      }
-      if (failures.length > 0)
-        throw new IntelGraphError(
-          'SCHEMA_INCOMPATIBLE',
-          `${subject}: the rule from version ${input.from} to ${input.to} fails ${failures.length} golden sample(s)`,
-          { details: { subject, from: input.from, to: input.to, failures } },
-        );
-      of(subject).set(`${input.from}>${input.to}`, rule);
-      return rule;
+        from: input.from,
+        to: input.to,
+        operations: input.operations as JsonValue[],
+        description: input.description ?? null,
+        registeredAt: new Date(clock.now()).toISOString(),
+      });
+      forget(subject);
+      return toRule(stored);
     },
     async list(subjectInput) {
-      const subject = parseInput(SubjectSchema, subjectInput, 'subject');
-      return [...of(subject).values()].sort((a, b) => a.from - b.from || a.to - b.to);
+      const subject = subjectOf(subjectInput);
+      return [...(await rulesOf(subject)).values()].sort((a, b) => a.from - b.from || a.to - b.to);
     },
+    async deprecate(subjectInput, versionInput, untilInput) {
+      const subject = subjectOf(subjectInput);
+      const version = parseInput(VersionPair.shape.from, versionInput, 'version');
+      const until = parseInput(UntilSchema, untilInput, 'until');
+      await registry.getVersion(subject, version);
+      await store.setDeprecation(subject, version, until === null ? null : new Date(until).toISOString());
+    },
+    async deprecations(subjectInput) {
+      return store.listDeprecations(subjectOf(subjectInput));
+    },
+    refresh: forget,
     async path(subjectInput, from, to) {
-      const subject = parseInput(SubjectSchema, subjectInput, 'subject');
-      const v = parseInput(
-        z.object({ from: z.number().int().min(1), to: z.number().int().min(1) }),
-        { from, to },
-        'versions',
-      );
+      const subject = subjectOf(subjectInput);
+      const v = parseInput(VersionPair, { from, to }, 'versions');
       return path(subject, v.from, v.to);
     },
     async migrate(subjectInput, records, opts) {
-      const subject = parseInput(SubjectSchema, subjectInput, 'subject');
-      const v = parseInput(
-        z.object({ from: z.number().int().min(1), to: z.number().int().min(1) }),
-        opts,
-        'versions',
-      );
+      const subject = subjectOf(subjectInput);
+      const v = parseInput(VersionPair, opts, 'versions');
       if (!Array.isArray(records)) throw new IntelGraphError('INVALID_INPUT', 'records must be an array');
       if (records.length > CONTRACT_LIMITS.maxBatchRecords)
         throw new IntelGraphError(

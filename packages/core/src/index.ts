@@ -85,3 +85,5 @@ export type {
 export { emptyUsage } from './provenance.js';
 export type { ValidationIssue, ValidationResult } from './validation.js';
 export { findDangerousKeys, issuesFromZod, parseInput, validateWith } from './validation.js';
+export type { ContractVersionSpec, VersionRange } from './version-range.js';
+export { acceptsContractVersion, parseVersionRange, versionInRange } from './version-range.js';

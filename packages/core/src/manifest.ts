@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IntelGraphError } from './errors.js';
 import { findDangerousKeys, issuesFromZod, type ValidationResult } from './validation.js';
+import { parseVersionRange } from './version-range.js';
 
 // Semantic Versioning 2.0.0, the regex published at semver.org.
 const SEMVER =
@@ -55,9 +56,28 @@ const schemaRef = z
       .min(1)
       .max(200)
       .regex(/^[\w.-]+$/),
-    version: z.number().int().positive().optional(),
+    /** Exactly this version. */
+    version: z.number().int().positive().max(999_999_999).optional(),
+    /** Any of these versions. */
+    versions: z.array(z.number().int().positive().max(999_999_999)).min(1).max(64).optional(),
+    /** A range of versions, e.g. `>=1 <3` (see `parseVersionRange`). */
+    range: z
+      .string()
+      .max(100)
+      .superRefine((text, ctx) => {
+        try {
+          parseVersionRange(text);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        }
+      })
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine(
+    (r) => [r.version, r.versions, r.range].filter((x) => x !== undefined).length <= 1,
+    'name at most one of version, versions and range',
+  );
 
 /**
  * Zod schema of a plugin manifest. It accepts the seed's manifest (sprint plan §4.1) unchanged and adds

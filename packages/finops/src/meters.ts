@@ -46,6 +46,7 @@ export const FINOPS_METRIC_NAMES = Object.freeze([
   'kill_switch_blocks_total',
   'blocked_capability_requests_total',
   'contract_checks_total',
+  'intelgraph_contract_migrations_total',
   'approval_latency_seconds',
   'billing_dispatch_total',
 ] as const);
@@ -95,6 +96,8 @@ export interface FinOpsMeters {
   recordKillSwitchBlock(level: 'global' | 'org' | 'plugin' | 'plugin_in_org'): void;
   recordBlockedCapability(b: { plugin: string; scope: string }): void;
   recordContractCheck(c: { subject: string; edge: string; result: string }): void;
+  /** Records migrated from one contract version to another (`count` records, default 1). */
+  recordContractMigration(m: { subject: string; from: number; to: number; count?: number }): void;
   recordApprovalLatency(a: { kind: string; decision: string; seconds: number }): void;
   recordBillingDispatch(
     result: 'delivered' | 'already_billed' | 'skipped' | 'retry' | 'dead' | 'rate_limited' | 'paused',
@@ -224,6 +227,14 @@ export function createFinOpsMeters(options: {
     'edge',
     'result',
   ]);
+  const migrations = counter(
+    registry,
+    'intelgraph_contract_migrations_total',
+    'Records migrated between contract versions, per subject and version pair',
+    ['subject', 'from', 'to'],
+  );
+  // Version labels are small integers (registered versions); anything else is folded into `other`.
+  const versionLabel = (v: number) => (Number.isInteger(v) && v >= 1 && v <= 9999 ? String(v) : 'other');
   const approvalLatency = histogram(
     registry,
     'approval_latency_seconds',
@@ -298,6 +309,16 @@ export function createFinOpsMeters(options: {
         edge: guard.oneOf(c.edge, EDGES),
         result: guard.oneOf(c.result, RESULTS),
       });
+    },
+    recordContractMigration(m) {
+      migrations.inc(
+        {
+          subject: guard.get('subject', m.subject),
+          from: versionLabel(m.from),
+          to: versionLabel(m.to),
+        },
+        Math.max(0, Math.floor(m.count ?? 1)),
+      );
     },
     recordApprovalLatency(a) {
       approvalLatency.observe(

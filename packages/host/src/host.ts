@@ -2,9 +2,11 @@ import { CapabilityBroker, type HostApi } from '@intelgraph/capabilities';
 import {
   auditTrailHook,
   type CompatibilityMode,
+  createMigrationRules,
   createSchemaRegistry,
   type GateEdge,
   type GateMode,
+  type MigrationRules,
   type SchemaRegistry,
 } from '@intelgraph/contracts';
 import type { CustomerMapping } from '@intelgraph/core';
@@ -46,6 +48,15 @@ import type { Attributes, Span, TracerProvider } from '@opentelemetry/api';
 import { Registry, type RegistryContentType } from 'prom-client';
 import { z } from 'zod';
 import { type ContractGates, createContractGates } from './contract-gates.js';
+import {
+  type ContractVersioning,
+  createContractVersioning,
+  createRunContractVersions,
+  DeprecateVersionInput,
+  type MigrationRuleRequest,
+  MigrationRuleRequestInput,
+  negotiatedInstall,
+} from './contract-versions.js';
 import { type EdgeResult, runEdge } from './edges.js';
 import { NameSchema } from './inputs.js';
 import { createInstallRequests, type InstallStatus } from './install-requests.js';
@@ -189,6 +200,8 @@ export interface ExtensionHost {
   readonly finops: FinOps;
   readonly contracts: SchemaRegistry;
   readonly gates: ContractGates;
+  /** Migration rules between contract versions, and version deprecations (read side; writes are governed). */
+  readonly migrations: MigrationRules;
   readonly sandbox: Sandbox;
   readonly graph: GraphStore;
   readonly cases: CaseStore;
@@ -244,6 +257,20 @@ export interface ExtensionHost {
     actor: Actor,
     input: { subject: string; edge: GateEdge; mode: GateMode; reason: string },
   ): Promise<GovernedOutcome>;
+  /**
+   * Registers or replaces a migration rule between two adjacent versions, through governance (every
+   * rule counts as relaxing). Its contract test runs over the golden samples now (a failing rule opens
+   * no review: `SCHEMA_INCOMPATIBLE`) and again when the approved rule is applied, exactly once.
+   */
+  registerMigrationRule(actor: Actor, input: MigrationRuleRequest): Promise<GovernedOutcome>;
+  /**
+   * Deprecates a contract version until the end of a window (`until: null` lifts it); stewards and
+   * admins. Past the window the version stops negotiating. Audited.
+   */
+  deprecateContractVersion(
+    actor: Actor,
+    input: { subject: string; version: number; until: string | null; reason: string },
+  ): Promise<void>;
   /** Merges two graph entities, through governance. */
   mergeEntities(
     actor: Actor,
@@ -459,6 +486,9 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
   });
   const contracts = createSchemaRegistry({ store: stores.contracts, clock, audit: auditTrailHook(audit) });
   const gates = createContractGates({ registry: contracts, audit, finops });
+  const migrations = createMigrationRules({ registry: contracts, store: stores.migrationRules, clock });
+  const versioning: ContractVersioning = createContractVersioning({ registry: contracts, migrations, clock });
+  const runVersions = createRunContractVersions({ versioning, migrations, finops });
 
   // Governance is created after the marketplace hook below refers to it; a holder breaks the cycle.
   let governance!: Governance;
@@ -529,6 +559,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     },
   });
 
+  const negotiation = { versioning, marketplace, store: stores.marketplace };
   const graph = stores.graph;
   const hostApi = options.hostApi ?? createPlatformHostApi({ graph, cases: stores.cases });
 
@@ -561,12 +592,14 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
         const actor = requesterOf(task);
         if (p.action === 'install')
           // The review covers every scope; the install call takes only the optional ones the org chose.
-          return marketplace.install(actor, {
-            pluginId: p.pluginId,
-            version: p.version,
-            grant: p.optional,
-            approvalRef: task.id,
-          });
+          return negotiatedInstall(negotiation, actor, p, () =>
+            marketplace.install(actor, {
+              pluginId: p.pluginId,
+              version: p.version,
+              grant: p.optional,
+              approvalRef: task.id,
+            }),
+          );
         if (p.action === 'consent') return marketplace.consent(actor, p.pluginId, { approvalRef: task.id });
         return marketplace.setOptionalScopes(actor, p.pluginId, { scopes: p.optional, approvalRef: task.id });
       },
@@ -584,6 +617,27 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
           data: { subject: p.subject, edge: p.edge, mode: p.mode, reviewId: task.id },
         });
         return { subject: p.subject, edge: p.edge, mode: p.mode };
+      },
+      contractMigrationRule: async (task, p) => {
+        // The contract test runs again here, over the samples of the request, against today's versions.
+        const rule = await migrations.register(
+          p.subject,
+          {
+            from: p.from,
+            to: p.to,
+            operations: p.operations as MigrationRuleRequest['operations'],
+            ...(p.description === null ? {} : { description: p.description }),
+          },
+          { samples: p.samples },
+        );
+        await audit.record({
+          type: 'contract.migration_rule.registered',
+          actor: { userId: task.requester.userId, orgId: task.orgId },
+          subject: `contract:${p.subject}`,
+          orgId: task.orgId,
+          data: { subject: p.subject, from: p.from, to: p.to, direction: rule.direction, reviewId: task.id },
+        });
+        return { subject: p.subject, from: p.from, to: p.to, direction: rule.direction };
       },
       export: async (task, p) => {
         const actor = requesterOf(task);
@@ -734,6 +788,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     finops,
     contracts,
     gates,
+    migrations,
     sandbox,
     graph,
     cases: stores.cases,
@@ -747,7 +802,9 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
         const actor = actorOf(actorInput);
         // No `approvalRef` from callers: only the applier of an approved review passes one.
         const input = parseInput(InstallInput, raw, 'install');
-        return installOutcome(actor, () => marketplace.install(actor, input));
+        return installOutcome(actor, () =>
+          negotiatedInstall(negotiation, actor, input, () => marketplace.install(actor, input)),
+        );
       }),
     installStatus: async (actorInput, pluginIdInput) => {
       const actor = actorOf(actorInput);
@@ -789,6 +846,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
           audit,
           ids,
           guards: runGuards,
+          versions: runVersions,
           tracer,
           ...(options.logger ? { logger: options.logger } : {}),
           replay: { policy: replayPolicy, store: stores.replays, now: () => clock.now() },
@@ -810,6 +868,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       finops.meters.guard.register('subject', input.subject);
       if (input.compatibility) await contracts.setCompatibility(input.compatibility, input.subject);
       gates.refresh(input.subject);
+      versioning.refresh(input.subject);
       return r;
     },
     testContract: async (actor, input) =>
@@ -862,6 +921,44 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
         { owner },
       );
       return governed(task);
+    },
+    registerMigrationRule: async (actorInput, raw) => {
+      const actor = actorOf(actorInput);
+      requireRole(actor, [...ADMIN_ROLES, 'steward'], 'registering a migration rule');
+      const input = parseInput(MigrationRuleRequestInput, raw, 'migration rule');
+      const rule = {
+        from: input.from,
+        to: input.to,
+        // Parsed in full (JSON Patch) by the contract test below, before anything is requested.
+        operations: input.operations as MigrationRuleRequest['operations'],
+        ...(input.description === undefined ? {} : { description: input.description }),
+      };
+      // A rule that fails its contract test opens no review.
+      await migrations.test(input.subject, rule, { samples: input.samples });
+      const payload = parseInput(
+        HOST_OWNED_KINDS.contractMigrationRule.payload,
+        { ...rule, subject: input.subject, description: input.description ?? null, samples: input.samples },
+        'migration rule',
+      );
+      const task = await governance.request(
+        actor,
+        { kind: HOST_REVIEW_KINDS.contractMigrationRule, reason: input.reason, payload },
+        { owner },
+      );
+      return governed(task);
+    },
+    deprecateContractVersion: async (actorInput, raw) => {
+      const actor = actorOf(actorInput);
+      requireRole(actor, [...ADMIN_ROLES, 'steward'], 'deprecating a contract version');
+      const input = parseInput(DeprecateVersionInput, raw, 'deprecation');
+      await migrations.deprecate(input.subject, input.version, input.until);
+      await audit.record({
+        type: 'contract.version.deprecated',
+        actor: { userId: actor.userId, orgId: actor.orgId },
+        subject: `contract:${input.subject}`,
+        orgId: actor.orgId,
+        data: { subject: input.subject, version: input.version, until: input.until, reason: input.reason },
+      });
     },
     mergeEntities: async (actorInput, raw) => {
       const actor = actorOf(actorInput);

@@ -1,5 +1,7 @@
 export type { ContractGates, ContractRef } from './contract-gates.js';
 export { createContractGates } from './contract-gates.js';
+export type { MigrationRuleRequest } from './contract-versions.js';
+export { DeprecateVersionInput, MigrationRuleRequestInput } from './contract-versions.js';
 export type { EdgeDeps, EdgeRecordResult, EdgeResult } from './edges.js';
 export { runEdge } from './edges.js';
 export type {

@@ -8,6 +8,7 @@ import {
   findDangerousKeys,
   type IdSource,
   IntelGraphError,
+  type JsonValue,
   type PluginManifest,
   type Provenance,
   type ReplayStore,
@@ -19,6 +20,7 @@ import type { InstalledPlugin, Marketplace } from '@intelgraph/marketplace';
 import type { LogEntry, Sandbox } from '@intelgraph/sandbox';
 import { context, type Tracer, trace } from '@opentelemetry/api';
 import type { ContractGates } from './contract-gates.js';
+import type { ContractMigrationTrace, RunContractVersions } from './contract-versions.js';
 import { createRunRecorder, type ReplayPolicy, sandboxAnswer } from './replay-recorder.js';
 import type { RunGuards } from './run-guard.js';
 import {
@@ -51,8 +53,16 @@ interface PluginRunFacts {
   usage: Usage | null;
   budgets: RunBudgets | null;
   cost: Cost | null;
-  /** Present once the plugin was resolved (every run that got past the kill switch and installation). */
-  provenance: (Provenance & { entities: string[] }) | null;
+  /**
+   * Present once the plugin was resolved (every run that got past the kill switch and installation).
+   * `contractVersions` names the migrations made on each edge (both versions and the rules applied).
+   */
+  provenance:
+    | (Provenance & {
+        entities: string[];
+        contractVersions?: { input?: ContractMigrationTrace; output?: ContractMigrationTrace };
+      })
+    | null;
 }
 
 /**
@@ -85,6 +95,8 @@ export interface PluginRunDeps {
   tracer: Tracer;
   /** Where failures no caller sees go (a settle retry that failed). */
   logger?: HostLogger;
+  /** Migrates records between the subject's current version and the negotiated one (absent: never). */
+  versions?: RunContractVersions;
   /** Records runs the replay policy names (see `host.replay`); absent: nothing is recorded. */
   replay?: { policy: ReplayPolicy; store: ReplayStore; now: () => number };
 }
@@ -189,6 +201,8 @@ async function runSteps<T>(
     input?: DecisionSummary;
     output?: DecisionSummary;
   } = {};
+  const migrated: { input?: ContractMigrationTrace; output?: ContractMigrationTrace } = {};
+  const versions = deps.versions;
   let outcome = 'ok';
   // What the run used once the sandbox has answered (a failed settle is retried with it, not with 0).
   let used = { wallMs: 0, cpuMs: 0, rows: 0 };
@@ -208,7 +222,16 @@ async function runSteps<T>(
     if (manifest.inputSchema) {
       const inputSchema = manifest.inputSchema;
       checkedInput = await inSpan(tracer, 'intelgraph.contract.input', undefined, async () => {
-        const decision = await gates.check('ingest', inputSchema, [input], actor, { audit: 'caller' });
+        // Migrated from the current version to the negotiated one first (nothing read when equal).
+        const served = versions
+          ? await versions.edge(installation.contracts, 'input', input)
+          : { value: input, version: undefined, trace: null };
+        if (served.trace) migrated.input = served.trace;
+        const ref =
+          served.version === undefined
+            ? inputSchema
+            : { subject: inputSchema.subject, version: served.version };
+        const decision = await gates.check('ingest', ref, [served.value], actor, { audit: 'caller' });
         contracts.input = decisionSummary(decision);
         if (!decision.ok) throw gates.violation(decision, 'input');
         return decision.values[0];
@@ -277,12 +300,23 @@ async function runSteps<T>(
     if (error === undefined && manifest.outputSchema) {
       const outputSchema = manifest.outputSchema;
       await inSpan(tracer, 'intelgraph.contract.output', undefined, async (span) => {
-        const decision = await gates.check('export', outputSchema, [value], actor, {
+        const negotiated = installation.contracts?.find((c) => c.edge === 'output');
+        const ref = negotiated
+          ? { subject: outputSchema.subject, version: negotiated.version }
+          : outputSchema;
+        const decision = await gates.check('export', ref, [value], actor, {
           audit: 'caller',
         });
         contracts.output = decisionSummary(decision);
-        if (decision.ok) value = decision.values[0];
-        else {
+        if (decision.ok) {
+          value = decision.values[0];
+          // Then migrated from the negotiated version back to the subject's current one.
+          if (versions) {
+            const back = await versions.edge(installation.contracts, 'output', value);
+            value = back.value;
+            if (back.trace) migrated.output = back.trace;
+          }
+        } else {
           error = gates.violation(decision, 'output').toJSON();
           value = undefined;
           failSpanWithCode(span, error.code);
@@ -303,6 +337,7 @@ async function runSteps<T>(
       ...run.provenance,
       outcome: error ? (error.code as Provenance['outcome']) : 'ok',
       entities: [...entities].sort(),
+      ...(migrated.input || migrated.output ? { contractVersions: { ...migrated } } : {}),
     };
     const facts = {
       logs: run.logs,
@@ -350,6 +385,9 @@ async function runSteps<T>(
       currency: result.cost ? result.cost.currency : null,
       ...(contracts.input ? { inputContract: summary(contracts.input, withFailures) } : {}),
       ...(contracts.output ? { outputContract: summary(contracts.output, withFailures) } : {}),
+      ...(migrated.input || migrated.output
+        ? { contractVersions: JSON.parse(JSON.stringify(migrated)) as JsonValue }
+        : {}),
     },
   });
   await inSpan(tracer, 'intelgraph.audit.append', undefined, async () => {

@@ -31,6 +31,8 @@ export const HOST_REVIEW_KINDS = Object.freeze({
  * - `plugin_install`: one admin or steward approves a high-risk install (write or network scopes).
  * - `entity_merge`: one steward.
  * - `contract_enforcement`: one steward; turning enforcement back on needs no review.
+ * - `contract_migration_rule`: one steward. Every registration or change of a rule counts as relaxing
+ *   (a rule decides which records reach a reader of another version), so none is approved by the policy.
  * - `policy_change`: one steward other than the requester (the seed's governance demo).
  *
  * @example
@@ -83,6 +85,13 @@ export function defaultPolicies(): PolicyInput[] {
         note: 'tightening enforcement needs no review',
       },
       sla: { dueAfterMs: day },
+    },
+    {
+      kind: HOST_REVIEW_KINDS.contractMigrationRule,
+      description: 'Registering or changing a contract migration rule',
+      approvals: [{ count: 1, role: 'steward' }],
+      sla: { dueAfterMs: day, escalation: [{ afterMs: day / 2, to: [{ role: 'admin' }] }] },
+      expiresAfterMs: 7 * day,
     },
     {
       kind: HOST_REVIEW_KINDS.policyChange,

@@ -61,6 +61,26 @@ export const ContractEnforcementPayloadSchema = z
   })
   .strict();
 
+/** The most golden samples a governed rule registration carries in its payload. */
+export const MAX_RULE_SAMPLES = 100;
+
+/**
+ * Payload of a `contract_migration_rule` review: built by `host.registerMigrationRule`. The operations
+ * are parsed again by `@intelgraph/contracts` (JSON Patch with the rules' own schema) at request and at
+ * apply time; the samples are the golden samples its contract test runs over, both times.
+ */
+export const ContractMigrationRulePayloadSchema = z
+  .object({
+    subject: NameSchema,
+    from: z.number().int().min(1).max(2_147_483_647),
+    to: z.number().int().min(1).max(2_147_483_647),
+    operations: z.array(z.json()).max(200),
+    description: z.string().max(500).nullable(),
+    samples: z.array(z.json()).max(MAX_RULE_SAMPLES),
+  })
+  .strict()
+  .refine((p) => Math.abs(p.from - p.to) === 1, 'a rule links two adjacent versions (to = from ± 1)');
+
 /**
  * The review kinds the host owns, with the zod schema of each payload: the one table they are all
  * derived from. Tasks of these kinds are opened only by the host operation that owns them (never
@@ -83,6 +103,8 @@ export const HOST_OWNED_KINDS = Object.freeze({
   entityMerge: { kind: 'entity_merge', payload: EntityMergePayloadSchema },
   /** Switching a contract's enforcement mode for an edge. */
   contractEnforcement: { kind: 'contract_enforcement', payload: ContractEnforcementPayloadSchema },
+  /** Registering or changing a migration rule between two versions of a contract. */
+  contractMigrationRule: { kind: 'contract_migration_rule', payload: ContractMigrationRulePayloadSchema },
 } as const);
 
 /** The table's row names (`export`, `pluginInstall`, …). */

@@ -10,6 +10,7 @@ import {
   createPgDatabase,
   createPgGrantStore,
   createPgGraphStore,
+  createPgMigrationRuleStore,
   createPgReplayStore,
   createPgReviewStore,
   createPgSchemaRegistryStore,
@@ -17,7 +18,7 @@ import {
   type SqlDatabase,
 } from '@intelgraph/adapters/postgres';
 import { createMemoryGrantStore } from '@intelgraph/capabilities';
-import { createMemorySchemaStore } from '@intelgraph/contracts';
+import { createMemoryMigrationRuleStore, createMemorySchemaStore } from '@intelgraph/contracts';
 import {
   type AuditStore,
   type BillingOutbox,
@@ -30,6 +31,7 @@ import {
   IntelGraphError,
   type KillSwitchStore,
   type MarketplaceStore,
+  type MigrationRuleStore,
   type QuotaStore,
   type ReplayStore,
   type ReviewStore,
@@ -50,6 +52,8 @@ export interface HostStores {
   grants: GrantStore;
   marketplace: MarketplaceStore;
   contracts: SchemaRegistryStore;
+  /** Migration rules between contract versions, and version deprecations. */
+  migrationRules: MigrationRuleStore;
   reviews: ReviewStore;
   outbox: BillingOutbox;
   quotas: QuotaStore;
@@ -167,6 +171,8 @@ export async function resolveStores(options: {
     grants: given.grants ?? (db ? createPgGrantStore(db) : createMemoryGrantStore()),
     marketplace: given.marketplace ?? (db ? createPgCatalogStore(db) : createMemoryMarketplaceStore()),
     contracts: given.contracts ?? (db ? createPgSchemaRegistryStore(db) : createMemorySchemaStore()),
+    migrationRules:
+      given.migrationRules ?? (db ? createPgMigrationRuleStore(db) : createMemoryMigrationRuleStore()),
     reviews: given.reviews ?? (db ? createPgReviewStore(db) : createMemoryReviewStore()),
     outbox: given.outbox ?? (db ? createPgBillingOutbox(db) : createMemoryBillingOutbox()),
     quotas: given.quotas ?? createMemoryQuotaStore(),

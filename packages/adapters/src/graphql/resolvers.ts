@@ -1,4 +1,4 @@
-import type { Actor, AuditEvent, JsonValue } from '@intelgraph/core';
+import type { Actor, AuditEvent, JsonValue, NegotiatedContractRecord } from '@intelgraph/core';
 import { IntelGraphError, parseInput, SCOPE_PATTERN } from '@intelgraph/core';
 import { type ReviewTaskView, reviewTaskToGraphQL } from '@intelgraph/governance';
 import type {
@@ -130,6 +130,35 @@ function installationView(i: InstallationView) {
     optionalScopes: i.optionalScopes,
     installedAt: i.installedAt,
     installedBy: i.installedBy,
+    negotiated: i.contracts ?? [],
+  };
+}
+
+const WINDOW_CLOSING_MS = 30 * 86_400_000;
+
+async function deprecatedUntil(
+  host: ExtensionHost,
+  subject: string,
+  version: number,
+): Promise<string | null> {
+  return (await host.migrations.deprecations(subject)).find((d) => d.version === version)?.until ?? null;
+}
+
+async function negotiatedView(host: ExtensionHost, n: NegotiatedContractRecord) {
+  const [current, until] = await Promise.all([
+    host.contracts.getLatest(n.subject).then(
+      (r) => r.version,
+      () => n.negotiatedAt,
+    ),
+    deprecatedUntil(host, n.subject, n.version),
+  ]);
+  return {
+    edge: n.edge,
+    subject: n.subject,
+    version: n.version,
+    currentVersion: current,
+    deprecatedUntil: until,
+    windowClosing: until !== null && Date.parse(until) - host.clock.now() <= WINDOW_CLOSING_MS,
   };
 }
 
@@ -207,6 +236,24 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
   return {
     JSON: JSONScalar,
     DateTime: DateTimeScalar,
+    Installation: {
+      contracts: async (parent: { negotiated?: NegotiatedContractRecord[] }) =>
+        Promise.all((parent.negotiated ?? []).map((n) => negotiatedView(host, n))),
+    },
+    ContractSubject: {
+      migrationRules: async (parent: { subject: string }) =>
+        (await host.migrations.list(parent.subject)).map((r) => ({
+          from: r.from,
+          to: r.to,
+          direction: r.direction,
+          description: r.description ?? null,
+          operations: r.operations,
+        })),
+    },
+    ContractVersion: {
+      deprecatedUntil: async (parent: { subject: string; version: number }) =>
+        deprecatedUntil(host, parent.subject, parent.version),
+    },
     Plugin: {
       versions: async (p: { id: string }, args: Args, ctx: GraphQLContext) => {
         const d = await loadersOf(host, ctx).detail.load(p.id);
@@ -472,6 +519,18 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
           edge: args.edge as 'ingest' | 'export',
           mode: args.mode as 'enforce' | 'warn' | 'off',
           reason: String(args.reason),
+        });
+        return { status: o.status, reviewTask: task(o.reviewTask) };
+      },
+      contractRegisterMigrationRule: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+        const o = await host.registerMigrationRule(actorOf(ctx), {
+          subject: args.subject as string,
+          from: args.from as number,
+          to: args.to as number,
+          operations: args.operations as never,
+          ...(args.description == null ? {} : { description: args.description as string }),
+          samples: args.samples as JsonValue[],
+          reason: args.reason as string,
         });
         return { status: o.status, reviewTask: task(o.reviewTask) };
       },

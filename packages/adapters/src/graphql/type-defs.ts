@@ -221,6 +221,24 @@ type Installation {
   installedAt: DateTime!
   "who installed it"
   installedBy: ID!
+  "the contract versions negotiated at install, per edge whose manifest names a version, list or range"
+  contracts: [NegotiatedContract!]!
+}
+
+"The contract version an installed plugin is served (input) or writes (output)."
+type NegotiatedContract {
+  "input or output"
+  edge: String!
+  "the contract subject"
+  subject: String!
+  "the version negotiated for the plugin"
+  version: Int!
+  "the subject's current version (records are migrated between the two)"
+  currentVersion: Int!
+  "the end of the deprecation window of the negotiated version, null when it is not deprecated"
+  deprecatedUntil: DateTime
+  "true when the negotiated version is deprecated and its window ends within 30 days (or has ended)"
+  windowClosing: Boolean!
 }
 
 "The outcome of pluginInstall and pluginGrant."
@@ -423,6 +441,22 @@ type ContractVersion {
   createdAt: DateTime!
   "true when soft-deleted"
   deleted: Boolean!
+  "the end of the version's deprecation window (it stops negotiating after it), null when not deprecated"
+  deprecatedUntil: DateTime
+}
+
+"A migration rule between two adjacent versions of a subject (JSON Patch operations)."
+type ContractMigrationRule {
+  "the version records are migrated from"
+  from: Int!
+  "the version records are migrated to (from + 1 or from - 1)"
+  to: Int!
+  "upgrade or downgrade"
+  direction: String!
+  "what the rule does, as its author wrote it"
+  description: String
+  "the JSON Patch operations (an operation whose source is absent is skipped; add fills defaults)"
+  operations: JSON!
 }
 
 "The gate mode of one edge of a subject."
@@ -447,6 +481,8 @@ type ContractSubject {
   versions: [ContractVersion!]!
   "the gate mode of each edge"
   enforcement: [ContractEnforcement!]!
+  "the migration rules between its versions, by from then to"
+  migrationRules: [ContractMigrationRule!]!
 }
 
 "One difference between two schema versions."
@@ -797,6 +833,8 @@ extend type Mutation {
   contractRegister(subject: String!, format: SchemaFormat!, schema: JSON!, compatibility: CompatibilityMode): ContractVersion!
   "changes a gate mode; loosening it waits for a review"
   contractSetEnforcement(subject: String!, edge: ContractEdge!, mode: GateMode!, reason: String!): GovernedResult!
+  "registers or replaces a migration rule, through governance, after its contract test over the golden samples"
+  contractRegisterMigrationRule(subject: String!, from: Int!, to: Int!, operations: [JSON!]!, description: String, samples: [JSON!]!, reason: String!): GovernedResult!
   "ingests a batch into the graph under the subject's contract"
   ingest(subject: String!, batch: [JSON!]!): IngestResult!
   "exports a batch under the subject's contract; large exports wait for a review"

@@ -87,6 +87,9 @@ const toInstallation = (r: Row): InstallationRecord => ({
   installedAt: iso(r.installed_at),
   updatedAt: iso(r.updated_at),
   revision: Number(r.revision),
+  ...(r.contracts === null || r.contracts === undefined
+    ? {}
+    : { contracts: json<NonNullable<InstallationRecord['contracts']>>(r.contracts) }),
 });
 
 const toRating = (r: Row): RatingRecord => ({
@@ -133,6 +136,7 @@ const INSTALLATION_COLUMNS: Record<keyof InstallationPatch, { column: string; js
   codeSha256: { column: 'code_sha256' },
   warnings: { column: 'warnings', json: true },
   approvalRef: { column: 'approval_ref' },
+  contracts: { column: 'contracts', json: true },
   updatedAt: { column: 'updated_at' },
 };
 const KEY_COLUMNS = {
@@ -334,8 +338,9 @@ export function createPgCatalogStore(db: SqlDatabase): MarketplaceStore {
       const { rows } = await db.query<Row>(
         `INSERT INTO ig_catalog_installations (org_id, plugin_id, version, requested, pinned, status, disabled_reason,
            pending_scopes, optional_scopes, package_digest, code_sha256, warnings, approval_ref, installed_by,
-           installed_at, updated_at, revision)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12::jsonb, $13, $14, $15, $16, $17)
+           installed_at, updated_at, revision, contracts)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12::jsonb, $13, $14, $15, $16, $17,
+           $18::jsonb)
          ON CONFLICT (org_id, plugin_id) DO NOTHING
          RETURNING *`,
         [
@@ -356,6 +361,7 @@ export function createPgCatalogStore(db: SqlDatabase): MarketplaceStore {
           record.installedAt,
           record.updatedAt,
           record.revision,
+          record.contracts === undefined ? null : JSON.stringify(record.contracts),
         ],
       );
       const row = rows[0];

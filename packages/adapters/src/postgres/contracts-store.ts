@@ -2,6 +2,8 @@ import {
   type CompatibilityMode,
   IntelGraphError,
   type JsonValue,
+  type MigrationRuleRecord,
+  type MigrationRuleStore,
   type SchemaFormat,
   type SchemaRegistryStore,
   type SchemaVersionRecord,
@@ -138,6 +140,93 @@ export function createPgSchemaRegistryStore(db: SqlDatabase): SchemaRegistryStor
          ON CONFLICT (scope) DO UPDATE SET compatibility = EXCLUDED.compatibility`,
         [scope, mode],
       );
+    },
+  };
+}
+
+const RULE_COLUMNS = 'subject, from_version, to_version, operations_json, description, registered_at';
+const toRule = (r: Row): MigrationRuleRecord => ({
+  subject: String(r.subject),
+  from: Number(r.from_version),
+  to: Number(r.to_version),
+  operations: JSON.parse(String(r.operations_json)) as JsonValue[],
+  description: r.description === null || r.description === undefined ? null : String(r.description),
+  registeredAt: iso(r.registered_at),
+});
+
+/**
+ * The migration rule store on PostgreSQL or PGlite: one row per (subject, from, to), replaced on
+ * re-registration, and one row per deprecated version.
+ *
+ * @example
+ * ```ts
+ * import { createPGliteDatabase, createPgMigrationRuleStore, migrate } from '@intelgraph/adapters/postgres';
+ * import { createMigrationRules, createSchemaRegistry } from '@intelgraph/contracts';
+ * const db = await createPGliteDatabase();
+ * await migrate(db);
+ * const rules = createMigrationRules({ registry: createSchemaRegistry(), store: createPgMigrationRuleStore(db) });
+ * ```
+ */
+export function createPgMigrationRuleStore(db: SqlDatabase): MigrationRuleStore {
+  return {
+    async putRule(rule) {
+      const { rows } = await db.query<Row>(
+        `INSERT INTO ig_contracts_migration_rules (${RULE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (subject, from_version, to_version) DO UPDATE
+           SET operations_json = EXCLUDED.operations_json, description = EXCLUDED.description,
+               registered_at = EXCLUDED.registered_at
+         RETURNING ${RULE_COLUMNS}`,
+        [
+          rule.subject,
+          rule.from,
+          rule.to,
+          JSON.stringify(rule.operations),
+          rule.description,
+          rule.registeredAt,
+        ],
+      );
+      return toRule(rows[0] as Row);
+    },
+    async getRule(subject, from, to) {
+      const { rows } = await db.query<Row>(
+        `SELECT ${RULE_COLUMNS} FROM ig_contracts_migration_rules
+          WHERE subject = $1 AND from_version = $2 AND to_version = $3`,
+        [subject, from, to],
+      );
+      return rows[0] ? toRule(rows[0]) : null;
+    },
+    async listRules(subject) {
+      const { rows } = await db.query<Row>(
+        `SELECT ${RULE_COLUMNS} FROM ig_contracts_migration_rules WHERE subject = $1
+          ORDER BY from_version, to_version`,
+        [subject],
+      );
+      return rows.map(toRule);
+    },
+    async setDeprecation(subject, version, until) {
+      if (until === null) {
+        await db.query('DELETE FROM ig_contracts_deprecations WHERE subject = $1 AND version = $2', [
+          subject,
+          version,
+        ]);
+        return;
+      }
+      await db.query(
+        `INSERT INTO ig_contracts_deprecations (subject, version, until) VALUES ($1, $2, $3)
+         ON CONFLICT (subject, version) DO UPDATE SET until = EXCLUDED.until`,
+        [subject, version, until],
+      );
+    },
+    async listDeprecations(subject) {
+      const { rows } = await db.query<Row>(
+        'SELECT subject, version, until FROM ig_contracts_deprecations WHERE subject = $1 ORDER BY version',
+        [subject],
+      );
+      return rows.map((r) => ({
+        subject: String(r.subject),
+        version: Number(r.version),
+        until: iso(r.until),
+      }));
     },
   };
 }

@@ -3,7 +3,7 @@ export { createPgBillingOutbox } from './billing-store.js';
 export { createPgCaseStore, type PgCaseStoreOptions } from './case-store.js';
 // Domain stores: one line each, added by the work that owns the store.
 export { createPgCatalogStore } from './catalog-store.js';
-export { createPgSchemaRegistryStore } from './contracts-store.js';
+export { createPgMigrationRuleStore, createPgSchemaRegistryStore } from './contracts-store.js';
 export { createPgGrantStore } from './grants-store.js';
 export { createPgGraphStore, type PgGraphStoreOptions } from './graph-store.js';
 export type { Migration } from './migrate.js';

@@ -72,3 +72,37 @@ export interface SchemaRegistryStore {
   /** Sets (or, with `null`, clears) the mode of a subject, or of the registry when `subject` is `null`. */
   setCompatibility(subject: string | null, mode: CompatibilityMode | null): Promise<void>;
 }
+
+/** One stored migration rule: JSON Patch operations leading from version `from` to the adjacent `to`. */
+export interface MigrationRuleRecord {
+  subject: string;
+  from: number;
+  /** `from + 1` (an upgrade) or `from - 1` (a downgrade). */
+  to: number;
+  /** The rule's operations (JSON Patch, validated by `@intelgraph/contracts` before they are stored). */
+  operations: JsonValue[];
+  description: string | null;
+  /** ISO-8601 time of the (last) registration. */
+  registeredAt: string;
+}
+
+/** A version deprecated until the end of a window, after which it stops negotiating. */
+export interface VersionDeprecationRecord {
+  subject: string;
+  version: number;
+  /** ISO-8601 end of the deprecation window. */
+  until: string;
+}
+
+/**
+ * Port: durable storage of migration rules and version deprecations. `putRule` replaces the rule of the
+ * same (subject, from, to); listings come back by `from` then `to` (rules) or by version (deprecations).
+ */
+export interface MigrationRuleStore {
+  putRule(rule: MigrationRuleRecord): Promise<MigrationRuleRecord>;
+  getRule(subject: string, from: number, to: number): Promise<MigrationRuleRecord | null>;
+  listRules(subject: string): Promise<MigrationRuleRecord[]>;
+  /** Sets (or, with `null`, clears) the deprecation window of a version. */
+  setDeprecation(subject: string, version: number, until: string | null): Promise<void>;
+  listDeprecations(subject: string): Promise<VersionDeprecationRecord[]>;
+}

@@ -13,6 +13,19 @@ export type InstallationStatus = 'enabled' | 'disabled';
 /** Why an installation is disabled. */
 export type DisabledReason = 'consent_required' | 'key_revoked';
 
+/**
+ * The contract version negotiated for one edge of an installed plugin: the newest version its manifest
+ * accepts that a migration path reaches from (and, for output, back to) the subject's current version.
+ */
+export interface NegotiatedContractRecord {
+  edge: 'input' | 'output';
+  subject: string;
+  /** The version the plugin is served (input) or writes (output). */
+  version: number;
+  /** The subject's current version when this was negotiated. */
+  negotiatedAt: number;
+}
+
 /** One plugin installed in one org. At most one per (orgId, pluginId). */
 export interface InstallationRecord {
   orgId: string;
@@ -40,6 +53,8 @@ export interface InstallationRecord {
   updatedAt: string;
   /** Optimistic concurrency counter, incremented by every update. */
   revision: number;
+  /** Contract versions negotiated at install (absent: never negotiated, e.g. installed before). */
+  contracts?: NegotiatedContractRecord[];
 }
 
 /** Fields an update may change. */
@@ -57,6 +72,7 @@ export type InstallationPatch = Partial<
     | 'codeSha256'
     | 'warnings'
     | 'approvalRef'
+    | 'contracts'
     | 'updatedAt'
   >
 >;

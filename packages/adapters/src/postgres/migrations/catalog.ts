@@ -99,4 +99,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS ig_catalog_reports_open
   ON ig_catalog_reports (plugin_id, version, reporter_id) WHERE status = 'open';
 `,
   },
+  {
+    id: 'catalog_0002_installation_contracts',
+    sql: `ALTER TABLE ig_catalog_installations ADD COLUMN IF NOT EXISTS contracts jsonb;`,
+  },
 ];

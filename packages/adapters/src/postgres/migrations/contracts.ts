@@ -23,4 +23,24 @@ CREATE TABLE IF NOT EXISTS ig_contracts_config (
 );
 `,
   },
+  {
+    id: 'contracts_0002_migration_rules',
+    sql: `
+CREATE TABLE IF NOT EXISTS ig_contracts_migration_rules (
+  subject text NOT NULL,
+  from_version integer NOT NULL CHECK (from_version >= 1),
+  to_version integer NOT NULL CHECK (to_version >= 1 AND abs(to_version - from_version) = 1),
+  operations_json text NOT NULL,
+  description text,
+  registered_at timestamptz NOT NULL,
+  PRIMARY KEY (subject, from_version, to_version)
+);
+CREATE TABLE IF NOT EXISTS ig_contracts_deprecations (
+  subject text NOT NULL,
+  version integer NOT NULL CHECK (version >= 1),
+  until timestamptz NOT NULL,
+  PRIMARY KEY (subject, version)
+);
+`,
+  },
 ];

@@ -1,0 +1,312 @@
+import { type Actor, createManualClock, sequentialIds } from '@intelgraph/core';
+import { generatePublisherKeyPair, publicKeyPem, signPluginPackage } from '@intelgraph/marketplace';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createExtensionHost, type ExtensionHost } from './host.js';
+
+const alice: Actor = { userId: 'alice', orgId: 'acme', roles: ['analyst', 'admin'] };
+const bob: Actor = { userId: 'bob', orgId: 'acme', roles: ['steward'] };
+const ann: Actor = { userId: 'ann', orgId: 'acme', roles: ['analyst'] };
+const platform: Actor = { userId: 'platform', orgId: 'intelgraph', roles: ['marketplace-admin'] };
+const key = generatePublisherKeyPair();
+const T0 = Date.UTC(2026, 3, 1);
+
+export const personV1 = {
+  type: 'object',
+  required: ['id', 'name'],
+  properties: { id: { type: 'string' }, name: { type: 'string' }, dob: { type: 'string', format: 'date' } },
+  additionalProperties: false,
+};
+export const personV2 = {
+  type: 'object',
+  required: ['id', 'name'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    birthDate: { type: 'string', format: 'date' },
+  },
+  additionalProperties: false,
+};
+export const personV3 = {
+  type: 'object',
+  required: ['id', 'name', 'country'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    birthDate: { type: 'string', format: 'date' },
+    country: { type: 'string' },
+  },
+  additionalProperties: false,
+};
+
+const hosts: ExtensionHost[] = [];
+async function newHost(): Promise<ExtensionHost> {
+  const host = await createExtensionHost({
+    database: 'memory',
+    clock: createManualClock(T0),
+    ids: sequentialIds(),
+    sandbox: { poolSize: 1 },
+  });
+  hosts.push(host);
+  await host.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
+  await host.registerContract(alice, {
+    subject: 'person',
+    format: 'json',
+    schema: personV1,
+    compatibility: 'NONE',
+  });
+  await host.registerContract(alice, { subject: 'person', format: 'json', schema: personV2 });
+  return host;
+}
+afterEach(async () => {
+  while (hosts.length) await hosts.pop()?.close();
+});
+
+async function approveRule(
+  host: ExtensionHost,
+  input: Parameters<ExtensionHost['registerMigrationRule']>[1],
+) {
+  const r = await host.registerMigrationRule(alice, input);
+  expect(r.status).toBe('pending_review');
+  return host.approve(bob, r.reviewTask.id);
+}
+
+describe('governed migration rules', () => {
+  it('registers a rule exactly once on approval, after its contract test, and audits it', async () => {
+    const host = await newHost();
+    const r = await host.registerMigrationRule(alice, {
+      subject: 'person',
+      from: 1,
+      to: 2,
+      operations: [{ op: 'move', from: '/dob', path: '/birthDate' }],
+      description: 'dob is now birthDate',
+      samples: [{ id: 'p1', name: 'Ada', dob: '1815-12-10' }],
+      reason: 'v2 renames dob',
+    });
+    expect(r.status).toBe('pending_review');
+    expect(r.reviewTask.kind).toBe('contract_migration_rule');
+    expect(await host.migrations.list('person')).toEqual([]);
+    const approved = await host.approve(bob, r.reviewTask.id);
+    expect(approved.state).toBe('applied');
+    expect(await host.migrations.list('person')).toMatchObject([
+      { from: 1, to: 2, direction: 'upgrade', description: 'dob is now birthDate' },
+    ]);
+    const events = await host.audit.list({ type: 'contract.migration_rule.registered' });
+    expect(events).toHaveLength(1);
+    expect(events[0]?.data).toMatchObject({ subject: 'person', from: 1, to: 2, reviewId: r.reviewTask.id });
+  });
+
+  it('refuses a rule that breaks a golden sample before any review, hostile input and non-stewards', async () => {
+    const host = await newHost();
+    await expect(
+      host.registerMigrationRule(alice, {
+        subject: 'person',
+        from: 1,
+        to: 2,
+        operations: [],
+        samples: [{ id: 'p1', name: 'Ada', dob: '1815-12-10' }],
+        reason: 'forgot the rename',
+      }),
+    ).rejects.toMatchObject({ code: 'SCHEMA_INCOMPATIBLE', details: { failures: [{ index: 0 }] } });
+    await expect(
+      host.registerMigrationRule(ann, {
+        subject: 'person',
+        from: 1,
+        to: 2,
+        operations: [],
+        samples: [],
+        reason: 'r',
+      }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    for (const bad of [
+      { subject: 'person', from: 1, to: 3, operations: [], samples: [], reason: 'r' },
+      {
+        subject: 'person',
+        from: 1,
+        to: 2,
+        operations: [{ op: 'test', path: '/a', value: 1 }],
+        samples: [],
+        reason: 'r',
+      },
+      { subject: '__proto__', from: 1, to: 2, operations: [], samples: [], reason: 'r' },
+      { subject: 'person', from: 1, to: 2, operations: [], samples: [], reason: '', extra: 1 },
+    ])
+      await expect(
+        host.registerMigrationRule(alice, bad as Parameters<ExtensionHost['registerMigrationRule']>[1]),
+      ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect((await host.governance.queue(alice, { scope: 'org', states: ['pending'] })).items).toEqual([]);
+  });
+
+  it('re-runs the contract test at apply time: a rule a newer reverse rule breaks is not applied', async () => {
+    const host = await newHost();
+    const sample = { id: 'p1', name: 'Ada', dob: '1815-12-10' };
+    const pending = await host.registerMigrationRule(alice, {
+      subject: 'person',
+      from: 2,
+      to: 1,
+      operations: [{ op: 'replace', path: '/name', value: 'anonymous' }],
+      samples: [{ id: 'p1', name: 'Ada' }],
+      reason: 'downgrade anonymises',
+    });
+    // Meanwhile the upgrade is registered: the pending downgrade no longer round-trips.
+    await approveRule(host, {
+      subject: 'person',
+      from: 1,
+      to: 2,
+      operations: [{ op: 'move', from: '/dob', path: '/birthDate' }],
+      samples: [sample],
+      reason: 'rename',
+    });
+    await host.approve(bob, pending.reviewTask.id).catch(() => undefined);
+    expect((await host.migrations.list('person')).map((r) => `${r.from}>${r.to}`)).toEqual(['1>2']);
+    expect((await host.governance.get(alice, pending.reviewTask.id)).state).not.toBe('applied');
+  });
+});
+
+async function publish(host: ExtensionHost, name: string, extra: Record<string, unknown>, code: string) {
+  const pkg = await signPluginPackage(
+    {
+      manifest: { name, version: '1.0.0', entry: 'index.js', publisher: 'acme-labs', ...extra },
+      files: { 'index.js': code },
+    },
+    key.privateKeyPem,
+  );
+  await host.publish(null, pkg);
+}
+
+const ECHO = 'module.exports.run = async (input) => input;';
+
+describe('contract version negotiation at install', () => {
+  it('picks the newest accepted version a path reaches and stores it; refuses a missing step by name', async () => {
+    const host = await newHost();
+    await publish(host, 'pinned', { inputSchema: { subject: 'person', version: 1 } }, ECHO);
+    await publish(host, 'ranged', { inputSchema: { subject: 'person', range: '>=1 <3' } }, ECHO);
+    // v2 → v1 needs a rule (v1 does not read birthDate): nothing bridges it yet.
+    await expect(host.install(alice, { pluginId: 'pinned' })).rejects.toMatchObject({
+      code: 'SCHEMA_INCOMPATIBLE',
+      message: expect.stringContaining('no migration from version 2 to 1'),
+      details: { reason: 'no_migration_path', edge: 'input', missing: { from: 2, to: 1 } },
+    });
+    expect((await host.installStatus(alice, 'pinned')).status).toBe('not_installed');
+    const ranged = await host.install(alice, { pluginId: 'ranged' });
+    expect(ranged.status === 'installed' && ranged.installation.contracts).toEqual([
+      { edge: 'input', subject: 'person', version: 2, negotiatedAt: 2 },
+    ]);
+    await approveRule(host, {
+      subject: 'person',
+      from: 2,
+      to: 1,
+      operations: [{ op: 'move', from: '/birthDate', path: '/dob' }],
+      samples: [{ id: 'p1', name: 'Ada', birthDate: '1815-12-10' }],
+      reason: 'serve v1 readers',
+    });
+    const pinned = await host.install(alice, { pluginId: 'pinned' });
+    expect(pinned.status === 'installed' && pinned.installation.contracts).toEqual([
+      { edge: 'input', subject: 'person', version: 1, negotiatedAt: 2 },
+    ]);
+  });
+
+  it('a version deprecated past its window stops negotiating, naming the window', async () => {
+    const host = await newHost();
+    await approveRule(host, {
+      subject: 'person',
+      from: 2,
+      to: 1,
+      operations: [{ op: 'move', from: '/birthDate', path: '/dob' }],
+      samples: [],
+      reason: 'serve v1 readers',
+    });
+    await publish(host, 'pinned', { inputSchema: { subject: 'person', versions: [1] } }, ECHO);
+    await host.deprecateContractVersion(bob, {
+      subject: 'person',
+      version: 1,
+      until: '2026-03-31T00:00:00Z',
+      reason: 'v2 is out',
+    });
+    await expect(host.install(alice, { pluginId: 'pinned' })).rejects.toMatchObject({
+      code: 'SCHEMA_INCOMPATIBLE',
+      message: expect.stringContaining('2026-03-31T00:00:00.000Z'),
+      details: { reason: 'deprecation_window_ended', version: 1, until: '2026-03-31T00:00:00.000Z' },
+    });
+    await host.deprecateContractVersion(bob, {
+      subject: 'person',
+      version: 1,
+      until: '2026-06-01T00:00:00Z',
+      reason: 'extended',
+    });
+    expect((await host.install(alice, { pluginId: 'pinned' })).status).toBe('installed');
+    await expect(
+      host.deprecateContractVersion(ann, { subject: 'person', version: 1, until: null, reason: 'r' }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      host.deprecateContractVersion(bob, { subject: 'person', version: 1, until: 'soon', reason: 'r' }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+});
+
+/** person v1 → v2 → v3 with rules both ways, all approved. */
+export async function withPersonRules(host: ExtensionHost): Promise<void> {
+  await host.registerContract(alice, { subject: 'person', format: 'json', schema: personV3 });
+  const rule = (from: number, to: number, operations: unknown[], samples: unknown[]) =>
+    approveRule(host, {
+      subject: 'person',
+      from,
+      to,
+      operations: operations as never,
+      samples: samples as never,
+      reason: `${from} to ${to}`,
+    });
+  await rule(
+    1,
+    2,
+    [{ op: 'move', from: '/dob', path: '/birthDate' }],
+    [{ id: 'p', name: 'A', dob: '2000-01-01' }],
+  );
+  await rule(
+    2,
+    1,
+    [{ op: 'move', from: '/birthDate', path: '/dob' }],
+    [{ id: 'p', name: 'A', birthDate: '2000-01-01' }],
+  );
+  await rule(2, 3, [{ op: 'add', path: '/country', value: 'unknown' }], [{ id: 'p', name: 'A' }]);
+  await rule(3, 2, [{ op: 'remove', path: '/country' }], [{ id: 'p', name: 'A', country: 'UK' }]);
+}
+
+describe('contract versions at run time', () => {
+  it('a plugin pinned to v1 keeps working while producers write v3: input down, output up, provenance, metric', async () => {
+    const host = await newHost();
+    await withPersonRules(host);
+    await publish(
+      host,
+      'v1-reader',
+      { inputSchema: { subject: 'person', version: 1 }, outputSchema: { subject: 'person', version: 1 } },
+      'module.exports.run = async (input) => ({ id: input.id, name: input.name.toUpperCase(), dob: input.dob });',
+    );
+    const installed = await host.install(alice, { pluginId: 'v1-reader' });
+    expect(installed.status === 'installed' && installed.installation.contracts).toEqual([
+      { edge: 'input', subject: 'person', version: 1, negotiatedAt: 3 },
+      { edge: 'output', subject: 'person', version: 1, negotiatedAt: 3 },
+    ]);
+    const r = await host.runPlugin(alice, 'v1-reader', {
+      id: 'p1',
+      name: 'Ada',
+      birthDate: '1815-12-10',
+      country: 'UK',
+    });
+    expect(r.ok, JSON.stringify(r.error)).toBe(true);
+    // The plugin saw v1 (dob) and wrote v1; the caller gets v3 back (country filled by the 2→3 rule).
+    expect(r.value).toEqual({ id: 'p1', name: 'ADA', birthDate: '1815-12-10', country: 'unknown' });
+    expect(r.provenance?.contractVersions).toEqual({
+      input: { subject: 'person', from: 3, to: 1, rules: ['3>2', '2>1'] },
+      output: { subject: 'person', from: 1, to: 3, rules: ['1>2', '2>3'] },
+    });
+    const [event] = await host.audit.list({ type: 'plugin.run' });
+    expect(event?.data).toMatchObject({ contractVersions: { input: { from: 3, to: 1 } } });
+    const metrics = await host.registry.getSingleMetricAsString('intelgraph_contract_migrations_total');
+    expect(metrics).toContain('intelgraph_contract_migrations_total{subject="person",from="3",to="1"} 1');
+    expect(metrics).toContain('intelgraph_contract_migrations_total{subject="person",from="1",to="3"} 1');
+    // An input that cannot reach v1 is refused as a contract violation, not passed through.
+    const bad = await host.runPlugin(alice, 'v1-reader', { id: 'p2', country: 'UK' });
+    expect(bad.ok).toBe(false);
+    expect(bad.error?.code).toBe('CONTRACT_VIOLATION');
+  });
+});
