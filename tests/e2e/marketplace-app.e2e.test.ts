@@ -568,6 +568,7 @@ describe('the marketplace web app walks the seed demo script', () => {
     await hasText(item.getByRole('status', { name: 'Replay result' }), 'Identical');
     // The replay is audited too, and the log shows it.
     await visible(events.getByRole('listitem', { name: `Run ${runId} replayed identically by alice` }));
+    await page.evaluate('window.scrollTo(0, 0)');
     await shot('runner-audit', true);
     expect(await seriousViolations(page)).toEqual([]);
 

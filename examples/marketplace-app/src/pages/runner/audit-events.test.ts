@@ -81,19 +81,18 @@ describe("a plugin's audit events as sentences", () => {
 });
 
 describe('which events offer Replay', () => {
-  it('a plugin.run with a run id, replayable unless marked otherwise', () => {
+  it('a plugin.run recorded whole, and says why another cannot be replayed', () => {
     expect(replayableRun({ type: 'plugin.run', data: { runId: 'r1', replayable: true } })).toEqual({
       runId: 'r1',
       replayable: true,
+      why: null,
     });
-    expect(replayableRun({ type: 'plugin.run', data: { runId: 'r1' } })).toEqual({
-      runId: 'r1',
-      replayable: true,
-    });
-    expect(replayableRun({ type: 'plugin.run', data: { runId: 'r1', replayable: false } })).toEqual({
-      runId: 'r1',
-      replayable: false,
-    });
+    const partial = replayableRun({ type: 'plugin.run', data: { runId: 'r1', replayable: false } });
+    expect(partial?.replayable).toBe(false);
+    expect(partial?.why).toContain('not recorded whole');
+    const none = replayableRun({ type: 'plugin.run', data: { runId: 'r1', outcome: 'CONTRACT_VIOLATION' } });
+    expect(none?.replayable).toBe(false);
+    expect(none?.why).toContain('not recorded for replay');
   });
 
   it('never a refused run, a replay, a lifecycle event or a run without an id', () => {

@@ -20,19 +20,29 @@ export function pluginEventKind(type: string): PluginEventKind {
 }
 
 /**
- * The run a `plugin.run` event records, when it may be replayed: the run executed (a refused run never
- * reached the sandbox) and was not marked unrecordable. `replayable: false` says the recording was
- * over the cap or switched off; without the field (replay policy off), the server answers for itself.
+ * The run a `plugin.run` event records, and whether it may be replayed: only when the event says it was
+ * recorded whole (`replayable: true`). `false` means the recording was over the size cap or could not be
+ * stored; no field means nothing was recorded (replay was off, or the run was refused before it ran).
  */
 export function replayableRun(e: Pick<AuditEventEntry, 'type' | 'data'>): {
   runId: string;
   replayable: boolean;
+  /** Why not, when it may not be replayed. */
+  why: string | null;
 } | null {
   if (e.type !== 'plugin.run') return null;
   const d = objectOf(e.data);
   const runId = text(d.runId);
   if (runId === null) return null;
-  return { runId, replayable: d.replayable !== false };
+  if (d.replayable === true) return { runId, replayable: true, why: null };
+  return {
+    runId,
+    replayable: false,
+    why:
+      d.replayable === false
+        ? 'This run was not recorded whole (over the recording cap, or the recording could not be stored), so it cannot be replayed.'
+        : 'This run was not recorded for replay (replay was off, or it was refused before it ran).',
+  };
 }
 
 const LIFECYCLE: Record<string, string> = {

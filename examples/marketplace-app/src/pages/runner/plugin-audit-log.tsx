@@ -79,7 +79,7 @@ function AuditEventItem({
             <ReplayAction runId={run.runId} label={`Replay run ${run.runId}`} onReplayed={onReplayed} />
           ) : (
             <Typography variant="body2" color="text.secondary">
-              This run was not recorded whole (over the recording cap), so it cannot be replayed.
+              {run.why}
             </Typography>
           )}
         </Box>
