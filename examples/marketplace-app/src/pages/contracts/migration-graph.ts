@@ -147,7 +147,9 @@ export function layoutVersionGraph(
     if (a !== undefined && b !== undefined && !linked(a, b)) gaps.push({ from: a, to: b });
   }
   const width = Math.max(2 * (MARGIN + RADIUS), MARGIN * 2 + RADIUS * 2 + (sorted.length - 1) * SPACING);
-  return { width, height: cy * 2 + 24, cy, radius: RADIUS, nodes, edges, gaps };
+  // Room under the downgrade arcs for the "deprecated" captions, only when there are some.
+  const captions = nodes.some((n) => n.deprecation.state !== 'none') ? 24 : 0;
+  return { width, height: cy * 2 + captions, cy, radius: RADIUS, nodes, edges, gaps };
 }
 
 /** The graph in one sentence, for the picture's text alternative. */
