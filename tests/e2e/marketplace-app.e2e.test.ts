@@ -1,7 +1,7 @@
 // The seed's demo script (sprint plan §10) walked through the web app in a real browser: Debian's
 // Chromium driven by playwright-core, against the built app served by `examples/demo --serve` on PGlite.
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +85,27 @@ async function noticeTaskId(pattern: RegExp): Promise<string> {
   const match = pattern.exec((await notice.textContent()) ?? '');
   if (!match?.[1]) throw new Error(`no task id in the notice matching ${pattern}`);
   return match[1];
+}
+
+/** A GraphQL request straight to the demo server as one of its development-mode users. */
+async function graphql<T>(
+  user: { id: string; roles: string[] },
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<T> {
+  const res = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-intelgraph-user': user.id,
+      'x-intelgraph-org': 'acme',
+      'x-intelgraph-roles': user.roles.join(','),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
+  if (!body.data) throw new Error(`GraphQL refused: ${JSON.stringify(body.errors)}`);
+  return body.data;
 }
 
 beforeAll(async () => {
@@ -529,6 +550,119 @@ describe('the marketplace web app walks the seed demo script', () => {
     })()`)) as { style: string; width: number } | null;
     expect(outline?.style).not.toBe('none');
     expect(outline?.width ?? 0).toBeGreaterThanOrEqual(2);
+  });
+
+  it('14. lists a run in the plugin audit log with the chain verdict, and replays it from its event as identical', async () => {
+    await open('#/runner/sample-enricher');
+    await actAs('alice');
+    await runEnricher('Acme');
+    await visible(page.getByRole('alert', { name: 'Run succeeded' }));
+    const caption =
+      (await page
+        .getByRole('region', { name: 'Provenance' })
+        .getByText(/^Run \S+ · /)
+        .textContent()) ?? '';
+    const runId = /^Run (\S+) · /.exec(caption)?.[1];
+    expect(runId).toBeTruthy();
+
+    await page.getByRole('link', { name: 'See this run in the audit log' }).click();
+    expect(await page.evaluate('window.location.hash')).toBe(
+      `#/runner/sample-enricher/audit?run=${encodeURIComponent(runId ?? '')}`,
+    );
+    expect(await attribute(page.getByRole('tab', { name: 'Audit log' }), 'aria-selected')).toBe('true');
+    const log = page.getByRole('region', { name: 'Audit log of sample-enricher' });
+    await visible(log.getByLabel('Chain verified'));
+    const events = log.getByRole('list', { name: 'Audit events' });
+    // The run the link named is the one brought into view and focused.
+    const item = events.locator('li[aria-current="true"]');
+    await hasText(item, `Run ${runId} by alice succeeded`);
+    await visible(events.getByRole('listitem', { name: /^Installed by / }));
+    expect(await page.evaluate('document.activeElement?.getAttribute("aria-current")')).toBe('true');
+
+    // Keyboard only: Tab from the focused event to its Replay button and press Enter.
+    const focused = async () => {
+      await page.keyboard.press('Tab');
+      return String(await page.evaluate('document.activeElement?.textContent ?? ""'));
+    };
+    await expect.poll(focused, { timeout: 10_000 }).toBe(`Replay run ${runId}`);
+    await page.keyboard.press('Enter');
+    await hasText(item.getByRole('status', { name: 'Replay result' }), 'Identical');
+    // The replay is audited too, and the log shows it.
+    await visible(events.getByRole('listitem', { name: `Run ${runId} replayed identically by alice` }));
+    await page.evaluate('window.scrollTo(0, 0)');
+    await shot('runner-audit', true);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // Filtered to replays, the run events (and their Replay buttons) step aside.
+    await log.getByRole('button', { name: 'Replays', exact: true }).click();
+    await expect.poll(() => events.getByRole('button', { name: /^Replay run / }).count()).toBe(0);
+    await visible(events.getByRole('listitem', { name: `Run ${runId} replayed identically by alice` }));
+  });
+
+  it("15. shows the person contract's version graph with the migration rules a steward approved, and each installation's negotiated versions", async () => {
+    // The golden rules between person v1 and v2 (dob ↔ birthDate), requested by alice and approved by bob.
+    const rules = JSON.parse(
+      await readFile(join(ROOT, 'contracts', 'migrations', 'person.json'), 'utf8'),
+    ) as {
+      from: number;
+      to: number;
+      description: string;
+      operations: unknown[];
+      samples: unknown[];
+    }[];
+    for (const rule of rules) {
+      const { contractRegisterMigrationRule: r } = await graphql<{
+        contractRegisterMigrationRule: { status: string; reviewTask: { id: string } | null };
+      }>(
+        { id: 'alice', roles: ['analyst', 'admin'] },
+        `mutation Register($subject: String!, $from: Int!, $to: Int!, $operations: [JSON!]!, $description: String, $samples: [JSON!]!, $reason: String!) {
+          contractRegisterMigrationRule(subject: $subject, from: $from, to: $to, operations: $operations, description: $description, samples: $samples, reason: $reason) { status reviewTask { id } }
+        }`,
+        { subject: 'person', ...rule, reason: 'Readers of v1 keep working while producers write v2' },
+      );
+      expect(r.status).toBe('pending_review');
+      const approved = await graphql<{ reviewApprove: { status: string } }>(
+        { id: 'bob', roles: ['steward'] },
+        'mutation Approve($id: ID!, $note: String) { reviewApprove(id: $id, note: $note) { status } }',
+        { id: r.reviewTask?.id, note: 'golden samples round-trip' },
+      );
+      expect(approved.reviewApprove.status).toBe('applied');
+    }
+
+    await open('#/contracts/person');
+    await actAs('alice');
+    await page.getByRole('tab', { name: 'Version graph' }).click();
+    await visible(
+      page.getByRole('img', {
+        name: /^person versions v1, v2; migration rules v1 → v2 upgrade, v2 → v1 downgrade/,
+      }),
+    );
+    const list = page.getByRole('list', { name: 'Migration rules of person' });
+    await expect.poll(() => list.getByRole('listitem').count()).toBeGreaterThanOrEqual(2);
+    await list.getByText('v1 → v2 upgrade', { exact: true }).click();
+    await hasText(
+      page.getByRole('list', { name: 'Operations of v1 → v2 upgrade' }),
+      'move /dob to /birthDate',
+    );
+    // Keyboard: the downgrade opens from its summary with Enter.
+    await list
+      .locator('summary')
+      .filter({ hasText: /^v2 → v1 downgrade/, hasNotText: 'JSON Patch' })
+      .focus();
+    await page.keyboard.press('Enter');
+    await hasText(
+      page.getByRole('list', { name: 'Operations of v2 → v1 downgrade' }),
+      'move /birthDate to /dob',
+    );
+    await shot('contracts-graph', true);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await open('#/marketplace/installed');
+    await hasText(
+      page.getByRole('list', { name: 'Contracts of sample-enricher' }),
+      'input: enricher-query v1',
+    );
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   it('logged no error in the page along the way', () => {

@@ -42,7 +42,7 @@ export function App() {
       break;
     case 'runner':
       area = 'runner';
-      page = <RunnerPage pluginId={route.pluginId} />;
+      page = <RunnerPage pluginId={route.pluginId} tab={route.tab} focusRun={params.get('run')} />;
       break;
     case 'contracts':
       area = 'contracts';

@@ -29,12 +29,17 @@ describe('hash routes', () => {
     expect(matchRoute(['plugins', 'x'])).toEqual({ page: 'plugin', pluginId: 'x' });
     expect(matchRoute(['governance'])).toEqual({ page: 'governance', tab: 'approvals' });
     expect(matchRoute(['moderation'])).toEqual({ page: 'moderation' });
+    expect(matchRoute(['runner', 'x'])).toEqual({ page: 'runner', pluginId: 'x', tab: 'run' });
+    expect(matchRoute(['runner', 'x', 'audit'])).toEqual({ page: 'runner', pluginId: 'x', tab: 'audit' });
     for (const bad of [
       ['nope'],
       ['marketplace', 'x'],
       ['governance', 'x'],
       ['plugins'],
       ['finops', 'a', 'b'],
+      ['runner', 'x', 'y'],
+      ['plugins', 'x', 'audit'],
+      ['runner', 'x', 'audit', 'y'],
     ])
       expect(matchRoute(bad).page).toBe('not-found');
   });

@@ -53,7 +53,7 @@ export function useRoute(): Route {
 export type Page =
   | { page: 'marketplace'; tab: 'catalog' | 'installed' }
   | { page: 'plugin'; pluginId: string }
-  | { page: 'runner'; pluginId: string | null }
+  | { page: 'runner'; pluginId: string | null; tab: 'run' | 'audit' }
   | { page: 'contracts'; subject: string | null }
   | { page: 'governance'; tab: 'approvals' | 'requests' | 'new' }
   | { page: 'finops' }
@@ -62,9 +62,14 @@ export type Page =
 
 /** Matches path segments to a page; unknown paths are `not-found`, never silently the marketplace. */
 export function matchRoute(segments: readonly string[]): Page {
-  const [first, second, ...rest] = segments;
+  const [first, second, third, ...rest] = segments;
   const notFound: Page = { page: 'not-found', path: `/${segments.join('/')}` };
   if (rest.length > 0) return notFound;
+  // Only a plugin's runner has a sub-page: its audit log (`#/runner/<id>/audit`).
+  if (third !== undefined)
+    return first === 'runner' && second !== undefined && third === 'audit'
+      ? { page: 'runner', pluginId: second, tab: 'audit' }
+      : notFound;
   switch (first) {
     case undefined:
       return { page: 'marketplace', tab: 'catalog' };
@@ -74,7 +79,7 @@ export function matchRoute(segments: readonly string[]): Page {
     case 'plugins':
       return second === undefined ? notFound : { page: 'plugin', pluginId: second };
     case 'runner':
-      return { page: 'runner', pluginId: second ?? null };
+      return { page: 'runner', pluginId: second ?? null, tab: 'run' };
     case 'contracts':
       return { page: 'contracts', subject: second ?? null };
     case 'governance':

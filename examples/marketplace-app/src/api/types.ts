@@ -70,6 +70,25 @@ export interface Installation {
   installedBy: string;
 }
 
+/**
+ * The contract version the host negotiated for one edge of an installation: the version the plugin is
+ * served (`version`) beside the subject's current one, and the deprecation of the served version.
+ */
+export interface NegotiatedContract {
+  edge: string;
+  subject: string;
+  version: number;
+  currentVersion: number;
+  deprecatedUntil: string | null;
+  /** The served version's deprecation window ends soon (the server decides how soon). */
+  windowClosing: boolean;
+}
+
+/** An installation with its negotiated contract versions (the installed list). */
+export interface InstalledPlugin extends Installation {
+  contracts: NegotiatedContract[];
+}
+
 export interface User {
   id: string;
 }
@@ -246,6 +265,20 @@ export interface ContractVersion {
   fingerprint: string;
   createdAt: string;
   deleted: boolean;
+  /** End of the version's deprecation window; null when it is not deprecated. */
+  deprecatedUntil: string | null;
+}
+
+/**
+ * A declarative transform between two adjacent versions of a subject: an upgrade (`to = from + 1`) or a
+ * downgrade (`to = from - 1`), as JSON Patch operations applied where their source exists.
+ */
+export interface ContractMigrationRule {
+  from: number;
+  to: number;
+  direction: string;
+  description: string | null;
+  operations: JsonValue;
 }
 
 export interface ContractSubject {
@@ -255,6 +288,7 @@ export interface ContractSubject {
   latest: Pick<ContractVersion, 'version' | 'createdAt'>;
   versions: ContractVersion[];
   enforcement: { edge: ContractEdge; mode: GateMode }[];
+  migrationRules: ContractMigrationRule[];
 }
 
 export interface SchemaChange {
@@ -360,6 +394,13 @@ export interface AuditEventEntry {
   actor: User | null;
   data: JsonValue | null;
   hash: string;
+}
+
+/** A subject's audit events (oldest first) and whether the whole hash chain verifies. */
+export interface AuditTrailView {
+  subject: string;
+  events: AuditEventEntry[];
+  verified: boolean;
 }
 
 export interface ModerationReport {

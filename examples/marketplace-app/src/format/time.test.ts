@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, slaStatus } from './time.js';
+import { formatDeadline, formatDuration, slaStatus } from './time.js';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 
@@ -33,5 +33,13 @@ describe('slaStatus', () => {
   it('says when there is no SLA', () => {
     expect(slaStatus(null, NOW)).toEqual({ level: 'none', label: 'No SLA' });
     expect(slaStatus('not a date', NOW).level).toBe('none');
+  });
+});
+
+describe('formatDeadline', () => {
+  it("states the moment in UTC, whatever the reader's zone", () => {
+    expect(formatDeadline('2027-01-06T00:00:00Z')).toBe('Jan 6, 2027, 00:00 UTC');
+    expect(formatDeadline('2027-01-05T23:30:00-02:00')).toBe('Jan 6, 2027, 01:30 UTC');
+    expect(formatDeadline('soon')).toBe('soon');
   });
 });

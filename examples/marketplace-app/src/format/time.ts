@@ -40,3 +40,22 @@ export function formatTimestamp(iso: string): string {
     second: '2-digit',
   });
 }
+
+/**
+ * A deadline in UTC, as the server counts it (`Jan 6, 2027, 00:00 UTC`): deprecation windows end at a
+ * UTC moment, so the reader's time zone must not move the day.
+ */
+export function formatDeadline(iso: string): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const text = new Date(t).toLocaleString('en-US', {
+    timeZone: 'UTC',
+    month: 'short',
+    day: 'numeric',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  return `${text} UTC`;
+}

@@ -11,7 +11,7 @@ import type {
   RecordResult,
 } from '../types.js';
 
-const VERSION = 'subject version format schema fingerprint createdAt deleted';
+const VERSION = 'subject version format schema fingerprint createdAt deleted deprecatedUntil';
 const ISSUE = 'code path message';
 const RECORD = `index ok errors { ${ISSUE} } warnings { ${ISSUE} }
   patch { op path from value reason confidence } patched patchValid`;
@@ -23,6 +23,7 @@ export const CONTRACTS = operation<{ contracts: ContractSubject[] }>(/* GraphQL 
       latest { version createdAt }
       versions { ${VERSION} }
       enforcement { edge mode }
+      migrationRules { from to direction description operations }
     }
   }
 `);

@@ -2,6 +2,7 @@ import { operation } from '../client.js';
 import type {
   AbuseReport,
   Installation,
+  InstalledPlugin,
   InstallResult,
   PluginDetail,
   PluginSummary,
@@ -49,6 +50,16 @@ export const PLUGIN = operation<{ plugin: PluginDetail | null }, { id: string }>
 
 export const INSTALLATIONS = operation<{ installations: Installation[] }>(/* GraphQL */ `
   query Installations { installations { ${INSTALLATION} } }
+`);
+
+/** The installations with the contract versions negotiated for each (the installed list). */
+export const INSTALLED_PLUGINS = operation<{ installations: InstalledPlugin[] }>(/* GraphQL */ `
+  query InstalledPlugins {
+    installations {
+      ${INSTALLATION}
+      contracts { edge subject version currentVersion deprecatedUntil windowClosing }
+    }
+  }
 `);
 
 export const PLUGIN_INSTALL = operation<

@@ -1,5 +1,5 @@
 import { operation } from '../client.js';
-import type { BudgetHint, JsonValue, PluginRunReplay, PluginRunResult } from '../types.js';
+import type { AuditTrailView, BudgetHint, JsonValue, PluginRunReplay, PluginRunResult } from '../types.js';
 
 const COST = 'currency amount lines { resource quantity unitPrice amount }';
 
@@ -42,6 +42,21 @@ export const PLUGIN_RUN_REPLAY = operation<{ pluginRunReplay: PluginRunReplay },
     pluginRunReplay(runId: $runId) {
       runId replayable identical outputSha256 recordedOutputSha256 reason
       divergence { kind reason index path recordedPath outputPath }
+    }
+  }
+`,
+);
+
+/** The most events one audit read returns (the API's own ceiling). */
+export const AUDIT_PAGE = 1000;
+
+/** A subject's audit events, oldest first (at most `first`), with the chain's verdict. */
+export const AUDIT_TRAIL = operation<{ auditTrail: AuditTrailView }, { subject: string; first: number }>(
+  /* GraphQL */ `
+  query AuditTrail($subject: String!, $first: Int) {
+    auditTrail(subject: $subject, first: $first) {
+      subject verified
+      events { seq at type actor { id } data hash }
     }
   }
 `,

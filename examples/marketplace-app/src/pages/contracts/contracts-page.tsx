@@ -23,10 +23,12 @@ import { href } from '../../router.js';
 import { EnforcementPanel } from './enforcement-panel.js';
 import { TestRunner } from './test-runner.js';
 import { VersionDiff } from './version-diff.js';
+import { VersionGraphPanel } from './version-graph.js';
 import { VersionsBrowser } from './versions-browser.js';
 
 const TABS = [
   { key: 'versions', label: 'Versions' },
+  { key: 'graph', label: 'Version graph' },
   { key: 'diff', label: 'Compare versions' },
   { key: 'test', label: 'Test and ingest' },
   { key: 'enforcement', label: 'Enforcement' },
@@ -82,6 +84,7 @@ function SubjectPanel({ subject, refetch }: { subject: ContractSubject; refetch:
           sx={{ p: 3, borderTop: 1, borderColor: 'divider' }}
         >
           {t.key === 'versions' ? <VersionsBrowser subject={subject} /> : null}
+          {t.key === 'graph' ? <VersionGraphPanel subject={subject} /> : null}
           {t.key === 'diff' ? <VersionDiff subject={subject} /> : null}
           {t.key === 'test' ? <TestRunner subject={subject} onIngested={refetch} /> : null}
           {t.key === 'enforcement' ? <EnforcementPanel subject={subject} onChanged={refetch} /> : null}

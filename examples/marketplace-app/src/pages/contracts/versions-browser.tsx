@@ -3,11 +3,14 @@ import { useState } from 'react';
 import type { ContractSubject } from '../../api/types.js';
 import { SideBySide } from '../../components/side-by-side.js';
 import { formatTimestamp } from '../../format/time.js';
+import { useNow } from '../../use-now.js';
+import { deprecationOf } from './migration-graph.js';
 
 /** The versions of a subject, newest first, and the schema of the selected one. */
 export function VersionsBrowser({ subject }: { subject: ContractSubject }) {
   const versions = [...subject.versions].sort((a, b) => b.version - a.version);
   const [selected, setSelected] = useState(subject.latest.version);
+  const now = useNow(60_000);
   const current = versions.find((v) => v.version === selected) ?? versions[0];
   return (
     <Stack direction={{ xs: 'column', md: 'row' }} spacing={3}>
@@ -28,9 +31,22 @@ export function VersionsBrowser({ subject }: { subject: ContractSubject }) {
                       <Chip size="small" color="primary" label="latest" />
                     ) : null}
                     {v.deleted ? <Chip size="small" color="warning" label="deleted" /> : null}
+                    {v.deprecatedUntil ? (
+                      <Chip
+                        size="small"
+                        color={deprecationOf(v.deprecatedUntil, now).state === 'closed' ? 'error' : 'warning'}
+                        variant="outlined"
+                        label="deprecated"
+                        title={deprecationOf(v.deprecatedUntil, now).label}
+                      />
+                    ) : null}
                   </Stack>
                 }
-                secondary={formatTimestamp(v.createdAt)}
+                secondary={
+                  v.deprecatedUntil
+                    ? `${formatTimestamp(v.createdAt)} · ${deprecationOf(v.deprecatedUntil, now).label}`
+                    : formatTimestamp(v.createdAt)
+                }
               />
             </ListItemButton>
           </ListItem>

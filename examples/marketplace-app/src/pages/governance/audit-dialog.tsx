@@ -1,6 +1,5 @@
-import GppBad from '@mui/icons-material/GppBad';
-import VerifiedUser from '@mui/icons-material/VerifiedUser';
 import {
+  Box,
   Button,
   Chip,
   Dialog,
@@ -16,6 +15,7 @@ import {
 } from '@mui/material';
 import { useQuery } from '../../api/hooks.js';
 import { REVIEW_AUDIT_TRAIL } from '../../api/operations/governance.js';
+import { ChainVerdict } from '../../components/chain-verdict.js';
 import { CopyableDigest } from '../../components/copyable-digest.js';
 import { RawDetails } from '../../components/raw-details.js';
 import { EmptyState, QueryView } from '../../components/state-views.js';
@@ -37,28 +37,9 @@ export function AuditDialog({ taskId, onClose }: { taskId: string | null; onClos
         >
           {({ reviewAuditTrail: t }) => (
             <>
-              <Stack direction="row" spacing={1} sx={{ mb: 2, alignItems: 'center' }}>
-                {t.verified ? (
-                  <Chip
-                    icon={<VerifiedUser />}
-                    color="success"
-                    label="Verified"
-                    aria-label="Chain verified"
-                  />
-                ) : (
-                  <Chip
-                    icon={<GppBad />}
-                    color="error"
-                    label="Not verified"
-                    aria-label="Chain not verified"
-                  />
-                )}
-                <Typography variant="body2" color="text.secondary">
-                  {t.verified
-                    ? 'Every event links to the one before it by SHA-256; nothing was altered.'
-                    : 'The hash chain does not verify: an event was altered or removed.'}
-                </Typography>
-              </Stack>
+              <Box sx={{ mb: 2 }}>
+                <ChainVerdict verified={t.verified} />
+              </Box>
               <Stepper
                 orientation="vertical"
                 nonLinear

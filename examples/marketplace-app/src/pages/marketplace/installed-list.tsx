@@ -22,22 +22,23 @@ import { useState } from 'react';
 import { useMutation, useQuery } from '../../api/hooks.js';
 import {
   CATALOG,
-  INSTALLATIONS,
+  INSTALLED_PLUGINS,
   PLUGIN_GRANT,
   PLUGIN_REVOKE,
   PLUGIN_UNINSTALL,
 } from '../../api/operations/marketplace.js';
-import type { Installation } from '../../api/types.js';
+import type { InstalledPlugin } from '../../api/types.js';
 import { EmptyState, ErrorState, QueryView } from '../../components/state-views.js';
 import { formatTimestamp } from '../../format/time.js';
 import { href } from '../../router.js';
+import { NegotiatedContracts } from './negotiated-contracts.js';
 
 function InstallationRow({
   inst,
   offered,
   onChanged,
 }: {
-  inst: Installation;
+  inst: InstalledPlugin;
   /** Optional scopes the plugin offers (granted or not). */
   offered: string[];
   onChanged: () => void;
@@ -133,6 +134,9 @@ function InstallationRow({
           {error ? <ErrorState error={error} title="The change was refused" /> : null}
         </TableCell>
         <TableCell>
+          <NegotiatedContracts pluginId={inst.pluginId} contracts={inst.contracts} />
+        </TableCell>
+        <TableCell>
           <Typography variant="body2">{formatTimestamp(inst.installedAt)}</Typography>
           <Typography variant="caption" color="text.secondary">
             by {inst.installedBy}
@@ -188,7 +192,7 @@ function InstallationRow({
 
 /** The org's installed plugins, with grant, revoke and uninstall. */
 export function InstalledList() {
-  const installs = useQuery(INSTALLATIONS, {});
+  const installs = useQuery(INSTALLED_PLUGINS, {});
   // The catalog says which optional scopes each plugin offers, so ungranted ones can be granted here.
   const catalog = useQuery(CATALOG, { filter: null });
   const offered = new Map(
@@ -222,6 +226,7 @@ export function InstalledList() {
                 <TableCell>Status</TableCell>
                 <TableCell>Required scopes</TableCell>
                 <TableCell>Optional scopes</TableCell>
+                <TableCell>Contracts</TableCell>
                 <TableCell>Installed</TableCell>
                 <TableCell align="right">Actions</TableCell>
               </TableRow>

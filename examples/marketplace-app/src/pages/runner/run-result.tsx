@@ -20,9 +20,7 @@ import {
   Tooltip,
   Typography,
 } from '@mui/material';
-import { useMutation } from '../../api/hooks.js';
-import { PLUGIN_RUN_REPLAY } from '../../api/operations/runner.js';
-import type { JsonValue, PluginRunReplay, PluginRunResult } from '../../api/types.js';
+import type { JsonValue, PluginRunResult } from '../../api/types.js';
 import { CopyableDigest } from '../../components/copyable-digest.js';
 import { RawDetails, ScrollablePre } from '../../components/raw-details.js';
 import { Section } from '../../components/section.js';
@@ -30,8 +28,10 @@ import { UsageBar } from '../../components/usage-bar.js';
 import { formatBytes, formatMoney, formatNumber } from '../../format/money.js';
 import { plural } from '../../format/plural.js';
 import { formatTimestamp } from '../../format/time.js';
+import { href } from '../../router.js';
 import { describeDenial } from './denial.js';
 import { summarizeOutput } from './output-summary.js';
+import { ReplayAction } from './replay-action.js';
 
 export function DenialAlert({
   code,
@@ -148,51 +148,6 @@ function ProvenanceChips({ result }: { result: PluginRunResult }) {
 }
 
 /** A finished run: outcome, output, provenance chips, cost, usage against budget, host calls and logs. */
-function describeDivergence(r: PluginRunReplay): string {
-  const d = r.divergence;
-  if (!d) return 'The replay differs from the recorded run.';
-  if (d.kind === 'call')
-    return `Host call #${(d.index ?? 0) + 1} differs (${d.reason}): the replay called ${d.path ?? 'nothing'}, the recording has ${d.recordedPath ?? 'nothing'}.`;
-  if (d.kind === 'output')
-    return d.outputPath === null
-      ? `The recorded answer was altered (${d.reason}).`
-      : `The answer differs at ${d.outputPath || '/'}.`;
-  return `The recorded code no longer matches its digest (${d.reason}).`;
-}
-
-/** Re-executes the run from its recording (auditors and admins) and shows identical or the divergence. */
-function ReplayAction({ runId }: { runId: string }) {
-  const replay = useMutation(PLUGIN_RUN_REPLAY);
-  const r = replay.data?.pluginRunReplay;
-  return (
-    <Stack spacing={1} aria-label="Replay">
-      <Box>
-        <Button
-          size="small"
-          variant="outlined"
-          disabled={replay.loading}
-          onClick={() => void replay.run({ runId })}
-        >
-          Replay this run
-        </Button>
-      </Box>
-      {replay.error ? <Alert severity="warning">{replay.error.message}</Alert> : null}
-      {r ? (
-        !r.replayable ? (
-          <Alert severity="info">This run was not recorded whole ({r.reason ?? 'not replayable'}).</Alert>
-        ) : r.identical ? (
-          <Alert severity="success">
-            Identical: the replay made the same host calls and gave the same answer (sha256{' '}
-            {r.outputSha256?.slice(0, 12)}…).
-          </Alert>
-        ) : (
-          <Alert severity="error">{describeDivergence(r)}</Alert>
-        )
-      ) : null}
-    </Stack>
-  );
-}
-
 export function RunResult({ result }: { result: PluginRunResult }) {
   const { usage, budgets, cost } = result;
   // Refused before the sandbox started (kill switch, quota…): the reason is all there is to show.
@@ -215,6 +170,16 @@ export function RunResult({ result }: { result: PluginRunResult }) {
           <Stack spacing={2}>
             <ProvenanceChips result={result} />
             <ReplayAction runId={result.provenance.runId} />
+            <Box>
+              <Button
+                size="small"
+                href={href(['runner', result.provenance.plugin.id, 'audit'], {
+                  run: result.provenance.runId,
+                })}
+              >
+                See this run in the audit log
+              </Button>
+            </Box>
           </Stack>
         ) : (
           <Typography color="text.secondary">No provenance was recorded for this run.</Typography>

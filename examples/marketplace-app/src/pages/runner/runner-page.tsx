@@ -5,6 +5,8 @@ import {
   Button,
   Grid,
   Stack,
+  Tab,
+  Tabs,
   TextField,
   ToggleButton,
   ToggleButtonGroup,
@@ -23,6 +25,7 @@ import { EmptyState, ErrorState, LoadingState, QueryView } from '../../component
 import { formatTimestamp } from '../../format/time.js';
 import { href, navigate } from '../../router.js';
 import { BudgetPreview } from './budget-preview.js';
+import { PluginAuditLog } from './plugin-audit-log.js';
 import { RunProgress } from './run-progress.js';
 import { DenialAlert, RunResult } from './run-result.js';
 import { buildInput, exampleInput, type FormValues, fieldsFromSchema, initialValues } from './schema-form.js';
@@ -195,10 +198,20 @@ function RunPanel({ plugin }: { plugin: PluginDetail }) {
   );
 }
 
-/** Runs an installed plugin with an input generated from its contract, and shows what happened. */
-export function RunnerPage({ pluginId }: { pluginId: string | null }) {
+/**
+ * Runs an installed plugin with an input generated from its contract, and shows what happened; its
+ * second tab is the plugin's audit log, with Replay on each recorded run (`focusRun` is brought into view).
+ */
+export function RunnerPage({
+  pluginId,
+  tab = 'run',
+  focusRun = null,
+}: {
+  pluginId: string | null;
+  tab?: 'run' | 'audit';
+  focusRun?: string | null;
+}) {
   const installs = useQuery(INSTALLATIONS, {});
-  const plugin = useQuery(PLUGIN, { id: pluginId ?? '' }, { skip: !pluginId });
   const list = installs.data?.installations;
   useEffect(() => {
     const first = list?.[0];
@@ -217,7 +230,11 @@ export function RunnerPage({ pluginId }: { pluginId: string | null }) {
               size="small"
               label="Plugin"
               value={pluginId ?? ''}
-              onChange={(e) => navigate(href(['runner', e.target.value]))}
+              onChange={(e) =>
+                navigate(
+                  href(tab === 'audit' ? ['runner', e.target.value, 'audit'] : ['runner', e.target.value]),
+                )
+              }
               slotProps={{ select: { native: true }, inputLabel: { shrink: true } }}
               sx={{ minWidth: 240, bgcolor: 'background.paper' }}
             >
@@ -252,24 +269,44 @@ export function RunnerPage({ pluginId }: { pluginId: string | null }) {
         />
       ) : pluginId ? (
         <>
-          {!list.some((i) => i.pluginId === pluginId) ? (
-            <Alert severity="info" sx={{ mb: 2 }}>
-              {pluginId} is not installed in your org, so a run will be refused.{' '}
-              <a href={href(['plugins', pluginId])}>Install it</a>.
-            </Alert>
-          ) : null}
-          <QueryView
-            state={plugin}
-            loadingLabel="Loading the plugin"
-            isEmpty={(d) => d.plugin === null}
-            empty={<EmptyState title={`No plugin “${pluginId}” in the catalog`} />}
-          >
-            {(d) => (d.plugin ? <RunPanel key={d.plugin.id} plugin={d.plugin} /> : null)}
-          </QueryView>
+          <Box sx={{ mb: 3, borderBottom: 1, borderColor: 'divider' }}>
+            <Tabs value={tab} aria-label={`${pluginId} views`}>
+              <Tab value="run" component="a" href={href(['runner', pluginId])} label="Run" />
+              <Tab value="audit" component="a" href={href(['runner', pluginId, 'audit'])} label="Audit log" />
+            </Tabs>
+          </Box>
+          {tab === 'audit' ? (
+            <PluginAuditLog pluginId={pluginId} focusRun={focusRun} />
+          ) : (
+            <RunTab pluginId={pluginId} installed={list.some((i) => i.pluginId === pluginId)} />
+          )}
         </>
       ) : (
         <LoadingState label="Opening the first installed plugin" />
       )}
+    </>
+  );
+}
+
+/** The run tab: a note when the plugin is not installed, then the input form and the result. */
+function RunTab({ pluginId, installed }: { pluginId: string; installed: boolean }) {
+  const plugin = useQuery(PLUGIN, { id: pluginId });
+  return (
+    <>
+      {!installed ? (
+        <Alert severity="info" sx={{ mb: 2 }}>
+          {pluginId} is not installed in your org, so a run will be refused.{' '}
+          <a href={href(['plugins', pluginId])}>Install it</a>.
+        </Alert>
+      ) : null}
+      <QueryView
+        state={plugin}
+        loadingLabel="Loading the plugin"
+        isEmpty={(d) => d.plugin === null}
+        empty={<EmptyState title={`No plugin “${pluginId}” in the catalog`} />}
+      >
+        {(d) => (d.plugin ? <RunPanel key={d.plugin.id} plugin={d.plugin} /> : null)}
+      </QueryView>
     </>
   );
 }
