@@ -1,5 +1,7 @@
+import { createManualClock } from '@intelgraph/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createMemoryMigrationRuleStore } from './memory-store.js';
 import { applyMigrationOperations, createMigrationRules } from './migration-rules.js';
 import { createSchemaRegistry } from './registry.js';
 
@@ -224,5 +226,41 @@ describe('migration rules: property over a version that drops a field', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('migration rules shared by two hosts over one store', () => {
+  it('a rule registered through one host reaches the other at its next miss; a changed rule within maxStalenessMs', async () => {
+    const registry = createSchemaRegistry();
+    await registry.setCompatibility('NONE', 'person');
+    for (const schema of [v1, v2]) await registry.register('person', { format: 'json', schema });
+    const store = createMemoryMigrationRuleStore();
+    const clock = createManualClock(Date.UTC(2026, 11, 6));
+    const a = createMigrationRules({ registry, store, clock, maxStalenessMs: 5_000 });
+    const b = createMigrationRules({ registry, store, clock, maxStalenessMs: 5_000 });
+    // Host B reads the subject first (and caches that it has no rules), then host A registers one.
+    expect(await b.list('person')).toEqual([]);
+    await expect(b.path('person', 1, 2)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await a.register(
+      'person',
+      { from: 1, to: 2, operations: [{ op: 'move', from: '/dob', path: '/birthDate' }] },
+      { samples },
+    );
+    // B's miss re-reads the store instead of refusing.
+    expect(await b.path('person', 1, 2)).toEqual([{ from: 1, to: 2, via: 'rule' }]);
+    expect(await b.migrate('person', [samples[0]], { from: 1, to: 2 })).toMatchObject({
+      ok: true,
+      records: [{ id: 'p1', name: 'Ada', birthDate: '1815-12-10' }],
+    });
+    // A replaces the rule (drop dob instead of moving it): B applies the old one until its copy is stale.
+    await a.register('person', { from: 1, to: 2, operations: [{ op: 'remove', path: '/dob' }] }, { samples });
+    expect(await b.migrate('person', [samples[0]], { from: 1, to: 2 })).toMatchObject({
+      records: [{ birthDate: '1815-12-10' }],
+    });
+    clock.advance(5_001);
+    expect(await b.migrate('person', [samples[0]], { from: 1, to: 2 })).toMatchObject({
+      ok: true,
+      records: [{ id: 'p1', name: 'Ada' }],
+    });
   });
 });

@@ -185,6 +185,12 @@ export interface MigrationRulesOptions {
   /** Where rules and deprecations live (default: in memory). */
   store?: MigrationRuleStore;
   clock?: Clock;
+  /**
+   * How long (ms) a subject's rules, once read, are trusted before they are read again (default 5,000):
+   * the bound on how long a rule registered or changed through another host sharing the store takes to
+   * reach this one. A step that finds no rule re-reads the store at once before it refuses.
+   */
+  maxStalenessMs?: number;
 }
 
 /**
@@ -192,8 +198,9 @@ export interface MigrationRulesOptions {
  * default). A step between adjacent versions uses the rule registered for it, else passes records through
  * when the target version reads all data of the source version (BACKWARD with the source as the previous
  * version; for Avro, schema resolution decides). Every migrated record is validated under the target
- * version. Rules and paths are cached per subject once read (a run that needs no migration reads
- * nothing); `refresh` drops them.
+ * version. Rules and paths are cached per subject once read, for at most `maxStalenessMs` (a run that
+ * needs no migration reads nothing); a step with no cached rule re-reads the store before it refuses, and
+ * `refresh` drops everything.
  *
  * @example
  * ```ts
@@ -209,17 +216,21 @@ export function createMigrationRules(options: MigrationRulesOptions): MigrationR
   const { registry } = options;
   const store = options.store ?? createMemoryMigrationRuleStore();
   const clock = options.clock ?? systemClock;
-  // Per subject: its rules by `from>to`, and the paths computed so far.
-  const cache = new Map<string, Promise<Map<string, MigrationRule>>>();
+  const maxStalenessMs = options.maxStalenessMs ?? 5_000;
+  // Per subject: its rules by `from>to` with when they were read, and the paths computed from them.
+  const cache = new Map<string, { at: number; rules: Promise<Map<string, MigrationRule>> }>();
   const paths = new Map<string, Promise<MigrationStep[]>>();
   const rulesOf = (subject: string): Promise<Map<string, MigrationRule>> => {
-    let m = cache.get(subject);
-    if (!m) {
-      m = store.listRules(subject).then((list) => new Map(list.map((r) => [`${r.from}>${r.to}`, toRule(r)])));
-      m.catch(() => cache.delete(subject));
-      cache.set(subject, m);
-    }
-    return m;
+    const hit = cache.get(subject);
+    const now = clock.now();
+    if (hit && now - hit.at <= maxStalenessMs) return hit.rules;
+    if (hit) forget(subject); // stale: paths built on the old rules go too
+    const rules = store
+      .listRules(subject)
+      .then((list) => new Map(list.map((r) => [`${r.from}>${r.to}`, toRule(r)])));
+    rules.catch(() => cache.delete(subject));
+    cache.set(subject, { at: now, rules });
+    return rules;
   };
   const forget = (subject?: string): void => {
     if (subject === undefined) {
@@ -232,6 +243,9 @@ export function createMigrationRules(options: MigrationRulesOptions): MigrationR
   };
 
   async function step(subject: string, from: number, to: number): Promise<MigrationStep> {
+    if ((await rulesOf(subject)).has(`${from}>${to}`)) return { from, to, via: 'rule' };
+    // A miss may be a rule another host registered since this one read the store: read it again once.
+    cache.delete(subject);
     if ((await rulesOf(subject)).has(`${from}>${to}`)) return { from, to, via: 'rule' };
     const [a, b] = await Promise.all([registry.getVersion(subject, from), registry.getVersion(subject, to)]);
     // Records pass through when version `to` reads everything `from` accepts: BACKWARD with `from` as the
