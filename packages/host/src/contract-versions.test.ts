@@ -162,10 +162,16 @@ describe('governed migration rules', () => {
   });
 });
 
-async function publish(host: ExtensionHost, name: string, extra: Record<string, unknown>, code: string) {
+async function publish(
+  host: ExtensionHost,
+  name: string,
+  extra: Record<string, unknown>,
+  code: string,
+  version = '1.0.0',
+) {
   const pkg = await signPluginPackage(
     {
-      manifest: { name, version: '1.0.0', entry: 'index.js', publisher: 'acme-labs', ...extra },
+      manifest: { name, version, entry: 'index.js', publisher: 'acme-labs', ...extra },
       files: { 'index.js': code },
     },
     key.privateKeyPem,
@@ -203,6 +209,44 @@ describe('contract version negotiation at install', () => {
     expect(pinned.status === 'installed' && pinned.installation.contracts).toEqual([
       { edge: 'input', subject: 'person', version: 1, negotiatedAt: 2 },
     ]);
+  });
+
+  it('an update renegotiates for the new manifest; one that cannot be served is disabled, not run on stale versions', async () => {
+    const host = await newHost();
+    await publish(host, 'moving', { inputSchema: { subject: 'person', version: 2 } }, ECHO);
+    await host.install(alice, { pluginId: 'moving', version: '^1.0.0' });
+    // 1.1.0 reads v1 only: with no v2 → v1 rule it cannot be served, so the update leaves it disabled.
+    await publish(host, 'moving', { inputSchema: { subject: 'person', version: 1 } }, ECHO, '1.1.0');
+    await expect(host.marketplace.update(alice, 'moving')).rejects.toMatchObject({
+      code: 'SCHEMA_INCOMPATIBLE',
+      details: { reason: 'no_migration_path' },
+    });
+    const stuck = await host.marketplace.installations('acme');
+    expect(stuck.find((i) => i.pluginId === 'moving')).toMatchObject({
+      version: '1.1.0',
+      status: 'disabled',
+      disabledReason: 'contract_unnegotiable',
+      contracts: [],
+    });
+    expect(await host.runPlugin(alice, 'moving', { id: 'p1', name: 'Ada' })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    // Once a path exists, updating again negotiates v1 and the plugin runs, served v1 records.
+    await approveRule(host, {
+      subject: 'person',
+      from: 2,
+      to: 1,
+      operations: [{ op: 'move', from: '/birthDate', path: '/dob' }],
+      samples: [{ id: 'p1', name: 'Ada', birthDate: '1815-12-10' }],
+      reason: 'serve v1 readers',
+    });
+    await publish(host, 'moving', { inputSchema: { subject: 'person', version: 1 } }, ECHO, '1.2.0');
+    const moved = await host.marketplace.update(alice, 'moving');
+    expect(moved).toMatchObject({
+      version: '1.2.0',
+      contracts: [{ edge: 'input', subject: 'person', version: 1 }],
+    });
   });
 
   it('a version deprecated past its window stops negotiating, naming the window', async () => {

@@ -255,6 +255,74 @@ export async function negotiatedInstall(
   return { ...view, contracts: updated.contracts ?? negotiated, revision: updated.revision };
 }
 
+/**
+ * Renegotiates an installation's contract versions after its plugin moved to another version (an update
+ * or an auto-update): the new manifest may accept other versions. Stores the new versions; when the new
+ * manifest cannot be served, disables the installation (`contract_unnegotiable`, so no run uses versions
+ * negotiated for the old code) and throws the negotiation's typed error (`SCHEMA_INCOMPATIBLE` naming the
+ * missing step or the ended window). An update or a reinstall once a path exists negotiates again.
+ *
+ * @example
+ * ```ts
+ * const view = await renegotiateInstallation(deps, await marketplace.update(actor, 'p', { version: '2.0.0' }));
+ * ```
+ */
+export async function renegotiateInstallation(
+  deps: NegotiatedInstallDeps,
+  view: InstallationView,
+): Promise<InstallationView> {
+  // The moved-to version's manifest, read from the catalog (the installation may be disabled until consent).
+  const record = await deps.store.getVersion(view.pluginId, view.version);
+  if (!record) throw new IntelGraphError('NOT_FOUND', `no version ${view.pluginId}@${view.version}`);
+  let negotiated: NegotiatedContractRecord[];
+  try {
+    negotiated = await deps.versioning.negotiate(record.manifest as unknown as PluginManifest);
+  } catch (e) {
+    await deps.store.updateInstallation(view.orgId, view.pluginId, {
+      status: 'disabled',
+      disabledReason: 'contract_unnegotiable',
+      contracts: [],
+    });
+    throw e;
+  }
+  const updated = await deps.store.updateInstallation(view.orgId, view.pluginId, { contracts: negotiated });
+  return { ...view, contracts: updated.contracts ?? negotiated, revision: updated.revision };
+}
+
+/**
+ * The marketplace the host hands out: `update` and `autoUpdate` renegotiate contract versions for the
+ * version they move to ({@link renegotiateInstallation}); an auto-update whose new version cannot be
+ * served leaves that installation disabled and moves on to the others.
+ *
+ * @example
+ * ```ts
+ * const market = withRenegotiatedUpdates(marketplace, deps);
+ * await market.update(admin, 'sample-enricher', { version: '2.0.0' });
+ * ```
+ */
+export function withRenegotiatedUpdates(marketplace: Marketplace, deps: NegotiatedInstallDeps): Marketplace {
+  return {
+    ...marketplace,
+    async update(actor, pluginId, input) {
+      return renegotiateInstallation(deps, await marketplace.update(actor, pluginId, input));
+    },
+    async autoUpdate(actor) {
+      const out: InstallationView[] = [];
+      for (const view of await marketplace.autoUpdate(actor)) {
+        out.push(
+          await renegotiateInstallation(deps, view).catch(() => ({
+            ...view,
+            status: 'disabled' as const,
+            disabledReason: 'contract_unnegotiable' as const,
+            contracts: [],
+          })),
+        );
+      }
+      return out;
+    },
+  };
+}
+
 /** One migration a plugin run made on an edge: both versions and the rules applied (`from>to`). */
 export interface ContractMigrationTrace {
   subject: string;

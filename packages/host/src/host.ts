@@ -57,6 +57,7 @@ import {
   MigrationRuleRequestInput,
   migrateBatch,
   negotiatedInstall,
+  withRenegotiatedUpdates,
 } from './contract-versions.js';
 import { type EdgeResult, runEdge } from './edges.js';
 import { NameSchema } from './inputs.js';
@@ -820,7 +821,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
   const host: ExtensionHost = {
     registry,
     audit,
-    marketplace,
+    marketplace: withRenegotiatedUpdates(marketplace, negotiation),
     broker,
     governance,
     finops,

@@ -10,8 +10,11 @@ import type { CatalogStore } from './catalog.js';
  */
 export type InstallationStatus = 'enabled' | 'disabled';
 
-/** Why an installation is disabled. */
-export type DisabledReason = 'consent_required' | 'key_revoked';
+/**
+ * Why an installation is disabled: the org must consent to new scopes, its publisher key was revoked, or
+ * (`contract_unnegotiable`) the version it moved to accepts no contract version the host can serve.
+ */
+export type DisabledReason = 'consent_required' | 'key_revoked' | 'contract_unnegotiable';
 
 /**
  * The contract version negotiated for one edge of an installed plugin: the newest version its manifest
