@@ -82,7 +82,10 @@ try {
     await host.publish(null, unpackTarball(tgz));
   }
 
-  await host.graph.upsert({ entities: [{ id: 'org:acme', type: 'Organization', name: 'Acme Corp' }] });
+  // The graph is partitioned by org: seed acme's, the org the JWT below signs in to.
+  await host.graph
+    .forOrg('acme')
+    .upsert({ entities: [{ id: 'org:acme', type: 'Organization', name: 'Acme Corp' }] });
   const install = await gql(
     admin,
     'mutation { pluginInstall(id: "consumer-plugin") { status installation { pluginId } } }',
