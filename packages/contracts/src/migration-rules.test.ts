@@ -264,3 +264,20 @@ describe('migration rules shared by two hosts over one store', () => {
     });
   });
 });
+
+describe('migration rules: hostile operations', () => {
+  it.each([
+    [{ op: 'add', path: '/__proto__/polluted', value: 1 }],
+    [{ op: 'replace', path: '/a/__proto__', value: { polluted: 1 } }],
+    [{ op: 'copy', from: '/a', path: '/constructor/prototype/polluted' }],
+    [{ op: 'move', from: '/__proto__', path: '/a' }],
+  ])('refuses %j at registration with INVALID_INPUT and registers nothing', async (op) => {
+    const { rules } = await setup();
+    const before = await rules.list('person');
+    await expect(
+      rules.register('person', { from: 1, to: 2, operations: [op] } as never, { samples }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await rules.list('person')).toEqual(before);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

@@ -22,7 +22,15 @@ import { type SchemaRegistry, SubjectSchema } from './registry.js';
 // subject, written as JSON Patch (RFC 6902) operations with one rule added for optional data: an operation
 // whose source is absent from the record is skipped, and `add` never overwrites (it fills a default).
 
-const Pointer = z.string().regex(/^(\/([^~]|~[01])*)*$/u, 'must be a JSON pointer');
+const Pointer = z
+  .string()
+  .regex(/^(\/([^~]|~[01])*)*$/u, 'must be a JSON pointer')
+  // Records are plain data: a rule may not address an object's prototype (refused here, at registration,
+  // rather than by the patch library when a record is migrated).
+  .refine(
+    (p) => !/(^|\/)__proto__(\/|$)/u.test(p) && !/(^|\/)constructor\/prototype(\/|$)/u.test(p),
+    'must not address __proto__ or constructor/prototype',
+  );
 const OperationSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('add'), path: Pointer.min(1), value: z.json() }).strict(),
   z.object({ op: z.literal('replace'), path: Pointer.min(1), value: z.json() }).strict(),
