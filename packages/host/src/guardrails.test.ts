@@ -388,6 +388,46 @@ describe('issue 19: admin operations refuse low-privilege and other-org callers'
     const operator: Actor = { userId: 'ops', orgId: 'intelgraph', roles: ['admin', 'platform-admin'] };
     await tenant.killSwitch(operator, { scope: 'global', on: true, reason: 'incident' });
     expect(await tenant.finops.killSwitch.list()).toHaveLength(1);
+    // The shared contracts too: a tenant's admin or steward cannot register, deprecate or re-gate them.
+    const tenantSteward: Actor = { userId: 'eve', orgId: 'globex', roles: ['admin', 'steward'] };
+    const schema = { type: 'object', properties: { id: { type: 'string' } } };
+    expect(
+      await codeOf(tenant.registerContract(tenantSteward, { subject: 'person', format: 'json', schema })),
+    ).toBe('FORBIDDEN');
+    expect(await tenant.contracts.listSubjects()).toEqual([]);
+    await tenant.registerContract(operator, { subject: 'person', format: 'json', schema });
+    await tenant.registerContract(operator, {
+      subject: 'person',
+      format: 'json',
+      schema: { ...schema, title: 'v2' },
+    });
+    expect(
+      await codeOf(
+        tenant.deprecateContractVersion(tenantSteward, {
+          subject: 'person',
+          version: 1,
+          until: null,
+          reason: 'x',
+        }),
+      ),
+    ).toBe('FORBIDDEN');
+    expect(
+      await codeOf(
+        tenant.registerMigrationRule(tenantSteward, {
+          subject: 'person',
+          from: 1,
+          to: 2,
+          operations: [],
+          samples: [],
+          reason: 'x',
+        }),
+      ),
+    ).toBe('FORBIDDEN');
+    expect(
+      await codeOf(
+        tenant.setEnforcement(tenantSteward, { subject: 'person', edge: 'ingest', mode: 'off', reason: 'x' }),
+      ),
+    ).toBe('FORBIDDEN');
     // Another org's admin cannot decide or read this org's reviews.
     await host.graph.forOrg('acme').upsert({
       entities: [

@@ -132,7 +132,8 @@ export interface ExtensionHostOptions {
   /**
    * Orgs whose members' platform-wide roles count (`platform-admin`, needed for the global kill
    * switch; the marketplace's `moderator` and `marketplace-admin`, which hide, restore and yank versions
-   * and trust publisher keys for every org). Default: every org, which suits a host whose roles all come from one operator. A
+   * and trust publisher keys for every org; `admin`/`steward` for the shared contracts: registering
+   * versions and migration rules, deprecating versions, requesting enforcement changes). Default: every org, which suits a host whose roles all come from one operator. A
    * multi-tenant host whose tenants' admins assign roles themselves names its operator org here, so a
    * tenant cannot grant itself a platform role.
    */
@@ -493,6 +494,20 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
   const owner = createGovernanceOwner('@intelgraph/host');
   const platformOrgs = options.platformOrgs ? new Set(options.platformOrgs) : null;
   const isPlatformOrg = (orgId: string) => platformOrgs === null || platformOrgs.has(orgId);
+  // The schema registry, its migration rules, deprecations and gates are shared by every org: a change
+  // there needs its role in a platform org when the host names them (a tenant admin cannot break another
+  // org's contracts).
+  const requirePlatformContractRole = (actor: Actor, what: string): void => {
+    requireRole(actor, [...ADMIN_ROLES, 'steward'], what);
+    if (!isPlatformOrg(actor.orgId))
+      throw new IntelGraphError(
+        'FORBIDDEN',
+        `${what} is platform-wide: it needs the role in a platform org`,
+        {
+          details: { roles: [...ADMIN_ROLES, 'steward'] },
+        },
+      );
+  };
   // Runs in flight re-check their kill switches, installation and grants; created once finops and the
   // marketplace exist (the broker's change listener refers to it before then).
   let guards: RunGuards | undefined;
@@ -902,7 +917,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       ),
     registerContract: async (actorInput, input) => {
       const actor = actorOf(actorInput);
-      requireRole(actor, [...ADMIN_ROLES, 'steward'], 'registering a contract');
+      requirePlatformContractRole(actor, 'registering a contract');
       const r = await contracts.register(input.subject, { format: input.format, schema: input.schema });
       finops.meters.guard.register('subject', input.subject);
       if (input.compatibility) await contracts.setCompatibility(input.compatibility, input.subject);
@@ -970,6 +985,14 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     setEnforcement: async (actorInput, raw) => {
       const actor = actorOf(actorInput);
       const input = parseInput(EnforcementInput, raw, 'enforcement');
+      if (!isPlatformOrg(actor.orgId))
+        throw new IntelGraphError(
+          'FORBIDDEN',
+          'contract enforcement is platform-wide: request it from a platform org',
+          {
+            details: { subject: input.subject },
+          },
+        );
       const payload: HostKindPayload<'contractEnforcement'> = {
         subject: input.subject,
         edge: input.edge,
@@ -984,7 +1007,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     },
     registerMigrationRule: async (actorInput, raw) => {
       const actor = actorOf(actorInput);
-      requireRole(actor, [...ADMIN_ROLES, 'steward'], 'registering a migration rule');
+      requirePlatformContractRole(actor, 'registering a migration rule');
       const input = parseInput(MigrationRuleRequestInput, raw, 'migration rule');
       const rule = {
         from: input.from,
@@ -1009,7 +1032,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     },
     deprecateContractVersion: async (actorInput, raw) => {
       const actor = actorOf(actorInput);
-      requireRole(actor, [...ADMIN_ROLES, 'steward'], 'deprecating a contract version');
+      requirePlatformContractRole(actor, 'deprecating a contract version');
       const input = parseInput(DeprecateVersionInput, raw, 'deprecation');
       await migrations.deprecate(input.subject, input.version, input.until);
       await audit.record({
