@@ -1,5 +1,4 @@
 import { createManualClock } from '@intelgraph/core';
-import { generatePublisherKeyPair, publicKeyPem, signPluginPackage } from '@intelgraph/marketplace';
 import { context, propagation } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -11,12 +10,12 @@ import {
 import { type OpenMetricsContentType, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpTestServer, startHttpServer } from '../http/support.js';
+import { installEcho } from './support.js';
 
 // A real HTTP request carrying a W3C `traceparent`: the run's spans join the caller's trace; and the
 // `plugin_exec_ms` exemplars served by /metrics link to the runs' traces.
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-const key = generatePublisherKeyPair();
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT_ID = '00f067aa0ba902b7';
 
@@ -39,20 +38,7 @@ beforeAll(async () => {
     { development: true },
   );
   const { host } = server;
-  await host.marketplace.trustKey(
-    { userId: 'platform', orgId: 'intelgraph', roles: ['marketplace-admin'] },
-    'acme-labs',
-    publicKeyPem(key.privateKeyPem),
-  );
-  const pkg = await signPluginPackage(
-    {
-      manifest: { name: 'echo', version: '1.0.0', entry: 'index.js', publisher: 'acme-labs' },
-      files: { 'index.js': 'module.exports.run = async (input) => ({ got: input.n });' },
-    },
-    key.privateKeyPem,
-  );
-  await host.publish(null, pkg);
-  await host.install({ userId: 'alice', orgId: 'acme', roles: ['analyst', 'admin'] }, { pluginId: 'echo' });
+  await installEcho(host);
 });
 afterAll(async () => {
   await server?.close();

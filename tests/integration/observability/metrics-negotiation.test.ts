@@ -2,7 +2,6 @@
 // `plugin_exec_ms` exemplars; anything else gets Prometheus text 0.0.4, which must parse strictly and
 // carries no exemplar, whichever format the host's registry itself has.
 import { createManualClock } from '@intelgraph/core';
-import { generatePublisherKeyPair, publicKeyPem, signPluginPackage } from '@intelgraph/marketplace';
 import { context, propagation } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -14,11 +13,11 @@ import {
 import { type OpenMetricsContentType, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpTestServer, startHttpServer } from '../http/support.js';
+import { installEcho } from './support.js';
 
 const provider = new BasicTracerProvider({
   spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())],
 });
-const key = generatePublisherKeyPair();
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const PROMETHEUS = 'text/plain; version=0.0.4; charset=utf-8';
 const OPENMETRICS = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
@@ -102,20 +101,7 @@ describe.each([
       { development: true },
     );
     const { host } = server;
-    await host.marketplace.trustKey(
-      { userId: 'platform', orgId: 'intelgraph', roles: ['marketplace-admin'] },
-      'acme-labs',
-      publicKeyPem(key.privateKeyPem),
-    );
-    const pkg = await signPluginPackage(
-      {
-        manifest: { name: 'echo', version: '1.0.0', entry: 'index.js', publisher: 'acme-labs' },
-        files: { 'index.js': 'module.exports.run = async (input) => ({ got: input.n });' },
-      },
-      key.privateKeyPem,
-    );
-    await host.publish(null, pkg);
-    await host.install({ userId: 'alice', orgId: 'acme', roles: ['analyst', 'admin'] }, { pluginId: 'echo' });
+    await installEcho(host);
     const res = await fetch(`${server.url}/graphql`, {
       method: 'POST',
       headers: {

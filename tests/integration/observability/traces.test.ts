@@ -1,6 +1,5 @@
 import { type Actor, createManualClock, sequentialIds } from '@intelgraph/core';
 import { createExtensionHost, type ExtensionHost } from '@intelgraph/host';
-import { generatePublisherKeyPair, publicKeyPem, signPluginPackage } from '@intelgraph/marketplace';
 import { context, SpanStatusCode } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
@@ -10,13 +9,11 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { alice, publishAndInstall, trustPublisher } from './support.js';
 
 // The spans of a run, asserted through the SDK's in-memory exporter. The host gets the provider
 // through its `tracerProvider` option; nesting needs the async-hooks context manager, as in an app.
-const alice: Actor = { userId: 'alice', orgId: 'acme', roles: ['analyst', 'admin'] };
 const bob: Actor = { userId: 'bob', orgId: 'acme', roles: ['steward'] };
-const platform: Actor = { userId: 'platform', orgId: 'intelgraph', roles: ['marketplace-admin'] };
-const key = generatePublisherKeyPair();
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -45,7 +42,7 @@ async function newHost(options: Parameters<typeof createExtensionHost>[0] = {}):
     ...options,
   });
   hosts.push(host);
-  await host.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
+  await trustPublisher(host);
   await host.graph.forOrg('acme').upsert({
     entities: [
       { id: 'e1', type: 'Organization', name: 'Acme Corporation', properties: {} },
@@ -53,18 +50,6 @@ async function newHost(options: Parameters<typeof createExtensionHost>[0] = {}):
     ],
   });
   return host;
-}
-
-async function publishAndInstall(host: ExtensionHost, manifest: Record<string, unknown>, code: string) {
-  const pkg = await signPluginPackage(
-    {
-      manifest: { version: '1.0.0', entry: 'index.js', publisher: 'acme-labs', ...manifest },
-      files: { 'index.js': code },
-    },
-    key.privateKeyPem,
-  );
-  await host.publish(null, pkg);
-  await host.install(alice, { pluginId: String(manifest.name) });
 }
 
 const SEARCHER = `module.exports.run = async (input, api) => {
