@@ -32,6 +32,8 @@ export type {
 export { checkpointExportLine, parseAuditExport, verifyAuditExport } from './audit-export.js';
 export type { AuditCheckpointPolicy, AuditRecord, AuditTrail } from './audit-trail.js';
 export { createAuditTrail, createMemoryAuditStore, isAuditLogStore } from './audit-trail.js';
+export type { Authorizer, AuthorizerOptions, Permission, PermissionRule } from './authorizer.js';
+export { createAuthorizer, DEFAULT_PERMISSIONS, PERMISSIONS } from './authorizer.js';
 export type { AuditCheckpoint, AuditPublicKey, AuditWitness, SignedAuditCheckpoint } from './checkpoint.js';
 export {
   auditKeyId,
