@@ -68,7 +68,7 @@ function recordResult(f: RecordFinding): EdgeRecordResult {
 }
 
 /**
- * Ingest, export or test a batch under a contract (ARCHITECTURE §2). A failing batch is rejected whole
+ * Ingest, export or test a batch under a contract. A failing batch is rejected whole
  * and nothing is written; each failing record carries its errors and a suggested mapping patch. An
  * export that passes its contract is a governed request: under the policy's threshold it is approved by
  * the policy itself (decided and audited), over it it waits for a reviewer. The batch travels with the

@@ -126,7 +126,7 @@ function denial(error: unknown): PluginRunResult<never> {
 }
 
 /**
- * The hot path of ARCHITECTURE §2, one straight line: kill switch → installation → quota reservation →
+ * The hot path, one straight line: kill switch → installation → quota reservation →
  * input contract → scoped API → sandbox → output contract → settle and bill → audit.
  * Denials before the sandbox (kill switch, not installed, quota) come back as `ok: false` without usage;
  * from the sandbox on, every result carries usage, cost and provenance.

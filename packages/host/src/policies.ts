@@ -33,7 +33,7 @@ export const HOST_REVIEW_KINDS = Object.freeze({
  * - `contract_enforcement`: one steward; turning enforcement back on needs no review.
  * - `contract_migration_rule`: one steward. Every registration or change of a rule counts as relaxing
  *   (a rule decides which records reach a reader of another version), so none is approved by the policy.
- * - `policy_change`: one steward other than the requester (the seed's governance demo).
+ * - `policy_change`: one steward other than the requester.
  *
  * @example
  * ```ts

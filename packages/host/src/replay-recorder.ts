@@ -31,8 +31,6 @@ export interface ReplayPolicyOptions {
   maxBytes?: number;
   /** Days a recording is kept; default 30. */
   retentionDays?: number;
-  /** Roles that may replay a run of their own org; default `['auditor', 'admin']`. */
-  roles?: readonly string[];
 }
 
 /** The resolved replay policy. */
@@ -40,7 +38,6 @@ export interface ReplayPolicy {
   enabled(orgId: string, pluginId: string): boolean;
   maxBytes: number;
   retentionDays: number;
-  roles: readonly string[];
 }
 
 const PolicySchema = z
@@ -56,25 +53,12 @@ const PolicySchema = z
       .max(1024 * 1024 * 1024)
       .optional(),
     retentionDays: z.number().int().positive().max(3650).optional(),
-    roles: z.array(z.string().min(1).max(100)).min(1).max(32).optional(),
   })
   .strict();
 
-/**
- * Default roles allowed to replay a run of their org.
- *
- * @example
- * ```ts
- * import { DEFAULT_REPLAY_ROLES } from '@intelgraph/host';
- * const host = await createExtensionHost({ replay: { enabled: true, roles: [...DEFAULT_REPLAY_ROLES, 'compliance'] } });
- * ```
- */
-export const DEFAULT_REPLAY_ROLES: readonly string[] = ['auditor', 'admin'];
-
 /** @internal Parses the host option (undefined: replay off, nobody records). */
 export function resolveReplayPolicy(input: ReplayPolicyOptions | undefined): ReplayPolicy {
-  if (input === undefined)
-    return { enabled: () => false, maxBytes: 0, retentionDays: 0, roles: DEFAULT_REPLAY_ROLES };
+  if (input === undefined) return { enabled: () => false, maxBytes: 0, retentionDays: 0 };
   const parsed = PolicySchema.safeParse(input);
   if (!parsed.success) {
     throw new IntelGraphError('INVALID_INPUT', 'invalid replay policy', {
@@ -93,7 +77,6 @@ export function resolveReplayPolicy(input: ReplayPolicyOptions | undefined): Rep
     enabled: typeof enabled === 'function' ? (o, pl) => enabled(o, pl) === true : () => enabled,
     maxBytes: p.maxBytes ?? 1024 * 1024,
     retentionDays: p.retentionDays ?? 30,
-    roles: p.roles ?? DEFAULT_REPLAY_ROLES,
   };
 }
 

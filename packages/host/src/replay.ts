@@ -2,6 +2,7 @@ import type { ScopedHostApi } from '@intelgraph/capabilities';
 import {
   type Actor,
   type AuditTrail,
+  type Authorizer,
   digestJson,
   IntelGraphError,
   type ReplayRecording,
@@ -9,7 +10,7 @@ import {
   sha256Hex,
 } from '@intelgraph/core';
 import type { Sandbox } from '@intelgraph/sandbox';
-import { type ReplayPolicy, sandboxAnswer } from './replay-recorder.js';
+import { sandboxAnswer } from './replay-recorder.js';
 
 /**
  * Where a replay first departed from its recording:
@@ -36,11 +37,11 @@ export type ReplayDivergence =
   | { kind: 'output'; reason: 'differs' | 'recording_altered'; path: string | null };
 
 /**
- * The answer of {@link ExtensionHost.replay}.
+ * The answer of `host.plugins.replay`.
  *
  * @example
  * ```ts
- * const r: ReplayResult = await host.replay(auditor, runId);
+ * const r: ReplayResult = await host.plugins.replay(auditor, runId);
  * if (r.divergence?.kind === 'call') console.log(`call ${r.divergence.index} differs: ${r.divergence.reason}`);
  * ```
  */
@@ -63,7 +64,8 @@ export interface ReplayDeps {
   store: ReplayStore;
   sandbox: Sandbox;
   audit: AuditTrail;
-  policy: ReplayPolicy;
+  /** Decides `runs.replay`. */
+  authorizer: Authorizer;
   now: () => number;
 }
 
@@ -115,22 +117,18 @@ function recordedApi(
 /**
  * Re-executes a recorded run: the same code (by digest), manifest budgets, input, seed, clock origin
  * and host responses, through a host API that answers from the recording. Only members of the run's
- * org with a role the policy names may replay it (another org's run is `NOT_FOUND`). Audited as
+ * org holding `runs.replay` may replay it (another org's run is `NOT_FOUND`). Audited as
  * `plugin.replay`.
  *
  * @example
  * ```ts
- * const r = await host.replay(auditor, result.provenance.runId);
+ * const r = await host.plugins.replay(auditor, result.provenance.runId);
  * if (!r.identical) console.log(r.divergence);
  * ```
  */
 export async function replayRun(deps: ReplayDeps, actor: Actor, runId: string): Promise<ReplayResult> {
-  const { store, sandbox, audit, policy } = deps;
-  if (!actor.roles.some((r) => policy.roles.includes(r))) {
-    throw new IntelGraphError('FORBIDDEN', `replay needs one of the roles: ${policy.roles.join(', ')}`, {
-      details: { roles: [...policy.roles] },
-    });
-  }
+  const { store, sandbox, audit } = deps;
+  deps.authorizer.require(actor, 'runs.replay', 'replay');
   const rec = await store.get(runId);
   // An expired recording is gone even before the store's purge removes it.
   if (!rec || rec.orgId !== actor.orgId || Date.parse(rec.expiresAt) < deps.now())

@@ -10,6 +10,7 @@ import type {
   AuditEvent,
   AuditTrail,
   AuditVerification,
+  Authorizer,
   JsonValue,
   MarketplaceStore,
   RatingRecord,
@@ -141,6 +142,8 @@ export interface ViewDeps {
   contracts: SchemaRegistry;
   gates: ContractGates;
   marketplaceStore: MarketplaceStore;
+  /** Decides `governance.audit` (who sees the whole org's review queue on the dashboard). */
+  authorizer: Authorizer;
 }
 
 /**
@@ -148,12 +151,12 @@ export interface ViewDeps {
  *
  * @example
  * ```ts
- * const views = createViews({ audit, finops, governance, contracts, gates, marketplaceStore });
+ * const views = createViews({ audit, finops, governance, contracts, gates, marketplaceStore, authorizer });
  * const board = await views.dashboard(actor);
  * ```
  */
 export function createViews(deps: ViewDeps) {
-  const { audit, finops, governance, contracts, gates, marketplaceStore } = deps;
+  const { audit, finops, governance, contracts, gates, marketplaceStore, authorizer } = deps;
   // The verdict per chain head, shared by every read of that head: concurrent reads (30 aliased
   // `auditTrail` fields, many users at once) wait for the one verification in flight instead of each
   // reading the whole chain.
@@ -481,7 +484,7 @@ export function createViews(deps: ViewDeps) {
         }
       }
       decisionTimes.sort((a, b) => a - b);
-      const scope = actor.roles.some((r) => r === 'admin' || r === 'auditor') ? 'org' : 'reviewable';
+      const scope = authorizer.allows(actor, 'governance.audit') ? 'org' : 'reviewable';
       const open = await governance.queue(actor, { scope, states: ['pending'], limit: 200 });
 
       return {

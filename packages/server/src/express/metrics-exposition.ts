@@ -55,7 +55,7 @@ interface CounterLike {
  *
  * @example
  * ```ts
- * const exposition = createMetricsExposition(host.registry);
+ * const exposition = createMetricsExposition(host.metrics);
  * const { contentType, body } = await exposition.render(metricsFormatFor(req.get('accept')));
  * ```
  */

@@ -1,13 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type Actor, IntelGraphError } from '@intelgraph/core';
+import { type Actor, type Authorizer, IntelGraphError } from '@intelgraph/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /** Who may read `/metrics` and `/readyz`. */
 export interface ObservabilityAccess {
   /** A static bearer token for scrapers and probes (`Authorization: Bearer <token>`). */
   token?: string;
-  /** Roles that may read them through the auth hook. */
-  roles: readonly string[];
+  /** Decides `observability.read` for actors of the auth hook. */
+  authorizer: Authorizer;
   auth: (req: Request) => Actor | null | Promise<Actor | null>;
 }
 
@@ -28,7 +28,7 @@ export interface OperatorCheck {
 
 /**
  * Guards the operator endpoints: the metrics token (compared in constant time) or an actor from the auth
- * hook holding one of `roles`. Metrics cover every org, so an org's own admin is not enough by default.
+ * hook holding `observability.read`. Metrics cover every org, so an org's own admin is not enough by default.
  * `guard` answers anonymous callers 401 UNAUTHENTICATED and others 403 FORBIDDEN.
  */
 export function operatorCheck(access: ObservabilityAccess): OperatorCheck {
@@ -42,14 +42,7 @@ export function operatorCheck(access: ObservabilityAccess): OperatorCheck {
         'UNAUTHENTICATED',
         'this endpoint needs the metrics token or a signed-in operator',
       );
-    if (!actor.roles.some((r) => access.roles.includes(r)))
-      throw new IntelGraphError(
-        'FORBIDDEN',
-        `this endpoint needs one of the roles: ${access.roles.join(', ')}`,
-        {
-          details: { roles: [...access.roles] },
-        },
-      );
+    access.authorizer.require(actor, 'observability.read', 'this endpoint');
   };
   return {
     guard: async (req: Request, _res: Response, next: NextFunction) => {

@@ -43,12 +43,10 @@ export interface ExpressRouterOptions {
   introspection?: boolean;
   /**
    * A bearer token that lets scrapers read `/metrics` and the per-backend detail of `/readyz`
-   * (`Authorization: Bearer <token>`). Without it, only actors of the auth hook holding one of
-   * `metricsRoles` may.
+   * (`Authorization: Bearer <token>`). Without it, only actors of the auth hook holding
+   * `observability.read` (`host.authorizer`; default role `operator`) may.
    */
   metricsToken?: string;
-  /** Roles that may read `/metrics` and `/readyz`'s detail through the auth hook (default `['operator']`). */
-  metricsRoles?: readonly string[];
 }
 
 /** A mounted router plus the function that stops its GraphQL server. */
@@ -104,7 +102,6 @@ const RouterOptionsSchema = z.object({
   bodyLimit: SizeSchema.optional(),
   packageBodyLimit: SizeSchema.optional(),
   metricsToken: z.string().min(16, 'use at least 16 characters').max(4096).optional(),
-  metricsRoles: z.array(z.string().min(1).max(64)).min(1).max(32).optional(),
   queryLimits: z
     .object({
       maxDepth: positive,
@@ -161,7 +158,7 @@ export async function createExpressRouter(options: ExpressRouterOptions): Promis
   const router = express.Router();
   const operatorOnly = operatorCheck({
     ...(options.metricsToken ? { token: options.metricsToken } : {}),
-    roles: options.metricsRoles ?? ['operator'],
+    authorizer: host.authorizer,
     auth,
   });
 
@@ -186,7 +183,7 @@ export async function createExpressRouter(options: ExpressRouterOptions): Promis
       next(err);
     }
   });
-  const exposition = createMetricsExposition(host.registry);
+  const exposition = createMetricsExposition(host.metrics);
   router.get('/metrics', operatorOnly.guard, async (req, res) => {
     const { contentType, body } = await exposition.render(metricsFormatFor(req.get('accept')));
     res.setHeader('content-type', contentType);
@@ -211,7 +208,7 @@ export async function createExpressRouter(options: ExpressRouterOptions): Promis
     traceContextMiddleware,
     async (req: Request, res: Response, next: NextFunction) => {
       try {
-        const published = await host.publish(localsOf(res).actor ?? null, packageFromBody(req.body));
+        const published = await host.plugins.publish(localsOf(res).actor ?? null, packageFromBody(req.body));
         res.status(201).json(published);
       } catch (err) {
         next(err);
@@ -259,10 +256,10 @@ export async function createExpressRouter(options: ExpressRouterOptions): Promis
     // After body parsing (its stream events run outside the request's async context).
     traceContextMiddleware,
     expressMiddleware(apollo, {
-      context: async ({ res }) => ({
-        actor: localsOf(res).actor ?? null,
-        loaders: createGraphQLLoaders(host),
-      }),
+      context: async ({ res }) => {
+        const actor = localsOf(res).actor ?? null;
+        return { actor, loaders: createGraphQLLoaders(host, actor) };
+      },
     }),
   );
 

@@ -1,9 +1,9 @@
 import type { ReviewTaskView } from '@intelgraph/governance';
 
 /**
- * GraphQL SDL of the governance API: the seed's `ReviewTask`, `requestPolicyChange`, `reviewApprove`
+ * GraphQL SDL of the governance API: `ReviewTask`, `requestPolicyChange`, `reviewApprove`
  * and `reviewDeny`, plus `reviewAppeal`, `reviewWithdraw`, `reviewRetryApply` and the queue queries.
- * Resolvers live beside it in `@intelgraph/server/graphql`, which maps each field to a `Governance` method. `DateTime` is ISO-8601; `JSON` is any JSON value.
+ * Resolvers live beside it in `@intelgraph/server/graphql`, which maps each field to a `host.governance` method. `DateTime` is ISO-8601; `JSON` is any JSON value.
  *
  * @example
  * ```ts

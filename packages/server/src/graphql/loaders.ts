@@ -1,8 +1,7 @@
-import type { ExtensionHost } from '@intelgraph/host';
+import { type Actor, IntelGraphError } from '@intelgraph/core';
+import type { CatalogStats, ExtensionHost } from '@intelgraph/host';
 import type { PluginDetail } from '@intelgraph/marketplace';
 import DataLoader from 'dataloader';
-
-type CatalogStats = Awaited<ReturnType<ExtensionHost['catalogStats']>>;
 
 /**
  * The per-request DataLoaders of the GraphQL resolvers. Every per-plugin lookup a query makes (detail,
@@ -26,17 +25,23 @@ function perKey<V>(load: (id: string) => Promise<V>) {
 }
 
 /**
- * Creates a request's loaders over a host.
+ * Creates a request's loaders over a host, reading as the request's actor (an anonymous request's
+ * loads fail with `FORBIDDEN`).
  *
  * @example
  * ```ts
  * import { createGraphQLLoaders } from '@intelgraph/server/graphql';
- * const context = { actor, loaders: createGraphQLLoaders(host) }; // one per request
+ * const context = { actor, loaders: createGraphQLLoaders(host, actor) }; // one per request
  * ```
  */
-export function createGraphQLLoaders(host: ExtensionHost): GraphQLLoaders {
+export function createGraphQLLoaders(host: ExtensionHost, actor: Actor | null): GraphQLLoaders {
+  const signedIn = (): Actor => {
+    if (!actor)
+      throw new IntelGraphError('FORBIDDEN', 'sign in: this operation needs an authenticated actor');
+    return actor;
+  };
   return {
-    detail: new DataLoader(perKey((id) => host.marketplace.detail(id))),
-    stats: new DataLoader(perKey((id) => host.catalogStats(id))),
+    detail: new DataLoader(perKey(async (id) => host.plugins.get(signedIn(), id))),
+    stats: new DataLoader(perKey(async (id) => host.plugins.stats(signedIn(), id))),
   };
 }

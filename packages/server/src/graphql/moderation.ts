@@ -124,7 +124,7 @@ function actorOf(ctx: Context): Actor {
 }
 
 /**
- * The moderation resolvers over a host's marketplace; merge them with {@link createResolvers}.
+ * The moderation resolvers over `host.plugins.moderation` (`plugins.moderate`); merge them with {@link createResolvers}.
  *
  * @example
  * ```ts
@@ -134,7 +134,7 @@ function actorOf(ctx: Context): Actor {
  * ```
  */
 export function createModerationResolvers(host: ExtensionHost): Record<string, object> {
-  const moderation = host.marketplace.moderation;
+  const moderation = host.plugins.moderation;
   return {
     Query: {
       moderationQueue: async (_: unknown, args: Args, ctx: Context) =>

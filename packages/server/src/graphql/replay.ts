@@ -3,7 +3,7 @@ import type { ExtensionHost, ReplayResult } from '@intelgraph/host';
 import type { GraphQLContext } from './resolvers.js';
 
 /**
- * The GraphQL SDL of run replay (issue 21): `pluginRunReplay(runId)` re-executes a recorded run and says
+ * The GraphQL SDL of run replay: `pluginRunReplay(runId)` re-executes a recorded run and says
  * whether it is identical or where it first diverged. Part of {@link typeDefs}.
  *
  * @example
@@ -61,7 +61,7 @@ extend type Provenance {
 }
 
 extend type Mutation {
-  "re-executes a recorded run of the org from its recording (a role the replay policy names; audited)"
+  "re-executes a recorded run of the org from its recording (the runs.replay permission; audited)"
   pluginRunReplay(runId: ID!): PluginRunReplay!
 }
 `;
@@ -101,7 +101,7 @@ export function createReplayResolvers(host: ExtensionHost): Record<string, objec
       pluginRunReplay: async (_: unknown, args: { runId?: unknown }, ctx: GraphQLContext) => {
         if (!ctx.actor)
           throw new IntelGraphError('FORBIDDEN', 'sign in: this operation needs an authenticated actor');
-        return view(await host.replay(ctx.actor, String(args.runId)));
+        return view(await host.plugins.replay(ctx.actor, String(args.runId)));
       },
     },
   };

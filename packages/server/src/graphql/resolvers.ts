@@ -34,7 +34,7 @@ function actorOf(ctx: GraphQLContext): Actor {
 }
 
 function loadersOf(host: ExtensionHost, ctx: GraphQLContext): GraphQLLoaders {
-  ctx.loaders ??= createGraphQLLoaders(host);
+  ctx.loaders ??= createGraphQLLoaders(host, ctx.actor);
   return ctx.loaders;
 }
 
@@ -135,31 +135,15 @@ function installationView(i: InstallationView) {
   };
 }
 
-const WINDOW_CLOSING_MS = 30 * 86_400_000;
-
-async function deprecatedUntil(
-  host: ExtensionHost,
-  subject: string,
-  version: number,
-): Promise<string | null> {
-  return (await host.migrations.deprecations(subject)).find((d) => d.version === version)?.until ?? null;
-}
-
-async function negotiatedView(host: ExtensionHost, n: NegotiatedContractRecord) {
-  const [current, until] = await Promise.all([
-    host.contracts.getLatest(n.subject).then(
-      (r) => r.version,
-      () => n.negotiatedAt,
-    ),
-    deprecatedUntil(host, n.subject, n.version),
-  ]);
+async function negotiatedView(host: ExtensionHost, actor: Actor, n: NegotiatedContractRecord) {
+  const s = await host.contracts.versionStatus(actor, { subject: n.subject, version: n.version });
   return {
     edge: n.edge,
     subject: n.subject,
     version: n.version,
-    currentVersion: current,
-    deprecatedUntil: until,
-    windowClosing: until !== null && Date.parse(until) - host.clock.now() <= WINDOW_CLOSING_MS,
+    currentVersion: s.currentVersion ?? n.negotiatedAt,
+    deprecatedUntil: s.deprecatedUntil,
+    windowClosing: s.windowClosing,
   };
 }
 
@@ -209,17 +193,6 @@ function runView(r: PluginRunResult) {
   };
 }
 
-async function requireInstallation(
-  host: ExtensionHost,
-  actor: Actor,
-  pluginId: string,
-): Promise<InstallationView> {
-  const all = await host.marketplace.installations(actor.orgId);
-  const found = all.find((i) => i.pluginId === pluginId);
-  if (!found) throw new IntelGraphError('NOT_FOUND', `${pluginId} is not installed in ${actor.orgId}`);
-  return found;
-}
-
 /**
  * The resolver map of the GraphQL schema, over an {@link ExtensionHost}. Every resolver takes its
  * actor from the context and scopes reads to the actor's org.
@@ -238,12 +211,12 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
     JSON: JSONScalar,
     DateTime: DateTimeScalar,
     Installation: {
-      contracts: async (parent: { negotiated?: NegotiatedContractRecord[] }) =>
-        Promise.all((parent.negotiated ?? []).map((n) => negotiatedView(host, n))),
+      contracts: async (parent: { negotiated?: NegotiatedContractRecord[] }, _: Args, ctx: GraphQLContext) =>
+        Promise.all((parent.negotiated ?? []).map((n) => negotiatedView(host, actorOf(ctx), n))),
     },
     ContractSubject: {
-      migrationRules: async (parent: { subject: string }) =>
-        (await host.migrations.list(parent.subject)).map((r) => ({
+      migrationRules: async (parent: { subject: string }, _: Args, ctx: GraphQLContext) =>
+        (await host.contracts.migrationRules(actorOf(ctx), parent.subject)).map((r) => ({
           from: r.from,
           to: r.to,
           direction: r.direction,
@@ -252,8 +225,13 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
         })),
     },
     ContractVersion: {
-      deprecatedUntil: async (parent: { subject: string; version: number }) =>
-        deprecatedUntil(host, parent.subject, parent.version),
+      deprecatedUntil: async (parent: { subject: string; version: number }, _: Args, ctx: GraphQLContext) =>
+        (
+          await host.contracts.versionStatus(actorOf(ctx), {
+            subject: parent.subject,
+            version: parent.version,
+          })
+        ).deprecatedUntil,
     },
     Plugin: {
       versions: async (p: { id: string }, args: Args, ctx: GraphQLContext) => {
@@ -296,24 +274,19 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
         const d = await loadersOf(host, ctx).detail.load(p.id);
         const ref = d.manifest.inputSchema;
         if (!ref) return null;
-        const v =
-          ref.version === undefined
-            ? await host.contracts.getLatest(ref.subject)
-            : await host.contracts.getVersion(ref.subject, ref.version);
-        return v.schema;
+        return (await host.contracts.schema(actorOf(ctx), ref.subject, ref.version)).schema;
       },
     },
     Query: {
       me: (_: unknown, __: Args, ctx: GraphQLContext) => actorOf(ctx),
       ping: () => true,
       catalog: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        actorOf(ctx);
         const f = (args.filter ?? {}) as {
           capability?: string;
           risk?: 'low' | 'medium' | 'high';
           publisher?: string;
         };
-        const list = await host.marketplace.list({
+        const list = await host.plugins.list(actorOf(ctx), {
           ...(f.capability ? { capability: f.capability } : {}),
           ...(f.risk ? { risk: f.risk } : {}),
           ...(f.publisher ? { publisher: f.publisher } : {}),
@@ -322,13 +295,12 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
         return list.map(pluginView);
       },
       search: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        actorOf(ctx);
         const f = (args.filter ?? {}) as {
           capability?: string;
           risk?: 'low' | 'medium' | 'high';
           publisher?: string;
         };
-        const hits = await host.marketplace.search({
+        const hits = await host.plugins.search(actorOf(ctx), {
           q: String(args.query ?? ''),
           ...(f.capability ? { capability: f.capability } : {}),
           ...(f.risk ? { risk: f.risk } : {}),
@@ -343,7 +315,6 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
         );
       },
       plugin: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        actorOf(ctx);
         try {
           return pluginView(await loadersOf(host, ctx).detail.load(String(args.id)));
         } catch (err) {
@@ -352,11 +323,11 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
         }
       },
       installations: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        (await host.marketplace.installations(actorOf(ctx).orgId))
+        (await host.plugins.installations(actorOf(ctx)))
           .slice(0, pageSizeOf(args.first, 50))
           .map(installationView),
       auditTrail: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const r = await host.auditTrail(
+        const r = await host.audit.trail(
           actorOf(ctx),
           String(args.subject),
           pageSizeOf(args.first, 200, 1000),
@@ -364,17 +335,17 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
         return { subject: String(args.subject), events: r.events.map(auditEntry), verified: r.verified };
       },
       contracts: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        (await host.contractViews(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
+        (await host.contracts.list(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
       contract: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        (await host.contractViews(actorOf(ctx))).find((c) => c.subject === args.subject) ?? null,
+        (await host.contracts.list(actorOf(ctx))).find((c) => c.subject === args.subject) ?? null,
       contractDiff: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        host.contractDiff(actorOf(ctx), {
+        host.contracts.diff(actorOf(ctx), {
           subject: String(args.subject),
           from: Number(args.from),
           to: Number(args.to),
         }),
       contractTest: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const r = await host.testContract(actorOf(ctx), {
+        const r = await host.contracts.test(actorOf(ctx), {
           subject: String(args.subject),
           ...(args.version == null ? {} : { version: Number(args.version) }),
           records: args.records as unknown[],
@@ -388,7 +359,7 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
       },
       contractApplyPatch: async (_: unknown, args: Args, ctx: GraphQLContext) =>
         recordView(
-          await host.applyPatch(actorOf(ctx), {
+          await host.contracts.applyPatch(actorOf(ctx), {
             subject: String(args.subject),
             ...(args.version == null ? {} : { version: Number(args.version) }),
             record: args.record,
@@ -396,14 +367,15 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
           }),
         ),
       usage: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        (await host.dashboard(actorOf(ctx))).plugins.slice(0, pageSizeOf(args.first, 50)),
+        (await host.finops.dashboard(actorOf(ctx))).plugins.slice(0, pageSizeOf(args.first, 50)),
       hint: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        host.hintView(actorOf(ctx), String(args.pluginId)),
+        host.finops.hintView(actorOf(ctx), String(args.pluginId)),
       quotas: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        (await host.quotaViews(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
+        (await host.finops.quotas(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
       killSwitches: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        (await host.killSwitchViews(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
-      finopsDashboard: async (_: unknown, __: Args, ctx: GraphQLContext) => host.dashboard(actorOf(ctx)),
+        (await host.finops.killSwitches(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
+      finopsDashboard: async (_: unknown, __: Args, ctx: GraphQLContext) =>
+        host.finops.dashboard(actorOf(ctx)),
       reviewTask: async (_: unknown, args: Args, ctx: GraphQLContext) =>
         task(await host.governance.get(actorOf(ctx), String(args.id))),
       reviewQueue: async (_: unknown, args: Args, ctx: GraphQLContext) => {
@@ -420,14 +392,14 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
         return { items: page.items.map((t) => reviewTaskToGraphQL(t)), nextCursor: page.nextCursor };
       },
       reviewAuditTrail: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const r = await host.governance.auditTrail(String(args.id), actorOf(ctx));
+        const r = await host.governance.auditTrail(actorOf(ctx), String(args.id));
         return { events: r.events.map(auditEntry), verified: r.verified };
       },
     },
     Mutation: {
       pluginInstall: async (_: unknown, args: Args, ctx: GraphQLContext) =>
         installResult(
-          await host.install(actorOf(ctx), {
+          await host.plugins.install(actorOf(ctx), {
             pluginId: String(args.id),
             ...(args.version == null ? {} : { version: String(args.version) }),
             ...(args.grant == null ? {} : { grant: args.grant as string[] }),
@@ -435,14 +407,14 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
         ),
       pluginGrant: async (_: unknown, args: Args, ctx: GraphQLContext) => {
         const actor = actorOf(ctx);
-        const current = await requireInstallation(host, actor, String(args.id));
+        const current = await host.plugins.installation(actor, String(args.id));
         const scopes = [...new Set([...current.optionalScopes, ...(args.scopes as string[])])];
         // A grant that waits for a review is a result (pending_review with its task), not an error.
-        return installResult(await host.setOptionalScopes(actor, String(args.id), scopes));
+        return installResult(await host.plugins.setOptionalScopes(actor, String(args.id), scopes));
       },
       pluginRevoke: async (_: unknown, args: Args, ctx: GraphQLContext) => {
         const actor = actorOf(ctx);
-        const current = await requireInstallation(host, actor, String(args.id));
+        const current = await host.plugins.installation(actor, String(args.id));
         const revoke = new Set(parseInput(ScopeListSchema, args.scopes, 'scopes'));
         const required = current.grants.filter((s) => !current.optionalScopes.includes(s) && revoke.has(s));
         if (required.length > 0) {
@@ -460,7 +432,7 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
             },
           );
         }
-        const o = await host.setOptionalScopes(
+        const o = await host.plugins.setOptionalScopes(
           actor,
           String(args.id),
           current.optionalScopes.filter((s) => !revoke.has(s)),
@@ -470,13 +442,13 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
         return installationView(o.installation);
       },
       pluginUninstall: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        await host.uninstall(actorOf(ctx), String(args.id));
+        await host.plugins.uninstall(actorOf(ctx), String(args.id));
         return true;
       },
       pluginRun: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        runView(await host.runPlugin(actorOf(ctx), String(args.id), args.input)),
+        runView(await host.plugins.run(actorOf(ctx), String(args.id), args.input)),
       pluginRate: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const r = await host.marketplace.rate(actorOf(ctx), String(args.id), {
+        const r = await host.plugins.rate(actorOf(ctx), String(args.id), {
           stars: Number(args.stars),
           ...(args.review == null ? {} : { comment: String(args.review) }),
         });
@@ -493,20 +465,20 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
         const pluginId = String(args.id);
         const version =
           args.version == null
-            ? (await host.marketplace.detail(pluginId)).latestVersion
+            ? (await host.plugins.get(actor, pluginId)).latestVersion
             : String(args.version);
-        const r = await host.marketplace.report(actor, {
+        const r = await host.plugins.report(actor, {
           pluginId,
           version,
-          category: args.category as Parameters<ExtensionHost['marketplace']['report']>[1]['category'],
+          category: args.category as Parameters<ExtensionHost['plugins']['report']>[1]['category'],
           details: String(args.reason),
         });
-        const detail = await host.marketplace.detail(pluginId);
+        const detail = await host.plugins.get(actor, pluginId);
         const hidden = detail.versions.find((v) => v.version === version)?.hidden ?? false;
         return { id: r.id, pluginId, version, category: r.category, createdAt: r.createdAt, hidden };
       },
       contractRegister: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const r = await host.registerContract(actorOf(ctx), {
+        const r = await host.contracts.register(actorOf(ctx), {
           subject: String(args.subject),
           format: args.format as 'json' | 'avro',
           schema: args.schema,
@@ -515,7 +487,7 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
         return { ...r, deleted: r.deletedAt !== null };
       },
       contractSetEnforcement: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const o = await host.setEnforcement(actorOf(ctx), {
+        const o = await host.contracts.setEnforcement(actorOf(ctx), {
           subject: String(args.subject),
           edge: args.edge as 'ingest' | 'export',
           mode: args.mode as 'enforce' | 'warn' | 'off',
@@ -524,7 +496,7 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
         return { status: o.status, reviewTask: task(o.reviewTask) };
       },
       contractRegisterMigrationRule: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const o = await host.registerMigrationRule(actorOf(ctx), {
+        const o = await host.contracts.registerMigrationRule(actorOf(ctx), {
           subject: args.subject as string,
           from: args.from as number,
           to: args.to as number,
@@ -537,13 +509,13 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
       },
       ingest: async (_: unknown, args: Args, ctx: GraphQLContext) =>
         edgeView(
-          await host.ingest(actorOf(ctx), String(args.subject), args.batch as unknown[], {
+          await host.contracts.ingest(actorOf(ctx), String(args.subject), args.batch as unknown[], {
             ...(args.version == null ? {} : { version: args.version as number }),
           }),
         ),
       export: async (_: unknown, args: Args, ctx: GraphQLContext) =>
         edgeView(
-          await host.export(actorOf(ctx), String(args.subject), args.batch as unknown[], {
+          await host.contracts.export(actorOf(ctx), String(args.subject), args.batch as unknown[], {
             ...(args.destination == null ? {} : { destination: String(args.destination) }),
             ...(args.version == null ? {} : { version: args.version as number }),
           }),
@@ -557,14 +529,14 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
           window: 'minute' | 'hour' | 'day' | 'month';
           mode?: 'hard' | 'soft';
         };
-        await host.setQuota(actor, {
+        await host.finops.setQuota(actor, {
           ...(i.pluginId ? { pluginId: i.pluginId } : {}),
           resource: i.resource,
           limit: i.limit,
           window: i.window,
           mode: i.mode ?? 'hard',
-        } as Parameters<ExtensionHost['setQuota']>[1]);
-        const views = await host.quotaViews(actor);
+        });
+        const views = await host.finops.quotas(actor);
         const match = views.find(
           (q) =>
             q.resource === i.resource &&
@@ -576,20 +548,12 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
       },
       killSwitchSet: async (_: unknown, args: Args, ctx: GraphQLContext) => {
         const actor = actorOf(ctx);
-        await host.killSwitch(actor, {
+        return host.finops.killSwitch(actor, {
           scope: args.scope as 'global' | 'org' | 'plugin',
           ...(args.target == null ? {} : { target: String(args.target) }),
           on: Boolean(args.on),
           reason: String(args.reason),
         });
-        return {
-          scope: args.scope,
-          target: args.scope === 'plugin' ? String(args.target) : args.scope === 'org' ? actor.orgId : null,
-          on: Boolean(args.on),
-          reason: String(args.reason),
-          actor: actor.userId,
-          at: new Date(host.clock.now()).toISOString(),
-        };
       },
       requestPolicyChange: async (_: unknown, args: Args, ctx: GraphQLContext) => {
         const actor = actorOf(ctx);
@@ -600,7 +564,7 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
             'payload must be an object of policy params, or { policy }',
           );
         }
-        // `kind` names the policy to change and `payload` holds its params (the seed's form,
+        // `kind` names the policy to change and `payload` holds its params (the short form,
         // `requestPolicyChange(kind: "export", payload: { maxRecords: 5 })`) or `{ policy }` to replace
         // it. `kind: "policy_change"` takes the governance payload itself: `{ kind, params }` or
         // `{ kind, policy }` (what the web app sends). Governance validates every form.
@@ -611,7 +575,7 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
               ? { kind: String(args.kind), policy: payload.policy }
               : { kind: String(args.kind), params: payload };
         return task(
-          await host.request(actor, {
+          await host.governance.request(actor, {
             kind: 'policy_change',
             payload: change,
             reason: String(args.reason),
@@ -621,21 +585,21 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
       },
       reviewApprove: async (_: unknown, args: Args, ctx: GraphQLContext) =>
         task(
-          await host.approve(actorOf(ctx), String(args.id), {
+          await host.governance.approve(actorOf(ctx), String(args.id), {
             ...(args.note == null ? {} : { note: String(args.note) }),
             ...(args.evidence ? { evidence: args.evidence as never } : {}),
           }),
         ),
       reviewDeny: async (_: unknown, args: Args, ctx: GraphQLContext) =>
         task(
-          await host.deny(actorOf(ctx), String(args.id), {
+          await host.governance.deny(actorOf(ctx), String(args.id), {
             reason: String(args.reason),
             ...(args.evidence ? { evidence: args.evidence as never } : {}),
           }),
         ),
       reviewAppeal: async (_: unknown, args: Args, ctx: GraphQLContext) =>
         task(
-          await host.appeal(actorOf(ctx), String(args.id), {
+          await host.governance.appeal(actorOf(ctx), String(args.id), {
             reason: String(args.reason),
             ...(args.evidence ? { evidence: args.evidence as never } : {}),
           }),
