@@ -18,7 +18,7 @@ import { actorOf, type GovernedOutcome, governed, type HostContext } from './con
 /**
  * `host.governance`: governed requests and their reviews. Governance decides who may see and decide a
  * task (its policy's approvers, the requester, and `governance.audit` for the whole org); another org's
- * task is `NOT_FOUND`.
+ * task is `NOT_FOUND`, like a missing one.
  *
  * @example
  * ```ts
@@ -64,18 +64,30 @@ const MergeInput = z
 /** Creates `host.governance` over the host's context. */
 export function createGovernanceApi(ctx: HostContext): GovernanceApi {
   const { governance, graph, owner } = ctx;
+  // Another org's task is NOT_FOUND, like a task that does not exist: its id tells nothing.
+  const inOrg = async (raw: unknown, taskIdInput: unknown): Promise<[Actor, string]> => {
+    const actor = actorOf(raw);
+    const taskId = parseInput(NameSchema, taskIdInput, 'taskId');
+    const snap = await ctx.stores.reviews.get(taskId);
+    if (!snap || snap.task.orgId !== actor.orgId)
+      throw new IntelGraphError('NOT_FOUND', `no review task ${taskId}`, { details: { taskId } });
+    return [actor, taskId];
+  };
   return {
     // Never with the owner token: the host's own kinds are refused here (FORBIDDEN).
     request: async (actor, input) => governance.request(actorOf(actor), input),
-    approve: async (actor, id, input) => governance.approve(actorOf(actor), id, input),
-    deny: async (actor, id, input) => governance.deny(actorOf(actor), id, input),
-    appeal: async (actor, id, input) => governance.appeal(actorOf(actor), id, input),
-    withdraw: async (actor, id, input) => governance.withdraw(actorOf(actor), id, input),
-    retryApply: async (actor, id) => governance.retryApply(actorOf(actor), id),
-    get: async (actor, id) => governance.get(actorOf(actor), id),
+    approve: async (actor, id, input) => governance.approve(...(await inOrg(actor, id)), input),
+    deny: async (actor, id, input) => governance.deny(...(await inOrg(actor, id)), input),
+    appeal: async (actor, id, input) => governance.appeal(...(await inOrg(actor, id)), input),
+    withdraw: async (actor, id, input) => governance.withdraw(...(await inOrg(actor, id)), input),
+    retryApply: async (actor, id) => governance.retryApply(...(await inOrg(actor, id))),
+    get: async (actor, id) => governance.get(...(await inOrg(actor, id))),
     queue: async (actor, input) => governance.queue(actorOf(actor), input),
-    evidence: async (actor, id, sha256) => governance.evidence(actorOf(actor), id, sha256),
-    auditTrail: async (actor, id) => governance.auditTrail(id, actorOf(actor)),
+    evidence: async (actor, id, sha256) => governance.evidence(...(await inOrg(actor, id)), sha256),
+    auditTrail: async (actor, id) => {
+      const [who, taskId] = await inOrg(actor, id);
+      return governance.auditTrail(taskId, who);
+    },
     mergeEntities: async (actorInput, raw) => {
       const actor = actorOf(actorInput);
       const input = parseInput(MergeInput, raw, 'merge');

@@ -96,25 +96,29 @@ function formatRouterError(formatted: GraphQLFormattedError, error: unknown): Gr
 const positive = z.number().int().positive();
 const SizeSchema = z.string().regex(/^\d+(\.\d+)?\s*(b|kb|mb)$/i, 'a size such as 512kb or 5mb');
 // The plain-data options; `host` and `auth` are checked by their use.
-const RouterOptionsSchema = z.object({
-  development: z.boolean().optional(),
-  introspection: z.boolean().optional(),
-  bodyLimit: SizeSchema.optional(),
-  packageBodyLimit: SizeSchema.optional(),
-  metricsToken: z.string().min(16, 'use at least 16 characters').max(4096).optional(),
-  queryLimits: z
-    .object({
-      maxDepth: positive,
-      maxFields: positive,
-      maxAliases: z.number().int().nonnegative(),
-      maxCost: positive,
-      defaultListSize: positive,
-      maxTokens: positive,
-    })
-    .partial()
-    .strict()
-    .optional(),
-});
+const RouterOptionsSchema = z
+  .object({
+    development: z.boolean().optional(),
+    introspection: z.boolean().optional(),
+    bodyLimit: SizeSchema.optional(),
+    packageBodyLimit: SizeSchema.optional(),
+    metricsToken: z.string().min(16, 'use at least 16 characters').max(4096).optional(),
+    queryLimits: z
+      .object({
+        maxDepth: positive,
+        maxFields: positive,
+        maxAliases: z.number().int().nonnegative(),
+        maxCost: positive,
+        defaultListSize: positive,
+        maxTokens: positive,
+      })
+      .partial()
+      .strict()
+      .optional(),
+  })
+  // An unknown option is refused, so a removed one (`metricsRoles`: now the host's `observability.read`)
+  // is not silently ignored.
+  .strict();
 
 function isPost(req: Request): boolean {
   return req.method === 'POST';
