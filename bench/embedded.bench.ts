@@ -123,10 +123,10 @@ async function child(dir: string, seed: boolean, serverDefaults: boolean): Promi
   samples.push(sample('host ready'));
   if (seed) {
     await seedHost(host);
-    await host.install(USERS.alice, { pluginId: 'sample-enricher' });
+    await host.plugins.install(USERS.alice, { pluginId: 'sample-enricher' });
   }
   samples.push(await idle('idle'));
-  const run = await host.runPlugin(USERS.alice, 'sample-enricher', { q: 'acme', limit: 5 });
+  const run = await host.plugins.run(USERS.alice, 'sample-enricher', { q: 'acme', limit: 5 });
   if (!run.ok) throw new Error(`plugin run failed: ${JSON.stringify(run.error)}`);
   samples.push(sample('after one run'));
   samples.push(await idle('idle after one run'));
@@ -134,13 +134,13 @@ async function child(dir: string, seed: boolean, serverDefaults: boolean): Promi
   const queries = ['acme', 'wile', 'glo', 'acme hold', 'coyote'];
   for (let i = 0; i < SEARCHES; i++) {
     const t0 = performance.now();
-    await host.graph.forOrg('acme').search({ q: queries[i % queries.length] ?? 'acme', limit: 10 });
+    await host.internals.graph.forOrg('acme').search({ q: queries[i % queries.length] ?? 'acme', limit: 10 });
     searchMs.push(performance.now() - t0);
   }
   const runMs: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
-    const r = await host.runPlugin(USERS.alice, 'sample-enricher', { q: 'acme', limit: 5 });
+    const r = await host.plugins.run(USERS.alice, 'sample-enricher', { q: 'acme', limit: 5 });
     if (!r.ok) throw new Error(`plugin run failed: ${JSON.stringify(r.error)}`);
     runMs.push(performance.now() - t0);
   }

@@ -29,7 +29,7 @@ async function metricSum(
   sampleName: string,
   key: (labels: Record<string, string | number>) => string | null,
 ): Promise<Record<string, number>> {
-  const metric = host.registry.getSingleMetric(name);
+  const metric = host.metrics.getSingleMetric(name);
   if (!metric) return {};
   const out: Record<string, number> = {};
   for (const v of (await metric.get()).values) {
@@ -46,7 +46,10 @@ export async function readLedger(host: ExtensionHost, sql: SqlDatabase): Promise
   const audit: Record<string, number> = {};
   let length = 0;
   for (let after: number | undefined; ; ) {
-    const page = await host.audit.list({ limit: 1000, ...(after === undefined ? {} : { afterSeq: after }) });
+    const page = await host.internals.audit.list({
+      limit: 1000,
+      ...(after === undefined ? {} : { afterSeq: after }),
+    });
     for (const e of page) {
       length++;
       const kind =
@@ -59,8 +62,8 @@ export async function readLedger(host: ExtensionHost, sql: SqlDatabase): Promise
     if (page.length < 1000) break;
     after = page.at(-1)?.seq;
   }
-  const verification = await host.audit.verify();
-  const usage = await host.usage(USERS.alice);
+  const verification = await host.internals.audit.verify();
+  const usage = await host.finops.usage(USERS.alice);
   const calls = usage.find(
     (u) => u.rule.resource === 'calls' && u.rule.window === 'month' && u.rule.scope.plugin === undefined,
   );

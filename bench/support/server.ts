@@ -103,7 +103,7 @@ async function main(): Promise<void> {
         const worker = async () => {
           while (next < m.count) {
             next++;
-            await stack.host.audit.record({
+            await stack.host.internals.audit.record({
               type: 'bench.append',
               actor: null,
               subject: `bench:${process.pid}`,

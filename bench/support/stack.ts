@@ -185,7 +185,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 export async function prepareLoad(host: ExtensionHost): Promise<void> {
   const { alice } = USERS;
   const key = generatePublisherKeyPair();
-  await host.marketplace.trustKey(
+  await host.internals.marketplace.trustKey(
     { userId: 'platform', orgId: 'intelgraph', roles: ['marketplace-admin'] },
     'load-bench',
     publicKeyPem(key.privateKeyPem),
@@ -200,16 +200,20 @@ export async function prepareLoad(host: ExtensionHost): Promise<void> {
     budgets: { ms: 800 },
   };
   const code = 'module.exports.run = async () => null;\n';
-  await host.publish(
+  await host.plugins.publish(
     null,
     await signPluginPackage({ manifest, files: { 'index.js': code } }, key.privateKeyPem),
   );
   for (const pluginId of [LOAD_PLUGIN, NOOP_PLUGIN]) {
-    const installed = await host.install(alice, { pluginId });
+    const installed = await host.plugins.install(alice, { pluginId });
     if (installed.status !== 'installed') throw new Error(`${pluginId} did not install: ${installed.status}`);
   }
-  await host.finops.quotas.remove({ scope: { org: alice.orgId }, resource: 'calls', window: 'hour' });
-  await host.setQuota(alice, {
+  await host.internals.finops.quotas.remove({
+    scope: { org: alice.orgId },
+    resource: 'calls',
+    window: 'hour',
+  });
+  await host.finops.setQuota(alice, {
     resource: 'calls',
     limit: 1_000_000_000,
     window: 'month',

@@ -57,12 +57,12 @@ async function newHost(tracerProvider?: TracerProvider): Promise<ExtensionHost> 
     database: 'memory',
     ...(tracerProvider ? { tracerProvider } : {}),
   });
-  await host.marketplace.trustKey(
+  await host.internals.marketplace.trustKey(
     { userId: 'p', orgId: 'intelgraph', roles: ['marketplace-admin'] },
     'acme-labs',
     publicKeyPem(key.privateKeyPem),
   );
-  await host.graph
+  await host.internals.graph
     .forOrg('acme')
     .upsert({ entities: [{ id: 'e1', type: 'Organization', name: 'Acme', properties: {} }] });
   const pkg = await signPluginPackage(
@@ -81,8 +81,8 @@ async function newHost(tracerProvider?: TracerProvider): Promise<ExtensionHost> 
     },
     key.privateKeyPem,
   );
-  await host.publish(null, pkg);
-  await host.install(alice, { pluginId: 'searcher' });
+  await host.plugins.publish(null, pkg);
+  await host.plugins.install(alice, { pluginId: 'searcher' });
   return host;
 }
 
@@ -92,12 +92,12 @@ interface Samples {
 }
 
 async function block(host: ExtensionHost, runs: number, into: Samples | null): Promise<void> {
-  const pids = host.sandbox.stats().workerPids ?? [];
+  const pids = host.internals.sandbox.stats().workerPids ?? [];
   const cpu0 = process.cpuUsage();
   const workers0 = workersCpuUs(pids);
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    const r = await host.runPlugin(alice, 'searcher', { q: 'acme' });
+    const r = await host.plugins.run(alice, 'searcher', { q: 'acme' });
     into?.ms.push(performance.now() - t);
     if (!r.ok) throw new Error(`run failed: ${r.error.code}`);
   }

@@ -56,142 +56,144 @@ const FACADE: Entry[] = [
   {
     name: 'actor',
     slot: 'other',
-    call: (h, v) => h.install(anyOf<Actor>(v), { pluginId: 'sample-enricher' }),
+    call: (h, v) => h.plugins.install(anyOf<Actor>(v), { pluginId: 'sample-enricher' }),
   },
-  { name: 'publish(pkg)', slot: 'other', call: (h, v) => h.publish(alice, v) },
-  { name: 'install(pluginId)', slot: 'id', call: (h, v) => h.install(alice, { pluginId: anyOf(v) }) },
+  { name: 'publish(pkg)', slot: 'other', call: (h, v) => h.plugins.publish(alice, v) },
+  { name: 'install(pluginId)', slot: 'id', call: (h, v) => h.plugins.install(alice, { pluginId: anyOf(v) }) },
   {
     name: 'install(grant)',
     slot: 'other',
-    call: (h, v) => h.install(alice, { pluginId: 'geo-enricher', grant: anyOf(v) }),
+    call: (h, v) => h.plugins.install(alice, { pluginId: 'geo-enricher', grant: anyOf(v) }),
   },
-  { name: 'uninstall(pluginId)', slot: 'id', call: (h, v) => h.uninstall(alice, anyOf(v)) },
+  { name: 'uninstall(pluginId)', slot: 'id', call: (h, v) => h.plugins.uninstall(alice, anyOf(v)) },
   {
     name: 'setOptionalScopes(scopes)',
     slot: 'other',
-    call: (h, v) => h.setOptionalScopes(alice, 'sample-enricher', anyOf(v)),
+    call: (h, v) => h.plugins.setOptionalScopes(alice, 'sample-enricher', anyOf(v)),
   },
-  { name: 'runPlugin(pluginId)', slot: 'id', call: (h, v) => h.runPlugin(alice, anyOf(v), { q: 'acme' }) },
-  { name: 'runPlugin(input)', slot: 'json', call: (h, v) => h.runPlugin(alice, 'sample-enricher', v) },
+  { name: 'runPlugin(pluginId)', slot: 'id', call: (h, v) => h.plugins.run(alice, anyOf(v), { q: 'acme' }) },
+  { name: 'runPlugin(input)', slot: 'json', call: (h, v) => h.plugins.run(alice, 'sample-enricher', v) },
   {
     name: 'registerContract(subject)',
     slot: 'id',
     call: (h, v) =>
-      h.registerContract(bob, { subject: anyOf(v), format: 'json', schema: { type: 'object' } }),
+      h.contracts.register(bob, { subject: anyOf(v), format: 'json', schema: { type: 'object' } }),
   },
   {
     name: 'registerContract(schema)',
     slot: 'other',
     // `{ a: 1 }` is a valid JSON Schema (an unknown keyword is ignored, kept as a warning: issue 18).
     valid: ['object'],
-    call: (h, v) => h.registerContract(bob, { subject: 'bad-input', format: 'json', schema: v }),
+    call: (h, v) => h.contracts.register(bob, { subject: 'bad-input', format: 'json', schema: v }),
   },
   {
     name: 'registerContract(format)',
     slot: 'other',
-    call: (h, v) => h.registerContract(bob, { subject: 'bad-input', format: anyOf(v), schema: {} }),
+    call: (h, v) => h.contracts.register(bob, { subject: 'bad-input', format: anyOf(v), schema: {} }),
   },
   {
     name: 'testContract(records)',
     slot: 'other',
-    call: (h, v) => h.testContract(alice, { subject: 'person', records: anyOf(v) }),
+    call: (h, v) => h.contracts.test(alice, { subject: 'person', records: anyOf(v) }),
   },
   {
     name: 'ingest(subject)',
     slot: 'id',
-    call: (h, v) => h.ingest(alice, anyOf(v), [{ id: 'p1', name: 'x' }]),
+    call: (h, v) => h.contracts.ingest(alice, anyOf(v), [{ id: 'p1', name: 'x' }]),
   },
-  { name: 'ingest(batch)', slot: 'other', call: (h, v) => h.ingest(alice, 'person', anyOf(v)) },
-  { name: 'ingest(record)', slot: 'json', call: (h, v) => h.ingest(alice, 'person', [v]) },
-  { name: 'export(batch)', slot: 'other', call: (h, v) => h.export(alice, 'person', anyOf(v)) },
+  { name: 'ingest(batch)', slot: 'other', call: (h, v) => h.contracts.ingest(alice, 'person', anyOf(v)) },
+  { name: 'ingest(record)', slot: 'json', call: (h, v) => h.contracts.ingest(alice, 'person', [v]) },
+  { name: 'export(batch)', slot: 'other', call: (h, v) => h.contracts.export(alice, 'person', anyOf(v)) },
   {
     name: 'setEnforcement(mode)',
     slot: 'other',
     call: (h, v) =>
-      h.setEnforcement(alice, { subject: 'person', edge: 'ingest', mode: anyOf(v), reason: 'r' }),
+      h.contracts.setEnforcement(alice, { subject: 'person', edge: 'ingest', mode: anyOf(v), reason: 'r' }),
   },
   {
     name: 'mergeEntities(survivorId)',
     slot: 'id',
-    call: (h, v) => h.mergeEntities(alice, { survivorId: anyOf(v), mergedId: 'org-acme', reason: 'r' }),
+    call: (h, v) =>
+      h.governance.mergeEntities(alice, { survivorId: anyOf(v), mergedId: 'org-acme', reason: 'r' }),
   },
   {
     name: 'request(kind)',
     slot: 'id',
-    call: (h, v) => h.request(alice, { kind: anyOf(v), payload: {}, reason: 'r' }),
+    call: (h, v) => h.governance.request(alice, { kind: anyOf(v), payload: {}, reason: 'r' }),
   },
   {
     name: 'request(payload)',
     slot: 'other',
-    call: (h, v) => h.request(alice, { kind: 'policy_change', payload: anyOf(v), reason: 'r' }),
+    call: (h, v) => h.governance.request(alice, { kind: 'policy_change', payload: anyOf(v), reason: 'r' }),
   },
   {
     name: 'request(payload) of a host-owned kind',
     slot: 'other',
     // Whatever the payload, a host-owned kind is refused before anything is stored.
-    call: (h, v) => h.request(alice, { kind: 'export', payload: anyOf(v), reason: 'r' }),
+    call: (h, v) => h.governance.request(alice, { kind: 'export', payload: anyOf(v), reason: 'r' }),
   },
-  { name: 'installStatus(pluginId)', slot: 'id', call: (h, v) => h.installStatus(alice, anyOf(v)) },
+  { name: 'installStatus(pluginId)', slot: 'id', call: (h, v) => h.plugins.status(alice, anyOf(v)) },
   {
     name: 'install(approvalRef)',
     slot: 'other',
     // Callers never pass an approval reference: only the applier of an approved review does.
-    call: (h, v) => h.install(alice, anyOf({ pluginId: 'geo-enricher', approvalRef: v })),
+    call: (h, v) => h.plugins.install(alice, anyOf({ pluginId: 'geo-enricher', approvalRef: v })),
   },
   {
     name: 'request(reason)',
     slot: 'text',
     call: (h, v) =>
-      h.request(alice, {
+      h.governance.request(alice, {
         kind: 'policy_change',
         payload: { kind: 'export', params: { maxRecords: 5 } },
         reason: anyOf(v),
       }),
   },
-  { name: 'approve(id)', slot: 'id', call: (h, v) => h.approve(bob, anyOf(v), {}) },
+  { name: 'approve(id)', slot: 'id', call: (h, v) => h.governance.approve(bob, anyOf(v), {}) },
   {
     name: 'approve(note)',
     slot: 'text',
-    call: (h, v) => h.approve(alice, reviewId.current, { note: anyOf(v) }),
+    call: (h, v) => h.governance.approve(alice, reviewId.current, { note: anyOf(v) }),
   },
   {
     name: 'deny(reason)',
     slot: 'text',
-    call: (h, v) => h.deny(alice, reviewId.current, { reason: anyOf(v) }),
+    call: (h, v) => h.governance.deny(alice, reviewId.current, { reason: anyOf(v) }),
   },
-  { name: 'appeal(id)', slot: 'id', call: (h, v) => h.appeal(alice, anyOf(v), { reason: 'r' }) },
-  { name: 'usage(pluginId)', slot: 'id', call: (h, v) => h.usage(alice, anyOf(v)) },
-  { name: 'hint(pluginId)', slot: 'id', call: (h, v) => h.hint(alice, anyOf(v)) },
+  { name: 'appeal(id)', slot: 'id', call: (h, v) => h.governance.appeal(alice, anyOf(v), { reason: 'r' }) },
+  { name: 'usage(pluginId)', slot: 'id', call: (h, v) => h.finops.usage(alice, anyOf(v)) },
+  { name: 'hint(pluginId)', slot: 'id', call: (h, v) => h.finops.hint(alice, anyOf(v)) },
   {
     name: 'killSwitch(target)',
     slot: 'id',
-    call: (h, v) => h.killSwitch(alice, { scope: 'plugin', target: anyOf(v), on: true, reason: 'r' }),
+    call: (h, v) => h.finops.killSwitch(alice, { scope: 'plugin', target: anyOf(v), on: true, reason: 'r' }),
   },
   {
     name: 'killSwitch(scope)',
     slot: 'other',
-    call: (h, v) => h.killSwitch(alice, { scope: anyOf(v), on: true, reason: 'r' }),
+    call: (h, v) => h.finops.killSwitch(alice, { scope: anyOf(v), on: true, reason: 'r' }),
   },
   {
     name: 'setQuota(limit)',
     slot: 'other',
     valid: ['number'],
-    call: (h, v) => h.setQuota(alice, { resource: 'calls', limit: anyOf(v), window: 'day', mode: 'hard' }),
+    call: (h, v) =>
+      h.finops.setQuota(alice, { resource: 'calls', limit: anyOf(v), window: 'day', mode: 'hard' }),
   },
-  { name: 'catalogStats(pluginId)', slot: 'id', call: (h, v) => h.catalogStats(anyOf(v)) },
-  { name: 'auditTrail(subject)', slot: 'id', call: (h, v) => h.auditTrail(alice, anyOf(v), 10) },
+  { name: 'plugins.stats(pluginId)', slot: 'id', call: (h, v) => h.plugins.stats(alice, anyOf(v)) },
+  { name: 'auditTrail(subject)', slot: 'id', call: (h, v) => h.audit.trail(alice, anyOf(v), 10) },
   {
     name: 'contractDiff(subject)',
     slot: 'id',
-    call: (h, v) => h.contractDiff(alice, { subject: anyOf(v), from: 1, to: 2 }),
+    call: (h, v) => h.contracts.diff(alice, { subject: anyOf(v), from: 1, to: 2 }),
   },
   {
     name: 'applyPatch(patch)',
     slot: 'other',
     call: (h, v) =>
-      h.applyPatch(alice, { subject: 'person', record: { id: 'p1', name: 'x' }, patch: anyOf(v) }),
+      h.contracts.applyPatch(alice, { subject: 'person', record: { id: 'p1', name: 'x' }, patch: anyOf(v) }),
   },
-  { name: 'hintView(pluginId)', slot: 'id', call: (h, v) => h.hintView(alice, anyOf(v)) },
+  { name: 'hintView(pluginId)', slot: 'id', call: (h, v) => h.finops.hintView(alice, anyOf(v)) },
 ];
 
 const NEVER = ['INTERNAL'];
@@ -200,14 +202,19 @@ const NEVER = ['INTERNAL'];
 async function fingerprint(host: ExtensionHost): Promise<string> {
   const audit: string[] = [];
   for (let after: number | undefined; ; ) {
-    const page = await host.audit.list({ limit: 1000, ...(after === undefined ? {} : { afterSeq: after }) });
+    const page = await host.internals.audit.list({
+      limit: 1000,
+      ...(after === undefined ? {} : { afterSeq: after }),
+    });
     for (const e of page)
       if (!/^(plugin\.run\.denied|contract\.(checked|decision|rejected|violation)|contract\.)/.test(e.type))
         audit.push(e.type);
     if (page.length < 1000) break;
     after = page.at(-1)?.seq;
   }
-  const installs = await Promise.all(['acme', 'globex'].map((o) => host.marketplace.installations(o)));
+  const installs = await Promise.all(
+    ['acme', 'globex'].map((o) => host.internals.marketplace.installations(o)),
+  );
   const queue = await host.governance.queue(
     { userId: 'root', orgId: 'acme', roles: ['admin'] },
     { scope: 'org', limit: 200 },
@@ -216,10 +223,13 @@ async function fingerprint(host: ExtensionHost): Promise<string> {
     audit,
     installs: installs.map((l) => l.map((i) => [i.pluginId, i.version, i.status, i.grants])),
     reviews: queue.items.map((t) => [t.id, t.state, t.decisions.length]),
-    quotas: await host.finops.quotas.list('acme'),
-    switches: await host.killSwitchViews(alice),
-    subjects: await host.contracts.listSubjects(),
-    catalog: (await host.marketplace.list({ limit: 100 })).map((p) => [p.pluginId, p.latestVersion]),
+    quotas: await host.internals.finops.quotas.list('acme'),
+    switches: await host.finops.killSwitches(alice),
+    subjects: await host.internals.schemas.listSubjects(),
+    catalog: (await host.internals.marketplace.list({ limit: 100 })).map((p) => [
+      p.pluginId,
+      p.latestVersion,
+    ]),
   });
 }
 
@@ -441,9 +451,9 @@ describe('bad input everywhere', () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    await server.host.install(alice, { pluginId: 'sample-enricher' });
+    await server.host.plugins.install(alice, { pluginId: 'sample-enricher' });
     // A pending review that alice (its requester) may neither approve nor deny, for the note/reason slots.
-    const t = await server.host.request(alice, {
+    const t = await server.host.governance.request(alice, {
       kind: 'policy_change',
       payload: { kind: 'export', params: { maxRecords: 3 } },
       reason: 'fixture',

@@ -45,8 +45,8 @@ async function demo(dataDir: string, keep: boolean): Promise<number> {
   out('Restart: the durable state survives on disk');
   const reopened = await createExtensionHost({ dataDir, prices: PRICES, replay: DEMO_REPLAY });
   try {
-    const installs = await reopened.marketplace.installations('acme');
-    const chain = await reopened.audit.verify();
+    const installs = await reopened.internals.marketplace.installations('acme');
+    const chain = await reopened.internals.audit.verify();
     const ok = installs.some((i) => i.pluginId === 'sample-enricher') && chain.ok && chain.count > 0;
     out(
       `    ${ok ? '✔' : '✘'} after a restart: ${installs.length} installation(s), audit chain of ${chain.ok ? chain.count : '?'} events verifies`,
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   if (values.serve) {
     const dataDir = resolve(values['data-dir'] ?? '.intelgraph/serve');
     const host = await createExtensionHost({ dataDir, prices: PRICES, replay: DEMO_REPLAY });
-    const catalog = await host.marketplace.list({ limit: 1 });
+    const catalog = await host.internals.marketplace.list({ limit: 1 });
     if (catalog.length === 0) await seedHost(host);
     const server = await serve(host, { port: Number(values.port) });
     out(

@@ -50,17 +50,17 @@ export async function runDemoScript(host: ExtensionHost, out: Out): Promise<Chec
   out(
     'Step 1. Install sample-enricher from the marketplace, grant minimal capabilities, run it with a budget',
   );
-  const hits = await host.marketplace.search({ q: 'enricher', limit: 3 });
+  const hits = await host.internals.marketplace.search({ q: 'enricher', limit: 3 });
   out(`    search "enricher": ${hits.map((h) => `${h.pluginId} (${h.score.toFixed(2)})`).join(', ')}`);
   check.that(
     hits.some((h) => h.pluginId === 'sample-enricher'),
     'search finds sample-enricher among the top 3',
   );
-  const detail = await host.marketplace.detail('sample-enricher');
+  const detail = await host.internals.marketplace.detail('sample-enricher');
   out(
     `    requests: required [${detail.capabilities.required.map((c) => c.scope).join(', ')}], optional [${detail.capabilities.optional.map((c) => c.scope).join(', ')}], risk ${detail.risk}`,
   );
-  const installed = await host.install(alice, { pluginId: 'sample-enricher' });
+  const installed = await host.plugins.install(alice, { pluginId: 'sample-enricher' });
   check.that(installed.status === 'installed', 'installed without review (low risk)');
   if (installed.status === 'installed') {
     out(
@@ -71,7 +71,7 @@ export async function runDemoScript(host: ExtensionHost, out: Out): Promise<Chec
       'only the required scope was granted (no optional ones)',
     );
   }
-  const run = await host.runPlugin(alice, 'sample-enricher', { q: 'acme', limit: 5 });
+  const run = await host.plugins.run(alice, 'sample-enricher', { q: 'acme', limit: 5 });
   check.that(run.ok, 'the run succeeded in the sandbox');
   const top = (run.value as { id: string; score: number }[] | undefined) ?? [];
   out(`    result: ${top.map((e) => `${e.id}=${e.score}`).join(', ')}`);
@@ -81,19 +81,19 @@ export async function runDemoScript(host: ExtensionHost, out: Out): Promise<Chec
     'provenance lists the host calls',
   );
   check.that(run.cost !== null && run.cost.amount >= 0, 'the run carries a cost');
-  const again = await host.runPlugin(alice, 'sample-enricher', { q: 'acme', limit: 5 });
+  const again = await host.plugins.run(alice, 'sample-enricher', { q: 'acme', limit: 5 });
   check.that(
     JSON.stringify(again.value) === JSON.stringify(run.value),
     'scores are deterministic (same input, same scores)',
   );
   if (run.provenance) {
-    const replay = await host.replay(alice, run.provenance.runId);
+    const replay = await host.plugins.replay(alice, run.provenance.runId);
     check.that(
       replay.identical,
       `the run replays identically from its recording (output ${replay.outputSha256?.slice(0, 12)}…)`,
     );
   }
-  const denied = await host.runPlugin(alice, 'case-exporter', {});
+  const denied = await host.plugins.run(alice, 'case-exporter', {});
   check.that(
     !denied.ok && denied.error?.code === 'NOT_FOUND',
     `a plugin that is not installed is refused (${denied.error?.code})`,
@@ -105,7 +105,7 @@ export async function runDemoScript(host: ExtensionHost, out: Out): Promise<Chec
     { id: 'p-1', name: 'Ada Lovelace', dob: '1815-12-10' },
     { id: 'p-2', fullName: 'Charles Babbage', dob: '1791-12-26' },
   ];
-  const first = await host.ingest(alice, 'person', batch);
+  const first = await host.contracts.ingest(alice, 'person', batch);
   check.that(
     first.status === 'rejected',
     `the batch is rejected whole (${first.rejected} of ${batch.length} records, nothing written)`,
@@ -117,7 +117,7 @@ export async function runDemoScript(host: ExtensionHost, out: Out): Promise<Chec
         `    suggested: ${op.op} ${'from' in op && op.from ? `${op.from} → ` : ''}${op.path}  (${op.reason}, confidence ${op.confidence})`,
       );
   }
-  const diff = await host.contractDiff(alice, { subject: 'person', from: 1, to: 2 });
+  const diff = await host.contracts.diff(alice, { subject: 'person', from: 1, to: 2 });
   out(
     `    person v1 → v2: ${diff.changes.map((c) => `${c.kind} ${c.path}`).join('; ')} (compatible: ${diff.compatible})`,
   );
@@ -125,63 +125,63 @@ export async function runDemoScript(host: ExtensionHost, out: Out): Promise<Chec
   const failing = first.records.find((r) => !r.ok);
   check.that((failing?.patch.length ?? 0) > 0, 'a mapping patch is suggested for the failing record');
   const patched = batch.map((record, i) => first.records[i]?.patched ?? record);
-  const retest = await host.testContract(alice, { subject: 'person', records: patched });
+  const retest = await host.contracts.test(alice, { subject: 'person', records: patched });
   check.that(
     retest.records.every((r) => r.ok),
     'the contract tests pass on the patched batch',
   );
-  const second = await host.ingest(alice, 'person', patched);
+  const second = await host.contracts.ingest(alice, 'person', patched);
   check.that(
     second.status === 'accepted' && second.accepted === 2,
     `the ingest proceeds (${second.accepted} accepted)`,
   );
   check.that(
-    (await host.graph.forOrg('acme').getEntity('p-2'))?.name === 'Charles Babbage',
+    (await host.internals.graph.forOrg('acme').getEntity('p-2'))?.name === 'Charles Babbage',
     'the ingested person is in the graph',
   );
   out();
 
   out('Step 3. Request an export policy change, approve it; then a denied request and its appeal');
-  const before = await host.governance.policy(alice, 'export');
+  const before = await host.internals.governance.policy(alice, 'export');
   out(
     `    export policy v${before.version}: exports of at most ${String(before.policy.params.maxRecords)} records need no review`,
   );
-  const change = await host.request(alice, {
+  const change = await host.governance.request(alice, {
     kind: 'policy_change',
     payload: { kind: 'export', params: { maxRecords: 1 } },
     reason: 'tighten export: every multi-record export needs a steward',
   });
   out(`    ${change.id} requested by alice, state ${change.state}, due ${change.dueAt}`);
-  const selfApproval = await host.approve(alice, change.id).then(
+  const selfApproval = await host.governance.approve(alice, change.id).then(
     () => 'allowed',
     (e: { code?: string }) => e.code ?? 'error',
   );
   check.that(selfApproval === 'FORBIDDEN', 'the requester cannot approve her own request');
-  const approved = await host.approve(bob, change.id, { note: 'agreed' });
+  const approved = await host.governance.approve(bob, change.id, { note: 'agreed' });
   check.that(
     approved.state === 'applied',
     `bob approves; the change is applied exactly once (${approved.state})`,
   );
-  const after = await host.governance.policy(alice, 'export');
+  const after = await host.internals.governance.policy(alice, 'export');
   check.that(
     after.policy.params.maxRecords === 1 && after.version === before.version + 1,
     `the export policy is now v${after.version} with maxRecords ${String(after.policy.params.maxRecords)}`,
   );
-  const exp = await host.export(alice, 'person', patched, {
+  const exp = await host.contracts.export(alice, 'person', patched, {
     destination: 's3://exports/persons.json',
     reason: 'quarterly report',
   });
   check.that(exp.status === 'pending_review', 'an export of 2 records now waits for review');
   const reviewTask = exp.reviewTask;
   if (reviewTask) {
-    const deniedTask = await host.deny(bob, reviewTask.id, {
+    const deniedTask = await host.governance.deny(bob, reviewTask.id, {
       reason: 'destination bucket is not approved for PII',
     });
     check.that(
       deniedTask.state === 'denied',
       `bob denies with a reason: "${deniedTask.decisions.at(-1)?.note ?? ''}"`,
     );
-    const appeal = await host.appeal(alice, reviewTask.id, {
+    const appeal = await host.governance.appeal(alice, reviewTask.id, {
       reason: 'the bucket is encrypted and access-logged; see ticket SEC-42',
     });
     check.that(
@@ -198,16 +198,19 @@ export async function runDemoScript(host: ExtensionHost, out: Out): Promise<Chec
       !bobQueue.items.some((t) => t.id === appeal.id),
       'the original denier bob is not eligible for the appeal',
     );
-    const trail = await host.governance.auditTrail(reviewTask.id, alice);
+    const trail = await host.governance.auditTrail(alice, reviewTask.id);
     check.that(trail.verified, `the task's audit trail (${trail.events.length} events) verifies`);
   }
   out();
 
   out('Step 4. FinOps: plugin p95, costs and quotas; marketplace search and ratings');
   for (const q of ['acme', 'coyote', 'holdings', 'road', 'globex'])
-    await host.runPlugin(alice, 'sample-enricher', { q });
-  await host.marketplace.rate(alice, 'sample-enricher', { stars: 5, comment: 'Fast and explainable scores' });
-  const board = await host.dashboard(alice);
+    await host.plugins.run(alice, 'sample-enricher', { q });
+  await host.internals.marketplace.rate(alice, 'sample-enricher', {
+    stars: 5,
+    comment: 'Fast and explainable scores',
+  });
+  const board = await host.finops.dashboard(alice);
   for (const p of board.plugins) {
     out(
       `    ${p.pluginId}: ${p.runs} runs, p50 ${p.p50Ms?.toFixed(1)} ms, p95 ${p.p95Ms?.toFixed(1)} ms, cpu ${p.cpuMs.toFixed(1)} ms, rows ${p.rows}, cost ${p.cost} ${board.currency}`,
@@ -229,11 +232,11 @@ export async function runDemoScript(host: ExtensionHost, out: Out): Promise<Chec
     board.quotas.some((q) => q.resource === 'calls' && q.used >= 7),
     'quota usage reflects the runs',
   );
-  const rating = await host.marketplace.rating('sample-enricher');
+  const rating = await host.internals.marketplace.rating('sample-enricher');
   out(`    sample-enricher rating: ${rating.score} (Bayesian, ${rating.count} rating)`);
-  const metrics = await host.registry.metrics();
+  const metrics = await host.metrics.metrics();
   check.that(/plugin_exec_ms_bucket/.test(metrics), 'plugin_exec_ms is exported for Prometheus');
-  const chain = await host.audit.verify();
+  const chain = await host.internals.audit.verify();
   check.that(chain.ok, `the whole audit chain verifies (${chain.ok ? chain.count : 0} events)`);
   out();
   return check;

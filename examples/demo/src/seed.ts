@@ -118,9 +118,9 @@ export interface Seeded {
 export async function seedHost(host: ExtensionHost): Promise<Seeded> {
   const key = generatePublisherKeyPair();
   const admin = { userId: 'platform', orgId: 'intelgraph', roles: ['marketplace-admin', 'admin'] };
-  await host.marketplace.trustKey(admin, SAMPLE_PUBLISHER, publicKeyPem(key.privateKeyPem));
+  await host.internals.marketplace.trustKey(admin, SAMPLE_PUBLISHER, publicKeyPem(key.privateKeyPem));
   const samples = await buildSamplePlugins(key);
-  for (const pkg of samples.packages) await host.publish(null, pkg);
+  for (const pkg of samples.packages) await host.plugins.publish(null, pkg);
 
   for (const extra of CATALOG_EXTRAS) {
     const manifest = {
@@ -131,7 +131,7 @@ export async function seedHost(host: ExtensionHost): Promise<Seeded> {
       budgets: { ms: 800 },
     };
     const code = `module.exports.run = async (input) => ({ plugin: ${JSON.stringify(extra.name)}, input });\n`;
-    await host.publish(
+    await host.plugins.publish(
       null,
       await signPluginPackage({ manifest, files: { 'index.js': code } }, key.privateKeyPem),
     );
@@ -139,22 +139,22 @@ export async function seedHost(host: ExtensionHost): Promise<Seeded> {
 
   const contract = async (file: string) => JSON.parse(await readFile(join(root, file), 'utf8')) as unknown;
   const steward = USERS.bob;
-  await host.registerContract(steward, {
+  await host.contracts.register(steward, {
     subject: 'person',
     format: 'json',
     schema: await contract('contracts/person.v1.json'),
   });
-  await host.registerContract(steward, {
+  await host.contracts.register(steward, {
     subject: 'person',
     format: 'json',
     schema: await contract('contracts/person.v2.json'),
   });
-  await host.registerContract(steward, {
+  await host.contracts.register(steward, {
     subject: 'enricher-query',
     format: 'json',
     schema: await contract('examples/plugins/sample-enricher/contracts/enricher-query.schema.json'),
   });
-  await host.registerContract(steward, {
+  await host.contracts.register(steward, {
     subject: 'case-export',
     format: 'json',
     schema: await contract('examples/plugins/case-exporter/contracts/case-export.schema.json'),
@@ -162,14 +162,14 @@ export async function seedHost(host: ExtensionHost): Promise<Seeded> {
 
   // The graph is partitioned by org: each demo org gets its own copy of the public-company graph.
   for (const org of ['acme', 'globex']) {
-    await host.graph.forOrg(org).upsert({ entities: ENTITIES, relationships: RELATIONSHIPS });
+    await host.internals.graph.forOrg(org).upsert({ entities: ENTITIES, relationships: RELATIONSHIPS });
   }
   for (const [org, title, entityIds] of [
     ['acme', 'Acme offshore structure review', ['org-acme', 'org-acme-holdings']],
     ['acme', 'Director screening: W. Coyote', ['per-wile']],
     ['globex', 'Globex onboarding', ['org-globex']],
   ] as const) {
-    await host.cases.create({
+    await host.internals.cases.create({
       orgId: org,
       title,
       description: `Seeded case: ${title}`,
@@ -178,8 +178,8 @@ export async function seedHost(host: ExtensionHost): Promise<Seeded> {
     });
   }
 
-  await host.setQuota(USERS.alice, { resource: 'calls', limit: 1_000, window: 'hour', mode: 'hard' });
-  await host.setQuota(USERS.alice, {
+  await host.finops.setQuota(USERS.alice, { resource: 'calls', limit: 1_000, window: 'hour', mode: 'hard' });
+  await host.finops.setQuota(USERS.alice, {
     pluginId: 'sample-enricher',
     resource: 'rows',
     limit: 50_000,
@@ -188,13 +188,13 @@ export async function seedHost(host: ExtensionHost): Promise<Seeded> {
   });
   // Abuse reports for the moderators' queue (dave): two orgs on one version, below the auto-hide
   // threshold, so the plugin stays listed until a moderator decides.
-  await host.marketplace.report(USERS.erin, {
+  await host.internals.marketplace.report(USERS.erin, {
     pluginId: 'case-triage',
     version: '1.0.0',
     category: 'broken',
     details: 'Marks every new case as urgent, whatever its entities.',
   });
-  await host.marketplace.report(USERS.bob, {
+  await host.internals.marketplace.report(USERS.bob, {
     pluginId: 'case-triage',
     version: '1.0.0',
     category: 'privacy',

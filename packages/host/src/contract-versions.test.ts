@@ -47,14 +47,14 @@ async function newHost(): Promise<ExtensionHost> {
     sandbox: { poolSize: 1 },
   });
   hosts.push(host);
-  await host.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
-  await host.registerContract(alice, {
+  await host.internals.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
+  await host.contracts.register(alice, {
     subject: 'person',
     format: 'json',
     schema: personV1,
     compatibility: 'NONE',
   });
-  await host.registerContract(alice, { subject: 'person', format: 'json', schema: personV2 });
+  await host.contracts.register(alice, { subject: 'person', format: 'json', schema: personV2 });
   return host;
 }
 afterEach(async () => {
@@ -63,17 +63,17 @@ afterEach(async () => {
 
 async function approveRule(
   host: ExtensionHost,
-  input: Parameters<ExtensionHost['registerMigrationRule']>[1],
+  input: Parameters<ExtensionHost['contracts']['registerMigrationRule']>[1],
 ) {
-  const r = await host.registerMigrationRule(alice, input);
+  const r = await host.contracts.registerMigrationRule(alice, input);
   expect(r.status).toBe('pending_review');
-  return host.approve(bob, r.reviewTask.id);
+  return host.governance.approve(bob, r.reviewTask.id);
 }
 
 describe('governed migration rules', () => {
   it('registers a rule exactly once on approval, after its contract test, and audits it', async () => {
     const host = await newHost();
-    const r = await host.registerMigrationRule(alice, {
+    const r = await host.contracts.registerMigrationRule(alice, {
       subject: 'person',
       from: 1,
       to: 2,
@@ -84,13 +84,13 @@ describe('governed migration rules', () => {
     });
     expect(r.status).toBe('pending_review');
     expect(r.reviewTask.kind).toBe('contract_migration_rule');
-    expect(await host.migrations.list('person')).toEqual([]);
-    const approved = await host.approve(bob, r.reviewTask.id);
+    expect(await host.internals.migrations.list('person')).toEqual([]);
+    const approved = await host.governance.approve(bob, r.reviewTask.id);
     expect(approved.state).toBe('applied');
-    expect(await host.migrations.list('person')).toMatchObject([
+    expect(await host.internals.migrations.list('person')).toMatchObject([
       { from: 1, to: 2, direction: 'upgrade', description: 'dob is now birthDate' },
     ]);
-    const events = await host.audit.list({ type: 'contract.migration_rule.registered' });
+    const events = await host.internals.audit.list({ type: 'contract.migration_rule.registered' });
     expect(events).toHaveLength(1);
     expect(events[0]?.data).toMatchObject({ subject: 'person', from: 1, to: 2, reviewId: r.reviewTask.id });
   });
@@ -98,7 +98,7 @@ describe('governed migration rules', () => {
   it('refuses a rule that breaks a golden sample before any review, hostile input and non-stewards', async () => {
     const host = await newHost();
     await expect(
-      host.registerMigrationRule(alice, {
+      host.contracts.registerMigrationRule(alice, {
         subject: 'person',
         from: 1,
         to: 2,
@@ -108,7 +108,7 @@ describe('governed migration rules', () => {
       }),
     ).rejects.toMatchObject({ code: 'SCHEMA_INCOMPATIBLE', details: { failures: [{ index: 0 }] } });
     await expect(
-      host.registerMigrationRule(ann, {
+      host.contracts.registerMigrationRule(ann, {
         subject: 'person',
         from: 1,
         to: 2,
@@ -131,7 +131,10 @@ describe('governed migration rules', () => {
       { subject: 'person', from: 1, to: 2, operations: [], samples: [], reason: '', extra: 1 },
     ])
       await expect(
-        host.registerMigrationRule(alice, bad as Parameters<ExtensionHost['registerMigrationRule']>[1]),
+        host.contracts.registerMigrationRule(
+          alice,
+          bad as Parameters<ExtensionHost['contracts']['registerMigrationRule']>[1],
+        ),
       ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     expect((await host.governance.queue(alice, { scope: 'org', states: ['pending'] })).items).toEqual([]);
   });
@@ -139,7 +142,7 @@ describe('governed migration rules', () => {
   it('re-runs the contract test at apply time: a rule a newer reverse rule breaks is not applied', async () => {
     const host = await newHost();
     const sample = { id: 'p1', name: 'Ada', dob: '1815-12-10' };
-    const pending = await host.registerMigrationRule(alice, {
+    const pending = await host.contracts.registerMigrationRule(alice, {
       subject: 'person',
       from: 2,
       to: 1,
@@ -156,8 +159,8 @@ describe('governed migration rules', () => {
       samples: [sample],
       reason: 'rename',
     });
-    await host.approve(bob, pending.reviewTask.id).catch(() => undefined);
-    expect((await host.migrations.list('person')).map((r) => `${r.from}>${r.to}`)).toEqual(['1>2']);
+    await host.governance.approve(bob, pending.reviewTask.id).catch(() => undefined);
+    expect((await host.internals.migrations.list('person')).map((r) => `${r.from}>${r.to}`)).toEqual(['1>2']);
     expect((await host.governance.get(alice, pending.reviewTask.id)).state).not.toBe('applied');
   });
 });
@@ -176,7 +179,7 @@ async function publish(
     },
     key.privateKeyPem,
   );
-  await host.publish(null, pkg);
+  await host.plugins.publish(null, pkg);
 }
 
 const ECHO = 'module.exports.run = async (input) => input;';
@@ -187,13 +190,13 @@ describe('contract version negotiation at install', () => {
     await publish(host, 'pinned', { inputSchema: { subject: 'person', version: 1 } }, ECHO);
     await publish(host, 'ranged', { inputSchema: { subject: 'person', range: '>=1 <3' } }, ECHO);
     // v2 → v1 needs a rule (v1 does not read birthDate): nothing bridges it yet.
-    await expect(host.install(alice, { pluginId: 'pinned' })).rejects.toMatchObject({
+    await expect(host.plugins.install(alice, { pluginId: 'pinned' })).rejects.toMatchObject({
       code: 'SCHEMA_INCOMPATIBLE',
       message: expect.stringContaining('no migration from version 2 to 1'),
       details: { reason: 'no_migration_path', edge: 'input', missing: { from: 2, to: 1 } },
     });
-    expect((await host.installStatus(alice, 'pinned')).status).toBe('not_installed');
-    const ranged = await host.install(alice, { pluginId: 'ranged' });
+    expect((await host.plugins.status(alice, 'pinned')).status).toBe('not_installed');
+    const ranged = await host.plugins.install(alice, { pluginId: 'ranged' });
     expect(ranged.status === 'installed' && ranged.installation.contracts).toEqual([
       { edge: 'input', subject: 'person', version: 2, negotiatedAt: 2 },
     ]);
@@ -205,7 +208,7 @@ describe('contract version negotiation at install', () => {
       samples: [{ id: 'p1', name: 'Ada', birthDate: '1815-12-10' }],
       reason: 'serve v1 readers',
     });
-    const pinned = await host.install(alice, { pluginId: 'pinned' });
+    const pinned = await host.plugins.install(alice, { pluginId: 'pinned' });
     expect(pinned.status === 'installed' && pinned.installation.contracts).toEqual([
       { edge: 'input', subject: 'person', version: 1, negotiatedAt: 2 },
     ]);
@@ -214,21 +217,21 @@ describe('contract version negotiation at install', () => {
   it('an update renegotiates for the new manifest; one that cannot be served is disabled, not run on stale versions', async () => {
     const host = await newHost();
     await publish(host, 'moving', { inputSchema: { subject: 'person', version: 2 } }, ECHO);
-    await host.install(alice, { pluginId: 'moving', version: '^1.0.0' });
+    await host.plugins.install(alice, { pluginId: 'moving', version: '^1.0.0' });
     // 1.1.0 reads v1 only: with no v2 → v1 rule it cannot be served, so the update leaves it disabled.
     await publish(host, 'moving', { inputSchema: { subject: 'person', version: 1 } }, ECHO, '1.1.0');
-    await expect(host.marketplace.update(alice, 'moving')).rejects.toMatchObject({
+    await expect(host.internals.marketplace.update(alice, 'moving')).rejects.toMatchObject({
       code: 'SCHEMA_INCOMPATIBLE',
       details: { reason: 'no_migration_path' },
     });
-    const stuck = await host.marketplace.installations('acme');
+    const stuck = await host.internals.marketplace.installations('acme');
     expect(stuck.find((i) => i.pluginId === 'moving')).toMatchObject({
       version: '1.1.0',
       status: 'disabled',
       disabledReason: 'contract_unnegotiable',
       contracts: [],
     });
-    expect(await host.runPlugin(alice, 'moving', { id: 'p1', name: 'Ada' })).toMatchObject({
+    expect(await host.plugins.run(alice, 'moving', { id: 'p1', name: 'Ada' })).toMatchObject({
       ok: false,
       error: { code: 'FORBIDDEN' },
     });
@@ -242,7 +245,7 @@ describe('contract version negotiation at install', () => {
       reason: 'serve v1 readers',
     });
     await publish(host, 'moving', { inputSchema: { subject: 'person', version: 1 } }, ECHO, '1.2.0');
-    const moved = await host.marketplace.update(alice, 'moving');
+    const moved = await host.internals.marketplace.update(alice, 'moving');
     expect(moved).toMatchObject({
       version: '1.2.0',
       contracts: [{ edge: 'input', subject: 'person', version: 1 }],
@@ -260,36 +263,36 @@ describe('contract version negotiation at install', () => {
       reason: 'serve v1 readers',
     });
     await publish(host, 'pinned', { inputSchema: { subject: 'person', versions: [1] } }, ECHO);
-    await host.deprecateContractVersion(bob, {
+    await host.contracts.deprecateVersion(bob, {
       subject: 'person',
       version: 1,
       until: '2026-03-31T00:00:00Z',
       reason: 'v2 is out',
     });
-    await expect(host.install(alice, { pluginId: 'pinned' })).rejects.toMatchObject({
+    await expect(host.plugins.install(alice, { pluginId: 'pinned' })).rejects.toMatchObject({
       code: 'SCHEMA_INCOMPATIBLE',
       message: expect.stringContaining('2026-03-31T00:00:00.000Z'),
       details: { reason: 'deprecation_window_ended', version: 1, until: '2026-03-31T00:00:00.000Z' },
     });
-    await host.deprecateContractVersion(bob, {
+    await host.contracts.deprecateVersion(bob, {
       subject: 'person',
       version: 1,
       until: '2026-06-01T00:00:00Z',
       reason: 'extended',
     });
-    expect((await host.install(alice, { pluginId: 'pinned' })).status).toBe('installed');
+    expect((await host.plugins.install(alice, { pluginId: 'pinned' })).status).toBe('installed');
     await expect(
-      host.deprecateContractVersion(ann, { subject: 'person', version: 1, until: null, reason: 'r' }),
+      host.contracts.deprecateVersion(ann, { subject: 'person', version: 1, until: null, reason: 'r' }),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(
-      host.deprecateContractVersion(bob, { subject: 'person', version: 1, until: 'soon', reason: 'r' }),
+      host.contracts.deprecateVersion(bob, { subject: 'person', version: 1, until: 'soon', reason: 'r' }),
     ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 });
 
 /** person v1 → v2 → v3 with rules both ways, all approved. */
 export async function withPersonRules(host: ExtensionHost): Promise<void> {
-  await host.registerContract(alice, { subject: 'person', format: 'json', schema: personV3 });
+  await host.contracts.register(alice, { subject: 'person', format: 'json', schema: personV3 });
   const rule = (from: number, to: number, operations: unknown[], samples: unknown[]) =>
     approveRule(host, {
       subject: 'person',
@@ -325,12 +328,12 @@ describe('contract versions at run time', () => {
       { inputSchema: { subject: 'person', version: 1 }, outputSchema: { subject: 'person', version: 1 } },
       'module.exports.run = async (input) => ({ id: input.id, name: input.name.toUpperCase(), dob: input.dob });',
     );
-    const installed = await host.install(alice, { pluginId: 'v1-reader' });
+    const installed = await host.plugins.install(alice, { pluginId: 'v1-reader' });
     expect(installed.status === 'installed' && installed.installation.contracts).toEqual([
       { edge: 'input', subject: 'person', version: 1, negotiatedAt: 3 },
       { edge: 'output', subject: 'person', version: 1, negotiatedAt: 3 },
     ]);
-    const r = await host.runPlugin(alice, 'v1-reader', {
+    const r = await host.plugins.run(alice, 'v1-reader', {
       id: 'p1',
       name: 'Ada',
       birthDate: '1815-12-10',
@@ -343,13 +346,13 @@ describe('contract versions at run time', () => {
       input: { subject: 'person', from: 3, to: 1, rules: ['3>2', '2>1'] },
       output: { subject: 'person', from: 1, to: 3, rules: ['1>2', '2>3'] },
     });
-    const [event] = await host.audit.list({ type: 'plugin.run' });
+    const [event] = await host.internals.audit.list({ type: 'plugin.run' });
     expect(event?.data).toMatchObject({ contractVersions: { input: { from: 3, to: 1 } } });
-    const metrics = await host.registry.getSingleMetricAsString('intelgraph_contract_migrations_total');
+    const metrics = await host.metrics.getSingleMetricAsString('intelgraph_contract_migrations_total');
     expect(metrics).toContain('intelgraph_contract_migrations_total{subject="person",from="3",to="1"} 1');
     expect(metrics).toContain('intelgraph_contract_migrations_total{subject="person",from="1",to="3"} 1');
     // An input that cannot reach v1 is refused as a contract violation, not passed through.
-    const bad = await host.runPlugin(alice, 'v1-reader', { id: 'p2', country: 'UK' });
+    const bad = await host.plugins.run(alice, 'v1-reader', { id: 'p2', country: 'UK' });
     expect(bad.ok).toBe(false);
     expect(bad.error?.code).toBe('CONTRACT_VIOLATION');
   });
@@ -368,21 +371,26 @@ describe('ingest and export at a version', () => {
       },
     });
     hosts.push(host);
-    await host.registerContract(alice, {
+    await host.contracts.register(alice, {
       subject: 'person',
       format: 'json',
       schema: personV1,
       compatibility: 'NONE',
     });
-    await host.registerContract(alice, { subject: 'person', format: 'json', schema: personV2 });
+    await host.contracts.register(alice, { subject: 'person', format: 'json', schema: personV2 });
     await withPersonRules(host);
-    const ingested = await host.ingest(alice, 'person', [{ id: 'p1', name: 'Ada', dob: '1815-12-10' }], {
-      version: 1,
-    });
+    const ingested = await host.contracts.ingest(
+      alice,
+      'person',
+      [{ id: 'p1', name: 'Ada', dob: '1815-12-10' }],
+      {
+        version: 1,
+      },
+    );
     expect(ingested).toMatchObject({ status: 'accepted', version: 3, accepted: 1 });
-    const entity = await host.graph.forOrg(alice.orgId).getEntity('p1');
+    const entity = await host.internals.graph.forOrg(alice.orgId).getEntity('p1');
     expect(entity?.properties).toEqual({ birthDate: '1815-12-10', country: 'unknown' });
-    const exported = await host.export(
+    const exported = await host.contracts.export(
       alice,
       'person',
       [{ id: 'p1', name: 'Ada', birthDate: '1815-12-10', country: 'UK' }],
@@ -391,13 +399,13 @@ describe('ingest and export at a version', () => {
     expect(exported.status).toBe('accepted');
     expect(delivered).toEqual([[{ id: 'p1', name: 'Ada', birthDate: '1815-12-10' }]]);
     await expect(
-      host.ingest(alice, 'person', [{ id: 'p2', name: 'Bob' }], { version: 9 }),
+      host.contracts.ingest(alice, 'person', [{ id: 'p2', name: 'Bob' }], { version: 9 }),
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(
-      host.ingest(alice, 'person', [{ id: 'p2', name: 'Bob' }], { version: -1 }),
+      host.contracts.ingest(alice, 'person', [{ id: 'p2', name: 'Bob' }], { version: -1 }),
     ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(host.ingest(alice, 'person', [{ id: 'p2', name: 7 }], { version: 1 })).rejects.toMatchObject(
-      { code: 'CONTRACT_VIOLATION' },
-    );
+    await expect(
+      host.contracts.ingest(alice, 'person', [{ id: 'p2', name: 7 }], { version: 1 }),
+    ).rejects.toMatchObject({ code: 'CONTRACT_VIOLATION' });
   });
 });

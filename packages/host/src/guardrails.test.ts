@@ -23,7 +23,7 @@ async function publish(host: ExtensionHost, manifest: Record<string, unknown>, c
     },
     key.privateKeyPem,
   );
-  await host.publish(null, pkg);
+  await host.plugins.publish(null, pkg);
 }
 
 const hosts: ExtensionHost[] = [];
@@ -36,7 +36,7 @@ async function newHost(options: ExtensionHostOptions = {}): Promise<ExtensionHos
     ...options,
   });
   hosts.push(host);
-  await host.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
+  await host.internals.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
   return host;
 }
 
@@ -64,8 +64,8 @@ describe('breach 1: the host review kinds are opened only by their own operation
   it('refuses the reported export bypass (self-declared count, payload actor, big attachment) and writes nothing', async () => {
     const delivered: unknown[][] = [];
     const host = await newHost({ exportSink: ({ records }) => void delivered.push(records) });
-    await host.registerContract(bob, PERSON);
-    const before = (await host.audit.head())?.seq ?? 0;
+    await host.contracts.register(bob, PERSON);
+    const before = (await host.internals.audit.head())?.seq ?? 0;
     const batch = Array.from({ length: 5000 }, (_, i) => ({ id: `p${i}` }));
     const attack = {
       kind: 'export',
@@ -80,10 +80,10 @@ describe('breach 1: the host review kinds are opened only by their own operation
         { name: 'export-batch.json', mediaType: 'application/json', content: JSON.stringify(batch) },
       ],
     };
-    expect(await codeOf(host.request(ann, attack))).toBe('FORBIDDEN');
+    expect(await codeOf(host.governance.request(ann, attack))).toBe('FORBIDDEN');
     expect(await codeOf(host.governance.request(ann, attack))).toBe('FORBIDDEN');
     expect(delivered).toEqual([]);
-    expect((await host.audit.head())?.seq ?? 0).toBe(before);
+    expect((await host.internals.audit.head())?.seq ?? 0).toBe(before);
     expect(
       (await host.governance.queue(alice, { scope: 'org', states: ['pending', 'applied'] })).items,
     ).toEqual([]);
@@ -99,14 +99,16 @@ describe('breach 1: the host review kinds are opened only by their own operation
         {},
         { action: 'install', pluginId: 'x', version: '1.0.0', scopes: [], optional: [], adding: [] },
       ]) {
-        expect(await codeOf(host.request(alice, { kind, payload, reason: 'r' }))).toBe('FORBIDDEN');
+        expect(await codeOf(host.governance.request(alice, { kind, payload, reason: 'r' }))).toBe(
+          'FORBIDDEN',
+        );
         expect(await codeOf(host.governance.request(alice, { kind, payload, reason: 'r' }))).toBe(
           'FORBIDDEN',
         );
       }
     }
     // The public kind stays open: a policy change is a governed request anyone may make.
-    const change = await host.request(ann, {
+    const change = await host.governance.request(ann, {
       kind: 'policy_change',
       payload: { kind: 'export', params: { maxRecords: 5 } },
       reason: 'tighten',
@@ -135,19 +137,19 @@ describe('breach 1: the host review kinds are opened only by their own operation
         },
       ],
     });
-    await host.registerContract(bob, PERSON);
-    const small = await host.export(ann, 'person', [{ id: 'a' }]);
+    await host.contracts.register(bob, PERSON);
+    const small = await host.contracts.export(ann, 'person', [{ id: 'a' }]);
     expect(small.status).toBe('accepted');
-    const [event] = await host.audit.list({ type: 'export.delivered' });
+    const [event] = await host.internals.audit.list({ type: 'export.delivered' });
     expect(event?.actor).toEqual({ userId: 'ann', orgId: 'acme' });
     expect(small.reviewTask?.payload).not.toHaveProperty('actor');
 
     // Exported under `warn` (an invalid record passes with a warning), enforcement back on before the
     // steward approves: the apply checks the attached records again and delivers nothing.
-    await host.approve(
+    await host.governance.approve(
       bob,
       (
-        await host.setEnforcement(alice, {
+        await host.contracts.setEnforcement(alice, {
           subject: 'person',
           edge: 'export',
           mode: 'warn',
@@ -155,11 +157,16 @@ describe('breach 1: the host review kinds are opened only by their own operation
         })
       ).reviewTask.id,
     );
-    const big = await host.export(ann, 'person', [{ id: 'a' }, { id: 'b' }, { name: 'no id' }]);
+    const big = await host.contracts.export(ann, 'person', [{ id: 'a' }, { id: 'b' }, { name: 'no id' }]);
     expect(big.status).toBe('pending_review');
     expect(big.reviewTask?.payload).toMatchObject({ records: 3 });
-    await host.setEnforcement(alice, { subject: 'person', edge: 'export', mode: 'enforce', reason: 'done' });
-    const approved = await host.approve(bob, big.reviewTask!.id);
+    await host.contracts.setEnforcement(alice, {
+      subject: 'person',
+      edge: 'export',
+      mode: 'enforce',
+      reason: 'done',
+    });
+    const approved = await host.governance.approve(bob, big.reviewTask!.id);
     expect(approved.state).toBe('approved');
     expect(approved.apply).toMatchObject({ status: 'failed', error: { code: 'CONTRACT_VIOLATION' } });
     expect(delivered).toHaveLength(1);
@@ -172,16 +179,16 @@ describe('enforcement modes survive a restart', () => {
     const ids = sequentialIds();
     const shared = await resolveStores({ database: 'memory', clock, ids });
     const first = await newHost({ stores: shared, clock, ids });
-    await first.registerContract(bob, PERSON);
-    const relax = await first.setEnforcement(alice, {
+    await first.contracts.register(bob, PERSON);
+    const relax = await first.contracts.setEnforcement(alice, {
       subject: 'person',
       edge: 'ingest',
       mode: 'warn',
       reason: 'r',
     });
-    await first.approve(bob, relax.reviewTask.id);
+    await first.governance.approve(bob, relax.reviewTask.id);
     // A malformed event of the same type is ignored, not applied.
-    await first.audit.record({
+    await first.internals.audit.record({
       type: 'contract.enforcement.set',
       actor: null,
       subject: 'contract:person',
@@ -189,26 +196,32 @@ describe('enforcement modes survive a restart', () => {
       data: { subject: 'person', edge: 'export', mode: 'disabled' },
     });
     const second = await newHost({ stores: shared, clock, ids });
-    expect(second.gates.mode('person', 'ingest')).toBe('warn');
-    expect(second.gates.mode('person', 'export')).toBe('enforce');
+    expect(second.internals.gates.mode('person', 'ingest')).toBe('warn');
+    expect(second.internals.gates.mode('person', 'export')).toBe('enforce');
   });
 });
 
 describe('breach 1: identities compare normalised', () => {
   it('refuses BOB approving bob’s request, through the host', async () => {
     const host = await newHost();
-    await host.graph.forOrg('acme').upsert({
+    await host.internals.graph.forOrg('acme').upsert({
       entities: [
         { id: 'e1', type: 'Organization', name: 'Acme', properties: {} },
         { id: 'e2', type: 'Organization', name: 'ACME Inc', properties: {} },
       ],
     });
-    const merge = await host.mergeEntities(bob, { survivorId: 'e1', mergedId: 'e2', reason: 'same company' });
+    const merge = await host.governance.mergeEntities(bob, {
+      survivorId: 'e1',
+      mergedId: 'e2',
+      reason: 'same company',
+    });
     for (const userId of ['BOB', 'Bob'])
       expect(
-        await codeOf(host.approve({ userId, orgId: 'acme', roles: ['steward'] }, merge.reviewTask.id)),
+        await codeOf(
+          host.governance.approve({ userId, orgId: 'acme', roles: ['steward'] }, merge.reviewTask.id),
+        ),
       ).toBe('FORBIDDEN');
-    expect(await host.graph.forOrg('acme').getEntity('e2')).not.toBeNull();
+    expect(await host.internals.graph.forOrg('acme').getEntity('e2')).not.toBeNull();
   });
 });
 
@@ -222,16 +235,16 @@ describe('issue 17: opting into a high-risk optional scope after install', () =>
   it('opens a review carrying only the optional set, and the steward’s approval grants it', async () => {
     const host = await newHost();
     await publish(host, ENRICHER, 'module.exports.run = async () => 1;');
-    expect((await host.install(alice, { pluginId: 'my-enricher' })).status).toBe('installed');
-    const pending = await host.setOptionalScopes(alice, 'my-enricher', ['cases:write']);
+    expect((await host.plugins.install(alice, { pluginId: 'my-enricher' })).status).toBe('installed');
+    const pending = await host.plugins.setOptionalScopes(alice, 'my-enricher', ['cases:write']);
     expect(pending.status).toBe('pending_review');
     if (pending.status !== 'pending_review') return;
     expect(pending.reviewTask.payload).toMatchObject({ action: 'optional', optional: ['cases:write'] });
-    expect((await host.installStatus(alice, 'my-enricher')).pendingRequests).toHaveLength(1);
-    const approved = await host.approve(bob, pending.reviewTask.id, { note: 'ok' });
+    expect((await host.plugins.status(alice, 'my-enricher')).pendingRequests).toHaveLength(1);
+    const approved = await host.governance.approve(bob, pending.reviewTask.id, { note: 'ok' });
     expect(approved.apply, JSON.stringify(approved.apply)).toMatchObject({ status: 'succeeded' });
     expect(approved.state).toBe('applied');
-    const status = await host.installStatus(alice, 'my-enricher');
+    const status = await host.plugins.status(alice, 'my-enricher');
     expect(status.status).toBe('installed');
     expect(status.installation?.grants).toEqual(['cases:write', 'graph:read']);
     expect(status.installation?.optionalScopes).toEqual(['cases:write']);
@@ -258,10 +271,10 @@ describe('a plugin_install policy that approves by itself', () => {
       { name: 'writer', capabilities: { graph: ['write'] } },
       'module.exports.run = async () => 1;',
     );
-    const r = await host.install(alice, { pluginId: 'writer' });
+    const r = await host.plugins.install(alice, { pluginId: 'writer' });
     expect(r.status).toBe('installed');
     if (r.status === 'installed') expect(r.installation.grants).toEqual(['graph:write']);
-    expect((await host.installStatus(alice, 'writer')).status).toBe('installed');
+    expect((await host.plugins.status(alice, 'writer')).status).toBe('installed');
   });
 });
 
@@ -273,18 +286,18 @@ describe('issue 19: one open request per org, plugin and version', () => {
       { name: 'writer', capabilities: { graph: ['write'] } },
       'module.exports.run = async () => 1;',
     );
-    const first = await host.install(alice, { pluginId: 'writer' });
+    const first = await host.plugins.install(alice, { pluginId: 'writer' });
     expect(first.status).toBe('pending_review');
-    const again = host.install({ ...alice, userId: 'al' }, { pluginId: 'writer' });
+    const again = host.plugins.install({ ...alice, userId: 'al' }, { pluginId: 'writer' });
     await expect(again).rejects.toMatchObject({ code: 'CONFLICT', details: { reason: 'duplicate_request' } });
-    const status = await host.installStatus(alice, 'writer');
+    const status = await host.plugins.status(alice, 'writer');
     expect(status).toMatchObject({ status: 'pending_review', installation: null });
     expect(status.pendingRequests).toMatchObject([
       { action: 'install', version: '1.0.0', requestedBy: 'alice' },
     ]);
     // Another org has its own request, and cannot see this one.
-    expect((await host.installStatus(erin, 'writer')).status).toBe('not_installed');
-    expect((await host.install(erin, { pluginId: 'writer' })).status).toBe('pending_review');
+    expect((await host.plugins.status(erin, 'writer')).status).toBe('not_installed');
+    expect((await host.plugins.install(erin, { pluginId: 'writer' })).status).toBe('pending_review');
     const tasks = await host.governance.queue(alice, { scope: 'org', kinds: ['plugin_install'] });
     expect(tasks.items).toHaveLength(1);
 
@@ -295,8 +308,8 @@ describe('issue 19: one open request per org, plugin and version', () => {
       'module.exports.run = async () => 1;',
     );
     const both = await Promise.allSettled([
-      host2.install(alice, { pluginId: 'writer' }),
-      host2.install(alice, { pluginId: 'writer' }),
+      host2.plugins.install(alice, { pluginId: 'writer' }),
+      host2.plugins.install(alice, { pluginId: 'writer' }),
     ]);
     expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(
@@ -307,14 +320,16 @@ describe('issue 19: one open request per org, plugin and version', () => {
   it('refuses a duplicate optional-scope request', async () => {
     const host = await newHost();
     await publish(host, ENRICHER, 'module.exports.run = async () => 1;');
-    await host.install(alice, { pluginId: 'my-enricher' });
-    expect((await host.setOptionalScopes(alice, 'my-enricher', ['cases:write'])).status).toBe(
+    await host.plugins.install(alice, { pluginId: 'my-enricher' });
+    expect((await host.plugins.setOptionalScopes(alice, 'my-enricher', ['cases:write'])).status).toBe(
       'pending_review',
     );
-    await expect(host.setOptionalScopes(alice, 'my-enricher', ['cases:write'])).rejects.toMatchObject({
-      code: 'CONFLICT',
-      details: { reason: 'duplicate_request' },
-    });
+    await expect(host.plugins.setOptionalScopes(alice, 'my-enricher', ['cases:write'])).rejects.toMatchObject(
+      {
+        code: 'CONFLICT',
+        details: { reason: 'duplicate_request' },
+      },
+    );
   });
 
   it('takes no approval reference from callers', async () => {
@@ -324,11 +339,11 @@ describe('issue 19: one open request per org, plugin and version', () => {
       { name: 'writer', capabilities: { graph: ['write'] } },
       'module.exports.run = async () => 1;',
     );
-    const pending = await host.install(alice, { pluginId: 'writer' });
+    const pending = await host.plugins.install(alice, { pluginId: 'writer' });
     if (pending.status !== 'pending_review') throw new Error('expected a review');
     const forged = { pluginId: 'writer', approvalRef: pending.reviewTask.id } as { pluginId: string };
-    expect(await codeOf(host.install(alice, forged))).toBe('INVALID_INPUT');
-    expect((await host.marketplace.installations('acme')).map((i) => i.pluginId)).toEqual([]);
+    expect(await codeOf(host.plugins.install(alice, forged))).toBe('INVALID_INPUT');
+    expect((await host.internals.marketplace.installations('acme')).map((i) => i.pluginId)).toEqual([]);
   });
 });
 
@@ -340,24 +355,28 @@ describe('issue 19: admin operations refuse low-privilege and other-org callers'
       { name: 'reader', capabilities: { graph: ['read'] } },
       'module.exports.run = async () => 1;',
     );
-    const before = (await host.audit.head())?.seq ?? 0;
-    expect(await codeOf(host.killSwitch(ann, { scope: 'org', on: true, reason: 'prank' }))).toBe('FORBIDDEN');
-    expect(
-      await codeOf(host.killSwitch(ann, { scope: 'plugin', target: 'reader', on: true, reason: 'prank' })),
-    ).toBe('FORBIDDEN');
-    expect(await codeOf(host.killSwitch(alice, { scope: 'global', on: true, reason: 'prank' }))).toBe(
+    const before = (await host.internals.audit.head())?.seq ?? 0;
+    expect(await codeOf(host.finops.killSwitch(ann, { scope: 'org', on: true, reason: 'prank' }))).toBe(
       'FORBIDDEN',
     );
     expect(
       await codeOf(
-        host.setQuota(ann, { resource: 'calls', limit: 1, window: 'hour', mode: 'hard' } as never),
+        host.finops.killSwitch(ann, { scope: 'plugin', target: 'reader', on: true, reason: 'prank' }),
       ),
     ).toBe('FORBIDDEN');
-    expect(await codeOf(host.marketplace.rate(ann, 'reader', { stars: 1 }))).toBe('FORBIDDEN');
-    expect(await codeOf(host.install(ann, { pluginId: 'reader' }))).toBe('FORBIDDEN');
-    expect(await codeOf(host.uninstall(ann, 'reader'))).toBe('FORBIDDEN');
-    expect((await host.audit.head())?.seq ?? 0).toBe(before);
-    expect(await host.finops.killSwitch.list()).toEqual([]);
+    expect(await codeOf(host.finops.killSwitch(alice, { scope: 'global', on: true, reason: 'prank' }))).toBe(
+      'FORBIDDEN',
+    );
+    expect(
+      await codeOf(
+        host.finops.setQuota(ann, { resource: 'calls', limit: 1, window: 'hour', mode: 'hard' } as never),
+      ),
+    ).toBe('FORBIDDEN');
+    expect(await codeOf(host.internals.marketplace.rate(ann, 'reader', { stars: 1 }))).toBe('FORBIDDEN');
+    expect(await codeOf(host.plugins.install(ann, { pluginId: 'reader' }))).toBe('FORBIDDEN');
+    expect(await codeOf(host.plugins.uninstall(ann, 'reader'))).toBe('FORBIDDEN');
+    expect((await host.internals.audit.head())?.seq ?? 0).toBe(before);
+    expect(await host.internals.finops.killSwitch.list()).toEqual([]);
     // Hostile review: an input that answers 'org' to the role check and 'global' to validation (a getter,
     // a Proxy) switches at most the admin's own org, never every org.
     const probed = await newHost();
@@ -370,40 +389,40 @@ describe('issue 19: admin operations refuse low-privilege and other-org callers'
       on: true,
       reason: 'switch every org off',
     };
-    await codeOf(probed.killSwitch(alice, shifty as never));
+    await codeOf(probed.finops.killSwitch(alice, shifty as never));
     let proxied = 0;
     const proxy = new Proxy(
       { scope: 'org', on: true, reason: 'switch every org off' },
       { get: (t, k) => (k === 'scope' && proxied++ > 0 ? 'global' : Reflect.get(t, k)) },
     );
-    await codeOf(probed.killSwitch(alice, proxy as never));
-    const switches = await probed.finops.killSwitch.list();
+    await codeOf(probed.finops.killSwitch(alice, proxy as never));
+    const switches = await probed.internals.finops.killSwitch.list();
     expect(switches.map((k) => k.target)).toEqual([{ org: 'acme' }]);
     // A platform role counts only in a platform org when the host names them.
-    const tenant = await newHost({ platformOrgs: ['intelgraph'] });
+    const tenant = await newHost({ authorization: { platformOrgs: ['intelgraph'] } });
     const selfMade: Actor = { userId: 'eve', orgId: 'globex', roles: ['admin', 'platform-admin'] };
-    expect(await codeOf(tenant.killSwitch(selfMade, { scope: 'global', on: true, reason: 'takeover' }))).toBe(
-      'FORBIDDEN',
-    );
+    expect(
+      await codeOf(tenant.finops.killSwitch(selfMade, { scope: 'global', on: true, reason: 'takeover' })),
+    ).toBe('FORBIDDEN');
     const operator: Actor = { userId: 'ops', orgId: 'intelgraph', roles: ['admin', 'platform-admin'] };
-    await tenant.killSwitch(operator, { scope: 'global', on: true, reason: 'incident' });
-    expect(await tenant.finops.killSwitch.list()).toHaveLength(1);
+    await tenant.finops.killSwitch(operator, { scope: 'global', on: true, reason: 'incident' });
+    expect(await tenant.internals.finops.killSwitch.list()).toHaveLength(1);
     // The shared contracts too: a tenant's admin or steward cannot register, deprecate or re-gate them.
     const tenantSteward: Actor = { userId: 'eve', orgId: 'globex', roles: ['admin', 'steward'] };
     const schema = { type: 'object', properties: { id: { type: 'string' } } };
     expect(
-      await codeOf(tenant.registerContract(tenantSteward, { subject: 'person', format: 'json', schema })),
+      await codeOf(tenant.contracts.register(tenantSteward, { subject: 'person', format: 'json', schema })),
     ).toBe('FORBIDDEN');
-    expect(await tenant.contracts.listSubjects()).toEqual([]);
-    await tenant.registerContract(operator, { subject: 'person', format: 'json', schema });
-    await tenant.registerContract(operator, {
+    expect(await tenant.internals.schemas.listSubjects()).toEqual([]);
+    await tenant.contracts.register(operator, { subject: 'person', format: 'json', schema });
+    await tenant.contracts.register(operator, {
       subject: 'person',
       format: 'json',
       schema: { ...schema, title: 'v2' },
     });
     expect(
       await codeOf(
-        tenant.deprecateContractVersion(tenantSteward, {
+        tenant.contracts.deprecateVersion(tenantSteward, {
           subject: 'person',
           version: 1,
           until: null,
@@ -413,7 +432,7 @@ describe('issue 19: admin operations refuse low-privilege and other-org callers'
     ).toBe('FORBIDDEN');
     expect(
       await codeOf(
-        tenant.registerMigrationRule(tenantSteward, {
+        tenant.contracts.registerMigrationRule(tenantSteward, {
           subject: 'person',
           from: 1,
           to: 2,
@@ -425,19 +444,28 @@ describe('issue 19: admin operations refuse low-privilege and other-org callers'
     ).toBe('FORBIDDEN');
     expect(
       await codeOf(
-        tenant.setEnforcement(tenantSteward, { subject: 'person', edge: 'ingest', mode: 'off', reason: 'x' }),
+        tenant.contracts.setEnforcement(tenantSteward, {
+          subject: 'person',
+          edge: 'ingest',
+          mode: 'off',
+          reason: 'x',
+        }),
       ),
     ).toBe('FORBIDDEN');
-    // Another org's admin cannot decide or read this org's reviews.
-    await host.graph.forOrg('acme').upsert({
+    // Another org's admin cannot decide or read this org's reviews, nor learn that they exist.
+    await host.internals.graph.forOrg('acme').upsert({
       entities: [
         { id: 'e1', type: 'T', name: 'a', properties: {} },
         { id: 'e2', type: 'T', name: 'b', properties: {} },
       ],
     });
-    const merge = await host.mergeEntities(alice, { survivorId: 'e1', mergedId: 'e2', reason: 'dupes' });
-    expect(await codeOf(host.approve(erin, merge.reviewTask.id))).toBe('FORBIDDEN');
-    expect(await codeOf(host.governance.get(erin, merge.reviewTask.id))).toBe('FORBIDDEN');
+    const merge = await host.governance.mergeEntities(alice, {
+      survivorId: 'e1',
+      mergedId: 'e2',
+      reason: 'dupes',
+    });
+    expect(await codeOf(host.governance.approve(erin, merge.reviewTask.id))).toBe('NOT_FOUND');
+    expect(await codeOf(host.governance.get(erin, merge.reviewTask.id))).toBe('NOT_FOUND');
   });
 });
 
@@ -485,10 +513,15 @@ describe('grants and kill switches hold during a run', () => {
     const probe = probeApi();
     const host = await newHost({ hostApi: probe.hostApi });
     await publish(host, LOOPER_MANIFEST, LOOPER);
-    await host.install(alice, { pluginId: 'looper' });
-    const running = host.runPlugin(alice, 'looper', {});
+    await host.plugins.install(alice, { pluginId: 'looper' });
+    const running = host.plugins.run(alice, 'looper', {});
     await probe.reached(5);
-    await host.killSwitch(alice, { scope: 'plugin', target: 'looper', on: true, reason: 'runaway plugin' });
+    await host.finops.killSwitch(alice, {
+      scope: 'plugin',
+      target: 'looper',
+      on: true,
+      reason: 'runaway plugin',
+    });
     const after = probe.state.calls;
     const r = await running;
     expect(r.ok).toBe(false);
@@ -507,11 +540,16 @@ describe('grants and kill switches hold during a run', () => {
       { name: 'spinner', capabilities: {}, budgets: { ms: 20_000, cpuMs: 20_000 } },
       'module.exports.run = async () => { globalThis.started = true; for (;;) {} };\n',
     );
-    await host.install(alice, { pluginId: 'spinner' });
-    const running = host.runPlugin(alice, 'spinner', {});
+    await host.plugins.install(alice, { pluginId: 'spinner' });
+    const running = host.plugins.run(alice, 'spinner', {});
     // Engage once the run is in the sandbox (its guard is registered), long before its 20 s budget.
     await new Promise((r) => setTimeout(r, 300));
-    await host.killSwitch(alice, { scope: 'plugin', target: 'spinner', on: true, reason: 'runaway plugin' });
+    await host.finops.killSwitch(alice, {
+      scope: 'plugin',
+      target: 'spinner',
+      on: true,
+      reason: 'runaway plugin',
+    });
     const r = await running;
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -524,10 +562,10 @@ describe('grants and kill switches hold during a run', () => {
     const probe = probeApi();
     const host = await newHost({ hostApi: probe.hostApi });
     await publish(host, LOOPER_MANIFEST, LOOPER);
-    await host.install(alice, { pluginId: 'looper' });
-    const running = host.runPlugin(alice, 'looper', {});
+    await host.plugins.install(alice, { pluginId: 'looper' });
+    const running = host.plugins.run(alice, 'looper', {});
     await probe.reached(5);
-    await host.uninstall(alice, 'looper');
+    await host.plugins.uninstall(alice, 'looper');
     const after = probe.state.calls;
     const r = await running;
     expect(r.error?.code).toBe('CAPABILITY_DENIED');
@@ -542,10 +580,10 @@ describe('grants and kill switches hold during a run', () => {
     const a = await newHost({ stores: shared, clock, ids, hostApi: probe.hostApi, runRecheckMs: 500 });
     const b = await newHost({ stores: shared, clock, ids });
     await publish(a, LOOPER_MANIFEST, LOOPER);
-    await a.install(alice, { pluginId: 'looper' });
-    const running = a.runPlugin(alice, 'looper', {});
+    await a.plugins.install(alice, { pluginId: 'looper' });
+    const running = a.plugins.run(alice, 'looper', {});
     await probe.reached(5);
-    await b.killSwitch(alice, { scope: 'org', on: true, reason: 'incident on host b' });
+    await b.finops.killSwitch(alice, { scope: 'org', on: true, reason: 'incident on host b' });
     // Host a has not re-checked yet (its view is younger than 500 ms): calls still go through …
     await probe.reached(probe.state.calls + 3);
     // … until its view is older than the bound; then the next call re-checks and stops the run.
@@ -568,17 +606,17 @@ describe('hostile review: the audit trail view', () => {
       return list(query);
     };
     const host = await newHost({ stores: shared, clock, ids });
-    await host.registerContract(bob, PERSON);
+    await host.contracts.register(bob, PERSON);
     fullReads = 0;
     const reads = await Promise.all(
-      Array.from({ length: 30 }, () => host.auditTrail(ann, 'contract:person', 10)),
+      Array.from({ length: 30 }, () => host.audit.trail(ann, 'contract:person', 10)),
     );
     expect(reads.every((r) => r.verified)).toBe(true);
     expect(fullReads).toBe(1);
     // A new head is verified again (once).
-    await host.audit.record({ type: 'probe', actor: null, subject: 'probe', orgId: 'acme' });
+    await host.internals.audit.record({ type: 'probe', actor: null, subject: 'probe', orgId: 'acme' });
     fullReads = 0;
-    await Promise.all([host.auditTrail(ann, 'probe', 10), host.auditTrail(ann, 'probe', 10)]);
+    await Promise.all([host.audit.trail(ann, 'probe', 10), host.audit.trail(ann, 'probe', 10)]);
     expect(fullReads).toBe(1);
   });
 });

@@ -18,7 +18,7 @@ async function publish(host: ExtensionHost, manifest: Record<string, unknown>, c
     },
     key.privateKeyPem,
   );
-  await host.publish(null, pkg);
+  await host.plugins.publish(null, pkg);
 }
 
 const hosts: ExtensionHost[] = [];
@@ -32,8 +32,8 @@ async function newHost(options: Parameters<typeof createExtensionHost>[0] = {}):
     ...options,
   });
   hosts.push(host);
-  await host.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
-  await host.graph.forOrg('acme').upsert({
+  await host.internals.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
+  await host.internals.graph.forOrg('acme').upsert({
     entities: [
       { id: 'e1', type: 'Organization', name: 'Acme Corporation', properties: { degree: 4 } },
       { id: 'e2', type: 'Organization', name: 'Acme Holdings', properties: {} },
@@ -59,9 +59,9 @@ describe('createExtensionHost: the plugin run hot path', () => {
       { name: 'searcher', capabilities: { graph: ['read'] }, budgets: { ms: 2000, rows: 100 } },
       SEARCHER,
     );
-    const installed = await host.install(alice, { pluginId: 'searcher' });
+    const installed = await host.plugins.install(alice, { pluginId: 'searcher' });
     expect(installed.status).toBe('installed');
-    const r = await host.runPlugin(alice, 'searcher', { q: 'acme' });
+    const r = await host.plugins.run(alice, 'searcher', { q: 'acme' });
     expect(r.ok, JSON.stringify(r.error)).toBe(true);
     expect(r.value).toEqual([
       { id: 'e1', label: 'Acme Corporation' },
@@ -74,9 +74,9 @@ describe('createExtensionHost: the plugin run hot path', () => {
     expect(r.usage?.rows).toBe(2);
     expect(r.cost?.currency).toBe('usd_micros');
     expect(r.cost?.amount).toBeGreaterThanOrEqual(102); // one call + two rows, plus CPU
-    const events = await host.audit.list({ type: 'plugin.run' });
+    const events = await host.internals.audit.list({ type: 'plugin.run' });
     expect(events).toHaveLength(1);
-    expect((await host.audit.verify()).ok).toBe(true);
+    expect((await host.internals.audit.verify()).ok).toBe(true);
   });
 
   it('labels run metrics with the installed plugin and its org, and unknown ids as other', async () => {
@@ -86,10 +86,10 @@ describe('createExtensionHost: the plugin run hot path', () => {
       { name: 'searcher', capabilities: { graph: ['read'] }, budgets: { ms: 2000 } },
       SEARCHER,
     );
-    await host.install(alice, { pluginId: 'searcher' });
-    await host.runPlugin(alice, 'searcher', { q: 'acme' });
-    await host.runPlugin(alice, 'not-installed-anywhere', { q: 'acme' });
-    const text = await host.registry.metrics();
+    await host.plugins.install(alice, { pluginId: 'searcher' });
+    await host.plugins.run(alice, 'searcher', { q: 'acme' });
+    await host.plugins.run(alice, 'not-installed-anywhere', { q: 'acme' });
+    const text = await host.metrics.metrics();
     expect(text).toContain('plugin_exec_ms_count{plugin="searcher",outcome="ok"} 1');
     expect(text).toMatch(/plugin_cost_total\{plugin="searcher",org="acme",currency="usd_micros"\} \d+/);
     expect(text).not.toContain('not-installed-anywhere');
@@ -97,7 +97,7 @@ describe('createExtensionHost: the plugin run hot path', () => {
 
   it('labels contract checks pass or fail by subject and edge, as the dashboard queries them', async () => {
     const host = await newHost();
-    await host.registerContract(bob, {
+    await host.contracts.register(bob, {
       subject: 'person',
       format: 'json',
       schema: {
@@ -106,9 +106,11 @@ describe('createExtensionHost: the plugin run hot path', () => {
         properties: { id: { type: 'string' }, name: { type: 'string' } },
       },
     });
-    expect((await host.ingest(alice, 'person', [{ id: 'p1', name: 'Ada' }])).status).toBe('accepted');
-    expect((await host.ingest(alice, 'person', [{ id: 'p2' }])).status).toBe('rejected');
-    const text = await host.registry.metrics();
+    expect((await host.contracts.ingest(alice, 'person', [{ id: 'p1', name: 'Ada' }])).status).toBe(
+      'accepted',
+    );
+    expect((await host.contracts.ingest(alice, 'person', [{ id: 'p2' }])).status).toBe('rejected');
+    const text = await host.metrics.metrics();
     expect(text).toContain('contract_checks_total{subject="person",edge="ingest",result="pass"} 1');
     expect(text).toContain('contract_checks_total{subject="person",edge="ingest",result="fail"} 1');
   });
@@ -116,19 +118,31 @@ describe('createExtensionHost: the plugin run hot path', () => {
   it('denies in order: kill switch, then installation, then quota', async () => {
     const host = await newHost();
     await publish(host, { name: 'searcher', capabilities: { graph: ['read'] } }, SEARCHER);
-    expect((await host.runPlugin(alice, 'searcher', { q: 'x' })).error?.code).toBe('NOT_FOUND');
-    await host.install(alice, { pluginId: 'searcher' });
-    await host.killSwitch(alice, { scope: 'plugin', target: 'searcher', on: true, reason: 'incident 7' });
-    const killed = await host.runPlugin(alice, 'searcher', { q: 'x' });
+    expect((await host.plugins.run(alice, 'searcher', { q: 'x' })).error?.code).toBe('NOT_FOUND');
+    await host.plugins.install(alice, { pluginId: 'searcher' });
+    await host.finops.killSwitch(alice, {
+      scope: 'plugin',
+      target: 'searcher',
+      on: true,
+      reason: 'incident 7',
+    });
+    const killed = await host.plugins.run(alice, 'searcher', { q: 'x' });
     expect(killed.error?.code).toBe('KILL_SWITCH');
     expect(killed.provenance).toBeNull();
-    await host.killSwitch(alice, { scope: 'plugin', target: 'searcher', on: false, reason: 'resolved' });
-    await host.setQuota(alice, { resource: 'calls', limit: 1, window: 'hour', mode: 'hard' });
-    expect((await host.runPlugin(alice, 'searcher', { q: 'x' })).ok).toBe(true);
-    const over = await host.runPlugin(alice, 'searcher', { q: 'x' });
+    await host.finops.killSwitch(alice, {
+      scope: 'plugin',
+      target: 'searcher',
+      on: false,
+      reason: 'resolved',
+    });
+    await host.finops.setQuota(alice, { resource: 'calls', limit: 1, window: 'hour', mode: 'hard' });
+    expect((await host.plugins.run(alice, 'searcher', { q: 'x' })).ok).toBe(true);
+    const over = await host.plugins.run(alice, 'searcher', { q: 'x' });
     expect(over.error?.code).toBe('QUOTA_EXCEEDED');
     expect(
-      (await host.audit.list({ type: 'plugin.run.denied' })).map((e) => (e.data as { code: string }).code),
+      (await host.internals.audit.list({ type: 'plugin.run.denied' })).map(
+        (e) => (e.data as { code: string }).code,
+      ),
     ).toEqual(['NOT_FOUND', 'KILL_SWITCH', 'QUOTA_EXCEEDED']);
   });
 
@@ -139,8 +153,8 @@ describe('createExtensionHost: the plugin run hot path', () => {
       { name: 'greedy', capabilities: { graph: ['read'] }, budgets: { ms: 2000, rows: 1 } },
       `module.exports.run = async (input, api) => ({ hasCases: typeof api.cases, found: await api.graph.search({ q: 'acme', limit: 10 }) });`,
     );
-    await host.install(alice, { pluginId: 'greedy' });
-    const r = await host.runPlugin(alice, 'greedy', {});
+    await host.plugins.install(alice, { pluginId: 'greedy' });
+    const r = await host.plugins.run(alice, 'greedy', {});
     // The rows budget is pushed down as the store limit, so the plugin gets one row and no more.
     expect(r.ok).toBe(true);
     expect((r.value as { found: unknown[] }).found).toHaveLength(1);
@@ -151,8 +165,8 @@ describe('createExtensionHost: the plugin run hot path', () => {
       { name: 'spinner', budgets: { ms: 200 } },
       'module.exports.run = async () => { for (;;) {} };',
     );
-    await host.install(alice, { pluginId: 'spinner' });
-    const spun = await host.runPlugin(alice, 'spinner', {});
+    await host.plugins.install(alice, { pluginId: 'spinner' });
+    const spun = await host.plugins.run(alice, 'spinner', {});
     expect(spun.ok).toBe(false);
     expect(spun.error?.code).toBe('BUDGET_EXCEEDED');
     expect(spun.usage).not.toBeNull();
@@ -162,12 +176,12 @@ describe('createExtensionHost: the plugin run hot path', () => {
 
   it('checks the input and output contracts named by the manifest', async () => {
     const host = await newHost();
-    await host.registerContract(bob, {
+    await host.contracts.register(bob, {
       subject: 'query',
       format: 'json',
       schema: { type: 'object', required: ['q'], properties: { q: { type: 'string' } } },
     });
-    await host.registerContract(bob, {
+    await host.contracts.register(bob, {
       subject: 'answer',
       format: 'json',
       schema: {
@@ -190,12 +204,12 @@ describe('createExtensionHost: the plugin run hot path', () => {
       { name: 'liar', outputSchema: { subject: 'answer' } },
       'module.exports.run = async () => [{ nope: 1 }];',
     );
-    await host.install(alice, { pluginId: 'searcher' });
-    await host.install(alice, { pluginId: 'liar' });
-    const bad = await host.runPlugin(alice, 'searcher', { query: 'acme' });
+    await host.plugins.install(alice, { pluginId: 'searcher' });
+    await host.plugins.install(alice, { pluginId: 'liar' });
+    const bad = await host.plugins.run(alice, 'searcher', { query: 'acme' });
     expect(bad.error?.code).toBe('CONTRACT_VIOLATION');
-    expect((await host.runPlugin(alice, 'searcher', { q: 'acme' })).ok).toBe(true);
-    const lie = await host.runPlugin(alice, 'liar', {});
+    expect((await host.plugins.run(alice, 'searcher', { q: 'acme' })).ok).toBe(true);
+    const lie = await host.plugins.run(alice, 'liar', {});
     expect(lie.error?.code).toBe('CONTRACT_VIOLATION');
     expect(lie.provenance?.outcome).toBe('CONTRACT_VIOLATION');
   });
@@ -209,15 +223,19 @@ describe('createExtensionHost: governed operations', () => {
       { name: 'writer', capabilities: { graph: ['write'] } },
       'module.exports.run = async () => 1;',
     );
-    const pending = await host.install(alice, { pluginId: 'writer' });
+    const pending = await host.plugins.install(alice, { pluginId: 'writer' });
     expect(pending.status).toBe('pending_review');
     if (pending.status !== 'pending_review') return;
     expect(pending.reviewTask.kind).toBe('plugin_install');
-    expect((await host.marketplace.installations('acme')).some((i) => i.pluginId === 'writer')).toBe(false);
-    const approved = await host.approve(bob, pending.reviewTask.id, { note: 'reviewed the code' });
+    expect(
+      (await host.internals.marketplace.installations('acme')).some((i) => i.pluginId === 'writer'),
+    ).toBe(false);
+    const approved = await host.governance.approve(bob, pending.reviewTask.id, { note: 'reviewed the code' });
     expect(approved.apply, JSON.stringify(approved.apply)).toMatchObject({ status: 'succeeded' });
     expect(approved.state).toBe('applied');
-    const inst = (await host.marketplace.installations('acme')).find((i) => i.pluginId === 'writer');
+    const inst = (await host.internals.marketplace.installations('acme')).find(
+      (i) => i.pluginId === 'writer',
+    );
     expect(inst?.grants).toEqual(['graph:write']);
   });
 
@@ -232,94 +250,96 @@ describe('createExtensionHost: governed operations', () => {
         },
       ],
     });
-    await host.registerContract(bob, {
+    await host.contracts.register(bob, {
       subject: 'person',
       format: 'json',
       schema: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
     });
-    const small = await host.export(alice, 'person', [{ id: 'a' }]);
+    const small = await host.contracts.export(alice, 'person', [{ id: 'a' }]);
     expect(small.status).toBe('accepted');
     expect(small.reviewTask?.autoApproved).toBe(true);
-    const big = await host.export(alice, 'person', [{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
+    const big = await host.contracts.export(alice, 'person', [{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
     expect(big.status).toBe('pending_review');
-    const approved = await host.approve(bob, big.reviewTask!.id);
+    const approved = await host.governance.approve(bob, big.reviewTask!.id);
     expect(approved.state).toBe('applied');
-    const delivered = await host.audit.list({ type: 'export.delivered' });
+    const delivered = await host.internals.audit.list({ type: 'export.delivered' });
     expect(delivered.map((e) => (e.data as { records: number }).records)).toEqual([1, 3]);
-    const rejected = await host.export(alice, 'person', [{ name: 'no id' }]);
+    const rejected = await host.contracts.export(alice, 'person', [{ name: 'no id' }]);
     expect(rejected.status).toBe('rejected');
     expect(rejected.records[0]?.errors[0]?.path).toBe('/id');
   });
 
   it('changes enforcement through governance, and merges entities only after approval', async () => {
     const host = await newHost();
-    await host.registerContract(bob, {
+    await host.contracts.register(bob, {
       subject: 'person',
       format: 'json',
       schema: { type: 'object', required: ['id'] },
     });
-    const relax = await host.setEnforcement(alice, {
+    const relax = await host.contracts.setEnforcement(alice, {
       subject: 'person',
       edge: 'ingest',
       mode: 'warn',
       reason: 'migration week',
     });
     expect(relax.status).toBe('pending_review');
-    expect(host.gates.mode('person', 'ingest')).toBe('enforce');
-    await host.approve(bob, relax.reviewTask.id);
-    expect(host.gates.mode('person', 'ingest')).toBe('warn');
-    const warned = await host.ingest(alice, 'person', [{ name: 'no id' }]);
+    expect(host.internals.gates.mode('person', 'ingest')).toBe('enforce');
+    await host.governance.approve(bob, relax.reviewTask.id);
+    expect(host.internals.gates.mode('person', 'ingest')).toBe('warn');
+    const warned = await host.contracts.ingest(alice, 'person', [{ name: 'no id' }]);
     expect(warned.status).toBe('accepted');
 
-    const merge = await host.mergeEntities(alice, {
+    const merge = await host.governance.mergeEntities(alice, {
       survivorId: 'e1',
       mergedId: 'e2',
       reason: 'same company',
     });
     expect(merge.status).toBe('pending_review');
-    expect(await host.graph.forOrg('acme').getEntity('e2')).not.toBeNull();
-    await host.approve(bob, merge.reviewTask.id);
-    expect(await host.graph.forOrg('acme').getEntity('e2')).toBeNull();
-    expect((await host.graph.forOrg('acme').getEntity('e1'))?.mergedFrom).toContain('e2');
+    expect(await host.internals.graph.forOrg('acme').getEntity('e2')).not.toBeNull();
+    await host.governance.approve(bob, merge.reviewTask.id);
+    expect(await host.internals.graph.forOrg('acme').getEntity('e2')).toBeNull();
+    expect((await host.internals.graph.forOrg('acme').getEntity('e1'))?.mergedFrom).toContain('e2');
   });
 });
 
 describe('createExtensionHost: boundaries', () => {
   it('rejects a malformed actor with INVALID_INPUT, and role-gated operations with FORBIDDEN', async () => {
     const host = await newHost();
-    await expect(host.runPlugin({ userId: '', orgId: 'acme', roles: [] }, 'x', {})).rejects.toMatchObject({
+    await expect(host.plugins.run({ userId: '', orgId: 'acme', roles: [] }, 'x', {})).rejects.toMatchObject({
       code: 'INVALID_INPUT',
     });
-    await expect(host.killSwitch(bob, { scope: 'org', on: true, reason: 'x' })).rejects.toMatchObject({
-      code: 'FORBIDDEN',
-    });
-    await expect(host.killSwitch(alice, { scope: 'global', on: true, reason: 'x' })).rejects.toMatchObject({
+    await expect(host.finops.killSwitch(bob, { scope: 'org', on: true, reason: 'x' })).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
     await expect(
-      host.setQuota(bob, { resource: 'calls', limit: 1, window: 'hour', mode: 'hard' }),
+      host.finops.killSwitch(alice, { scope: 'global', on: true, reason: 'x' }),
+    ).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await expect(
+      host.finops.setQuota(bob, { resource: 'calls', limit: 1, window: 'hour', mode: 'hard' }),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(host.ingest(alice, 'person', [])).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(host.contracts.ingest(alice, 'person', [])).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 
   it('keeps orgs apart: installations, usage and audit trails', async () => {
     const host = await newHost();
     await publish(host, { name: 'searcher', capabilities: { graph: ['read'] } }, SEARCHER);
-    await host.install(alice, { pluginId: 'searcher' });
-    await host.runPlugin(alice, 'searcher', { q: 'acme' });
-    expect((await host.runPlugin(erin, 'searcher', { q: 'acme' })).error?.code).toBe('NOT_FOUND');
-    expect((await host.dashboard(erin)).plugins).toEqual([]);
+    await host.plugins.install(alice, { pluginId: 'searcher' });
+    await host.plugins.run(alice, 'searcher', { q: 'acme' });
+    expect((await host.plugins.run(erin, 'searcher', { q: 'acme' })).error?.code).toBe('NOT_FOUND');
+    expect((await host.finops.dashboard(erin)).plugins).toEqual([]);
     expect(
-      (await host.auditTrail(erin, 'plugin:searcher', 100)).events.every((e) => e.orgId === 'globex'),
+      (await host.audit.trail(erin, 'plugin:searcher', 100)).events.every((e) => e.orgId === 'globex'),
     ).toBe(true);
-    expect((await host.auditTrail(alice, 'plugin:searcher', 100)).events.length).toBeGreaterThan(0);
+    expect((await host.audit.trail(alice, 'plugin:searcher', 100)).events.length).toBeGreaterThan(0);
   });
 });
 
 describe('createExtensionHost: run statistics', () => {
   it('counts refused runs as denials, never as 0 ms samples in latency or cost estimates', async () => {
     const host = await newHost();
-    await host.registerContract(bob, {
+    await host.contracts.register(bob, {
       subject: 'search-query',
       format: 'json',
       schema: { type: 'object', required: ['q'], properties: { q: { type: 'string' } } },
@@ -329,21 +349,31 @@ describe('createExtensionHost: run statistics', () => {
       { name: 'searcher', capabilities: { graph: ['read'] }, inputSchema: { subject: 'search-query' } },
       SEARCHER,
     );
-    await host.install(alice, { pluginId: 'searcher' });
-    expect((await host.runPlugin(alice, 'searcher', { q: 'acme' })).ok).toBe(true);
+    await host.plugins.install(alice, { pluginId: 'searcher' });
+    expect((await host.plugins.run(alice, 'searcher', { q: 'acme' })).ok).toBe(true);
     // Refused by the input contract, then by the kill switch: neither executes.
-    expect((await host.runPlugin(alice, 'searcher', { q: 7 })).error?.code).toBe('CONTRACT_VIOLATION');
-    await host.killSwitch(alice, { scope: 'plugin', target: 'searcher', on: true, reason: 'incident' });
-    expect((await host.runPlugin(alice, 'searcher', { q: 'acme' })).error?.code).toBe('KILL_SWITCH');
-    await host.killSwitch(alice, { scope: 'plugin', target: 'searcher', on: false, reason: 'resolved' });
+    expect((await host.plugins.run(alice, 'searcher', { q: 7 })).error?.code).toBe('CONTRACT_VIOLATION');
+    await host.finops.killSwitch(alice, {
+      scope: 'plugin',
+      target: 'searcher',
+      on: true,
+      reason: 'incident',
+    });
+    expect((await host.plugins.run(alice, 'searcher', { q: 'acme' })).error?.code).toBe('KILL_SWITCH');
+    await host.finops.killSwitch(alice, {
+      scope: 'plugin',
+      target: 'searcher',
+      on: false,
+      reason: 'resolved',
+    });
 
-    const [row] = (await host.dashboard(alice)).plugins;
+    const [row] = (await host.finops.dashboard(alice)).plugins;
     expect(row).toMatchObject({ pluginId: 'searcher', runs: 1, errors: 0, denied: 2 });
     type RunData = { outcome?: string; usage?: { wallMs?: number } | null };
-    const runs = (await host.audit.list({ type: 'plugin.run' })).map((e) => e.data as RunData);
+    const runs = (await host.internals.audit.list({ type: 'plugin.run' })).map((e) => e.data as RunData);
     const wallMs = runs.find((d) => d.outcome === 'ok')?.usage?.wallMs;
     expect(row?.p50Ms).toBe(wallMs);
-    const hint = await host.hintView(alice, 'searcher');
+    const hint = await host.finops.hintView(alice, 'searcher');
     expect(hint.runs).toBe(1);
     expect(hint.wallMsP95).toBe(wallMs);
     expect(hint.expectedCost.amount).toBeGreaterThanOrEqual(100 + 2);

@@ -1,4 +1,10 @@
-import { type Actor, createManualClock, digestJson, sequentialIds } from '@intelgraph/core';
+import {
+  type Actor,
+  type AuthorizerOptions,
+  createManualClock,
+  digestJson,
+  sequentialIds,
+} from '@intelgraph/core';
 import { generatePublisherKeyPair, publicKeyPem, signPluginPackage } from '@intelgraph/marketplace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createExtensionHost, type ExtensionHost } from './host.js';
@@ -21,8 +27,13 @@ const SCORER = `module.exports.run = async (input, api) => {
 };`;
 
 const hosts: ExtensionHost[] = [];
-async function newHost(replay: ReplayPolicyOptions | undefined, replays = createMemoryReplayStore()) {
+async function newHost(
+  replay: ReplayPolicyOptions | undefined,
+  replays = createMemoryReplayStore(),
+  authorization?: AuthorizerOptions,
+) {
   const host = await createExtensionHost({
+    ...(authorization ? { authorization } : {}),
     database: 'memory',
     clock: createManualClock(Date.UTC(2026, 3, 1)),
     ids: sequentialIds(),
@@ -31,8 +42,8 @@ async function newHost(replay: ReplayPolicyOptions | undefined, replays = create
     ...(replay ? { replay } : {}),
   });
   hosts.push(host);
-  await host.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
-  await host.graph.forOrg('acme').upsert({
+  await host.internals.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
+  await host.internals.graph.forOrg('acme').upsert({
     entities: [
       { id: 'e1', type: 'Organization', name: 'Acme Corporation', properties: {} },
       { id: 'e2', type: 'Organization', name: 'Acme Holdings', properties: {} },
@@ -52,8 +63,8 @@ async function newHost(replay: ReplayPolicyOptions | undefined, replays = create
     },
     key.privateKeyPem,
   );
-  await host.publish(null, pkg);
-  await host.install(alice, { pluginId: 'scorer' });
+  await host.plugins.publish(null, pkg);
+  await host.plugins.install(alice, { pluginId: 'scorer' });
   return { host, replays };
 }
 
@@ -64,33 +75,33 @@ afterEach(async () => {
 describe('host.replay', () => {
   it('replays a run that used Math.random and the clock identically, and audits it', async () => {
     const { host } = await newHost({ enabled: true });
-    const r = await host.runPlugin(alice, 'scorer', { q: 'acme' });
+    const r = await host.plugins.run(alice, 'scorer', { q: 'acme' });
     expect(r.ok, JSON.stringify(r.error)).toBe(true);
     const runId = r.provenance?.runId ?? '';
     expect(r.provenance?.determinism?.seed).toMatch(/^[0-9a-f]{32}$/);
     // The live graph changes after the run: the replay does not read it.
-    await host.graph.forOrg('acme').upsert({
+    await host.internals.graph.forOrg('acme').upsert({
       entities: [{ id: 'e3', type: 'Organization', name: 'Acme Three', properties: {} }],
     });
-    const replay = await host.replay(carol, runId);
+    const replay = await host.plugins.replay(carol, runId);
     expect(replay).toMatchObject({ runId, replayable: true, identical: true });
     expect(replay.outputSha256).toBe(replay.recordedOutputSha256);
     expect(replay.divergence).toBeUndefined();
-    const [event] = await host.audit.list({ type: 'plugin.replay' });
+    const [event] = await host.internals.audit.list({ type: 'plugin.replay' });
     expect(event?.data).toMatchObject({ runId, identical: true });
-    const [run] = await host.audit.list({ type: 'plugin.run' });
+    const [run] = await host.internals.audit.list({ type: 'plugin.run' });
     expect(run?.data).toMatchObject({ runId, replayable: true });
   });
 
   it('names the call whose recorded response was altered', async () => {
     const { host, replays } = await newHost({ enabled: true });
-    const r = await host.runPlugin(alice, 'scorer', { q: 'acme' });
+    const r = await host.plugins.run(alice, 'scorer', { q: 'acme' });
     const runId = r.provenance?.runId ?? '';
     const stored = replays.raw(runId);
     const second = stored?.calls[1];
     if (!second?.response.ok) throw new Error('expected two recorded calls');
     second.response = { ok: true, value: [] };
-    const replay = await host.replay(alice, runId);
+    const replay = await host.plugins.replay(alice, runId);
     expect(replay.identical).toBe(false);
     expect(replay.divergence).toEqual({
       kind: 'call',
@@ -103,7 +114,7 @@ describe('host.replay', () => {
 
   it('names the first output path that differs when every call matched', async () => {
     const { host, replays } = await newHost({ enabled: true });
-    const r = await host.runPlugin(alice, 'scorer', { q: 'acme' });
+    const r = await host.plugins.run(alice, 'scorer', { q: 'acme' });
     const runId = r.provenance?.runId ?? '';
     const stored = replays.raw(runId);
     if (!stored) throw new Error('expected a recording');
@@ -114,19 +125,19 @@ describe('host.replay', () => {
     first.score = -1;
     stored.output = output;
     stored.outputSha256 = digestJson(output);
-    const replay = await host.replay(alice, runId);
+    const replay = await host.plugins.replay(alice, runId);
     expect(replay.divergence).toEqual({ kind: 'output', reason: 'differs', path: '/value/scored/0/score' });
     // The answer alone rewritten, its digest kept: the recording no longer matches itself.
     first.score = -2;
-    const again = await host.replay(alice, runId);
+    const again = await host.plugins.replay(alice, runId);
     expect(again.divergence).toEqual({ kind: 'output', reason: 'recording_altered', path: null });
   });
 
   it('marks a run over the size cap not replayable, without failing it', async () => {
     const { host } = await newHost({ enabled: true, maxBytes: 64 });
-    const r = await host.runPlugin(alice, 'scorer', { q: 'acme' });
+    const r = await host.plugins.run(alice, 'scorer', { q: 'acme' });
     expect(r.ok).toBe(true);
-    const replay = await host.replay(carol, r.provenance?.runId ?? '');
+    const replay = await host.plugins.replay(carol, r.provenance?.runId ?? '');
     expect(replay).toMatchObject({
       replayable: false,
       identical: false,
@@ -135,20 +146,21 @@ describe('host.replay', () => {
     });
   });
 
-  it('records nothing the policy does not name, and lets only the run org’s named roles replay', async () => {
-    const off = await newHost({ enabled: (_org, plugin) => plugin !== 'scorer', roles: ['auditor'] });
-    const r = await off.host.runPlugin(alice, 'scorer', { q: 'acme' });
-    await expect(off.host.replay(carol, r.provenance?.runId ?? '')).rejects.toMatchObject({
+  it('records nothing the policy does not name, and lets only the run org’s runs.replay roles replay', async () => {
+    const auditorsOnly = { roles: { 'runs.replay': ['auditor'] } };
+    const off = await newHost({ enabled: (_org, plugin) => plugin !== 'scorer' }, undefined, auditorsOnly);
+    const r = await off.host.plugins.run(alice, 'scorer', { q: 'acme' });
+    await expect(off.host.plugins.replay(carol, r.provenance?.runId ?? '')).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
-    const on = await newHost({ enabled: true, roles: ['auditor'] });
-    const s = await on.host.runPlugin(alice, 'scorer', { q: 'acme' });
+    const on = await newHost({ enabled: true }, undefined, auditorsOnly);
+    const s = await on.host.plugins.run(alice, 'scorer', { q: 'acme' });
     const id = s.provenance?.runId ?? '';
-    await expect(on.host.replay(alice, id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(on.host.replay(dave, id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(on.host.replay(erin, id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(on.host.replay(carol, '')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    expect((await on.host.replay(carol, id)).identical).toBe(true);
+    await expect(on.host.plugins.replay(alice, id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(on.host.plugins.replay(dave, id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(on.host.plugins.replay(erin, id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(on.host.plugins.replay(carol, '')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect((await on.host.plugins.replay(carol, id)).identical).toBe(true);
   });
 
   it('a policy callback that throws records nothing and fails no run', async () => {
@@ -157,9 +169,11 @@ describe('host.replay', () => {
         throw new Error('policy backend down');
       },
     });
-    const r = await host.runPlugin(alice, 'scorer', { q: 'acme' });
+    const r = await host.plugins.run(alice, 'scorer', { q: 'acme' });
     expect(r.ok).toBe(true);
-    await expect(host.replay(carol, r.provenance?.runId ?? '')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(host.plugins.replay(carol, r.provenance?.runId ?? '')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 
   it('refuses an invalid policy', async () => {

@@ -27,23 +27,30 @@ describe('embedded host restart', () => {
   beforeAll(async () => {
     const first = await createExtensionHost({ dataDir, sandbox: { poolSize: 1 } });
     try {
-      await first.registerContract(steward, { subject: 'person', format: 'json', schema: personContract });
-      const ingested = await first.ingest(analyst, 'person', [
+      await first.contracts.register(steward, { subject: 'person', format: 'json', schema: personContract });
+      const ingested = await first.contracts.ingest(analyst, 'person', [
         { id: 'p-1', name: 'Ada Lovelace', city: 'London' },
         { id: 'p-2', name: 'Charles Babbage', city: 'London' },
         { id: 'p-3', name: 'A. Lovelace' },
       ]);
       expect(ingested.status).toBe('accepted');
-      await first.graph.forOrg('acme').upsert({ relationships: [{ type: 'KNOWS', from: 'p-1', to: 'p-2' }] });
-      const opened = await first.cases.create({
+      await first.internals.graph
+        .forOrg('acme')
+        .upsert({ relationships: [{ type: 'KNOWS', from: 'p-1', to: 'p-2' }] });
+      const opened = await first.internals.cases.create({
         orgId: 'acme',
         title: 'Analytical engine',
         createdBy: 'alice',
         entityIds: ['p-1', 'p-3'],
       });
       caseId = opened.id;
-      await first.cases.appendNote({ orgId: 'acme', id: caseId, author: 'alice', text: 'Seen in 1843' });
-      await first.graph.forOrg('acme').merge({ survivorId: 'p-1', mergedId: 'p-3' });
+      await first.internals.cases.appendNote({
+        orgId: 'acme',
+        id: caseId,
+        author: 'alice',
+        text: 'Seen in 1843',
+      });
+      await first.internals.graph.forOrg('acme').merge({ survivorId: 'p-1', mergedId: 'p-3' });
     } finally {
       await first.close();
     }
@@ -52,7 +59,7 @@ describe('embedded host restart', () => {
   it('keeps ingested entities, their merges and cases across a restart, searchable', async () => {
     const second = await createExtensionHost({ dataDir, sandbox: { poolSize: 1 } });
     try {
-      const ada = await second.graph.forOrg('acme').getEntity('p-1');
+      const ada = await second.internals.graph.forOrg('acme').getEntity('p-1');
       expect(ada).toMatchObject({
         type: 'Person',
         name: 'Ada Lovelace',
@@ -60,29 +67,29 @@ describe('embedded host restart', () => {
         properties: { city: 'London' },
         mergedFrom: ['p-3'],
       });
-      expect(await second.graph.forOrg('acme').getEntity('p-3')).toBeNull();
+      expect(await second.internals.graph.forOrg('acme').getEntity('p-3')).toBeNull();
       expect(
-        (await second.graph.forOrg('acme').search({ q: 'lovel' })).items.map((h) => h.entity.id),
+        (await second.internals.graph.forOrg('acme').search({ q: 'lovel' })).items.map((h) => h.entity.id),
       ).toEqual(['p-1']);
-      expect((await second.graph.forOrg('acme').search({ q: 'london' })).items).toEqual([]); // properties are not searched
+      expect((await second.internals.graph.forOrg('acme').search({ q: 'london' })).items).toEqual([]); // properties are not searched
       expect(
-        (await second.graph.forOrg('acme').search({ q: 'charles', types: ['Person'] })).items,
+        (await second.internals.graph.forOrg('acme').search({ q: 'charles', types: ['Person'] })).items,
       ).toHaveLength(1);
-      const knows = await second.graph.forOrg('acme').neighbors({ id: 'p-2' });
+      const knows = await second.internals.graph.forOrg('acme').neighbors({ id: 'p-2' });
       expect(
         knows.items.map((n) => `${n.relationship.from}-${n.relationship.type}->${n.relationship.to}`),
       ).toEqual(['p-1-KNOWS->p-2']);
-      const stored = await second.cases.get({ orgId: 'acme', id: caseId });
+      const stored = await second.internals.cases.get({ orgId: 'acme', id: caseId });
       expect(stored).toMatchObject({ title: 'Analytical engine', entityIds: ['p-1'], version: 3 });
       expect(stored?.notes.map((n) => n.text)).toEqual(['Seen in 1843']);
-      expect((await second.cases.list({ orgId: 'acme', entityId: 'p-1' })).items.map((c) => c.id)).toEqual([
-        caseId,
-      ]);
-      expect(await second.cases.get({ orgId: 'other', id: caseId })).toBeNull();
+      expect(
+        (await second.internals.cases.list({ orgId: 'acme', entityId: 'p-1' })).items.map((c) => c.id),
+      ).toEqual([caseId]);
+      expect(await second.internals.cases.get({ orgId: 'other', id: caseId })).toBeNull();
       // The audit that says the batch was ingested is on the same disk as the entities it names.
-      const events = await second.audit.list();
+      const events = await second.internals.audit.list();
       expect(events.some((e) => e.type.includes('ingest'))).toBe(true);
-      expect((await second.audit.verify()).ok).toBe(true);
+      expect((await second.internals.audit.verify()).ok).toBe(true);
     } finally {
       await second.close();
     }

@@ -100,19 +100,19 @@ describe.each(postgres)('contract version negotiation on $name', ({ open }) => {
 
   it('person v1 → v2 → v3: pinned plugins, versioned exports, refused rules and ended windows', async () => {
     const host = await newHost();
-    await host.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
-    await host.registerContract(alice, {
+    await host.internals.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
+    await host.contracts.register(alice, {
       subject: 'person',
       format: 'json',
       schema: v1,
       compatibility: 'NONE',
     });
-    await host.registerContract(alice, { subject: 'person', format: 'json', schema: v2 });
-    await host.registerContract(alice, { subject: 'person', format: 'json', schema: v3 });
+    await host.contracts.register(alice, { subject: 'person', format: 'json', schema: v2 });
+    await host.contracts.register(alice, { subject: 'person', format: 'json', schema: v3 });
 
     // A rule that breaks a golden sample is refused before any review opens.
     await expect(
-      host.registerMigrationRule(alice, {
+      host.contracts.registerMigrationRule(alice, {
         subject: 'person',
         from: 2,
         to: 3,
@@ -123,7 +123,7 @@ describe.each(postgres)('contract version negotiation on $name', ({ open }) => {
     ).rejects.toMatchObject({ code: 'SCHEMA_INCOMPATIBLE', details: { failures: [{ index: 0 }] } });
 
     for (const rule of RULES) {
-      const r = await host.registerMigrationRule(alice, {
+      const r = await host.contracts.registerMigrationRule(alice, {
         subject: 'person',
         ...rule,
         operations: [...rule.operations],
@@ -131,7 +131,7 @@ describe.each(postgres)('contract version negotiation on $name', ({ open }) => {
         reason: `${rule.from} to ${rule.to}`,
       });
       expect(r.status).toBe('pending_review');
-      expect((await host.approve(bob, r.reviewTask.id)).state).toBe('applied');
+      expect((await host.governance.approve(bob, r.reviewTask.id)).state).toBe('applied');
     }
 
     const pkg = await signPluginPackage(
@@ -151,8 +151,8 @@ describe.each(postgres)('contract version negotiation on $name', ({ open }) => {
       },
       key.privateKeyPem,
     );
-    await host.publish(null, pkg);
-    const installed = await host.install(alice, { pluginId: 'v1-reader' });
+    await host.plugins.publish(null, pkg);
+    const installed = await host.plugins.install(alice, { pluginId: 'v1-reader' });
     expect(installed.status === 'installed' && installed.installation.contracts).toEqual([
       { edge: 'input', subject: 'person', version: 1, negotiatedAt: 3 },
       { edge: 'output', subject: 'person', version: 1, negotiatedAt: 3 },
@@ -160,8 +160,11 @@ describe.each(postgres)('contract version negotiation on $name', ({ open }) => {
 
     // Producers write v3; the v1 plugin keeps working (served v1, its output migrated back up to v3).
     const v3Record = { id: 'p1', name: 'Ada', birthDate: '1815-12-10', country: 'UK' };
-    expect(await host.ingest(alice, 'person', [v3Record])).toMatchObject({ status: 'accepted', version: 3 });
-    const run = await host.runPlugin(alice, 'v1-reader', v3Record);
+    expect(await host.contracts.ingest(alice, 'person', [v3Record])).toMatchObject({
+      status: 'accepted',
+      version: 3,
+    });
+    const run = await host.plugins.run(alice, 'v1-reader', v3Record);
     expect(run.ok, JSON.stringify(run.error)).toBe(true);
     expect(run.value).toEqual({ id: 'p1', name: 'ADA', birthDate: '1815-12-10', country: 'unknown' });
     expect(run.provenance?.contractVersions).toEqual({
@@ -170,15 +173,20 @@ describe.each(postgres)('contract version negotiation on $name', ({ open }) => {
     });
 
     // An export consumer asks for v2.
-    const exported = await host.export(alice, 'person', [v3Record], { version: 2 });
+    const exported = await host.contracts.export(alice, 'person', [v3Record], { version: 2 });
     expect(exported.status).toBe('accepted');
     expect(delivered.at(-1)).toEqual([{ id: 'p1', name: 'Ada', birthDate: '1815-12-10' }]);
 
     // Rules, deprecations and negotiated versions are durable: a second host over the database reads them.
     await expect(
-      host.deprecateContractVersion(bob, { subject: 'person', version: 1, until: '2026-03-15', reason: 'r' }),
+      host.contracts.deprecateVersion(bob, {
+        subject: 'person',
+        version: 1,
+        until: '2026-03-15',
+        reason: 'r',
+      }),
     ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await host.deprecateContractVersion(bob, {
+    await host.contracts.deprecateVersion(bob, {
       subject: 'person',
       version: 1,
       until: '2026-03-15T00:00:00Z',
@@ -253,17 +261,17 @@ describe.each(postgres)('contract version negotiation on $name', ({ open }) => {
     });
 
     const second = await newHost();
-    expect((await second.migrations.list('person')).map((r) => `${r.from}>${r.to}`)).toEqual([
+    expect((await second.internals.migrations.list('person')).map((r) => `${r.from}>${r.to}`)).toEqual([
       '1>2',
       '2>1',
       '2>3',
       '3>2',
     ]);
-    expect((await second.installStatus(alice, 'v1-reader')).installation?.contracts).toHaveLength(2);
+    expect((await second.plugins.status(alice, 'v1-reader')).installation?.contracts).toHaveLength(2);
 
     // The deprecated version past its window stops negotiating, with the window named.
-    await second.uninstall(alice, 'v1-reader');
-    await expect(second.install(alice, { pluginId: 'v1-reader' })).rejects.toMatchObject({
+    await second.plugins.uninstall(alice, 'v1-reader');
+    await expect(second.plugins.install(alice, { pluginId: 'v1-reader' })).rejects.toMatchObject({
       code: 'SCHEMA_INCOMPATIBLE',
       message: expect.stringContaining('window that ended 2026-03-15T00:00:00.000Z'),
       details: {
@@ -273,6 +281,6 @@ describe.each(postgres)('contract version negotiation on $name', ({ open }) => {
         until: '2026-03-15T00:00:00.000Z',
       },
     });
-    expect((await second.installStatus(alice, 'v1-reader')).status).toBe('not_installed');
+    expect((await second.plugins.status(alice, 'v1-reader')).status).toBe('not_installed');
   });
 });

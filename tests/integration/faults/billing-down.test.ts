@@ -37,19 +37,19 @@ describe('fault: Stripe down for a while', () => {
 
   it('queues events while Stripe is down, then bills each run exactly once', async () => {
     const runs = await Promise.all(
-      Array.from({ length: 24 }, (_, i) => host.runPlugin(alice, 'echo', { i })),
+      Array.from({ length: 24 }, (_, i) => host.plugins.run(alice, 'echo', { i })),
     );
     expect(runs.every((r) => r.ok)).toBe(true);
-    const runIds = (await host.audit.list({ type: 'plugin.run' })).map(
+    const runIds = (await host.internals.audit.list({ type: 'plugin.run' })).map(
       (e) => (e.data as { runId: string }).runId,
     );
-    const pending = await host.finops.outbox.list({ status: 'pending' });
+    const pending = await host.internals.finops.outbox.list({ status: 'pending' });
     expect(pending).toHaveLength(24);
     expect(new Set(pending.map((p) => p.runId))).toEqual(new Set(runIds));
 
     const dispatchers = [1, 2].map(() =>
       createBillingDispatcher({
-        outbox: host.finops.outbox,
+        outbox: host.internals.finops.outbox,
         apiKey: EMULATOR_KEY,
         ...stripe.endpoint,
         clock,
@@ -99,8 +99,8 @@ describe('fault: Stripe down for a while', () => {
     expect(stripe.requests.length).toBeGreaterThan(0);
 
     // Back: everything drains.
-    for (let i = 0; i < 20 && (await host.finops.outbox.counts()).pending > 0; i++) await round();
-    expect(await host.finops.outbox.counts()).toMatchObject({ pending: 0, delivered: 24, dead: 0 });
+    for (let i = 0; i < 20 && (await host.internals.finops.outbox.counts()).pending > 0; i++) await round();
+    expect(await host.internals.finops.outbox.counts()).toMatchObject({ pending: 0, delivered: 24, dead: 0 });
     expect(total.dead).toBe(0);
     // Exactly once: Stripe recorded each run once, and nothing else.
     const billed = stripe.billed();

@@ -43,10 +43,13 @@ describe('fault: Neo4j down', () => {
   });
 
   it('graph plugins fail typed, other plugins keep working, and graph runs recover', async () => {
-    expect(await host.runPlugin(alice, 'searcher', { q: 'acme' })).toMatchObject({ ok: true, value: ['e1'] });
+    expect(await host.plugins.run(alice, 'searcher', { q: 'acme' })).toMatchObject({
+      ok: true,
+      value: ['e1'],
+    });
 
     await proxy.cut();
-    const during = await host.runPlugin(alice, 'searcher', { q: 'acme' });
+    const during = await host.plugins.run(alice, 'searcher', { q: 'acme' });
     expect(during.ok).toBe(false);
     // The plugin saw its host call fail with UNAVAILABLE (in provenance), and the run failed typed.
     expect(during.provenance?.hostCalls).toEqual([
@@ -57,7 +60,7 @@ describe('fault: Neo4j down', () => {
 
     // A plugin without graph scopes is untouched by the outage.
     const echoes = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => host.runPlugin(alice, 'echo', { i })),
+      Array.from({ length: 5 }, (_, i) => host.plugins.run(alice, 'echo', { i })),
     );
     for (const [i, r] of echoes.entries()) expect(r).toMatchObject({ ok: true, value: { echo: { i } } });
     // Readiness reports the graph as down, with the rest up.
@@ -68,7 +71,7 @@ describe('fault: Neo4j down', () => {
 
     await proxy.restore();
     const recovered = await eventually(
-      async () => (await host.runPlugin(alice, 'searcher', { q: 'acme' })).ok,
+      async () => (await host.plugins.run(alice, 'searcher', { q: 'acme' })).ok,
       20_000,
     );
     expect(recovered).not.toBeNull();
@@ -76,8 +79,8 @@ describe('fault: Neo4j down', () => {
     // Every run is audited, the failed one with its code.
     const counts = await auditCounts(host);
     expect(counts['plugin.run.denied'] ?? 0).toBe(0);
-    const runs = await host.audit.list({ type: 'plugin.run', limit: 1000 });
+    const runs = await host.internals.audit.list({ type: 'plugin.run', limit: 1000 });
     expect(runs.some((e) => (e.data as { outcome?: string }).outcome === during.error?.code)).toBe(true);
-    expect((await host.audit.verify()).ok).toBe(true);
+    expect((await host.internals.audit.verify()).ok).toBe(true);
   });
 });

@@ -68,12 +68,14 @@ describe('fault: Redis stops mid-load', () => {
   });
 
   it('fails closed with UNAVAILABLE, accounts for every run, and recovers once the client reconnects', async () => {
-    await host.setQuota(alice, { resource: 'calls', limit: 1_000_000, window: 'day', mode: 'hard' });
+    await host.finops.setQuota(alice, { resource: 'calls', limit: 1_000_000, window: 'day', mode: 'hard' });
 
     // Before the outage, counting is exact.
-    const warm = await Promise.all(Array.from({ length: 10 }, () => host.runPlugin(alice, 'echo', { n: 1 })));
+    const warm = await Promise.all(
+      Array.from({ length: 10 }, () => host.plugins.run(alice, 'echo', { n: 1 })),
+    );
     expect(warm.every((r) => r.ok)).toBe(true);
-    const usage = await host.usage(alice);
+    const usage = await host.finops.usage(alice);
     expect(usage.find((u) => u.rule.resource === 'calls')?.used).toBe(10);
 
     // Load: 6 concurrent callers until told to stop.
@@ -83,7 +85,7 @@ describe('fault: Redis stops mid-load', () => {
     const callers = Array.from({ length: 6 }, async () => {
       while (!stop) {
         try {
-          const r = await host.runPlugin(alice, 'echo', { n: results.length });
+          const r = await host.plugins.run(alice, 'echo', { n: results.length });
           results.push(r);
           // A refusal is instant; pace the callers like clients backing off, so the log stays small.
           if (!r.ok) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -117,7 +119,7 @@ describe('fault: Redis stops mid-load', () => {
     await reconnected;
     stop = true;
     await Promise.all(callers);
-    const probe = await host.runPlugin(alice, 'echo', { probe: true });
+    const probe = await host.plugins.run(alice, 'echo', { probe: true });
     results.push(probe);
     expect(probe.error ?? null).toBeNull();
     expect(probe.ok).toBe(true);
@@ -135,12 +137,12 @@ describe('fault: Redis stops mid-load', () => {
     expect(counts['plugin.run'] ?? 0).toBeGreaterThanOrEqual(
       warm.length + results.filter((r) => r.ok).length,
     );
-    expect((await host.audit.verify()).ok).toBe(true);
+    expect((await host.internals.audit.verify()).ok).toBe(true);
 
     // After recovery (Redis came back empty: no persistence), counting is exact again.
-    await host.setQuota(alice, { resource: 'calls', limit: 1_000_000, window: 'day', mode: 'hard' });
-    const again = await Promise.all(Array.from({ length: 5 }, () => host.runPlugin(alice, 'echo', {})));
+    await host.finops.setQuota(alice, { resource: 'calls', limit: 1_000_000, window: 'day', mode: 'hard' });
+    const again = await Promise.all(Array.from({ length: 5 }, () => host.plugins.run(alice, 'echo', {})));
     expect(again.every((r) => r.ok)).toBe(true);
-    expect((await host.usage(alice)).find((u) => u.rule.resource === 'calls')?.used).toBe(5);
+    expect((await host.finops.usage(alice)).find((u) => u.rule.resource === 'calls')?.used).toBe(5);
   });
 });

@@ -40,17 +40,17 @@ describe('fault: sandbox worker killed mid-run (process mode)', () => {
   });
 
   it('fails the run typed, heals the pool, and runs the next one', async () => {
-    expect(await host.runPlugin(alice, 'echo', { warm: true })).toMatchObject({ ok: true });
-    const before = host.sandbox.stats();
+    expect(await host.plugins.run(alice, 'echo', { warm: true })).toMatchObject({ ok: true });
+    const before = host.internals.sandbox.stats();
     expect(before.isolation).toBe('process');
     expect(before.workerPids.length).toBeGreaterThan(0);
 
     const inside = new Promise<void>((resolve) => {
       entered = resolve;
     });
-    const pending = host.runPlugin(alice, 'searcher', { q: 'acme' });
+    const pending = host.plugins.run(alice, 'searcher', { q: 'acme' });
     await inside;
-    const pids = host.sandbox.stats().workerPids;
+    const pids = host.internals.sandbox.stats().workerPids;
     for (const pid of pids) process.kill(pid, 'SIGKILL');
     const killed = await pending;
     release();
@@ -64,18 +64,21 @@ describe('fault: sandbox worker killed mid-run (process mode)', () => {
 
     // The pool replaces the worker; the next runs work, on a new process.
     const healed = await eventually(
-      async () => !host.sandbox.stats().workerPids.some((p) => pids.includes(p)),
+      async () => !host.internals.sandbox.stats().workerPids.some((p) => pids.includes(p)),
       10_000,
     );
     expect(healed).not.toBeNull();
-    expect(await host.runPlugin(alice, 'searcher', { q: 'acme' })).toMatchObject({ ok: true, value: ['e1'] });
-    expect(await host.runPlugin(alice, 'echo', { after: true })).toMatchObject({ ok: true });
-    const after = host.sandbox.stats();
+    expect(await host.plugins.run(alice, 'searcher', { q: 'acme' })).toMatchObject({
+      ok: true,
+      value: ['e1'],
+    });
+    expect(await host.plugins.run(alice, 'echo', { after: true })).toMatchObject({ ok: true });
+    const after = host.internals.sandbox.stats();
     expect(after.workersStarted).toBeGreaterThan(before.workersStarted);
     for (const pid of after.workerPids) expect(pids).not.toContain(pid);
 
     // All four runs are in the audit chain, the killed one with its code; quotas counted them all.
-    const runs = await host.audit.list({ type: 'plugin.run' });
+    const runs = await host.internals.audit.list({ type: 'plugin.run' });
     expect(runs.map((e) => (e.data as { outcome: string }).outcome)).toEqual([
       'ok',
       'UNAVAILABLE',
@@ -83,6 +86,6 @@ describe('fault: sandbox worker killed mid-run (process mode)', () => {
       'ok',
     ]);
     expect((await auditCounts(host))['plugin.run.denied'] ?? 0).toBe(0);
-    expect((await host.audit.verify()).ok).toBe(true);
+    expect((await host.internals.audit.verify()).ok).toBe(true);
   });
 });

@@ -40,7 +40,7 @@ export async function hostWithPlugins(
   });
   try {
     const key = generatePublisherKeyPair();
-    await host.marketplace.trustKey(platform, 'fault-labs', publicKeyPem(key.privateKeyPem));
+    await host.internals.marketplace.trustKey(platform, 'fault-labs', publicKeyPem(key.privateKeyPem));
     for (const name of plugins) {
       const p = PLUGINS[name];
       const pkg = await signPluginPackage(
@@ -50,8 +50,8 @@ export async function hostWithPlugins(
         },
         key.privateKeyPem,
       );
-      await host.publish(null, pkg);
-      await host.install(alice, { pluginId: name });
+      await host.plugins.publish(null, pkg);
+      await host.plugins.install(alice, { pluginId: name });
     }
     return host;
   } catch (err) {
@@ -85,7 +85,10 @@ export async function eventually(fn: () => Promise<boolean>, timeoutMs: number):
 export async function auditCounts(host: ExtensionHost): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (let after: number | undefined; ; ) {
-    const page = await host.audit.list({ limit: 1000, ...(after === undefined ? {} : { afterSeq: after }) });
+    const page = await host.internals.audit.list({
+      limit: 1000,
+      ...(after === undefined ? {} : { afterSeq: after }),
+    });
     for (const e of page) out[e.type] = (out[e.type] ?? 0) + 1;
     if (page.length < 1000) break;
     after = page.at(-1)?.seq;

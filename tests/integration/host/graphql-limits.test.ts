@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../../../examples/demo/src/seed.js';
 import { startTestServer, type TestServer } from './support.js';
 
-// Issue 16: introspection counts, lists cost by their size, aliases/fields/depth are capped, per-plugin
+// Introspection counts, lists cost by their size, aliases/fields/depth are capped, per-plugin
 // lookups are batched per request, and a refused query never reaches a resolver nor starves another.
 const { alice } = USERS;
 // The schema is built by @graphql-tools, which Node loads with graphql's CommonJS build; validate with the
@@ -21,21 +21,20 @@ const calls = { list: 0, detail: 0, stats: 0 };
 
 beforeAll(async () => {
   s = await startTestServer(); // development: true, so introspection is on
-  const m = s.host.marketplace;
-  const list = m.list.bind(m);
-  const detail = m.detail.bind(m);
-  const stats = s.host.catalogStats.bind(s.host);
-  m.list = (q) => {
+  // The resolvers and their loaders read the catalog through the facade: count those reads.
+  const plugins = s.host.plugins;
+  const { list, get, stats } = plugins;
+  plugins.list = (actor, q) => {
     calls.list++;
-    return list(q);
+    return list(actor, q);
   };
-  m.detail = (id) => {
+  plugins.get = (actor, id) => {
     calls.detail++;
-    return detail(id);
+    return get(actor, id);
   };
-  (s.host as { catalogStats: typeof stats }).catalogStats = (id) => {
+  plugins.stats = (actor, id) => {
     calls.stats++;
-    return stats(id);
+    return stats(actor, id);
   };
 }, 120_000);
 afterAll(async () => {

@@ -75,7 +75,7 @@ describe('moderation over GraphQL', () => {
       reason: 'Logs carried case titles',
       moderator: 'dave',
     });
-    const types = (await s.host.audit.list({ subject: 'plugin:case-triage' })).map((e) => e.type);
+    const types = (await s.host.internals.audit.list({ subject: 'plugin:case-triage' })).map((e) => e.type);
     expect(types).toEqual(
       expect.arrayContaining(['report.created', 'moderation.hidden', 'moderation.resolved']),
     );

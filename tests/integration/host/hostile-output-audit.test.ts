@@ -21,14 +21,14 @@ async function publish(host: ExtensionHost, manifest: Record<string, unknown>, c
     },
     key.privateKeyPem,
   );
-  await host.publish(null, pkg);
+  await host.plugins.publish(null, pkg);
 }
 
 const hosts: ExtensionHost[] = [];
 async function newHost(options: Parameters<typeof createExtensionHost>[0] = {}): Promise<ExtensionHost> {
   const host = await createExtensionHost({ sandbox: { poolSize: 1 }, ...options });
   hosts.push(host);
-  await host.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
+  await host.internals.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
   return host;
 }
 
@@ -37,7 +37,7 @@ describe('createExtensionHost: audit of hostile output', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ig-host-audit-'));
     try {
       const host = await newHost({ database: undefined, dataDir });
-      await host.registerContract(bob, {
+      await host.contracts.register(bob, {
         subject: 'closed',
         format: 'json',
         schema: { type: 'object', additionalProperties: false, properties: { id: { type: 'string' } } },
@@ -48,10 +48,10 @@ describe('createExtensionHost: audit of hostile output', () => {
         { name: 'bloater', outputSchema: { subject: 'closed' }, budgets: { outputKB: 1024 } },
         "module.exports.run = async () => ({ id: 'x', ['/'.repeat(3e5)]: 1, ['/'.repeat(3e5) + 'a']: 1 });",
       );
-      await host.install(alice, { pluginId: 'bloater' });
-      const r = await host.runPlugin(alice, 'bloater', {});
+      await host.plugins.install(alice, { pluginId: 'bloater' });
+      const r = await host.plugins.run(alice, 'bloater', {});
       expect(r.error?.code, r.error?.message).toBe('CONTRACT_VIOLATION');
-      const runs = await host.audit.list({ type: 'plugin.run' });
+      const runs = await host.internals.audit.list({ type: 'plugin.run' });
       expect(runs).toHaveLength(1);
       const data = runs[0]?.data as {
         outcome: string;
@@ -61,7 +61,7 @@ describe('createExtensionHost: audit of hostile output', () => {
       expect(data.outputContract.failed).toBe(1);
       for (const issue of data.outputContract.failures.flatMap((f) => f.issues))
         expect(issue.path.length).toBeLessThan(400);
-      expect((await host.audit.verify()).ok).toBe(true);
+      expect((await host.internals.audit.verify()).ok).toBe(true);
     } finally {
       while (hosts.length) await hosts.pop()?.close();
       rmSync(dataDir, { recursive: true, force: true });

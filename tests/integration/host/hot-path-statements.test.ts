@@ -65,7 +65,7 @@ beforeAll(async () => {
     customers: { customerFor: async (org) => (org === 'acme' ? 'cus_acme' : null) },
     sandbox: { poolSize: 1 },
   });
-  await host.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
+  await host.internals.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
   const pkg = await signPluginPackage(
     {
       manifest: {
@@ -83,8 +83,8 @@ beforeAll(async () => {
     },
     key.privateKeyPem,
   );
-  await host.publish(null, pkg);
-  expect((await host.install(alice, { pluginId: 'searcher' })).status).toBe('installed');
+  await host.plugins.publish(null, pkg);
+  expect((await host.plugins.install(alice, { pluginId: 'searcher' })).status).toBe('installed');
   // Starting PGlite and the host's sandbox took 25-45 s on a shared 2-core machine.
 }, 120_000);
 
@@ -105,7 +105,7 @@ async function statementsOf(op: () => Promise<unknown>): Promise<string[]> {
 describe('SQL round trips of the load mix (PGlite)', () => {
   it('runPlugin: installation, grants, the plugin’s graph search, billing event and audit append: 5 statements, no transaction', async () => {
     const run = async () => {
-      const r = await host.runPlugin(alice, 'searcher', { q: 'acme' });
+      const r = await host.plugins.run(alice, 'searcher', { q: 'acme' });
       expect(r.ok).toBe(true);
     };
     const ran = await statementsOf(run);
@@ -118,14 +118,14 @@ describe('SQL round trips of the load mix (PGlite)', () => {
     expect(ran.filter((s) => /^INSERT INTO ig_billing_outbox/.test(s))).toHaveLength(1);
     expect(ran.filter((s) => /UPDATE ig_audit_head/.test(s))).toHaveLength(1);
     expect(ran).not.toContain('BEGIN');
-    expect((await host.audit.verify()).ok).toBe(true);
+    expect((await host.internals.audit.verify()).ok).toBe(true);
   });
 
   it('a policy change request: both policies, the review task and audit append: 4 statements', async () => {
     let n = 0;
     const request = async () => {
       n += 1;
-      const task = await host.request(alice, {
+      const task = await host.governance.request(alice, {
         kind: 'policy_change',
         payload: { kind: 'export', params: { maxRecords: 1000 + n } },
         reason: 'tighten export',

@@ -14,7 +14,11 @@ describe('a high-risk optional scope granted after install (GraphQL, PGlite)', (
   beforeAll(async () => {
     server = await startTestServer();
     const key = generatePublisherKeyPair();
-    await server.host.marketplace.trustKey(platform, 'enricher-labs', publicKeyPem(key.privateKeyPem));
+    await server.host.internals.marketplace.trustKey(
+      platform,
+      'enricher-labs',
+      publicKeyPem(key.privateKeyPem),
+    );
     const pkg = await signPluginPackage(
       {
         manifest: {
@@ -29,8 +33,8 @@ describe('a high-risk optional scope granted after install (GraphQL, PGlite)', (
       },
       key.privateKeyPem,
     );
-    await server.host.publish(null, pkg);
-    expect((await server.host.install(alice, { pluginId: 'my-enricher' })).status).toBe('installed');
+    await server.host.plugins.publish(null, pkg);
+    expect((await server.host.plugins.install(alice, { pluginId: 'my-enricher' })).status).toBe('installed');
   }, 180_000);
   afterAll(async () => server?.close());
 
@@ -47,7 +51,7 @@ describe('a high-risk optional scope granted after install (GraphQL, PGlite)', (
     expect(asked.data?.pluginGrant.status).toBe('pending_review');
     const again = await server.gql(alice, GRANT, { id: 'my-enricher', s: ['cases:write'] });
     expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
-    const status = await server.host.installStatus(alice, 'my-enricher');
+    const status = await server.host.plugins.status(alice, 'my-enricher');
     expect(status.pendingRequests).toHaveLength(1);
     const taskId = status.pendingRequests[0]?.taskId ?? '';
     expect(taskId).toBe(asked.data?.pluginGrant.reviewTask?.id);
@@ -66,6 +70,6 @@ describe('a high-risk optional scope granted after install (GraphQL, PGlite)', (
       'cases:write',
       'graph:read',
     ]);
-    expect((await server.host.installStatus(alice, 'my-enricher')).pendingRequests).toEqual([]);
+    expect((await server.host.plugins.status(alice, 'my-enricher')).pendingRequests).toEqual([]);
   });
 });

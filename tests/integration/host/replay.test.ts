@@ -31,12 +31,12 @@ beforeAll(async () => {
   host = await createExtensionHost({ database: sql.db, replay: { enabled: true }, sandbox: { poolSize: 1 } });
   const seeded = await seedHost(host);
   expect(seeded.plugins).toContain('sample-enricher');
-  await host.install(alice, { pluginId: 'sample-enricher' });
-  await host.install(alice, { pluginId: 'heatmap-overlay' });
+  await host.plugins.install(alice, { pluginId: 'sample-enricher' });
+  await host.plugins.install(alice, { pluginId: 'heatmap-overlay' });
   const key = generatePublisherKeyPair();
   const platform: Actor = { userId: 'platform', orgId: 'intelgraph', roles: ['marketplace-admin'] };
-  await host.marketplace.trustKey(platform, 'seed-labs', publicKeyPem(key.privateKeyPem));
-  await host.publish(
+  await host.internals.marketplace.trustKey(platform, 'seed-labs', publicKeyPem(key.privateKeyPem));
+  await host.plugins.publish(
     null,
     await signPluginPackage(
       {
@@ -53,7 +53,7 @@ beforeAll(async () => {
       key.privateKeyPem,
     ),
   );
-  await host.install(alice, { pluginId: 'seed-enricher' });
+  await host.plugins.install(alice, { pluginId: 'seed-enricher' });
 }, 120_000);
 
 afterAll(async () => {
@@ -67,29 +67,29 @@ describe('replayable runs on PostgreSQL', () => {
     ['heatmap-overlay', { q: 'acme' }],
     ['seed-enricher', { q: 'acme', limit: 5 }],
   ])('%s replays identically, audited', async (pluginId, input) => {
-    const run = await host.runPlugin(alice, pluginId, input);
+    const run = await host.plugins.run(alice, pluginId, input);
     expect(run.ok, JSON.stringify(run.error)).toBe(true);
     const runId = run.provenance?.runId ?? '';
     expect(run.provenance?.determinism?.seed).toMatch(/^[0-9a-f]{32}$/);
-    const r = await host.replay(auditor, runId);
+    const r = await host.plugins.replay(auditor, runId);
     expect(r).toMatchObject({ runId, replayable: true, identical: true });
     expect(r.outputSha256).toBe(r.recordedOutputSha256);
-    const events = await host.audit.list({ type: 'plugin.replay' });
+    const events = await host.internals.audit.list({ type: 'plugin.replay' });
     expect(events.some((e) => (e.data as { runId?: string }).runId === runId)).toBe(true);
   });
 
   it('a second run of the Math.random() scorer differs, yet each replays to its own answer', async () => {
-    const a = await host.runPlugin(alice, 'seed-enricher', { q: 'acme' });
-    const b = await host.runPlugin(alice, 'seed-enricher', { q: 'acme' });
+    const a = await host.plugins.run(alice, 'seed-enricher', { q: 'acme' });
+    const b = await host.plugins.run(alice, 'seed-enricher', { q: 'acme' });
     expect(JSON.stringify(a.value)).not.toBe(JSON.stringify(b.value));
-    const ra = await host.replay(auditor, a.provenance?.runId ?? '');
-    const rb = await host.replay(auditor, b.provenance?.runId ?? '');
+    const ra = await host.plugins.replay(auditor, a.provenance?.runId ?? '');
+    const rb = await host.plugins.replay(auditor, b.provenance?.runId ?? '');
     expect(ra.identical && rb.identical).toBe(true);
     expect(ra.outputSha256).not.toBe(rb.outputSha256);
   });
 
   it('names the call whose recorded response was altered in the database', async () => {
-    const run = await host.runPlugin(alice, 'sample-enricher', { q: 'acme', limit: 5 });
+    const run = await host.plugins.run(alice, 'sample-enricher', { q: 'acme', limit: 5 });
     const runId = run.provenance?.runId ?? '';
     const { rows } = await sql.db.query<{ response_sha256: string }>(
       'SELECT response_sha256 FROM ig_replay_calls WHERE run_id = $1 AND seq = 0',
@@ -100,7 +100,7 @@ describe('replayable runs on PostgreSQL', () => {
     await sql.db.query(`UPDATE ig_replay_blobs SET body = '{"ok":true,"value":[]}' WHERE sha256 = $1`, [
       rows[0]?.response_sha256,
     ]);
-    const r = await host.replay(auditor, runId);
+    const r = await host.plugins.replay(auditor, runId);
     expect(r.identical).toBe(false);
     expect(r.divergence).toEqual({
       kind: 'call',
@@ -112,16 +112,16 @@ describe('replayable runs on PostgreSQL', () => {
   });
 
   it('refuses another org and roles the policy does not name', async () => {
-    const run = await host.runPlugin(alice, 'sample-enricher', { q: 'acme' });
+    const run = await host.plugins.run(alice, 'sample-enricher', { q: 'acme' });
     const runId = run.provenance?.runId ?? '';
-    await expect(host.replay(USERS.erin, runId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(host.replay(USERS.bob, runId)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(host.plugins.replay(USERS.erin, runId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(host.plugins.replay(USERS.bob, runId)).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
   it('GraphQL pluginRunReplay answers identical, or the divergence, and refuses without a role', async () => {
     const schema = createGraphQLSchema(host);
     // Another query than the tamper test's: bodies are shared by address, so its altered one would show.
-    const run = await host.runPlugin(alice, 'seed-enricher', { q: 'coyote' });
+    const run = await host.plugins.run(alice, 'seed-enricher', { q: 'coyote' });
     const source = `mutation ($runId: ID!) { pluginRunReplay(runId: $runId) {
       runId replayable identical outputSha256 recordedOutputSha256 divergence { kind reason index path recordedPath } } }`;
     const variableValues = { runId: run.provenance?.runId };

@@ -70,7 +70,7 @@ async function twoHosts(): Promise<{
   };
   const a = await open(true);
   const b = await open(false);
-  await a.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
+  await a.internals.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
   const pkg = await signPluginPackage(
     {
       manifest: {
@@ -85,8 +85,8 @@ async function twoHosts(): Promise<{
     },
     key.privateKeyPem,
   );
-  await a.publish(null, pkg);
-  await a.install(alice, { pluginId: 'looper' });
+  await a.plugins.publish(null, pkg);
+  await a.plugins.install(alice, { pluginId: 'looper' });
   return {
     a,
     b,
@@ -102,9 +102,14 @@ async function twoHosts(): Promise<{
 describe('run guards across hosts sharing PostgreSQL and Redis', () => {
   it('a kill switch engaged on another host stops the run in flight', async () => {
     const { a, b, calls, reached } = await twoHosts();
-    const running = a.runPlugin(alice, 'looper', {});
+    const running = a.plugins.run(alice, 'looper', {});
     await reached(3);
-    await b.killSwitch(alice, { scope: 'plugin', target: 'looper', on: true, reason: 'incident on host b' });
+    await b.finops.killSwitch(alice, {
+      scope: 'plugin',
+      target: 'looper',
+      on: true,
+      reason: 'incident on host b',
+    });
     const r = await running;
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -116,9 +121,9 @@ describe('run guards across hosts sharing PostgreSQL and Redis', () => {
 
   it('an uninstall on another host stops the run in flight', async () => {
     const { a, b, reached } = await twoHosts();
-    const running = a.runPlugin(alice, 'looper', {});
+    const running = a.plugins.run(alice, 'looper', {});
     await reached(3);
-    await b.uninstall(alice, 'looper');
+    await b.plugins.uninstall(alice, 'looper');
     const r = await running;
     expect(r.error?.code).toBe('CAPABILITY_DENIED');
   });

@@ -42,8 +42,8 @@ describe.each(['process', 'in-process'] as const)(
       sql = await openTestPostgres();
       host = await createExtensionHost({ database: sql.db, sandbox: { poolSize: 1, isolation } });
       const key = generatePublisherKeyPair();
-      await host.marketplace.trustKey(platform, 'probe-labs', publicKeyPem(key.privateKeyPem));
-      await host.publish(
+      await host.internals.marketplace.trustKey(platform, 'probe-labs', publicKeyPem(key.privateKeyPem));
+      await host.plugins.publish(
         null,
         await signPluginPackage(
           {
@@ -64,16 +64,17 @@ describe.each(['process', 'in-process'] as const)(
         [alice, bob],
         [erin, gus],
       ] as const) {
-        const pending = await host.install(requester, { pluginId: 'graph-probe' });
-        if (pending.status === 'pending_review') await host.approve(steward, pending.reviewTask.id);
+        const pending = await host.plugins.install(requester, { pluginId: 'graph-probe' });
+        if (pending.status === 'pending_review')
+          await host.governance.approve(steward, pending.reviewTask.id);
       }
-      await host.registerContract(bob, { subject: 'person', format: 'json', schema: personContract });
-      const ingested = await host.ingest(alice, 'person', [
+      await host.contracts.register(bob, { subject: 'person', format: 'json', schema: personContract });
+      const ingested = await host.contracts.ingest(alice, 'person', [
         { id: 'person:alice', name: 'Alice Confidential', city: 'Zurich' },
         { id: 'person:bob', name: 'Bob Confidential' },
       ]);
       expect(ingested.status).toBe('accepted');
-      await host.graph.forOrg('acme').upsert({
+      await host.internals.graph.forOrg('acme').upsert({
         relationships: [{ type: 'KNOWS', from: 'person:alice', to: 'person:bob' }],
       });
     }, 120_000);
@@ -84,7 +85,7 @@ describe.each(['process', 'in-process'] as const)(
     });
 
     it('shows org B’s plugin nothing of what org A ingested, and its writes stay in org B', async () => {
-      const probe = await host.runPlugin(erin, 'graph-probe', {
+      const probe = await host.plugins.run(erin, 'graph-probe', {
         q: 'confidential',
         id: 'person:alice',
         write: true,
@@ -92,20 +93,20 @@ describe.each(['process', 'in-process'] as const)(
       expect(probe.ok, JSON.stringify(probe.error)).toBe(true);
       expect(probe.value).toEqual({ found: [], neighbors: 'NOT_FOUND', written: 'Overwritten' });
       // The write created globex's own person:alice; acme's is untouched, with its relationship.
-      expect(await host.graph.forOrg('acme').getEntity('person:alice')).toMatchObject({
+      expect(await host.internals.graph.forOrg('acme').getEntity('person:alice')).toMatchObject({
         name: 'Alice Confidential',
         properties: { city: 'Zurich' },
       });
-      expect(await host.graph.forOrg('globex').getEntity('person:alice')).toMatchObject({
+      expect(await host.internals.graph.forOrg('globex').getEntity('person:alice')).toMatchObject({
         name: 'Overwritten',
         properties: { by: 'probe' },
       });
-      const again = await host.runPlugin(erin, 'graph-probe', { q: 'confidential', id: 'person:alice' });
+      const again = await host.plugins.run(erin, 'graph-probe', { q: 'confidential', id: 'person:alice' });
       expect(again.value).toMatchObject({ found: [], neighbors: 'ok' });
     });
 
     it('lets org A’s plugin see its own ingested entities', async () => {
-      const probe = await host.runPlugin(alice, 'graph-probe', { q: 'confidential', id: 'person:alice' });
+      const probe = await host.plugins.run(alice, 'graph-probe', { q: 'confidential', id: 'person:alice' });
       expect(probe.ok, JSON.stringify(probe.error)).toBe(true);
       expect(probe.value).toEqual({
         found: ['person:alice:Alice Confidential', 'person:bob:Bob Confidential'],
@@ -116,9 +117,15 @@ describe.each(['process', 'in-process'] as const)(
 
     it('refuses org B a merge of org A’s entities with NOT_FOUND', async () => {
       await expect(
-        host.mergeEntities(erin, { survivorId: 'person:bob', mergedId: 'person:alice', reason: 'dupes' }),
+        host.governance.mergeEntities(erin, {
+          survivorId: 'person:bob',
+          mergedId: 'person:alice',
+          reason: 'dupes',
+        }),
       ).rejects.toMatchObject({ code: 'NOT_FOUND' });
-      expect(await host.graph.forOrg('acme').getEntity('person:bob')).toMatchObject({ mergedFrom: [] });
+      expect(await host.internals.graph.forOrg('acme').getEntity('person:bob')).toMatchObject({
+        mergedFrom: [],
+      });
     });
   },
 );

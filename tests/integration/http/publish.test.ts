@@ -108,7 +108,7 @@ describe('POST /plugins', () => {
     const run = await sh('bash', ['--noprofile', '--norc', '-c', command], env);
     expect(run.status, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ pluginId: 'sample-enricher', version: '0.1.0' });
-    expect((await s.host.marketplace.detail('sample-enricher')).latestVersion).toBe('0.1.0');
+    expect((await s.host.internals.marketplace.detail('sample-enricher')).latestVersion).toBe('0.1.0');
     // Again: the version exists, and curl --fail turns the 4xx into a failing CI step.
     const again = await sh('bash', ['--noprofile', '--norc', '-c', command], env);
     expect(again.status).toBe(22);
@@ -191,7 +191,7 @@ describe('POST /plugins', () => {
         'PAYLOAD_TOO_LARGE',
       ],
     ];
-    const before = (await s.host.marketplace.list({ limit: 100 })).length;
+    const before = (await s.host.internals.marketplace.list({ limit: 100 })).length;
     const got: string[] = [];
     for (const [name, send, status, code] of cases) {
       const res = await send();
@@ -200,6 +200,6 @@ describe('POST /plugins', () => {
         got.push(`${name}: ${res.status} ${c} (expected ${status} ${code})`);
     }
     expect(got).toEqual([]);
-    expect((await s.host.marketplace.list({ limit: 100 })).length).toBe(before);
+    expect((await s.host.internals.marketplace.list({ limit: 100 })).length).toBe(before);
   });
 });

@@ -194,7 +194,10 @@ describe('createExpressRouter options', () => {
     ['a negative cost limit', { development: true, queryLimits: { maxCost: -1 } }],
     ['an unknown limit', { development: true, queryLimits: { maxCots: 5 } }],
     ['a body limit that is not a size', { development: true, bodyLimit: 'lots' }],
-    ['no metrics roles', { development: true, metricsRoles: [] }],
+    [
+      'the removed metricsRoles option (the host authorizes observability.read)',
+      { development: true, metricsRoles: ['operator'] },
+    ],
   ])('refuses %s with INVALID_INPUT', async (_, options) => {
     await expect(
       createExpressRouter({ host: dev.host, ...options } as Parameters<typeof createExpressRouter>[0]),

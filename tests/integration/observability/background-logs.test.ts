@@ -194,13 +194,13 @@ describe('governance notifications', () => {
       policies: [{ kind: 'export', approvals: [{ count: 1, role: 'steward' }] }],
     });
     cleanups.push(() => host.close());
-    await host.registerContract(bob, {
+    await host.contracts.register(bob, {
       subject: 'person',
       format: 'json',
       schema: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
     });
     exporter.reset();
-    const pending = await host.export(alice, 'person', [{ id: 'a' }]);
+    const pending = await host.contracts.export(alice, 'person', [{ id: 'a' }]);
     expect(pending.status).toBe('pending_review');
 
     const failed = lines.filter((l) => l.msg === 'review notification failed');
@@ -216,7 +216,7 @@ describe('governance notifications', () => {
     });
     // tick() runs from the application's timer, outside any request: the host gives it a span.
     exporter.reset();
-    await host.governance.tick();
+    await host.internals.governance.tick();
     expect(spansNamed('intelgraph.governance.tick')).toHaveLength(1);
   });
 });

@@ -10,7 +10,7 @@ export const alice: Actor = { userId: 'alice', orgId: 'acme', roles: ['analyst',
 
 /** Trusts the test publisher `acme-labs` on this host. */
 export async function trustPublisher(host: ExtensionHost): Promise<void> {
-  await host.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
+  await host.internals.marketplace.trustKey(platform, 'acme-labs', publicKeyPem(key.privateKeyPem));
 }
 
 /** Signs, publishes and installs (for alice of acme) a one-file plugin by `acme-labs`. */
@@ -26,8 +26,8 @@ export async function publishAndInstall(
     },
     key.privateKeyPem,
   );
-  await host.publish(null, pkg);
-  await host.install(alice, { pluginId: manifest.name });
+  await host.plugins.publish(null, pkg);
+  await host.plugins.install(alice, { pluginId: manifest.name });
 }
 
 /** The echo plugin the HTTP tests run: `{ n }` in, `{ got: n }` out. */

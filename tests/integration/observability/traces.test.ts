@@ -43,7 +43,7 @@ async function newHost(options: Parameters<typeof createExtensionHost>[0] = {}):
   });
   hosts.push(host);
   await trustPublisher(host);
-  await host.graph.forOrg('acme').upsert({
+  await host.internals.graph.forOrg('acme').upsert({
     entities: [
       { id: 'e1', type: 'Organization', name: 'Acme Corporation', properties: {} },
       { id: 'e2', type: 'Organization', name: 'Acme Holdings', properties: {} },
@@ -103,7 +103,7 @@ describe('traces of plugin runs', () => {
       const host = await newHost({ sandbox: { poolSize: 1, isolation } });
       await publishAndInstall(host, { name: 'searcher', capabilities: { graph: ['read'] } }, SEARCHER);
       exporter.reset();
-      const r = await host.runPlugin(alice, 'searcher', { q: 'acme', note: 'secret' });
+      const r = await host.plugins.run(alice, 'searcher', { q: 'acme', note: 'secret' });
       expect(r.ok, JSON.stringify(r.error)).toBe(true);
 
       const run = runTree();
@@ -146,10 +146,10 @@ describe('traces of plugin runs', () => {
   it('a quota denial: the reservation span fails with QUOTA_EXCEEDED and no sandbox span exists', async () => {
     const host = await newHost();
     await publishAndInstall(host, { name: 'searcher', capabilities: { graph: ['read'] } }, SEARCHER);
-    await host.setQuota(alice, { resource: 'calls', limit: 1, window: 'hour', mode: 'hard' });
-    expect((await host.runPlugin(alice, 'searcher', { q: 'acme' })).ok).toBe(true);
+    await host.finops.setQuota(alice, { resource: 'calls', limit: 1, window: 'hour', mode: 'hard' });
+    expect((await host.plugins.run(alice, 'searcher', { q: 'acme' })).ok).toBe(true);
     exporter.reset();
-    const over = await host.runPlugin(alice, 'searcher', { q: 'acme' });
+    const over = await host.plugins.run(alice, 'searcher', { q: 'acme' });
     expect(over.error?.code).toBe('QUOTA_EXCEEDED');
 
     const run = runTree();
@@ -174,7 +174,7 @@ describe('traces of plugin runs', () => {
       'module.exports.run = async () => { for (;;) {} };',
     );
     exporter.reset();
-    const r = await host.runPlugin(alice, 'spinner', {});
+    const r = await host.plugins.run(alice, 'spinner', {});
     expect(r.error?.code).toBe('BUDGET_EXCEEDED');
 
     const run = runTree();
@@ -193,12 +193,12 @@ describe('traces of plugin runs', () => {
 
   it('contract violations: the input contract span fails before the sandbox; the output one after it', async () => {
     const host = await newHost();
-    await host.registerContract(bob, {
+    await host.contracts.register(bob, {
       subject: 'query',
       format: 'json',
       schema: { type: 'object', required: ['q'], properties: { q: { type: 'string' } } },
     });
-    await host.registerContract(bob, {
+    await host.contracts.register(bob, {
       subject: 'answer',
       format: 'json',
       schema: { type: 'array', items: { type: 'object', required: ['id'] } },
@@ -214,7 +214,7 @@ describe('traces of plugin runs', () => {
       'module.exports.run = async () => [{ nope: 1 }];',
     );
     exporter.reset();
-    expect((await host.runPlugin(alice, 'searcher', { query: 'acme' })).error?.code).toBe(
+    expect((await host.plugins.run(alice, 'searcher', { query: 'acme' })).error?.code).toBe(
       'CONTRACT_VIOLATION',
     );
     let run = runTree();
@@ -230,7 +230,7 @@ describe('traces of plugin runs', () => {
     );
 
     exporter.reset();
-    expect((await host.runPlugin(alice, 'liar', {})).error?.code).toBe('CONTRACT_VIOLATION');
+    expect((await host.plugins.run(alice, 'liar', {})).error?.code).toBe('CONTRACT_VIOLATION');
     run = runTree();
     expect(names(run)).toEqual([
       'intelgraph.plugin.admit',
@@ -249,13 +249,13 @@ describe('traces of plugin runs', () => {
     const host = await newHost({
       policies: [{ kind: 'export', approvals: [{ count: 1, role: 'steward' }] }],
     });
-    await host.registerContract(bob, {
+    await host.contracts.register(bob, {
       subject: 'person',
       format: 'json',
       schema: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
     });
     exporter.reset();
-    const pending = await host.export(alice, 'person', [{ id: 'a' }, { id: 'b' }]);
+    const pending = await host.contracts.export(alice, 'person', [{ id: 'a' }, { id: 'b' }]);
     expect(pending.status).toBe('pending_review');
     const gate = trees().find((t) => t.name === 'intelgraph.edge.export');
     expect(gate?.span.attributes).toMatchObject({
@@ -267,7 +267,7 @@ describe('traces of plugin runs', () => {
     expect(request?.span.attributes).toMatchObject({ 'intelgraph.review.state': 'pending' });
 
     exporter.reset();
-    const approved = await host.approve(bob, pending.reviewTask!.id);
+    const approved = await host.governance.approve(bob, pending.reviewTask!.id);
     expect(approved.state).toBe('applied');
     const decide = trees().find((t) => t.name === 'intelgraph.governance.decide');
     expect(decide?.span.attributes).toMatchObject({

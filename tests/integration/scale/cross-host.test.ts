@@ -73,7 +73,7 @@ async function startNode(): Promise<Node> {
   };
 }
 
-const run = (node: Node, actor: Actor = alice) => node.host.runPlugin(actor, PLUGIN, { q: 'acme' });
+const run = (node: Node, actor: Actor = alice) => node.host.plugins.run(actor, PLUGIN, { q: 'acme' });
 
 describe('two hosts over one PostgreSQL, Redis Cluster and Neo4j', () => {
   beforeAll(async () => {
@@ -83,7 +83,7 @@ describe('two hosts over one PostgreSQL, Redis Cluster and Neo4j', () => {
     a = await startNode();
     b = await startNode();
     await seedHost(a.host);
-    const installed = await a.host.install(alice, { pluginId: PLUGIN });
+    const installed = await a.host.plugins.install(alice, { pluginId: PLUGIN });
     expect(installed.status).toBe('installed');
     // Two hosts, a seeded catalog and three services: more than the default hook time on a loaded CI box.
   }, 180_000);
@@ -97,7 +97,7 @@ describe('two hosts over one PostgreSQL, Redis Cluster and Neo4j', () => {
   });
 
   it('grants exactly the limit when both hosts consume one quota (0 over-grant)', async () => {
-    await a.host.setQuota(alice, { resource: 'calls', limit: 12, window: 'hour', mode: 'hard' });
+    await a.host.finops.setQuota(alice, { resource: 'calls', limit: 12, window: 'hour', mode: 'hard' });
     const results = await Promise.all([
       ...Array.from({ length: 10 }, () => run(a)),
       ...Array.from({ length: 10 }, () => run(b)),
@@ -107,37 +107,42 @@ describe('two hosts over one PostgreSQL, Redis Cluster and Neo4j', () => {
     const denied = results.filter((r) => !r.ok && r.error?.code === 'QUOTA_EXCEEDED');
     expect(results.length - denied.length).toBe(12);
     expect(denied).toHaveLength(8);
-    const [usageA] = await a.host.usage(alice, PLUGIN);
-    const [usageB] = await b.host.usage(alice, PLUGIN);
+    const [usageA] = await a.host.finops.usage(alice, PLUGIN);
+    const [usageB] = await b.host.finops.usage(alice, PLUGIN);
     expect(usageA?.used).toBe(12);
     expect(usageB?.used).toBe(12);
-    await a.host.setQuota(alice, { resource: 'calls', limit: 1_000_000, window: 'hour', mode: 'hard' });
+    await a.host.finops.setQuota(alice, {
+      resource: 'calls',
+      limit: 1_000_000,
+      window: 'hour',
+      mode: 'hard',
+    });
   });
 
   it('keeps one audit chain that verifies with appends from both hosts', async () => {
-    const before = (await a.host.audit.list({ type: 'plugin.run' })).length;
+    const before = (await a.host.internals.audit.list({ type: 'plugin.run' })).length;
     const rs = await Promise.all([run(a), run(b), run(a), run(b), run(b)]);
     expect(rs.filter((r) => r.error?.code === 'QUOTA_EXCEEDED')).toEqual([]);
-    const runs = await b.host.audit.list({ type: 'plugin.run' });
+    const runs = await b.host.internals.audit.list({ type: 'plugin.run' });
     expect(runs.length - before).toBe(5);
-    const verifiedA = await a.host.audit.verify();
-    const verifiedB = await b.host.audit.verify();
+    const verifiedA = await a.host.internals.audit.verify();
+    const verifiedB = await b.host.internals.audit.verify();
     expect(verifiedA.ok).toBe(true);
     expect(verifiedB).toEqual(verifiedA);
   });
 
   it('applies an approval raced on both hosts exactly once', async () => {
-    const task = await a.host.request(alice, {
+    const task = await a.host.governance.request(alice, {
       kind: 'policy_change',
       payload: { kind: 'export', params: { maxRecords: 40 } },
       reason: 'cross-host race',
     });
     const outcomes = await Promise.allSettled([
-      a.host.approve(bob, task.id, { note: 'ok from host A' }),
-      b.host.approve(carol, task.id, { note: 'ok from host B' }),
+      a.host.governance.approve(bob, task.id, { note: 'ok from host A' }),
+      b.host.governance.approve(carol, task.id, { note: 'ok from host B' }),
     ]);
     expect(outcomes.some((o) => o.status === 'fulfilled')).toBe(true);
-    const events = await a.host.audit.list({ subject: `task:${task.id}` });
+    const events = await a.host.internals.audit.list({ subject: `task:${task.id}` });
     expect(events.filter((e) => e.type === 'review.applied')).toHaveLength(1);
     const finalA = await a.host.governance.get(alice, task.id);
     const finalB = await b.host.governance.get(alice, task.id);
@@ -148,24 +153,24 @@ describe('two hosts over one PostgreSQL, Redis Cluster and Neo4j', () => {
   it(`stops runs on the other host within ${KILL_SWITCH_BOUND_MS} ms of a kill switch`, async () => {
     expect((await run(b)).ok).toBe(true);
     const engagedAt = Date.now();
-    await a.host.killSwitch(alice, { scope: 'org', on: true, reason: 'cross-host drill' });
+    await a.host.finops.killSwitch(alice, { scope: 'org', on: true, reason: 'cross-host drill' });
     const blocked = await until(async () => {
       const r = await run(b);
       return !r.ok && r.error?.code === 'KILL_SWITCH' ? Date.now() - engagedAt : undefined;
     }, 5_000);
     expect(blocked).toBeDefined();
     expect(blocked).toBeLessThanOrEqual(KILL_SWITCH_BOUND_MS);
-    await a.host.killSwitch(alice, { scope: 'org', on: false, reason: 'drill over' });
+    await a.host.finops.killSwitch(alice, { scope: 'org', on: false, reason: 'drill over' });
     const released = await until(async () => ((await run(b)).ok ? true : undefined), 5_000);
     expect(released).toBe(true);
   });
 
   it('sees an uninstall and a reinstall made on the other host at its next run', async () => {
-    await a.host.uninstall(alice, PLUGIN);
+    await a.host.plugins.uninstall(alice, PLUGIN);
     const afterUninstall = await run(b);
     expect(afterUninstall.ok).toBe(false);
     expect(afterUninstall.error?.code).toBe('NOT_FOUND');
-    const again = await a.host.install(alice, { pluginId: PLUGIN });
+    const again = await a.host.plugins.install(alice, { pluginId: PLUGIN });
     expect(again.status).toBe('installed');
     expect((await run(b)).ok).toBe(true);
   });
