@@ -16,7 +16,7 @@ import {
   randomIds,
   systemClock,
 } from '@intelgraph/core';
-import { createFinOps, type PriceBook } from '@intelgraph/finops';
+import { createFinOps, type FinOps, type PriceBook } from '@intelgraph/finops';
 import {
   type Applier,
   createGovernance,
@@ -27,7 +27,7 @@ import {
 } from '@intelgraph/governance';
 import { createMarketplace, type KeyInput, type Marketplace } from '@intelgraph/marketplace';
 import { createSandbox, type Sandbox, type SandboxOptions } from '@intelgraph/sandbox';
-import type { TracerProvider } from '@opentelemetry/api';
+import type { Tracer, TracerProvider } from '@opentelemetry/api';
 import { Registry, type RegistryContentType } from 'prom-client';
 import { createHostAppliers, type ExportSink } from './appliers.js';
 import { type ContractGates, createContractGates } from './contract-gates.js';
@@ -263,31 +263,13 @@ function refuseOwnedAppliers(appliers: Record<string, Applier> | undefined): voi
       );
 }
 
-/**
- * Composes every package over the chosen stores. With no options it runs on embedded defaults:
- * PGlite in `./.intelgraph` for everything durable, the graph and cases included (data survives
- * restarts), memory for quotas and kill switches.
- *
- * @example
- * ```ts
- * import { createExtensionHost } from '@intelgraph/host';
- * const host = await createExtensionHost();
- * await host.plugins.publish(null, signedPackage);
- * await host.plugins.install(admin, { pluginId: 'sample-enricher' });
- * const r = await host.plugins.run(analyst, 'sample-enricher', { q: 'acme' });
- * console.log(r.ok, r.cost, r.provenance);
- * await host.close();
- * ```
- */
-export async function createExtensionHost(options: ExtensionHostOptions = {}): Promise<ExtensionHost> {
-  const clock = options.clock ?? systemClock;
-  const ids = options.ids ?? randomIds;
-  const authorizer = createAuthorizer(options.authorization);
-  const platformOrgs = options.authorization?.platformOrgs;
-  const replayPolicy = resolveReplayPolicy(options.replay);
-  const registry = options.registry ?? new Registry();
-  const tracer = hostTracer(options.tracerProvider);
-  refuseOwnedAppliers(options.appliers);
+/** The services every other part of the host builds on: stores, audit, sandbox, FinOps, contracts. */
+async function createFoundation(
+  options: ExtensionHostOptions,
+  clock: Clock,
+  ids: IdSource,
+  registry: Registry<RegistryContentType>,
+) {
   const stores: ResolvedStores = await resolveStores({
     ...(options.database === undefined ? {} : { database: options.database }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
@@ -322,10 +304,33 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     ...(options.customers ? { customers: options.customers } : {}),
     onError: (error: unknown) => logBackgroundFailure(options.logger, 'quota alert delivery failed', error),
   });
+  const schemas = createSchemaRegistry({ store: stores.contracts, clock, audit: auditTrailHook(audit) });
+  const gates = createContractGates({ registry: schemas, audit, finops });
+  const migrations = createMigrationRules({ registry: schemas, store: stores.migrationRules, clock });
+  const versioning: ContractVersioning = createContractVersioning({ registry: schemas, migrations, clock });
+  const runVersions = createRunContractVersions({ versioning, migrations, finops });
+  return { stores, audit, sandbox, ownsSandbox, finops, schemas, gates, migrations, versioning, runVersions };
+}
+
+type Foundation = Awaited<ReturnType<typeof createFoundation>>;
+
+/**
+ * The marketplace, governance (with the host's appliers) and the run guards over the foundation. They
+ * refer to each other (a high-risk install opens a review whose applier installs), so services created
+ * later are reached through getters.
+ */
+function createGoverned(
+  options: ExtensionHostOptions,
+  f: Foundation,
+  wiring: { authorizer: Authorizer; tracer: Tracer; clock: Clock; ids: IdSource },
+) {
+  const { stores, audit, finops, gates, migrations, versioning } = f;
+  const { authorizer, tracer, clock, ids } = wiring;
+  const platformOrgs = options.authorization?.platformOrgs;
   // Only the host's own operations hold this token, so only they can open tasks of the host's kinds.
   const owner = createGovernanceOwner('@intelgraph/host');
-  // Runs in flight re-check their kill switches, installation and grants; created once finops and the
-  // marketplace exist (the broker's change listener refers to it before then).
+  // Runs in flight re-check their kill switches, installation and grants; the guards are created once
+  // the marketplace exists (the broker's change listener refers to them before then).
   let guards: RunGuards | undefined;
   const broker = new CapabilityBroker({
     store: stores.grants,
@@ -335,13 +340,6 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       void guards?.invalidate({ org: change.orgId, plugin: change.pluginId });
     },
   });
-  const schemas = createSchemaRegistry({ store: stores.contracts, clock, audit: auditTrailHook(audit) });
-  const gates = createContractGates({ registry: schemas, audit, finops });
-  const migrations = createMigrationRules({ registry: schemas, store: stores.migrationRules, clock });
-  const versioning: ContractVersioning = createContractVersioning({ registry: schemas, migrations, clock });
-  const runVersions = createRunContractVersions({ versioning, migrations, finops });
-
-  // Governance is created after the marketplace hook and the appliers that refer to it.
   let governance: Governance | undefined;
   const governanceOf = (): Governance => {
     if (!governance) throw new IntelGraphError('UNAVAILABLE', 'the host is still starting');
@@ -357,7 +355,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     ...(options.trust ? { trust: options.trust } : {}),
     roles: rulesOf(authorizer),
     ...(platformOrgs ? { platformOrgs } : {}),
-    evict: (sha) => sandbox.evict(sha),
+    evict: (sha) => f.sandbox.evict(sha),
     onHighRiskInstall: highRiskInstallHook({
       governance: governanceOf,
       marketplace: () => marketplace,
@@ -365,16 +363,13 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       owner,
     }),
   });
-
   const negotiation = { versioning, marketplace, store: stores.marketplace };
-  const graph = stores.graph;
-  const hostApi = options.hostApi ?? createPlatformHostApi({ graph, cases: stores.cases });
   const appliers: Record<string, Applier> = {
     ...(options.appliers ?? {}),
     ...createHostAppliers({
       marketplace,
       negotiation,
-      graph,
+      graph: stores.graph,
       gates,
       migrations,
       versions: { versioning, migrations, finops },
@@ -385,7 +380,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
   };
   const policies = new Map<string, PolicyInput>(defaultPolicies().map((p) => [p.kind, p]));
   for (const p of options.policies ?? []) policies.set(p.kind, p);
-  const gov = traceGovernance(
+  governance = traceGovernance(
     tracer,
     createGovernance({
       policies: [...policies.values()],
@@ -400,8 +395,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       ownedKinds: { kinds: HOST_OWNED_KIND_NAMES, owner },
     }),
   );
-  governance = gov;
-  const runGuards = createRunGuards({
+  guards = createRunGuards({
     clock,
     recheckMs: options.runRecheckMs ?? 200,
     validate: async (org, plugin) => {
@@ -409,7 +403,56 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       return (await marketplace.installation(org, plugin)).installation.grants;
     },
   });
-  guards = runGuards;
+  return { owner, broker, marketplace, negotiation, installRequests, governance, runGuards: guards };
+}
+
+/** Liveness of each backend (never the error's details to anyone but operators: see the server). */
+async function healthOf(stores: ResolvedStores, finops: FinOps): Promise<HealthReport> {
+  const checks: HealthReport['checks'] = {};
+  const probe = async (name: string, fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+      checks[name] = { ok: true };
+    } catch (err) {
+      checks[name] = { ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+  };
+  const database = stores.database;
+  if (database) await probe('database', () => database.ping());
+  await probe('audit', () => stores.audit.head());
+  await probe('quotas', () => finops.quotas.list('__health__'));
+  await probe('graph', () => stores.graph.forOrg('__health__').search({ q: 'healthcheck', limit: 1 }));
+  return { ok: Object.values(checks).every((c) => c.ok), checks };
+}
+
+/**
+ * Composes every package over the chosen stores. With no options it runs on embedded defaults:
+ * PGlite in `./.intelgraph` for everything durable, the graph and cases included (data survives
+ * restarts), memory for quotas and kill switches.
+ *
+ * @example
+ * ```ts
+ * import { createExtensionHost } from '@intelgraph/host';
+ * const host = await createExtensionHost();
+ * await host.plugins.publish(null, signedPackage);
+ * await host.plugins.install(admin, { pluginId: 'sample-enricher' });
+ * const r = await host.plugins.run(analyst, 'sample-enricher', { q: 'acme' });
+ * console.log(r.ok, r.cost, r.provenance);
+ * await host.close();
+ * ```
+ */
+export async function createExtensionHost(options: ExtensionHostOptions = {}): Promise<ExtensionHost> {
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? randomIds;
+  const authorizer = createAuthorizer(options.authorization);
+  const replayPolicy = resolveReplayPolicy(options.replay);
+  const registry = options.registry ?? new Registry();
+  const tracer = hostTracer(options.tracerProvider);
+  refuseOwnedAppliers(options.appliers);
+  const f = await createFoundation(options, clock, ids, registry);
+  const { stores, audit, sandbox, finops, schemas, gates, migrations } = f;
+  const g = createGoverned(options, f, { authorizer, tracer, clock, ids });
+  const graph = stores.graph;
 
   await restoreEnforcement(audit, gates);
   // Contract subjects label the contract-check meter; they are registered by stewards, so bounded.
@@ -419,31 +462,31 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     authorizer,
     stores,
     audit,
-    marketplace,
-    governance: gov,
+    marketplace: g.marketplace,
+    governance: g.governance,
     finops,
     schemas,
     gates,
     migrations,
-    versioning,
-    negotiation,
+    versioning: f.versioning,
+    negotiation: g.negotiation,
     sandbox,
     graph,
     cases: stores.cases,
     clock,
     ids,
-    hostApi,
+    hostApi: options.hostApi ?? createPlatformHostApi({ graph, cases: stores.cases }),
     tracer,
     logger: options.logger,
-    owner,
-    installRequests,
-    runGuards,
-    runVersions,
+    owner: g.owner,
+    installRequests: g.installRequests,
+    runGuards: g.runGuards,
+    runVersions: f.runVersions,
     replayPolicy,
     views: createViews({
       audit,
       finops,
-      governance: gov,
+      governance: g.governance,
       contracts: schemas,
       gates,
       marketplaceStore: stores.marketplace,
@@ -452,8 +495,8 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     edges: {
       gates,
       audit,
-      governance: gov,
-      owner,
+      governance: g.governance,
+      owner: g.owner,
       ingestSink: options.ingestSink ?? graphIngestSink(graph),
       clock,
     },
@@ -471,9 +514,9 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     internals: Object.freeze({
       registry,
       audit,
-      marketplace: withRenegotiatedUpdates(marketplace, negotiation),
-      broker,
-      governance: gov,
+      marketplace: withRenegotiatedUpdates(g.marketplace, g.negotiation),
+      broker: g.broker,
+      governance: g.governance,
       finops,
       schemas,
       gates,
@@ -483,25 +526,9 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       cases: stores.cases,
       clock,
     }),
-    async health() {
-      const checks: HealthReport['checks'] = {};
-      const probe = async (name: string, fn: () => Promise<unknown>) => {
-        try {
-          await fn();
-          checks[name] = { ok: true };
-        } catch (err) {
-          checks[name] = { ok: false, error: err instanceof Error ? err.message : String(err) };
-        }
-      };
-      const database = stores.database;
-      if (database) await probe('database', () => database.ping());
-      await probe('audit', () => stores.audit.head());
-      await probe('quotas', () => finops.quotas.list('__health__'));
-      await probe('graph', () => graph.forOrg('__health__').search({ q: 'healthcheck', limit: 1 }));
-      return { ok: Object.values(checks).every((c) => c.ok), checks };
-    },
+    health: () => healthOf(stores, finops),
     async close() {
-      if (ownsSandbox) await sandbox.close();
+      if (f.ownsSandbox) await sandbox.close();
       await stores.close();
     },
   };

@@ -2,6 +2,7 @@ import { type Actor, IntelGraphError, parseInput } from '@intelgraph/core';
 import type {
   ApproveInput,
   EvidenceRef,
+  Policy,
   QueueInput,
   QueuePage,
   ReasonInput,
@@ -48,6 +49,8 @@ export interface GovernanceApi {
   queue(actor: Actor, input?: QueueInput): Promise<QueuePage>;
   /** The bytes of an attachment of a task the actor may see. */
   evidence(actor: Actor, taskId: string, sha256: string): Promise<{ ref: EvidenceRef; bytes: Uint8Array }>;
+  /** The policy in force for the actor's org and a kind, with its version. */
+  policy(actor: Actor, kind: string): Promise<{ policy: Policy; version: number }>;
   /** A task's audit events and whether the chain verifies (for those who may see the task). */
   auditTrail(actor: Actor, taskId: string): Promise<TaskAuditTrail>;
   /** Merges two graph entities of the actor's org, through governance. */
@@ -83,6 +86,7 @@ export function createGovernanceApi(ctx: HostContext): GovernanceApi {
     retryApply: async (actor, id) => governance.retryApply(...(await inOrg(actor, id))),
     get: async (actor, id) => governance.get(...(await inOrg(actor, id))),
     queue: async (actor, input) => governance.queue(actorOf(actor), input),
+    policy: async (actor, kind) => governance.policy(actorOf(actor), kind),
     evidence: async (actor, id, sha256) => governance.evidence(...(await inOrg(actor, id)), sha256),
     auditTrail: async (actor, id) => {
       const [who, taskId] = await inOrg(actor, id);

@@ -193,23 +193,9 @@ function runView(r: PluginRunResult) {
   };
 }
 
-/**
- * The resolver map of the GraphQL schema, over an {@link ExtensionHost}. Every resolver takes its
- * actor from the context and scopes reads to the actor's org.
- *
- * @example
- * ```ts
- * import { makeExecutableSchema } from '@graphql-tools/schema';
- * import { createResolvers, typeDefs } from '@intelgraph/server/graphql';
- * const schema = makeExecutableSchema({ typeDefs, resolvers: createResolvers(host) });
- * ```
- */
-// The map is deliberately typed loosely at the boundary: its inferred type would drag every domain
-// package's types into this package's declarations.
-export function createResolvers(host: ExtensionHost): Record<string, object> {
+/** Field resolvers of the object types (plugin versions, installation contracts, contract versions). */
+function typeResolvers(host: ExtensionHost) {
   return {
-    JSON: JSONScalar,
-    DateTime: DateTimeScalar,
     Installation: {
       contracts: async (parent: { negotiated?: NegotiatedContractRecord[] }, _: Args, ctx: GraphQLContext) =>
         Promise.all((parent.negotiated ?? []).map((n) => negotiatedView(host, actorOf(ctx), n))),
@@ -277,343 +263,374 @@ export function createResolvers(host: ExtensionHost): Record<string, object> {
         return (await host.contracts.schema(actorOf(ctx), ref.subject, ref.version)).schema;
       },
     },
-    Query: {
-      me: (_: unknown, __: Args, ctx: GraphQLContext) => actorOf(ctx),
-      ping: () => true,
-      catalog: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const f = (args.filter ?? {}) as {
-          capability?: string;
-          risk?: 'low' | 'medium' | 'high';
-          publisher?: string;
-        };
-        const list = await host.plugins.list(actorOf(ctx), {
-          ...(f.capability ? { capability: f.capability } : {}),
-          ...(f.risk ? { risk: f.risk } : {}),
-          ...(f.publisher ? { publisher: f.publisher } : {}),
-          limit: pageSizeOf(args.first, 20),
-        });
-        return list.map(pluginView);
-      },
-      search: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const f = (args.filter ?? {}) as {
-          capability?: string;
-          risk?: 'low' | 'medium' | 'high';
-          publisher?: string;
-        };
-        const hits = await host.plugins.search(actorOf(ctx), {
-          q: String(args.query ?? ''),
-          ...(f.capability ? { capability: f.capability } : {}),
-          ...(f.risk ? { risk: f.risk } : {}),
-          ...(f.publisher ? { publisher: f.publisher } : {}),
-          limit: pageSizeOf(args.limit, 20, undefined, 'limit'),
-        });
-        return Promise.all(
-          hits.map(async (h) => ({
-            plugin: pluginView(await loadersOf(host, ctx).detail.load(h.pluginId)),
-            score: h.score,
-          })),
-        );
-      },
-      plugin: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        try {
-          return pluginView(await loadersOf(host, ctx).detail.load(String(args.id)));
-        } catch (err) {
-          if (err instanceof IntelGraphError && err.code === 'NOT_FOUND') return null;
-          throw err;
-        }
-      },
-      installations: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        (await host.plugins.installations(actorOf(ctx)))
-          .slice(0, pageSizeOf(args.first, 50))
-          .map(installationView),
-      auditTrail: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const r = await host.audit.trail(
-          actorOf(ctx),
-          String(args.subject),
-          pageSizeOf(args.first, 200, 1000),
-        );
-        return { subject: String(args.subject), events: r.events.map(auditEntry), verified: r.verified };
-      },
-      contracts: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        (await host.contracts.list(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
-      contract: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        (await host.contracts.list(actorOf(ctx))).find((c) => c.subject === args.subject) ?? null,
-      contractDiff: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        host.contracts.diff(actorOf(ctx), {
-          subject: String(args.subject),
-          from: Number(args.from),
-          to: Number(args.to),
-        }),
-      contractTest: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const r = await host.contracts.test(actorOf(ctx), {
+  };
+}
+
+function queryResolvers(host: ExtensionHost) {
+  return {
+    me: (_: unknown, __: Args, ctx: GraphQLContext) => actorOf(ctx),
+    ping: () => true,
+    catalog: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+      const f = (args.filter ?? {}) as {
+        capability?: string;
+        risk?: 'low' | 'medium' | 'high';
+        publisher?: string;
+      };
+      const list = await host.plugins.list(actorOf(ctx), {
+        ...(f.capability ? { capability: f.capability } : {}),
+        ...(f.risk ? { risk: f.risk } : {}),
+        ...(f.publisher ? { publisher: f.publisher } : {}),
+        limit: pageSizeOf(args.first, 20),
+      });
+      return list.map(pluginView);
+    },
+    search: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+      const f = (args.filter ?? {}) as {
+        capability?: string;
+        risk?: 'low' | 'medium' | 'high';
+        publisher?: string;
+      };
+      const hits = await host.plugins.search(actorOf(ctx), {
+        q: String(args.query ?? ''),
+        ...(f.capability ? { capability: f.capability } : {}),
+        ...(f.risk ? { risk: f.risk } : {}),
+        ...(f.publisher ? { publisher: f.publisher } : {}),
+        limit: pageSizeOf(args.limit, 20, undefined, 'limit'),
+      });
+      return Promise.all(
+        hits.map(async (h) => ({
+          plugin: pluginView(await loadersOf(host, ctx).detail.load(h.pluginId)),
+          score: h.score,
+        })),
+      );
+    },
+    plugin: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+      try {
+        return pluginView(await loadersOf(host, ctx).detail.load(String(args.id)));
+      } catch (err) {
+        if (err instanceof IntelGraphError && err.code === 'NOT_FOUND') return null;
+        throw err;
+      }
+    },
+    installations: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+      (await host.plugins.installations(actorOf(ctx)))
+        .slice(0, pageSizeOf(args.first, 50))
+        .map(installationView),
+    auditTrail: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+      const r = await host.audit.trail(actorOf(ctx), String(args.subject), pageSizeOf(args.first, 200, 1000));
+      return { subject: String(args.subject), events: r.events.map(auditEntry), verified: r.verified };
+    },
+    contracts: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+      (await host.contracts.list(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
+    contract: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+      (await host.contracts.list(actorOf(ctx))).find((c) => c.subject === args.subject) ?? null,
+    contractDiff: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+      host.contracts.diff(actorOf(ctx), {
+        subject: String(args.subject),
+        from: Number(args.from),
+        to: Number(args.to),
+      }),
+    contractTest: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+      const r = await host.contracts.test(actorOf(ctx), {
+        subject: String(args.subject),
+        ...(args.version == null ? {} : { version: Number(args.version) }),
+        records: args.records as unknown[],
+      });
+      return {
+        subject: r.subject,
+        version: r.version ?? 0,
+        ok: r.rejected === 0 && r.records.every((x) => x.ok),
+        records: r.records.map(recordView),
+      };
+    },
+    contractApplyPatch: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+      recordView(
+        await host.contracts.applyPatch(actorOf(ctx), {
           subject: String(args.subject),
           ...(args.version == null ? {} : { version: Number(args.version) }),
-          records: args.records as unknown[],
-        });
-        return {
-          subject: r.subject,
-          version: r.version ?? 0,
-          ok: r.rejected === 0 && r.records.every((x) => x.ok),
-          records: r.records.map(recordView),
-        };
-      },
-      contractApplyPatch: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        recordView(
-          await host.contracts.applyPatch(actorOf(ctx), {
-            subject: String(args.subject),
-            ...(args.version == null ? {} : { version: Number(args.version) }),
-            record: args.record,
-            patch: args.patch as unknown[],
-          }),
-        ),
-      usage: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        (await host.finops.dashboard(actorOf(ctx))).plugins.slice(0, pageSizeOf(args.first, 50)),
-      hint: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        host.finops.hintView(actorOf(ctx), String(args.pluginId)),
-      quotas: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        (await host.finops.quotas(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
-      killSwitches: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        (await host.finops.killSwitches(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
-      finopsDashboard: async (_: unknown, __: Args, ctx: GraphQLContext) =>
-        host.finops.dashboard(actorOf(ctx)),
-      reviewTask: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        task(await host.governance.get(actorOf(ctx), String(args.id))),
-      reviewQueue: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const page = await host.governance.queue(actorOf(ctx), {
-          ...(args.scope ? { scope: args.scope as 'reviewable' | 'requested' | 'org' } : {}),
-          ...(args.states ? { states: args.states as ReviewTaskView['state'][] } : {}),
-          ...(args.kinds ? { kinds: args.kinds as string[] } : {}),
-          ...(args.dueBefore ? { dueBefore: String(args.dueBefore) } : {}),
-          ...(args.overdue == null ? {} : { overdue: Boolean(args.overdue) }),
-          ...(args.order ? { order: args.order as 'due' | 'created' } : {}),
-          ...(args.after ? { cursor: String(args.after) } : {}),
-          limit: pageSizeOf(args.first, 50, 200),
-        });
-        return { items: page.items.map((t) => reviewTaskToGraphQL(t)), nextCursor: page.nextCursor };
-      },
-      reviewAuditTrail: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const r = await host.governance.auditTrail(actorOf(ctx), String(args.id));
-        return { events: r.events.map(auditEntry), verified: r.verified };
-      },
+          record: args.record,
+          patch: args.patch as unknown[],
+        }),
+      ),
+    usage: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+      (await host.finops.dashboard(actorOf(ctx))).plugins.slice(0, pageSizeOf(args.first, 50)),
+    hint: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+      host.finops.hintView(actorOf(ctx), String(args.pluginId)),
+    quotas: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+      (await host.finops.quotas(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
+    killSwitches: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+      (await host.finops.killSwitches(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
+    finopsDashboard: async (_: unknown, __: Args, ctx: GraphQLContext) => host.finops.dashboard(actorOf(ctx)),
+    reviewTask: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+      task(await host.governance.get(actorOf(ctx), String(args.id))),
+    reviewQueue: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+      const page = await host.governance.queue(actorOf(ctx), {
+        ...(args.scope ? { scope: args.scope as 'reviewable' | 'requested' | 'org' } : {}),
+        ...(args.states ? { states: args.states as ReviewTaskView['state'][] } : {}),
+        ...(args.kinds ? { kinds: args.kinds as string[] } : {}),
+        ...(args.dueBefore ? { dueBefore: String(args.dueBefore) } : {}),
+        ...(args.overdue == null ? {} : { overdue: Boolean(args.overdue) }),
+        ...(args.order ? { order: args.order as 'due' | 'created' } : {}),
+        ...(args.after ? { cursor: String(args.after) } : {}),
+        limit: pageSizeOf(args.first, 50, 200),
+      });
+      return { items: page.items.map((t) => reviewTaskToGraphQL(t)), nextCursor: page.nextCursor };
     },
-    Mutation: {
-      pluginInstall: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        installResult(
-          await host.plugins.install(actorOf(ctx), {
-            pluginId: String(args.id),
-            ...(args.version == null ? {} : { version: String(args.version) }),
-            ...(args.grant == null ? {} : { grant: args.grant as string[] }),
-          }),
-        ),
-      pluginGrant: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const actor = actorOf(ctx);
-        const current = await host.plugins.installation(actor, String(args.id));
-        const scopes = [...new Set([...current.optionalScopes, ...(args.scopes as string[])])];
-        // A grant that waits for a review is a result (pending_review with its task), not an error.
-        return installResult(await host.plugins.setOptionalScopes(actor, String(args.id), scopes));
-      },
-      pluginRevoke: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const actor = actorOf(ctx);
-        const current = await host.plugins.installation(actor, String(args.id));
-        const revoke = new Set(parseInput(ScopeListSchema, args.scopes, 'scopes'));
-        const required = current.grants.filter((s) => !current.optionalScopes.includes(s) && revoke.has(s));
-        if (required.length > 0) {
-          throw new IntelGraphError(
-            'INVALID_INPUT',
-            `required scopes are revoked by uninstalling: ${required.join(', ')}`,
-            {
-              details: {
-                issues: required.map((s) => ({
-                  code: 'required_scope',
-                  path: ['scopes'],
-                  message: `${s} is required`,
-                })),
-              },
+    reviewAuditTrail: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+      const r = await host.governance.auditTrail(actorOf(ctx), String(args.id));
+      return { events: r.events.map(auditEntry), verified: r.verified };
+    },
+  };
+}
+
+function pluginMutations(host: ExtensionHost) {
+  return {
+    pluginInstall: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+      installResult(
+        await host.plugins.install(actorOf(ctx), {
+          pluginId: String(args.id),
+          ...(args.version == null ? {} : { version: String(args.version) }),
+          ...(args.grant == null ? {} : { grant: args.grant as string[] }),
+        }),
+      ),
+    pluginGrant: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+      const actor = actorOf(ctx);
+      const current = await host.plugins.installation(actor, String(args.id));
+      const scopes = [...new Set([...current.optionalScopes, ...(args.scopes as string[])])];
+      // A grant that waits for a review is a result (pending_review with its task), not an error.
+      return installResult(await host.plugins.setOptionalScopes(actor, String(args.id), scopes));
+    },
+    pluginRevoke: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+      const actor = actorOf(ctx);
+      const current = await host.plugins.installation(actor, String(args.id));
+      const revoke = new Set(parseInput(ScopeListSchema, args.scopes, 'scopes'));
+      const required = current.grants.filter((s) => !current.optionalScopes.includes(s) && revoke.has(s));
+      if (required.length > 0) {
+        throw new IntelGraphError(
+          'INVALID_INPUT',
+          `required scopes are revoked by uninstalling: ${required.join(', ')}`,
+          {
+            details: {
+              issues: required.map((s) => ({
+                code: 'required_scope',
+                path: ['scopes'],
+                message: `${s} is required`,
+              })),
             },
-          );
-        }
-        const o = await host.plugins.setOptionalScopes(
-          actor,
-          String(args.id),
-          current.optionalScopes.filter((s) => !revoke.has(s)),
+          },
         );
-        if (o.status !== 'installed')
-          throw new IntelGraphError('CONFLICT', 'revoking scopes cannot wait for a review');
-        return installationView(o.installation);
-      },
-      pluginUninstall: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        await host.plugins.uninstall(actorOf(ctx), String(args.id));
-        return true;
-      },
-      pluginRun: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        runView(await host.plugins.run(actorOf(ctx), String(args.id), args.input)),
-      pluginRate: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const r = await host.plugins.rate(actorOf(ctx), String(args.id), {
-          stars: Number(args.stars),
-          ...(args.review == null ? {} : { comment: String(args.review) }),
-        });
-        return {
-          pluginId: r.pluginId,
-          userId: r.userId,
-          stars: r.stars,
-          review: r.comment,
-          updatedAt: r.updatedAt,
-        };
-      },
-      pluginReport: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const actor = actorOf(ctx);
-        const pluginId = String(args.id);
-        const version =
-          args.version == null
-            ? (await host.plugins.get(actor, pluginId)).latestVersion
-            : String(args.version);
-        const r = await host.plugins.report(actor, {
-          pluginId,
-          version,
-          category: args.category as Parameters<ExtensionHost['plugins']['report']>[1]['category'],
-          details: String(args.reason),
-        });
-        const detail = await host.plugins.get(actor, pluginId);
-        const hidden = detail.versions.find((v) => v.version === version)?.hidden ?? false;
-        return { id: r.id, pluginId, version, category: r.category, createdAt: r.createdAt, hidden };
-      },
-      contractRegister: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const r = await host.contracts.register(actorOf(ctx), {
-          subject: String(args.subject),
-          format: args.format as 'json' | 'avro',
-          schema: args.schema,
-          ...(args.compatibility ? { compatibility: args.compatibility as never } : {}),
-        });
-        return { ...r, deleted: r.deletedAt !== null };
-      },
-      contractSetEnforcement: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const o = await host.contracts.setEnforcement(actorOf(ctx), {
-          subject: String(args.subject),
-          edge: args.edge as 'ingest' | 'export',
-          mode: args.mode as 'enforce' | 'warn' | 'off',
-          reason: String(args.reason),
-        });
-        return { status: o.status, reviewTask: task(o.reviewTask) };
-      },
-      contractRegisterMigrationRule: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const o = await host.contracts.registerMigrationRule(actorOf(ctx), {
-          subject: args.subject as string,
-          from: args.from as number,
-          to: args.to as number,
-          operations: args.operations as never,
-          ...(args.description == null ? {} : { description: args.description as string }),
-          samples: args.samples as JsonValue[],
-          reason: args.reason as string,
-        });
-        return { status: o.status, reviewTask: task(o.reviewTask) };
-      },
-      ingest: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        edgeView(
-          await host.contracts.ingest(actorOf(ctx), String(args.subject), args.batch as unknown[], {
-            ...(args.version == null ? {} : { version: args.version as number }),
-          }),
-        ),
-      export: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        edgeView(
-          await host.contracts.export(actorOf(ctx), String(args.subject), args.batch as unknown[], {
-            ...(args.destination == null ? {} : { destination: String(args.destination) }),
-            ...(args.version == null ? {} : { version: args.version as number }),
-          }),
-        ),
-      quotaSet: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const actor = actorOf(ctx);
-        const i = args.input as {
-          pluginId?: string;
-          resource: 'calls' | 'cpuMs' | 'rows';
-          limit: number;
-          window: 'minute' | 'hour' | 'day' | 'month';
-          mode?: 'hard' | 'soft';
-        };
-        await host.finops.setQuota(actor, {
-          ...(i.pluginId ? { pluginId: i.pluginId } : {}),
-          resource: i.resource,
-          limit: i.limit,
-          window: i.window,
-          mode: i.mode ?? 'hard',
-        });
-        const views = await host.finops.quotas(actor);
-        const match = views.find(
-          (q) =>
-            q.resource === i.resource &&
-            q.window === i.window &&
-            (q.pluginId ?? null) === (i.pluginId ?? null),
-        );
-        if (!match) throw new IntelGraphError('INTERNAL', 'the quota was set but cannot be read back');
-        return match;
-      },
-      killSwitchSet: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const actor = actorOf(ctx);
-        return host.finops.killSwitch(actor, {
-          scope: args.scope as 'global' | 'org' | 'plugin',
-          ...(args.target == null ? {} : { target: String(args.target) }),
-          on: Boolean(args.on),
-          reason: String(args.reason),
-        });
-      },
-      requestPolicyChange: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-        const actor = actorOf(ctx);
-        const payload = args.payload as Record<string, unknown> | null;
-        if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-          throw new IntelGraphError(
-            'INVALID_INPUT',
-            'payload must be an object of policy params, or { policy }',
-          );
-        }
-        // `kind` names the policy to change and `payload` holds its params (the short form,
-        // `requestPolicyChange(kind: "export", payload: { maxRecords: 5 })`) or `{ policy }` to replace
-        // it. `kind: "policy_change"` takes the governance payload itself: `{ kind, params }` or
-        // `{ kind, policy }` (what the web app sends). Governance validates every form.
-        const change =
-          String(args.kind) === 'policy_change'
-            ? payload
-            : 'policy' in payload
-              ? { kind: String(args.kind), policy: payload.policy }
-              : { kind: String(args.kind), params: payload };
-        return task(
-          await host.governance.request(actor, {
-            kind: 'policy_change',
-            payload: change,
-            reason: String(args.reason),
-            ...(args.evidence ? { evidence: args.evidence as never } : {}),
-          }),
-        );
-      },
-      reviewApprove: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        task(
-          await host.governance.approve(actorOf(ctx), String(args.id), {
-            ...(args.note == null ? {} : { note: String(args.note) }),
-            ...(args.evidence ? { evidence: args.evidence as never } : {}),
-          }),
-        ),
-      reviewDeny: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        task(
-          await host.governance.deny(actorOf(ctx), String(args.id), {
-            reason: String(args.reason),
-            ...(args.evidence ? { evidence: args.evidence as never } : {}),
-          }),
-        ),
-      reviewAppeal: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        task(
-          await host.governance.appeal(actorOf(ctx), String(args.id), {
-            reason: String(args.reason),
-            ...(args.evidence ? { evidence: args.evidence as never } : {}),
-          }),
-        ),
-      reviewWithdraw: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        task(
-          await host.governance.withdraw(
-            actorOf(ctx),
-            String(args.id),
-            args.reason == null ? {} : { reason: String(args.reason) },
-          ),
-        ),
-      reviewRetryApply: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-        task(await host.governance.retryApply(actorOf(ctx), String(args.id))),
+      }
+      const o = await host.plugins.setOptionalScopes(
+        actor,
+        String(args.id),
+        current.optionalScopes.filter((s) => !revoke.has(s)),
+      );
+      if (o.status !== 'installed')
+        throw new IntelGraphError('CONFLICT', 'revoking scopes cannot wait for a review');
+      return installationView(o.installation);
     },
+    pluginUninstall: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+      await host.plugins.uninstall(actorOf(ctx), String(args.id));
+      return true;
+    },
+    pluginRun: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+      runView(await host.plugins.run(actorOf(ctx), String(args.id), args.input)),
+    pluginRate: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+      const r = await host.plugins.rate(actorOf(ctx), String(args.id), {
+        stars: Number(args.stars),
+        ...(args.review == null ? {} : { comment: String(args.review) }),
+      });
+      return {
+        pluginId: r.pluginId,
+        userId: r.userId,
+        stars: r.stars,
+        review: r.comment,
+        updatedAt: r.updatedAt,
+      };
+    },
+    pluginReport: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+      const actor = actorOf(ctx);
+      const pluginId = String(args.id);
+      const version =
+        args.version == null ? (await host.plugins.get(actor, pluginId)).latestVersion : String(args.version);
+      const r = await host.plugins.report(actor, {
+        pluginId,
+        version,
+        category: args.category as Parameters<ExtensionHost['plugins']['report']>[1]['category'],
+        details: String(args.reason),
+      });
+      const detail = await host.plugins.get(actor, pluginId);
+      const hidden = detail.versions.find((v) => v.version === version)?.hidden ?? false;
+      return { id: r.id, pluginId, version, category: r.category, createdAt: r.createdAt, hidden };
+    },
+  };
+}
+
+function contractMutations(host: ExtensionHost) {
+  return {
+    contractRegister: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+      const r = await host.contracts.register(actorOf(ctx), {
+        subject: String(args.subject),
+        format: args.format as 'json' | 'avro',
+        schema: args.schema,
+        ...(args.compatibility ? { compatibility: args.compatibility as never } : {}),
+      });
+      return { ...r, deleted: r.deletedAt !== null };
+    },
+    contractSetEnforcement: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+      const o = await host.contracts.setEnforcement(actorOf(ctx), {
+        subject: String(args.subject),
+        edge: args.edge as 'ingest' | 'export',
+        mode: args.mode as 'enforce' | 'warn' | 'off',
+        reason: String(args.reason),
+      });
+      return { status: o.status, reviewTask: task(o.reviewTask) };
+    },
+    contractRegisterMigrationRule: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+      const o = await host.contracts.registerMigrationRule(actorOf(ctx), {
+        subject: args.subject as string,
+        from: args.from as number,
+        to: args.to as number,
+        operations: args.operations as never,
+        ...(args.description == null ? {} : { description: args.description as string }),
+        samples: args.samples as JsonValue[],
+        reason: args.reason as string,
+      });
+      return { status: o.status, reviewTask: task(o.reviewTask) };
+    },
+    ingest: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+      edgeView(
+        await host.contracts.ingest(actorOf(ctx), String(args.subject), args.batch as unknown[], {
+          ...(args.version == null ? {} : { version: args.version as number }),
+        }),
+      ),
+    export: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+      edgeView(
+        await host.contracts.export(actorOf(ctx), String(args.subject), args.batch as unknown[], {
+          ...(args.destination == null ? {} : { destination: String(args.destination) }),
+          ...(args.version == null ? {} : { version: args.version as number }),
+        }),
+      ),
+  };
+}
+
+/** Quotas, kill switches and governance. */
+function adminMutations(host: ExtensionHost) {
+  return {
+    quotaSet: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+      const actor = actorOf(ctx);
+      const i = args.input as {
+        pluginId?: string;
+        resource: 'calls' | 'cpuMs' | 'rows';
+        limit: number;
+        window: 'minute' | 'hour' | 'day' | 'month';
+        mode?: 'hard' | 'soft';
+      };
+      await host.finops.setQuota(actor, {
+        ...(i.pluginId ? { pluginId: i.pluginId } : {}),
+        resource: i.resource,
+        limit: i.limit,
+        window: i.window,
+        mode: i.mode ?? 'hard',
+      });
+      const views = await host.finops.quotas(actor);
+      const match = views.find(
+        (q) =>
+          q.resource === i.resource && q.window === i.window && (q.pluginId ?? null) === (i.pluginId ?? null),
+      );
+      if (!match) throw new IntelGraphError('INTERNAL', 'the quota was set but cannot be read back');
+      return match;
+    },
+    killSwitchSet: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+      const actor = actorOf(ctx);
+      return host.finops.killSwitch(actor, {
+        scope: args.scope as 'global' | 'org' | 'plugin',
+        ...(args.target == null ? {} : { target: String(args.target) }),
+        on: Boolean(args.on),
+        reason: String(args.reason),
+      });
+    },
+    requestPolicyChange: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+      const actor = actorOf(ctx);
+      const payload = args.payload as Record<string, unknown> | null;
+      if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+        throw new IntelGraphError(
+          'INVALID_INPUT',
+          'payload must be an object of policy params, or { policy }',
+        );
+      }
+      // `kind` names the policy to change and `payload` holds its params (the short form,
+      // `requestPolicyChange(kind: "export", payload: { maxRecords: 5 })`) or `{ policy }` to replace
+      // it. `kind: "policy_change"` takes the governance payload itself: `{ kind, params }` or
+      // `{ kind, policy }` (what the web app sends). Governance validates every form.
+      const change =
+        String(args.kind) === 'policy_change'
+          ? payload
+          : 'policy' in payload
+            ? { kind: String(args.kind), policy: payload.policy }
+            : { kind: String(args.kind), params: payload };
+      return task(
+        await host.governance.request(actor, {
+          kind: 'policy_change',
+          payload: change,
+          reason: String(args.reason),
+          ...(args.evidence ? { evidence: args.evidence as never } : {}),
+        }),
+      );
+    },
+    reviewApprove: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+      task(
+        await host.governance.approve(actorOf(ctx), String(args.id), {
+          ...(args.note == null ? {} : { note: String(args.note) }),
+          ...(args.evidence ? { evidence: args.evidence as never } : {}),
+        }),
+      ),
+    reviewDeny: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+      task(
+        await host.governance.deny(actorOf(ctx), String(args.id), {
+          reason: String(args.reason),
+          ...(args.evidence ? { evidence: args.evidence as never } : {}),
+        }),
+      ),
+    reviewAppeal: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+      task(
+        await host.governance.appeal(actorOf(ctx), String(args.id), {
+          reason: String(args.reason),
+          ...(args.evidence ? { evidence: args.evidence as never } : {}),
+        }),
+      ),
+    reviewWithdraw: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+      task(
+        await host.governance.withdraw(
+          actorOf(ctx),
+          String(args.id),
+          args.reason == null ? {} : { reason: String(args.reason) },
+        ),
+      ),
+    reviewRetryApply: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+      task(await host.governance.retryApply(actorOf(ctx), String(args.id))),
+  };
+}
+
+/**
+ * The resolver map of the GraphQL schema, over an {@link ExtensionHost}. Every resolver takes its
+ * actor from the context and scopes reads to the actor's org.
+ *
+ * @example
+ * ```ts
+ * import { makeExecutableSchema } from '@graphql-tools/schema';
+ * import { createResolvers, typeDefs } from '@intelgraph/server/graphql';
+ * const schema = makeExecutableSchema({ typeDefs, resolvers: createResolvers(host) });
+ * ```
+ */
+// The map is deliberately typed loosely at the boundary: its inferred type would drag every domain
+// package's types into this package's declarations.
+export function createResolvers(host: ExtensionHost): Record<string, object> {
+  return {
+    JSON: JSONScalar,
+    DateTime: DateTimeScalar,
+    ...typeResolvers(host),
+    Query: queryResolvers(host),
+    Mutation: { ...pluginMutations(host), ...contractMutations(host), ...adminMutations(host) },
   };
 }
