@@ -118,7 +118,7 @@ export interface Seeded {
 export async function seedHost(host: ExtensionHost): Promise<Seeded> {
   const key = generatePublisherKeyPair();
   const admin = { userId: 'platform', orgId: 'intelgraph', roles: ['marketplace-admin', 'admin'] };
-  await host.internals.marketplace.trustKey(admin, SAMPLE_PUBLISHER, publicKeyPem(key.privateKeyPem));
+  await host.plugins.trustKey(admin, SAMPLE_PUBLISHER, publicKeyPem(key.privateKeyPem));
   const samples = await buildSamplePlugins(key);
   for (const pkg of samples.packages) await host.plugins.publish(null, pkg);
 
@@ -188,13 +188,13 @@ export async function seedHost(host: ExtensionHost): Promise<Seeded> {
   });
   // Abuse reports for the moderators' queue (dave): two orgs on one version, below the auto-hide
   // threshold, so the plugin stays listed until a moderator decides.
-  await host.internals.marketplace.report(USERS.erin, {
+  await host.plugins.report(USERS.erin, {
     pluginId: 'case-triage',
     version: '1.0.0',
     category: 'broken',
     details: 'Marks every new case as urgent, whatever its entities.',
   });
-  await host.internals.marketplace.report(USERS.bob, {
+  await host.plugins.report(USERS.bob, {
     pluginId: 'case-triage',
     version: '1.0.0',
     category: 'privacy',

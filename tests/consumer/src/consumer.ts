@@ -58,7 +58,7 @@ export async function embed(actor: Actor): Promise<string> {
     policies: defaultPolicies(),
     trust: [{ publisher: 'acme', publicKey: generatePublisherKeyPair().publicKeyPem }],
   });
-  const r: PluginRunResult = await host.runPlugin(actor, 'typed', typedInput);
+  const r: PluginRunResult = await host.plugins.run(actor, 'typed', typedInput);
   const out = r.ok ? JSON.stringify(r.value) : (r.error?.code ?? 'no code');
   const options: ExpressRouterOptions = { host, auth: () => actor };
   const { router, stop } = await createExpressRouter(options);
