@@ -206,9 +206,13 @@ describe('host option authorization', () => {
       ),
     ).toBe('FORBIDDEN');
     const steward: Actor = { userId: 'sam', orgId: 'intelgraph', roles: ['steward'] };
+    expect(await codeOf(host.contracts.schema(tenantModerator, 'person'))).toBe('NOT_FOUND');
     expect(
       (await host.contracts.register(steward, { subject: 'person', format: 'json', schema: SCHEMA })).version,
     ).toBe(1);
+    // Reads of the shared catalog and contracts are open to every signed-in actor.
+    expect((await host.contracts.versions(tenantModerator, 'person')).map((v) => v.version)).toEqual([1]);
+    expect((await host.plugins.versions(tenantModerator, 'reader')).map((v) => v.version)).toEqual(['1.0.0']);
   });
 
   it('refuses malformed authorization options and the removed replay.roles with INVALID_INPUT', async () => {

@@ -231,7 +231,7 @@ const ENRICHER = {
   optionalCapabilities: { cases: ['write'] },
 };
 
-describe('issue 17: opting into a high-risk optional scope after install', () => {
+describe('opting into a high-risk optional scope after install', () => {
   it('opens a review carrying only the optional set, and the steward’s approval grants it', async () => {
     const host = await newHost();
     await publish(host, ENRICHER, 'module.exports.run = async () => 1;');
@@ -278,7 +278,7 @@ describe('a plugin_install policy that approves by itself', () => {
   });
 });
 
-describe('issue 19: one open request per org, plugin and version', () => {
+describe('one open request per org, plugin and version', () => {
   it('refuses a duplicate high-risk install (sequential and concurrent) and reports pending review', async () => {
     const host = await newHost();
     await publish(
@@ -347,7 +347,7 @@ describe('issue 19: one open request per org, plugin and version', () => {
   });
 });
 
-describe('issue 19: admin operations refuse low-privilege and other-org callers', () => {
+describe('admin operations refuse low-privilege and other-org callers', () => {
   it('answers FORBIDDEN and writes nothing', async () => {
     const host = await newHost();
     await publish(

@@ -97,6 +97,8 @@ export interface ContractsApi {
   ): ReturnType<HostViews['applyPatch']>;
   /** A version of a subject, or its latest live one (`NOT_FOUND` when there is none). */
   schema(actor: Actor, subject: string, version?: number): Promise<RegisteredSchema>;
+  /** The live versions of a subject, oldest first. */
+  versions(actor: Actor, subject: string): Promise<RegisteredSchema[]>;
   /** The migration rules of a subject. */
   migrationRules(actor: Actor, subject: string): Promise<MigrationRule[]>;
   /** The deprecation windows of a subject's versions. */
@@ -308,6 +310,10 @@ export function createContractsApi(ctx: HostContext): ContractsApi {
       return version === undefined
         ? schemas.getLatest(subjectOf(subject))
         : schemas.getVersion(subjectOf(subject), parseInput(VersionSchema, version, 'version'));
+    },
+    versions: async (actor, subject) => {
+      actorOf(actor);
+      return schemas.listVersions(subjectOf(subject));
     },
     migrationRules: async (actor, subject) => {
       actorOf(actor);

@@ -87,6 +87,8 @@ export interface PluginsApi {
   search(actor: Actor, query: SearchQuery): Promise<SearchHit[]>;
   /** A plugin with its manifest and every version (`NOT_FOUND` when unknown). */
   get(actor: Actor, pluginId: string): Promise<PluginDetail>;
+  /** Every version of a plugin as the catalog lists them (yanked and hidden ones marked). */
+  versions(actor: Actor, pluginId: string): Promise<VersionSummary[]>;
   /** Install count and ratings (newest first) of a plugin. */
   stats(actor: Actor, pluginId: string): Promise<CatalogStats>;
   /** Rates a plugin (one rating per user; a second one replaces the first). */
@@ -243,6 +245,10 @@ function catalog(ctx: HostContext, marketplace: Marketplace) {
     get: async (actor: Actor, pluginId: string) => {
       actorOf(actor);
       return marketplace.detail(pluginIdOf(pluginId));
+    },
+    versions: async (actor: Actor, pluginId: string) => {
+      actorOf(actor);
+      return (await marketplace.detail(pluginIdOf(pluginId))).versions;
     },
     stats: async (actor: Actor, pluginId: string) => {
       actorOf(actor);

@@ -16,7 +16,7 @@ const alice = actor('alice', ['analyst']);
 const sam = actor('sam', ['steward']);
 
 describe('governanceTypeDefs', () => {
-  it('is valid SDL with the seed-shaped ReviewTask and the review mutations', () => {
+  it('is valid SDL with the ReviewTask type and the review mutations', () => {
     const schema = buildSchema(`${governanceTypeDefs}`);
     expect(Object.keys(schema.getType('ReviewTask')?.toConfig() ?? {})).toContain('fields');
     const mutations = Object.keys(schema.getMutationType()?.getFields() ?? {});
@@ -25,7 +25,7 @@ describe('governanceTypeDefs', () => {
 });
 
 describe('reviewTaskToGraphQL', () => {
-  it('maps a view to the seed-shaped ReviewTask object', async () => {
+  it('maps a view to the ReviewTask object', async () => {
     const clock = createManualClock(Date.UTC(2026, 3, 1));
     const ids = sequentialIds();
     const gov = createGovernance({
