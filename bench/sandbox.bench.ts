@@ -9,7 +9,7 @@
 //  - floors: a plain async function call, node:vm (new context per run, cached vm.Script), an empty
 //    isolated-vm context, and raw isolated-vm with a warm run's thread hops but none of its work;
 //  - quickjs-emscripten (WASM), the other real option: fresh context per run, sync host function;
-//  - tracing overhead: the same warm `host.runPlugin` runs (default isolation, one host call) with no
+//  - tracing overhead: the same warm `host.plugins.run` runs (default isolation, one host call) with no
 //    OpenTelemetry SDK and with one registered, alternating in blocks, p50/p95/CPU of each and the ratio
 //    (bench/support/tracing-overhead.ts);
 //  - memory: heap and RSS over SANDBOX_BENCH_MEMORY_RUNS warm runs (default 100,000), after a warm-up

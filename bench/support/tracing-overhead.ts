@@ -1,4 +1,4 @@
-// Tracing overhead, measured inside bench/sandbox: the same warm `host.runPlugin` runs (default
+// Tracing overhead, measured inside bench/sandbox: the same warm `host.plugins.run` runs (default
 // isolation, one host call each) with no OpenTelemetry SDK (the API's no-op path and no context
 // manager: what a host that does not trace pays) and with an SDK registered (a BasicTracerProvider,
 // every span sampled, a BatchSpanProcessor whose exporter drops the spans, and the async-hooks context
@@ -117,7 +117,7 @@ const stat = (s: Samples): TracingStat => {
 };
 
 /**
- * Runs `runs` warm `host.runPlugin` calls per setup (after `warmup` each), alternating the setups in
+ * Runs `runs` warm `host.plugins.run` calls per setup (after `warmup` each), alternating the setups in
  * `blocks` blocks.
  *
  * @example
@@ -195,7 +195,7 @@ export async function measureTracingOverhead(options: {
 export function tracingOverheadMarkdown(t: TracingOverhead): string {
   const row = (name: string, s: TracingStat) =>
     `| ${name} | ${s.runs} | ${s.p50Ms} | ${s.p95Ms} | ${s.p99Ms} | ${s.cpuUsPerRun} |`;
-  return `## Tracing overhead (warm \`host.runPlugin\`, default isolation, 1 host call)
+  return `## Tracing overhead (warm \`host.plugins.run\`, default isolation, 1 host call)
 
 The same warm runs with no OpenTelemetry SDK and with one registered (${t.spansPerRun} spans per run, all
 sampled, batch processor, an exporter that drops them), alternating in ${t.blocks} blocks in one process.

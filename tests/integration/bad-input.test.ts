@@ -71,8 +71,8 @@ const FACADE: Entry[] = [
     slot: 'other',
     call: (h, v) => h.plugins.setOptionalScopes(alice, 'sample-enricher', anyOf(v)),
   },
-  { name: 'runPlugin(pluginId)', slot: 'id', call: (h, v) => h.plugins.run(alice, anyOf(v), { q: 'acme' }) },
-  { name: 'runPlugin(input)', slot: 'json', call: (h, v) => h.plugins.run(alice, 'sample-enricher', v) },
+  { name: 'plugins.run(pluginId)', slot: 'id', call: (h, v) => h.plugins.run(alice, anyOf(v), { q: 'acme' }) },
+  { name: 'plugins.run(input)', slot: 'json', call: (h, v) => h.plugins.run(alice, 'sample-enricher', v) },
   {
     name: 'registerContract(subject)',
     slot: 'id',
@@ -476,7 +476,7 @@ describe('bad input everywhere', () => {
             ['number', 'object', 'array', 'null', 'constructor key'].includes(h.name));
         if (code.startsWith('UNTYPED') || NEVER.includes(code)) failures.push(`${h.name}: ${code}`);
         else if (code === 'OK' && !mayAccept) failures.push(`${h.name}: accepted`);
-        else if (code !== 'OK' && before !== after && entry.name !== 'runPlugin(input)')
+        else if (code !== 'OK' && before !== after && entry.name !== 'plugins.run(input)')
           failures.push(`${h.name}: ${code} but the stores changed`);
       }
       expect(failures).toEqual([]);

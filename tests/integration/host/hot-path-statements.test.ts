@@ -103,7 +103,7 @@ async function statementsOf(op: () => Promise<unknown>): Promise<string[]> {
 }
 
 describe('SQL round trips of the load mix (PGlite)', () => {
-  it('runPlugin: installation, grants, the plugin’s graph search, billing event and audit append: 5 statements, no transaction', async () => {
+  it('plugins.run: installation, grants, the plugin’s graph search, billing event and audit append: 5 statements, no transaction', async () => {
     const run = async () => {
       const r = await host.plugins.run(alice, 'searcher', { q: 'acme' });
       expect(r.ok).toBe(true);
