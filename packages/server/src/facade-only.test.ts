@@ -21,7 +21,10 @@ function sourcesUnder(dir: string): string[] {
   return out;
 }
 
-/** Every use of `internals` as a member: `x.internals`, `x?.internals`, `x['internals']`, `{ internals } = x`. */
+/**
+ * Every use of `internals` as a member: `x.internals`, `x?.internals`, `x['internals']`,
+ * `{ internals } = x` and the type `T['internals']`.
+ */
 function internalsUses(fileName: string, text: string): string[] {
   const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true);
   const hits: string[] = [];
@@ -35,6 +38,13 @@ function internalsUses(fileName: string, text: string): string[] {
       ts.isElementAccessExpression(node) &&
       ts.isStringLiteralLike(node.argumentExpression) &&
       node.argumentExpression.text === FORBIDDEN_NAME
+    )
+      at(node);
+    else if (
+      ts.isIndexedAccessTypeNode(node) &&
+      ts.isLiteralTypeNode(node.indexType) &&
+      ts.isStringLiteral(node.indexType.literal) &&
+      node.indexType.literal.text === FORBIDDEN_NAME
     )
       at(node);
     else if (
@@ -66,8 +76,16 @@ describe('the server uses the host facade only', () => {
       "const c = host['internals'];",
       'const { internals } = host;',
       'const { internals: raw } = host;',
+      "type Raw = ExtensionHost['internals'];",
       "const fine = 'internals'; const ok = host.plugins;",
     ].join('\n');
-    expect(internalsUses('sample.ts', sample).map((h) => h.split(':')[1])).toEqual(['1', '2', '3', '4', '5']);
+    expect(internalsUses('sample.ts', sample).map((h) => h.split(':')[1])).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+    ]);
   });
 });
