@@ -1,4 +1,4 @@
-import { type HostApi, scopeHostApi } from '@intelgraph/capabilities';
+import { type HostApi, type ScopedHostApi, scopeHostApi } from '@intelgraph/capabilities';
 import { type DecisionSummary, decisionSummary } from '@intelgraph/contracts';
 import {
   type Actor,
@@ -153,6 +153,168 @@ export async function runPlugin<T = unknown>(
   );
 }
 
+/** The contract decisions and version migrations of one run (they join its audit event). */
+interface RunContractsTrace {
+  decisions: { input?: DecisionSummary; output?: DecisionSummary };
+  migrated: { input?: ContractMigrationTrace; output?: ContractMigrationTrace };
+}
+
+/** Refuses hostile shapes, then checks the input contract (migrated to the negotiated version first). */
+async function checkInput(
+  deps: PluginRunDeps,
+  actor: Actor,
+  installed: InstalledPlugin,
+  input: unknown,
+  seen: RunContractsTrace,
+): Promise<unknown> {
+  const hostile = findDangerousKeys(input);
+  if (hostile.length > 0) {
+    throw new IntelGraphError('INVALID_INPUT', `invalid plugin input: ${hostile[0]?.message}`, {
+      details: { issues: hostile },
+    });
+  }
+  const inputSchema = installed.manifest.inputSchema;
+  if (!inputSchema) return input;
+  const { gates, versions } = deps;
+  return inSpan(deps.tracer, 'intelgraph.contract.input', undefined, async () => {
+    // Migrated from the current version to the negotiated one first (nothing read when equal).
+    const served = versions
+      ? await versions.edge(installed.installation.contracts, 'input', input)
+      : { value: input, version: undefined, trace: null };
+    if (served.trace) seen.migrated.input = served.trace;
+    const ref =
+      served.version === undefined ? inputSchema : { subject: inputSchema.subject, version: served.version };
+    const decision = await gates.check('ingest', ref, [served.value], actor, { audit: 'caller' });
+    seen.decisions.input = decisionSummary(decision);
+    if (!decision.ok) throw gates.violation(decision, 'input');
+    return decision.values[0];
+  });
+}
+
+/**
+ * The sandbox run under its span. The sandbox enforces the budgets and returns usage and provenance
+ * either way; host calls are answered host-side, so their spans hang under this one in both isolation
+ * modes.
+ */
+async function sandboxRun(
+  deps: PluginRunDeps,
+  run: {
+    code: string;
+    manifest: PluginManifest;
+    input: unknown;
+    api: ScopedHostApi;
+    recorder: ReturnType<typeof createRunRecorder> | undefined | null | false;
+    pluginId: string;
+    runId: string;
+    signal: AbortSignal;
+  },
+): Promise<Awaited<ReturnType<Sandbox['run']>>> {
+  const { tracer } = deps;
+  return inSpan(tracer, 'intelgraph.sandbox.run', undefined, async (span) => {
+    const traced = traceHostCalls(run.api, tracer, trace.setSpan(context.active(), span));
+    const r = await deps.sandbox.run({
+      code: run.code,
+      manifest: run.manifest,
+      input: run.input,
+      api: run.recorder ? run.recorder.wrap(traced) : traced,
+      pluginId: run.pluginId,
+      runId: run.runId,
+      signal: run.signal,
+    });
+    if (span.isRecording()) {
+      span.setAttributes({
+        'intelgraph.sandbox.outcome': r.ok ? 'ok' : r.error.code,
+        'intelgraph.sandbox.wall_ms': r.usage.wallMs,
+        'intelgraph.sandbox.cpu_ms': r.usage.cpuMs,
+        'intelgraph.sandbox.rows': r.usage.rows,
+        'intelgraph.sandbox.host_calls': r.provenance.hostCalls.length,
+      });
+      if (!r.ok) failSpanWithCode(span, r.error.code);
+    }
+    return r;
+  });
+}
+
+/** Checks the output contract at the negotiated version, then migrates the value back to the current one. */
+async function checkOutput(
+  deps: PluginRunDeps,
+  actor: Actor,
+  installation: InstalledPlugin['installation'],
+  outputSchema: NonNullable<PluginManifest['outputSchema']>,
+  output: unknown,
+  seen: RunContractsTrace,
+): Promise<{ value: unknown; error?: PluginRunError }> {
+  const { gates, versions } = deps;
+  return inSpan(deps.tracer, 'intelgraph.contract.output', undefined, async (span) => {
+    const negotiated = installation.contracts?.find((c) => c.edge === 'output');
+    const ref = negotiated ? { subject: outputSchema.subject, version: negotiated.version } : outputSchema;
+    const decision = await gates.check('export', ref, [output], actor, { audit: 'caller' });
+    seen.decisions.output = decisionSummary(decision);
+    if (!decision.ok) {
+      const error = gates.violation(decision, 'output').toJSON();
+      failSpanWithCode(span, error.code);
+      return { value: undefined, error };
+    }
+    if (!versions) return { value: decision.values[0] };
+    const back = await versions.edge(installation.contracts, 'output', decision.values[0]);
+    if (back.trace) seen.migrated.output = back.trace;
+    return { value: back.value };
+  });
+}
+
+/** Appends the run's `plugin.run` event: outcome, digests, usage, cost and the contract decisions. */
+async function auditRun(
+  deps: PluginRunDeps,
+  actor: Actor,
+  installed: InstalledPlugin,
+  run: {
+    runId: string;
+    outcome: string;
+    replayable: boolean | null;
+    result: PluginRunResult<unknown>;
+    seen: RunContractsTrace;
+  },
+): Promise<void> {
+  const { result, seen } = run;
+  const { decisions, migrated } = seen;
+  const org = actor.orgId;
+  const pluginId = installed.installation.pluginId;
+  const event = (withFailures: boolean) => ({
+    type: 'plugin.run',
+    actor: { userId: actor.userId, orgId: org },
+    subject: `plugin:${pluginId}`,
+    orgId: org,
+    data: {
+      runId: run.runId,
+      version: installed.manifest.version,
+      outcome: run.outcome,
+      codeSha256: installed.codeSha256,
+      inputSha256: result.provenance?.inputSha256 ?? null,
+      scopes: installed.installation.grants,
+      hostCalls: result.provenance?.hostCalls.length ?? 0,
+      ...(run.replayable === null ? {} : { replayable: run.replayable }),
+      usage: result.usage ? { ...result.usage } : null,
+      cost: result.cost ? result.cost.amount : null,
+      currency: result.cost ? result.cost.currency : null,
+      ...(decisions.input ? { inputContract: summary(decisions.input, withFailures) } : {}),
+      ...(decisions.output ? { outputContract: summary(decisions.output, withFailures) } : {}),
+      ...(migrated.input || migrated.output
+        ? { contractVersions: JSON.parse(JSON.stringify(migrated)) as JsonValue }
+        : {}),
+    },
+  });
+  await inSpan(deps.tracer, 'intelgraph.audit.append', undefined, async () => {
+    try {
+      await deps.audit.record(event(true));
+    } catch (err) {
+      // Plugin-controlled output can make the failures list huge (many long keys): the run is recorded
+      // anyway, with the decisions' counts only, rather than leaving a settled, billed run unaudited.
+      if (toIntelGraphError(err).code !== 'PAYLOAD_TOO_LARGE') throw err;
+      await deps.audit.record(event(false));
+    }
+  });
+}
+
 async function runSteps<T>(
   deps: PluginRunDeps,
   actor: Actor,
@@ -160,7 +322,7 @@ async function runSteps<T>(
   input: unknown,
   runId: string,
 ): Promise<PluginRunResult<T>> {
-  const { marketplace, finops, sandbox, gates, hostApi, audit, tracer, guards } = deps;
+  const { marketplace, finops, hostApi, audit, tracer, guards } = deps;
   const org = actor.orgId;
   // Read before the first checks: a change after this point makes the run's first host call re-check.
   const generation = guards.generation();
@@ -197,12 +359,8 @@ async function runSteps<T>(
 
   const entities = new Set<string>();
   // The contract decisions join the run's own audit event (one event per run, not three).
-  const contracts: {
-    input?: DecisionSummary;
-    output?: DecisionSummary;
-  } = {};
-  const migrated: { input?: ContractMigrationTrace; output?: ContractMigrationTrace } = {};
-  const versions = deps.versions;
+  const seen: RunContractsTrace = { decisions: {}, migrated: {} };
+  const { migrated } = seen;
   let outcome = 'ok';
   // What the run used once the sandbox has answered (a failed settle is retried with it, not with 0).
   let used = { wallMs: 0, cpuMs: 0, rows: 0 };
@@ -212,31 +370,7 @@ async function runSteps<T>(
   try {
     // 4. Hostile shapes first (prototype keys, nesting deeper than the sandbox takes), then the input
     //    contract when the manifest names one.
-    const hostile = findDangerousKeys(input);
-    if (hostile.length > 0) {
-      throw new IntelGraphError('INVALID_INPUT', `invalid plugin input: ${hostile[0]?.message}`, {
-        details: { issues: hostile },
-      });
-    }
-    let checkedInput = input;
-    if (manifest.inputSchema) {
-      const inputSchema = manifest.inputSchema;
-      checkedInput = await inSpan(tracer, 'intelgraph.contract.input', undefined, async () => {
-        // Migrated from the current version to the negotiated one first (nothing read when equal).
-        const served = versions
-          ? await versions.edge(installation.contracts, 'input', input)
-          : { value: input, version: undefined, trace: null };
-        if (served.trace) migrated.input = served.trace;
-        const ref =
-          served.version === undefined
-            ? inputSchema
-            : { subject: inputSchema.subject, version: served.version };
-        const decision = await gates.check('ingest', ref, [served.value], actor, { audit: 'caller' });
-        contracts.input = decisionSummary(decision);
-        if (!decision.ok) throw gates.violation(decision, 'input');
-        return decision.values[0];
-      });
-    }
+    const checkedInput = await checkInput(deps, actor, installed, input, seen);
 
     // 5. Only the granted methods exist; every call is recorded for provenance. Each call first
     //    re-checks (cheaply) that the kill switches, the installation and its grants still hold.
@@ -251,29 +385,15 @@ async function runSteps<T>(
     //    moment, the isolate (or its worker) is stopped through the signal, and its result is
     //    withheld below.
     const recorder = deps.replay && createRunRecorder(deps.replay.policy, org, pluginId);
-    const run = await inSpan(tracer, 'intelgraph.sandbox.run', undefined, async (span) => {
-      // Host calls are answered host-side: their spans hang under this one in both isolation modes.
-      const traced = traceHostCalls(scoped, tracer, trace.setSpan(context.active(), span));
-      const r = await sandbox.run({
-        code,
-        manifest,
-        input: checkedInput,
-        api: recorder ? recorder.wrap(traced) : traced,
-        pluginId,
-        runId,
-        signal: guard.signal,
-      });
-      if (span.isRecording()) {
-        span.setAttributes({
-          'intelgraph.sandbox.outcome': r.ok ? 'ok' : r.error.code,
-          'intelgraph.sandbox.wall_ms': r.usage.wallMs,
-          'intelgraph.sandbox.cpu_ms': r.usage.cpuMs,
-          'intelgraph.sandbox.rows': r.usage.rows,
-          'intelgraph.sandbox.host_calls': r.provenance.hostCalls.length,
-        });
-        if (!r.ok) failSpanWithCode(span, r.error.code);
-      }
-      return r;
+    const run = await sandboxRun(deps, {
+      code,
+      manifest,
+      input: checkedInput,
+      api: scoped,
+      recorder,
+      pluginId,
+      runId,
+      signal: guard.signal,
     });
     // Recorded for replay when the policy says so; over the size cap it is kept as not replayable,
     // and a store failure never fails the run (the audit event says whether it was recorded).
@@ -298,30 +418,9 @@ async function runSteps<T>(
 
     // 7. The output contract.
     if (error === undefined && manifest.outputSchema) {
-      const outputSchema = manifest.outputSchema;
-      await inSpan(tracer, 'intelgraph.contract.output', undefined, async (span) => {
-        const negotiated = installation.contracts?.find((c) => c.edge === 'output');
-        const ref = negotiated
-          ? { subject: outputSchema.subject, version: negotiated.version }
-          : outputSchema;
-        const decision = await gates.check('export', ref, [value], actor, {
-          audit: 'caller',
-        });
-        contracts.output = decisionSummary(decision);
-        if (decision.ok) {
-          value = decision.values[0];
-          // Then migrated from the negotiated version back to the subject's current one.
-          if (versions) {
-            const back = await versions.edge(installation.contracts, 'output', value);
-            value = back.value;
-            if (back.trace) migrated.output = back.trace;
-          }
-        } else {
-          error = gates.violation(decision, 'output').toJSON();
-          value = undefined;
-          failSpanWithCode(span, error.code);
-        }
-      });
+      const out = await checkOutput(deps, actor, installation, manifest.outputSchema, value, seen);
+      value = out.value;
+      error = out.error;
     }
     outcome = error ? error.code : 'ok';
     for (const call of run.provenance.hostCalls) {
@@ -366,40 +465,7 @@ async function runSteps<T>(
   }
 
   // 9. The run's provenance joins the audit chain.
-  const event = (withFailures: boolean) => ({
-    type: 'plugin.run',
-    actor: { userId: actor.userId, orgId: org },
-    subject: `plugin:${pluginId}`,
-    orgId: org,
-    data: {
-      runId,
-      version: manifest.version,
-      outcome,
-      codeSha256: installed.codeSha256,
-      inputSha256: result.provenance?.inputSha256 ?? null,
-      scopes: installation.grants,
-      hostCalls: result.provenance?.hostCalls.length ?? 0,
-      ...(replayable === null ? {} : { replayable }),
-      usage: result.usage ? { ...result.usage } : null,
-      cost: result.cost ? result.cost.amount : null,
-      currency: result.cost ? result.cost.currency : null,
-      ...(contracts.input ? { inputContract: summary(contracts.input, withFailures) } : {}),
-      ...(contracts.output ? { outputContract: summary(contracts.output, withFailures) } : {}),
-      ...(migrated.input || migrated.output
-        ? { contractVersions: JSON.parse(JSON.stringify(migrated)) as JsonValue }
-        : {}),
-    },
-  });
-  await inSpan(tracer, 'intelgraph.audit.append', undefined, async () => {
-    try {
-      await audit.record(event(true));
-    } catch (err) {
-      // Plugin-controlled output can make the failures list huge (many long keys): the run is recorded
-      // anyway, with the decisions' counts only, rather than leaving a settled, billed run unaudited.
-      if (toIntelGraphError(err).code !== 'PAYLOAD_TOO_LARGE') throw err;
-      await audit.record(event(false));
-    }
-  });
+  await auditRun(deps, actor, installed, { runId, outcome, replayable, result, seen });
   return result;
 }
 
