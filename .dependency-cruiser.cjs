@@ -10,7 +10,7 @@
 // The author kit (@intelgraph/plugin-kit: CLI, scaffold, bundling, the sandbox test) sits beside the host:
 // it imports domain packages and core, never the host, storage or the server.
 //
-// Workspace imports resolve to the sources (the `source` export condition), so every rule speaks of
+// Workspace imports resolve to the sources (the `@intelgraph/source` export condition), so every rule speaks of
 // paths under packages/. Violations that exist today are listed in .dependency-cruiser-known-violations.json
 // (regenerate with `pnpm lint:layers:baseline` only when one is fixed); CI fails on any new one.
 
@@ -70,7 +70,7 @@ module.exports = {
         pathNot: [
           '^packages/$1/',
           '^packages/[^/]+/src/index\\.ts$',
-          // Declared subpath exports (package.json "exports" with a "source" condition).
+          // Declared subpath exports (package.json "exports" with an "@intelgraph/source" condition).
           '^packages/adapters/src/(memory|postgres|redis|neo4j|audit)/index\\.ts$',
           '^packages/server/src/(express|graphql)/index\\.ts$',
           '^packages/marketplace/src/plugin\\.ts$',
@@ -115,7 +115,7 @@ module.exports = {
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {
       exportsFields: ['exports'],
-      conditionNames: ['source', 'import', 'require', 'node', 'default'],
+      conditionNames: ['@intelgraph/source', 'import', 'require', 'node', 'default'],
       mainFields: ['module', 'main', 'types'],
       extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.json'],
     },

@@ -3,7 +3,7 @@
 //    (same ajv options), and vs raw avsc isValid for an Avro subject; target >= 90% of raw;
 //  - the same against the seed's compile-per-call approach (`ajv.compile` inside validate); ratio reported;
 //  - compatibility check time for a 200-field schema (JSON Schema and Avro); target p95 <= 5 ms.
-// Run: ./run pnpm exec node --no-node-snapshot --conditions=source --import tsx bench/contracts.bench.ts
+// Run: ./run pnpm exec node --no-node-snapshot --conditions=@intelgraph/source --import tsx bench/contracts.bench.ts
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import {

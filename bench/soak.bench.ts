@@ -4,7 +4,7 @@
 // every accepted request in the audit chain (which verifies), the quota counter, the meters and the
 // billing outbox, and memory flat within the stated bound. CI runs a 30 s version (tests/soak).
 //
-// Run:  ./run pnpm exec node --no-node-snapshot --conditions=source --import tsx bench/soak.bench.ts
+// Run:  ./run pnpm exec node --no-node-snapshot --conditions=@intelgraph/source --import tsx bench/soak.bench.ts
 // Env:  SOAK_SECONDS (default 180 per backend), SOAK_BACKEND (embedded, production or both comma-separated;
 //       default embedded),
 //       SOAK_MEMORY_BOUND_MB (default 96).

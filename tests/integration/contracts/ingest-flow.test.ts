@@ -100,7 +100,7 @@ describe('intelgraph-contracts as a process', () => {
     try {
       const r = await run(
         process.execPath,
-        ['--conditions=source', '--import', 'tsx', 'packages/contracts/src/cli.ts', ...args],
+        ['--conditions=@intelgraph/source', '--import', 'tsx', 'packages/contracts/src/cli.ts', ...args],
         { cwd: root },
       );
       return { code: 0, stdout: r.stdout, stderr: r.stderr };

@@ -48,7 +48,7 @@ async function build(name: string): Promise<string> {
     '--out',
     'dist',
     '--conditions',
-    'source',
+    '@intelgraph/source',
   ]);
   return join(work, 'dist', `${name}-0.1.0.tgz`);
 }

@@ -126,7 +126,7 @@ describe('intelgraph-plugin CLI', () => {
   });
 
   it('test runs the fixtures in the real sandbox and prints usage against budgets', async () => {
-    const r = await cli(['test', join(examples, 'sample-enricher'), '--conditions', 'source'], dir);
+    const r = await cli(['test', join(examples, 'sample-enricher'), '--conditions', '@intelgraph/source'], dir);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toContain('sample-enricher: 3/3 fixtures passed');
@@ -144,7 +144,7 @@ describe('intelgraph-plugin CLI', () => {
         '--out',
         out,
         '--conditions',
-        'source',
+        '@intelgraph/source',
       ],
       dir,
     );
@@ -159,7 +159,7 @@ describe('intelgraph-plugin CLI', () => {
   it('build never silently replaces a signed build with an unsigned one', async () => {
     const out = join(dir, 'build-guard');
     const build = (...extra: string[]) =>
-      cli(['build', join(examples, 'case-exporter'), '--out', out, '--conditions', 'source', ...extra], dir);
+      cli(['build', join(examples, 'case-exporter'), '--out', out, '--conditions', '@intelgraph/source', ...extra], dir);
     const tgz = join(out, 'case-exporter-0.1.0.tgz');
     const verify = () => cli(['verify', tgz, '--key', 'keys/publisher.pub.pem'], dir);
 
@@ -186,7 +186,7 @@ describe('intelgraph-plugin CLI', () => {
   it('sign dist/<name> re-signs the build tarball too, and signing the tarball re-signs the folder', async () => {
     const out = join(dir, 'build-sign');
     expect(
-      (await cli(['build', join(examples, 'case-exporter'), '--out', out, '--conditions', 'source'], dir))
+      (await cli(['build', join(examples, 'case-exporter'), '--out', out, '--conditions', '@intelgraph/source'], dir))
         .code,
     ).toBe(0);
     const tgz = join(out, 'case-exporter-0.1.0.tgz');
@@ -233,7 +233,7 @@ export default definePlugin({
           { name: 'value expected, error came', input: { fail: true }, expect: { n: 1 } },
         ]),
       );
-      const r = await cli(['test', plugin, '--conditions', 'source'], dir);
+      const r = await cli(['test', plugin, '--conditions', '@intelgraph/source'], dir);
       expect(r.code).toBe(1);
       expect(r.out).toContain('fixture-report: 0/4 fixtures passed');
       expect(r.out).toMatch(
