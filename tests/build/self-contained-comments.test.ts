@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SCANNED_DIRS = ['packages', 'examples', 'scripts', 'bench', 'tests', 'docs', 'contracts', '.ci'];
-const SCANNED_ROOT_FILES = ['README.md'];
+const SCANNED_ROOT_FILES = ['README.md', 'run'];
 const EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.mjs', '.cjs', '.js', '.md', '.json', '.graphql', '.sh']);
 const SKIPPED_DIRS = new Set([
   'node_modules',
@@ -56,8 +56,9 @@ function* files(dir: string): Generator<string> {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) yield* files(path);
     else if (entry.isFile() && !SKIPPED_FILES.has(entry.name)) {
-      // `.ci/run` and other extensionless scripts are scanned too.
-      if (EXTENSIONS.has(extname(entry.name)) || extname(entry.name) === '') yield path;
+      // Extensionless files are the CI scripts (`.ci/run`); LICENSE texts are not ours to reword.
+      const script = extname(entry.name) === '' && relative(ROOT, dir).startsWith('.ci');
+      if (EXTENSIONS.has(extname(entry.name)) || script) yield path;
     }
   }
 }
