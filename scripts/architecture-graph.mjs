@@ -9,7 +9,7 @@
 // `pnpm docs:architecture` runs the first; tests/build/architecture-graph.test.ts runs the second's check.
 // Test files (*.test.ts) are left out: the picture shows what the packages ship.
 
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cruise } from 'dependency-cruiser';
@@ -63,17 +63,24 @@ const labelOf = (node) => (node.startsWith('adapters/') ? node.slice('adapters/'
  * ```
  */
 export async function architectureGraph() {
-  const sources = readdirSync(join(ROOT, 'packages')).map((p) => `packages/${p}/src`);
+  const sources = readdirSync(join(ROOT, 'packages'))
+    .map((p) => `packages/${p}/src`)
+    .filter((dir) => existsSync(join(ROOT, dir)));
   const options = await extractDepcruiseOptions(join(ROOT, '.dependency-cruiser.cjs'));
   const tsConfig = extractTSConfig(join(ROOT, 'tsconfig.json'));
-  const cwd = process.cwd();
-  process.chdir(ROOT);
-  let result;
-  try {
-    result = await cruise(sources, { ...options, outputType: 'json' }, undefined, { tsConfig });
-  } finally {
-    process.chdir(cwd);
-  }
+  const result = await cruise(
+    sources,
+    {
+      ...options,
+      baseDir: ROOT,
+      tsConfig: { fileName: join(ROOT, 'tsconfig.json') },
+      outputType: 'json',
+    },
+    undefined,
+    {
+      tsConfig,
+    },
+  );
   const { modules } = JSON.parse(result.output);
 
   const placed = new Map(LAYERS.flatMap((l) => l.nodes.map((n) => [n, l.id])));
