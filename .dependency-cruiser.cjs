@@ -30,7 +30,7 @@ module.exports = {
     {
       name: 'domain-imports-core',
       comment:
-        'A domain package imports core, and capabilities where the design says so (marketplace asks ' +
+        'A domain package imports core, and capabilities where it needs scopes (marketplace asks ' +
         'capabilities about scopes; the sandbox takes an already-scoped host API from capabilities).',
       severity: 'error',
       from: { path: `^packages/(contracts|capabilities|governance|finops)/src/` },

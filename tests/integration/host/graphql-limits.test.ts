@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../../../examples/demo/src/seed.js';
 import { startTestServer, type TestServer } from './support.js';
 
-// Issue 16: introspection counts, lists cost by their size, aliases/fields/depth are capped, per-plugin
+// Introspection counts, lists cost by their size, aliases/fields/depth are capped, per-plugin
 // lookups are batched per request, and a refused query never reaches a resolver nor starves another.
 const { alice } = USERS;
 // The schema is built by @graphql-tools, which Node loads with graphql's CommonJS build; validate with the
