@@ -92,7 +92,46 @@ export {
   verifyConsistency,
   verifyInclusion,
 } from './merkle.js';
+export type { ParsedCaseUpdate } from './ports/cases-input.js';
+export {
+  caseNotFound,
+  checkCaseNote,
+  checkCaseUpdate,
+  parseCaseCreate,
+  parseCaseList,
+  parseCaseNote,
+  parseCaseRef,
+  parseCaseUpdate,
+} from './ports/cases-input.js';
+export type { ParsedGraphNeighbors, ParsedGraphSearch, ParsedGraphUpsert } from './ports/graph-input.js';
+export {
+  compareCodePoints,
+  decodeGraphCursor,
+  graphEntityWords,
+  graphRelationshipKey,
+  graphSearchTerms,
+  mergeGraphEntities,
+  nextGraphCursor,
+  parseGraphEntityId,
+  parseGraphMerge,
+  parseGraphNeighbors,
+  parseGraphSearch,
+  parseGraphUpsert,
+} from './ports/graph-input.js';
 export type * from './ports/index.js';
+export type { WindowFrame } from './ports/quota-keys.js';
+export {
+  alertWindowStart,
+  fixedWindowFrame,
+  fixedWindowFrames,
+  killSwitchKey,
+  killSwitchKeysFor,
+  quotaRuleKey,
+  SLIDING_BUCKETS,
+  SLIDING_WINDOW_MS,
+} from './ports/quota-keys.js';
+export type { ReviewCursor } from './ports/review-cursor.js';
+export { decodeReviewCursor, encodeReviewCursor } from './ports/review-cursor.js';
 export type {
   Cost,
   HostCallRecord,

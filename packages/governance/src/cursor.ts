@@ -1,60 +1,6 @@
-import { IntelGraphError } from '@intelgraph/core';
-
-/** The position a task list page ends at: the sort key of the last item and its id. */
-export interface ReviewCursor {
-  /** `due` or `created`: which order the cursor belongs to. */
-  order: 'due' | 'created';
-  key: number;
-  id: string;
-}
+// The cursor format lives in @intelgraph/core, next to the ReviewStore port, so storage adapters share it.
+export type { ReviewCursor } from '@intelgraph/core';
+export { decodeReviewCursor, encodeReviewCursor } from '@intelgraph/core';
 
 /** The sort key used for tasks without a due time (after every real one). */
 export const NO_DUE_KEY = 8_640_000_000_000_000;
-
-/**
- * Encodes a cursor as an opaque URL-safe string. Every {@link ReviewStore} implementation in this
- * repository shares this format, so a cursor survives a change of backend.
- *
- * @example
- * ```ts
- * import { decodeReviewCursor, encodeReviewCursor } from '@intelgraph/governance';
- * decodeReviewCursor(encodeReviewCursor({ order: 'due', key: 1, id: 'task_1' })).id; // 'task_1'
- * ```
- */
-export function encodeReviewCursor(cursor: ReviewCursor): string {
-  return Buffer.from(JSON.stringify([cursor.order, cursor.key, cursor.id]), 'utf8').toString('base64url');
-}
-
-/**
- * Decodes a cursor made by {@link encodeReviewCursor}; anything else is `INVALID_INPUT`.
- *
- * @example
- * ```ts
- * import { decodeReviewCursor } from '@intelgraph/governance';
- * decodeReviewCursor('bm9wZQ'); // throws INVALID_INPUT
- * ```
- */
-export function decodeReviewCursor(cursor: string): ReviewCursor {
-  const bad = () =>
-    new IntelGraphError('INVALID_INPUT', 'invalid cursor', {
-      details: {
-        issues: [{ code: 'invalid_cursor', path: ['cursor'], message: 'not a cursor from this API' }],
-      },
-    });
-  if (cursor.length > 500 || !/^[\w-]+$/u.test(cursor)) throw bad();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw bad();
-  }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 3 ||
-    (parsed[0] !== 'due' && parsed[0] !== 'created') ||
-    !Number.isSafeInteger(parsed[1]) ||
-    typeof parsed[2] !== 'string'
-  )
-    throw bad();
-  return { order: parsed[0], key: parsed[1] as number, id: parsed[2] };
-}

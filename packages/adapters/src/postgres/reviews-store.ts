@@ -1,4 +1,6 @@
 import {
+  decodeReviewCursor,
+  encodeReviewCursor,
   IntelGraphError,
   type JsonValue,
   type ReviewApplyRecord,
@@ -9,7 +11,6 @@ import {
   type ReviewTaskQuery,
   type ReviewTaskRecord,
 } from '@intelgraph/core';
-import { decodeReviewCursor, encodeReviewCursor } from '@intelgraph/governance';
 import type { SqlDatabase, SqlExecutor } from './sql.js';
 
 const NO_DUE_KEY = 8_640_000_000_000_000;
