@@ -141,7 +141,11 @@ export type {
   Usage,
 } from './provenance.js';
 export { emptyUsage } from './provenance.js';
+export type { BackoffOptions, RetryDecision, RetryOptions } from './retry.js';
+export { backoffDelay, retry } from './retry.js';
 export type { ValidationIssue, ValidationResult } from './validation.js';
 export { findDangerousKeys, issuesFromZod, parseInput, validateWith } from './validation.js';
 export type { ContractVersionSpec, VersionRange } from './version-range.js';
 export { acceptsContractVersion, parseVersionRange, versionInRange } from './version-range.js';
+export type { WebhookDelivery, WebhookResult, WebhookSender, WebhookSenderOptions } from './webhook.js';
+export { createWebhookSender, parseRetryAfter } from './webhook.js';
