@@ -174,6 +174,22 @@ describe('createWebhookSender', () => {
   });
 });
 
+describe('WebhookSender.send', () => {
+  it('rejects a malformed delivery with INVALID_INPUT before sending anything', async () => {
+    const { url, hits } = await receiver((_n, _req, res) => res.writeHead(204).end());
+    const hook = createWebhookSender({ url });
+    for (const bad of [
+      { id: '', body: {} },
+      { id: 'a b', body: {} },
+      { id: 'x', body: {}, extra: 1 },
+    ]) {
+      const err = await failure(Reflect.apply(hook.send, hook, [bad]));
+      expect(err.code).toBe('INVALID_INPUT');
+    }
+    expect(hits).toHaveLength(0);
+  });
+});
+
 describe('parseRetryAfter', () => {
   it('reads delta seconds and HTTP dates, and ignores anything else', () => {
     expect(parseRetryAfter('120')).toBe(120_000);

@@ -38,7 +38,10 @@ export interface WebhookSenderOptions {
 
 /** One delivery. */
 export interface WebhookDelivery {
-  /** Stable id of the delivery: sent as `idempotency-key` and `x-intelgraph-delivery` on every attempt. */
+  /**
+   * Stable id of the delivery (1–200 printable ASCII characters): sent as `idempotency-key` and
+   * `x-intelgraph-delivery` on every attempt.
+   */
   id: string;
   /** The JSON body. */
   body: JsonValue | object;
@@ -54,7 +57,10 @@ export interface WebhookResult {
   attempts: number;
 }
 
-/** A configured webhook: `send` resolves on a 2xx answer and rejects with `UNAVAILABLE` otherwise. */
+/**
+ * A configured webhook: `send` resolves on a 2xx answer and rejects with `UNAVAILABLE` otherwise
+ * (`INVALID_INPUT` for a malformed delivery).
+ */
 export interface WebhookSender {
   send(delivery: WebhookDelivery): Promise<WebhookResult>;
 }
@@ -74,6 +80,18 @@ const OptionsSchema = z
     sleep: fn<(ms: number) => Promise<void>>().optional(),
     random: fn<() => number>().optional(),
     now: fn<() => number>().optional(),
+  })
+  .strict();
+
+const DeliverySchema = z
+  .object({
+    id: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[\x21-\x7e]+$/u, 'must be printable ASCII without spaces'),
+    body: z.unknown().refine((v) => v !== undefined, 'a JSON body is required'),
+    headers: z.record(z.string().min(1).max(100), z.string().max(4000)).optional(),
   })
   .strict();
 
@@ -202,7 +220,8 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
   };
 
   return {
-    async send(delivery) {
+    async send(input) {
+      const delivery = parseInput(DeliverySchema, input, 'webhook delivery');
       const body = JSON.stringify(delivery.body);
       const headers: Record<string, string> = {
         ...o.headers,
