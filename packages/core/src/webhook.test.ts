@@ -182,6 +182,7 @@ describe('WebhookSender.send', () => {
       { id: '', body: {} },
       { id: 'a b', body: {} },
       { id: 'x', body: {}, extra: 1 },
+      { id: 'x' },
     ]) {
       const err = await failure(Reflect.apply(hook.send, hook, [bad]));
       expect(err.code).toBe('INVALID_INPUT');
