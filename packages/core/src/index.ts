@@ -131,7 +131,7 @@ export {
   SLIDING_WINDOW_MS,
 } from './ports/quota-keys.js';
 export type { ReviewCursor } from './ports/review-cursor.js';
-export { decodeReviewCursor, encodeReviewCursor } from './ports/review-cursor.js';
+export { decodeReviewCursor, encodeReviewCursor, REVIEW_NO_DUE_KEY } from './ports/review-cursor.js';
 export type {
   Cost,
   HostCallRecord,

@@ -10,6 +10,18 @@ export interface ReviewCursor {
 }
 
 /**
+ * The sort key of a task without a due time in the `due` order (after every real one), the same in every
+ * ReviewStore so cursors agree.
+ *
+ * @example
+ * ```ts
+ * import { REVIEW_NO_DUE_KEY } from '@intelgraph/core';
+ * const dueKey = (task: { dueAt: number | null }) => task.dueAt ?? REVIEW_NO_DUE_KEY;
+ * ```
+ */
+export const REVIEW_NO_DUE_KEY = 8_640_000_000_000_000;
+
+/**
  * Encodes a cursor as an opaque URL-safe string. Every {@link ReviewStore} implementation in this
  * repository shares this format, so a cursor survives a change of backend.
  *
