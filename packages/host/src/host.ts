@@ -17,6 +17,7 @@ import {
   type CaseStore,
   type Clock,
   createAuditTrail,
+  createAuthorizer,
   digestJson,
   type GraphStore,
   type IdSource,
@@ -492,6 +493,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       );
   // Only the host's own operations hold this token, so only they can open tasks of the host's kinds.
   const owner = createGovernanceOwner('@intelgraph/host');
+  const authorizer = createAuthorizer(options.platformOrgs ? { platformOrgs: options.platformOrgs } : {});
   const platformOrgs = options.platformOrgs ? new Set(options.platformOrgs) : null;
   const isPlatformOrg = (orgId: string) => platformOrgs === null || platformOrgs.has(orgId);
   // The schema registry, its migration rules, deprecations and gates are shared by every org: a change
@@ -536,7 +538,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
     clock,
     ids,
     ...(options.trust ? { trust: options.trust } : {}),
-    ...(options.platformOrgs ? { platformOrgs: options.platformOrgs } : {}),
+    authorizer,
     evict: (sha) => sandbox.evict(sha),
     onHighRiskInstall: async (req): Promise<HighRiskDecision> => {
       if (req.approvalRef) {
@@ -753,7 +755,7 @@ export async function createExtensionHost(options: ExtensionHostOptions = {}): P
       audit,
       ...(options.notifier ? { notifier: options.notifier } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
-      auditorRoles: ['admin', 'auditor'],
+      authorizer,
       ownedKinds: { kinds: HOST_OWNED_KIND_NAMES, owner },
     }),
   );
