@@ -1,14 +1,14 @@
 import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
-// Tests run against the sources (the `source` export condition), never against dist/.
+// Tests run against the sources (the `@intelgraph/source` export condition), never against dist/.
 // isolated-vm needs --no-node-snapshot, which cannot go in a worker's NODE_OPTIONS, so every test
 // file runs in a forked child process started with that flag.
-const conditions = ['source', ...defaultServerConditions];
+const conditions = ['@intelgraph/source', ...defaultServerConditions];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  ssr: { resolve: { conditions, externalConditions: ['@intelgraph/source'] } },
   test: {
     pool: 'forks',
     execArgv: ['--no-node-snapshot'],

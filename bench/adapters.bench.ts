@@ -5,7 +5,7 @@
 //    upserts of 5,000) and search p50/p95/p99 over a fixed query mix; the in-memory graph on the same
 //    data for reference.
 // Needs PostgreSQL on 127.0.0.1:5432 and the Neo4j test server (scripts/neo4j-test-server/run.sh start).
-// Run: ./run pnpm exec node --no-node-snapshot --conditions=source --import tsx bench/adapters.bench.ts
+// Run: ./run pnpm exec node --no-node-snapshot --conditions=@intelgraph/source --import tsx bench/adapters.bench.ts
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';

@@ -6,7 +6,7 @@
 //  - audit appends per second, 64 in flight, today's chain alone against the chain with checkpoints
 //    every 1,000 events (tree grown and checkpoint signed in the background by the trail).
 // Needs PostgreSQL on 127.0.0.1:5432.
-// Run: node --no-node-snapshot --conditions=source --import tsx bench/audit.bench.ts
+// Run: node --no-node-snapshot --conditions=@intelgraph/source --import tsx bench/audit.bench.ts
 // Reduced size: AUDIT_BENCH_EVENTS=100000 AUDIT_BENCH_APPENDS=2000 node ... bench/audit.bench.ts
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';

@@ -1,9 +1,9 @@
 // Data contracts benchmark, all side by side in one run:
 //  - gate validation throughput (enforce mode, batches of 1000) vs raw compiled ajv on the same payloads
 //    (same ajv options), and vs raw avsc isValid for an Avro subject; target >= 90% of raw;
-//  - the same against the seed's compile-per-call approach (`ajv.compile` inside validate); ratio reported;
+//  - the same against a naive compile-per-call validate (`ajv.compile` inside validate); ratio reported;
 //  - compatibility check time for a 200-field schema (JSON Schema and Avro); target p95 <= 5 ms.
-// Run: ./run pnpm exec node --no-node-snapshot --conditions=source --import tsx bench/contracts.bench.ts
+// Run: ./run pnpm exec node --no-node-snapshot --conditions=@intelgraph/source --import tsx bench/contracts.bench.ts
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import {
@@ -114,7 +114,7 @@ async function jsonGateBench(payloads: Record<string, unknown>[]) {
   });
   const rawValidate = rawAjvValidator(personSchema);
   const rawDefaultValidate = rawAjvValidator(personSchema, {});
-  // The seed: one global Ajv, the schema parsed and compiled inside every validate() call.
+  // The naive baseline: one global Ajv, the schema parsed and compiled inside every validate() call.
   const seedValidate = seedCompilePerCall(JSON.stringify(personSchema));
   let sink = 0;
   const rates = await compare({
@@ -210,7 +210,7 @@ function wideJsonSchema(fields: number, variant: 0 | 1) {
   };
 }
 
-/** 200 fields where every fourth one is made nullable the oneOf way in the new version (issue 18's path). */
+/** 200 fields where every fourth one is made nullable the oneOf way in the new version (the path of the combinator regressions). */
 function wideNullableJsonSchema(fields: number, variant: 0 | 1) {
   const s = wideJsonSchema(fields, 0) as { properties: Record<string, unknown> };
   if (variant)
@@ -359,7 +359,7 @@ Median of ${ROUNDS} interleaved rounds of ${ROUND_MS} ms; batches of ${BATCH} Pe
 - raw contenders keep the errors of failing records (the least a caller must do); the gate also builds issue sentences for them.
 - the gate screens only the open parts of the model (closed declared properties are left to validation), in its own pass before validation; failing records are screened in full.
 - the gate's Avro check is avsc's own checker with the undeclared-field test compiled into key comparisons (the same answers as \`isValid\` with \`noUndeclaredFields\`, which spends most of its time in \`Object.keys\` and a lookup per key): hence above 1.
-- gate / seed compile-per-call: **${gateVsSeed}×**
+- gate / naive compile-per-call: **${gateVsSeed}×**
 
 With 5% failing records (the gate builds every issue with its path and sentence): gate / raw ajv ${mixed.gateVsRawAjv}, unscreened ${mixed.unscreenedVsRawAjv}, gate / raw avsc ${mixed.gateVsRawAvsc}.
 

@@ -15,7 +15,7 @@
 // the configuration the adapters guide recommends for embedded hosts that care about memory, must be
 // under EMBEDDED_BENCH_BUDGET_MB (250); the bench exits 1 when it is not. The same figure without the
 // flag is reported beside it (V8's background WebAssembly recompilation makes it swing, see the guide).
-// Run: ./run pnpm exec node --no-node-snapshot --conditions=source --import tsx bench/embedded.bench.ts
+// Run: ./run pnpm exec node --no-node-snapshot --conditions=@intelgraph/source --import tsx bench/embedded.bench.ts
 // Knobs: EMBEDDED_BENCH_IDLE_MS (5000), EMBEDDED_BENCH_SEARCHES (200), EMBEDDED_BENCH_RUNS (20),
 // EMBEDDED_BENCH_BUDGET_MB (250).
 import { spawn } from 'node:child_process';
@@ -174,7 +174,7 @@ function spawnChild(
       [
         '--no-node-snapshot',
         ...flags,
-        '--conditions=source',
+        '--conditions=@intelgraph/source',
         '--import',
         'tsx',
         import.meta.filename,

@@ -3,7 +3,7 @@
 //  - p50/p95/p99 latency at 64 concurrent callers;
 //  - over-grant count under contention (must be 0), and exactness (granted === limit);
 //  - the same consume workload on the in-memory store.
-// Run: ./run pnpm exec node --no-node-snapshot --conditions=source --import tsx bench/finops.bench.ts
+// Run: ./run pnpm exec node --no-node-snapshot --conditions=@intelgraph/source --import tsx bench/finops.bench.ts
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';

@@ -9,7 +9,7 @@
 // two: both see the same machine load, so the per-batch ratio says what a change did even on a
 // busy, shared machine.
 //
-// Run: node --no-node-snapshot --conditions=source --import tsx bench/hot-path.ts
+// Run: node --no-node-snapshot --conditions=@intelgraph/source --import tsx bench/hot-path.ts
 // Env: HOT_PATH_N (200), HOT_PATH_BATCHES (5), HOT_PATH_CONCURRENCY (4),
 //      HOT_PATH_OPS ("ping,pluginRun,policy"; "noop" too, not in a baseline from before it existed),
 //      HOT_PATH_BASELINE, LOAD_CPU_PROF=<dir> (also profiles the servers while they are measured).

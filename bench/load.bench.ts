@@ -1,4 +1,4 @@
-// Open-loop capacity of the seed's mix: one `pluginRun(sample-enricher, {q:"acme"})` and one
+// Open-loop capacity of the load mix: one `pluginRun(sample-enricher, {q:"acme"})` and one
 // `requestPolicyChange(kind:"export", …)` per iteration, iterations started at a constant arrival rate
 // (bench/support/open-loop.ts: latency measured from each iteration's scheduled start, so free of
 // coordinated omission), stepped up through LOAD_RATES. For each step: the achieved rate, p50/p95/p99 of
@@ -14,7 +14,7 @@
 //  - costs: each operation alone at LOAD_COST_RATE, server CPU per response: `query { ping }` (the
 //    HTTP, GraphQL and auth floor), a pluginRun of a no-op plugin with no host call (the run path's
 //    floor), the mix's pluginRun alone and its requestPolicyChange alone;
-//  - tracing (issue 23): the mix at LOAD_TRACING_RATE with no OpenTelemetry SDK, with one registered
+//  - tracing: the mix at LOAD_TRACING_RATE with no OpenTelemetry SDK, with one registered
 //    (every span sampled, dropped by the exporter), and with none again (drift).
 // The sweep, costs and tracing run LOAD_REPEAT times (or `--repeat N`) in one server; the report gives
 // ranges (min–max) over the repeats.
@@ -296,7 +296,7 @@ function sweepTable(r: BackendRun): string[] {
 
 function markdown(runs: BackendRun[], machine: ReturnType<typeof machineInfo>): string {
   const out = [
-    '# Load: open-loop capacity of the seed mix',
+    '# Load: open-loop capacity of the load mix (plugin runs and policy changes)',
     '',
     `${machine.date} · Node ${machine.node} · ${machine.cpus} × ${machine.cpuModel} · ${machine.memoryGB} GB · load average at start ${machine.loadAverage1m}`,
     '',

@@ -14,7 +14,7 @@ bash scripts/services.sh up
 failed=0
 for n in "${names[@]}"; do
   echo "=== bench: $n"
-  if ! node --no-node-snapshot --conditions=source --import tsx "bench/$n.bench.ts"; then
+  if ! node --no-node-snapshot --conditions=@intelgraph/source --import tsx "bench/$n.bench.ts"; then
     echo "bench $n FAILED"; failed=1
   fi
 done

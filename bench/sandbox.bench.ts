@@ -17,7 +17,7 @@
 //    the isolates' native memory grow to their steady size (sampled too, to show the plateau).
 // CPU time per run (all threads of this process) is reported too: it is steadier than latency on a
 // shared machine.
-// Run: ./run pnpm exec node --no-node-snapshot --conditions=source --import tsx bench/sandbox.bench.ts
+// Run: ./run pnpm exec node --no-node-snapshot --conditions=@intelgraph/source --import tsx bench/sandbox.bench.ts
 // Knobs: SANDBOX_BENCH_RUNS (default 2000), SANDBOX_BENCH_COLD_RUNS (300), SANDBOX_BENCH_MEMORY_RUNS
 // (100000), SANDBOX_BENCH_MEMORY_WARMUP (40000), SANDBOX_BENCH_TRACING_RUNS (SANDBOX_BENCH_RUNS).
 // SANDBOX_BENCH_ONLY=tracing runs the tracing section alone and writes bench/results/sandbox-tracing.*.

@@ -1,5 +1,5 @@
 // Scale-out: two host processes behind HAProxy (round robin) over ONE PostgreSQL schema, ONE Redis key
-// space and ONE Neo4j namespace, running the seed's mix open-loop (bench/support/open-loop.ts) at
+// space and ONE Neo4j namespace, running the load mix open-loop (bench/support/open-loop.ts) at
 // stepped rates. After each step the shared ledger must account for every accepted request across
 // both hosts (audit = runs = quota = billing; meters summed over the hosts; one chain that verifies).
 // Then audit appends per second: one host alone, and both hosts at once on the one hash chain.
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     '',
     `${machine.date} · Node ${machine.node} · ${machine.cpus} × ${machine.cpuModel} · ${machine.memoryGB} GB · load average at start ${machine.loadAverage1m}`,
     '',
-    `Two server processes (the host's default sandbox isolation, pool 20 connections each) share one PostgreSQL schema, one Redis key prefix and one Neo4j namespace; HAProxy round robin in front; the seed mix open-loop, ${STEP_SECONDS} s per step. Every process runs on the same ${machine.cpus} cores, so two hosts here show that every guarantee holds across hosts, not more throughput than one host (that needs more machines).`,
+    `Two server processes (the host's default sandbox isolation, pool 20 connections each) share one PostgreSQL schema, one Redis key prefix and one Neo4j namespace; HAProxy round robin in front; the load mix (plugin runs and policy changes) open-loop, ${STEP_SECONDS} s per step. Every process runs on the same ${machine.cpus} cores, so two hosts here show that every guarantee holds across hosts, not more throughput than one host (that needs more machines).`,
     '',
     `**Capacity through the balancer: ${capacity} iterations/s** (0 errors, 0 dropped, pluginRun p95 ≤ ${TARGET_P95_MS} ms).`,
     '',

@@ -1,10 +1,9 @@
-// Soak of issue 11 §3: the seed's mix (pluginRun, requestPolicyChange) plus installs/uninstalls,
-// ingests and export → approval cycles at 40 connections for a bounded time (default 180 s, the seed's
-// k6 duration), sampling the server's RSS and event-loop delay every second. At the end: 0 errors,
+// Soak: the load mix (pluginRun, requestPolicyChange) plus installs/uninstalls, ingests and
+// export → approval cycles at 40 connections for a bounded time (default 180 s), sampling the server's RSS and event-loop delay every second. At the end: 0 errors,
 // every accepted request in the audit chain (which verifies), the quota counter, the meters and the
 // billing outbox, and memory flat within the stated bound. CI runs a 30 s version (tests/soak).
 //
-// Run:  ./run pnpm exec node --no-node-snapshot --conditions=source --import tsx bench/soak.bench.ts
+// Run:  ./run pnpm exec node --no-node-snapshot --conditions=@intelgraph/source --import tsx bench/soak.bench.ts
 // Env:  SOAK_SECONDS (default 180 per backend), SOAK_BACKEND (embedded, production or both comma-separated;
 //       default embedded),
 //       SOAK_MEMORY_BOUND_MB (default 96).
@@ -24,7 +23,7 @@ function markdown(r: SoakResult, machine: ReturnType<typeof machineInfo>): strin
       (s) => `| ${s.t} | ${s.rssMB} | ${s.heapUsedMB} | ${s.loopP50Ms} | ${s.loopP99Ms} | ${s.loopMaxMs} |`,
     );
   return `${[
-    '# Soak: the seed mix plus installs, ingests and approvals (issue 11 §3)',
+    '# Soak: plugin runs and policy changes plus installs, ingests and approvals',
     '',
     `${machine.date} · Node ${machine.node} · ${machine.cpus} × ${machine.cpuModel} · ${machine.memoryGB} GB · load average at start ${machine.loadAverage1m} (shared machine: latencies are noisy; the soak asserts accounting and memory, not speed)`,
     '',

@@ -1,6 +1,5 @@
 // The operations of the load and soak mixes, as GraphQL requests with every argument in variables.
-// The seed's k6 mix (sprint plan §4.10) is `pluginRun(sample-enricher, {q:"acme"})` and
-// `requestPolicyChange`; here the policy change is the host's real one: the `export` policy's
+// The load mix is `pluginRun(sample-enricher, {q:"acme"})` and `requestPolicyChange`; here the policy change is the host's real one: the `export` policy's
 // `maxRecords` threshold, which waits for a steward (so every request is a new pending review).
 import type { Actor } from '@intelgraph/core';
 import { USERS } from '../../examples/demo/src/seed.js';
@@ -150,8 +149,8 @@ const approveStep: Step = {
 };
 
 /**
- * The load mix of issue 9: 20 connections of pluginRun and 20 of requestPolicyChange (the seed's 40
- * virtual users, each alternating the two), plus one connection of `query { ping }` for the baseline.
+ * The load mix: 20 connections of pluginRun and 20 of requestPolicyChange, plus one connection of
+ * `query { ping }` for the baseline.
  */
 export function loadMix(): Operation[] {
   return [
@@ -162,7 +161,7 @@ export function loadMix(): Operation[] {
 }
 
 /**
- * The soak mix of issue 11, 40 connections: the seed's mix (16 runs, 12 policy changes) plus installs
+ * The soak mix, 40 connections: the load mix's two operations (16 runs, 12 policy changes) plus installs
  * and uninstalls (4), ingests (4) and export → approval cycles (4).
  */
 export function soakMix(): Operation[] {

@@ -41,7 +41,7 @@ export async function startServerProcess(options: {
   const child: ChildProcess = fork(join(from, 'bench/support/server.ts'), [], {
     cwd: from,
     execPath: process.execPath,
-    execArgv: ['--no-node-snapshot', '--conditions=source', '--import', 'tsx'],
+    execArgv: ['--no-node-snapshot', '--conditions=@intelgraph/source', '--import', 'tsx'],
     env: {
       ...process.env,
       LOAD_BACKEND: options.backend,

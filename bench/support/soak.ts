@@ -1,5 +1,4 @@
-// The soak of issue 11 §3, shared by bench/soak.bench.ts (full length) and tests/soak (30 s in CI):
-// the seed's mix plus installs/uninstalls, ingests and export approvals at 40 connections, sampling
+// The soak, shared by bench/soak.bench.ts (full length) and tests/soak (30 s in CI): the load mix plus installs/uninstalls, ingests and export approvals at 40 connections, sampling
 // the server's RSS, heap and event-loop delay every second; at the end, the invariants.
 import { type Invariant, invariants } from './accounting.js';
 import { type Ledger, ledgerDelta } from './ledger.js';

@@ -77,7 +77,7 @@ export interface StackOptions {
 
 /**
  * Starts the stack, seeds it like the demo (`seedHost`), installs the load plugin for the demo org and
- * replaces the seed's 1 000 calls/hour quota by a large sliding monthly one, so the load measures the
+ * replaces the demo's 1 000 calls/hour quota by a large sliding monthly one, so the load measures the
  * path rather than the quota's denial.
  */
 export async function startStack(options: StackOptions): Promise<Stack> {

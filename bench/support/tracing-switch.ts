@@ -1,5 +1,5 @@
 // Tracing on and off in one server process, so bench/load can run the same step with no OpenTelemetry
-// SDK and with one registered, in the same run (issue 23). The host is given a provider whose tracer
+// SDK and with one registered, in the same run. The host is given a provider whose tracer
 // asks, on every span, for the tracer of the moment:
 //  - off: the global API's tracer, exactly what a host given no provider uses (a no-op until an SDK is
 //    registered; none is), with no context manager and no propagator;

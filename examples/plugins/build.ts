@@ -1,5 +1,5 @@
 // Builds and signs the sample plugins. Run from the repository root:
-//   ./run pnpm exec node --conditions=source --import tsx examples/plugins/build.ts
+//   ./run pnpm exec node --conditions=@intelgraph/source --import tsx examples/plugins/build.ts
 // It writes examples/plugins/dist/<name>-<version>.tgz, an unpacked folder per plugin, and the demo
 // publisher's public key. The demo key pair is generated on first build into examples/plugins/.keys/
 // (git-ignored); no private key is ever committed.
@@ -38,7 +38,7 @@ export async function buildSamplePlugins(
 }> {
   const packages: SignedPluginPackage[] = [];
   for (const name of SAMPLE_PLUGINS) {
-    const { pkg } = await buildPlugin(join(here, name), { conditions: ['source'] });
+    const { pkg } = await buildPlugin(join(here, name), { conditions: ['@intelgraph/source'] });
     packages.push(await signPluginPackage(pkg, key.privateKeyPem));
   }
   return { publisher: SAMPLE_PUBLISHER, publicKeyPem: publicKeyPem(key.privateKeyPem), packages };

@@ -17,14 +17,14 @@ describe('exports maps and build scripts agree', () => {
 
   it('names each kind of drift', () => {
     const sub = (s: string) => ({
-      source: `./src/${s}.ts`,
+      '@intelgraph/source': `./src/${s}.ts`,
       import: { types: `./dist/${s}.d.ts`, default: `./dist/${s}.js` },
       require: { types: `./dist/${s}.d.cts`, default: `./dist/${s}.cjs` },
     });
     const ok = { exports: { '.': sub('index') }, scripts: { build: 'tsup src/index.ts --dts' } };
     expect(drift(ok)).toEqual([]);
     expect(drift({ ...ok, scripts: { build: 'tsup src/other.ts' } })).toEqual([
-      '. : source ./src/index.ts is not a build entry',
+      '. : @intelgraph/source ./src/index.ts is not a build entry',
       'build entry src/other.ts is neither exported nor a bin',
     ]);
     const wrongDist = {
@@ -35,5 +35,11 @@ describe('exports maps and build scripts agree', () => {
       '. : import.types is ./dist/x.d.ts, the build writes ./dist/index.d.ts',
     ]);
     expect(drift({ ...ok, bin: { tool: './dist/cli.js' } })).toEqual(['bin src/cli.ts is not a build entry']);
+    const { '@intelgraph/source': _, ...rest } = sub('index');
+    expect(drift({ ...ok, exports: { '.': { source: './src/index.ts', ...rest } } })).toEqual([
+      '. : source is a bare "source" condition, use "@intelgraph/source"',
+      '. : no @intelgraph/source condition',
+      'build entry src/index.ts is neither exported nor a bin',
+    ]);
   });
 });

@@ -58,7 +58,7 @@ export async function startDemoServer(timeoutMs = 120_000): Promise<DemoServer> 
     process.execPath,
     [
       '--no-node-snapshot',
-      '--conditions=source',
+      '--conditions=@intelgraph/source',
       '--import',
       'tsx',
       'examples/demo/src/main.ts',

@@ -1,4 +1,4 @@
-// The seed's demo script (sprint plan §10) walked through the web app in a real browser: Debian's
+// The demo script (examples/demo) walked through the web app in a real browser: Debian's
 // Chromium driven by playwright-core, against the built app served by `examples/demo --serve` on PGlite.
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
@@ -131,7 +131,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describe('the marketplace web app walks the seed demo script', () => {
+describe('the marketplace web app walks the demo script', () => {
   it('1. finds the enricher, installs it with minimal consent, runs it and shows provenance and cost', async () => {
     await open('#/marketplace');
     expect(
@@ -361,7 +361,7 @@ describe('the marketplace web app walks the seed demo script', () => {
     expect(await card.getByRole('button', { name: 'Install sanctions-screener' }).count()).toBe(0);
 
     // The same request again, straight to the API: one open request per org, plugin and version.
-    // (The server-side refusal is another change of issue 19; this test states the intended behaviour.)
+    // (The server refuses a second open request; this test states that behaviour from the browser.)
     const code = await page.evaluate(`(async () => {
       const res = await fetch('/graphql', {
         method: 'POST',

@@ -1,4 +1,4 @@
-// Bad input everywhere (issue 11 §4): every public entry point of the host facade and every GraphQL
+// Bad input everywhere: every public entry point of the host facade and every GraphQL
 // mutation is fed malformed input — wrong types, huge strings, deep nesting, unicode edge cases (lone
 // surrogates, RTL overrides, NUL) and prototype keys. Each must answer with a typed error (never
 // INTERNAL, never an untyped throw, never a crash) and leave the stores as they were; the only writes
@@ -82,7 +82,7 @@ const FACADE: Entry[] = [
   {
     name: 'registerContract(schema)',
     slot: 'other',
-    // `{ a: 1 }` is a valid JSON Schema (an unknown keyword is ignored, kept as a warning: issue 18).
+    // `{ a: 1 }` is a valid JSON Schema (an unknown keyword is ignored, kept as a warning).
     valid: ['object'],
     call: (h, v) => h.contracts.register(bob, { subject: 'bad-input', format: 'json', schema: v }),
   },

@@ -1,4 +1,4 @@
-// The 30-second soak CI runs (issue 11 §3): the full mix at 40 connections against a server process on
+// The 30-second soak CI runs: the full soak mix at 40 connections against a server process on
 // the embedded defaults; asserts the invariants (0 errors, every accepted request accounted for in the
 // audit chain, quotas, meters and billing outbox, the chain verifies, memory flat), never latency.
 // The full-length soak is `bench/soak.bench.ts` (SOAK_SECONDS, default 180).

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
-const conditions = ['source', ...defaultServerConditions];
+const conditions = ['@intelgraph/source', ...defaultServerConditions];
 
 export default defineConfig({
   root: join(import.meta.dirname, '..', '..'),
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  ssr: { resolve: { conditions, externalConditions: ['@intelgraph/source'] } },
   test: {
     pool: 'forks',
     execArgv: ['--no-node-snapshot'],

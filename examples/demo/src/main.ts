@@ -1,4 +1,5 @@
-// The project's main job: the seed's demo (sprint plan §10) as a readable transcript, on embedded
+// The project's main job: the four-step demo (install and run a plugin, a contract-gated ingest, a
+// governed policy change, FinOps and the marketplace) as a readable transcript, on embedded
 // defaults (PGlite on disk, in-memory graph and quotas). `--serve` starts the HTTP server for the web
 // app instead. Exit code 0 only if every step did what it should.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,7 +26,7 @@ const DEMO_REPLAY: ExtensionHostOptions['replay'] = {
 };
 
 async function demo(dataDir: string, keep: boolean): Promise<number> {
-  out('IntelGraph Extensions: the seed demo on embedded defaults');
+  out('IntelGraph Extensions: the demo on embedded defaults');
   out(`  data: PGlite in ${dataDir}; graph, cases and quotas in memory`);
   out();
   const host = await createExtensionHost({ dataDir, prices: PRICES, replay: DEMO_REPLAY });

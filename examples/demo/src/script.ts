@@ -1,4 +1,4 @@
-// The seed's demo script (sprint plan §10), step by step, against a real host on embedded defaults.
+// The demo script, step by step, against a real host on embedded defaults.
 // Every step states what it checks; the process exits non-zero if any check fails.
 import type { ExtensionHost, PluginRunResult } from '@intelgraph/host';
 import { USERS } from './seed.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { manifestScopes } from './manifest-scopes.js';
 
 describe('manifestScopes', () => {
-  it("maps the seed's manifest: capability lists, network false and permissions", () => {
+  it('maps the original manifest form: capability lists, network false and permissions', () => {
     const m = parseManifest({
       name: 'sample-enricher',
       version: '0.1.0',

@@ -541,7 +541,7 @@ export async function runContractsCli(argv: readonly string[], io: CliIo): Promi
   const vals: Record<string, unknown> = { ...values };
   if (command === 'validate' && vals.samples) {
     // parseArgs gives --samples one value each time; the remaining positionals after the first sample
-    // are samples too (the seed's `validate contracts/*.json --samples samples/*.json` shape).
+    // are samples too (so a shell glob works: `validate contracts/*.json --samples samples/*.json`).
     const firstSample = (vals.samples as string[])[0] as string;
     const idx = argv.indexOf(firstSample);
     const afterSamples = rest.filter((p) => argv.indexOf(p) > idx);

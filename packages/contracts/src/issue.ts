@@ -35,12 +35,3 @@ export function childPointer(pointer: string, segment: string | number): string 
   if (segment.indexOf('~') < 0 && segment.indexOf('/') < 0) return `${pointer}/${segment}`;
   return `${pointer}/${segment.replaceAll('~', '~0').replaceAll('/', '~1')}`;
 }
-
-/** Splits a pointer back into its unescaped segments. */
-export function fromJsonPointer(pointer: string): string[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
-}

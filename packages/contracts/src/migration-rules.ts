@@ -18,7 +18,7 @@ import { CONTRACT_LIMITS } from './limits.js';
 import { createMemoryMigrationRuleStore } from './memory-store.js';
 import { type SchemaRegistry, SubjectSchema } from './registry.js';
 
-// Migration rules (issue 24, contracts side): a declarative transform between two adjacent versions of a
+// Migration rules: a declarative transform between two adjacent versions of a
 // subject, written as JSON Patch (RFC 6902) operations with one rule added for optional data: an operation
 // whose source is absent from the record is skipped, and `add` never overwrites (it fills a default).
 

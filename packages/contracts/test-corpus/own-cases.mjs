@@ -1,4 +1,4 @@
-// Writes the corpus cases of our own (the regressions of issue 18 and the cases around them).
+// Writes the corpus cases of our own (the regressions found with combinators (nullable through oneOf, a one-branch allOf, unevaluatedProperties, tuples), and the cases around them).
 // Usage: node own-cases.mjs  (rewrites json/own-cases.json and avro/own-cases.json)
 import { writeFileSync } from 'node:fs';
 
@@ -296,7 +296,7 @@ const write = (dir, list) =>
     new URL(`${dir}/own-cases.json`, import.meta.url),
     `${JSON.stringify(
       {
-        source: 'IntelGraph, issue 18 (the reported regressions and their neighbours)',
+        source: 'IntelGraph (compatibility regressions found with combinators, and their neighbours)',
         license: 'Apache-2.0',
         meaning:
           'previous → next under mode; compatible is what the data says (checked by hand against the spec)',

@@ -70,7 +70,7 @@ export const ActorSchema = z
   })
   .strict();
 
-/** Who performs an operation: the seed's `{ userId, orgId, roles }`. */
+/** Who performs an operation: `{ userId, orgId, roles }`. */
 export type Actor = z.infer<typeof ActorSchema>;
 
 /**

@@ -92,7 +92,46 @@ export {
   verifyConsistency,
   verifyInclusion,
 } from './merkle.js';
+export type { ParsedCaseUpdate } from './ports/cases-input.js';
+export {
+  caseNotFound,
+  checkCaseNote,
+  checkCaseUpdate,
+  parseCaseCreate,
+  parseCaseList,
+  parseCaseNote,
+  parseCaseRef,
+  parseCaseUpdate,
+} from './ports/cases-input.js';
+export type { ParsedGraphNeighbors, ParsedGraphSearch, ParsedGraphUpsert } from './ports/graph-input.js';
+export {
+  compareCodePoints,
+  decodeGraphCursor,
+  graphEntityWords,
+  graphRelationshipKey,
+  graphSearchTerms,
+  mergeGraphEntities,
+  nextGraphCursor,
+  parseGraphEntityId,
+  parseGraphMerge,
+  parseGraphNeighbors,
+  parseGraphSearch,
+  parseGraphUpsert,
+} from './ports/graph-input.js';
 export type * from './ports/index.js';
+export type { WindowFrame } from './ports/quota-keys.js';
+export {
+  alertWindowStart,
+  fixedWindowFrame,
+  fixedWindowFrames,
+  killSwitchKey,
+  killSwitchKeysFor,
+  quotaRuleKey,
+  SLIDING_BUCKETS,
+  SLIDING_WINDOW_MS,
+} from './ports/quota-keys.js';
+export type { ReviewCursor } from './ports/review-cursor.js';
+export { decodeReviewCursor, encodeReviewCursor, REVIEW_NO_DUE_KEY } from './ports/review-cursor.js';
 export type {
   Cost,
   HostCallRecord,
@@ -102,7 +141,11 @@ export type {
   Usage,
 } from './provenance.js';
 export { emptyUsage } from './provenance.js';
+export type { BackoffOptions, RetryDecision, RetryOptions } from './retry.js';
+export { backoffDelay, retry } from './retry.js';
 export type { ValidationIssue, ValidationResult } from './validation.js';
 export { findDangerousKeys, issuesFromZod, parseInput, validateWith } from './validation.js';
 export type { ContractVersionSpec, VersionRange } from './version-range.js';
 export { acceptsContractVersion, parseVersionRange, versionInRange } from './version-range.js';
+export type { WebhookDelivery, WebhookResult, WebhookSender, WebhookSenderOptions } from './webhook.js';
+export { createWebhookSender, parseRetryAfter } from './webhook.js';

@@ -18,7 +18,7 @@ function issuesOf(input: unknown) {
 }
 
 describe('plugin manifest', () => {
-  it("accepts the seed's manifest (section 4.1) as is", () => {
+  it('accepts the original manifest form as is', () => {
     const m = parseManifest(seed);
     expect(m.name).toBe('sample-enricher');
     expect(m.capabilities).toEqual({ graph: ['read'], cases: ['read', 'write'], network: false });

@@ -80,7 +80,8 @@ const schemaRef = z
   );
 
 /**
- * Zod schema of a plugin manifest. It accepts the seed's manifest (sprint plan §4.1) unchanged and adds
+ * Zod schema of a plugin manifest. It accepts the original manifest form (`name`, `version`, `entry`,
+ * `capabilities`, `permissions`, `budgets`) unchanged and adds
  * `description`, `publisher`, `tags`, `inputSchema`/`outputSchema`, `network` allowlists, `budgets.cpuMs`,
  * `budgets.outputKB`, `optionalCapabilities` and per-scope `reasons`. Unknown keys are rejected.
  *

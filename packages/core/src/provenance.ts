@@ -57,7 +57,7 @@ export interface Provenance {
   determinism?: RunDeterminism;
 }
 
-/** The seed and clock origin of a run (see {@link Provenance.determinism}). */
+/** The random seed and clock origin of a run (see {@link Provenance.determinism}). */
 export interface RunDeterminism {
   seed: string;
   clockOrigin: number;

@@ -1,6 +1,7 @@
 import {
   type BillingOutbox,
   type BillingOutboxRecord,
+  backoffDelay,
   type Clock,
   type ErrorCode,
   type IdSource,
@@ -288,12 +289,17 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
     return sender.client;
   };
 
-  const backoff = (record: BillingOutboxRecord) => {
-    const exp = Math.min(cap, base * 2 ** Math.min(30, record.attempts));
-    // Jitter in [50 %, 100 %], derived from the identifier so runs are reproducible (no Math.random).
-    const j = Number.parseInt(sha256Hex(`${record.event.identifier}:${record.attempts}`).slice(0, 8), 16);
-    return Math.floor(exp * (0.5 + (j / 0xffffffff) * 0.5));
-  };
+  const backoff = (record: BillingOutboxRecord) =>
+    backoffDelay({
+      attempt: record.attempts,
+      baseMs: base,
+      maxMs: cap,
+      // Jitter in [50 %, 100 %], derived from the identifier so runs are reproducible (no Math.random).
+      jitter: 0.5,
+      random: () =>
+        Number.parseInt(sha256Hex(`${record.event.identifier}:${record.attempts}`).slice(0, 8), 16) /
+        0xffffffff,
+    });
 
   const freshKey = (record: BillingOutboxRecord) => `${record.event.identifier}:${ids.next('ik')}`;
 
@@ -444,7 +450,7 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
       } else {
         rateLimited++;
         consecutive429++;
-        const exp = Math.min(cap, base * 2 ** Math.min(30, consecutive429 - 1));
+        const exp = backoffDelay({ attempt: consecutive429 - 1, baseMs: base, maxMs: cap, jitter: 0 });
         const floor = answer.shouldRetry === false ? cap : exp;
         backoffUntil = after + Math.max(floor, answer.retryAfterMs ?? 0);
         notBefore = backoffUntil;

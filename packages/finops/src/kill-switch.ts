@@ -5,10 +5,15 @@ import {
   type KillSwitchEntry,
   type KillSwitchStore,
   type KillSwitchTarget,
+  killSwitchKey,
+  killSwitchKeysFor,
   parseInput,
 } from '@intelgraph/core';
 import { z } from 'zod';
 import { IdSchema } from './input-schemas.js';
+
+// The storage keys live in @intelgraph/core, next to the KillSwitchStore port, so storage adapters share them.
+export { killSwitchKey, killSwitchKeysFor } from '@intelgraph/core';
 
 /** How broad a kill switch is; earlier levels take precedence. */
 export type KillSwitchLevel = 'global' | 'org' | 'plugin' | 'plugin_in_org';
@@ -42,39 +47,6 @@ export function killSwitchLevel(target: KillSwitchTarget): KillSwitchLevel {
   if (target.org !== undefined) return 'org';
   if (target.plugin !== undefined) return 'plugin';
   return 'global';
-}
-
-/**
- * The storage field of a target (`global`, `org:<org>`, `plugin:<plugin>`, `org:<org>/plugin:<plugin>`).
- *
- * @example
- * ```ts
- * import { killSwitchKey } from '@intelgraph/finops';
- * killSwitchKey({ org: 'acme', plugin: 'x' }); // 'org:acme/plugin:x'
- * ```
- */
-export function killSwitchKey(target: KillSwitchTarget): string {
-  const parts: string[] = [];
-  if (target.org !== undefined) parts.push(`org:${target.org}`);
-  if (target.plugin !== undefined) parts.push(`plugin:${target.plugin}`);
-  return parts.length === 0 ? 'global' : parts.join('/');
-}
-
-/**
- * The four keys that can stop a call by `plugin` in `org`, in precedence order.
- *
- * @example
- * ```ts
- * killSwitchKeysFor({ org: 'acme', plugin: 'p' }); // ['global', 'org:acme', 'plugin:p', 'org:acme/plugin:p']
- * ```
- */
-export function killSwitchKeysFor(call: { org: string; plugin: string }): string[] {
-  return [
-    killSwitchKey({}),
-    killSwitchKey({ org: call.org }),
-    killSwitchKey({ plugin: call.plugin }),
-    killSwitchKey({ org: call.org, plugin: call.plugin }),
-  ];
 }
 
 /**

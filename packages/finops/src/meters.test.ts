@@ -45,7 +45,7 @@ describe('FinOps meters', () => {
     ]);
   });
 
-  it('uses buckets around the targets: ~1 ms warm runs, 25 ms p95, 1.2 s seed ceiling', async () => {
+  it('uses buckets around the targets: ~1 ms warm runs, 25 ms p95, 1.2 s cached-run ceiling', async () => {
     const registry = new Registry();
     const meters = createFinOpsMeters({ registry });
     meters.recordRun({ plugin: 'x', org: 'y', outcome: 'ok', wallMs: 0.9, cpuMs: 0.5, rows: 0 });

@@ -5,7 +5,7 @@ import { createLabelGuard, type LabelGuard } from './label-guard.js';
 
 /**
  * Buckets of `plugin_exec_ms`: a warm run takes about 1 ms, the end-to-end p95 target is 25 ms, the
- * seed's cached-run ceiling is 1.2 s, and the default wall budget is a few seconds.
+ * cached-run ceiling is 1.2 s, and the default wall budget is a few seconds.
  *
  * @example
  * ```ts

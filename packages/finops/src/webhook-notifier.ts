@@ -1,7 +1,7 @@
-import { createHmac } from 'node:crypto';
-import { type AlertNotifier, IntelGraphError, parseInput } from '@intelgraph/core';
+import { type AlertNotifier, createWebhookSender, parseInput } from '@intelgraph/core';
 import { z } from 'zod';
 
+// Finops' own limits on top of the shared sender's (a signing secret of at least 16 characters, 60 s per attempt).
 const OptionsSchema = z
   .object({
     url: z.url({ protocol: /^https?$/ }),
@@ -10,6 +10,7 @@ const OptionsSchema = z
     timeoutMs: z.number().int().positive().max(60_000).optional(),
     attempts: z.number().int().min(1).max(10).optional(),
     backoffMs: z.number().int().nonnegative().max(60_000).optional(),
+    maxBackoffMs: z.number().int().nonnegative().max(300_000).optional(),
   })
   .strict();
 
@@ -23,15 +24,22 @@ export interface WebhookNotifierOptions {
   timeoutMs?: number;
   /** Attempts per alert (default 3). */
   attempts?: number;
-  /** Delay before the second attempt, doubled each time (default 200). */
+  /** Delay before the second attempt, doubled each time with jitter (default 200). */
   backoffMs?: number;
+  /** Cap of the delay between attempts (default 10 000); a longer `Retry-After` ends the retries. */
+  maxBackoffMs?: number;
   /** Injected for tests; defaults to the global `fetch`. */
   fetch?: typeof fetch;
+  /** How to wait between attempts; injected for tests (default `setTimeout`). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
- * An {@link AlertNotifier} that POSTs each alert as JSON, retrying non-2xx answers and network errors
- * with exponential backoff. The alert `id` travels as `Idempotency-Key`, so a receiver can drop repeats.
+ * An {@link AlertNotifier} that POSTs each alert as JSON through core's `createWebhookSender`: a timeout per
+ * attempt, retries with exponential backoff and jitter on network errors, 5xx and 429 (never sooner than
+ * `Retry-After`), no retry on other 4xx, no redirects. The alert `id` travels as `Idempotency-Key` (and
+ * `x-intelgraph-delivery`), so a receiver can drop repeats; `x-intelgraph-event` is the alert's `kind`. Failure
+ * is `UNAVAILABLE`.
  *
  * @example
  * ```ts
@@ -40,46 +48,17 @@ export interface WebhookNotifierOptions {
  * ```
  */
 export function createWebhookNotifier(options: WebhookNotifierOptions): AlertNotifier {
-  const { fetch: injected, ...rest } = options;
+  const { fetch: injectedFetch, sleep, ...rest } = options;
   const o = parseInput(OptionsSchema, rest, 'webhook notifier options');
-  const doFetch = injected ?? globalThis.fetch;
-  const attempts = o.attempts ?? 3;
+  const sender = createWebhookSender({
+    ...o,
+    label: 'quota alert webhook',
+    ...(injectedFetch ? { fetch: injectedFetch } : {}),
+    ...(sleep ? { sleep } : {}),
+  });
   return {
     async notify(alert) {
-      const body = JSON.stringify(alert);
-      const headers: Record<string, string> = {
-        ...o.headers,
-        'content-type': 'application/json',
-        'idempotency-key': alert.id,
-      };
-      if (o.secret) {
-        headers['x-intelgraph-signature'] =
-          `sha256=${createHmac('sha256', o.secret).update(body).digest('hex')}`;
-      }
-      let last = '';
-      for (let i = 0; i < attempts; i++) {
-        if (i > 0) await new Promise((r) => setTimeout(r, (o.backoffMs ?? 200) * 2 ** (i - 1)));
-        try {
-          const res = await doFetch(o.url, {
-            method: 'POST',
-            headers,
-            body,
-            signal: AbortSignal.timeout(o.timeoutMs ?? 5000),
-          });
-          await res.body?.cancel();
-          if (res.ok) return;
-          last = `HTTP ${res.status}`;
-        } catch (err) {
-          last = err instanceof Error ? err.message : String(err);
-        }
-      }
-      throw new IntelGraphError(
-        'UNAVAILABLE',
-        `quota alert webhook failed after ${attempts} attempts: ${last}`,
-        {
-          details: { url: o.url, attempts, lastError: last },
-        },
-      );
+      await sender.send({ id: alert.id, body: alert, headers: { 'x-intelgraph-event': alert.kind } });
     },
   };
 }

@@ -1,101 +1,11 @@
-import type { QuotaRule, QuotaWindow } from '@intelgraph/core';
-
-/**
- * Length of each sliding window in ms: 60 s, 1 h, 24 h and 30 days.
- *
- * @example
- * ```ts
- * SLIDING_WINDOW_MS.hour; // 3600000
- * ```
- */
-export const SLIDING_WINDOW_MS: Readonly<Record<QuotaWindow, number>> = Object.freeze({
-  minute: 60_000,
-  hour: 3_600_000,
-  day: 86_400_000,
-  month: 30 * 86_400_000,
-});
-
-/**
- * Sub-buckets per sliding window: a sliding limit may deny at most one bucket (1/60 of the window) early.
- *
- * @example
- * ```ts
- * SLIDING_WINDOW_MS.minute / SLIDING_BUCKETS; // 1000: one-second buckets for per-minute sliding limits
- * ```
- */
-export const SLIDING_BUCKETS = 60;
-
-/** A half-open interval `[start, end)` in epoch ms. */
-export interface WindowFrame {
-  start: number;
-  end: number;
-}
-
-/**
- * The UTC calendar window (`minute`, `hour`, `day`, `month`) containing `now`.
- *
- * @example
- * ```ts
- * import { fixedWindowFrame } from '@intelgraph/finops';
- * fixedWindowFrame('month', Date.UTC(2026, 1, 14, 9)); // { start: Date.UTC(2026, 1, 1), end: Date.UTC(2026, 2, 1) }
- * ```
- */
-export function fixedWindowFrame(window: QuotaWindow, now: number): WindowFrame {
-  if (window === 'month') {
-    const d = new Date(now);
-    const y = d.getUTCFullYear();
-    const m = d.getUTCMonth();
-    return { start: Date.UTC(y, m, 1), end: Date.UTC(y, m + 1, 1) };
-  }
-  const len = SLIDING_WINDOW_MS[window];
-  const start = Math.floor(now / len) * len;
-  return { start, end: start + len };
-}
-
-/**
- * Every fixed window frame at `now`, in a flat array `[minuteStart, minuteEnd, hourStart, …, monthEnd]`
- * (what the Redis scripts receive, so the calendar is computed in one place).
- *
- * @example
- * ```ts
- * import { fixedWindowFrames } from '@intelgraph/finops';
- * fixedWindowFrames(Date.now()).length; // 8
- * ```
- */
-export function fixedWindowFrames(now: number): number[] {
-  const out: number[] = [];
-  for (const w of ['minute', 'hour', 'day', 'month'] as const) {
-    const f = fixedWindowFrame(w, now);
-    out.push(f.start, f.end);
-  }
-  return out;
-}
-
-/**
- * The start of the window a usage at `now` belongs to, for once-per-window alerting. Sliding windows use
- * consecutive, non-overlapping periods of the window length.
- *
- * @example
- * ```ts
- * import { alertWindowStart } from '@intelgraph/finops';
- * alertWindowStart({ window: 'hour', windowKind: 'fixed' }, Date.UTC(2026, 0, 1, 10, 30)); // Date.UTC(2026, 0, 1, 10)
- * ```
- */
-export function alertWindowStart(rule: Pick<QuotaRule, 'window' | 'windowKind'>, now: number): number {
-  if (rule.windowKind === 'fixed') return fixedWindowFrame(rule.window, now).start;
-  const len = SLIDING_WINDOW_MS[rule.window];
-  return Math.floor(now / len) * len;
-}
-
-/**
- * The stable key of a rule inside its org: `<plugin or *>|<resource>|<window>`.
- *
- * @example
- * ```ts
- * import { quotaRuleKey } from '@intelgraph/finops';
- * quotaRuleKey({ scope: { org: 'acme' }, resource: 'calls', window: 'day' }); // '*|calls|day'
- * ```
- */
-export function quotaRuleKey(rule: Pick<QuotaRule, 'scope' | 'resource' | 'window'>): string {
-  return `${rule.scope.plugin ?? '*'}|${rule.resource}|${rule.window}`;
-}
+// Moved to @intelgraph/core (next to the QuotaStore port) so storage adapters share them without importing
+// finops; re-exported here so `@intelgraph/finops` keeps exporting them.
+export type { WindowFrame } from '@intelgraph/core';
+export {
+  alertWindowStart,
+  fixedWindowFrame,
+  fixedWindowFrames,
+  quotaRuleKey,
+  SLIDING_BUCKETS,
+  SLIDING_WINDOW_MS,
+} from '@intelgraph/core';

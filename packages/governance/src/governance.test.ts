@@ -3,6 +3,7 @@ import {
   type AuditEvent,
   type AuditStore,
   createAuditTrail,
+  createAuthorizer,
   createManualClock,
   createMemoryAuditStore,
   type ErrorCode,
@@ -901,6 +902,43 @@ describe('createGovernance', () => {
         { path: ['policies', 0, 'approvals'] },
       ]);
     }
+  });
+});
+
+describe('the authorizer (governance.audit)', () => {
+  it("an override moves the org-wide view to another role; approvers stay the policy's", async () => {
+    const h = setup({ authorizer: createAuthorizer({ roles: { 'governance.audit': ['compliance'] } }) });
+    const t = await h.gov.request(alice, bigExport);
+    const carl = actor('carl', ['compliance']);
+    // The default auditor roles no longer count.
+    await expect(h.gov.queue(auditor, { scope: 'org' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      details: { permission: 'governance.audit', roles: ['compliance'] },
+    });
+    await expectCode(h.gov.get(auditor, t.id), 'FORBIDDEN');
+    await expectCode(h.gov.get(actor('ada', ['admin']), t.id), 'FORBIDDEN');
+    await expectCode(h.gov.auditTrail(t.id, auditor), 'FORBIDDEN');
+    // The new role sees every task of its org and any task's audit trail...
+    expect((await h.gov.queue(carl, { scope: 'org' })).items.map((x) => x.id)).toEqual([t.id]);
+    expect((await h.gov.get(carl, t.id)).id).toBe(t.id);
+    expect((await h.gov.auditTrail(t.id, carl)).events.length).toBeGreaterThan(0);
+    // ...but seeing is not approving: the policy chooses the approvers.
+    await expectCode(h.gov.approve(carl, t.id), 'FORBIDDEN');
+    // It may retry a failed apply, as the requester and the reviewers may.
+    h.failApplier();
+    expect((await approveAll(h.gov, t.id, [sam, sue, lea])).state).toBe('approved');
+    await expectCode(h.gov.retryApply(auditor, t.id), 'FORBIDDEN');
+    expect((await h.gov.retryApply(carl, t.id)).state).toBe('applied');
+    // Org scoping still holds: the role in another org sees nothing of this one.
+    await expectCode(h.gov.get(actor('carl', ['compliance'], 'globex'), t.id), 'FORBIDDEN');
+    expect((await h.gov.queue(actor('cleo', ['compliance'], 'globex'), { scope: 'org' })).items).toEqual([]);
+  });
+
+  it("is not a platform permission: with platformOrgs set, a tenant org's auditor still sees its own org", async () => {
+    const { gov } = setup({ authorizer: createAuthorizer({ platformOrgs: ['intelgraph'] }) });
+    const t = await gov.request(alice, bigExport);
+    expect((await gov.queue(auditor, { scope: 'org' })).items.map((x) => x.id)).toEqual([t.id]);
+    expect((await gov.get(auditor, t.id)).id).toBe(t.id);
   });
 });
 

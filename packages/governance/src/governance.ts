@@ -3,6 +3,7 @@ import type {
   AuditEvent,
   AuditTrail,
   AuditVerification,
+  Authorizer,
   Clock,
   EvidenceRef,
   IdSource,
@@ -93,8 +94,13 @@ export interface GovernanceOptions {
   audit?: AuditTrail;
   /** The groups an actor belongs to (for `{ group }` selectors). Default: none. */
   groups?: (actor: Actor) => readonly string[] | Promise<readonly string[]>;
-  /** Roles that may see every task of their org (queues with `scope: 'org'`, any task's audit). */
-  auditorRoles?: readonly string[];
+  /**
+   * The host's one authorizer (see `docs/authorization.md`). Its `governance.audit` permission lets an
+   * actor see every task of their own org (queues with `scope: 'org'`, any task and its audit trail) and
+   * retry any task's apply. Approvers are not permissions: each policy chooses them. Default:
+   * `createAuthorizer()` (`governance.audit` held by `admin` and `auditor`).
+   */
+  authorizer?: Authorizer;
   /** Size limit of one evidence attachment (default 5 MiB). */
   evidenceMaxBytes?: number;
   /** Size limit of a request payload as canonical JSON (default 256 KiB). */
@@ -127,7 +133,7 @@ export interface ReasonInput {
 
 /** Input of {@link Governance.queue}. */
 export interface QueueInput {
-  /** `reviewable` (default): tasks the actor may decide now. `requested`: the actor's own requests. `org`: all (auditor roles only). */
+  /** `reviewable` (default): tasks the actor may decide now. `requested`: the actor's own requests. `org`: all (`governance.audit` only). */
   scope?: 'reviewable' | 'requested' | 'org';
   states?: ReviewState[];
   kinds?: string[];
@@ -195,7 +201,7 @@ export interface Governance {
   retryApply(actor: Actor, taskId: string): Promise<ReviewTaskView>;
   /** One task, for its requester, its reviewers and auditors. */
   get(actor: Actor, taskId: string): Promise<ReviewTaskView>;
-  /** A page of tasks: those the actor may decide (default), the actor's own requests, or the whole org (auditors). */
+  /** A page of tasks: those the actor may decide (default), the actor's own requests, or the whole org (`governance.audit`). */
   queue(actor: Actor, input?: QueueInput): Promise<QueuePage>;
   /** The bytes of an attachment of a task the actor may see. */
   evidence(actor: Actor, taskId: string, sha256: string): Promise<{ ref: EvidenceRef; bytes: Uint8Array }>;

@@ -84,6 +84,28 @@ describe('createWebhookNotifier', () => {
     expect(await codeOf(refused.notify(notification))).toBe('UNAVAILABLE:false');
   });
 
+  it('delivers once by default, and retries a 5xx with backoff when attempts is raised', async () => {
+    const hits: string[] = [];
+    const url = await listen((req) => {
+      hits.push(String(req.headers['x-intelgraph-delivery']));
+      return { status: hits.length === 1 ? 503 : 204 };
+    });
+    await expect(createWebhookNotifier({ url }).notify(notification)).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
+    hits.length = 0;
+    const waits: number[] = [];
+    const retrying = createWebhookNotifier({
+      url,
+      attempts: 2,
+      backoffMs: 10,
+      sleep: async (ms) => void waits.push(ms),
+    });
+    await retrying.notify(notification);
+    expect(hits).toEqual(['ntf_1', 'ntf_1']);
+    expect(waits).toHaveLength(1);
+  });
+
   it('validates its options', () => {
     expect(() => createWebhookNotifier({ url: 'file:///etc/passwd' })).toThrow(/invalid webhook/);
     expect(() => createWebhookNotifier({ url: 'https://x.example', timeoutMs: 0 })).toThrow(

@@ -1,35 +1,49 @@
-import { createHmac } from 'node:crypto';
-import { IntelGraphError, type ReviewNotifier } from '@intelgraph/core';
+import { createWebhookSender, IntelGraphError, type ReviewNotifier } from '@intelgraph/core';
 import { z } from 'zod';
 
 /** Options of {@link createWebhookNotifier}. */
 export interface WebhookNotifierOptions {
   /** Where notifications are POSTed as JSON (`http:` or `https:`). */
   url: string;
-  /** Abort a delivery after this many ms (default 5 000). */
+  /** Abort an attempt after this many ms (default 5 000). */
   timeoutMs?: number;
   /** When set, each body is signed: header `x-intelgraph-signature: sha256=<hex HMAC-SHA256>`. */
   secret?: string;
   /** Extra headers, for example an API key. */
   headers?: Record<string, string>;
+  /**
+   * Attempts per notification, 1–10 (default 1: governance awaits delivery after the decision, so retries
+   * add to its latency; raise it to retry network errors, 5xx and 429 with backoff).
+   */
+  attempts?: number;
+  /** Backoff before the first retry, in ms (default 200), doubled per retry with jitter. */
+  backoffMs?: number;
   /** The fetch implementation (default: the global `fetch`). */
   fetch?: typeof fetch;
+  /** How to wait between attempts; injected for tests (default `setTimeout`). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
+// Governance's own limits, checked before the shared sender's.
 const OptionsSchema = z
   .object({
     url: z.url({ protocol: /^https?$/u }),
     timeoutMs: z.number().int().min(1).max(120_000).optional(),
     secret: z.string().min(1).max(1000).optional(),
     headers: z.record(z.string().min(1).max(100), z.string().max(4000)).optional(),
+    attempts: z.number().int().min(1).max(10).optional(),
+    backoffMs: z.number().int().nonnegative().max(60_000).optional(),
     fetch: z.custom<typeof fetch>((f) => typeof f === 'function').optional(),
+    sleep: z.custom<(ms: number) => Promise<void>>((f) => typeof f === 'function').optional(),
   })
   .strict();
 
 /**
- * A notifier that POSTs each notification as JSON to a webhook, with a timeout and an optional HMAC
- * signature. A non-2xx answer, a network error or a timeout rejects with `UNAVAILABLE`; governance
- * records that in the audit trail and the decision stands.
+ * A notifier that POSTs each notification as JSON to a webhook through core's `createWebhookSender`: a
+ * timeout per attempt, an optional HMAC signature, no redirects, `x-intelgraph-event` (the notification
+ * type) and `x-intelgraph-delivery` / `idempotency-key` (its id). A non-2xx answer, a network error or a
+ * timeout rejects with `UNAVAILABLE` (after `attempts`, default 1); governance records that in the audit
+ * trail and the decision stands.
  *
  * @example
  * ```ts
@@ -48,43 +62,18 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): ReviewNo
         details: { issues: r.error.issues.map((i) => ({ code: i.code, path: i.path, message: i.message })) },
       },
     );
-  const doFetch = options.fetch ?? fetch;
-  const timeoutMs = options.timeoutMs ?? 5_000;
+  const sender = createWebhookSender({
+    ...r.data,
+    attempts: r.data.attempts ?? 1,
+    label: 'review notification webhook',
+  });
   return {
     async notify(notification) {
-      const body = JSON.stringify(notification);
-      const headers: Record<string, string> = {
-        ...options.headers,
-        'content-type': 'application/json',
-        'x-intelgraph-event': notification.type,
-        'x-intelgraph-delivery': notification.id,
-      };
-      if (options.secret)
-        headers['x-intelgraph-signature'] =
-          `sha256=${createHmac('sha256', options.secret).update(body).digest('hex')}`;
-      let response: Response;
-      try {
-        response = await doFetch(options.url, {
-          method: 'POST',
-          headers,
-          body,
-          signal: AbortSignal.timeout(timeoutMs),
-          redirect: 'error',
-        });
-      } catch (err) {
-        const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-        throw new IntelGraphError(
-          'UNAVAILABLE',
-          timedOut ? `webhook timed out after ${timeoutMs} ms` : 'webhook delivery failed',
-          { details: { timeoutMs, timedOut }, cause: err },
-        );
-      }
-      // Drain the body so the connection can be reused.
-      await response.arrayBuffer().catch(() => undefined);
-      if (!response.ok)
-        throw new IntelGraphError('UNAVAILABLE', `webhook answered ${response.status}`, {
-          details: { status: response.status },
-        });
+      await sender.send({
+        id: notification.id,
+        body: notification,
+        headers: { 'x-intelgraph-event': notification.type },
+      });
     },
   };
 }

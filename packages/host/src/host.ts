@@ -198,12 +198,6 @@ export interface ExtensionHost {
   close(): Promise<void>;
 }
 
-const rulesOf = (authorizer: Authorizer) => ({
-  install: [...authorizer.rule('plugins.install').roles],
-  moderate: [...authorizer.rule('plugins.moderate').roles],
-  operate: [...authorizer.rule('plugins.operate').roles],
-});
-
 /** Replays the enforcement modes from the audit chain, so a restart keeps them. */
 async function restoreEnforcement(audit: AuditTrail, gates: ContractGates): Promise<void> {
   for (let after: number | undefined; ; ) {
@@ -326,7 +320,6 @@ function createGoverned(
 ) {
   const { stores, audit, finops, gates, migrations, versioning } = f;
   const { authorizer, tracer, clock, ids } = wiring;
-  const platformOrgs = options.authorization?.platformOrgs;
   // Only the host's own operations hold this token, so only they can open tasks of the host's kinds.
   const owner = createGovernanceOwner('@intelgraph/host');
   // Runs in flight re-check their kill switches, installation and grants; the guards are created once
@@ -353,8 +346,7 @@ function createGoverned(
     clock,
     ids,
     ...(options.trust ? { trust: options.trust } : {}),
-    roles: rulesOf(authorizer),
-    ...(platformOrgs ? { platformOrgs } : {}),
+    authorizer,
     evict: (sha) => f.sandbox.evict(sha),
     onHighRiskInstall: highRiskInstallHook({
       governance: governanceOf,
@@ -391,7 +383,7 @@ function createGoverned(
       audit,
       ...(options.notifier ? { notifier: options.notifier } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
-      auditorRoles: [...authorizer.rule('governance.audit').roles],
+      authorizer,
       ownedKinds: { kinds: HOST_OWNED_KIND_NAMES, owner },
     }),
   );

@@ -8,7 +8,6 @@ export type {
   InstalledPlugin,
   Marketplace,
   MarketplaceOptions,
-  MarketplaceRoles,
   PluginDetail,
   PluginSummary,
   VersionSummary,

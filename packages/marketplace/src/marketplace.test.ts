@@ -1,7 +1,9 @@
 import { CapabilityBroker } from '@intelgraph/capabilities';
 import {
   type Actor,
+  type Authorizer,
   createAuditTrail,
+  createAuthorizer,
   createManualClock,
   createMemoryAuditStore,
   isIntelGraphError,
@@ -24,7 +26,7 @@ function setup(
   extra: {
     onHighRiskInstall?: (r: HighRiskRequest) => HighRiskDecision;
     reportThreshold?: number;
-    platformOrgs?: readonly string[];
+    authorizer?: Authorizer;
   } = {},
 ) {
   const clock = createManualClock();
@@ -400,9 +402,9 @@ describe('ratings', () => {
   });
 });
 
-describe('platform-wide roles (platformOrgs)', () => {
+describe("platform-wide roles (the authorizer's platformOrgs)", () => {
   it('counts moderate and operate roles only in a platform org; a publisher still yanks its own versions', async () => {
-    const { market, audit } = setup({ platformOrgs: ['market'] });
+    const { market, audit } = setup({ authorizer: createAuthorizer({ platformOrgs: ['market'] }) });
     await market.publish(await pkg('1.0.0'));
     const before = (await audit.list({})).length;
     // A tenant admin who gave themselves every platform role inside their own org.
@@ -428,6 +430,70 @@ describe('platform-wide roles (platformOrgs)', () => {
       { ...hide, reason: 'bug' },
     );
     expect((await market.detail('sample-enricher')).versions[0]?.yanked).toBe(true);
+  });
+});
+
+describe('the authorizer decides who may act', () => {
+  it('an override of plugins.install lets it-ops install, update, consent and uninstall, and no longer admin', async () => {
+    const { market } = setup({ authorizer: createAuthorizer({ roles: { 'plugins.install': ['it-ops'] } }) });
+    await market.publish(await pkg('1.0.0'));
+    const itOps: Actor = { userId: 'ivan', orgId: 'org-a', roles: ['it-ops'] };
+    const refused = market.install(admin, { pluginId: 'sample-enricher', version: '1.0.0' });
+    await expect(refused).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      details: { permission: 'plugins.install', roles: ['it-ops'] },
+    });
+    expect(await market.installations('org-a')).toEqual([]);
+    const inst = await market.install(itOps, { pluginId: 'sample-enricher', version: '1.0.0' });
+    expect(inst.grants).toEqual(['graph:read']);
+    expect(await codeOf(market.setOptionalScopes(admin, 'sample-enricher', { scopes: ['cases:read'] }))).toBe(
+      'FORBIDDEN',
+    );
+    expect(
+      (await market.setOptionalScopes(itOps, 'sample-enricher', { scopes: ['cases:read'] })).grants,
+    ).toEqual(['cases:read', 'graph:read']);
+    expect(await codeOf(market.uninstall(admin, 'sample-enricher'))).toBe('FORBIDDEN');
+    expect(await market.uninstall(itOps, 'sample-enricher')).toMatchObject({
+      revoked: ['cases:read', 'graph:read'],
+    });
+  });
+
+  it('an override of plugins.moderate and plugins.operate moves moderation, keys and yanking to other roles', async () => {
+    const authorizer = createAuthorizer({
+      roles: { 'plugins.moderate': ['trust-and-safety'], 'plugins.operate': ['catalog-ops'] },
+      platformOrgs: ['market'],
+    });
+    const { market } = setup({ authorizer });
+    await market.publish(await pkg('1.0.0'));
+    const hide = { pluginId: 'sample-enricher', version: '1.0.0', reason: 'review' };
+    // The default roles no longer count.
+    expect(await codeOf(market.moderate(moderator, { ...hide, action: 'hide' }))).toBe('FORBIDDEN');
+    expect(await codeOf(market.moderation.queue(moderator))).toBe('FORBIDDEN');
+    expect(await codeOf(market.trustKey(operator, 'other', acme.publicKeyPem))).toBe('FORBIDDEN');
+    expect(await codeOf(market.yank(operator, hide))).toBe('FORBIDDEN');
+    // The new ones do, in the platform org only.
+    const tns: Actor = { userId: 'tina', orgId: 'market', roles: ['trust-and-safety'] };
+    const ops: Actor = { userId: 'oscar', orgId: 'market', roles: ['catalog-ops'] };
+    const tenantOps: Actor = { userId: 'eve', orgId: 'globex', roles: ['catalog-ops', 'trust-and-safety'] };
+    await expect(market.yank(tenantOps, hide)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      details: { permission: 'plugins.operate', roles: ['catalog-ops'], platformOrgs: ['market'] },
+    });
+    expect(await codeOf(market.moderation.queue(tenantOps))).toBe('FORBIDDEN');
+    await market.moderation.setHidden(tns, { ...hide, hidden: true });
+    expect((await market.detail('sample-enricher')).versions[0]?.hidden).toBe(true);
+    expect((await market.moderate(tns, { ...hide, action: 'restore' })).hidden).toBe(false);
+    expect((await market.yank(ops, hide)).yanked).toBe(true);
+  });
+
+  it('without an authorizer, the default table holds and every org counts as a platform org', async () => {
+    const { market } = setup();
+    await market.publish(await pkg('1.0.0'));
+    const tenantMod: Actor = { userId: 'm', orgId: 'globex', roles: ['moderator'] };
+    expect((await market.moderation.queue(tenantMod)).items).toEqual([]);
+    expect(
+      await codeOf(market.install({ ...admin, roles: ['plugin-admin'] }, { pluginId: 'sample-enricher' })),
+    ).toBe('ok');
   });
 });
 

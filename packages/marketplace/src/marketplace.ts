@@ -3,6 +3,7 @@ import type {
   AbuseReportRecord,
   Actor,
   AuditTrail,
+  Authorizer,
   CatalogRiskLevel,
   Clock,
   IdSource,
@@ -48,16 +49,6 @@ export type HighRiskDecision =
   | { status: 'pending'; ref: string }
   | { status: 'denied'; reason: string };
 
-/** Which roles may do what. */
-export interface MarketplaceRoles {
-  /** Install, update, consent, toggle optional scopes, uninstall. Default `['admin', 'plugin-admin']`. */
-  install: string[];
-  /** Review abuse reports, hide and restore versions. Default `['moderator']`. */
-  moderate: string[];
-  /** Trust, rotate and revoke publisher keys; yank any version. Default `['marketplace-admin']`. */
-  operate: string[];
-}
-
 /** Options of {@link createMarketplace}. */
 export interface MarketplaceOptions {
   /** Catalog, installations, ratings and reports (memory or PostgreSQL). */
@@ -72,13 +63,15 @@ export interface MarketplaceOptions {
   ratings?: Partial<RatingPolicy>;
   /** Distinct orgs whose open reports hide a version pending review. Default 3. */
   reportThreshold?: number;
-  roles?: Partial<MarketplaceRoles>;
   /**
-   * Orgs whose members' `moderate` and `operate` roles count. Those roles act on the catalog every org
-   * sees (hide, restore, yank any version, trust publisher keys), so a multi-tenant host whose tenants'
-   * admins assign roles names its operator org here. Default: every org (roles all come from one operator).
+   * Who may do what (the host's one authorizer, see `docs/authorization.md`): `plugins.install` for
+   * installing, updating, consenting and uninstalling in the actor's org; `plugins.moderate` for abuse
+   * reports and hiding or restoring versions, and `plugins.operate` for publisher keys and yanking
+   * another publisher's version; those two act on the catalog every org sees, so their roles count only
+   * in the authorizer's `platformOrgs`. Default: `createAuthorizer()` (the default table; every org
+   * counts as a platform org, which suits one-operator deployments).
    */
-  platformOrgs?: readonly string[];
+  authorizer?: Authorizer;
   /**
    * Consulted when an operation grants new scopes and leaves the plugin high-risk; route it through a
    * governance review and answer `pending` with the review id, then `approved` when the caller retries
@@ -244,8 +237,7 @@ export function createMarketplace(options: MarketplaceOptions): Marketplace {
     moderation: createModeration({
       store: ctx.store,
       audit: ctx.audit,
-      roles: ctx.roles.moderate,
-      ...(options.platformOrgs ? { platformOrgs: options.platformOrgs } : {}),
+      authorizer: ctx.authorizer,
       now: ctx.now,
       onVisibilityChange: ctx.markDirty,
     }),

@@ -2,6 +2,7 @@ import { CapabilityBroker } from '@intelgraph/capabilities';
 import {
   type Actor,
   createAuditTrail,
+  createAuthorizer,
   createManualClock,
   createMemoryAuditStore,
   isIntelGraphError,
@@ -11,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { generatePublisherKeyPair } from './keys.js';
 import { createMarketplace } from './marketplace.js';
 import { createMemoryMarketplaceStore } from './memory-store.js';
+import { createModeration } from './moderation.js';
 import { signPluginPackage } from './signing.js';
 
 const acme = generatePublisherKeyPair();
@@ -108,5 +110,30 @@ describe('moderation queue', () => {
     expect(types).toEqual(
       expect.arrayContaining(['moderation.hidden', 'moderation.restored', 'moderation.resolved']),
     );
+  });
+});
+
+describe('createModeration on its own', () => {
+  it('asks its authorizer: an override moves moderation to another role, in the platform orgs only', async () => {
+    const store = createMemoryMarketplaceStore();
+    const audit = createAuditTrail({ store: createMemoryAuditStore(), ids: sequentialIds() });
+    const moderation = createModeration({
+      store,
+      audit,
+      authorizer: createAuthorizer({
+        roles: { 'plugins.moderate': ['trust-and-safety'] },
+        platformOrgs: ['market'],
+      }),
+      now: () => '2026-01-01T00:00:00.000Z',
+      onVisibilityChange: () => undefined,
+    });
+    expect(await codeOf(moderation.queue(moderator))).toBe('FORBIDDEN');
+    const tenant: Actor = { userId: 'eve', orgId: 'globex', roles: ['trust-and-safety'] };
+    await expect(moderation.queue(tenant)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      details: { permission: 'plugins.moderate', platformOrgs: ['market'] },
+    });
+    const tina: Actor = { userId: 'tina', orgId: 'market', roles: ['trust-and-safety'] };
+    expect(await moderation.queue(tina)).toEqual({ items: [], recent: [] });
   });
 });

@@ -4,6 +4,8 @@ import {
   type Actor,
   ActorSchema,
   type AuditTrail,
+  type Authorizer,
+  createAuthorizer,
   IntelGraphError,
   type MarketplaceStore,
   parseInput,
@@ -68,10 +70,11 @@ export interface Moderation {
 export interface ModerationDeps {
   store: MarketplaceStore;
   audit: AuditTrail;
-  /** Roles allowed to moderate. */
-  roles: readonly string[];
-  /** Orgs in which those roles count (moderation is platform-wide); every org when unset. */
-  platformOrgs?: readonly string[];
+  /**
+   * Decides who may moderate (`plugins.moderate`, a platform permission: its roles count only in the
+   * authorizer's `platformOrgs`). Default: `createAuthorizer()`.
+   */
+  authorizer?: Authorizer;
   now: () => string;
   /** Tells the search index that visibility changed. */
   onVisibilityChange: () => void;
@@ -122,29 +125,21 @@ async function recentResolutions(audit: AuditTrail): Promise<ModerationResolutio
  *
  * @example
  * ```ts
- * const moderation = createModeration({ store, audit, roles: ['moderator'], now, onVisibilityChange });
- * const dave = { userId: 'dave', orgId: 'acme', roles: ['moderator'] };
+ * import { createAuthorizer } from '@intelgraph/core';
+ * const authorizer = createAuthorizer({ platformOrgs: ['intelgraph'] });
+ * const moderation = createModeration({ store, audit, authorizer, now, onVisibilityChange });
+ * const dave = { userId: 'dave', orgId: 'intelgraph', roles: ['moderator'] };
  * const { items } = await moderation.queue(dave);
  * await moderation.resolve(dave, { pluginId: 'x', version: '1.0.0', outcome: 'dismissed', reason: 'Works as documented' });
  * ```
  */
 export function createModeration(deps: ModerationDeps): Moderation {
-  const { store, audit, roles, now } = deps;
+  const { store, audit, now } = deps;
+  const authorizer = deps.authorizer ?? createAuthorizer();
 
   function moderator(input: unknown, what: string): Actor {
     const actor = parseInput(ActorSchema, input, 'actor');
-    if (!actor.roles.some((r) => roles.includes(r)))
-      throw new IntelGraphError('FORBIDDEN', `${what} needs one of the roles ${roles.join(', ')}`, {
-        details: { required: [...roles] },
-      });
-    if (deps.platformOrgs !== undefined && !deps.platformOrgs.includes(actor.orgId))
-      throw new IntelGraphError(
-        'FORBIDDEN',
-        `${what} is platform-wide: it needs the role in a platform org`,
-        {
-          details: { required: [...roles], platformOrgs: [...deps.platformOrgs] },
-        },
-      );
+    authorizer.require(actor, 'plugins.moderate', what);
     return actor;
   }
 

@@ -12,8 +12,8 @@ export interface BuildPluginOptions {
   /** Minify the bundle. Default false (readable code is easier to review). */
   minify?: boolean;
   /**
-   * Extra package.json `exports` conditions for resolving imports, for example `['source']` inside a
-   * monorepo whose packages are not built.
+   * Extra package.json `exports` conditions for resolving imports, for example `['@intelgraph/source']`
+   * inside the IntelGraph monorepo, whose packages are not built.
    */
   conditions?: string[];
 }

@@ -23,7 +23,7 @@ export interface SandboxBudgets {
  * @example
  * ```ts
  * import { DEFAULT_BUDGETS } from '@intelgraph/sandbox';
- * DEFAULT_BUDGETS.wallMs; // 800, the seed's default
+ * DEFAULT_BUDGETS.wallMs; // 800 ms
  * ```
  */
 export const DEFAULT_BUDGETS: Readonly<SandboxBudgets> = Object.freeze({

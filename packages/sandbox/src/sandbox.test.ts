@@ -70,7 +70,7 @@ module.exports.run = async function (args, api) {
 };`;
 
 describe('createSandbox: running plugins', () => {
-  it("runs the seed's CommonJS enricher with a host call and full provenance", async () => {
+  it('runs the CommonJS sample enricher with a host call and full provenance', async () => {
     const r = await sandbox.run({ code: ENRICHER_CJS, manifest, input: { q: 'acme' }, api });
     expect(r.ok).toBe(true);
     if (!r.ok) return;

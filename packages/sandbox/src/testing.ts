@@ -1,4 +1,4 @@
-// The fuzz kit for security teams (issue 11 §1): fast-check arbitraries for manifests, grant sets,
+// The fuzz kit for security teams: fast-check arbitraries for manifests, grant sets,
 // hostile plugin programs and hostile payloads, and `fuzzSandbox`, a ready harness that runs generated
 // programs and asserts the sandbox's invariants. fast-check is a peer dependency: bring your own.
 import { randomBytes } from 'node:crypto';
@@ -93,7 +93,7 @@ export const DANGEROUS_CONSTRUCTS: Readonly<Record<string, string>> = Object.fre
   recursion: '{ const f = (n) => f(n + 1) + 1; f(0); }',
   hugeString: "{ out.big = 'x'.repeat(1 << 25); }",
   sharedMemory: '{ Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); }',
-  // Issue 16: memory outside the V8 heap, late microtasks, log and call floods, replaced intrinsics.
+  // The guardrail attack classes: memory outside the V8 heap, late microtasks, log and call floods, replaced intrinsics.
   resizableBuffer:
     '{ const b = new ArrayBuffer(0, { maxByteLength: 2 ** 30 }); b.resize(2 ** 30); new Float64Array(b).fill(7); }',
   resizableViaPrototype:
@@ -126,7 +126,7 @@ export const HOSTILE_RETURNS: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /**
- * The constructs of issue 16's attack classes: memory outside the V8 heap, work queued to run after the
+ * The constructs of the guardrail attack classes: memory outside the V8 heap, work queued to run after the
  * plugin reports, log and call floods, replaced intrinsics and forged host error codes. Hand them to
  * {@link hostileProgramArbitrary} or {@link fuzzSandbox} (`constructs`) to fuzz those classes alone.
  *
@@ -389,7 +389,7 @@ export async function fuzzSandbox(options: FuzzSandboxOptions = {}): Promise<Fuz
             throw new Error(`escape reported by ${program.constructs.join(', ')}`);
           if (seen.includes(canary)) throw new Error('the host canary leaked into the result');
           if (impure.length > 0) throw new Error(`non-plain data reached host methods: ${impure.join(', ')}`);
-          // Issue 16's classes: memory outside the heap stays out of the host, CPU caused after the
+          // The guardrail attack classes: memory outside the heap stays out of the host, CPU caused after the
           // report is counted, log and call floods are capped, and no plugin forges a host error code.
           const rssGrowth = process.memoryUsage().rss - rssBefore;
           if (rssGrowth > 512 * 1_048_576)

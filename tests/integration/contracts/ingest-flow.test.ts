@@ -23,7 +23,7 @@ const root = join(import.meta.dirname, '..', '..', '..');
 const personV1 = JSON.parse(readFileSync(join(root, 'contracts', 'person.v1.json'), 'utf8')) as unknown;
 const personV2 = JSON.parse(readFileSync(join(root, 'contracts', 'person.v2.json'), 'utf8')) as unknown;
 
-describe.each(sqlBackends())('ingest under a contract on $name (seed DoD 2)', ({ open }) => {
+describe.each(sqlBackends())('ingest under a contract on $name: blocked, patched, passed', ({ open }) => {
   // Opening a backend (PGlite compiles WASM) belongs in a hook, which has the longer hook timeout.
   let opened: Awaited<ReturnType<typeof open>>;
   beforeEach(async () => {
@@ -100,7 +100,7 @@ describe('intelgraph-contracts as a process', () => {
     try {
       const r = await run(
         process.execPath,
-        ['--conditions=source', '--import', 'tsx', 'packages/contracts/src/cli.ts', ...args],
+        ['--conditions=@intelgraph/source', '--import', 'tsx', 'packages/contracts/src/cli.ts', ...args],
         { cwd: root },
       );
       return { code: 0, stdout: r.stdout, stderr: r.stderr };

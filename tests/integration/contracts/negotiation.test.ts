@@ -6,7 +6,7 @@ import { createGraphQLSchema } from '@intelgraph/server/graphql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sqlBackends } from '../../support/sql.js';
 
-// Issue 24 proof on PostgreSQL: person v1 → v2 → v3 with governed rules, a plugin pinned to v1 keeps
+// Contract negotiation on PostgreSQL: person v1 → v2 → v3 with governed rules, a plugin pinned to v1 keeps
 // working while producers write v3, an export consumer asks for v2, a rule that breaks a golden sample is
 // refused, and a deprecated version past its window stops negotiating with a typed error naming it.
 

@@ -73,7 +73,7 @@ describe('docs/guides/embedding.md', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    // tsc over the guide and, through the source condition, every package it imports: 80-100 s at load
+    // tsc over the guide and, through the `@intelgraph/source` condition, every package it imports: 80-100 s at load
     // average 20 on the shared 2-core machine.
   }, 240_000);
 

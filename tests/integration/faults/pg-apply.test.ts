@@ -4,7 +4,13 @@
 // applier changes a table keyed by the apply's idempotency key, as a real target system would.
 import type { SqlDatabase, SqlExecutor } from '@intelgraph/adapters/postgres';
 import { createPgAuditStore, createPgReviewStore } from '@intelgraph/adapters/postgres';
-import { createAuditTrail, createManualClock, isIntelGraphError, sequentialIds } from '@intelgraph/core';
+import {
+  createAuditTrail,
+  createAuthorizer,
+  createManualClock,
+  isIntelGraphError,
+  sequentialIds,
+} from '@intelgraph/core';
 import { createGovernance, type Governance } from '@intelgraph/governance';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type OpenedSql, openTestPostgres } from '../../support/sql.js';
@@ -97,7 +103,7 @@ describe('fault: PostgreSQL connection killed during a governance apply', () => 
       ids: sequentialIds(idBase + 50_000),
       audit,
       applyLeaseMs: LEASE_MS,
-      auditorRoles: ['admin'],
+      authorizer: createAuthorizer({ roles: { 'governance.audit': ['admin'] } }),
     });
   });
 

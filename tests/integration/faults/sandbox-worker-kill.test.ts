@@ -30,7 +30,7 @@ describe('fault: sandbox worker killed mid-run (process mode)', () => {
         },
       },
     });
-    // The host's default sandbox: process isolation (issue 16), nothing to opt into.
+    // The host's default sandbox: process isolation, nothing to opt into.
     host = await hostWithPlugins({ hostApi, sandbox: { poolSize: 1 } });
   });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../../../examples/demo/src/seed.js';
 import { startTestServer, TEST_METRICS_TOKEN, type TestServer } from './support.js';
 
-// The seed's demo (§10), one step per test, over GraphQL with a real HTTP client against the Express app.
+// The demo (examples/demo), one step per test, over GraphQL with a real HTTP client against the Express app.
 const { alice, bob, carol, erin } = USERS;
 let s: TestServer;
 

@@ -1,4 +1,4 @@
-// The SQL round trips of the two operations of the load mix (issue 9 §5), counted on PGlite. Each
+// The SQL round trips of the two operations of the load mix (pluginRun and requestPolicyChange), counted on PGlite. Each
 // statement is a round trip to the database and its share of the loopback socket writes that a CPU
 // profile of the server under load puts at about a fifth of its CPU (README, "Why the load target is
 // missed"). The counts are a budget: a change that adds a statement to the hot path fails here and has

@@ -1,5 +1,5 @@
-// Issue 17: opting into a high-risk optional scope after install completes end to end over GraphQL
-// (pluginGrant → review → steward approves → the grant is in place), and issue 19: the same request twice
+// Opting into a high-risk optional scope after install completes end to end over GraphQL
+// (pluginGrant → review → steward approves → the grant is in place), and the same request twice
 // is refused while the first is open.
 import { generatePublisherKeyPair, publicKeyPem, signPluginPackage } from '@intelgraph/marketplace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

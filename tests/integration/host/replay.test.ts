@@ -1,6 +1,6 @@
-// Replayable runs on PostgreSQL (issue 21, part 1): the sample plugins' runs, recorded under the replay
+// Replayable runs on PostgreSQL: the sample plugins' runs, recorded under the replay
 // policy, replay identically in a child-process sandbox; a recorded host response altered in the
-// database is named as the divergence; the seed sample's Math.random() scoring replays identically.
+// database is named as the divergence; an enricher that scores with Math.random() replays identically.
 import { createRequire } from 'node:module';
 import type { Actor } from '@intelgraph/core';
 import { createExtensionHost, type ExtensionHost } from '@intelgraph/host';
@@ -16,7 +16,7 @@ const { graphql } = createRequire(import.meta.url)('graphql') as typeof import('
 const alice = USERS.alice;
 const auditor: Actor = { userId: 'ursula', orgId: 'acme', roles: ['auditor'] };
 
-// The seed sprint plan's sample enricher, as written there: it scores with Math.random().
+// The original sample enricher, which scores with Math.random().
 const SEED_ENRICHER = `module.exports.run = async (input, api) => {
   const found = await api.graph.search({ q: input.q, limit: input.limit || 10 });
   return found.map((e) => ({ id: e.id, score: Math.random(), at: new Date().toISOString() }))

@@ -1,7 +1,7 @@
-// The knowledge graph is partitioned by org, end to end through the host (hostile review finding, part
-// of the guardrails issue #16): a plugin installed in one org with graph:read and graph:write can neither
-// see, overwrite, link to nor merge what another org ingested, in both sandbox isolation modes, on
-// PostgreSQL.
+// The knowledge graph is partitioned by org, end to end through the host (a finding of the hostile
+// review of the sandbox guardrails): a plugin installed in one org with graph:read and graph:write can
+// neither see, overwrite, link to nor merge what another org ingested, in both sandbox isolation modes,
+// on PostgreSQL.
 import type { Actor } from '@intelgraph/core';
 import { createExtensionHost, type ExtensionHost } from '@intelgraph/host';
 import { generatePublisherKeyPair, publicKeyPem, signPluginPackage } from '@intelgraph/marketplace';

@@ -4,7 +4,7 @@ import { printGraphQLSchema } from '@intelgraph/server/graphql';
 import { describe, expect, it } from 'vitest';
 import { renderGraphQLReference, undescribed } from './graphql-reference.js';
 
-// Issue 17: the published SDL file and its reference page never drift from the type definitions.
+// The published SDL file and its reference page never drift from the type definitions.
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const SDL_FILE = join(ROOT, 'packages', 'server', 'schema.graphql');
 const REFERENCE = join(ROOT, 'docs', 'reference', 'graphql.md');

@@ -8,7 +8,7 @@ import { runCli } from '@intelgraph/plugin-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpTestServer, startHttpServer } from './support.js';
 
-// Issue 17: publishing over HTTP in every documented form, the guide's CI command run verbatim.
+// Publishing over HTTP in every documented form, the guide's CI command run verbatim.
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const GUIDE = join(ROOT, 'docs', 'guides', 'marketplace-publishing.md');
 const TOKEN = 'ci-publish-token';
@@ -48,7 +48,7 @@ async function build(name: string): Promise<string> {
     '--out',
     'dist',
     '--conditions',
-    'source',
+    '@intelgraph/source',
   ]);
   return join(work, 'dist', `${name}-0.1.0.tgz`);
 }

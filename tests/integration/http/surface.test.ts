@@ -2,7 +2,7 @@ import { createExpressRouter } from '@intelgraph/server/express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TEST_METRICS_TOKEN, type TestServer } from '../host/support.js';
 
-// Issue 16: /metrics and /readyz need the metrics token or an operator; /readyz names only the backend that
+// /metrics and /readyz need the metrics token or an operator; /readyz names only the backend that
 // is down. Every bad-input path of the router is a typed 4xx, never a 500.
 let dev: TestServer; // development identity headers, introspection on
 let prod: TestServer; // introspection off, as in production

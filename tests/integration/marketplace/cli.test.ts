@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const examples = join(import.meta.dirname, '..', '..', '..', 'examples', 'plugins');
 
+/** The export condition that resolves the workspace packages to their TypeScript sources. */
+const SOURCE = '@intelgraph/source';
+
 async function cli(args: string[], cwd: string, env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
@@ -126,7 +129,7 @@ describe('intelgraph-plugin CLI', () => {
   });
 
   it('test runs the fixtures in the real sandbox and prints usage against budgets', async () => {
-    const r = await cli(['test', join(examples, 'sample-enricher'), '--conditions', 'source'], dir);
+    const r = await cli(['test', join(examples, 'sample-enricher'), '--conditions', SOURCE], dir);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toContain('sample-enricher: 3/3 fixtures passed');
@@ -144,7 +147,7 @@ describe('intelgraph-plugin CLI', () => {
         '--out',
         out,
         '--conditions',
-        'source',
+        SOURCE,
       ],
       dir,
     );
@@ -159,7 +162,7 @@ describe('intelgraph-plugin CLI', () => {
   it('build never silently replaces a signed build with an unsigned one', async () => {
     const out = join(dir, 'build-guard');
     const build = (...extra: string[]) =>
-      cli(['build', join(examples, 'case-exporter'), '--out', out, '--conditions', 'source', ...extra], dir);
+      cli(['build', join(examples, 'case-exporter'), '--out', out, '--conditions', SOURCE, ...extra], dir);
     const tgz = join(out, 'case-exporter-0.1.0.tgz');
     const verify = () => cli(['verify', tgz, '--key', 'keys/publisher.pub.pem'], dir);
 
@@ -186,8 +189,7 @@ describe('intelgraph-plugin CLI', () => {
   it('sign dist/<name> re-signs the build tarball too, and signing the tarball re-signs the folder', async () => {
     const out = join(dir, 'build-sign');
     expect(
-      (await cli(['build', join(examples, 'case-exporter'), '--out', out, '--conditions', 'source'], dir))
-        .code,
+      (await cli(['build', join(examples, 'case-exporter'), '--out', out, '--conditions', SOURCE], dir)).code,
     ).toBe(0);
     const tgz = join(out, 'case-exporter-0.1.0.tgz');
     const folder = join(out, 'case-exporter');
@@ -233,7 +235,7 @@ export default definePlugin({
           { name: 'value expected, error came', input: { fail: true }, expect: { n: 1 } },
         ]),
       );
-      const r = await cli(['test', plugin, '--conditions', 'source'], dir);
+      const r = await cli(['test', plugin, '--conditions', SOURCE], dir);
       expect(r.code).toBe(1);
       expect(r.out).toContain('fixture-report: 0/4 fixtures passed');
       expect(r.out).toMatch(

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSamplePlugins, SAMPLE_PUBLISHER } from '../../../examples/plugins/build.js';
 import { sqlBackends } from '../../support/sql.js';
 
-// The seed's first demo step end to end, on PGlite and the real sandbox: publish the signed samples,
+// The demo's first step end to end, on PGlite and the real sandbox: publish the signed samples,
 // install sample-enricher with minimal capabilities, run it, uninstall without leftovers.
 const entities = [
   { id: 'e1', type: 'Organization', label: 'Acme Corp', properties: { degree: 40, flags: ['sanctioned'] } },

@@ -1,4 +1,4 @@
-// Issue 16: the sandbox's budgets and defaults hold against a hostile plugin author. One test per class
+// The sandbox's budgets and defaults hold against a hostile plugin author. One test per class
 // of breach, each asserting the contained outcome (a typed error, its budget resource) and that the
 // host is unharmed; the budget-only classes run in both isolation modes.
 import { readFileSync } from 'node:fs';

@@ -104,7 +104,7 @@ describe('sandbox properties', () => {
     );
   });
 
-  it("issue 16's attack classes (buffers, late microtasks, log and call floods, replaced intrinsics) stay contained under the default isolation", async () => {
+  it('the guardrail attack classes (buffers, late microtasks, log and call floods, replaced intrinsics) stay contained under the default isolation', async () => {
     // 30 programs of 1-4 constructs each fit in well under a minute on the loaded 2-core CI machine;
     // the slack is wide for the same reason (the property is boundedness, not speed).
     const report = await fuzzSandbox({

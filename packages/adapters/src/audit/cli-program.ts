@@ -53,8 +53,8 @@ class UsageError extends Error {}
 
 const defaultDeps: AuditCliDeps = {
   async openStore({ databaseUrl, schema }) {
-    const { createPgDatabase } = await import('../postgres/sql.js');
-    const { createPgAuditStore } = await import('../postgres/audit-store.js');
+    // The postgres adapter's public entry, loaded only when a database is asked for.
+    const { createPgAuditStore, createPgDatabase } = await import('../postgres/index.js');
     const db = await createPgDatabase({
       connectionString: databaseUrl,
       ...(schema ? { schema } : {}),

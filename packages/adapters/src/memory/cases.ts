@@ -3,24 +3,23 @@ import {
   type CaseRecord,
   type CaseStore,
   type Clock,
-  type IdSource,
-  IntelGraphError,
-  randomIds,
-  systemClock,
-} from '@intelgraph/core';
-import {
   caseNotFound,
   checkCaseNote,
   checkCaseUpdate,
+  compareCodePoints,
+  decodeGraphCursor,
+  type IdSource,
+  IntelGraphError,
+  nextGraphCursor,
   parseCaseCreate,
   parseCaseList,
   parseCaseNote,
   parseCaseRef,
   parseCaseUpdate,
-} from './cases-input.js';
+  randomIds,
+  systemClock,
+} from '@intelgraph/core';
 import type { MemoryGraphStore } from './graph.js';
-import { compare } from './graph.js';
-import { decodeCursor, nextCursor } from './graph-input.js';
 
 /**
  * Options of {@link createMemoryCaseStore}.
@@ -92,7 +91,7 @@ export function createMemoryCaseStore(options: MemoryCaseStoreOptions): CaseStor
 
     async list(query): Promise<CasePage> {
       const q = parseCaseList(query);
-      const offset = decodeCursor(q.cursor);
+      const offset = decodeGraphCursor(q.cursor);
       const limit = q.limit ?? 20;
       const matching = [...cases.values()].filter(
         (c) =>
@@ -100,11 +99,11 @@ export function createMemoryCaseStore(options: MemoryCaseStoreOptions): CaseStor
           (q.status === undefined || c.status === q.status) &&
           (q.entityId === undefined || c.entityIds.includes(q.entityId)),
       );
-      matching.sort((a, b) => compare(b.createdAt, a.createdAt) || compare(b.id, a.id));
+      matching.sort((a, b) => compareCodePoints(b.createdAt, a.createdAt) || compareCodePoints(b.id, a.id));
       const page = matching.slice(offset, offset + limit);
       return {
         items: page.map(({ notes, ...rest }) => ({ ...structuredClone(rest), noteCount: notes.length })),
-        nextCursor: nextCursor(offset, limit, matching.length > offset + limit),
+        nextCursor: nextGraphCursor(offset, limit, matching.length > offset + limit),
         rows: page.length,
       };
     },
@@ -162,5 +161,5 @@ export function createMemoryCaseStore(options: MemoryCaseStoreOptions): CaseStor
 }
 
 function sortedUnique(ids: readonly string[]): string[] {
-  return [...new Set(ids)].sort(compare);
+  return [...new Set(ids)].sort(compareCodePoints);
 }

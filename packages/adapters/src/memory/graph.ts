@@ -1,5 +1,6 @@
 import {
   type Clock,
+  compareCodePoints,
   type GraphEntity,
   type GraphMergeResult,
   type GraphNeighbor,
@@ -8,21 +9,20 @@ import {
   type GraphSearchHit,
   type GraphStore,
   type GraphUpsertResult,
+  graphEntityWords,
+  graphRelationshipKey,
   IntelGraphError,
+  mergeGraphEntities,
+  nextGraphCursor,
   type OrgGraph,
+  parseGraphEntityId,
+  parseGraphMerge,
+  parseGraphNeighbors,
+  parseGraphSearch,
+  parseGraphUpsert,
   parseOrgId,
   systemClock,
 } from '@intelgraph/core';
-import {
-  entityWords,
-  nextCursor,
-  parseEntityId,
-  parseMerge,
-  parseNeighbors,
-  parseSearch,
-  parseUpsert,
-  relationshipKey,
-} from './graph-input.js';
 
 /**
  * Called inside a merge, before it returns, so linked stores re-point in the same step.
@@ -138,7 +138,7 @@ function createOrgPartition(
   };
   const unlink = (id: string, key: string) => incident.get(id)?.delete(key);
   const putRelationship = (rel: GraphRelationship) => {
-    const key = relationshipKey(rel.from, rel.type, rel.to);
+    const key = graphRelationshipKey(rel.from, rel.type, rel.to);
     relationships.set(key, rel);
     link(rel.from, key);
     link(rel.to, key);
@@ -160,12 +160,12 @@ function createOrgPartition(
     orgId,
 
     async getEntity(id) {
-      const stored = entities.get(parseEntityId(id));
+      const stored = entities.get(parseGraphEntityId(id));
       return stored ? structuredClone(stored.entity) : null;
     },
 
     async search(query): Promise<GraphPage<GraphSearchHit>> {
-      const { terms, types, limit, offset } = parseSearch(query);
+      const { terms, types, limit, offset } = parseGraphSearch(query);
       const typeSet = types ? new Set(types) : null;
       const hits: GraphSearchHit[] = [];
       for (const { entity, words } of entities.values()) {
@@ -182,17 +182,17 @@ function createOrgPartition(
         }
         if (score > 0) hits.push({ entity, score });
       }
-      hits.sort((a, b) => b.score - a.score || compare(a.entity.id, b.entity.id));
+      hits.sort((a, b) => b.score - a.score || compareCodePoints(a.entity.id, b.entity.id));
       const page = hits.slice(offset, offset + limit);
       return {
         items: page.map((h) => ({ entity: structuredClone(h.entity), score: h.score })),
-        nextCursor: nextCursor(offset, limit, hits.length > offset + limit),
+        nextCursor: nextGraphCursor(offset, limit, hits.length > offset + limit),
         rows: page.length,
       };
     },
 
     async neighbors(query): Promise<GraphPage<GraphNeighbor>> {
-      const q = parseNeighbors(query);
+      const q = parseGraphNeighbors(query);
       requireEntity(q.id);
       const typeSet = q.relationshipTypes ? new Set(q.relationshipTypes) : null;
       const found: GraphNeighbor[] = [];
@@ -206,27 +206,27 @@ function createOrgPartition(
       }
       found.sort(
         (a, b) =>
-          compare(a.entity.id, b.entity.id) ||
-          compare(a.relationship.type, b.relationship.type) ||
-          compare(a.relationship.from, b.relationship.from),
+          compareCodePoints(a.entity.id, b.entity.id) ||
+          compareCodePoints(a.relationship.type, b.relationship.type) ||
+          compareCodePoints(a.relationship.from, b.relationship.from),
       );
       const page = found.slice(q.offset, q.offset + q.limit);
       return {
         items: structuredClone(page),
-        nextCursor: nextCursor(q.offset, q.limit, found.length > q.offset + q.limit),
+        nextCursor: nextGraphCursor(q.offset, q.limit, found.length > q.offset + q.limit),
         rows: page.length,
       };
     },
 
     async upsert(input): Promise<GraphUpsertResult> {
-      const batch = parseUpsert(input);
+      const batch = parseGraphUpsert(input);
       const batchIds = new Set(batch.entities.map((e) => e.id));
       const missing = new Set<string>();
       for (const r of batch.relationships) {
         for (const end of [r.from, r.to]) if (!batchIds.has(end) && !entities.has(end)) missing.add(end);
       }
       if (missing.size > 0) {
-        const ids = [...missing].sort(compare).slice(0, 20);
+        const ids = [...missing].sort(compareCodePoints).slice(0, 20);
         throw new IntelGraphError('NOT_FOUND', `relationship ends do not exist: ${ids.join(', ')}`, {
           details: { ids },
         });
@@ -250,12 +250,12 @@ function createOrgPartition(
           createdAt: existing?.createdAt ?? at,
           updatedAt: at,
         };
-        entities.set(e.id, { entity, words: entityWords(entity.name, entity.aliases) });
+        entities.set(e.id, { entity, words: graphEntityWords(entity.name, entity.aliases) });
         if (existing) result.entities.updated += 1;
         else result.entities.created += 1;
       }
       for (const r of batch.relationships) {
-        const existing = relationships.get(relationshipKey(r.from, r.type, r.to));
+        const existing = relationships.get(graphRelationshipKey(r.from, r.type, r.to));
         putRelationship({
           type: r.type,
           from: r.from,
@@ -272,7 +272,7 @@ function createOrgPartition(
     },
 
     async merge(input): Promise<GraphMergeResult> {
-      const { survivorId, mergedId } = parseMerge(input);
+      const { survivorId, mergedId } = parseGraphMerge(input);
       const survivor = requireEntity(survivorId).entity;
       const merged = requireEntity(mergedId).entity;
       const at = now();
@@ -284,7 +284,7 @@ function createOrgPartition(
         deleteRelationship(key);
         const from = rel.from === mergedId ? survivorId : rel.from;
         const to = rel.to === mergedId ? survivorId : rel.to;
-        if (from === to || relationships.has(relationshipKey(from, rel.type, to))) {
+        if (from === to || relationships.has(graphRelationshipKey(from, rel.type, to))) {
           dropped += 1; // an edge between the two, or a triple the survivor already has
           continue;
         }
@@ -293,8 +293,8 @@ function createOrgPartition(
       }
       entities.delete(mergedId);
       incident.delete(mergedId);
-      const updated = mergeEntities(survivor, merged, at);
-      entities.set(survivorId, { entity: updated, words: entityWords(updated.name, updated.aliases) });
+      const updated = mergeGraphEntities(survivor, merged, at);
+      entities.set(survivorId, { entity: updated, words: graphEntityWords(updated.name, updated.aliases) });
       for (const listener of listeners) listener({ orgId, mergedId, survivorId, at });
       return {
         entity: structuredClone(updated),
@@ -305,39 +305,4 @@ function createOrgPartition(
     },
   };
   return { view: Object.freeze(view), entities };
-}
-
-/**
- * The survivor after absorbing `merged`: the merged name and aliases become aliases (without
- * repeating the survivor's own name), missing property keys are filled, and `mergedFrom` grows.
- * Shared by every graph store so merges give the same entity on every backend.
- */
-export function mergeEntities(survivor: GraphEntity, merged: GraphEntity, at: string): GraphEntity {
-  const aliases: string[] = [];
-  for (const alias of [...survivor.aliases, merged.name, ...merged.aliases]) {
-    if (alias !== survivor.name && !aliases.includes(alias)) aliases.push(alias);
-  }
-  return {
-    ...survivor,
-    aliases,
-    properties: { ...structuredClone(merged.properties), ...structuredClone(survivor.properties) },
-    mergedFrom: [...survivor.mergedFrom, ...merged.mergedFrom, merged.id],
-    updatedAt: at,
-  };
-}
-
-/** Unicode code point order (UTF-16 surrogates fixed up), the order Neo4j sorts strings in. */
-export function compare(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
 }

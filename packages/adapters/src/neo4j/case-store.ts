@@ -5,24 +5,24 @@ import {
   type CaseStatus,
   type CaseStore,
   type Clock,
-  type IdSource,
-  IntelGraphError,
-  randomIds,
-  systemClock,
-} from '@intelgraph/core';
-import {
   caseNotFound,
   checkCaseNote,
   checkCaseUpdate,
+  compareCodePoints,
+  decodeGraphCursor,
+  type IdSource,
+  IntelGraphError,
+  nextGraphCursor,
   parseCaseCreate,
   parseCaseList,
   parseCaseNote,
   parseCaseRef,
   parseCaseUpdate,
-} from '../memory/cases-input.js';
-import { compare } from '../memory/graph.js';
-import { decodeCursor, nextCursor } from '../memory/graph-input.js';
+  randomIds,
+  systemClock,
+} from '@intelgraph/core';
 import type { Neo4jConnection, Neo4jTx } from './connection.js';
+import { LABELS } from './schema.js';
 
 /**
  * Options of {@link createNeo4jCaseStore}.
@@ -40,7 +40,7 @@ export interface Neo4jCaseStoreOptions {
 
 const CASE_MAP =
   'c { .id, .orgId, .title, .description, .status, .createdBy, .createdAt, .updatedAt, .version, .notes }';
-const LINKED = '[(c)-[:IG_CASE_LINK]->(e:IgEntity) WHERE e.org = c.orgId | e.id]';
+const LINKED = `[(c)-[:${LABELS.caseLink}]->(e:${LABELS.entity}) WHERE e.org = c.orgId | e.id]`;
 
 /**
  * The {@link CaseStore} on Neo4j, beside the graph: a case is an `:IgCase` node whose links to
@@ -70,12 +70,12 @@ export function createNeo4jCaseStore(
     if (entityIds.length === 0) return;
     const [row] = await tx.run(
       `UNWIND $ids AS id
-       OPTIONAL MATCH (e:IgEntity {ns: $ns, org: $orgId, id: id})
+       OPTIONAL MATCH (e:${LABELS.entity} {ns: $ns, org: $orgId, id: id})
        WITH id, e WHERE e IS NULL
        RETURN collect(id) AS missing`,
       { ns, orgId, ids: entityIds },
     );
-    const missing = ((row?.missing as string[] | undefined) ?? []).sort(compare).slice(0, 20);
+    const missing = ((row?.missing as string[] | undefined) ?? []).sort(compareCodePoints).slice(0, 20);
     if (missing.length > 0) {
       throw new IntelGraphError('NOT_FOUND', `no entities ${missing.join(', ')}`, {
         details: { ids: missing },
@@ -84,7 +84,7 @@ export function createNeo4jCaseStore(
   };
   const readCase = async (tx: Neo4jTx, orgId: string, id: string): Promise<CaseRecord | null> => {
     const [row] = await tx.run(
-      `MATCH (c:IgCase {ns: $ns, id: $id}) WHERE c.orgId = $orgId
+      `MATCH (c:${LABELS.case} {ns: $ns, id: $id}) WHERE c.orgId = $orgId
        RETURN ${CASE_MAP} AS record, ${LINKED} AS entityIds`,
       { ns, orgId, id },
     );
@@ -97,7 +97,7 @@ export function createNeo4jCaseStore(
    */
   const lockCase = async (tx: Neo4jTx, orgId: string, id: string): Promise<CaseRecord> => {
     const [row] = await tx.run(
-      `MATCH (c:IgCase {ns: $ns, id: $id}) WHERE c.orgId = $orgId
+      `MATCH (c:${LABELS.case} {ns: $ns, id: $id}) WHERE c.orgId = $orgId
        SET c.igLock = true
        SET c.version = c.version + 1
        REMOVE c.igLock
@@ -117,13 +117,13 @@ export function createNeo4jCaseStore(
 
     async list(query): Promise<CasePage> {
       const q = parseCaseList(query);
-      const offset = decodeCursor(q.cursor);
+      const offset = decodeGraphCursor(q.cursor);
       const limit = q.limit ?? 20;
       const rows = await connection.read((tx) =>
         tx.run(
-          `MATCH (c:IgCase {ns: $ns, orgId: $orgId})
+          `MATCH (c:${LABELS.case} {ns: $ns, orgId: $orgId})
            WHERE ($status IS NULL OR c.status = $status)
-             AND ($entityId IS NULL OR EXISTS { (c)-[:IG_CASE_LINK]->(:IgEntity {ns: $ns, org: $orgId, id: $entityId}) })
+             AND ($entityId IS NULL OR EXISTS { (c)-[:${LABELS.caseLink}]->(:${LABELS.entity} {ns: $ns, org: $orgId, id: $entityId}) })
            WITH c ORDER BY c.createdAt DESC, c.id DESC SKIP $skip LIMIT $limit
            RETURN ${CASE_MAP} AS record, ${LINKED} AS entityIds
            ORDER BY record.createdAt DESC, record.id DESC`,
@@ -140,25 +140,25 @@ export function createNeo4jCaseStore(
       const page = rows.slice(0, limit).map((row) => toCase(row.record, row.entityIds));
       return {
         items: page.map(({ notes, ...rest }) => ({ ...rest, noteCount: notes.length })),
-        nextCursor: nextCursor(offset, limit, rows.length > limit),
+        nextCursor: nextGraphCursor(offset, limit, rows.length > limit),
         rows: page.length,
       };
     },
 
     async create(input) {
       const c = parseCaseCreate(input);
-      const entityIds = [...new Set(c.entityIds ?? [])].sort(compare);
+      const entityIds = [...new Set(c.entityIds ?? [])].sort(compareCodePoints);
       const at = now();
       const id = ids.next('case');
       return connection.write(async (tx) => {
         await requireEntities(tx, c.orgId, entityIds);
         await tx.run(
-          `CREATE (c:IgCase {ns: $ns, id: $id, orgId: $orgId, title: $title, description: $description,
+          `CREATE (c:${LABELS.case} {ns: $ns, id: $id, orgId: $orgId, title: $title, description: $description,
                    status: 'open', createdBy: $createdBy, createdAt: $now, updatedAt: $now, version: 1, notes: []})
            WITH c
            UNWIND $entityIds AS eid
-           MATCH (e:IgEntity {ns: $ns, org: $orgId, id: eid})
-           MERGE (c)-[:IG_CASE_LINK]->(e)`,
+           MATCH (e:${LABELS.entity} {ns: $ns, org: $orgId, id: eid})
+           MERGE (c)-[:${LABELS.caseLink}]->(e)`,
           {
             ns,
             id,
@@ -184,13 +184,13 @@ export function createNeo4jCaseStore(
         checkCaseUpdate(current, u);
         await requireEntities(tx, u.orgId, u.linkEntityIds ?? []);
         await tx.run(
-          `MATCH (c:IgCase {ns: $ns, id: $id})
+          `MATCH (c:${LABELS.case} {ns: $ns, id: $id})
            SET c.title = coalesce($title, c.title), c.description = coalesce($description, c.description),
                c.status = coalesce($status, c.status), c.updatedAt = $now
            WITH c
            UNWIND $link AS eid
-           MATCH (e:IgEntity {ns: $ns, org: $orgId, id: eid})
-           MERGE (c)-[:IG_CASE_LINK]->(e)`,
+           MATCH (e:${LABELS.entity} {ns: $ns, org: $orgId, id: eid})
+           MERGE (c)-[:${LABELS.caseLink}]->(e)`,
           {
             ns,
             orgId: u.orgId,
@@ -204,7 +204,7 @@ export function createNeo4jCaseStore(
         );
         if ((u.unlinkEntityIds ?? []).length > 0) {
           await tx.run(
-            `MATCH (c:IgCase {ns: $ns, id: $id})-[l:IG_CASE_LINK]->(e:IgEntity)
+            `MATCH (c:${LABELS.case} {ns: $ns, id: $id})-[l:${LABELS.caseLink}]->(e:${LABELS.entity})
              WHERE e.id IN $unlink
              DELETE l`,
             { ns, id: u.id, unlink: u.unlinkEntityIds },
@@ -224,7 +224,7 @@ export function createNeo4jCaseStore(
         const current = await lockCase(tx, n.orgId, n.id);
         checkCaseNote({ id: current.id, status: current.status, noteCount: current.notes.length });
         await tx.run(
-          `MATCH (c:IgCase {ns: $ns, id: $id})
+          `MATCH (c:${LABELS.case} {ns: $ns, id: $id})
            SET c.notes = c.notes + $note, c.updatedAt = $now`,
           { ns, id: n.id, note: JSON.stringify(note), now: at },
         );
@@ -244,7 +244,7 @@ function toCase(value: unknown, entityIds: unknown): CaseRecord {
     title: String(c.title),
     description: String(c.description ?? ''),
     status: String(c.status) as CaseStatus,
-    entityIds: [...new Set((entityIds as string[] | null) ?? [])].sort(compare),
+    entityIds: [...new Set((entityIds as string[] | null) ?? [])].sort(compareCodePoints),
     notes: ((c.notes as string[] | null) ?? []).map((n) => JSON.parse(n) as CaseNote),
     createdBy: String(c.createdBy),
     createdAt: String(c.createdAt),

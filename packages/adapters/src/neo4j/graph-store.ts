@@ -1,5 +1,6 @@
 import {
   type Clock,
+  compareCodePoints,
   type GraphEntity,
   type GraphMergeInput,
   type GraphMergeResult,
@@ -12,25 +13,23 @@ import {
   type GraphStore,
   type GraphUpsertInput,
   type GraphUpsertResult,
+  graphEntityWords,
+  graphRelationshipKey,
   IntelGraphError,
   type JsonValue,
+  mergeGraphEntities,
+  nextGraphCursor,
   type OrgGraph,
+  parseGraphEntityId,
+  parseGraphMerge,
+  parseGraphNeighbors,
+  parseGraphSearch,
+  parseGraphUpsert,
   parseOrgId,
   systemClock,
 } from '@intelgraph/core';
-import { compare, mergeEntities } from '../memory/graph.js';
-import {
-  entityWords,
-  nextCursor,
-  parseEntityId,
-  parseMerge,
-  parseNeighbors,
-  parseSearch,
-  parseUpsert,
-  relationshipKey,
-} from '../memory/graph-input.js';
 import type { Neo4jConnection, Neo4jTx } from './connection.js';
-import { orgKeyOf, SEARCH_INDEX } from './schema.js';
+import { LABELS, orgKeyOf, SEARCH_INDEX } from './schema.js';
 
 /**
  * Options of {@link createNeo4jGraphStore}.
@@ -50,9 +49,9 @@ const REL_MAP = 'r { .type, .props, .createdAt, .updatedAt, from: startNode(r).i
 
 // Each direction is a fixed statement: Cypher text never contains caller data.
 const NEIGHBORS: Record<'out' | 'in' | 'both', string> = {
-  out: 'MATCH (a:IgEntity {ns: $ns, org: $org, id: $id})-[r:IG_REL]->(n:IgEntity)',
-  in: 'MATCH (a:IgEntity {ns: $ns, org: $org, id: $id})<-[r:IG_REL]-(n:IgEntity)',
-  both: 'MATCH (a:IgEntity {ns: $ns, org: $org, id: $id})-[r:IG_REL]-(n:IgEntity)',
+  out: `MATCH (a:${LABELS.entity} {ns: $ns, org: $org, id: $id})-[r:${LABELS.relationship}]->(n:${LABELS.entity})`,
+  in: `MATCH (a:${LABELS.entity} {ns: $ns, org: $org, id: $id})<-[r:${LABELS.relationship}]-(n:${LABELS.entity})`,
+  both: `MATCH (a:${LABELS.entity} {ns: $ns, org: $org, id: $id})-[r:${LABELS.relationship}]-(n:${LABELS.entity})`,
 };
 
 /**
@@ -88,11 +87,14 @@ function createNeo4jOrgGraph(connection: Neo4jConnection, org: string, now: () =
   const ns = connection.namespace;
   const orgKey = orgKeyOf(org);
   const readEntity = async (tx: Neo4jTx, id: string): Promise<GraphEntity | null> => {
-    const rows = await tx.run(`MATCH (n:IgEntity {ns: $ns, org: $org, id: $id}) RETURN ${ENTITY_MAP} AS e`, {
-      ns,
-      org,
-      id,
-    });
+    const rows = await tx.run(
+      `MATCH (n:${LABELS.entity} {ns: $ns, org: $org, id: $id}) RETURN ${ENTITY_MAP} AS e`,
+      {
+        ns,
+        org,
+        id,
+      },
+    );
     return rows[0] ? toEntity(rows[0].e) : null;
   };
 
@@ -100,12 +102,12 @@ function createNeo4jOrgGraph(connection: Neo4jConnection, org: string, now: () =
     orgId: org,
 
     async getEntity(id: string) {
-      const entityId = parseEntityId(id);
+      const entityId = parseGraphEntityId(id);
       return connection.read((tx) => readEntity(tx, entityId));
     },
 
     async search(query: GraphSearchQuery): Promise<GraphPage<GraphSearchHit>> {
-      const { terms, types, limit, offset } = parseSearch(query);
+      const { terms, types, limit, offset } = parseGraphSearch(query);
       // One statement: BEGIN pipelined with it (a plugin's search is on the run's hot path).
       const rows = await connection.readQuery(
         `CALL db.index.fulltext.queryNodes($index, $lucene) YIELD node AS n, score
@@ -126,19 +128,22 @@ function createNeo4jOrgGraph(connection: Neo4jConnection, org: string, now: () =
       const page = rows.slice(0, limit);
       return {
         items: page.map((row) => ({ entity: toEntity(row.e), score: Number(row.score) })),
-        nextCursor: nextCursor(offset, limit, rows.length > limit),
+        nextCursor: nextGraphCursor(offset, limit, rows.length > limit),
         rows: page.length,
       };
     },
 
     async neighbors(query: GraphNeighborsQuery): Promise<GraphPage<GraphNeighbor>> {
-      const q = parseNeighbors(query);
+      const q = parseGraphNeighbors(query);
       const rows = await connection.read(async (tx) => {
-        const exists = await tx.run('MATCH (a:IgEntity {ns: $ns, org: $org, id: $id}) RETURN a.id AS id', {
-          ns,
-          org,
-          id: q.id,
-        });
+        const exists = await tx.run(
+          `MATCH (a:${LABELS.entity} {ns: $ns, org: $org, id: $id}) RETURN a.id AS id`,
+          {
+            ns,
+            org,
+            id: q.id,
+          },
+        );
         if (exists.length === 0) throw notFound(q.id);
         return tx.run(
           `${NEIGHBORS[q.direction]}
@@ -159,13 +164,13 @@ function createNeo4jOrgGraph(connection: Neo4jConnection, org: string, now: () =
       const page = rows.slice(0, q.limit);
       return {
         items: page.map((row) => ({ relationship: toRelationship(row.rel), entity: toEntity(row.e) })),
-        nextCursor: nextCursor(q.offset, q.limit, rows.length > q.limit),
+        nextCursor: nextGraphCursor(q.offset, q.limit, rows.length > q.limit),
         rows: page.length,
       };
     },
 
     async upsert(input: GraphUpsertInput): Promise<GraphUpsertResult> {
-      const batch = parseUpsert(input);
+      const batch = parseGraphUpsert(input);
       const at = now();
       const batchIds = new Set(batch.entities.map((e) => e.id));
       const ends = new Set<string>();
@@ -179,10 +184,10 @@ function createNeo4jOrgGraph(connection: Neo4jConnection, org: string, now: () =
         name: e.name,
         aliases: e.aliases,
         props: JSON.stringify(e.properties),
-        searchText: entityWords(e.name, e.aliases).join(' '),
+        searchText: graphEntityWords(e.name, e.aliases).join(' '),
       }));
       const relationships = batch.relationships.map((r) => ({
-        key: relationshipKey(r.from, r.type, r.to),
+        key: graphRelationshipKey(r.from, r.type, r.to),
         type: r.type,
         from: r.from,
         to: r.to,
@@ -192,12 +197,12 @@ function createNeo4jOrgGraph(connection: Neo4jConnection, org: string, now: () =
         if (ends.size > 0) {
           const [missing] = await tx.run(
             `UNWIND $ids AS id
-             OPTIONAL MATCH (n:IgEntity {ns: $ns, org: $org, id: id})
+             OPTIONAL MATCH (n:${LABELS.entity} {ns: $ns, org: $org, id: id})
              WITH id, n WHERE n IS NULL
              RETURN collect(id) AS ids`,
             { ns, org, ids: [...ends] },
           );
-          const ids = ((missing?.ids as string[] | undefined) ?? []).sort(compare).slice(0, 20);
+          const ids = ((missing?.ids as string[] | undefined) ?? []).sort(compareCodePoints).slice(0, 20);
           if (ids.length > 0) {
             throw new IntelGraphError('NOT_FOUND', `relationship ends do not exist: ${ids.join(', ')}`, {
               details: { ids },
@@ -212,7 +217,7 @@ function createNeo4jOrgGraph(connection: Neo4jConnection, org: string, now: () =
         if (entities.length > 0) {
           const { counters } = await tx.runCounting(
             `UNWIND $entities AS e
-             MERGE (n:IgEntity {ns: $ns, org: $org, id: e.id})
+             MERGE (n:${LABELS.entity} {ns: $ns, org: $org, id: e.id})
                ON CREATE SET n.createdAt = $now, n.mergedFrom = [], n.orgKey = $orgKey
              SET n.type = e.type, n.name = e.name, n.aliases = e.aliases, n.props = e.props,
                  n.searchText = e.searchText, n.updatedAt = $now`,
@@ -224,9 +229,9 @@ function createNeo4jOrgGraph(connection: Neo4jConnection, org: string, now: () =
         if (relationships.length > 0) {
           const { counters } = await tx.runCounting(
             `UNWIND $relationships AS r
-             MATCH (a:IgEntity {ns: $ns, org: $org, id: r.from})
-             MATCH (b:IgEntity {ns: $ns, org: $org, id: r.to})
-             MERGE (a)-[x:IG_REL {ns: $ns, org: $org, key: r.key}]->(b)
+             MATCH (a:${LABELS.entity} {ns: $ns, org: $org, id: r.from})
+             MATCH (b:${LABELS.entity} {ns: $ns, org: $org, id: r.to})
+             MERGE (a)-[x:${LABELS.relationship} {ns: $ns, org: $org, key: r.key}]->(b)
                ON CREATE SET x.type = r.type, x.createdAt = $now
              SET x.props = r.props, x.updatedAt = $now`,
             { ns, org, now: at, relationships },
@@ -239,13 +244,13 @@ function createNeo4jOrgGraph(connection: Neo4jConnection, org: string, now: () =
     },
 
     async merge(input: GraphMergeInput): Promise<GraphMergeResult> {
-      const { survivorId, mergedId } = parseMerge(input);
+      const { survivorId, mergedId } = parseGraphMerge(input);
       const at = now();
       const ids = { ns, org, survivorId, mergedId, now: at, sep: '\u0000' };
       return connection.write(async (tx) => {
         // Writing both nodes first takes their locks, so concurrent merges serialise here.
         const locked = await tx.run(
-          `MATCH (n:IgEntity {ns: $ns, org: $org}) WHERE n.id IN [$survivorId, $mergedId]
+          `MATCH (n:${LABELS.entity} {ns: $ns, org: $org}) WHERE n.id IN [$survivorId, $mergedId]
            SET n.updatedAt = $now
            RETURN ${ENTITY_MAP} AS e`,
           ids,
@@ -256,45 +261,45 @@ function createNeo4jOrgGraph(connection: Neo4jConnection, org: string, now: () =
         if (!survivor) throw notFound(survivorId);
         if (!merged) throw notFound(mergedId);
         const [countRow] = await tx.run(
-          'MATCH (m:IgEntity {ns: $ns, org: $org, id: $mergedId})-[r:IG_REL]-() RETURN count(r) AS total',
+          `MATCH (m:${LABELS.entity} {ns: $ns, org: $org, id: $mergedId})-[r:${LABELS.relationship}]-() RETURN count(r) AS total`,
           ids,
         );
         const total = Number(countRow?.total ?? 0);
         const outgoing = await tx.runCounting(
-          `MATCH (m:IgEntity {ns: $ns, org: $org, id: $mergedId})-[r:IG_REL]->(t:IgEntity)
-           MATCH (s:IgEntity {ns: $ns, org: $org, id: $survivorId})
+          `MATCH (m:${LABELS.entity} {ns: $ns, org: $org, id: $mergedId})-[r:${LABELS.relationship}]->(t:${LABELS.entity})
+           MATCH (s:${LABELS.entity} {ns: $ns, org: $org, id: $survivorId})
            WITH s, t, r, r.type AS type, r.props AS props, r.createdAt AS createdAt
            DELETE r
            WITH s, t, type, props, createdAt WHERE t <> s
-           MERGE (s)-[x:IG_REL {ns: $ns, org: $org, key: s.id + $sep + type + $sep + t.id}]->(t)
+           MERGE (s)-[x:${LABELS.relationship} {ns: $ns, org: $org, key: s.id + $sep + type + $sep + t.id}]->(t)
              ON CREATE SET x.type = type, x.props = props, x.createdAt = createdAt, x.updatedAt = $now`,
           ids,
         );
         const incoming = await tx.runCounting(
-          `MATCH (m:IgEntity {ns: $ns, org: $org, id: $mergedId})<-[r:IG_REL]-(f:IgEntity)
-           MATCH (s:IgEntity {ns: $ns, org: $org, id: $survivorId})
+          `MATCH (m:${LABELS.entity} {ns: $ns, org: $org, id: $mergedId})<-[r:${LABELS.relationship}]-(f:${LABELS.entity})
+           MATCH (s:${LABELS.entity} {ns: $ns, org: $org, id: $survivorId})
            WITH s, f, r, r.type AS type, r.props AS props, r.createdAt AS createdAt
            DELETE r
            WITH s, f, type, props, createdAt WHERE f <> s
-           MERGE (f)-[x:IG_REL {ns: $ns, org: $org, key: f.id + $sep + type + $sep + s.id}]->(s)
+           MERGE (f)-[x:${LABELS.relationship} {ns: $ns, org: $org, key: f.id + $sep + type + $sep + s.id}]->(s)
              ON CREATE SET x.type = type, x.props = props, x.createdAt = createdAt, x.updatedAt = $now`,
           ids,
         );
         // The org's cases linking the merged entity follow it to the survivor (one version step per case).
         await tx.run(
-          `MATCH (c:IgCase {ns: $ns, orgId: $org})-[l:IG_CASE_LINK]->(m:IgEntity {ns: $ns, org: $org, id: $mergedId})
-           MATCH (s:IgEntity {ns: $ns, org: $org, id: $survivorId})
+          `MATCH (c:${LABELS.case} {ns: $ns, orgId: $org})-[l:${LABELS.caseLink}]->(m:${LABELS.entity} {ns: $ns, org: $org, id: $mergedId})
+           MATCH (s:${LABELS.entity} {ns: $ns, org: $org, id: $survivorId})
            DELETE l
-           MERGE (c)-[:IG_CASE_LINK]->(s)
+           MERGE (c)-[:${LABELS.caseLink}]->(s)
            SET c.igLock = true
            SET c.version = c.version + 1, c.updatedAt = $now
            REMOVE c.igLock`,
           ids,
         );
-        const entity = mergeEntities(survivor, merged, at);
+        const entity = mergeGraphEntities(survivor, merged, at);
         await tx.run(
-          `MATCH (s:IgEntity {ns: $ns, org: $org, id: $survivorId})
-           MATCH (m:IgEntity {ns: $ns, org: $org, id: $mergedId})
+          `MATCH (s:${LABELS.entity} {ns: $ns, org: $org, id: $survivorId})
+           MATCH (m:${LABELS.entity} {ns: $ns, org: $org, id: $mergedId})
            DETACH DELETE m
            SET s.aliases = $aliases, s.props = $props, s.mergedFrom = $mergedFrom,
                s.searchText = $searchText, s.updatedAt = $now`,
@@ -303,7 +308,7 @@ function createNeo4jOrgGraph(connection: Neo4jConnection, org: string, now: () =
             aliases: entity.aliases,
             props: JSON.stringify(entity.properties),
             mergedFrom: entity.mergedFrom,
-            searchText: entityWords(entity.name, entity.aliases).join(' '),
+            searchText: graphEntityWords(entity.name, entity.aliases).join(' '),
           },
         );
         const moved = outgoing.counters.relationshipsCreated + incoming.counters.relationshipsCreated;
@@ -316,7 +321,7 @@ function createNeo4jOrgGraph(connection: Neo4jConnection, org: string, now: () =
 
 /**
  * The Lucene query for the search terms: every term must match a word exactly (boosted) or as a
- * prefix, within the namespace and the org. Terms are letters and digits only (see `searchTerms`), so
+ * prefix, within the namespace and the org. Terms are letters and digits only (see `graphSearchTerms`), so
  * they cannot carry Lucene syntax; the namespace is validated the same way and the org key is hex.
  */
 function luceneQuery(ns: string, orgKey: string, terms: readonly string[]): string {

@@ -2,12 +2,17 @@
 // "already exists" races between hosts starting at once are ignored.
 import { sha256Hex } from '@intelgraph/core';
 
-/** Node labels and relationship types are fixed; entity and relationship kinds are properties. */
+/**
+ * Node labels and relationship types are fixed (every statement of the adapter names them through this
+ * constant, never spliced from input); entity and relationship kinds are properties.
+ */
 export const LABELS = Object.freeze({
   entity: 'IgEntity',
   case: 'IgCase',
   relationship: 'IG_REL',
   caseLink: 'IG_CASE_LINK',
+  /** Marks one-off data migrations as done. */
+  migration: 'IgMigration',
 });
 
 /**
@@ -52,26 +57,26 @@ const STATEMENTS = [
   // Entities and relationships are unique per (namespace, org, id): two orgs may hold the same id.
   'DROP CONSTRAINT ig_entity_key IF EXISTS',
   'DROP CONSTRAINT ig_rel_key IF EXISTS',
-  'CREATE CONSTRAINT ig_entity_org_key IF NOT EXISTS FOR (n:IgEntity) REQUIRE (n.ns, n.org, n.id) IS UNIQUE',
-  'CREATE CONSTRAINT ig_case_key IF NOT EXISTS FOR (n:IgCase) REQUIRE (n.ns, n.id) IS UNIQUE',
-  'CREATE CONSTRAINT ig_rel_org_key IF NOT EXISTS FOR ()-[r:IG_REL]-() REQUIRE (r.ns, r.org, r.key) IS UNIQUE',
-  'CREATE INDEX ig_case_org IF NOT EXISTS FOR (n:IgCase) ON (n.ns, n.orgId)',
+  `CREATE CONSTRAINT ig_entity_org_key IF NOT EXISTS FOR (n:${LABELS.entity}) REQUIRE (n.ns, n.org, n.id) IS UNIQUE`,
+  `CREATE CONSTRAINT ig_case_key IF NOT EXISTS FOR (n:${LABELS.case}) REQUIRE (n.ns, n.id) IS UNIQUE`,
+  `CREATE CONSTRAINT ig_rel_org_key IF NOT EXISTS FOR ()-[r:${LABELS.relationship}]-() REQUIRE (r.ns, r.org, r.key) IS UNIQUE`,
+  `CREATE INDEX ig_case_org IF NOT EXISTS FOR (n:${LABELS.case}) ON (n.ns, n.orgId)`,
   // Not eventually consistent: an entity is searchable as soon as its transaction commits.
-  `CREATE FULLTEXT INDEX ${SEARCH_INDEX} IF NOT EXISTS FOR (n:IgEntity) ON EACH [n.searchText, n.ns, n.orgKey]
+  `CREATE FULLTEXT INDEX ${SEARCH_INDEX} IF NOT EXISTS FOR (n:${LABELS.entity}) ON EACH [n.searchText, n.ns, n.orgKey]
    OPTIONS { indexConfig: { \`fulltext.analyzer\`: 'standard-no-stop-words', \`fulltext.eventually_consistent\`: false } }`,
   'CALL db.awaitIndexes(300)',
 ];
 
 // Nodes and edges written before org partitioning move to PRE_TENANCY_ORG, in batches (each statement is
 // its own transaction and returns how many it changed); a marker node records that it is done.
-const MIGRATED = "MATCH (m:IgMigration {id: 'graph_org'}) RETURN count(m) AS n";
+const MIGRATED = `MATCH (m:${LABELS.migration} {id: 'graph_org'}) RETURN count(m) AS n`;
 const BACKFILL = [
-  `MATCH (n:IgEntity) WHERE n.org IS NULL WITH n LIMIT 10000
+  `MATCH (n:${LABELS.entity}) WHERE n.org IS NULL WITH n LIMIT 10000
    SET n.org = $org, n.orgKey = $orgKey RETURN count(n) AS n`,
-  `MATCH ()-[r:IG_REL]->() WHERE r.org IS NULL WITH r LIMIT 10000
+  `MATCH ()-[r:${LABELS.relationship}]->() WHERE r.org IS NULL WITH r LIMIT 10000
    SET r.org = $org RETURN count(r) AS n`,
 ];
-const MARK_MIGRATED = "MERGE (m:IgMigration {id: 'graph_org'}) RETURN 1 AS n";
+const MARK_MIGRATED = `MERGE (m:${LABELS.migration} {id: 'graph_org'}) RETURN 1 AS n`;
 
 const ALREADY_EXISTS = /EquivalentSchemaRuleAlreadyExists|IndexAlreadyExists|ConstraintAlreadyExists/;
 

@@ -5,23 +5,22 @@ import {
   type CaseStatus,
   type CaseStore,
   type Clock,
-  type IdSource,
-  IntelGraphError,
-  randomIds,
-  systemClock,
-} from '@intelgraph/core';
-import {
   caseNotFound,
   checkCaseNote,
   checkCaseUpdate,
+  compareCodePoints,
+  decodeGraphCursor,
+  type IdSource,
+  IntelGraphError,
+  nextGraphCursor,
   parseCaseCreate,
   parseCaseList,
   parseCaseNote,
   parseCaseRef,
   parseCaseUpdate,
-} from '../memory/cases-input.js';
-import { compare } from '../memory/graph.js';
-import { decodeCursor, nextCursor } from '../memory/graph-input.js';
+  randomIds,
+  systemClock,
+} from '@intelgraph/core';
 import { entityGone, isoOf, parseNamespace, sqlState } from './graph-rows.js';
 import type { SqlDatabase, SqlExecutor } from './sql.js';
 
@@ -81,7 +80,7 @@ export function createPgCaseStore(db: SqlDatabase, options: PgCaseStoreOptions =
        WHERE NOT EXISTS (SELECT 1 FROM ig_graph_entities e WHERE e.ns = $1 AND e.org_id = $3 AND e.id = t.id)`,
       [ns, entityIds, orgId],
     );
-    const missing = [...new Set(rows.map((r) => r.id))].sort(compare).slice(0, 20);
+    const missing = [...new Set(rows.map((r) => r.id))].sort(compareCodePoints).slice(0, 20);
     if (missing.length > 0) {
       throw new IntelGraphError('NOT_FOUND', `no entities ${missing.join(', ')}`, {
         details: { ids: missing },
@@ -127,7 +126,7 @@ export function createPgCaseStore(db: SqlDatabase, options: PgCaseStoreOptions =
 
     async list(query): Promise<CasePage> {
       const q = parseCaseList(query);
-      const offset = decodeCursor(q.cursor);
+      const offset = decodeGraphCursor(q.cursor);
       const limit = q.limit ?? 20;
       const { rows } = await db.query(
         `SELECT ${CASE_COLUMNS} FROM ig_cases c
@@ -145,14 +144,14 @@ export function createPgCaseStore(db: SqlDatabase, options: PgCaseStoreOptions =
         .map((row) => ({ ...toSummary(row), noteCount: Number(row.note_count) }));
       return {
         items: page,
-        nextCursor: nextCursor(offset, limit, rows.length > limit),
+        nextCursor: nextGraphCursor(offset, limit, rows.length > limit),
         rows: page.length,
       };
     },
 
     async create(input) {
       const c = parseCaseCreate(input);
-      const entityIds = [...new Set(c.entityIds ?? [])].sort(compare);
+      const entityIds = [...new Set(c.entityIds ?? [])].sort(compareCodePoints);
       const at = now();
       const id = ids.next('case'); // drawn before validation, as the other stores do
       try {
@@ -250,7 +249,7 @@ function toSummary(r: Row): Omit<CaseRecord, 'notes'> {
     title: String(r.title),
     description: JSON.parse(String(r.description)) as string,
     status: String(r.status) as CaseStatus,
-    entityIds: [...((r.entity_ids as string[] | null) ?? [])].sort(compare),
+    entityIds: [...((r.entity_ids as string[] | null) ?? [])].sort(compareCodePoints),
     createdBy: String(r.created_by),
     createdAt: isoOf(r.created_at),
     updatedAt: isoOf(r.updated_at),

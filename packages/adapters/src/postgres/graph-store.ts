@@ -1,5 +1,6 @@
 import {
   type Clock,
+  compareCodePoints,
   type GraphMergeInput,
   type GraphMergeResult,
   type GraphNeighbor,
@@ -10,21 +11,19 @@ import {
   type GraphStore,
   type GraphUpsertInput,
   type GraphUpsertResult,
+  graphEntityWords,
   IntelGraphError,
+  mergeGraphEntities,
+  nextGraphCursor,
   type OrgGraph,
+  parseGraphEntityId,
+  parseGraphMerge,
+  parseGraphNeighbors,
+  parseGraphSearch,
+  parseGraphUpsert,
   parseOrgId,
   systemClock,
 } from '@intelgraph/core';
-import { compare, mergeEntities } from '../memory/graph.js';
-import {
-  entityWords,
-  nextCursor,
-  parseEntityId,
-  parseMerge,
-  parseNeighbors,
-  parseSearch,
-  parseUpsert,
-} from '../memory/graph-input.js';
 import {
   entityColumns,
   entityGone,
@@ -125,7 +124,7 @@ function createPgOrgGraph(db: SqlDatabase, ns: string, org: string, now: () => s
     orgId: org,
 
     async getEntity(id: string) {
-      const entityId = parseEntityId(id);
+      const entityId = parseGraphEntityId(id);
       const { rows } = await db.query(
         `SELECT ${ENTITY} FROM ig_graph_entities e WHERE e.ns = $1 AND e.org_id = $3 AND e.id = $2`,
         [ns, entityId, org],
@@ -134,7 +133,7 @@ function createPgOrgGraph(db: SqlDatabase, ns: string, org: string, now: () => s
     },
 
     async search(query: GraphSearchQuery): Promise<GraphPage<GraphSearchHit>> {
-      const { terms, types, limit, offset } = parseSearch(query);
+      const { terms, types, limit, offset } = parseGraphSearch(query);
       // Per term, an entity scores 2 for an exact word and 1 for a prefix; it must match every term.
       // Terms are letters and digits only, and the range [term, term + U+10FFFF) is every word they prefix.
       const { rows } = await db.query(
@@ -157,13 +156,13 @@ function createPgOrgGraph(db: SqlDatabase, ns: string, org: string, now: () => s
       const page = rows.slice(0, limit);
       return {
         items: page.map((row) => ({ entity: toEntity(row), score: Number(row.score) })),
-        nextCursor: nextCursor(offset, limit, rows.length > limit),
+        nextCursor: nextGraphCursor(offset, limit, rows.length > limit),
         rows: page.length,
       };
     },
 
     async neighbors(query: GraphNeighborsQuery): Promise<GraphPage<GraphNeighbor>> {
-      const q = parseNeighbors(query);
+      const q = parseGraphNeighbors(query);
       // One statement, so the existence check and the page read the same snapshot.
       const { rows: found } = await db.query(
         `SELECT EXISTS (SELECT 1 FROM ig_graph_entities WHERE ns = $1 AND org_id = $6 AND id = $2) AS anchor, n.*
@@ -178,13 +177,13 @@ function createPgOrgGraph(db: SqlDatabase, ns: string, org: string, now: () => s
       const page = rows.slice(0, q.limit);
       return {
         items: page.map((row) => ({ relationship: toRelationship(row), entity: toEntity(row) })),
-        nextCursor: nextCursor(q.offset, q.limit, rows.length > q.limit),
+        nextCursor: nextGraphCursor(q.offset, q.limit, rows.length > q.limit),
         rows: page.length,
       };
     },
 
     async upsert(input: GraphUpsertInput): Promise<GraphUpsertResult> {
-      const batch = parseUpsert(input);
+      const batch = parseGraphUpsert(input);
       const at = now();
       const batchIds = new Set(batch.entities.map((e) => e.id));
       const ends = new Set<string>();
@@ -193,9 +192,12 @@ function createPgOrgGraph(db: SqlDatabase, ns: string, org: string, now: () => s
         if (!batchIds.has(r.to)) ends.add(r.to);
       }
       // Rows are written in key order, so concurrent batches take their row locks in the same order.
-      const entities = [...batch.entities].sort((a, b) => compare(a.id, b.id));
+      const entities = [...batch.entities].sort((a, b) => compareCodePoints(a.id, b.id));
       const relationships = [...batch.relationships].sort(
-        (a, b) => compare(a.from, b.from) || compare(a.type, b.type) || compare(a.to, b.to),
+        (a, b) =>
+          compareCodePoints(a.from, b.from) ||
+          compareCodePoints(a.type, b.type) ||
+          compareCodePoints(a.to, b.to),
       );
       const result: GraphUpsertResult = {
         entities: { created: 0, updated: 0 },
@@ -213,7 +215,7 @@ function createPgOrgGraph(db: SqlDatabase, ns: string, org: string, now: () => s
             );
             const ids = rows
               .map((r) => r.id)
-              .sort(compare)
+              .sort(compareCodePoints)
               .slice(0, 20);
             if (ids.length > 0) {
               throw new IntelGraphError('NOT_FOUND', `relationship ends do not exist: ${ids.join(', ')}`, {
@@ -247,7 +249,7 @@ function createPgOrgGraph(db: SqlDatabase, ns: string, org: string, now: () => s
             result.entities = { created, updated: entities.length - created };
             await writeWords(
               tx,
-              entities.map((e) => ({ id: e.id, words: entityWords(e.name, e.aliases) })),
+              entities.map((e) => ({ id: e.id, words: graphEntityWords(e.name, e.aliases) })),
             );
           }
           if (relationships.length > 0) {
@@ -276,13 +278,13 @@ function createPgOrgGraph(db: SqlDatabase, ns: string, org: string, now: () => s
           }
         });
       } catch (err) {
-        throw entityGone(err, [...ends].sort(compare));
+        throw entityGone(err, [...ends].sort(compareCodePoints));
       }
       return result;
     },
 
     async merge(input: GraphMergeInput): Promise<GraphMergeResult> {
-      const { survivorId, mergedId } = parseMerge(input);
+      const { survivorId, mergedId } = parseGraphMerge(input);
       const at = now();
       return db.transaction(async (tx) => {
         // Both rows locked in id order, so concurrent merges serialise here without deadlocking.
@@ -333,7 +335,7 @@ function createPgOrgGraph(db: SqlDatabase, ns: string, org: string, now: () => s
           mergedId,
           org,
         ]);
-        const entity = mergeEntities(survivor, merged, at);
+        const entity = mergeGraphEntities(survivor, merged, at);
         await tx.query(
           `UPDATE ig_graph_entities SET aliases = $3, properties = $4, merged_from = $5, updated_at = $6
            WHERE ns = $1 AND org_id = $7 AND id = $2`,
@@ -347,7 +349,7 @@ function createPgOrgGraph(db: SqlDatabase, ns: string, org: string, now: () => s
             org,
           ],
         );
-        await writeWords(tx, [{ id: survivorId, words: entityWords(entity.name, entity.aliases) }]);
+        await writeWords(tx, [{ id: survivorId, words: graphEntityWords(entity.name, entity.aliases) }]);
         return { entity, relationshipsMoved: moved, relationshipsDropped: total - moved, rows: 2 + total };
       });
     },

@@ -1,6 +1,9 @@
 import {
+  decodeReviewCursor,
+  encodeReviewCursor,
   IntelGraphError,
   type JsonValue,
+  REVIEW_NO_DUE_KEY,
   type ReviewApplyRecord,
   type ReviewDecisionRecord,
   type ReviewPolicyRecord,
@@ -9,10 +12,8 @@ import {
   type ReviewTaskQuery,
   type ReviewTaskRecord,
 } from '@intelgraph/core';
-import { decodeReviewCursor, encodeReviewCursor } from '@intelgraph/governance';
 import type { SqlDatabase, SqlExecutor } from './sql.js';
 
-const NO_DUE_KEY = 8_640_000_000_000_000;
 const MAX_LIMIT = 500;
 
 type Row = Record<string, unknown>;
@@ -28,7 +29,7 @@ function conflict(err: unknown, what: string): unknown {
 }
 
 const parseDoc = <T>(r: Row): T => JSON.parse(String(r.doc)) as T;
-const dueKey = (t: ReviewTaskRecord): number => t.dueAt ?? NO_DUE_KEY;
+const dueKey = (t: ReviewTaskRecord): number => t.dueAt ?? REVIEW_NO_DUE_KEY;
 
 async function insertTask(tx: SqlExecutor, t: ReviewTaskRecord): Promise<void> {
   await tx.query(

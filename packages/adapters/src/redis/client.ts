@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  backoffDelay,
   IntelGraphError,
   type Logger,
   logEvent,
@@ -24,6 +25,10 @@ export type RedisConnection = Redis | Cluster;
 /** What a Redis store does when Redis cannot be reached. */
 export type UnavailablePolicy = 'fail-closed' | 'fail-open';
 
+/** Reconnect backoff: 100 ms, doubled per try, capped at 2 s (core's backoff formula, no jitter). */
+const reconnectDelay = (times: number): number =>
+  backoffDelay({ attempt: times, baseMs: 50, maxMs: 2000, jitter: 0 });
+
 /**
  * ioredis options that fail fast while disconnected (no offline queue, one retry per command, a command
  * timeout) and reconnect forever with capped backoff, so a Redis outage surfaces at once as `UNAVAILABLE`
@@ -39,7 +44,7 @@ export const FAIL_FAST_REDIS_OPTIONS: Readonly<RedisOptions> = Object.freeze({
   maxRetriesPerRequest: 1,
   commandTimeout: 2000,
   connectTimeout: 2000,
-  retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+  retryStrategy: reconnectDelay,
 });
 
 /**
@@ -147,7 +152,7 @@ export function createRedisClusterClient(
   const client = new Cluster(nodes, {
     enableOfflineQueue: false,
     maxRedirections: 16,
-    clusterRetryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+    clusterRetryStrategy: reconnectDelay,
     ...rest,
     redisOptions: {
       connectTimeout: FAIL_FAST_REDIS_OPTIONS.connectTimeout,

@@ -2,11 +2,12 @@ import {
   type IntelGraphError,
   type KillSwitchEntry,
   type KillSwitchStore,
+  killSwitchKey,
+  killSwitchKeysFor,
   type Logger,
   packageTracer,
   reportBackgroundFailure,
 } from '@intelgraph/core';
-import { killSwitchKey, killSwitchKeysFor } from '@intelgraph/finops';
 import type { TracerProvider } from '@opentelemetry/api';
 import { Cluster } from 'ioredis';
 import {

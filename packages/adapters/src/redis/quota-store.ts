@@ -1,4 +1,5 @@
 import {
+  fixedWindowFrames,
   IntelGraphError,
   type QuotaAmounts,
   type QuotaChargeResult,
@@ -6,8 +7,10 @@ import {
   type QuotaRuleUsage,
   type QuotaStore,
   type QuotaThresholdCrossing,
+  quotaRuleKey,
+  SLIDING_BUCKETS,
+  SLIDING_WINDOW_MS,
 } from '@intelgraph/core';
-import { fixedWindowFrames, quotaRuleKey, SLIDING_BUCKETS, SLIDING_WINDOW_MS } from '@intelgraph/finops';
 import { luaScript, type RedisConnection, toStoreError, type UnavailablePolicy } from './client.js';
 import { CHARGE_SCRIPT, SETTLE_SCRIPT, USAGE_SCRIPT } from './lua.js';
 

@@ -16,7 +16,7 @@ export function rawAjvValidator(schema: object, options: Options = AJV_OPTIONS):
   return ajv.compile(schema);
 }
 
-/** The seed's registry.validate: one global Ajv, the schema parsed and compiled on every call. */
+/** The naive registry.validate, the baseline the gate is measured against: one global Ajv, the schema parsed and compiled on every call. */
 export function seedCompilePerCall(schemaText: string): (payload: unknown) => { ok: boolean } {
   const ajv = new Ajv({ allErrors: true });
   addFormats(ajv);

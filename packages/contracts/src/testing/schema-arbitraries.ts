@@ -46,7 +46,7 @@ export function jsonSchemaArbitrary(): fc.Arbitrary<Obj> {
       tie('object'),
       tie('node').map((items) => ({ type: 'array', items })),
       fc.tuple(leaf(), leaf()).map(([x, y]) => ({ anyOf: [x, y] })),
-      // The combinator shapes of issue 18: "make it nullable", a one-branch allOf, tuples.
+      // Combinator shapes that once broke the compatibility check: "make it nullable", a one-branch allOf, tuples.
       leaf().map((x) => ({ oneOf: [{ type: 'null' }, x] })),
       tie('node').map((x) => ({ allOf: [x] })),
       fc

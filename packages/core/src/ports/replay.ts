@@ -1,4 +1,4 @@
-// Port of replayable run recordings (issue 21, part 1). Owned by @intelgraph/host (replay).
+// Port of replayable run recordings. Owned by @intelgraph/host (replay).
 import type { ErrorCode } from '../errors.js';
 import type { HostCallRecord } from '../provenance.js';
 

@@ -17,7 +17,7 @@ export type Access = ReturnType<typeof createAccess>;
 
 /** Access checks and shared reads over a governance context. */
 export function createAccess(ctx: GovernanceContext) {
-  const { options, store, auditorRoles, basePolicies, evidenceMaxBytes } = ctx;
+  const { options, store, authorizer, basePolicies, evidenceMaxBytes } = ctx;
 
   async function actorKeys(actor: Actor): Promise<string[]> {
     const groups = options.groups ? await options.groups(actor) : [];
@@ -62,7 +62,7 @@ export function createAccess(ctx: GovernanceContext) {
   async function canSee(actor: Actor, snap: ReviewSnapshot): Promise<boolean> {
     const t = snap.task;
     if (canonicalUserId(t.requester.userId) === actor.userId) return true;
-    if (actor.roles.some((r) => auditorRoles.has(r))) return true;
+    if (authorizer.allows(actor, 'governance.audit')) return true;
     if (snap.decisions.some((d) => d.actor && canonicalUserId(d.actor.userId) === actor.userId)) return true;
     const keys = await actorKeys(actor);
     return keys.some((k) => t.reviewerSelectors.includes(k));

@@ -5,9 +5,11 @@ import {
   type Actor,
   ActorSchema,
   type AuditTrail,
+  type Authorizer,
   type Clock,
   canonicalActor,
   createAuditTrail,
+  createAuthorizer,
   createMemoryAuditStore,
   type IdSource,
   IntelGraphError,
@@ -43,7 +45,8 @@ export interface GovernanceContext {
   readonly ids: IdSource;
   readonly audit: AuditTrail;
   readonly notifier: ReviewNotifier | undefined;
-  readonly auditorRoles: ReadonlySet<string>;
+  /** Decides `governance.audit` (who sees every task of their org). */
+  readonly authorizer: Authorizer;
   readonly evidenceMaxBytes: number;
   readonly payloadMaxBytes: number;
   readonly applyLeaseMs: number;
@@ -64,7 +67,7 @@ export function createGovernanceContext(options: GovernanceOptions): GovernanceC
   const ids = options.ids ?? randomIds;
   const audit = options.audit ?? createAuditTrail({ store: createMemoryAuditStore(), clock, ids });
   const notifier = options.notifier;
-  const auditorRoles = new Set(options.auditorRoles ?? ['admin', 'auditor']);
+  const authorizer = options.authorizer ?? createAuthorizer();
   const evidenceMaxBytes = options.evidenceMaxBytes ?? 5 * 1024 * 1024;
   const payloadMaxBytes = options.payloadMaxBytes ?? 256 * 1024;
   const applyLeaseMs = options.applyLeaseMs ?? 5 * 60_000;
@@ -104,7 +107,7 @@ export function createGovernanceContext(options: GovernanceOptions): GovernanceC
     ids,
     audit,
     notifier,
-    auditorRoles,
+    authorizer,
     evidenceMaxBytes,
     payloadMaxBytes,
     applyLeaseMs,

@@ -16,7 +16,7 @@ export type DecisionMethods = Pick<Governance, 'approve' | 'deny' | 'appeal' | '
 
 /** Decisions over the governance service's shared operations. */
 export function createDecisions(deps: GovernanceDeps): DecisionMethods {
-  const { store, clock, ids, applyGraceMs, auditorRoles } = deps;
+  const { store, clock, ids, applyGraceMs, authorizer } = deps;
   const { actorKeys, load, storeEvidence, publish, runApply, view } = deps;
 
   async function decide(
@@ -111,7 +111,7 @@ export function createDecisions(deps: GovernanceDeps): DecisionMethods {
       const actor = parseActor(actorInput);
       const taskId = parseTaskId(taskIdInput);
       const snap = await load(actor, taskId);
-      const isAuditor = actor.roles.some((r) => auditorRoles.has(r));
+      const isAuditor = authorizer.allows(actor, 'governance.audit');
       if (
         !isAuditor &&
         canonicalUserId(snap.task.requester.userId) !== actor.userId &&
@@ -119,7 +119,7 @@ export function createDecisions(deps: GovernanceDeps): DecisionMethods {
       )
         throw new IntelGraphError(
           'FORBIDDEN',
-          'only the requester, a reviewer or an admin may retry an apply',
+          'only the requester, a reviewer or a holder of governance.audit may retry an apply',
           {
             details: { taskId },
           },

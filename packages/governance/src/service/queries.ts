@@ -28,7 +28,7 @@ export type QueryMethods = Pick<Governance, 'get' | 'queue' | 'evidence' | 'poli
 
 /** Reads over the governance service's shared operations. */
 export function createQueries(deps: GovernanceDeps): QueryMethods {
-  const { store, clock, audit, auditorRoles } = deps;
+  const { store, clock, audit, authorizer } = deps;
   const { actorKeys, effectivePolicy, loadVisible } = deps;
 
   return {
@@ -41,8 +41,7 @@ export function createQueries(deps: GovernanceDeps): QueryMethods {
     async queue(actorInput, input = {}) {
       const actor = parseActor(actorInput);
       const q = parseInput(QueueSchema, input, 'queue query');
-      if (q.scope === 'org' && !actor.roles.some((r) => auditorRoles.has(r)))
-        throw new IntelGraphError('FORBIDDEN', 'listing every task of an org needs an auditor role');
+      if (q.scope === 'org') authorizer.require(actor, 'governance.audit', 'listing every task of an org');
       const now = clock.now();
       const page = await store.listTasks({
         orgId: actor.orgId,

@@ -3,16 +3,7 @@
 import { type AbuseReportRecord, type Actor, IntelGraphError, parseInput } from '@intelgraph/core';
 import { z } from 'zod';
 import type { Marketplace, VersionSummary } from '../marketplace.js';
-import {
-  actorOf,
-  auditActor,
-  type MarketContext,
-  PluginId,
-  Reason,
-  requirePlatformRole,
-  requireRole,
-  VersionSpec,
-} from './context.js';
+import { actorOf, auditActor, type MarketContext, PluginId, Reason, VersionSpec } from './context.js';
 import { summary } from './versions.js';
 
 const ReportSchema = z
@@ -101,7 +92,7 @@ async function reports(
   query: { pluginId?: string; status?: AbuseReportRecord['status'] } = {},
 ): Promise<AbuseReportRecord[]> {
   const actor = actorOf(actorInput);
-  requirePlatformRole(ctx, actor, ctx.roles.moderate, 'reading abuse reports');
+  ctx.authorizer.require(actor, 'plugins.moderate', 'reading abuse reports');
   return ctx.store.listReports(query);
 }
 
@@ -112,7 +103,7 @@ async function moderate(
 ): Promise<VersionSummary> {
   const actor = actorOf(actorInput);
   const v = parseInput(ModerateSchema, input, 'moderation');
-  requirePlatformRole(ctx, actor, ctx.roles.moderate, 'moderation');
+  ctx.authorizer.require(actor, 'plugins.moderate', 'moderation');
   const hide = v.action === 'hide';
   const next = await ctx.store.updateVersion(v.pluginId, v.version, {
     hidden: hide,

@@ -22,17 +22,7 @@ import { weightedRating } from '../rating.js';
 import { riskLevel } from '../risk.js';
 import type { SearchDocument, SearchHit, SearchQuery } from '../search.js';
 import { verifyPluginPackageDetails } from '../signing.js';
-import {
-  actorOf,
-  auditActor,
-  type MarketContext,
-  PluginId,
-  Reason,
-  requirePlatformRole,
-  requireRole,
-  union,
-  VersionSpec,
-} from './context.js';
+import { actorOf, auditActor, type MarketContext, PluginId, Reason, union, VersionSpec } from './context.js';
 import { installable, newest, summary } from './versions.js';
 
 const YankSchema = z.object({ pluginId: PluginId, version: VersionSpec, reason: Reason }).strict();
@@ -135,9 +125,14 @@ async function yank(
   const v = parseInput(YankSchema, input, 'yank');
   const version = await ctx.store.getVersion(v.pluginId, v.version);
   if (!version) throw new IntelGraphError('NOT_FOUND', `no version ${v.pluginId}@${v.version}`);
-  // The publisher yanks its own versions; anyone else needs the operate role in a platform org.
+  // A per-resource rule first: the publisher (role `publisher:<id>`) yanks its own versions. Anyone else
+  // needs `plugins.operate` (a platform permission: its roles count only in a platform org).
   if (!actor.roles.includes(`publisher:${version.publisherId}`))
-    requirePlatformRole(ctx, actor, [...ctx.roles.operate, `publisher:${version.publisherId}`], 'yanking');
+    ctx.authorizer.require(
+      actor,
+      'plugins.operate',
+      `yanking a version of ${version.publisherId} without the role publisher:${version.publisherId}`,
+    );
   const next = await ctx.store.updateVersion(v.pluginId, v.version, { yanked: true, yankReason: v.reason });
   ctx.markDirty();
   await ctx.audit.record({

@@ -12,7 +12,6 @@ import {
   minus,
   mustInstallation,
   PluginId,
-  requireRole,
   Scopes,
   union,
   view,
@@ -124,7 +123,7 @@ async function consent(
   const actor = actorOf(actorInput);
   const id = parseInput(PluginId, pluginId, 'pluginId');
   const v = parseInput(ConsentSchema, input, 'consent');
-  requireRole(actor, ctx.roles.install, 'consenting to capabilities');
+  ctx.authorizer.require(actor, 'plugins.install', 'consenting to capabilities');
   const inst = await mustInstallation(ctx, actor.orgId, id);
   const version = await installedVersion(ctx, id, inst.version);
   const current = await ctx.broker.scopes(actor.orgId, id);
@@ -170,7 +169,7 @@ async function setOptionalScopes(
   const actor = actorOf(actorInput);
   const id = parseInput(PluginId, pluginId, 'pluginId');
   const v = parseInput(OptionalSchema, input, 'optional scopes');
-  requireRole(actor, ctx.roles.install, 'changing capabilities');
+  ctx.authorizer.require(actor, 'plugins.install', 'changing capabilities');
   const inst = await mustInstallation(ctx, actor.orgId, id);
   const version = await installedVersion(ctx, id, inst.version);
   const chosen = [...new Set(v.scopes)].sort();

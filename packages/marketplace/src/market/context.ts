@@ -6,7 +6,9 @@ import {
   type Actor,
   ActorSchema,
   type AuditTrail,
+  type Authorizer,
   type Clock,
+  createAuthorizer,
   type IdSource,
   type InstallationRecord,
   IntelGraphError,
@@ -17,7 +19,7 @@ import {
 } from '@intelgraph/core';
 import { z } from 'zod';
 import type { KeyInput } from '../keys.js';
-import type { InstallationView, MarketplaceOptions, MarketplaceRoles } from '../marketplace.js';
+import type { InstallationView, MarketplaceOptions } from '../marketplace.js';
 import { DEFAULT_RATING_POLICY, type RatingPolicy } from '../rating.js';
 import { createSearchIndex, type SearchIndex } from '../search.js';
 import type { VerifiedPackage } from '../signing.js';
@@ -33,12 +35,6 @@ export const VersionSpec = z.string().min(1).max(128);
 export const Scopes = z.array(z.string().min(3).max(300)).max(128);
 export const Reason = z.string().trim().min(1).max(500);
 
-const DEFAULT_ROLES: MarketplaceRoles = {
-  install: ['admin', 'plugin-admin'],
-  moderate: ['moderator'],
-  operate: ['marketplace-admin'],
-};
-
 export const minus = (a: readonly string[], b: readonly string[]): string[] =>
   a.filter((x) => !b.includes(x));
 export const union = (a: readonly string[], b: readonly string[]): string[] =>
@@ -52,7 +48,8 @@ export interface MarketContext {
   readonly audit: AuditTrail;
   readonly clock: Clock;
   readonly ids: IdSource;
-  readonly roles: MarketplaceRoles;
+  /** Decides every role check (`plugins.install`, `plugins.moderate`, `plugins.operate`). */
+  readonly authorizer: Authorizer;
   readonly ratingPolicy: RatingPolicy;
   readonly reportThreshold: number;
   readonly trust: TrustStore;
@@ -88,7 +85,7 @@ export function createMarketContext(options: MarketplaceOptions): MarketContext 
     audit: options.audit,
     clock,
     ids: options.ids ?? randomIds,
-    roles: { ...DEFAULT_ROLES, ...options.roles },
+    authorizer: options.authorizer ?? createAuthorizer(),
     ratingPolicy: { ...DEFAULT_RATING_POLICY, ...options.ratings },
     reportThreshold: options.reportThreshold ?? 3,
     trust,
@@ -113,33 +110,6 @@ export function createMarketContext(options: MarketplaceOptions): MarketContext 
 /** Validates an actor at a public entry point. */
 export function actorOf(actor: unknown): Actor {
   return parseInput(ActorSchema, actor, 'actor');
-}
-
-/** Throws `FORBIDDEN` unless the actor holds one of the allowed roles. */
-export function requireRole(actor: Actor, allowed: readonly string[], what: string): void {
-  if (!actor.roles.some((r) => allowed.includes(r)))
-    throw new IntelGraphError('FORBIDDEN', `${what} needs one of the roles ${allowed.join(', ')}`, {
-      details: { required: [...allowed] },
-    });
-}
-
-/**
- * Throws `FORBIDDEN` unless the actor holds one of the allowed roles **in a platform org**: moderation,
- * key trust and yanking act on the catalog every org sees, so a role a tenant's admin assigned inside
- * their own org must not count (`platformOrgs`; every org when unset).
- */
-export function requirePlatformRole(
-  ctx: Pick<MarketContext, 'options'>,
-  actor: Actor,
-  allowed: readonly string[],
-  what: string,
-): void {
-  requireRole(actor, allowed, what);
-  const orgs = ctx.options.platformOrgs;
-  if (orgs !== undefined && !orgs.includes(actor.orgId))
-    throw new IntelGraphError('FORBIDDEN', `${what} is platform-wide: it needs the role in a platform org`, {
-      details: { required: [...allowed], platformOrgs: [...orgs] },
-    });
 }
 
 /** The actor as audit events record it. */

@@ -15,7 +15,6 @@ import {
   minus,
   mustInstallation,
   PluginId,
-  requireRole,
   Scopes,
   union,
   VersionSpec,
@@ -55,7 +54,7 @@ async function install(
   await ctx.ready();
   const actor = actorOf(actorInput);
   const v = parseInput(InstallSchema, input, 'install');
-  requireRole(actor, ctx.roles.install, 'installing plugins');
+  ctx.authorizer.require(actor, 'plugins.install', 'installing plugins');
   const orgId = actor.orgId;
   if (await store.getInstallation(orgId, v.pluginId))
     throw new IntelGraphError(
@@ -137,7 +136,7 @@ async function uninstall(
 ): Promise<{ revoked: string[] }> {
   const actor = actorOf(actorInput);
   const id = parseInput(PluginId, pluginId, 'pluginId');
-  requireRole(actor, ctx.roles.install, 'uninstalling plugins');
+  ctx.authorizer.require(actor, 'plugins.install', 'uninstalling plugins');
   const inst = await mustInstallation(ctx, actor.orgId, id);
   const revoked = await ctx.broker.revoke(actor, {
     orgId: actor.orgId,

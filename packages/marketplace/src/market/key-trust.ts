@@ -3,15 +3,7 @@
 import { type Actor, type PublisherKeyRecord, parseInput } from '@intelgraph/core';
 import type { KeyInput } from '../keys.js';
 import type { InstallationView, Marketplace } from '../marketplace.js';
-import {
-  actorOf,
-  auditActor,
-  type MarketContext,
-  Reason,
-  requirePlatformRole,
-  union,
-  view,
-} from './context.js';
+import { actorOf, auditActor, type MarketContext, Reason, union, view } from './context.js';
 
 /** The key-trust methods of {@link Marketplace}. */
 export type KeyTrustMethods = Pick<Marketplace, 'trustKey' | 'rotateKey' | 'revokeKey'>;
@@ -33,7 +25,7 @@ async function trustKey(
   publicKey: KeyInput,
 ): Promise<PublisherKeyRecord> {
   const actor = actorOf(actorInput);
-  requirePlatformRole(ctx, actor, ctx.roles.operate, 'managing publisher keys');
+  ctx.authorizer.require(actor, 'plugins.operate', 'managing publisher keys');
   await ctx.ready();
   const record = await ctx.trust.add(publisherId, publicKey);
   await ctx.audit.record({
@@ -54,7 +46,7 @@ async function rotateKey(
   reason = 'rotation',
 ): Promise<PublisherKeyRecord> {
   const actor = actorOf(actorInput);
-  requirePlatformRole(ctx, actor, ctx.roles.operate, 'managing publisher keys');
+  ctx.authorizer.require(actor, 'plugins.operate', 'managing publisher keys');
   await ctx.ready();
   const { added, retired } = await ctx.trust.rotate(publisherId, newPublicKey, reason);
   await ctx.audit.record({
@@ -75,7 +67,7 @@ async function revokeKey(
 ): Promise<{ versions: string[]; installations: InstallationView[] }> {
   const { store, audit } = ctx;
   const actor = actorOf(actorInput);
-  requirePlatformRole(ctx, actor, ctx.roles.operate, 'managing publisher keys');
+  ctx.authorizer.require(actor, 'plugins.operate', 'managing publisher keys');
   const why = parseInput(Reason, reason, 'reason');
   await ctx.ready();
   const key = await ctx.trust.revoke(keyId, why);

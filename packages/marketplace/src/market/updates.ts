@@ -20,7 +20,6 @@ import {
   minus,
   mustInstallation,
   PluginId,
-  requireRole,
   union,
   VersionSpec,
   view,
@@ -49,7 +48,7 @@ async function update(
   const actor = actorOf(actorInput);
   const id = parseInput(PluginId, pluginId, 'pluginId');
   const v = parseInput(UpdateSchema, input, 'update');
-  requireRole(actor, ctx.roles.install, 'updating plugins');
+  ctx.authorizer.require(actor, 'plugins.install', 'updating plugins');
   const inst = await mustInstallation(ctx, actor.orgId, id);
   if (v.version === undefined && inst.pinned)
     throw new IntelGraphError(
@@ -76,7 +75,7 @@ async function update(
 
 async function autoUpdate(ctx: MarketContext, actorInput: Actor): Promise<InstallationView[]> {
   const actor = actorOf(actorInput);
-  requireRole(actor, ctx.roles.install, 'updating plugins');
+  ctx.authorizer.require(actor, 'plugins.install', 'updating plugins');
   const out: InstallationView[] = [];
   for (const inst of await ctx.store.listInstallations({ orgId: actor.orgId })) {
     if (inst.pinned) continue; // pinned plugins never auto-update

@@ -1,9 +1,19 @@
+import type {
+  FinOpsDashboardQuery,
+  FinOpsDashboardQueryVariables,
+  KillSwitchesQuery,
+  KillSwitchesQueryVariables,
+  KillSwitchSetMutation,
+  KillSwitchSetMutationVariables,
+} from '../../generated/graphql.js';
 import { operation } from '../client.js';
-import type { FinOpsDashboard, KillSwitch, KillSwitchScope } from '../types.js';
 
-const KILL_SWITCH = 'scope target on reason actor at';
+const KILL_SWITCH = /* GraphQL */ `
+  fragment KillSwitchFields on KillSwitch { scope target on reason actor at }
+`;
 
-export const FINOPS_DASHBOARD = operation<{ finopsDashboard: FinOpsDashboard }>(/* GraphQL */ `
+export const FINOPS_DASHBOARD = operation<FinOpsDashboardQuery, FinOpsDashboardQueryVariables>(
+  /* GraphQL */ `
   query FinOpsDashboard {
     finopsDashboard {
       currency
@@ -12,20 +22,23 @@ export const FINOPS_DASHBOARD = operation<{ finopsDashboard: FinOpsDashboard }>(
       quotas { id orgId pluginId resource limit window mode used resetAt }
       contractChecks { subject edge passed failed }
       approvals { open overdue decided medianDecisionSeconds }
-      killSwitches { ${KILL_SWITCH} }
+      killSwitches { ...KillSwitchFields }
     }
   }
+  ${KILL_SWITCH}
+`,
+);
+
+export const KILL_SWITCHES = operation<KillSwitchesQuery, KillSwitchesQueryVariables>(/* GraphQL */ `
+  query KillSwitches { killSwitches { ...KillSwitchFields } }
+  ${KILL_SWITCH}
 `);
 
-export const KILL_SWITCHES = operation<{ killSwitches: KillSwitch[] }>(/* GraphQL */ `
-  query KillSwitches { killSwitches { ${KILL_SWITCH} } }
-`);
-
-export const KILL_SWITCH_SET = operation<
-  { killSwitchSet: KillSwitch },
-  { scope: KillSwitchScope; target: string | null; on: boolean; reason: string }
->(/* GraphQL */ `
+export const KILL_SWITCH_SET = operation<KillSwitchSetMutation, KillSwitchSetMutationVariables>(
+  /* GraphQL */ `
   mutation KillSwitchSet($scope: KillSwitchScope!, $target: String, $on: Boolean!, $reason: String!) {
-    killSwitchSet(scope: $scope, target: $target, on: $on, reason: $reason) { ${KILL_SWITCH} }
+    killSwitchSet(scope: $scope, target: $target, on: $on, reason: $reason) { ...KillSwitchFields }
   }
-`);
+  ${KILL_SWITCH}
+`,
+);

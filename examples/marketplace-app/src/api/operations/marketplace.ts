@@ -1,119 +1,136 @@
-import { operation } from '../client.js';
 import type {
-  AbuseReport,
-  Installation,
-  InstalledPlugin,
-  InstallResult,
-  PluginDetail,
-  PluginSummary,
-  Rating,
-  RiskLevel,
-} from '../types.js';
+  CatalogQuery,
+  CatalogQueryVariables,
+  InstallationsQuery,
+  InstallationsQueryVariables,
+  InstalledPluginsQuery,
+  InstalledPluginsQueryVariables,
+  PluginGrantMutation,
+  PluginGrantMutationVariables,
+  PluginInstallMutation,
+  PluginInstallMutationVariables,
+  PluginQuery,
+  PluginQueryVariables,
+  PluginRateMutation,
+  PluginRateMutationVariables,
+  PluginReportMutation,
+  PluginReportMutationVariables,
+  PluginRevokeMutation,
+  PluginRevokeMutationVariables,
+  PluginUninstallMutation,
+  PluginUninstallMutationVariables,
+  SearchQuery,
+  SearchQueryVariables,
+} from '../../generated/graphql.js';
+import { operation } from '../client.js';
 
-const CAPABILITY = 'scope kind risk reason';
-const SUMMARY = `id name description publisher tags latestVersion risk weightedRating ratingCount installCount
-  capabilities { ${CAPABILITY} }`;
-const INSTALLATION = `pluginId version pinned status grantedScopes requiredScopes optionalScopes installedAt installedBy`;
+export type { CatalogFilter } from '../../generated/graphql.js';
 
-export interface CatalogFilter {
-  capability?: string | null;
-  risk?: RiskLevel | null;
-  publisher?: string | null;
-}
+const CAPABILITY = /* GraphQL */ `
+  fragment CapabilityFields on Capability { scope kind risk reason }
+`;
 
-export const CATALOG = operation<
-  { catalog: PluginSummary[] },
-  { filter: CatalogFilter | null }
->(/* GraphQL */ `
-  query Catalog($filter: CatalogFilter) { catalog(filter: $filter) { ${SUMMARY} } }
-`);
-
-export const SEARCH = operation<
-  { search: { score: number; plugin: PluginSummary }[] },
-  { query: string; filter: CatalogFilter | null; limit: number }
->(/* GraphQL */ `
-  query Search($query: String!, $filter: CatalogFilter, $limit: Int) {
-    search(query: $query, filter: $filter, limit: $limit) { score plugin { ${SUMMARY} } }
+const SUMMARY = /* GraphQL */ `
+  fragment PluginSummaryFields on Plugin {
+    id name description publisher tags latestVersion risk weightedRating ratingCount installCount
+    capabilities { ...CapabilityFields }
   }
+  ${CAPABILITY}
+`;
+
+const INSTALLATION = /* GraphQL */ `
+  fragment InstallationFields on Installation {
+    pluginId version pinned status grantedScopes requiredScopes optionalScopes installedAt installedBy
+  }
+`;
+
+const INSTALL_RESULT = /* GraphQL */ `
+  fragment InstallResultFields on InstallResult {
+    status
+    installation { ...InstallationFields }
+    reviewTask { id status }
+  }
+  ${INSTALLATION}
+`;
+
+export const CATALOG = operation<CatalogQuery, CatalogQueryVariables>(/* GraphQL */ `
+  query Catalog($filter: CatalogFilter) { catalog(filter: $filter) { ...PluginSummaryFields } }
+  ${SUMMARY}
 `);
 
-export const PLUGIN = operation<{ plugin: PluginDetail | null }, { id: string }>(/* GraphQL */ `
+export const SEARCH = operation<SearchQuery, SearchQueryVariables>(/* GraphQL */ `
+  query Search($query: String!, $filter: CatalogFilter, $limit: Int) {
+    search(query: $query, filter: $filter, limit: $limit) { score plugin { ...PluginSummaryFields } }
+  }
+  ${SUMMARY}
+`);
+
+export const PLUGIN = operation<PluginQuery, PluginQueryVariables>(/* GraphQL */ `
   query Plugin($id: ID!, $reviews: Int = 20) {
     plugin(id: $id) {
-      ${SUMMARY}
+      ...PluginSummaryFields
       inputSchema
-      versions { version publishedAt yanked risk codeSha256 capabilities { ${CAPABILITY} } }
+      versions { version publishedAt yanked risk codeSha256 capabilities { ...CapabilityFields } }
       reviews(first: $reviews) { userId stars review updatedAt }
     }
   }
+  ${SUMMARY}
 `);
 
-export const INSTALLATIONS = operation<{ installations: Installation[] }>(/* GraphQL */ `
-  query Installations { installations { ${INSTALLATION} } }
+export const INSTALLATIONS = operation<InstallationsQuery, InstallationsQueryVariables>(/* GraphQL */ `
+  query Installations { installations { ...InstallationFields } }
+  ${INSTALLATION}
 `);
 
 /** The installations with the contract versions negotiated for each (the installed list). */
-export const INSTALLED_PLUGINS = operation<{ installations: InstalledPlugin[] }>(/* GraphQL */ `
+export const INSTALLED_PLUGINS = operation<InstalledPluginsQuery, InstalledPluginsQueryVariables>(
+  /* GraphQL */ `
   query InstalledPlugins {
     installations {
-      ${INSTALLATION}
+      ...InstallationFields
       contracts { edge subject version currentVersion deprecatedUntil windowClosing }
     }
   }
-`);
+  ${INSTALLATION}
+`,
+);
 
-export const PLUGIN_INSTALL = operation<
-  { pluginInstall: InstallResult },
-  { id: string; version: string | null; grant: string[] }
->(/* GraphQL */ `
+export const PLUGIN_INSTALL = operation<PluginInstallMutation, PluginInstallMutationVariables>(
+  /* GraphQL */ `
   mutation PluginInstall($id: ID!, $version: String, $grant: [String!]) {
-    pluginInstall(id: $id, version: $version, grant: $grant) {
-      status
-      installation { ${INSTALLATION} }
-      reviewTask { id status }
-    }
+    pluginInstall(id: $id, version: $version, grant: $grant) { ...InstallResultFields }
   }
-`);
+  ${INSTALL_RESULT}
+`,
+);
 
-export const PLUGIN_GRANT = operation<
-  { pluginGrant: InstallResult },
-  { id: string; scopes: string[]; reason: string | null }
->(/* GraphQL */ `
+export const PLUGIN_GRANT = operation<PluginGrantMutation, PluginGrantMutationVariables>(/* GraphQL */ `
   mutation PluginGrant($id: ID!, $scopes: [String!]!, $reason: String) {
-    pluginGrant(id: $id, scopes: $scopes, reason: $reason) {
-      status
-      installation { ${INSTALLATION} }
-      reviewTask { id status }
-    }
+    pluginGrant(id: $id, scopes: $scopes, reason: $reason) { ...InstallResultFields }
   }
+  ${INSTALL_RESULT}
 `);
 
-export const PLUGIN_REVOKE = operation<
-  { pluginRevoke: Installation },
-  { id: string; scopes: string[]; reason: string | null }
->(/* GraphQL */ `
+export const PLUGIN_REVOKE = operation<PluginRevokeMutation, PluginRevokeMutationVariables>(/* GraphQL */ `
   mutation PluginRevoke($id: ID!, $scopes: [String!]!, $reason: String) {
-    pluginRevoke(id: $id, scopes: $scopes, reason: $reason) { ${INSTALLATION} }
+    pluginRevoke(id: $id, scopes: $scopes, reason: $reason) { ...InstallationFields }
   }
+  ${INSTALLATION}
 `);
 
-export const PLUGIN_UNINSTALL = operation<{ pluginUninstall: boolean }, { id: string }>(/* GraphQL */ `
+export const PLUGIN_UNINSTALL = operation<PluginUninstallMutation, PluginUninstallMutationVariables>(
+  /* GraphQL */ `
   mutation PluginUninstall($id: ID!) { pluginUninstall(id: $id) }
-`);
+`,
+);
 
-export const PLUGIN_RATE = operation<
-  { pluginRate: Rating },
-  { id: string; stars: number; review: string | null }
->(/* GraphQL */ `
+export const PLUGIN_RATE = operation<PluginRateMutation, PluginRateMutationVariables>(/* GraphQL */ `
   mutation PluginRate($id: ID!, $stars: Int!, $review: String) {
     pluginRate(id: $id, stars: $stars, review: $review) { userId stars review updatedAt }
   }
 `);
 
-export const PLUGIN_REPORT = operation<
-  { pluginReport: AbuseReport },
-  { id: string; version: string | null; category: string; reason: string }
->(/* GraphQL */ `
+export const PLUGIN_REPORT = operation<PluginReportMutation, PluginReportMutationVariables>(/* GraphQL */ `
   mutation PluginReport($id: ID!, $version: String, $category: String!, $reason: String!) {
     pluginReport(id: $id, version: $version, category: $category, reason: $reason) { id category hidden }
   }

@@ -1,20 +1,31 @@
+import type {
+  AuditTrailQuery,
+  AuditTrailQueryVariables,
+  HintQuery,
+  HintQueryVariables,
+  PluginRunMutation,
+  PluginRunMutationVariables,
+  PluginRunReplayMutation,
+  PluginRunReplayMutationVariables,
+} from '../../generated/graphql.js';
 import { operation } from '../client.js';
-import type { AuditTrailView, BudgetHint, JsonValue, PluginRunReplay, PluginRunResult } from '../types.js';
 
-const COST = 'currency amount lines { resource quantity unitPrice amount }';
+const COST = /* GraphQL */ `
+  fragment CostFields on Cost { currency amount lines { resource quantity unitPrice amount } }
+`;
 
-export const HINT = operation<{ hint: BudgetHint }, { pluginId: string }>(/* GraphQL */ `
+export const HINT = operation<HintQuery, HintQueryVariables>(/* GraphQL */ `
   query Hint($pluginId: ID!) {
     hint(pluginId: $pluginId) {
       pluginId runs cpuMsP50 cpuMsP95 rowsP50 rowsP95 wallMsP50 wallMsP95
-      expectedCost { ${COST} }
+      expectedCost { ...CostFields }
       remaining { resource window limit used remaining resetAt }
     }
   }
+  ${COST}
 `);
 
-export const PLUGIN_RUN = operation<{ pluginRun: PluginRunResult }, { id: string; input: JsonValue }>(
-  /* GraphQL */ `
+export const PLUGIN_RUN = operation<PluginRunMutation, PluginRunMutationVariables>(/* GraphQL */ `
   mutation PluginRun($id: ID!, $input: JSON!) {
     pluginRun(id: $id, input: $input) {
       ok
@@ -23,7 +34,7 @@ export const PLUGIN_RUN = operation<{ pluginRun: PluginRunResult }, { id: string
       logs { level at message }
       usage { wallMs cpuMs heapBytes rows outputBytes logBytes }
       budgets { wallMs cpuMs memoryMB rows outputKB }
-      cost { ${COST} }
+      cost { ...CostFields }
       provenance {
         runId
         plugin { id version manifestSha256 codeSha256 }
@@ -33,10 +44,10 @@ export const PLUGIN_RUN = operation<{ pluginRun: PluginRunResult }, { id: string
       }
     }
   }
-`,
-);
+  ${COST}
+`);
 
-export const PLUGIN_RUN_REPLAY = operation<{ pluginRunReplay: PluginRunReplay }, { runId: string }>(
+export const PLUGIN_RUN_REPLAY = operation<PluginRunReplayMutation, PluginRunReplayMutationVariables>(
   /* GraphQL */ `
   mutation PluginRunReplay($runId: ID!) {
     pluginRunReplay(runId: $runId) {
@@ -51,13 +62,11 @@ export const PLUGIN_RUN_REPLAY = operation<{ pluginRunReplay: PluginRunReplay },
 export const AUDIT_PAGE = 1000;
 
 /** A subject's audit events, oldest first (at most `first`), with the chain's verdict. */
-export const AUDIT_TRAIL = operation<{ auditTrail: AuditTrailView }, { subject: string; first: number }>(
-  /* GraphQL */ `
+export const AUDIT_TRAIL = operation<AuditTrailQuery, AuditTrailQueryVariables>(/* GraphQL */ `
   query AuditTrail($subject: String!, $first: Int) {
     auditTrail(subject: $subject, first: $first) {
       subject verified
       events { seq at type actor { id } data hash }
     }
   }
-`,
-);
+`);

@@ -26,7 +26,7 @@ CREATE INDEX IF NOT EXISTS ig_billing_outbox_status ON ig_billing_outbox (status
 `,
   },
   {
-    // Delivery through Stripe (issue 25): a `skipped` status for zero quantities, why an entry ended where
+    // Delivery through Stripe: a `skipped` status for zero quantities, why an entry ended where
     // it did, the idempotency key of the next attempt (NULL = the identifier, as before), and when an
     // attempt first ended without a known result. Additive: old rows read as before.
     id: 'billing_0002_delivery',

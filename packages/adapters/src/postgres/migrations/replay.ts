@@ -1,7 +1,7 @@
 import type { Migration } from '../migrate.js';
 
 /**
- * SQL migrations of replayable run recordings (issue 21). Additive: new tables only. Request,
+ * SQL migrations of replayable run recordings. Additive: new tables only. Request,
  * response and input bodies are kept once per SHA-256 of their canonical JSON (`ig_replay_blobs`),
  * code once per code digest.
  */

@@ -1,15 +1,11 @@
-// Boundary parsing for the graph port, shared by the memory and Neo4j stores so both accept and
-// reject exactly the same inputs, and the rules of search terms and cursors live in one place.
-import {
-  findDangerousKeys,
-  type GraphDirection,
-  type GraphEntityInput,
-  type GraphRelationshipInput,
-  IntelGraphError,
-  type JsonValue,
-  parseInput,
-} from '@intelgraph/core';
+// Boundary parsing for the graph port, shared by every GraphStore (memory, PostgreSQL/PGlite, Neo4j) so all
+// backends accept and reject exactly the same inputs, and the rules of search terms, cursors, merges and
+// string order live in one place, next to the port.
 import { z } from 'zod';
+import { IntelGraphError } from '../errors.js';
+import type { JsonValue } from '../json.js';
+import { findDangerousKeys, parseInput } from '../validation.js';
+import type { GraphDirection, GraphEntity, GraphEntityInput, GraphRelationshipInput } from './graph.js';
 
 /** Largest batch of entities (and, separately, relationships) one upsert accepts. */
 export const MAX_UPSERT_BATCH = 5_000;
@@ -80,7 +76,7 @@ const UpsertSchema = z
     }
     const keys = new Set<string>();
     for (const [i, r] of (batch.relationships ?? []).entries()) {
-      const key = relationshipKey(r.from, r.type, r.to);
+      const key = graphRelationshipKey(r.from, r.type, r.to);
       if (keys.has(key))
         ctx.addIssue({
           code: 'custom',
@@ -147,14 +143,25 @@ export function parseBoundary<S extends z.ZodType>(schema: S, input: unknown, wh
   return parseInput(schema, input, what);
 }
 
-/** A validated upsert batch with defaults filled in. */
-export interface ParsedUpsert {
+/** A validated upsert batch with defaults filled in (see {@link parseGraphUpsert}). */
+export interface ParsedGraphUpsert {
   entities: Required<GraphEntityInput>[];
   relationships: Required<GraphRelationshipInput>[];
 }
 
-/** Parses a {@link GraphUpsertInput}; `INVALID_INPUT` with paths otherwise. */
-export function parseUpsert(input: unknown): ParsedUpsert {
+/**
+ * Parses a `GraphUpsertInput` at a store's boundary: ids, PascalCase entity types, SCREAMING_SNAKE_CASE
+ * relationship types, at most 5,000 of each, no duplicates, no prototype keys. Defaults are filled in and
+ * aliases de-duplicated. Throws `INVALID_INPUT` with issue paths otherwise.
+ *
+ * @example
+ * ```ts
+ * import { parseGraphUpsert } from '@intelgraph/core';
+ * const batch = parseGraphUpsert({ entities: [{ id: 'person:alice', type: 'Person', name: 'Alice' }] });
+ * batch.entities[0]; // { id: 'person:alice', type: 'Person', name: 'Alice', aliases: [], properties: {} }
+ * ```
+ */
+export function parseGraphUpsert(input: unknown): ParsedGraphUpsert {
   const batch = parseBoundary(UpsertSchema, input, 'graph upsert');
   return {
     entities: (batch.entities ?? []).map((e) => ({
@@ -173,18 +180,27 @@ export function parseUpsert(input: unknown): ParsedUpsert {
   };
 }
 
-/** A validated search with its terms extracted and the cursor decoded. */
-export interface ParsedSearch {
+/** A validated search with its terms extracted and the cursor decoded (see {@link parseGraphSearch}). */
+export interface ParsedGraphSearch {
   terms: string[];
   types: string[] | null;
   limit: number;
   offset: number;
 }
 
-/** Parses a {@link GraphSearchQuery}. */
-export function parseSearch(input: unknown): ParsedSearch {
+/**
+ * Parses a `GraphSearchQuery`: its search terms (see {@link graphSearchTerms}), type filter, page size
+ * (default 10) and decoded cursor offset. Throws `INVALID_INPUT` for a bad query or one with no letters or digits.
+ *
+ * @example
+ * ```ts
+ * import { parseGraphSearch } from '@intelgraph/core';
+ * parseGraphSearch({ q: 'Alice Smith' }); // { terms: ['alice', 'smith'], types: null, limit: 10, offset: 0 }
+ * ```
+ */
+export function parseGraphSearch(input: unknown): ParsedGraphSearch {
   const q = parseBoundary(SearchSchema, input, 'graph search');
-  const terms = searchTerms(q.q);
+  const terms = graphSearchTerms(q.q);
   if (terms.length === 0) {
     throw new IntelGraphError(
       'INVALID_INPUT',
@@ -194,11 +210,11 @@ export function parseSearch(input: unknown): ParsedSearch {
       },
     );
   }
-  return { terms, types: q.types ?? null, limit: q.limit ?? 10, offset: decodeCursor(q.cursor) };
+  return { terms, types: q.types ?? null, limit: q.limit ?? 10, offset: decodeGraphCursor(q.cursor) };
 }
 
-/** A validated neighbours query. */
-export interface ParsedNeighbors {
+/** A validated neighbours query (see {@link parseGraphNeighbors}). */
+export interface ParsedGraphNeighbors {
   id: string;
   direction: GraphDirection;
   relationshipTypes: string[] | null;
@@ -206,25 +222,49 @@ export interface ParsedNeighbors {
   offset: number;
 }
 
-/** Parses a {@link GraphNeighborsQuery}. */
-export function parseNeighbors(input: unknown): ParsedNeighbors {
+/**
+ * Parses a `GraphNeighborsQuery` (direction defaults to `both`, page size to 25); `INVALID_INPUT` otherwise.
+ *
+ * @example
+ * ```ts
+ * import { parseGraphNeighbors } from '@intelgraph/core';
+ * parseGraphNeighbors({ id: 'person:alice', direction: 'out' }).limit; // 25
+ * ```
+ */
+export function parseGraphNeighbors(input: unknown): ParsedGraphNeighbors {
   const q = parseBoundary(NeighborsSchema, input, 'graph neighbors query');
   return {
     id: q.id,
     direction: q.direction ?? 'both',
     relationshipTypes: q.relationshipTypes ?? null,
     limit: q.limit ?? 25,
-    offset: decodeCursor(q.cursor),
+    offset: decodeGraphCursor(q.cursor),
   };
 }
 
-/** Parses a {@link GraphMergeInput}. */
-export function parseMerge(input: unknown): { survivorId: string; mergedId: string } {
+/**
+ * Parses a `GraphMergeInput` (two different entity ids); `INVALID_INPUT` otherwise.
+ *
+ * @example
+ * ```ts
+ * import { parseGraphMerge } from '@intelgraph/core';
+ * parseGraphMerge({ survivorId: 'person:alice', mergedId: 'person:a-smith' });
+ * ```
+ */
+export function parseGraphMerge(input: unknown): { survivorId: string; mergedId: string } {
   return parseBoundary(MergeSchema, input, 'graph merge');
 }
 
-/** Parses an entity id argument. */
-export function parseEntityId(id: unknown): string {
+/**
+ * Parses an entity id argument (1–200 printable characters); `INVALID_INPUT` otherwise.
+ *
+ * @example
+ * ```ts
+ * import { parseGraphEntityId } from '@intelgraph/core';
+ * parseGraphEntityId('person:alice'); // 'person:alice'
+ * ```
+ */
+export function parseGraphEntityId(id: unknown): string {
   return parseBoundary(GraphIdSchema, id, 'entity id');
 }
 
@@ -233,31 +273,62 @@ const TERM = /[\p{L}\p{N}]+/gu;
 /**
  * The searchable words of a text: lower-cased runs of letters and digits. Entities are indexed by the
  * words of their name and aliases, and a query's terms are the words of the query (at most 8).
+ *
+ * @example
+ * ```ts
+ * import { graphSearchTerms } from '@intelgraph/core';
+ * graphSearchTerms("Alice O'Brien"); // ['alice', 'o', 'brien']
+ * ```
  */
-export function searchTerms(text: string): string[] {
+export function graphSearchTerms(text: string): string[] {
   const words = text.toLowerCase().match(TERM) ?? [];
   return [...new Set(words)].slice(0, MAX_SEARCH_TERMS);
 }
 
-/** Every word of an entity's name and aliases, de-duplicated, in order. */
-export function entityWords(name: string, aliases: readonly string[]): string[] {
+/**
+ * Every word of an entity's name and aliases, de-duplicated, in order: what a store indexes for search.
+ *
+ * @example
+ * ```ts
+ * import { graphEntityWords } from '@intelgraph/core';
+ * graphEntityWords('Alice Smith', ['A. Smith']); // ['alice', 'smith', 'a']
+ * ```
+ */
+export function graphEntityWords(name: string, aliases: readonly string[]): string[] {
   const words = new Set<string>();
   for (const text of [name, ...aliases]) for (const w of text.toLowerCase().match(TERM) ?? []) words.add(w);
   return [...words];
 }
 
-/** The identity of a relationship: its `(from, type, to)` triple. */
-export function relationshipKey(from: string, type: string, to: string): string {
+/**
+ * The identity of a relationship: its `(from, type, to)` triple as one map key.
+ *
+ * @example
+ * ```ts
+ * import { graphRelationshipKey } from '@intelgraph/core';
+ * const seen = new Set([graphRelationshipKey('person:alice', 'WORKS_AT', 'org:acme')]);
+ * ```
+ */
+export function graphRelationshipKey(from: string, type: string, to: string): string {
   return `${from}\u0000${type}\u0000${to}`;
 }
 
 /** Cursors are opaque to callers; they carry the offset of the next page. */
-export function encodeCursor(offset: number): string {
+export function encodeGraphCursor(offset: number): string {
   return Buffer.from(`o:${offset}`, 'utf8').toString('base64url');
 }
 
-/** Decodes a cursor made by {@link encodeCursor}; `INVALID_INPUT` for anything else. */
-export function decodeCursor(cursor: string | undefined): number {
+/**
+ * Decodes a cursor made by {@link nextGraphCursor} into an offset (`0` when absent); `INVALID_INPUT` for
+ * anything else or an offset deeper than 10,000.
+ *
+ * @example
+ * ```ts
+ * import { decodeGraphCursor, nextGraphCursor } from '@intelgraph/core';
+ * decodeGraphCursor(nextGraphCursor(0, 10, true) ?? undefined); // 10
+ * ```
+ */
+export function decodeGraphCursor(cursor: string | undefined): number {
   if (cursor === undefined) return 0;
   const match = /^o:(\d{1,6})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   const offset = match ? Number(match[1]) : Number.NaN;
@@ -269,8 +340,68 @@ export function decodeCursor(cursor: string | undefined): number {
   return offset;
 }
 
-/** The cursor of the page after `offset + pageSize`, or `null` when there is none. */
-export function nextCursor(offset: number, pageSize: number, hasMore: boolean): string | null {
+/**
+ * The opaque cursor of the page after `offset + pageSize`, or `null` when there is none (or it would be
+ * deeper than 10,000).
+ *
+ * @example
+ * ```ts
+ * import { nextGraphCursor } from '@intelgraph/core';
+ * const page = { items: rows.slice(0, 10), nextCursor: nextGraphCursor(0, 10, rows.length > 10) };
+ * ```
+ */
+export function nextGraphCursor(offset: number, pageSize: number, hasMore: boolean): string | null {
   if (!hasMore || offset + pageSize > MAX_OFFSET) return null;
-  return encodeCursor(offset + pageSize);
+  return encodeGraphCursor(offset + pageSize);
+}
+
+/**
+ * The survivor after absorbing `merged`: the merged name and aliases become aliases (without
+ * repeating the survivor's own name), missing property keys are filled, and `mergedFrom` grows.
+ * Shared by every graph store so merges give the same entity on every backend.
+ *
+ * @example
+ * ```ts
+ * import { mergeGraphEntities } from '@intelgraph/core';
+ * const survivor = mergeGraphEntities(alice, aSmith, clock.now().toISOString());
+ * survivor.mergedFrom; // [..., 'person:a-smith']
+ * ```
+ */
+export function mergeGraphEntities(survivor: GraphEntity, merged: GraphEntity, at: string): GraphEntity {
+  const aliases: string[] = [];
+  for (const alias of [...survivor.aliases, merged.name, ...merged.aliases]) {
+    if (alias !== survivor.name && !aliases.includes(alias)) aliases.push(alias);
+  }
+  return {
+    ...survivor,
+    aliases,
+    properties: { ...structuredClone(merged.properties), ...structuredClone(survivor.properties) },
+    mergedFrom: [...survivor.mergedFrom, ...merged.mergedFrom, merged.id],
+    updatedAt: at,
+  };
+}
+
+/**
+ * Unicode code point order (UTF-16 surrogates fixed up), the order Neo4j sorts strings in; every graph
+ * and case store sorts with it so pages come back in the same order on every backend.
+ *
+ * @example
+ * ```ts
+ * import { compareCodePoints } from '@intelgraph/core';
+ * ['b', '\u{1F600}', '\uFF5E', 'a'].sort(compareCodePoints); // ['a', 'b', '\uFF5E', '\u{1F600}']
+ * ```
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
 }

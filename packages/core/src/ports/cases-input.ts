@@ -1,6 +1,9 @@
-// Boundary parsing and the shared rules of the cases port, used by the memory and Neo4j stores.
-import { type CaseRecord, type CaseStatus, IntelGraphError, OrgIdSchema } from '@intelgraph/core';
+// Boundary parsing and the shared rules of the cases port, used by every CaseStore (memory, PostgreSQL/PGlite,
+// Neo4j) so all backends accept, reject and transition cases the same way.
 import { z } from 'zod';
+import { OrgIdSchema } from '../actor.js';
+import { IntelGraphError } from '../errors.js';
+import type { CaseRecord, CaseStatus } from './cases.js';
 import { GraphIdSchema, parseBoundary } from './graph-input.js';
 
 /** Most entities one case links. */
@@ -56,28 +59,85 @@ const NoteSchema = z
   })
   .strict();
 
-/** Parses a {@link CaseRef}. */
+/**
+ * Parses a `CaseRef` (`{ orgId, id }`); `INVALID_INPUT` with issue paths otherwise.
+ *
+ * @example
+ * ```ts
+ * import { parseCaseRef } from '@intelgraph/core';
+ * const { orgId, id } = parseCaseRef({ orgId: 'org-acme', id: 'case-1' });
+ * ```
+ */
 export const parseCaseRef = (input: unknown) => parseBoundary(RefSchema, input, 'case reference');
-/** Parses a {@link CaseListQuery}. */
+/**
+ * Parses a `CaseListQuery` (org, optional status, entity, page size and cursor); `INVALID_INPUT` otherwise.
+ *
+ * @example
+ * ```ts
+ * import { parseCaseList } from '@intelgraph/core';
+ * parseCaseList({ orgId: 'org-acme', status: 'open', limit: 20 });
+ * ```
+ */
 export const parseCaseList = (input: unknown) => parseBoundary(ListSchema, input, 'case list query');
-/** Parses a {@link CaseCreateInput}. */
+/**
+ * Parses a `CaseCreateInput` (one-line title of at most 200 characters, at most 500 entity ids);
+ * `INVALID_INPUT` otherwise.
+ *
+ * @example
+ * ```ts
+ * import { parseCaseCreate } from '@intelgraph/core';
+ * parseCaseCreate({ orgId: 'org-acme', title: 'Wire fraud', createdBy: 'alice', entityIds: ['person:bob'] });
+ * ```
+ */
 export const parseCaseCreate = (input: unknown) => parseBoundary(CreateSchema, input, 'case');
-/** Parses a {@link CaseUpdateInput}. */
+/**
+ * Parses a `CaseUpdateInput`; check it against the stored case with {@link checkCaseUpdate}.
+ *
+ * @example
+ * ```ts
+ * import { parseCaseUpdate } from '@intelgraph/core';
+ * parseCaseUpdate({ orgId: 'org-acme', id: 'case-1', expectedVersion: 3, status: 'closed' });
+ * ```
+ */
 export const parseCaseUpdate = (input: unknown) => parseBoundary(UpdateSchema, input, 'case update');
-/** Parses a {@link CaseNoteInput}. */
+/**
+ * Parses a `CaseNoteInput`; check it against the stored case with {@link checkCaseNote}.
+ *
+ * @example
+ * ```ts
+ * import { parseCaseNote } from '@intelgraph/core';
+ * parseCaseNote({ orgId: 'org-acme', id: 'case-1', author: 'alice', text: 'Called the bank.' });
+ * ```
+ */
 export const parseCaseNote = (input: unknown) => parseBoundary(NoteSchema, input, 'case note');
 
-/** A parsed update. */
+/** A parsed update (see {@link parseCaseUpdate}). */
 export type ParsedCaseUpdate = ReturnType<typeof parseCaseUpdate>;
 
-/** Throws `NOT_FOUND` for a case that does not exist in the org. */
+/**
+ * The `NOT_FOUND` error for a case that does not exist in the org (for the store to throw).
+ *
+ * @example
+ * ```ts
+ * import { caseNotFound } from '@intelgraph/core';
+ * if (!row) throw caseNotFound(orgId, id);
+ * ```
+ */
 export function caseNotFound(orgId: string, id: string): IntelGraphError {
   return new IntelGraphError('NOT_FOUND', `no case "${id}"`, { details: { orgId, id } });
 }
 
 /**
  * Checks an update against the case's current state (same rules on every backend): optimistic
- * version, closed cases only reopen, and the entity limit. Returns the entity ids after the update.
+ * version (`CONFLICT`), closed cases only reopen (`INVALID_TRANSITION`), and the entity limit
+ * (`PAYLOAD_TOO_LARGE`). Returns the entity ids after the update.
+ *
+ * @example
+ * ```ts
+ * import { checkCaseUpdate, parseCaseUpdate } from '@intelgraph/core';
+ * const update = parseCaseUpdate({ orgId: 'org-acme', id: 'case-1', linkEntityIds: ['person:bob'] });
+ * const entityIds = checkCaseUpdate({ status: 'open', version: 1, entityIds: [] }, update); // ['person:bob']
+ * ```
  */
 export function checkCaseUpdate(
   current: { status: CaseStatus; version: number; entityIds: string[] },
@@ -108,7 +168,15 @@ export function checkCaseUpdate(
   return [...ids];
 }
 
-/** Checks a note can be appended (`INVALID_TRANSITION` on a closed case, `PAYLOAD_TOO_LARGE` when full). */
+/**
+ * Checks a note can be appended (`INVALID_TRANSITION` on a closed case, `PAYLOAD_TOO_LARGE` when full).
+ *
+ * @example
+ * ```ts
+ * import { checkCaseNote } from '@intelgraph/core';
+ * checkCaseNote({ id: 'case-1', status: 'open', noteCount: 3 }); // passes
+ * ```
+ */
 export function checkCaseNote(current: Pick<CaseRecord, 'id' | 'status'> & { noteCount: number }): void {
   if (current.status === 'closed') {
     throw new IntelGraphError('INVALID_TRANSITION', `case "${current.id}" is closed; reopen it first`, {

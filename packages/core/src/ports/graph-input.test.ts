@@ -1,21 +1,22 @@
-import { isIntelGraphError } from '@intelgraph/core';
 import { describe, expect, it } from 'vitest';
-import { compare, mergeEntities } from './graph.js';
+import { isIntelGraphError } from '../errors.js';
 import {
-  decodeCursor,
-  encodeCursor,
-  entityWords,
+  compareCodePoints,
+  decodeGraphCursor,
+  encodeGraphCursor,
   GraphIdSchema,
+  graphEntityWords,
+  graphSearchTerms,
   MAX_OFFSET,
-  nextCursor,
+  mergeGraphEntities,
+  nextGraphCursor,
   parseBoundary,
-  parseUpsert,
-  searchTerms,
+  parseGraphUpsert,
 } from './graph-input.js';
 
 describe('search terms', () => {
   it('are lower-cased runs of letters and digits, de-duplicated, at most 8', () => {
-    expect(searchTerms("Alice O'Brien-Smith, 42nd St.")).toEqual([
+    expect(graphSearchTerms("Alice O'Brien-Smith, 42nd St.")).toEqual([
       'alice',
       'o',
       'brien',
@@ -23,15 +24,15 @@ describe('search terms', () => {
       '42nd',
       'st',
     ]);
-    expect(searchTerms('Ünïcode ÉCOLE straße 東京')).toEqual(['ünïcode', 'école', 'straße', '東京']);
-    expect(searchTerms('a a A b')).toEqual(['a', 'b']);
-    expect(searchTerms('1 2 3 4 5 6 7 8 9 10')).toHaveLength(8);
-    expect(searchTerms('"*:* OR (x) AND ~y^2')).toEqual(['or', 'x', 'and', 'y', '2']);
-    expect(searchTerms('!!! ???')).toEqual([]);
+    expect(graphSearchTerms('Ünïcode ÉCOLE straße 東京')).toEqual(['ünïcode', 'école', 'straße', '東京']);
+    expect(graphSearchTerms('a a A b')).toEqual(['a', 'b']);
+    expect(graphSearchTerms('1 2 3 4 5 6 7 8 9 10')).toHaveLength(8);
+    expect(graphSearchTerms('"*:* OR (x) AND ~y^2')).toEqual(['or', 'x', 'and', 'y', '2']);
+    expect(graphSearchTerms('!!! ???')).toEqual([]);
   });
 
   it('index the words of the name and every alias', () => {
-    expect(entityWords('Alice Smith', ['A. Smith', 'The Falcon'])).toEqual([
+    expect(graphEntityWords('Alice Smith', ['A. Smith', 'The Falcon'])).toEqual([
       'alice',
       'smith',
       'a',
@@ -43,11 +44,16 @@ describe('search terms', () => {
 
 describe('cursors', () => {
   it('round-trip an offset and reject anything else', () => {
-    expect(decodeCursor(encodeCursor(30))).toBe(30);
-    expect(decodeCursor(undefined)).toBe(0);
-    for (const bad of ['', 'xyz', encodeCursor(MAX_OFFSET + 1), Buffer.from('o:-1').toString('base64url')]) {
+    expect(decodeGraphCursor(encodeGraphCursor(30))).toBe(30);
+    expect(decodeGraphCursor(undefined)).toBe(0);
+    for (const bad of [
+      '',
+      'xyz',
+      encodeGraphCursor(MAX_OFFSET + 1),
+      Buffer.from('o:-1').toString('base64url'),
+    ]) {
       try {
-        decodeCursor(bad);
+        decodeGraphCursor(bad);
         throw new Error(`accepted ${bad}`);
       } catch (err) {
         expect(isIntelGraphError(err, 'INVALID_INPUT')).toBe(true);
@@ -56,9 +62,9 @@ describe('cursors', () => {
   });
 
   it('stop at the last page and at the deepest offset', () => {
-    expect(nextCursor(0, 10, true)).toBe(encodeCursor(10));
-    expect(nextCursor(0, 10, false)).toBeNull();
-    expect(nextCursor(MAX_OFFSET - 5, 10, true)).toBeNull();
+    expect(nextGraphCursor(0, 10, true)).toBe(encodeGraphCursor(10));
+    expect(nextGraphCursor(0, 10, false)).toBeNull();
+    expect(nextGraphCursor(MAX_OFFSET - 5, 10, true)).toBeNull();
   });
 });
 
@@ -72,7 +78,7 @@ describe('boundary parsing', () => {
     ];
     for (const [input, code] of cases) {
       try {
-        parseUpsert(input);
+        parseGraphUpsert(input);
         throw new Error('accepted');
       } catch (err) {
         expect(isIntelGraphError(err, 'INVALID_INPUT')).toBe(true);
@@ -84,24 +90,26 @@ describe('boundary parsing', () => {
   });
 
   it('fills defaults and de-duplicates aliases', () => {
-    expect(parseUpsert({ entities: [{ id: 'a', type: 'Person', name: 'A', aliases: ['x', 'x'] }] })).toEqual({
+    expect(
+      parseGraphUpsert({ entities: [{ id: 'a', type: 'Person', name: 'A', aliases: ['x', 'x'] }] }),
+    ).toEqual({
       entities: [{ id: 'a', type: 'Person', name: 'A', aliases: ['x'], properties: {} }],
       relationships: [],
     });
   });
 });
 
-describe('compare', () => {
+describe('compareCodePoints', () => {
   it('orders strings by code point, as Neo4j does', () => {
-    const sorted = ['b', 'a', 'ab', '\u{1F600}', '\uFF5E', 'A'].sort(compare);
+    const sorted = ['b', 'a', 'ab', '\u{1F600}', '\uFF5E', 'A'].sort(compareCodePoints);
     expect(sorted).toEqual(['A', 'a', 'ab', 'b', '\uFF5E', '\u{1F600}']);
   });
 });
 
-describe('mergeEntities', () => {
+describe('mergeGraphEntities', () => {
   it('keeps the survivor, adds names as aliases and fills missing properties', () => {
     const base = { type: 'Person', createdAt: 't0', updatedAt: 't0' };
-    const merged = mergeEntities(
+    const merged = mergeGraphEntities(
       { ...base, id: 's', name: 'Alice', aliases: ['Al'], properties: { a: 1 }, mergedFrom: ['old'] },
       {
         ...base,
