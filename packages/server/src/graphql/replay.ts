@@ -56,7 +56,7 @@ type RunDeterminism {
 }
 
 extend type Provenance {
-  "the seed and clock origin the run used"
+  "the random seed and clock origin of the run"
   determinism: RunDeterminism
 }
 

@@ -990,7 +990,7 @@ export type PluginVersion = {
 /** Where a run's result came from: what ran, with which grants, on what, and what it touched. */
 export type Provenance = {
   __typename?: 'Provenance';
-  /** the seed and clock origin the run used */
+  /** the random seed and clock origin of the run */
   determinism?: Maybe<RunDeterminism>;
   /** when it ended */
   endedAt: Scalars['DateTime']['output'];
