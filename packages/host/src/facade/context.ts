@@ -27,12 +27,28 @@ import type { ResolvedStores } from '../stores.js';
 import type { HostLogger } from '../tracing.js';
 import type { HostViews } from '../views.js';
 
-/** Result of an install that may wait for governance. */
+/**
+ * Result of an install that may wait for governance.
+ *
+ * @example
+ * ```ts
+ * const o = await host.plugins.install(admin, { pluginId: 'tagger' });
+ * if (o.status === 'pending_review') console.log('waiting for review', o.reviewTask.id);
+ * ```
+ */
 export type InstallOutcome =
   | { status: 'installed'; installation: InstallationView }
   | { status: 'pending_review'; reviewTask: ReviewTaskView };
 
-/** Result of an operation routed through governance (enforcement changes, merges, migration rules). */
+/**
+ * Result of an operation routed through governance (enforcement changes, merges, migration rules).
+ *
+ * @example
+ * ```ts
+ * const o = await host.governance.mergeEntities(analyst, { survivorId: 'p-1', mergedId: 'p-2', reason: 'same person' });
+ * console.log(o.status); // 'pending_review' until a steward approves
+ * ```
+ */
 export type GovernedOutcome =
   | { status: 'applied'; reviewTask: ReviewTaskView }
   | { status: 'pending_review'; reviewTask: ReviewTaskView };

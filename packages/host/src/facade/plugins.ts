@@ -29,7 +29,14 @@ import { inSpan } from '../tracing.js';
 import type { HostViews } from '../views.js';
 import { actorOf, type HostContext, type InstallOutcome } from './context.js';
 
-/** Install count and ratings (newest first) of a plugin. */
+/**
+ * Install count and ratings (newest first) of a plugin.
+ *
+ * @example
+ * ```ts
+ * const { installCount, ratings } = await host.plugins.stats(analyst, 'sample-enricher');
+ * ```
+ */
 export type CatalogStats = Awaited<ReturnType<HostViews['catalogStats']>>;
 
 /**
