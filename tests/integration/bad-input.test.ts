@@ -71,7 +71,11 @@ const FACADE: Entry[] = [
     slot: 'other',
     call: (h, v) => h.plugins.setOptionalScopes(alice, 'sample-enricher', anyOf(v)),
   },
-  { name: 'plugins.run(pluginId)', slot: 'id', call: (h, v) => h.plugins.run(alice, anyOf(v), { q: 'acme' }) },
+  {
+    name: 'plugins.run(pluginId)',
+    slot: 'id',
+    call: (h, v) => h.plugins.run(alice, anyOf(v), { q: 'acme' }),
+  },
   { name: 'plugins.run(input)', slot: 'json', call: (h, v) => h.plugins.run(alice, 'sample-enricher', v) },
   {
     name: 'registerContract(subject)',
