@@ -4,7 +4,7 @@ import { generate } from '@graphql-codegen/cli';
 import { describe, expect, it } from 'vitest';
 import config from '../../codegen.js';
 
-// Issue 22: the committed GraphQL types (the server's resolver types, the web app's operation types)
+// The committed GraphQL types (the server's resolver types, the web app's operation types)
 // are what `pnpm codegen` makes from packages/server/schema.graphql and the app's operations. The SDL
 // file itself follows the type definitions (tests/integration/http/graphql-sdl.test.ts), so a change to
 // the schema that is not regenerated fails here. `pnpm codegen:check` is the same check from the shell.

@@ -53,9 +53,9 @@ export function createAccess(ctx: GovernanceContext) {
 
   async function load(actor: Actor, taskId: string): Promise<ReviewSnapshot> {
     const snap = await store.get(taskId);
-    if (!snap) throw new IntelGraphError('NOT_FOUND', `no review task ${taskId}`, { details: { taskId } });
-    if (snap.task.orgId !== actor.orgId)
-      throw new IntelGraphError('FORBIDDEN', 'the task belongs to another org', { details: { taskId } });
+    // Another org's task answers exactly like a missing one: its existence is not another org's business.
+    if (!snap || snap.task.orgId !== actor.orgId)
+      throw new IntelGraphError('NOT_FOUND', `no review task ${taskId}`, { details: { taskId } });
     return snap;
   }
 

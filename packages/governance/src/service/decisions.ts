@@ -33,7 +33,7 @@ export function createDecisions(deps: GovernanceDeps): DecisionMethods {
     const evidence = await storeEvidence(evidenceInput);
     const r = await store.update(taskId, (s) => {
       if (s.task.orgId !== actor.orgId)
-        throw new IntelGraphError('FORBIDDEN', 'the task belongs to another org');
+        throw new IntelGraphError('NOT_FOUND', `no review task ${taskId}`, { details: { taskId } });
       return decideTask(s, {
         actor: { userId: actor.userId, roles: actor.roles },
         actorKeys: keys,
