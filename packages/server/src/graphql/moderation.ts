@@ -138,7 +138,8 @@ export function createModerationResolvers(host: ExtensionHost): Resolvers {
   return {
     Query: {
       moderationQueue: async (_parent, args, ctx) =>
-        moderation.queue(actorOf(ctx), { includeResolved: args.includeResolved }),
+        // An explicit `includeResolved: null` reaches the resolver despite the default: it means false.
+        moderation.queue(actorOf(ctx), { includeResolved: args.includeResolved === true }),
     },
     Mutation: {
       moderationSetHidden: async (_parent, args, ctx) =>
