@@ -177,7 +177,14 @@ export function queryCostPlugin<T extends BaseContext>(
             const tooLarge = /maximum allowed number of nodes/.test(message);
             // Bad variables are reported by execution itself (a GraphQLError, by name: it may come from
             // another copy of graphql-js). Anything else fails closed: what cannot be costed does not run.
-            if (!tooLarge && (err as { name?: unknown }).name === 'GraphQLError') return;
+            if (
+              !tooLarge &&
+              typeof err === 'object' &&
+              err !== null &&
+              'name' in err &&
+              err.name === 'GraphQLError'
+            )
+              return;
             if (!tooLarge) throw err;
             throw refusal('the query is too large to estimate', {
               reason: 'query_limit',

@@ -1,11 +1,15 @@
 import { HTTP_STATUS_BY_CODE, type IntelGraphError, isIntelGraphError } from '@intelgraph/core';
 import type { GraphQLFormattedError } from 'graphql';
 
+function innerOf(e: object, key: 'originalError' | 'cause'): unknown {
+  return key in e ? Reflect.get(e, key) : undefined;
+}
+
 function findIntelGraphError(error: unknown): IntelGraphError | null {
   let e: unknown = error;
   for (let i = 0; i < 5 && e; i++) {
     if (isIntelGraphError(e)) return e;
-    e = (e as { originalError?: unknown }).originalError ?? (e as { cause?: unknown }).cause;
+    e = typeof e === 'object' ? (innerOf(e, 'originalError') ?? innerOf(e, 'cause')) : undefined;
   }
   return null;
 }

@@ -1,4 +1,4 @@
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLNamedType, GraphQLSchema } from 'graphql';
 
 // Descriptions for the governance SDL (`governanceTypeDefs` in @intelgraph/governance), which has few of
 // its own. Applied only where governance gives none, so its own descriptions win once it has them.
@@ -103,19 +103,20 @@ interface Describable {
   description?: string | null | undefined;
 }
 
+// By shape, not `instanceof`: the schema may come from another copy of graphql-js.
+function memberOf(type: GraphQLNamedType, name: string): Describable | null | undefined {
+  if ('getFields' in type) return type.getFields()[name];
+  if ('getValue' in type) return type.getValue(name);
+  return undefined;
+}
+
 /** Fills in the governance SDL's missing descriptions on a built schema (in place). */
 export function describeGovernanceTypes(schema: GraphQLSchema): GraphQLSchema {
   for (const [key, text] of Object.entries(DESCRIPTIONS)) {
-    const [typeName, member] = key.split('.') as [string, string | undefined];
-    const type = schema.getType(typeName) as
-      | (Describable & {
-          getFields?: () => Record<string, Describable>;
-          getValue?: (name: string) => Describable | null | undefined;
-        })
-      | undefined;
+    const [typeName, member] = key.split('.');
+    const type = typeName === undefined ? undefined : schema.getType(typeName);
     if (!type) continue;
-    const target: Describable | null | undefined =
-      member === undefined ? type : (type.getFields?.()[member] ?? type.getValue?.(member));
+    const target: Describable | null | undefined = member === undefined ? type : memberOf(type, member);
     if (target && !target.description) target.description = text;
   }
   return schema;

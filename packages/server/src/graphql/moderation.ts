@@ -1,6 +1,7 @@
 import type { Actor } from '@intelgraph/core';
 import { IntelGraphError } from '@intelgraph/core';
 import type { ExtensionHost } from '@intelgraph/host';
+import type { Resolvers } from './generated/types.js';
 
 /**
  * The moderation queue's SDL: abuse reports per plugin and version, hide/unhide and resolve with a
@@ -115,7 +116,6 @@ extend type Mutation {
 interface Context {
   actor: Actor | null;
 }
-type Args = Record<string, unknown>;
 
 function actorOf(ctx: Context): Actor {
   if (!ctx.actor)
@@ -133,27 +133,28 @@ function actorOf(ctx: Context): Actor {
  * const schema = makeExecutableSchema({ typeDefs, resolvers: [createResolvers(host), createModerationResolvers(host)] });
  * ```
  */
-export function createModerationResolvers(host: ExtensionHost): Record<string, object> {
+export function createModerationResolvers(host: ExtensionHost): Resolvers {
   const moderation = host.plugins.moderation;
   return {
     Query: {
-      moderationQueue: async (_: unknown, args: Args, ctx: Context) =>
+      moderationQueue: async (_parent, args, ctx) =>
+        // An explicit `includeResolved: null` reaches the resolver despite the default: it means false.
         moderation.queue(actorOf(ctx), { includeResolved: args.includeResolved === true }),
     },
     Mutation: {
-      moderationSetHidden: async (_: unknown, args: Args, ctx: Context) =>
+      moderationSetHidden: async (_parent, args, ctx) =>
         moderation.setHidden(actorOf(ctx), {
-          pluginId: String(args.pluginId),
-          version: String(args.version),
-          hidden: args.hidden === true,
-          reason: String(args.reason),
+          pluginId: args.pluginId,
+          version: args.version,
+          hidden: args.hidden,
+          reason: args.reason,
         }),
-      moderationResolve: async (_: unknown, args: Args, ctx: Context) =>
+      moderationResolve: async (_parent, args, ctx) =>
         moderation.resolve(actorOf(ctx), {
-          pluginId: String(args.pluginId),
-          version: String(args.version),
-          outcome: args.outcome === 'upheld' ? 'upheld' : 'dismissed',
-          reason: String(args.reason),
+          pluginId: args.pluginId,
+          version: args.version,
+          outcome: args.outcome,
+          reason: args.reason,
         }),
     },
   };

@@ -1,6 +1,6 @@
 import { IntelGraphError } from '@intelgraph/core';
 import type { ExtensionHost, ReplayResult } from '@intelgraph/host';
-import type { GraphQLContext } from './resolvers.js';
+import type { Resolvers } from './generated/types.js';
 
 /**
  * The GraphQL SDL of run replay: `pluginRunReplay(runId)` re-executes a recorded run and says
@@ -95,13 +95,13 @@ function view(r: ReplayResult) {
  * const schema = makeExecutableSchema({ typeDefs, resolvers: [createResolvers(host), createReplayResolvers(host)] });
  * ```
  */
-export function createReplayResolvers(host: ExtensionHost): Record<string, object> {
+export function createReplayResolvers(host: ExtensionHost): Resolvers {
   return {
     Mutation: {
-      pluginRunReplay: async (_: unknown, args: { runId?: unknown }, ctx: GraphQLContext) => {
+      pluginRunReplay: async (_parent, args, ctx) => {
         if (!ctx.actor)
           throw new IntelGraphError('FORBIDDEN', 'sign in: this operation needs an authenticated actor');
-        return view(await host.plugins.replay(ctx.actor, String(args.runId)));
+        return view(await host.plugins.replay(ctx.actor, args.runId));
       },
     },
   };

@@ -11,6 +11,14 @@ import type {
 import { type InstallationView, type PluginSummary, riskLevel } from '@intelgraph/marketplace';
 import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { z } from 'zod';
+import { abuseCategoryOf, evidenceOf, migrationOperationsOf, quotaView, toJsonValue } from './convert.js';
+import type {
+  PluginRunResult as GraphQLPluginRunResult,
+  MutationResolvers,
+  QueryResolvers,
+  RecordResult,
+  Resolvers,
+} from './generated/types.js';
 import { reviewTaskToGraphQL } from './governance-type-defs.js';
 import { createGraphQLLoaders, type GraphQLLoaders } from './loaders.js';
 import { pageSizeOf } from './pagination.js';
@@ -24,8 +32,6 @@ export interface GraphQLContext {
   /** The request's DataLoaders; created on first use when the server does not supply them. */
   loaders?: GraphQLLoaders;
 }
-
-type Args = Record<string, unknown>;
 
 function actorOf(ctx: GraphQLContext): Actor {
   if (!ctx.actor)
@@ -155,8 +161,16 @@ function installResult(o: InstallOutcome) {
     : { status: o.status, installation: null, reviewTask: task(o.reviewTask) };
 }
 
-function recordView(r: EdgeRecordResult) {
-  return { ...r, patched: r.patched ?? null, patchValid: r.patchValid ?? null };
+function recordView(r: EdgeRecordResult): RecordResult {
+  return {
+    ...r,
+    patch: r.patch.map(({ value, ...op }) => ({
+      ...op,
+      ...(value === undefined ? {} : { value: toJsonValue(value) }),
+    })),
+    patched: r.patched === undefined ? null : toJsonValue(r.patched),
+    patchValid: r.patchValid ?? null,
+  };
 }
 
 function edgeView(r: EdgeResult) {
@@ -180,11 +194,11 @@ function auditEntry(e: AuditEvent) {
   };
 }
 
-function runView(r: PluginRunResult) {
+function runView(r: PluginRunResult): GraphQLPluginRunResult {
   return {
     ok: r.ok,
-    value: r.ok ? (r.value ?? null) : null,
-    error: r.error ?? null,
+    value: r.ok ? toJsonValue(r.value) : null,
+    error: r.ok ? null : { ...r.error, details: toJsonValue(r.error.details) },
     logs: r.logs.map((l) => ({ level: l.level, at: l.at, message: l.message })),
     usage: r.usage,
     budgets: r.budgets,
@@ -194,14 +208,16 @@ function runView(r: PluginRunResult) {
 }
 
 /** Field resolvers of the object types (plugin versions, installation contracts, contract versions). */
-function typeResolvers(host: ExtensionHost) {
+function typeResolvers(
+  host: ExtensionHost,
+): Pick<Resolvers, 'Installation' | 'ContractSubject' | 'ContractVersion' | 'Plugin'> {
   return {
     Installation: {
-      contracts: async (parent: { negotiated?: NegotiatedContractRecord[] }, _: Args, ctx: GraphQLContext) =>
+      contracts: async (parent, _args, ctx) =>
         Promise.all((parent.negotiated ?? []).map((n) => negotiatedView(host, actorOf(ctx), n))),
     },
     ContractSubject: {
-      migrationRules: async (parent: { subject: string }, _: Args, ctx: GraphQLContext) =>
+      migrationRules: async (parent, _args, ctx) =>
         (await host.contracts.migrationRules(actorOf(ctx), parent.subject)).map((r) => ({
           from: r.from,
           to: r.to,
@@ -211,7 +227,7 @@ function typeResolvers(host: ExtensionHost) {
         })),
     },
     ContractVersion: {
-      deprecatedUntil: async (parent: { subject: string; version: number }, _: Args, ctx: GraphQLContext) =>
+      deprecatedUntil: async (parent, _args, ctx) =>
         (
           await host.contracts.versionStatus(actorOf(ctx), {
             subject: parent.subject,
@@ -220,7 +236,7 @@ function typeResolvers(host: ExtensionHost) {
         ).deprecatedUntil,
     },
     Plugin: {
-      versions: async (p: { id: string }, args: Args, ctx: GraphQLContext) => {
+      versions: async (p, args, ctx) => {
         const d = await loadersOf(host, ctx).detail.load(p.id);
         return d.versions.slice(0, pageSizeOf(args.first, 20)).map((v) => ({
           version: v.version,
@@ -244,9 +260,8 @@ function typeResolvers(host: ExtensionHost) {
           ],
         }));
       },
-      installCount: async (p: { id: string }, _: Args, ctx: GraphQLContext) =>
-        (await loadersOf(host, ctx).stats.load(p.id)).installCount,
-      reviews: async (p: { id: string }, args: Args, ctx: GraphQLContext) =>
+      installCount: async (p, _args, ctx) => (await loadersOf(host, ctx).stats.load(p.id)).installCount,
+      reviews: async (p, args, ctx) =>
         (await loadersOf(host, ctx).stats.load(p.id)).ratings
           .slice(0, pageSizeOf(args.first, 20))
           .map((r) => ({
@@ -256,7 +271,7 @@ function typeResolvers(host: ExtensionHost) {
             review: r.comment,
             updatedAt: r.updatedAt,
           })),
-      inputSchema: async (p: { id: string }, _: Args, ctx: GraphQLContext) => {
+      inputSchema: async (p, _args, ctx) => {
         const d = await loadersOf(host, ctx).detail.load(p.id);
         const ref = d.manifest.inputSchema;
         if (!ref) return null;
@@ -266,16 +281,12 @@ function typeResolvers(host: ExtensionHost) {
   };
 }
 
-function queryResolvers(host: ExtensionHost) {
+function queryResolvers(host: ExtensionHost): QueryResolvers {
   return {
-    me: (_: unknown, __: Args, ctx: GraphQLContext) => actorOf(ctx),
+    me: (_parent, _args, ctx) => actorOf(ctx),
     ping: () => true,
-    catalog: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-      const f = (args.filter ?? {}) as {
-        capability?: string;
-        risk?: 'low' | 'medium' | 'high';
-        publisher?: string;
-      };
+    catalog: async (_parent, args, ctx) => {
+      const f = args.filter ?? {};
       const list = await host.plugins.list(actorOf(ctx), {
         ...(f.capability ? { capability: f.capability } : {}),
         ...(f.risk ? { risk: f.risk } : {}),
@@ -284,14 +295,10 @@ function queryResolvers(host: ExtensionHost) {
       });
       return list.map(pluginView);
     },
-    search: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-      const f = (args.filter ?? {}) as {
-        capability?: string;
-        risk?: 'low' | 'medium' | 'high';
-        publisher?: string;
-      };
+    search: async (_parent, args, ctx) => {
+      const f = args.filter ?? {};
       const hits = await host.plugins.search(actorOf(ctx), {
-        q: String(args.query ?? ''),
+        q: args.query,
         ...(f.capability ? { capability: f.capability } : {}),
         ...(f.risk ? { risk: f.risk } : {}),
         ...(f.publisher ? { publisher: f.publisher } : {}),
@@ -304,37 +311,37 @@ function queryResolvers(host: ExtensionHost) {
         })),
       );
     },
-    plugin: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+    plugin: async (_parent, args, ctx) => {
       try {
-        return pluginView(await loadersOf(host, ctx).detail.load(String(args.id)));
+        return pluginView(await loadersOf(host, ctx).detail.load(args.id));
       } catch (err) {
         if (err instanceof IntelGraphError && err.code === 'NOT_FOUND') return null;
         throw err;
       }
     },
-    installations: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+    installations: async (_parent, args, ctx) =>
       (await host.plugins.installations(actorOf(ctx)))
         .slice(0, pageSizeOf(args.first, 50))
         .map(installationView),
-    auditTrail: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-      const r = await host.audit.trail(actorOf(ctx), String(args.subject), pageSizeOf(args.first, 200, 1000));
-      return { subject: String(args.subject), events: r.events.map(auditEntry), verified: r.verified };
+    auditTrail: async (_parent, args, ctx) => {
+      const r = await host.audit.trail(actorOf(ctx), args.subject, pageSizeOf(args.first, 200, 1000));
+      return { subject: args.subject, events: r.events.map(auditEntry), verified: r.verified };
     },
-    contracts: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+    contracts: async (_parent, args, ctx) =>
       (await host.contracts.list(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
-    contract: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+    contract: async (_parent, args, ctx) =>
       (await host.contracts.list(actorOf(ctx))).find((c) => c.subject === args.subject) ?? null,
-    contractDiff: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+    contractDiff: async (_parent, args, ctx) =>
       host.contracts.diff(actorOf(ctx), {
-        subject: String(args.subject),
-        from: Number(args.from),
-        to: Number(args.to),
+        subject: args.subject,
+        from: args.from,
+        to: args.to,
       }),
-    contractTest: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+    contractTest: async (_parent, args, ctx) => {
       const r = await host.contracts.test(actorOf(ctx), {
-        subject: String(args.subject),
-        ...(args.version == null ? {} : { version: Number(args.version) }),
-        records: args.records as unknown[],
+        subject: args.subject,
+        ...(args.version == null ? {} : { version: args.version }),
+        records: args.records,
       });
       return {
         subject: r.subject,
@@ -343,66 +350,68 @@ function queryResolvers(host: ExtensionHost) {
         records: r.records.map(recordView),
       };
     },
-    contractApplyPatch: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+    contractApplyPatch: async (_parent, args, ctx) =>
       recordView(
         await host.contracts.applyPatch(actorOf(ctx), {
-          subject: String(args.subject),
-          ...(args.version == null ? {} : { version: Number(args.version) }),
+          subject: args.subject,
+          ...(args.version == null ? {} : { version: args.version }),
           record: args.record,
-          patch: args.patch as unknown[],
+          patch: args.patch,
         }),
       ),
-    usage: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+    usage: async (_parent, args, ctx) =>
       (await host.finops.dashboard(actorOf(ctx))).plugins.slice(0, pageSizeOf(args.first, 50)),
-    hint: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-      host.finops.hintView(actorOf(ctx), String(args.pluginId)),
-    quotas: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-      (await host.finops.quotas(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
-    killSwitches: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+    hint: async (_parent, args, ctx) => host.finops.hintView(actorOf(ctx), args.pluginId),
+    quotas: async (_parent, args, ctx) =>
+      (await host.finops.quotas(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)).map(quotaView),
+    killSwitches: async (_parent, args, ctx) =>
       (await host.finops.killSwitches(actorOf(ctx))).slice(0, pageSizeOf(args.first, 50)),
-    finopsDashboard: async (_: unknown, __: Args, ctx: GraphQLContext) => host.finops.dashboard(actorOf(ctx)),
-    reviewTask: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-      task(await host.governance.get(actorOf(ctx), String(args.id))),
-    reviewQueue: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+    finopsDashboard: async (_parent, _args, ctx) => {
+      const d = await host.finops.dashboard(actorOf(ctx));
+      return { ...d, quotas: d.quotas.map(quotaView) };
+    },
+    reviewTask: async (_parent, args, ctx) =>
+      reviewTaskToGraphQL(await host.governance.get(actorOf(ctx), args.id)),
+    reviewQueue: async (_parent, args, ctx) => {
       const page = await host.governance.queue(actorOf(ctx), {
-        ...(args.scope ? { scope: args.scope as 'reviewable' | 'requested' | 'org' } : {}),
-        ...(args.states ? { states: args.states as ReviewTaskView['state'][] } : {}),
-        ...(args.kinds ? { kinds: args.kinds as string[] } : {}),
-        ...(args.dueBefore ? { dueBefore: String(args.dueBefore) } : {}),
-        ...(args.overdue == null ? {} : { overdue: Boolean(args.overdue) }),
-        ...(args.order ? { order: args.order as 'due' | 'created' } : {}),
-        ...(args.after ? { cursor: String(args.after) } : {}),
+        ...(args.scope ? { scope: args.scope } : {}),
+        ...(args.states ? { states: args.states } : {}),
+        ...(args.kinds ? { kinds: args.kinds } : {}),
+        ...(args.dueBefore ? { dueBefore: args.dueBefore } : {}),
+        ...(args.overdue == null ? {} : { overdue: args.overdue }),
+        ...(args.order ? { order: args.order } : {}),
+        ...(args.after ? { cursor: args.after } : {}),
         limit: pageSizeOf(args.first, 50, 200),
       });
       return { items: page.items.map((t) => reviewTaskToGraphQL(t)), nextCursor: page.nextCursor };
     },
-    reviewAuditTrail: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-      const r = await host.governance.auditTrail(actorOf(ctx), String(args.id));
+    reviewAuditTrail: async (_parent, args, ctx) => {
+      const r = await host.governance.auditTrail(actorOf(ctx), args.id);
       return { events: r.events.map(auditEntry), verified: r.verified };
     },
   };
 }
 
-function pluginMutations(host: ExtensionHost) {
+function pluginMutations(host: ExtensionHost): MutationResolvers {
   return {
-    pluginInstall: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+    pluginInstall: async (_parent, args, ctx) =>
       installResult(
         await host.plugins.install(actorOf(ctx), {
-          pluginId: String(args.id),
-          ...(args.version == null ? {} : { version: String(args.version) }),
-          ...(args.grant == null ? {} : { grant: args.grant as string[] }),
+          pluginId: args.id,
+          ...(args.version == null ? {} : { version: args.version }),
+          ...(args.grant == null ? {} : { grant: args.grant }),
         }),
       ),
-    pluginGrant: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+    pluginGrant: async (_parent, args, ctx) => {
       const actor = actorOf(ctx);
-      const current = await host.plugins.installation(actor, String(args.id));
-      const scopes = [...new Set([...current.optionalScopes, ...(args.scopes as string[])])];
+      const current = await host.plugins.installation(actor, args.id);
+      const scopes = [...new Set([...current.optionalScopes, ...args.scopes])];
       // A grant that waits for a review is a result (pending_review with its task), not an error.
-      return installResult(await host.plugins.setOptionalScopes(actor, String(args.id), scopes));
+      return installResult(await host.plugins.setOptionalScopes(actor, args.id, scopes));
     },
-    pluginRevoke: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+    pluginRevoke: async (_parent, args, ctx) => {
       const actor = actorOf(ctx);
-      const current = await host.plugins.installation(actor, String(args.id));
+      const current = await host.plugins.installation(actor, args.id);
       const revoke = new Set(parseInput(ScopeListSchema, args.scopes, 'scopes'));
       const required = current.grants.filter((s) => !current.optionalScopes.includes(s) && revoke.has(s));
       if (required.length > 0) {
@@ -422,23 +431,23 @@ function pluginMutations(host: ExtensionHost) {
       }
       const o = await host.plugins.setOptionalScopes(
         actor,
-        String(args.id),
+        args.id,
         current.optionalScopes.filter((s) => !revoke.has(s)),
       );
       if (o.status !== 'installed')
         throw new IntelGraphError('CONFLICT', 'revoking scopes cannot wait for a review');
       return installationView(o.installation);
     },
-    pluginUninstall: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-      await host.plugins.uninstall(actorOf(ctx), String(args.id));
+    pluginUninstall: async (_parent, args, ctx) => {
+      await host.plugins.uninstall(actorOf(ctx), args.id);
       return true;
     },
-    pluginRun: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-      runView(await host.plugins.run(actorOf(ctx), String(args.id), args.input)),
-    pluginRate: async (_: unknown, args: Args, ctx: GraphQLContext) => {
-      const r = await host.plugins.rate(actorOf(ctx), String(args.id), {
-        stars: Number(args.stars),
-        ...(args.review == null ? {} : { comment: String(args.review) }),
+    pluginRun: async (_parent, args, ctx) =>
+      runView(await host.plugins.run(actorOf(ctx), args.id, args.input)),
+    pluginRate: async (_parent, args, ctx) => {
+      const r = await host.plugins.rate(actorOf(ctx), args.id, {
+        stars: args.stars,
+        ...(args.review == null ? {} : { comment: args.review }),
       });
       return {
         pluginId: r.pluginId,
@@ -448,16 +457,17 @@ function pluginMutations(host: ExtensionHost) {
         updatedAt: r.updatedAt,
       };
     },
-    pluginReport: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+    pluginReport: async (_parent, args, ctx) => {
       const actor = actorOf(ctx);
-      const pluginId = String(args.id);
+      const pluginId = args.id;
+      const category = abuseCategoryOf(args.category);
       const version =
-        args.version == null ? (await host.plugins.get(actor, pluginId)).latestVersion : String(args.version);
+        args.version == null ? (await host.plugins.get(actor, pluginId)).latestVersion : args.version;
       const r = await host.plugins.report(actor, {
         pluginId,
         version,
-        category: args.category as Parameters<ExtensionHost['plugins']['report']>[1]['category'],
-        details: String(args.reason),
+        category,
+        details: args.reason,
       });
       const detail = await host.plugins.get(actor, pluginId);
       const hidden = detail.versions.find((v) => v.version === version)?.hidden ?? false;
@@ -466,66 +476,60 @@ function pluginMutations(host: ExtensionHost) {
   };
 }
 
-function contractMutations(host: ExtensionHost) {
+function contractMutations(host: ExtensionHost): MutationResolvers {
   return {
-    contractRegister: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+    contractRegister: async (_parent, args, ctx) => {
       const r = await host.contracts.register(actorOf(ctx), {
-        subject: String(args.subject),
-        format: args.format as 'json' | 'avro',
+        subject: args.subject,
+        format: args.format,
         schema: args.schema,
-        ...(args.compatibility ? { compatibility: args.compatibility as never } : {}),
+        ...(args.compatibility ? { compatibility: args.compatibility } : {}),
       });
       return { ...r, deleted: r.deletedAt !== null };
     },
-    contractSetEnforcement: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+    contractSetEnforcement: async (_parent, args, ctx) => {
       const o = await host.contracts.setEnforcement(actorOf(ctx), {
-        subject: String(args.subject),
-        edge: args.edge as 'ingest' | 'export',
-        mode: args.mode as 'enforce' | 'warn' | 'off',
-        reason: String(args.reason),
+        subject: args.subject,
+        edge: args.edge,
+        mode: args.mode,
+        reason: args.reason,
       });
       return { status: o.status, reviewTask: task(o.reviewTask) };
     },
-    contractRegisterMigrationRule: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+    contractRegisterMigrationRule: async (_parent, args, ctx) => {
       const o = await host.contracts.registerMigrationRule(actorOf(ctx), {
-        subject: args.subject as string,
-        from: args.from as number,
-        to: args.to as number,
-        operations: args.operations as never,
-        ...(args.description == null ? {} : { description: args.description as string }),
-        samples: args.samples as JsonValue[],
-        reason: args.reason as string,
+        subject: args.subject,
+        from: args.from,
+        to: args.to,
+        operations: migrationOperationsOf(args.operations),
+        ...(args.description == null ? {} : { description: args.description }),
+        samples: args.samples,
+        reason: args.reason,
       });
       return { status: o.status, reviewTask: task(o.reviewTask) };
     },
-    ingest: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+    ingest: async (_parent, args, ctx) =>
       edgeView(
-        await host.contracts.ingest(actorOf(ctx), String(args.subject), args.batch as unknown[], {
-          ...(args.version == null ? {} : { version: args.version as number }),
+        await host.contracts.ingest(actorOf(ctx), args.subject, args.batch, {
+          ...(args.version == null ? {} : { version: args.version }),
         }),
       ),
-    export: async (_: unknown, args: Args, ctx: GraphQLContext) =>
+    export: async (_parent, args, ctx) =>
       edgeView(
-        await host.contracts.export(actorOf(ctx), String(args.subject), args.batch as unknown[], {
-          ...(args.destination == null ? {} : { destination: String(args.destination) }),
-          ...(args.version == null ? {} : { version: args.version as number }),
+        await host.contracts.export(actorOf(ctx), args.subject, args.batch, {
+          ...(args.destination == null ? {} : { destination: args.destination }),
+          ...(args.version == null ? {} : { version: args.version }),
         }),
       ),
   };
 }
 
 /** Quotas, kill switches and governance. */
-function adminMutations(host: ExtensionHost) {
+function adminMutations(host: ExtensionHost): MutationResolvers {
   return {
-    quotaSet: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+    quotaSet: async (_parent, args, ctx) => {
       const actor = actorOf(ctx);
-      const i = args.input as {
-        pluginId?: string;
-        resource: 'calls' | 'cpuMs' | 'rows';
-        limit: number;
-        window: 'minute' | 'hour' | 'day' | 'month';
-        mode?: 'hard' | 'soft';
-      };
+      const i = args.input;
       await host.finops.setQuota(actor, {
         ...(i.pluginId ? { pluginId: i.pluginId } : {}),
         resource: i.resource,
@@ -539,20 +543,20 @@ function adminMutations(host: ExtensionHost) {
           q.resource === i.resource && q.window === i.window && (q.pluginId ?? null) === (i.pluginId ?? null),
       );
       if (!match) throw new IntelGraphError('INTERNAL', 'the quota was set but cannot be read back');
-      return match;
+      return quotaView(match);
     },
-    killSwitchSet: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+    killSwitchSet: async (_parent, args, ctx) => {
       const actor = actorOf(ctx);
       return host.finops.killSwitch(actor, {
-        scope: args.scope as 'global' | 'org' | 'plugin',
-        ...(args.target == null ? {} : { target: String(args.target) }),
-        on: Boolean(args.on),
-        reason: String(args.reason),
+        scope: args.scope,
+        ...(args.target == null ? {} : { target: args.target }),
+        on: args.on,
+        reason: args.reason,
       });
     },
-    requestPolicyChange: async (_: unknown, args: Args, ctx: GraphQLContext) => {
+    requestPolicyChange: async (_parent, args, ctx) => {
       const actor = actorOf(ctx);
-      const payload = args.payload as Record<string, unknown> | null;
+      const payload = args.payload;
       if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
         throw new IntelGraphError(
           'INVALID_INPUT',
@@ -564,51 +568,51 @@ function adminMutations(host: ExtensionHost) {
       // it. `kind: "policy_change"` takes the governance payload itself: `{ kind, params }` or
       // `{ kind, policy }` (what the web app sends). Governance validates every form.
       const change =
-        String(args.kind) === 'policy_change'
+        args.kind === 'policy_change'
           ? payload
           : 'policy' in payload
-            ? { kind: String(args.kind), policy: payload.policy }
-            : { kind: String(args.kind), params: payload };
-      return task(
+            ? { kind: args.kind, policy: payload.policy }
+            : { kind: args.kind, params: payload };
+      return reviewTaskToGraphQL(
         await host.governance.request(actor, {
           kind: 'policy_change',
           payload: change,
-          reason: String(args.reason),
-          ...(args.evidence ? { evidence: args.evidence as never } : {}),
+          reason: args.reason,
+          ...(args.evidence ? { evidence: evidenceOf(args.evidence) } : {}),
         }),
       );
     },
-    reviewApprove: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-      task(
-        await host.governance.approve(actorOf(ctx), String(args.id), {
-          ...(args.note == null ? {} : { note: String(args.note) }),
-          ...(args.evidence ? { evidence: args.evidence as never } : {}),
+    reviewApprove: async (_parent, args, ctx) =>
+      reviewTaskToGraphQL(
+        await host.governance.approve(actorOf(ctx), args.id, {
+          ...(args.note == null ? {} : { note: args.note }),
+          ...(args.evidence ? { evidence: evidenceOf(args.evidence) } : {}),
         }),
       ),
-    reviewDeny: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-      task(
-        await host.governance.deny(actorOf(ctx), String(args.id), {
-          reason: String(args.reason),
-          ...(args.evidence ? { evidence: args.evidence as never } : {}),
+    reviewDeny: async (_parent, args, ctx) =>
+      reviewTaskToGraphQL(
+        await host.governance.deny(actorOf(ctx), args.id, {
+          reason: args.reason,
+          ...(args.evidence ? { evidence: evidenceOf(args.evidence) } : {}),
         }),
       ),
-    reviewAppeal: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-      task(
-        await host.governance.appeal(actorOf(ctx), String(args.id), {
-          reason: String(args.reason),
-          ...(args.evidence ? { evidence: args.evidence as never } : {}),
+    reviewAppeal: async (_parent, args, ctx) =>
+      reviewTaskToGraphQL(
+        await host.governance.appeal(actorOf(ctx), args.id, {
+          reason: args.reason,
+          ...(args.evidence ? { evidence: evidenceOf(args.evidence) } : {}),
         }),
       ),
-    reviewWithdraw: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-      task(
+    reviewWithdraw: async (_parent, args, ctx) =>
+      reviewTaskToGraphQL(
         await host.governance.withdraw(
           actorOf(ctx),
-          String(args.id),
-          args.reason == null ? {} : { reason: String(args.reason) },
+          args.id,
+          args.reason == null ? {} : { reason: args.reason },
         ),
       ),
-    reviewRetryApply: async (_: unknown, args: Args, ctx: GraphQLContext) =>
-      task(await host.governance.retryApply(actorOf(ctx), String(args.id))),
+    reviewRetryApply: async (_parent, args, ctx) =>
+      reviewTaskToGraphQL(await host.governance.retryApply(actorOf(ctx), args.id)),
   };
 }
 
@@ -623,9 +627,7 @@ function adminMutations(host: ExtensionHost) {
  * const schema = makeExecutableSchema({ typeDefs, resolvers: createResolvers(host) });
  * ```
  */
-// The map is deliberately typed loosely at the boundary: its inferred type would drag every domain
-// package's types into this package's declarations.
-export function createResolvers(host: ExtensionHost): Record<string, object> {
+export function createResolvers(host: ExtensionHost): Resolvers {
   return {
     JSON: JSONScalar,
     DateTime: DateTimeScalar,
