@@ -291,7 +291,7 @@ describe('quorum and separation of duties', () => {
     expect((await gov.approve(lea, t.id)).state).toBe('applied');
   });
 
-  it('forbids ineligible reviewers; another org's task is NOT_FOUND, like a missing one', async () => {
+  it("forbids ineligible reviewers; another org's task is NOT_FOUND, like a missing one", async () => {
     const { gov } = setup();
     const t = await gov.request(alice, bigExport);
     await expectCode(gov.approve(actor('ann', ['analyst']), t.id), 'FORBIDDEN');
