@@ -7,7 +7,6 @@
 // Needs PostgreSQL on 127.0.0.1:5432 and the Neo4j test server (scripts/neo4j-test-server/run.sh start).
 // Run: ./run pnpm exec node --no-node-snapshot --conditions=@intelgraph/source --import tsx bench/adapters.bench.ts
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { createMemoryGraphStore } from '@intelgraph/adapters/memory';
 import { createNeo4jConnection, createNeo4jGraphStore } from '@intelgraph/adapters/neo4j';
@@ -27,6 +26,7 @@ import {
   verifyAuditChain,
 } from '@intelgraph/core';
 import pg from 'pg';
+import { writeResultFile } from './support/report.js';
 
 const PG_URL = process.env.IG_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const NEO4J_URL = process.env.IG_TEST_NEO4J_URL ?? 'bolt://127.0.0.1:7687';
@@ -356,7 +356,7 @@ const machine = {
   memoryGiB: round(totalmem() / 2 ** 30, 1),
   loadavg: loadavg().map((l) => round(l)),
 };
-writeFileSync('bench/results/adapters.json', `${JSON.stringify({ machine, ...results }, null, 2)}\n`);
+writeResultFile('adapters.json', `${JSON.stringify({ machine, ...results }, null, 2)}\n`);
 
 const a = results.audit as Record<'memory' | 'pglite' | 'postgres', AuditFigures>;
 const g = results.graph as {
@@ -397,5 +397,5 @@ Neo4j: ${g.neo4j.server}, test harness on this machine. Seeded through \`OrgGrap
 ${searchRow('Neo4j (full-text index)', g.neo4j.search)}
 ${searchRow('memory (scan, reference)', g.memory.search)}
 `;
-writeFileSync('bench/results/adapters.md', md);
+writeResultFile('adapters.md', md);
 console.log(md);

@@ -9,7 +9,6 @@
 // Run: node --no-node-snapshot --conditions=@intelgraph/source --import tsx bench/audit.bench.ts
 // Reduced size: AUDIT_BENCH_EVENTS=100000 AUDIT_BENCH_APPENDS=2000 node ... bench/audit.bench.ts
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import {
   createPgAuditStore,
@@ -31,6 +30,7 @@ import {
   verifyInclusion,
 } from '@intelgraph/core';
 import pg from 'pg';
+import { writeResultFile } from './support/report.js';
 
 const PG_URL = process.env.IG_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const EVENTS = Number(process.env.AUDIT_BENCH_EVENTS ?? 1_000_000);
@@ -254,7 +254,7 @@ const machine = {
   memoryGiB: round(totalmem() / 2 ** 30, 1),
   loadavg: loadavg().map((l) => round(l)),
 };
-writeFileSync('bench/results/audit.json', `${JSON.stringify({ machine, ...results }, null, 2)}\n`);
+writeResultFile('audit.json', `${JSON.stringify({ machine, ...results }, null, 2)}\n`);
 const p = results.proofs;
 const a = results.appends;
 const md = `# Verifiable audit log benchmark (PostgreSQL)
@@ -275,5 +275,5 @@ Inclusion p95 target ≤ 10 ms: ${p.inclusion.targetMet ? 'met' : '**not met**'}
 | hash chain (today) | ${a.chain.events} | ${a.chain.perSecond} | – | ${a.chain.chainVerified ? 'yes' : '**NO**'} | – |
 | chain + Merkle tree + checkpoint every 1,000 | ${a.checkpointed.events} | ${a.checkpointed.perSecond} | ${a.checkpointed.checkpoints} | ${a.checkpointed.chainVerified ? 'yes' : '**NO**'} | ${a.checkpointed.errors} |
 `;
-writeFileSync('bench/results/audit.md', md);
+writeResultFile('audit.md', md);
 console.log(md);

@@ -4,7 +4,6 @@
 //  - the same against a naive compile-per-call validate (`ajv.compile` inside validate); ratio reported;
 //  - compatibility check time for a 200-field schema (JSON Schema and Avro); target p95 <= 5 ms.
 // Run: ./run pnpm exec node --no-node-snapshot --conditions=@intelgraph/source --import tsx bench/contracts.bench.ts
-import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import {
   checkCompatibility,
@@ -17,6 +16,7 @@ import {
   rawAvscIsValid,
   seedCompilePerCall,
 } from '../packages/contracts/src/testing/raw-baselines.js';
+import { writeResultFile } from './support/report.js';
 
 const ROUNDS = Number(process.env.CONTRACTS_BENCH_ROUNDS ?? 11);
 const ROUND_MS = Number(process.env.CONTRACTS_BENCH_ROUND_MS ?? 300);
@@ -337,7 +337,7 @@ const result = {
   },
 };
 
-writeFileSync(new URL('./results/contracts.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+writeResultFile('contracts.json', `${JSON.stringify(result, null, 2)}\n`);
 const md = `# Data contracts benchmark
 
 ${result.date} · Node ${machine.node} · ${machine.cpus} × ${machine.cpuModel} · ${machine.memGiB} GiB · load ${machine.loadavg.join(' ')}
@@ -380,6 +380,6 @@ CPU p50 ${migration.cpuP50Ms} ms, p95 ${migration.cpuP95Ms} ms (all valid: ${mig
 
 Target p95 ≤ 5 ms: ${result.targets.compatP95AtMost5Ms ? 'met' : 'NOT met'}. Gate ≥ 90% of raw: ${result.targets.gateAtLeast90PctOfRaw ? 'met' : 'NOT met'}.
 `;
-writeFileSync(new URL('./results/contracts.md', import.meta.url), md);
+writeResultFile('contracts.md', md);
 console.log(md);
 if (json.sink + avroResult.sink + jsonMixed.sink + avroMixed.sink < 0) console.log('unreachable');

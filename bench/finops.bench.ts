@@ -6,12 +6,12 @@
 // Run: ./run pnpm exec node --no-node-snapshot --conditions=@intelgraph/source --import tsx bench/finops.bench.ts
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { createRedisClient, createRedisQuotaStore } from '@intelgraph/adapters/redis';
 import type { QuotaStore } from '@intelgraph/core';
 import { createFinOps, createMemoryQuotaStore } from '@intelgraph/finops';
 import type { Redis } from 'ioredis';
+import { writeResultFile } from './support/report.js';
 
 const REDIS_URL = process.env.IG_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CONCURRENCY = 64;
@@ -142,7 +142,7 @@ async function main() {
   redis.disconnect();
 
   const out = { ...results, ratios };
-  writeFileSync(new URL('./results/finops.json', import.meta.url), `${JSON.stringify(out, null, 2)}\n`);
+  writeResultFile('finops.json', `${JSON.stringify(out, null, 2)}\n`);
   const r = results.redis;
   const m = results.memory;
   const md = `# FinOps quota benchmark
@@ -162,7 +162,7 @@ Ratios: Redis consume / raw INCR per caller = ${ratios.redisConsumeVsRawIncrPerC
 
 Exactness under contention (${r.overGrant.attempts} attempts, limit ${r.overGrant.limit}): Redis granted ${r.overGrant.granted} (over-grant **${r.overGrant.overGrant}**), memory granted ${m.overGrant.granted} (over-grant **${m.overGrant.overGrant}**).
 `;
-  writeFileSync(new URL('./results/finops.md', import.meta.url), md);
+  writeResultFile('finops.md', md);
   console.log(md);
   if (
     r.overGrant.overGrant !== 0 ||

@@ -21,7 +21,7 @@
 // Knobs: SANDBOX_BENCH_RUNS (default 2000), SANDBOX_BENCH_COLD_RUNS (300), SANDBOX_BENCH_MEMORY_RUNS
 // (100000), SANDBOX_BENCH_MEMORY_WARMUP (40000), SANDBOX_BENCH_TRACING_RUNS (SANDBOX_BENCH_RUNS).
 // SANDBOX_BENCH_ONLY=tracing runs the tracing section alone and writes bench/results/sandbox-tracing.*.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import vm from 'node:vm';
@@ -30,6 +30,7 @@ import { sha256Hex } from '@intelgraph/core';
 import { createSandbox } from '@intelgraph/sandbox';
 import ivm from 'isolated-vm';
 import { getQuickJS } from 'quickjs-emscripten';
+import { writeResultFile } from './support/report.js';
 import { measureTracingOverhead, tracingOverheadMarkdown } from './support/tracing-overhead.js';
 
 const RUNS = Number(process.env.SANDBOX_BENCH_RUNS ?? 2000);
@@ -344,9 +345,9 @@ if (process.env.SANDBOX_BENCH_ONLY === 'tracing') {
   const at = { date: new Date().toISOString(), machine: machine() };
   const tracing = await measureTracingOverhead(tracingOptions);
   const only = { ...at, tracing, loadAfter: loadavg().map((l) => round(l, 2)) };
-  writeFileSync('bench/results/sandbox-tracing.json', `${JSON.stringify(only, null, 2)}\n`);
+  writeResultFile('sandbox-tracing.json', `${JSON.stringify(only, null, 2)}\n`);
   const md = `# Sandbox benchmark: tracing overhead only\n\n${at.date} · ${at.machine.cpu} × ${at.machine.cores} · Node ${at.machine.node} · load ${at.machine.load.join(' ')} (after: ${only.loadAfter.join(' ')})\n\n${tracingOverheadMarkdown(tracing)}`;
-  writeFileSync('bench/results/sandbox-tracing.md', md);
+  writeResultFile('sandbox-tracing.md', md);
   console.log(md);
   process.exit(0);
 }
@@ -371,7 +372,7 @@ const results = {
   loadAfter: loadavg().map((l) => round(l, 2)),
 };
 
-writeFileSync('bench/results/sandbox.json', `${JSON.stringify(results, null, 2)}\n`);
+writeResultFile('sandbox.json', `${JSON.stringify(results, null, 2)}\n`);
 const row = (name: string, s: Stat) =>
   `| ${name} | ${s.runs} | ${s.p50Ms} | ${s.p95Ms} | ${s.p99Ms} | ${s.runsPerSec} | ${s.cpuUsPerRun} |`;
 const verdict = (p95: number, target: number) =>
@@ -410,5 +411,5 @@ Memory over ${m.runs} warm runs after ${m.warmupRuns} warm-up runs (${m.seconds}
 RSS (MB) by runs since the start of the warm-up: ${m.warmupSeries.map((s) => `${s.runs}: ${s.rssMB}`).join(' · ')} ‖ measured: ${m.series.map((s) => `${s.runs}: ${s.rssMB}`).join(' · ')}.
 
 ${tracingOverheadMarkdown(results.tracing)}`;
-writeFileSync('bench/results/sandbox.md', md);
+writeResultFile('sandbox.md', md);
 console.log(md);

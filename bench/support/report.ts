@@ -18,12 +18,20 @@ export function machineInfo() {
   };
 }
 
-/** Writes `bench/results/<name>.json` and `.md`. */
+/**
+ * Writes `bench/results/<name>.json` and `.md`, or into `BENCH_RESULTS_DIR` when set (a check run on a
+ * busy machine that must not replace the committed figures).
+ */
 export function writeResults(name: string, json: unknown, markdown: string): void {
-  const dir = join(root, 'bench', 'results');
+  writeResultFile(`${name}.json`, `${JSON.stringify(json, null, 2)}\n`);
+  writeResultFile(`${name}.md`, markdown);
+}
+
+/** Writes one file of results (`bench/results/<file>`, or `BENCH_RESULTS_DIR/<file>`). */
+export function writeResultFile(file: string, content: string): void {
+  const dir = process.env.BENCH_RESULTS_DIR ?? join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(json, null, 2)}\n`);
-  writeFileSync(join(dir, `${name}.md`), markdown);
+  writeFileSync(join(dir, file), content);
 }
 
 const errorsText = (r: OperationResult) => {
