@@ -1,77 +1,42 @@
 import {
   type BillingOutbox,
-  type BillingOutboxRecord,
-  backoffDelay,
   type Clock,
-  type ErrorCode,
   type IdSource,
   IntelGraphError,
-  inBackgroundSpan,
   type Logger,
-  logEvent,
-  logFailure,
   packageTracer,
   parseInput,
   randomIds,
-  sha256Hex,
   systemClock,
 } from '@intelgraph/core';
 import type { TracerProvider } from '@opentelemetry/api';
 import { z } from 'zod';
-import { readStripeAnswer, type StripeAnswer } from './billing-answer.js';
-import {
-  createMeterEventStreamSender,
-  METER_EVENT_STREAM_BATCH,
-  type MeterEventStreamSender,
-} from './billing-meter-event-stream.js';
-import { preflightMeterEvent } from './billing-preflight.js';
-import {
-  assertEndpoint,
-  createMeterEventSender,
-  type MeterEventSender,
-  type StripeEndpoint,
-} from './billing-stripe-client.js';
-import { meterEventParams } from './meter-events.js';
+import { DAY_MS, type DispatcherContext, OptionsSchema, resumeDelivery } from './billing-dispatch/context.js';
+import { dispatchRound } from './billing-dispatch/round.js';
+import type {
+  BillingDeliveryAlert,
+  BillingDispatcherStatus,
+  DispatchReport,
+} from './billing-dispatch/types.js';
+import { assertEndpoint, type StripeEndpoint } from './billing-stripe-client.js';
 import type { FinOpsMeters } from './meters.js';
 
-const PAYLOAD_KEY = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/);
-const DAY_MS = 86_400_000;
+// The billing dispatcher's public face. Its concerns live under billing-dispatch/, sharing one
+// DispatcherContext: the context and state (context.ts), one round (round.ts), Stripe's answers
+// (answers.ts), and the report and status types (types.ts).
 
-const OptionsSchema = z
+export type {
+  BillingDeliveryAlert,
+  BillingDispatcherStatus,
+  DispatchReport,
+} from './billing-dispatch/types.js';
+
+const RequeueSchema = z
   .object({
-    host: z.string().min(1).max(253).optional(),
-    port: z.number().int().min(1).max(65_535).optional(),
-    protocol: z.enum(['https', 'http']).optional(),
-    customerPayloadKey: PAYLOAD_KEY.optional(),
-    valuePayloadKey: PAYLOAD_KEY.optional(),
-    maxAttempts: z.number().int().min(1).max(10_000).optional(),
-    baseBackoffMs: z.number().int().nonnegative().max(3_600_000).optional(),
-    maxBackoffMs: z.number().int().nonnegative().max(DAY_MS).optional(),
-    batchSize: z.number().int().min(1).max(1000).optional(),
-    leaseMs: z.number().int().min(100).max(3_600_000).optional(),
-    timeoutMs: z.number().int().min(10).max(120_000).optional(),
-    dedupWindowMs: z
-      .number()
-      .int()
-      .min(60_000)
-      .max(30 * DAY_MS)
-      .optional(),
-    transport: z.enum(['v1', 'v2_stream']).optional(),
+    identifiers: z.array(z.string().min(1).max(100)).max(10_000).optional(),
+    reconciled: z.boolean().optional(),
   })
   .strict();
-
-/** Raised through `onAlert` when delivery pauses (401/403) and when it resumes. */
-export interface BillingDeliveryAlert {
-  kind: 'billing.delivery_paused' | 'billing.delivery_resumed';
-  /** `authentication` (401), `permission` (403), `credentials_changed`, or `resumed_by_operator`. */
-  reason: 'authentication' | 'permission' | 'credentials_changed' | 'resumed_by_operator';
-  /** Stripe's answer, for a pause. */
-  detail: string | null;
-  /** The last four characters of the key concerned (never the key). */
-  keyHint: string;
-  /** ISO-8601. */
-  at: string;
-}
 
 /** Options of {@link createBillingDispatcher}. */
 export interface BillingDispatcherOptions extends StripeEndpoint {
@@ -130,33 +95,6 @@ export interface BillingDispatcherOptions extends StripeEndpoint {
   tracerProvider?: TracerProvider;
 }
 
-/** The outcome of one dispatch round. */
-export interface DispatchReport {
-  claimed: number;
-  /** Entries that reached `delivered` this round, `alreadyBilled` included. */
-  delivered: number;
-  /** Of `delivered`: Stripe answered that the identifier was already billed. */
-  alreadyBilled: number;
-  /** Zero quantities recorded as `skipped`, never sent. */
-  skipped: number;
-  retried: number;
-  dead: number;
-  /** Claimed entries given back unsent (after a 401/403 or a 429). */
-  released: number;
-  /** Delivery is paused until the credentials change (401/403). */
-  paused: boolean;
-  /** Epoch ms before which this dispatcher sends nothing (429), or `null`. */
-  backoffUntil: number | null;
-}
-
-/** The dispatcher's state, for health checks and operators. */
-export interface BillingDispatcherStatus {
-  state: 'running' | 'paused' | 'backing_off';
-  /** Why delivery is paused, when it is. */
-  paused: { reason: 'authentication' | 'permission'; detail: string; since: number; keyHint: string } | null;
-  backoffUntil: number | null;
-}
-
 /** Delivers the billing outbox to Stripe. */
 export interface BillingDispatcher {
   /** Claims due entries and tries each once (nothing while paused or backing off). */
@@ -177,28 +115,6 @@ export interface BillingDispatcher {
    */
   requeue(options?: { identifiers?: readonly string[]; reconciled?: boolean }): Promise<string[]>;
 }
-
-const keyHint = (key: string) => `…${key.slice(-4)}`;
-
-/** The stable code a log line gives Stripe's answer. */
-const ANSWER_CODES: Record<StripeAnswer['kind'], ErrorCode> = {
-  network: 'UNAVAILABLE',
-  server_error: 'UNAVAILABLE',
-  conflict: 'CONFLICT',
-  key_mismatch: 'CONFLICT',
-  already_billed: 'CONFLICT',
-  auth: 'UNAUTHENTICATED',
-  rate_limited: 'RATE_LIMITED',
-  rejected: 'INVALID_INPUT',
-};
-
-const entryFields = (record: BillingOutboxRecord) => ({
-  identifier: record.event.identifier,
-  org: record.org,
-  plugin: record.plugin,
-});
-
-type Pause = NonNullable<BillingDispatcherStatus['paused']> & { key: string };
 
 /**
  * Creates a {@link BillingDispatcher}: delivers each outbox entry through Stripe's official SDK
@@ -251,381 +167,77 @@ export function createBillingDispatcher(options: BillingDispatcherOptions): Bill
   };
   const timeoutMs = o.timeoutMs ?? 10_000;
   assertEndpoint(endpoint);
-  const base = o.baseBackoffMs ?? 1000;
-  const cap = o.maxBackoffMs ?? 300_000;
-  const dedupWindowMs = o.dedupWindowMs ?? DAY_MS;
-  const keys = {
-    ...(o.customerPayloadKey ? { customer: o.customerPayloadKey } : {}),
-    ...(o.valuePayloadKey ? { value: o.valuePayloadKey } : {}),
+  const ctx: DispatcherContext = {
+    o,
+    outbox,
+    apiKey,
+    onAlert,
+    clock,
+    ids,
+    meters,
+    logger,
+    endpoint,
+    timeoutMs,
+    base: o.baseBackoffMs ?? 1000,
+    cap: o.maxBackoffMs ?? 300_000,
+    dedupWindowMs: o.dedupWindowMs ?? DAY_MS,
+    keys: {
+      ...(o.customerPayloadKey ? { customer: o.customerPayloadKey } : {}),
+      ...(o.valuePayloadKey ? { value: o.valuePayloadKey } : {}),
+    },
+    state: {
+      rotated: null,
+      sender: null,
+      stream: null,
+      paused: null,
+      backoffUntil: 0,
+      consecutive429: 0,
+      timer: null,
+      running: null,
+    },
   };
-
-  let rotated: string | null = null;
-  let sender: { key: string; client: MeterEventSender } | null = null;
-  let stream: { key: string; sender: MeterEventStreamSender } | null = null;
-  let paused: Pause | null = null;
-  let backoffUntil = 0;
-  let consecutive429 = 0;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<unknown> | null = null;
-
-  const alert = (a: Omit<BillingDeliveryAlert, 'at'>) => {
-    try {
-      Promise.resolve(onAlert?.({ ...a, at: new Date(clock.now()).toISOString() })).catch((err: unknown) =>
-        logFailure(logger, 'billing alert delivery failed', err, { alert: a.kind }, 'warn'),
-      );
-    } catch (err) {
-      // An alert never stops delivery.
-      logFailure(logger, 'billing alert delivery failed', err, { alert: a.kind }, 'warn');
-    }
-  };
-
-  const currentKey = async (): Promise<string> => {
-    if (rotated !== null) return rotated;
-    return typeof apiKey === 'function' ? await apiKey() : apiKey;
-  };
-
-  const clientFor = (key: string): MeterEventSender => {
-    if (sender?.key !== key) sender = { key, client: createMeterEventSender(key, endpoint, timeoutMs) };
-    return sender.client;
-  };
-
-  const backoff = (record: BillingOutboxRecord) =>
-    backoffDelay({
-      attempt: record.attempts,
-      baseMs: base,
-      maxMs: cap,
-      // Jitter in [50 %, 100 %], derived from the identifier so runs are reproducible (no Math.random).
-      jitter: 0.5,
-      random: () =>
-        Number.parseInt(sha256Hex(`${record.event.identifier}:${record.attempts}`).slice(0, 8), 16) /
-        0xffffffff,
-    });
-
-  const freshKey = (record: BillingOutboxRecord) => `${record.event.identifier}:${ids.next('ik')}`;
-
-  const emptyReport = (claimed = 0): DispatchReport => ({
-    claimed,
-    delivered: 0,
-    alreadyBilled: 0,
-    skipped: 0,
-    retried: 0,
-    dead: 0,
-    released: 0,
-    paused: paused !== null,
-    backoffUntil: backoffUntil > clock.now() ? backoffUntil : null,
-  });
-
-  const streamFor = (key: string): MeterEventStreamSender => {
-    if (stream?.key !== key)
-      stream = { key, sender: createMeterEventStreamSender(key, endpoint, timeoutMs, clock) };
-    return stream.sender;
-  };
-
-  // Each round runs in a span of its own, so what it logs carries a trace and span id.
-  const dispatchRound = (logRoundFailure: boolean): Promise<DispatchReport> =>
-    inBackgroundSpan(tracer, 'intelgraph.billing.dispatch', {}, async (span) => {
-      try {
-        const report = await dispatchOnceIn();
-        if (span.isRecording())
-          span.setAttributes({
-            'intelgraph.billing.claimed': report.claimed,
-            'intelgraph.billing.delivered': report.delivered,
-            'intelgraph.billing.retried': report.retried,
-            'intelgraph.billing.dead': report.dead,
-            'intelgraph.billing.released': report.released,
-            'intelgraph.billing.paused': report.paused,
-          });
-        return report;
-      } catch (err) {
-        if (logRoundFailure) logFailure(logger, 'billing dispatch round failed', err);
-        throw err;
-      }
-    });
-
-  const dispatchOnceIn = async (): Promise<DispatchReport> => {
-    const key = await currentKey();
-    if (paused !== null && key !== paused.key && key.length > 0) {
-      const hint = paused.keyHint;
-      paused = null;
-      alert({ kind: 'billing.delivery_resumed', reason: 'credentials_changed', detail: null, keyHint: hint });
-    }
-    if (paused !== null) return emptyReport();
-    if (clock.now() < backoffUntil) return emptyReport();
-    if (key.length === 0) {
-      throw new IntelGraphError(
-        'INVALID_INPUT',
-        'billing dispatcher: the apiKey function returned an empty key',
-      );
-    }
-    const leaseToken = ids.next('lease');
-    const claim = await outbox.claim({
-      now: clock.now(),
-      limit: o.batchSize ?? 50,
-      leaseMs: o.leaseMs ?? 30_000,
-      leaseToken,
-    });
-    const report = emptyReport(claim.records.length);
-    let rateLimited = 0;
-    let authFailures = 0;
-
-    // 1. Before any call: zero quantities, Stripe's window, malformed events, lapsed de-duplication.
-    const sendable: BillingOutboxRecord[] = [];
-    for (const record of claim.records) {
-      const id = record.event.identifier;
-      const now = clock.now();
-      const pre = preflightMeterEvent(record.event, now);
-      if (!pre.ok) {
-        if (pre.outcome === 'zero_quantity') {
-          if (await outbox.markSkipped(id, leaseToken, 'zero_quantity', now)) report.skipped++;
-        } else if (
-          await outbox.markFailed(id, leaseToken, {
-            error: pre.error,
-            nextAttemptAt: now,
-            dead: true,
-            outcome: pre.outcome,
-            countAttempt: false,
-          })
-        ) {
-          report.dead++;
-          logFailure(
-            logger,
-            'billing event dead before delivery',
-            new IntelGraphError('INVALID_INPUT', pre.error),
-            {
-              ...entryFields(record),
-              outcome: pre.outcome,
-            },
-          );
-        }
-        continue;
-      }
-      if (record.uncertainSince !== null && now - record.uncertainSince >= dedupWindowMs) {
-        const marked = await outbox.markFailed(id, leaseToken, {
-          error: `an attempt at ${new Date(record.uncertainSince).toISOString()} may have been billed and Stripe's identifier de-duplication may have lapsed since; reconcile with Stripe before re-queueing`,
-          nextAttemptAt: now,
-          dead: true,
-          outcome: 'uncertain_past_dedup_window',
-          countAttempt: false,
-        });
-        if (marked) {
-          report.dead++;
-          logFailure(
-            logger,
-            'billing event dead: its de-duplication window lapsed after an uncertain attempt',
-            new IntelGraphError('CONFLICT', 'uncertain past the de-duplication window'),
-            { ...entryFields(record), outcome: 'uncertain_past_dedup_window' },
-          );
-        }
-        continue;
-      }
-      sendable.push(record);
-    }
-
-    // 401/403 pause all delivery, 429 backs the dispatcher off: nothing ran and it is no fault of the
-    // entries, so the rest of the batch goes back unsent. True when the batch must stop.
-    const stopOn = async (answer: StripeAnswer, rest: readonly BillingOutboxRecord[], after: number) => {
-      if (answer.kind !== 'auth' && answer.kind !== 'rate_limited') return false;
-      let notBefore = after;
-      if (answer.kind === 'auth') {
-        authFailures++;
-        paused = {
-          reason: answer.status === 401 ? 'authentication' : 'permission',
-          detail: answer.detail,
-          since: after,
-          keyHint: keyHint(key),
-          key,
-        };
-        alert({
-          kind: 'billing.delivery_paused',
-          reason: paused.reason,
-          detail: answer.detail,
-          keyHint: paused.keyHint,
-        });
-        logFailure(
-          logger,
-          'billing delivery paused until the Stripe key changes',
-          new IntelGraphError(answer.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', answer.detail),
-          { status: answer.status, keyHint: paused.keyHint },
-        );
-      } else {
-        rateLimited++;
-        consecutive429++;
-        const exp = backoffDelay({ attempt: consecutive429 - 1, baseMs: base, maxMs: cap, jitter: 0 });
-        const floor = answer.shouldRetry === false ? cap : exp;
-        backoffUntil = after + Math.max(floor, answer.retryAfterMs ?? 0);
-        notBefore = backoffUntil;
-        logEvent(logger, 'warn', 'billing delivery backing off (Stripe rate limit)', {
-          code: 'RATE_LIMITED',
-          backoffUntil: new Date(backoffUntil).toISOString(),
-        });
-      }
-      report.released += await outbox.release(
-        rest.map((r) => r.event.identifier),
-        leaseToken,
-        notBefore,
-      );
-      return true;
-    };
-
-    const delivered = async (record: BillingOutboxRecord, after: number, alreadyBilled: boolean) => {
-      if (await outbox.markDelivered(record.event.identifier, leaseToken, after, { alreadyBilled })) {
-        report.delivered++;
-        if (alreadyBilled) report.alreadyBilled++;
-      }
-    };
-
-    const logFailed = (record: BillingOutboxRecord, answer: StripeAnswer, cause: unknown, next: string) =>
-      logFailure(
-        logger,
-        'billing delivery failed',
-        new IntelGraphError(ANSWER_CODES[answer.kind], `Stripe: ${answer.detail}`, { cause }),
-        { ...entryFields(record), stripe: answer.kind, attempt: record.attempts + 1, next },
-      );
-
-    const failed = async (
-      record: BillingOutboxRecord,
-      answer: StripeAnswer,
-      after: number,
-      cause: unknown,
-    ) => {
-      const id = record.event.identifier;
-      if (answer.kind === 'already_billed') return delivered(record, after, true);
-      if (answer.kind === 'rejected') {
-        if (
-          await outbox.markFailed(id, leaseToken, { error: answer.detail, nextAttemptAt: after, dead: true })
-        ) {
-          report.dead++;
-          logFailed(record, answer, cause, 'dead');
-        }
-        return;
-      }
-      // Retryable: network (same key), server_error (fresh key), conflict, key_mismatch (fresh key).
-      const exhausted = o.maxAttempts !== undefined && record.attempts + 1 >= o.maxAttempts;
-      const rotate =
-        answer.kind === 'server_error' ||
-        answer.kind === 'key_mismatch' ||
-        (answer.kind === 'conflict' && answer.freshKey);
-      const uncertain =
-        answer.kind === 'network' ||
-        answer.kind === 'server_error' ||
-        (answer.kind === 'conflict' && answer.inFlight);
-      const wait = Math.max(
-        backoff(record),
-        'retryAfterMs' in answer && answer.retryAfterMs !== null ? answer.retryAfterMs : 0,
-      );
-      const marked = await outbox.markFailed(id, leaseToken, {
-        error: answer.detail,
-        nextAttemptAt: answer.kind === 'key_mismatch' ? after : after + wait,
-        dead: exhausted,
-        outcome: 'exhausted',
-        ...(rotate ? { idempotencyKey: freshKey(record) } : {}),
-        ...(uncertain ? { uncertainAt: after } : {}),
-      });
-      if (marked) {
-        if (exhausted) report.dead++;
-        else report.retried++;
-        logFailed(record, answer, cause, exhausted ? 'dead' : 'retry');
-      }
-    };
-
-    // 2. Send: one request per event on v1, up to 100 events per request on the v2 stream.
-    const per = o.transport === 'v2_stream' ? METER_EVENT_STREAM_BATCH : 1;
-    for (let i = 0; i < sendable.length; i += per) {
-      const chunk = sendable.slice(i, i + per);
-      let error: unknown = null;
-      try {
-        if (o.transport === 'v2_stream') {
-          await streamFor(key).send(chunk.map((r) => meterEventParams(r.event, keys)));
-        } else {
-          const record = chunk[0]!;
-          await clientFor(key).create(meterEventParams(record.event, keys), record.idempotencyKey);
-        }
-      } catch (err) {
-        error = err;
-      }
-      const after = clock.now();
-      if (error === null) {
-        consecutive429 = 0;
-        for (const record of chunk) await delivered(record, after, false);
-        continue;
-      }
-      const answer = readStripeAnswer(error, after);
-      if (await stopOn(answer, sendable.slice(i), after)) break;
-      consecutive429 = 0;
-      for (const record of chunk) await failed(record, answer, after, error);
-    }
-
-    report.paused = paused !== null;
-    report.backoffUntil = backoffUntil > clock.now() ? backoffUntil : null;
-    meters?.recordBillingDispatch('delivered', report.delivered - report.alreadyBilled);
-    meters?.recordBillingDispatch('already_billed', report.alreadyBilled);
-    meters?.recordBillingDispatch('skipped', report.skipped);
-    meters?.recordBillingDispatch('retry', report.retried);
-    meters?.recordBillingDispatch('dead', report.dead);
-    meters?.recordBillingDispatch('rate_limited', rateLimited);
-    meters?.recordBillingDispatch('paused', authFailures);
-    return report;
-  };
-
-  const RequeueSchema = z
-    .object({
-      identifiers: z.array(z.string().min(1).max(100)).max(10_000).optional(),
-      reconciled: z.boolean().optional(),
-    })
-    .strict();
+  const { state } = ctx;
 
   return {
-    dispatchOnce: () => dispatchRound(false),
+    dispatchOnce: () => dispatchRound(ctx, tracer, false),
     start({ intervalMs = 1000 } = {}) {
-      if (timer) return;
+      if (state.timer) return;
       const tick = () => {
         // A failed round is logged (with its span's ids) and the next one is scheduled.
-        running = dispatchRound(true)
+        state.running = dispatchRound(ctx, tracer, true)
           .catch(() => undefined)
           .finally(() => {
-            running = null;
-            if (timer) timer = setTimeout(tick, intervalMs);
+            state.running = null;
+            if (state.timer) state.timer = setTimeout(tick, intervalMs);
           });
       };
-      timer = setTimeout(tick, intervalMs);
+      state.timer = setTimeout(tick, intervalMs);
     },
     async stop() {
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await running;
+      if (state.timer) clearTimeout(state.timer);
+      state.timer = null;
+      await state.running;
     },
     status() {
       const now = clock.now();
       let p: BillingDispatcherStatus['paused'] = null;
-      if (paused !== null) {
-        const { key: _k, ...view } = paused;
+      if (state.paused !== null) {
+        const { key: _k, ...view } = state.paused;
         p = view;
       }
       return {
-        state: p ? 'paused' : backoffUntil > now ? 'backing_off' : 'running',
+        state: p ? 'paused' : state.backoffUntil > now ? 'backing_off' : 'running',
         paused: p,
-        backoffUntil: backoffUntil > now ? backoffUntil : null,
+        backoffUntil: state.backoffUntil > now ? state.backoffUntil : null,
       };
     },
     rotateApiKey(next) {
       const key = parseInput(z.string().min(1).max(500), next, 'api key');
-      rotated = key;
-      if (paused !== null && paused.key !== key) {
-        const hint = paused.keyHint;
-        paused = null;
-        alert({
-          kind: 'billing.delivery_resumed',
-          reason: 'credentials_changed',
-          detail: null,
-          keyHint: hint,
-        });
-      }
+      state.rotated = key;
+      if (state.paused !== null && state.paused.key !== key) resumeDelivery(ctx, 'credentials_changed');
     },
     resume() {
-      if (paused === null) return;
-      const hint = paused.keyHint;
-      paused = null;
-      alert({ kind: 'billing.delivery_resumed', reason: 'resumed_by_operator', detail: null, keyHint: hint });
+      resumeDelivery(ctx, 'resumed_by_operator');
     },
     async requeue(input = {}) {
       const q = parseInput(RequeueSchema, input, 'requeue options');

@@ -162,26 +162,8 @@ function sampledTraceId(): string | undefined {
 
 const nonNegative = (n: number) => (Number.isFinite(n) && n > 0 ? n : 0);
 
-/**
- * Registers the FinOps metrics on an injected prom-client `Registry` (never the global one) and returns
- * recording functions. Calling it twice on the same registry reuses the metrics.
- *
- * @example
- * ```ts
- * import { Registry } from 'prom-client';
- * import { createFinOpsMeters } from '@intelgraph/finops';
- * const meters = createFinOpsMeters({ registry: new Registry() });
- * meters.guard.register('plugin', 'sample-enricher');
- * meters.guard.register('org', 'acme');
- * meters.recordRun({ plugin: 'sample-enricher', org: 'acme', outcome: 'ok', wallMs: 1.2, cpuMs: 1, rows: 10 });
- * ```
- */
-export function createFinOpsMeters(options: {
-  registry: Registry<RegistryContentType>;
-  guard?: LabelGuard;
-}): FinOpsMeters {
-  const { registry } = options;
-  const guard = options.guard ?? createLabelGuard();
+/** The FinOps instruments, registered on `registry` (in this order). */
+function registerInstruments(registry: Registry<RegistryContentType>) {
   // `traceId` is an exemplar label only (prom-client types exemplar labels as the metric's own).
   const execMs = histogram<'plugin' | 'outcome' | 'traceId'>(
     registry,
@@ -237,8 +219,6 @@ export function createFinOpsMeters(options: {
     'Records migrated between contract versions, per subject and version pair',
     ['subject', 'from', 'to'],
   );
-  // Version labels are small integers (registered versions); anything else is folded into `other`.
-  const versionLabel = (v: number) => (Number.isInteger(v) && v >= 1 && v <= 9999 ? String(v) : 'other');
   const approvalLatency = histogram(
     registry,
     'approval_latency_seconds',
@@ -249,6 +229,59 @@ export function createFinOpsMeters(options: {
   const dispatch = counter(registry, 'billing_dispatch_total', 'Billing outbox delivery attempts by result', [
     'result',
   ]);
+  return {
+    execMs,
+    cpuMs,
+    rows,
+    cost,
+    quotaHits,
+    quotaUsage,
+    killBlocks,
+    blockedCaps,
+    contractChecks,
+    migrations,
+    approvalLatency,
+    dispatch,
+  };
+}
+
+// Version labels are small integers (registered versions); anything else is folded into `other`.
+const versionLabel = (v: number) => (Number.isInteger(v) && v >= 1 && v <= 9999 ? String(v) : 'other');
+
+/**
+ * Registers the FinOps metrics on an injected prom-client `Registry` (never the global one) and returns
+ * recording functions. Calling it twice on the same registry reuses the metrics.
+ *
+ * @example
+ * ```ts
+ * import { Registry } from 'prom-client';
+ * import { createFinOpsMeters } from '@intelgraph/finops';
+ * const meters = createFinOpsMeters({ registry: new Registry() });
+ * meters.guard.register('plugin', 'sample-enricher');
+ * meters.guard.register('org', 'acme');
+ * meters.recordRun({ plugin: 'sample-enricher', org: 'acme', outcome: 'ok', wallMs: 1.2, cpuMs: 1, rows: 10 });
+ * ```
+ */
+export function createFinOpsMeters(options: {
+  registry: Registry<RegistryContentType>;
+  guard?: LabelGuard;
+}): FinOpsMeters {
+  const { registry } = options;
+  const guard = options.guard ?? createLabelGuard();
+  const {
+    execMs,
+    cpuMs,
+    rows,
+    cost,
+    quotaHits,
+    quotaUsage,
+    killBlocks,
+    blockedCaps,
+    contractChecks,
+    migrations,
+    approvalLatency,
+    dispatch,
+  } = registerInstruments(registry);
   const kinds = new Set<string>();
   const kindLabel = (kind: string) => {
     if (kinds.has(kind)) return kind;

@@ -181,6 +181,78 @@ const toView = (u: QuotaRuleUsage): QuotaUsageView => ({
   resetAt: new Date(u.resetAt).toISOString(),
 });
 
+/** What the quota operations need (the argument of {@link createQuotas}). */
+export interface QuotasDeps {
+  store: QuotaStore;
+  clock: Clock;
+  ids: IdSource;
+  alertThresholds?: readonly number[];
+  reservationTtlMs?: number;
+  meters?: FinOpsMeters;
+  alerts?: AlertHub;
+  audit?: AuditTrail;
+}
+
+/** Records a charge's usage, hits and threshold crossings in the meters and the alert hub. */
+function observe(deps: QuotasDeps, org: string, plugin: string, result: QuotaChargeResult): void {
+  const { meters, alerts } = deps;
+  for (const u of result.usage) {
+    meters?.recordQuotaUsage({
+      org,
+      plugin: u.rule.scope.plugin ?? null,
+      resource: u.rule.resource,
+      window: u.rule.window,
+      ratio: u.rule.limit === 0 ? (u.used > 0 ? 1 : 0) : u.used / u.rule.limit,
+    });
+  }
+  if (!result.ok) {
+    meters?.recordQuotaHit({ org, plugin, resource: result.denied.rule.resource, mode: 'hard' });
+    return;
+  }
+  for (const f of result.flagged)
+    meters?.recordQuotaHit({ org, plugin, resource: f.rule.resource, mode: 'soft' });
+  if (result.crossings.length > 0) alerts?.publish(org, result.crossings);
+}
+
+/** The denial a refused charge returns. */
+function denial(result: Extract<QuotaChargeResult, { ok: false }>): QuotaDenial {
+  const d = result.denied;
+  const resetAt = new Date(d.resetAt).toISOString();
+  return {
+    ok: false,
+    code: 'QUOTA_EXCEEDED',
+    message: `${d.rule.resource} quota of ${scopeName(d.rule)} exceeded: ${d.used} of ${d.rule.limit} used per ${d.rule.window} (${d.rule.windowKind}), ${d.requested} requested; resets at ${resetAt}`,
+    rule: d.rule,
+    limit: d.rule.limit,
+    usage: d.used,
+    requested: d.requested,
+    resetAt,
+  };
+}
+
+/** The soft rules a charge went over. */
+const flags = (result: Extract<QuotaChargeResult, { ok: true }>): QuotaFlag[] =>
+  result.flagged.map((u) => ({ rule: u.rule, used: u.used, limit: u.rule.limit }));
+
+/** Audits a rule set or removed, when the quotas have an audit trail. */
+async function recordRuleChange(
+  deps: QuotasDeps,
+  type: string,
+  rule: { scope: { org: string } },
+  actor?: { userId: string; orgId: string },
+): Promise<void> {
+  const { audit } = deps;
+  if (!audit) return;
+  const scope = rule.scope;
+  await audit.record({
+    type,
+    actor: actor ? { userId: actor.userId, orgId: actor.orgId } : null,
+    subject: `quota:${scope.org}`,
+    orgId: scope.org,
+    data: JSON.parse(JSON.stringify(rule)),
+  });
+}
+
 /**
  * Creates the quota operations over a {@link QuotaStore}. Used by `createFinOps`; exported for hosts
  * that only want quotas.
@@ -194,68 +266,10 @@ const toView = (u: QuotaRuleUsage): QuotaUsageView => ({
  * await quotas.consume({ org: 'acme', plugin: 'p', resource: 'calls', amount: 1 }); // { ok: true, remaining: 49, … }
  * ```
  */
-export function createQuotas(deps: {
-  store: QuotaStore;
-  clock: Clock;
-  ids: IdSource;
-  alertThresholds?: readonly number[];
-  reservationTtlMs?: number;
-  meters?: FinOpsMeters;
-  alerts?: AlertHub;
-  audit?: AuditTrail;
-}): Quotas {
-  const { store, clock, ids, meters, alerts, audit } = deps;
+export function createQuotas(deps: QuotasDeps): Quotas {
+  const { store, clock, ids, alerts } = deps;
   const thresholds = deps.alertThresholds ?? [0.8, 1];
   const defaultTtl = deps.reservationTtlMs ?? 60_000;
-
-  const observe = (org: string, plugin: string, result: QuotaChargeResult) => {
-    for (const u of result.usage) {
-      meters?.recordQuotaUsage({
-        org,
-        plugin: u.rule.scope.plugin ?? null,
-        resource: u.rule.resource,
-        window: u.rule.window,
-        ratio: u.rule.limit === 0 ? (u.used > 0 ? 1 : 0) : u.used / u.rule.limit,
-      });
-    }
-    if (!result.ok) {
-      meters?.recordQuotaHit({ org, plugin, resource: result.denied.rule.resource, mode: 'hard' });
-      return;
-    }
-    for (const f of result.flagged)
-      meters?.recordQuotaHit({ org, plugin, resource: f.rule.resource, mode: 'soft' });
-    if (result.crossings.length > 0) alerts?.publish(org, result.crossings);
-  };
-
-  const denial = (result: Extract<QuotaChargeResult, { ok: false }>): QuotaDenial => {
-    const d = result.denied;
-    const resetAt = new Date(d.resetAt).toISOString();
-    return {
-      ok: false,
-      code: 'QUOTA_EXCEEDED',
-      message: `${d.rule.resource} quota of ${scopeName(d.rule)} exceeded: ${d.used} of ${d.rule.limit} used per ${d.rule.window} (${d.rule.windowKind}), ${d.requested} requested; resets at ${resetAt}`,
-      rule: d.rule,
-      limit: d.rule.limit,
-      usage: d.used,
-      requested: d.requested,
-      resetAt,
-    };
-  };
-
-  const flags = (result: Extract<QuotaChargeResult, { ok: true }>): QuotaFlag[] =>
-    result.flagged.map((u) => ({ rule: u.rule, used: u.used, limit: u.rule.limit }));
-
-  const recordRuleChange = async (type: string, rule: object, actor?: { userId: string; orgId: string }) => {
-    if (!audit) return;
-    const scope = (rule as { scope: { org: string } }).scope;
-    await audit.record({
-      type,
-      actor: actor ? { userId: actor.userId, orgId: actor.orgId } : null,
-      subject: `quota:${scope.org}`,
-      orgId: scope.org,
-      data: JSON.parse(JSON.stringify(rule)),
-    });
-  };
 
   return {
     async set(input) {
@@ -269,13 +283,13 @@ export function createQuotas(deps: {
         mode: parsed.mode,
       };
       await store.setRule(rule);
-      await recordRuleChange('finops.quota.set', rule, actor);
+      await recordRuleChange(deps, 'finops.quota.set', rule, actor);
       return rule;
     },
     async remove(input) {
       const { actor, ...ref } = parseInput(RuleRefSchema, input, 'quota rule reference');
       const removed = await store.removeRule(ref);
-      if (removed) await recordRuleChange('finops.quota.removed', ref, actor);
+      if (removed) await recordRuleChange(deps, 'finops.quota.removed', ref, actor);
       return removed;
     },
     list: (org) => store.listRules(parseInput(IdSchema, org, 'org')),
@@ -289,7 +303,7 @@ export function createQuotas(deps: {
         now: clock.now(),
         alertThresholds: thresholds,
       });
-      observe(q.org, q.plugin, result);
+      observe(deps, q.org, q.plugin, result);
       if (!result.ok) return denial(result);
       let binding: QuotaRuleUsage | null = null;
       for (const u of result.usage) {
@@ -322,7 +336,7 @@ export function createQuotas(deps: {
         reservation: { id: reservationId, expiresAt },
         alertThresholds: thresholds,
       });
-      observe(q.org, q.plugin, result);
+      observe(deps, q.org, q.plugin, result);
       if (!result.ok) throw quotaExceededError(denial(result));
       return {
         reservationId,

@@ -315,18 +315,21 @@ async function auditRun(
   });
 }
 
-async function runSteps<T>(
+/**
+ * Steps 1 to 3 of a run: the kill switch, the pinned installation and its verified code, then one
+ * atomic quota reservation. A refusal is audited and returned as `denied`.
+ */
+async function admit(
   deps: PluginRunDeps,
   actor: Actor,
   pluginId: string,
-  input: unknown,
   runId: string,
-): Promise<PluginRunResult<T>> {
-  const { marketplace, finops, hostApi, audit, tracer, guards } = deps;
+): Promise<
+  | { installed: InstalledPlugin; ticket: Awaited<ReturnType<FinOps['beginRun']>> }
+  | { denied: PluginRunResult<never> }
+> {
+  const { marketplace, finops, audit, tracer } = deps;
   const org = actor.orgId;
-  // Read before the first checks: a change after this point makes the run's first host call re-check.
-  const generation = guards.generation();
-
   // 1. Kill switch first: a killed plugin costs no database round trip (and `beginRun` is told it was
   //    checked, so it is asked once per run).
   // 2. The pinned installation, its verified code and the scopes it holds.
@@ -340,9 +343,9 @@ async function runSteps<T>(
     finops.meters.guard.register('plugin', pluginId);
     finops.meters.guard.register('org', org);
   } catch (err) {
-    return auditDenial(audit, tracer, actor, pluginId, runId, denial(err));
+    return { denied: await auditDenial(audit, tracer, actor, pluginId, runId, denial(err)) };
   }
-  const { manifest, code, installation } = installed;
+  const { manifest } = installed;
 
   // 3. One atomic reservation against the org's and plugin's quotas (estimate from recent history).
   let ticket: Awaited<ReturnType<FinOps['beginRun']>>;
@@ -351,11 +354,32 @@ async function runSteps<T>(
       finops.beginRun({ org, plugin: pluginId, runId, killSwitchChecked: true }),
     );
   } catch (err) {
-    return auditDenial(audit, tracer, actor, pluginId, runId, {
-      ...denial(err),
-      budgets: budgetsOf(manifest),
-    });
+    return {
+      denied: await auditDenial(audit, tracer, actor, pluginId, runId, {
+        ...denial(err),
+        budgets: budgetsOf(manifest),
+      }),
+    };
   }
+  return { installed, ticket };
+}
+
+async function runSteps<T>(
+  deps: PluginRunDeps,
+  actor: Actor,
+  pluginId: string,
+  input: unknown,
+  runId: string,
+): Promise<PluginRunResult<T>> {
+  const { finops, hostApi, tracer, guards } = deps;
+  const org = actor.orgId;
+  // Read before the first checks: a change after this point makes the run's first host call re-check.
+  const generation = guards.generation();
+
+  const admitted = await admit(deps, actor, pluginId, runId);
+  if ('denied' in admitted) return admitted.denied;
+  const { installed, ticket } = admitted;
+  const { manifest, code, installation } = installed;
 
   const entities = new Set<string>();
   // The contract decisions join the run's own audit event (one event per run, not three).

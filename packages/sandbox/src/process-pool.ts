@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { abortFailure, type EngineBridge, type EngineJob, type EngineOutcome } from './engine.js';
-import type { Executor } from './sandbox.js';
+import type { Executor } from './sandbox-run/context.js';
 import type { FromWorker, ToWorker, WireJob } from './worker-protocol.js';
 
 /** Options of {@link ProcessPool}. */
