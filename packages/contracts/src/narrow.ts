@@ -20,6 +20,23 @@ export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Any non-null object, viewed for reading by key (a key it lacks reads as undefined). */
+export type Indexable = { readonly [key: string]: unknown };
+
+/**
+ * Whether `v` is a non-null object (arrays, maps and class instances included), readable by key. As cheap
+ * as the `typeof` test it wraps, so fit for hot paths.
+ *
+ * @example
+ * ```ts
+ * isIndexable([1]); // true
+ * isIndexable(null); // false
+ * ```
+ */
+export function isIndexable(v: unknown): v is Indexable {
+  return typeof v === 'object' && v !== null;
+}
+
 /**
  * Whether `v` is a JSON value: null, a boolean, number or string, or an array or object of JSON values.
  * Walks the whole value, so keep it off per-record hot paths.
