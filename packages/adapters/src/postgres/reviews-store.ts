@@ -12,6 +12,7 @@ import {
   type ReviewTaskQuery,
   type ReviewTaskRecord,
 } from '@intelgraph/core';
+import { errorCode, parseStoredJson } from '../narrow.js';
 import type { SqlDatabase, SqlExecutor } from './sql.js';
 
 const MAX_LIMIT = 500;
@@ -19,7 +20,7 @@ const MAX_LIMIT = 500;
 type Row = Record<string, unknown>;
 
 function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === '23505';
+  return errorCode(err) === '23505';
 }
 
 function conflict(err: unknown, what: string): unknown {
@@ -96,7 +97,7 @@ const toPolicy = (r: Row): ReviewPolicyRecord => ({
   orgId: String(r.org_id),
   kind: String(r.kind),
   version: Number(r.version),
-  definition: JSON.parse(String(r.definition)) as JsonValue,
+  definition: parseStoredJson(r.definition),
   taskId: String(r.task_id),
   createdAt: Number(r.created_at),
 });
