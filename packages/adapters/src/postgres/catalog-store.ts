@@ -3,7 +3,6 @@ import {
   type InstallationPatch,
   type InstallationRecord,
   IntelGraphError,
-  type JsonValue,
   type MarketplaceStore,
   type NegotiatedContractRecord,
   type PluginRecord,

@@ -1,7 +1,6 @@
 import {
   type CompatibilityMode,
   IntelGraphError,
-  type JsonValue,
   type MigrationRuleRecord,
   type MigrationRuleStore,
   type SchemaFormat,

@@ -1,5 +1,5 @@
 // Shared by the SQL graph and case stores: the namespace rule, row decoding and SQL error mapping.
-import { type GraphEntity, type GraphRelationship, IntelGraphError, type JsonValue } from '@intelgraph/core';
+import { type GraphEntity, type GraphRelationship, IntelGraphError } from '@intelgraph/core';
 import { errorCode, jsonObjectOf, parseStoredJson, stringArray, stringOf } from '../narrow.js';
 
 const NAMESPACE = /^[a-z][a-z0-9_]{0,62}$/;

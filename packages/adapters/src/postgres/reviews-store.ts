@@ -2,7 +2,6 @@ import {
   decodeReviewCursor,
   encodeReviewCursor,
   IntelGraphError,
-  type JsonValue,
   REVIEW_NO_DUE_KEY,
   type ReviewApplyRecord,
   type ReviewDecisionRecord,
