@@ -231,192 +231,39 @@ function schemaOf(t: AvroType): JsonValue {
   return toJsonValue(t.schema()) ?? null;
 }
 
-function diffTypes(o: AvroType, n: AvroType, path: string, out: SchemaChange[], seen: Set<string>): void {
+/** What every part of one Avro diff shares: the changes found so far, and the record pairs already walked. */
+interface AvroDiff {
+  readonly out: SchemaChange[];
+  /** `oldName:newName` of the record pairs compared, so recursive records are walked once. */
+  readonly seen: Set<string>;
+}
+
+/** The changes between two Avro types at `path`, recursing into records, arrays, maps and unions. */
+function diffTypes(o: AvroType, n: AvroType, path: string, diff: AvroDiff): void {
   const a = base(o);
   const b = base(n);
   const ak = kindOf(a);
   const bk = kindOf(b);
-  const backward = !resolves(n, o);
-  const forward = !resolves(o, n);
   if (ak !== bk) {
-    if (ak === 'union' || bk === 'union') {
-      const ob = ak === 'union' ? (unionTypes(a) ?? []) : [o];
-      const nb = bk === 'union' ? (unionTypes(b) ?? []) : [n];
-      for (const [i, t] of nb.entries())
-        if (!ob.some((x) => x.equals(t)))
-          push(
-            out,
-            'union-branch-added',
-            bk === 'union' ? childPointer(path, i) : path,
-            `${path || '/'} now also accepts ${label(t)}`,
-            false,
-            !resolves(o, t),
-            undefined,
-            schemaOf(t),
-          );
-      for (const [i, t] of ob.entries())
-        if (!nb.some((x) => x.equals(t)))
-          push(
-            out,
-            'union-branch-removed',
-            ak === 'union' ? childPointer(path, i) : path,
-            `${path || '/'} no longer accepts ${label(t)}`,
-            !resolves(n, t),
-            false,
-            schemaOf(t),
-            undefined,
-          );
-      return;
-    }
-    const promoted = (PROMOTIONS[ak] ?? []).includes(bk);
-    const demoted = (PROMOTIONS[bk] ?? []).includes(ak);
-    push(
-      out,
-      promoted && !demoted
-        ? 'field-type-promoted'
-        : demoted && !promoted
-          ? 'field-type-demoted'
-          : 'field-type-changed',
-      path,
-      `the type at ${path || '/'} changed from ${label(o)} to ${label(n)}`,
-      backward,
-      forward,
-      schemaOf(o),
-      schemaOf(n),
-    );
+    if (ak === 'union' || bk === 'union') diffUnionWrapping(o, n, ak, bk, path, diff.out);
+    else diffKindChange(o, n, ak, bk, path, diff.out);
     return;
   }
-  if ((ak === 'record' || ak === 'enum' || ak === 'fixed') && a.name !== b.name)
-    push(
-      out,
-      'name-changed',
-      childPointer(path, 'name'),
-      `the ${ak} ${a.name} at ${path || '/'} was renamed to ${b.name}`,
-      !namesMatch(b, a),
-      !namesMatch(a, b),
-      a.name,
-      b.name,
-    );
-  if (ak === 'record' || ak === 'enum' || ak === 'fixed') {
-    const oldAliases = a.aliases ?? [];
-    const newAliases = b.aliases ?? [];
-    for (const x of newAliases.filter((x) => !oldAliases.includes(x)))
-      push(
-        out,
-        'alias-added',
-        childPointer(path, 'aliases'),
-        `${ak} ${b.name} now has the alias ${x}`,
-        false,
-        false,
-        undefined,
-        x,
-      );
-    for (const x of oldAliases.filter((x) => !newAliases.includes(x)))
-      push(
-        out,
-        'alias-removed',
-        childPointer(path, 'aliases'),
-        `${ak} ${b.name} no longer has the alias ${x}`,
-        false,
-        false,
-        x,
-        undefined,
-      );
-  }
+  if (ak === 'record' || ak === 'enum' || ak === 'fixed') diffNames(a, b, ak, path, diff.out);
   if (ak === 'record') {
     const key = `${a.name}:${b.name}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    const of = recordFields(a) ?? [];
-    const nf = recordFields(b) ?? [];
-    nf.forEach((field, i) => {
-      const fp = childPointer(childPointer(path, 'fields'), i);
-      const names = [field.name, ...field.aliases];
-      const old = of.find((x) => names.includes(x.name) || x.aliases.includes(field.name));
-      if (!old) {
-        const hasDefault = field.defaultValue() !== undefined;
-        push(
-          out,
-          hasDefault ? 'field-added-with-default' : 'field-added',
-          fp,
-          hasDefault
-            ? `field '${field.name}' was added with a default`
-            : `field '${field.name}' at ${fp} was added without a default, so the new schema cannot read old data`,
-          !hasDefault,
-          false,
-          undefined,
-          field.name,
-        );
-        return;
-      }
-      const od = old.defaultValue();
-      const nd = field.defaultValue();
-      if (JSON.stringify(od) !== JSON.stringify(nd))
-        push(
-          out,
-          'field-default-changed',
-          childPointer(fp, 'default'),
-          `the default of field '${field.name}' changed`,
-          false,
-          false,
-          od ?? null,
-          nd ?? null,
-        );
-      diffTypes(old.type, field.type, childPointer(fp, 'type'), out, seen);
-    });
-    of.forEach((field, i) => {
-      const still = nf.some(
-        (x) => x.name === field.name || x.aliases.includes(field.name) || field.aliases.includes(x.name),
-      );
-      if (still) return;
-      const hasDefault = field.defaultValue() !== undefined;
-      push(
-        out,
-        hasDefault ? 'field-removed-with-default' : 'field-removed',
-        childPointer(childPointer(path, 'fields'), i),
-        hasDefault
-          ? `field '${field.name}' was removed; old readers fill in its default`
-          : `field '${field.name}' was removed, and the old schema has no default for it, so old readers cannot read new data`,
-        false,
-        !hasDefault,
-        field.name,
-        undefined,
-      );
-    });
+    if (diff.seen.has(key)) return;
+    diff.seen.add(key);
+    diffRecordFields(a, b, path, diff);
     return;
   }
   if (ak === 'enum') {
-    const os = enumSymbols(a) ?? [];
-    const ns = enumSymbols(b) ?? [];
-    const added = ns.filter((s) => !os.includes(s));
-    const removed = os.filter((s) => !ns.includes(s));
-    if (added.length > 0)
-      push(
-        out,
-        'enum-symbol-added',
-        childPointer(path, 'symbols'),
-        `enum ${b.name} gained the symbols ${added.join(', ')}${enumDefault(a) === undefined ? ', which old readers cannot read (no default)' : ''}`,
-        false,
-        enumDefault(a) === undefined,
-        os,
-        ns,
-      );
-    if (removed.length > 0)
-      push(
-        out,
-        'enum-symbol-removed',
-        childPointer(path, 'symbols'),
-        `enum ${b.name} lost the symbols ${removed.join(', ')}${enumDefault(b) === undefined ? ', so the new schema cannot read old data using them (no default)' : ''}`,
-        enumDefault(b) === undefined,
-        false,
-        os,
-        ns,
-      );
+    diffEnumSymbols(a, b, path, diff.out);
     return;
   }
   if (ak === 'fixed' && fixedSize(a) !== fixedSize(b)) {
     push(
-      out,
+      diff.out,
       'fixed-size-changed',
       childPointer(path, 'size'),
       `fixed ${b.name} changed size from ${fixedSize(a)} to ${fixedSize(b)}`,
@@ -429,53 +276,260 @@ function diffTypes(o: AvroType, n: AvroType, path: string, out: SchemaChange[], 
   }
   const [ai, bi] = [itemsType(a), itemsType(b)];
   if (ak === 'array' && ai !== undefined && bi !== undefined)
-    diffTypes(ai, bi, childPointer(path, 'items'), out, seen);
+    diffTypes(ai, bi, childPointer(path, 'items'), diff);
   const [av, bv] = [valuesType(a), valuesType(b)];
   if (ak === 'map' && av !== undefined && bv !== undefined)
-    diffTypes(av, bv, childPointer(path, 'values'), out, seen);
-  if (ak === 'union') {
-    const ob = unionTypes(a) ?? [];
-    const nb = unionTypes(b) ?? [];
-    nb.forEach((t, i) => {
-      if (ob.some((x) => x.equals(t))) return;
-      const same = ob.findIndex(
-        (x) => kindOf(x) === kindOf(t) && (base(x).name ?? '') === (base(t).name ?? ''),
+    diffTypes(av, bv, childPointer(path, 'values'), diff);
+  if (ak === 'union') diffUnionBranches(o, n, a, b, path, diff);
+}
+
+/** A union on one side only: the branches the other side's type (or union) gained or lost. */
+function diffUnionWrapping(
+  o: AvroType,
+  n: AvroType,
+  ak: string,
+  bk: string,
+  path: string,
+  out: SchemaChange[],
+): void {
+  const a = base(o);
+  const b = base(n);
+  const ob = ak === 'union' ? (unionTypes(a) ?? []) : [o];
+  const nb = bk === 'union' ? (unionTypes(b) ?? []) : [n];
+  for (const [i, t] of nb.entries())
+    if (!ob.some((x) => x.equals(t)))
+      push(
+        out,
+        'union-branch-added',
+        bk === 'union' ? childPointer(path, i) : path,
+        `${path || '/'} now also accepts ${label(t)}`,
+        false,
+        !resolves(o, t),
+        undefined,
+        schemaOf(t),
       );
-      const match = ob[same];
-      if (match !== undefined) diffTypes(match, t, childPointer(path, i), out, seen);
-      else
-        push(
-          out,
-          'union-branch-added',
-          childPointer(path, i),
-          `the union at ${path || '/'} gained the branch ${label(t)}`,
-          false,
-          !resolves(o, t),
-          undefined,
-          schemaOf(t),
-        );
-    });
-    ob.forEach((t, i) => {
-      if (nb.some((x) => x.equals(t))) return;
-      const same = nb.some((x) => kindOf(x) === kindOf(t) && (base(x).name ?? '') === (base(t).name ?? ''));
-      if (!same)
-        push(
-          out,
-          'union-branch-removed',
-          childPointer(path, i),
-          `the union at ${path || '/'} lost the branch ${label(t)}`,
-          !resolves(n, t),
-          false,
-          schemaOf(t),
-          undefined,
-        );
-    });
-  }
+  for (const [i, t] of ob.entries())
+    if (!nb.some((x) => x.equals(t)))
+      push(
+        out,
+        'union-branch-removed',
+        ak === 'union' ? childPointer(path, i) : path,
+        `${path || '/'} no longer accepts ${label(t)}`,
+        !resolves(n, t),
+        false,
+        schemaOf(t),
+        undefined,
+      );
+}
+
+/** A type replaced by one of another kind: a promotion, a demotion, or any other change. */
+function diffKindChange(
+  o: AvroType,
+  n: AvroType,
+  ak: string,
+  bk: string,
+  path: string,
+  out: SchemaChange[],
+): void {
+  const promoted = (PROMOTIONS[ak] ?? []).includes(bk);
+  const demoted = (PROMOTIONS[bk] ?? []).includes(ak);
+  push(
+    out,
+    promoted && !demoted
+      ? 'field-type-promoted'
+      : demoted && !promoted
+        ? 'field-type-demoted'
+        : 'field-type-changed',
+    path,
+    `the type at ${path || '/'} changed from ${label(o)} to ${label(n)}`,
+    !resolves(n, o),
+    !resolves(o, n),
+    schemaOf(o),
+    schemaOf(n),
+  );
+}
+
+/** The name and aliases of a named type (record, enum, fixed). */
+function diffNames(a: AvroType, b: AvroType, ak: string, path: string, out: SchemaChange[]): void {
+  if (a.name !== b.name)
+    push(
+      out,
+      'name-changed',
+      childPointer(path, 'name'),
+      `the ${ak} ${a.name} at ${path || '/'} was renamed to ${b.name}`,
+      !namesMatch(b, a),
+      !namesMatch(a, b),
+      a.name,
+      b.name,
+    );
+  const oldAliases = a.aliases ?? [];
+  const newAliases = b.aliases ?? [];
+  for (const x of newAliases.filter((x) => !oldAliases.includes(x)))
+    push(
+      out,
+      'alias-added',
+      childPointer(path, 'aliases'),
+      `${ak} ${b.name} now has the alias ${x}`,
+      false,
+      false,
+      undefined,
+      x,
+    );
+  for (const x of oldAliases.filter((x) => !newAliases.includes(x)))
+    push(
+      out,
+      'alias-removed',
+      childPointer(path, 'aliases'),
+      `${ak} ${b.name} no longer has the alias ${x}`,
+      false,
+      false,
+      x,
+      undefined,
+    );
+}
+
+/** The fields of two records: added, removed, default changed, and each kept field's type. */
+function diffRecordFields(a: AvroType, b: AvroType, path: string, diff: AvroDiff): void {
+  const { out } = diff;
+  const of = recordFields(a) ?? [];
+  const nf = recordFields(b) ?? [];
+  nf.forEach((field, i) => {
+    const fp = childPointer(childPointer(path, 'fields'), i);
+    const names = [field.name, ...field.aliases];
+    const old = of.find((x) => names.includes(x.name) || x.aliases.includes(field.name));
+    if (!old) {
+      const hasDefault = field.defaultValue() !== undefined;
+      push(
+        out,
+        hasDefault ? 'field-added-with-default' : 'field-added',
+        fp,
+        hasDefault
+          ? `field '${field.name}' was added with a default`
+          : `field '${field.name}' at ${fp} was added without a default, so the new schema cannot read old data`,
+        !hasDefault,
+        false,
+        undefined,
+        field.name,
+      );
+      return;
+    }
+    const od = old.defaultValue();
+    const nd = field.defaultValue();
+    if (JSON.stringify(od) !== JSON.stringify(nd))
+      push(
+        out,
+        'field-default-changed',
+        childPointer(fp, 'default'),
+        `the default of field '${field.name}' changed`,
+        false,
+        false,
+        od ?? null,
+        nd ?? null,
+      );
+    diffTypes(old.type, field.type, childPointer(fp, 'type'), diff);
+  });
+  of.forEach((field, i) => {
+    const still = nf.some(
+      (x) => x.name === field.name || x.aliases.includes(field.name) || field.aliases.includes(x.name),
+    );
+    if (still) return;
+    const hasDefault = field.defaultValue() !== undefined;
+    push(
+      out,
+      hasDefault ? 'field-removed-with-default' : 'field-removed',
+      childPointer(childPointer(path, 'fields'), i),
+      hasDefault
+        ? `field '${field.name}' was removed; old readers fill in its default`
+        : `field '${field.name}' was removed, and the old schema has no default for it, so old readers cannot read new data`,
+      false,
+      !hasDefault,
+      field.name,
+      undefined,
+    );
+  });
+}
+
+/** The symbols two enums gained and lost, breaking where the reading side has no default. */
+function diffEnumSymbols(a: AvroType, b: AvroType, path: string, out: SchemaChange[]): void {
+  const os = enumSymbols(a) ?? [];
+  const ns = enumSymbols(b) ?? [];
+  const added = ns.filter((s) => !os.includes(s));
+  const removed = os.filter((s) => !ns.includes(s));
+  if (added.length > 0)
+    push(
+      out,
+      'enum-symbol-added',
+      childPointer(path, 'symbols'),
+      `enum ${b.name} gained the symbols ${added.join(', ')}${enumDefault(a) === undefined ? ', which old readers cannot read (no default)' : ''}`,
+      false,
+      enumDefault(a) === undefined,
+      os,
+      ns,
+    );
+  if (removed.length > 0)
+    push(
+      out,
+      'enum-symbol-removed',
+      childPointer(path, 'symbols'),
+      `enum ${b.name} lost the symbols ${removed.join(', ')}${enumDefault(b) === undefined ? ', so the new schema cannot read old data using them (no default)' : ''}`,
+      enumDefault(b) === undefined,
+      false,
+      os,
+      ns,
+    );
+}
+
+/** Two unions: branches of the same kind and name are compared, the others were added or removed. */
+function diffUnionBranches(
+  o: AvroType,
+  n: AvroType,
+  a: AvroType,
+  b: AvroType,
+  path: string,
+  diff: AvroDiff,
+): void {
+  const { out } = diff;
+  const ob = unionTypes(a) ?? [];
+  const nb = unionTypes(b) ?? [];
+  nb.forEach((t, i) => {
+    if (ob.some((x) => x.equals(t))) return;
+    const same = ob.findIndex(
+      (x) => kindOf(x) === kindOf(t) && (base(x).name ?? '') === (base(t).name ?? ''),
+    );
+    const match = ob[same];
+    if (match !== undefined) diffTypes(match, t, childPointer(path, i), diff);
+    else
+      push(
+        out,
+        'union-branch-added',
+        childPointer(path, i),
+        `the union at ${path || '/'} gained the branch ${label(t)}`,
+        false,
+        !resolves(o, t),
+        undefined,
+        schemaOf(t),
+      );
+  });
+  ob.forEach((t, i) => {
+    if (nb.some((x) => x.equals(t))) return;
+    const same = nb.some((x) => kindOf(x) === kindOf(t) && (base(x).name ?? '') === (base(t).name ?? ''));
+    if (!same)
+      push(
+        out,
+        'union-branch-removed',
+        childPointer(path, i),
+        `the union at ${path || '/'} lost the branch ${label(t)}`,
+        !resolves(n, t),
+        false,
+        schemaOf(t),
+        undefined,
+      );
+  });
 }
 
 /** Lists the changes between two Avro schemas, with what each breaks under Avro resolution rules. */
 export function diffAvroSchemas(oldSchema: unknown, newSchema: unknown): SchemaChange[] {
   const out: SchemaChange[] = [];
-  diffTypes(parseAvroSchema(oldSchema), parseAvroSchema(newSchema), '', out, new Set());
+  diffTypes(parseAvroSchema(oldSchema), parseAvroSchema(newSchema), '', { out, seen: new Set() });
   return out;
 }

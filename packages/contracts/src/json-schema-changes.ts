@@ -815,7 +815,16 @@ function hasDefault(s: Side): boolean {
   return isObj(s.schema) && 'default' in s.schema;
 }
 
+/** Two object schemas: declared properties, pattern properties, undeclared properties, then `required`. */
 function compareObject(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaChange[]): void {
+  compareProperties(ctx, a, b, o, n, out);
+  comparePatternProperties(ctx, a, b, o, n, out);
+  compareUndeclared(ctx, a, b, o, n, out);
+  compareRequired(a, b, o, n, out);
+}
+
+/** Properties declared on either side: compared when on both, else added or removed under the other's content model. */
+function compareProperties(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaChange[]): void {
   const oProps = isObj(o.properties) ? o.properties : {};
   const nProps = isObj(n.properties) ? n.properties : {};
   const names = [...new Set([...Object.keys(oProps), ...Object.keys(nProps)])];
@@ -872,8 +881,10 @@ function compareObject(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaCh
       );
     }
   }
+}
 
-  // Names declared on neither side: additionalProperties and patternProperties decide.
+/** Pattern properties of either side (names declared on neither side). */
+function comparePatternProperties(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaChange[]): void {
   const oPat = isObj(o.patternProperties) ? o.patternProperties : {};
   const nPat = isObj(n.patternProperties) ? n.patternProperties : {};
   for (const pattern of new Set([...Object.keys(oPat), ...Object.keys(nPat)])) {
@@ -909,6 +920,10 @@ function compareObject(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaCh
       );
     }
   }
+}
+
+/** The schema of undeclared properties (additionalProperties or unevaluatedProperties): closed, opened or changed. */
+function compareUndeclared(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaChange[]): void {
   const oAdd = undeclared(o).schema;
   const nAdd = undeclared(n).schema;
   if (!equal(oAdd, nAdd)) {
@@ -953,7 +968,12 @@ function compareObject(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaCh
       );
     }
   }
+}
 
+/** Properties that became required or stopped being required, with or without a default. */
+function compareRequired(a: Side, b: Side, o: Obj, n: Obj, out: SchemaChange[]): void {
+  const oProps = isObj(o.properties) ? o.properties : {};
+  const nProps = isObj(n.properties) ? n.properties : {};
   const oReq = new Set(
     Array.isArray(o.required) ? o.required.filter((x): x is string => typeof x === 'string') : [],
   );
