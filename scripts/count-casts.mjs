@@ -8,8 +8,9 @@
 //   two), except `as const` (a literal annotation, not a claim about a type);
 // - not counted: `satisfies`, non-null `!`, type annotations, type guards.
 //
-// Usage: node scripts/count-casts.mjs [--list] [--json]
-//   --list prints every counted cast as file:line: text; --json prints { total, packages }.
+// Usage: node scripts/count-casts.mjs [--list] [--files] [--json]
+//   --list prints every counted cast as file:line: text; --files prints the count of each file that has
+//   any, most first; --json prints { total, packages } (with --files, also { files }).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +61,7 @@ function castsOf(path) {
 const packagesDir = join(root, 'packages');
 const packages = {};
 const listed = [];
+const perFile = {};
 for (const name of readdirSync(packagesDir).sort()) {
   const src = join(packagesDir, name, 'src');
   let files;
@@ -74,16 +76,22 @@ for (const name of readdirSync(packagesDir).sort()) {
     if (isTestCode(rel)) continue;
     const casts = castsOf(file);
     count += casts.length;
+    if (casts.length > 0) perFile[rel] = casts.length;
     for (const c of casts) listed.push(`${rel}:${c.line}: ${c.text}`);
   }
   packages[name] = count;
 }
 const total = Object.values(packages).reduce((a, b) => a + b, 0);
 
+const byCount = Object.entries(perFile).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
 if (args.has('--json')) {
-  console.log(JSON.stringify({ total, packages }, null, 2));
+  const out = args.has('--files')
+    ? { total, packages, files: Object.fromEntries(byCount) }
+    : { total, packages };
+  console.log(JSON.stringify(out, null, 2));
 } else {
   if (args.has('--list')) for (const l of listed) console.log(l);
+  if (args.has('--files')) for (const [file, n] of byCount) console.log(`${String(n).padStart(4)}  ${file}`);
   for (const [name, count] of Object.entries(packages)) console.log(`${name.padEnd(14)} ${count}`);
   console.log(`${'total'.padEnd(14)} ${total}`);
 }

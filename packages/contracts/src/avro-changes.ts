@@ -1,30 +1,22 @@
 import type { JsonValue } from '@intelgraph/core';
 import { type AvroType, avroResolverOptions, parseAvroSchema } from './avro-validator.js';
+import {
+  enumDefault,
+  enumSymbols,
+  fixedSize,
+  itemsType,
+  recordFields,
+  underlyingType,
+  unionTypes,
+  valuesType,
+} from './avro-view.js';
 import { type ContractIssue, childPointer } from './issue.js';
+import { errorMessage, toJsonValue } from './narrow.js';
 import type { SchemaChange, SchemaChangeKind } from './schema-change.js';
 
 // Avro compatibility is decided by avsc's resolver (the reference semantics: defaults, promotions,
 // aliases, unions). This file explains a failed resolution with paths, by walking the reader and writer
 // types the way the Avro specification resolves them, and lists typed changes for diffs.
-
-interface Field {
-  name: string;
-  type: AvroType;
-  aliases: string[];
-  defaultValue(): unknown;
-}
-type Any = AvroType & {
-  name?: string;
-  aliases?: string[];
-  fields?: Field[];
-  symbols?: string[];
-  default?: string;
-  size?: number;
-  itemsType?: AvroType;
-  valuesType?: AvroType;
-  types?: AvroType[];
-  underlyingType?: AvroType;
-};
 
 const PROMOTIONS: Record<string, string[]> = {
   int: ['long', 'float', 'double'],
@@ -35,13 +27,17 @@ const PROMOTIONS: Record<string, string[]> = {
 };
 
 function kindOf(t: AvroType): string {
-  const name = (t as Any).typeName;
+  const name = t.typeName;
   if (name.startsWith('union')) return 'union';
-  if (name.startsWith('logical')) return kindOf((t as Any).underlyingType as AvroType);
+  if (name.startsWith('logical')) {
+    const under = underlyingType(t);
+    // A logical type always has an underlying type; without one, it is read as the logical name.
+    return under === undefined ? name : kindOf(under);
+  }
   return name === 'error' ? 'record' : name;
 }
-function base(t: AvroType): Any {
-  return ((t as Any).typeName.startsWith('logical') ? ((t as Any).underlyingType ?? t) : t) as Any;
+function base(t: AvroType): AvroType {
+  return t.typeName.startsWith('logical') ? (underlyingType(t) ?? t) : t;
 }
 function label(t: AvroType): string {
   const a = base(t);
@@ -49,7 +45,7 @@ function label(t: AvroType): string {
 }
 // Avro's Java SchemaCompatibility compares unqualified names (and aliases), so a namespace-only change matches.
 const unqualified = (name: string): string => name.slice(name.lastIndexOf('.') + 1);
-function namesMatch(reader: Any, writer: Any): boolean {
+function namesMatch(reader: AvroType, writer: AvroType): boolean {
   if (!writer.name) return true;
   const w = unqualified(writer.name);
   return (
@@ -72,7 +68,7 @@ function explain(
   const rk = kindOf(r);
   const wk = kindOf(w);
   if (wk === 'union') {
-    (w.types ?? []).forEach((branch, i) => {
+    (unionTypes(w) ?? []).forEach((branch, i) => {
       if (resolves(reader, branch)) return;
       out.push({
         code: 'union-branch-unreadable',
@@ -83,13 +79,16 @@ function explain(
     return;
   }
   if (rk === 'union') {
-    const branches = r.types ?? [];
+    const branches = unionTypes(r) ?? [];
     if (branches.some((b) => resolves(b, writer))) return;
     // Explain against the branch of the same kind, when there is one.
     const same = branches.findIndex((b) => kindOf(b) === wk);
     if (same >= 0) {
-      explain(branches[same] as AvroType, writer, childPointer(readerPath, same), writerPath, who, out, seen);
-      return;
+      const branch = branches[same];
+      if (branch !== undefined) {
+        explain(branch, writer, childPointer(readerPath, same), writerPath, who, out, seen);
+        return;
+      }
     }
     out.push({
       code: 'type-mismatch',
@@ -121,8 +120,8 @@ function explain(
     const key = `${r.name}:${w.name}`;
     if (seen.has(key)) return;
     seen.add(key);
-    const writerFields = w.fields ?? [];
-    (r.fields ?? []).forEach((field, i) => {
+    const writerFields = recordFields(w) ?? [];
+    (recordFields(r) ?? []).forEach((field, i) => {
       const fieldPath = childPointer(childPointer(readerPath, 'fields'), i);
       const names = [field.name, ...field.aliases];
       const wi = writerFields.findIndex((wf) => names.includes(wf.name));
@@ -149,8 +148,8 @@ function explain(
     return;
   }
   if (rk === 'enum') {
-    const missing = (w.symbols ?? []).filter((s) => !(r.symbols ?? []).includes(s));
-    if (missing.length > 0 && r.default === undefined)
+    const missing = (enumSymbols(w) ?? []).filter((s) => !(enumSymbols(r) ?? []).includes(s));
+    if (missing.length > 0 && enumDefault(r) === undefined)
       out.push({
         code: 'enum-symbol-missing',
         path: childPointer(readerPath, 'symbols'),
@@ -158,34 +157,20 @@ function explain(
       });
     return;
   }
-  if (rk === 'fixed' && r.size !== w.size) {
+  if (rk === 'fixed' && fixedSize(r) !== fixedSize(w)) {
     out.push({
       code: 'fixed-size-mismatch',
       path: childPointer(readerPath, 'size'),
-      message: `the ${who.reader} schema's fixed ${r.name} has size ${r.size} but the ${who.writer} schema's has size ${w.size}`,
+      message: `the ${who.reader} schema's fixed ${r.name} has size ${fixedSize(r)} but the ${who.writer} schema's has size ${fixedSize(w)}`,
     });
     return;
   }
-  if (rk === 'array')
-    explain(
-      r.itemsType as AvroType,
-      w.itemsType as AvroType,
-      childPointer(readerPath, 'items'),
-      childPointer(writerPath, 'items'),
-      who,
-      out,
-      seen,
-    );
-  if (rk === 'map')
-    explain(
-      r.valuesType as AvroType,
-      w.valuesType as AvroType,
-      childPointer(readerPath, 'values'),
-      childPointer(writerPath, 'values'),
-      who,
-      out,
-      seen,
-    );
+  const [ri, wi] = [itemsType(r), itemsType(w)];
+  if (rk === 'array' && ri !== undefined && wi !== undefined)
+    explain(ri, wi, childPointer(readerPath, 'items'), childPointer(writerPath, 'items'), who, out, seen);
+  const [rv, wv] = [valuesType(r), valuesType(w)];
+  if (rk === 'map' && rv !== undefined && wv !== undefined)
+    explain(rv, wv, childPointer(readerPath, 'values'), childPointer(writerPath, 'values'), who, out, seen);
 }
 
 function resolves(reader: AvroType, writer: AvroType): boolean {
@@ -218,7 +203,7 @@ export function avroReadIssues(
       out.push({
         code: 'unresolvable',
         path: '',
-        message: `the ${who.reader} schema cannot read data written with the ${who.writer} schema: ${(cause as Error).message}`,
+        message: `the ${who.reader} schema cannot read data written with the ${who.writer} schema: ${errorMessage(cause)}`,
       });
     return out;
   }
@@ -235,13 +220,15 @@ function push(
   after?: unknown,
 ): void {
   const c: SchemaChange = { kind, path, message, breaks: { backward, forward } };
-  if (before !== undefined) c.before = before as JsonValue;
-  if (after !== undefined) c.after = after as JsonValue;
+  const b = toJsonValue(before);
+  const a = toJsonValue(after);
+  if (b !== undefined) c.before = b;
+  if (a !== undefined) c.after = a;
   out.push(c);
 }
 
 function schemaOf(t: AvroType): JsonValue {
-  return t.schema() as unknown as JsonValue;
+  return toJsonValue(t.schema()) ?? null;
 }
 
 function diffTypes(o: AvroType, n: AvroType, path: string, out: SchemaChange[], seen: Set<string>): void {
@@ -253,8 +240,8 @@ function diffTypes(o: AvroType, n: AvroType, path: string, out: SchemaChange[], 
   const forward = !resolves(o, n);
   if (ak !== bk) {
     if (ak === 'union' || bk === 'union') {
-      const ob = ak === 'union' ? (a.types ?? []) : [o];
-      const nb = bk === 'union' ? (b.types ?? []) : [n];
+      const ob = ak === 'union' ? (unionTypes(a) ?? []) : [o];
+      const nb = bk === 'union' ? (unionTypes(b) ?? []) : [n];
       for (const [i, t] of nb.entries())
         if (!ob.some((x) => x.equals(t)))
           push(
@@ -340,8 +327,8 @@ function diffTypes(o: AvroType, n: AvroType, path: string, out: SchemaChange[], 
     const key = `${a.name}:${b.name}`;
     if (seen.has(key)) return;
     seen.add(key);
-    const of = a.fields ?? [];
-    const nf = b.fields ?? [];
+    const of = recordFields(a) ?? [];
+    const nf = recordFields(b) ?? [];
     nf.forEach((field, i) => {
       const fp = childPointer(childPointer(path, 'fields'), i);
       const names = [field.name, ...field.aliases];
@@ -372,8 +359,8 @@ function diffTypes(o: AvroType, n: AvroType, path: string, out: SchemaChange[], 
           `the default of field '${field.name}' changed`,
           false,
           false,
-          (od ?? null) as JsonValue,
-          (nd ?? null) as JsonValue,
+          od ?? null,
+          nd ?? null,
         );
       diffTypes(old.type, field.type, childPointer(fp, 'type'), out, seen);
     });
@@ -399,8 +386,8 @@ function diffTypes(o: AvroType, n: AvroType, path: string, out: SchemaChange[], 
     return;
   }
   if (ak === 'enum') {
-    const os = a.symbols ?? [];
-    const ns = b.symbols ?? [];
+    const os = enumSymbols(a) ?? [];
+    const ns = enumSymbols(b) ?? [];
     const added = ns.filter((s) => !os.includes(s));
     const removed = os.filter((s) => !ns.includes(s));
     if (added.length > 0)
@@ -408,9 +395,9 @@ function diffTypes(o: AvroType, n: AvroType, path: string, out: SchemaChange[], 
         out,
         'enum-symbol-added',
         childPointer(path, 'symbols'),
-        `enum ${b.name} gained the symbols ${added.join(', ')}${a.default === undefined ? ', which old readers cannot read (no default)' : ''}`,
+        `enum ${b.name} gained the symbols ${added.join(', ')}${enumDefault(a) === undefined ? ', which old readers cannot read (no default)' : ''}`,
         false,
-        a.default === undefined,
+        enumDefault(a) === undefined,
         os,
         ns,
       );
@@ -419,40 +406,43 @@ function diffTypes(o: AvroType, n: AvroType, path: string, out: SchemaChange[], 
         out,
         'enum-symbol-removed',
         childPointer(path, 'symbols'),
-        `enum ${b.name} lost the symbols ${removed.join(', ')}${b.default === undefined ? ', so the new schema cannot read old data using them (no default)' : ''}`,
-        b.default === undefined,
+        `enum ${b.name} lost the symbols ${removed.join(', ')}${enumDefault(b) === undefined ? ', so the new schema cannot read old data using them (no default)' : ''}`,
+        enumDefault(b) === undefined,
         false,
         os,
         ns,
       );
     return;
   }
-  if (ak === 'fixed' && a.size !== b.size) {
+  if (ak === 'fixed' && fixedSize(a) !== fixedSize(b)) {
     push(
       out,
       'fixed-size-changed',
       childPointer(path, 'size'),
-      `fixed ${b.name} changed size from ${a.size} to ${b.size}`,
+      `fixed ${b.name} changed size from ${fixedSize(a)} to ${fixedSize(b)}`,
       true,
       true,
-      a.size,
-      b.size,
+      fixedSize(a),
+      fixedSize(b),
     );
     return;
   }
-  if (ak === 'array')
-    diffTypes(a.itemsType as AvroType, b.itemsType as AvroType, childPointer(path, 'items'), out, seen);
-  if (ak === 'map')
-    diffTypes(a.valuesType as AvroType, b.valuesType as AvroType, childPointer(path, 'values'), out, seen);
+  const [ai, bi] = [itemsType(a), itemsType(b)];
+  if (ak === 'array' && ai !== undefined && bi !== undefined)
+    diffTypes(ai, bi, childPointer(path, 'items'), out, seen);
+  const [av, bv] = [valuesType(a), valuesType(b)];
+  if (ak === 'map' && av !== undefined && bv !== undefined)
+    diffTypes(av, bv, childPointer(path, 'values'), out, seen);
   if (ak === 'union') {
-    const ob = a.types ?? [];
-    const nb = b.types ?? [];
+    const ob = unionTypes(a) ?? [];
+    const nb = unionTypes(b) ?? [];
     nb.forEach((t, i) => {
       if (ob.some((x) => x.equals(t))) return;
       const same = ob.findIndex(
         (x) => kindOf(x) === kindOf(t) && (base(x).name ?? '') === (base(t).name ?? ''),
       );
-      if (same >= 0) diffTypes(ob[same] as AvroType, t, childPointer(path, i), out, seen);
+      const match = ob[same];
+      if (match !== undefined) diffTypes(match, t, childPointer(path, i), out, seen);
       else
         push(
           out,

@@ -1,14 +1,5 @@
 import type { AvroType } from './avro-validator.js';
-
-type AnyType = AvroType & {
-  typeName: string;
-  fields?: { name: string; type: AvroType; defaultValue(): unknown }[];
-  symbols?: string[];
-  itemsType?: AvroType;
-  valuesType?: AvroType;
-  types?: AvroType[];
-  underlyingType?: AvroType;
-};
+import { enumSymbols, itemsType, recordFields, underlyingType, unionTypes, valuesType } from './avro-view.js';
 
 /**
  * An approximation of an Avro type as a JSON Schema, used only to plan mapping patches (the Avro type
@@ -16,9 +7,12 @@ type AnyType = AvroType & {
  */
 export function avroToJsonSchema(type: AvroType, depth = 0): Record<string, unknown> | boolean {
   if (depth > 16) return true;
-  const t = type as AnyType;
+  const t = type;
   const name = t.typeName;
-  if (name.startsWith('logical')) return avroToJsonSchema(t.underlyingType as AvroType, depth);
+  if (name.startsWith('logical')) {
+    const under = underlyingType(t);
+    return under === undefined ? true : avroToJsonSchema(under, depth);
+  }
   switch (name) {
     case 'null':
       return { type: 'null' };
@@ -35,16 +29,23 @@ export function avroToJsonSchema(type: AvroType, depth = 0): Record<string, unkn
     case 'fixed':
       return { type: 'string' };
     case 'enum':
-      return { enum: [...(t.symbols ?? [])] };
-    case 'array':
-      return { type: 'array', items: avroToJsonSchema(t.itemsType as AvroType, depth + 1) };
-    case 'map':
-      return { type: 'object', additionalProperties: avroToJsonSchema(t.valuesType as AvroType, depth + 1) };
+      return { enum: [...(enumSymbols(t) ?? [])] };
+    case 'array': {
+      const items = itemsType(t);
+      return { type: 'array', items: items === undefined ? true : avroToJsonSchema(items, depth + 1) };
+    }
+    case 'map': {
+      const values = valuesType(t);
+      return {
+        type: 'object',
+        additionalProperties: values === undefined ? true : avroToJsonSchema(values, depth + 1),
+      };
+    }
     case 'record':
     case 'error': {
       const properties: Record<string, unknown> = {};
       const required: string[] = [];
-      for (const f of t.fields ?? []) {
+      for (const f of recordFields(t) ?? []) {
         const sub = avroToJsonSchema(f.type, depth + 1);
         const dflt = f.defaultValue();
         properties[f.name] = dflt === undefined || typeof sub === 'boolean' ? sub : { ...sub, default: dflt };
@@ -54,7 +55,7 @@ export function avroToJsonSchema(type: AvroType, depth = 0): Record<string, unkn
     }
     default:
       if (name.startsWith('union'))
-        return { anyOf: (t.types ?? []).map((b) => avroToJsonSchema(b, depth + 1)) };
+        return { anyOf: (unionTypes(t) ?? []).map((b) => avroToJsonSchema(b, depth + 1)) };
       return true;
   }
 }

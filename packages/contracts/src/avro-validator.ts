@@ -1,6 +1,15 @@
 import { IntelGraphError } from '@intelgraph/core';
 import avro from 'avsc';
+import {
+  avroInternal,
+  itemsType,
+  recordFields,
+  underlyingType,
+  unionTypes,
+  valuesType,
+} from './avro-view.js';
 import { type ContractIssue, toJsonPointer } from './issue.js';
+import { errorMessage } from './narrow.js';
 
 /** A parsed Avro type (avsc). */
 export type AvroType = avro.Type;
@@ -44,6 +53,15 @@ function bucketOf(type: AvroType): string | null {
 type CheckFn = (value: unknown, flags?: number, hook?: unknown, path?: string[]) => boolean;
 
 /**
+ * Whether `v` is avsc's per-type checker (`_check`). avsc is pinned to an exact version in package.json
+ * and its checkers all have this signature, so a function found there is one; the tests compare every
+ * compiled answer with `isValid`.
+ */
+function isCheckFn(v: unknown): v is CheckFn {
+  return typeof v === 'function';
+}
+
+/**
  * A union with two branches of the same JSON kind (`["null","int","long"]`, `["null", RecA, RecB]`, a
  * record and a map, a string and an enum, bytes and fixed), which avsc cannot represent unwrapped. The
  * gate keeps values JSON-shaped (no `{"long": 5}` wrapper): a value is valid when some branch accepts it,
@@ -52,9 +70,11 @@ type CheckFn = (value: unknown, flags?: number, hook?: unknown, path?: string[])
  */
 class AnyBranchUnionType extends avro.types.WrappedUnionType {
   _check(value: unknown, flags?: number, hook?: (value: unknown, type: AvroType) => void): boolean {
-    for (const branch of this.types as AvroType[])
-      if ((branch as unknown as { _check: CheckFn })._check(value, flags)) return true;
-    if (hook) hook(value, this as unknown as AvroType);
+    for (const branch of this.types) {
+      const check = avroInternal(branch, '_check');
+      if (isCheckFn(check) && check.call(branch, value, flags)) return true;
+    }
+    if (hook) hook(value, this);
     return false;
   }
 }
@@ -65,17 +85,19 @@ class AnyBranchUnionType extends avro.types.WrappedUnionType {
  * as an AnyBranchUnionType without branches.
  */
 function emptyUnion(): AvroType {
-  const t = Object.create(AnyBranchUnionType.prototype) as Record<string, unknown>;
-  (avro.Type as unknown as { call(self: unknown): void }).call(t);
-  t.types = Object.freeze([]);
-  t._branchIndices = {};
-  return Object.freeze(t) as unknown as AvroType;
+  // avro.Type's constructor on an AnyBranchUnionType instance, without the union constructor (which
+  // refuses an empty branch list).
+  const t: unknown = Reflect.construct(avro.Type, [], AnyBranchUnionType);
+  if (!(t instanceof AnyBranchUnionType))
+    throw new IntelGraphError('INTERNAL', 'cannot build the empty Avro union');
+  Object.assign(t, { types: Object.freeze([]), _branchIndices: {} });
+  return Object.freeze(t);
 }
 
 function unionHook(schema: avro.Schema, opts: avro.ForSchemaOptions): AvroType | undefined {
   if (!Array.isArray(schema)) return undefined;
   if (schema.length === 0) return emptyUnion();
-  const types = schema.map((branch) => avro.Type.forSchema(branch as avro.Schema, opts));
+  const types = schema.map((branch) => avro.Type.forSchema(branch, opts));
   const seen = new Set<string>();
   let ambiguous = false;
   for (const t of types) {
@@ -85,7 +107,11 @@ function unionHook(schema: avro.Schema, opts: avro.ForSchemaOptions): AvroType |
     seen.add(bucket);
   }
   const Union = ambiguous ? AnyBranchUnionType : avro.types.UnwrappedUnionType;
-  return new (Union as unknown as new (t: AvroType[], o: avro.ForSchemaOptions) => AvroType)(types, opts);
+  // avsc's union constructors accept parsed branch types (they pass through forSchema), which its typings
+  // do not declare; the result is checked instead of asserted.
+  const union: unknown = Reflect.construct(Union, [types, opts]);
+  if (!(union instanceof avro.Type)) throw new IntelGraphError('INTERNAL', 'avsc did not build a union type');
+  return union;
 }
 
 const JSON_TEXT = /^\s*[[{"]/;
@@ -118,21 +144,16 @@ function parseAvroSchemaUncached(schema: unknown): AvroType {
     );
   let type: AvroType;
   try {
-    type = avro.Type.forSchema(
-      schema as avro.Schema,
-      {
-        ...AVRO_TYPE_OPTIONS,
-        typeHook: unionHook,
-      } as Partial<avro.ForSchemaOptions>,
-    );
+    // avsc is the parser of this boundary: it checks the whole schema and throws on anything else.
+    type = avro.Type.forSchema(schema as avro.Schema, { ...AVRO_TYPE_OPTIONS, typeHook: unionHook });
   } catch (cause) {
-    throw new IntelGraphError('INVALID_INPUT', `invalid Avro schema: ${(cause as Error).message}`, { cause });
+    throw new IntelGraphError('INVALID_INPUT', `invalid Avro schema: ${errorMessage(cause)}`, { cause });
   }
   for (const record of recordTypes(type)) {
     // avsc checks undeclared fields by looking each key up in a plain object, so keys that name an
     // Object.prototype member (`__proto__`, `constructor`, `toString`…) pass as declared. Without a
     // prototype the lookup only sees declared fields, and records are closed as the Avro spec says.
-    const byName: unknown = (record as unknown as { _fieldsByName?: unknown })._fieldsByName;
+    const byName = avroInternal(record, '_fieldsByName');
     if (typeof byName === 'object' && byName !== null && Object.isExtensible(byName))
       Object.setPrototypeOf(byName, null);
   }
@@ -144,23 +165,16 @@ function recordTypes(type: AvroType): AvroType[] {
   const out: AvroType[] = [];
   const seen = new Set<AvroType>();
   const stack: AvroType[] = [type];
-  while (stack.length > 0) {
-    const t = stack.pop() as AvroType;
+  for (let t = stack.pop(); t !== undefined; t = stack.pop()) {
     if (seen.has(t)) continue;
     seen.add(t);
-    const any = t as unknown as {
-      fields?: { type: AvroType }[];
-      types?: AvroType[];
-      itemsType?: AvroType;
-      valuesType?: AvroType;
-      underlyingType?: AvroType;
-    };
-    if (Array.isArray(any.fields)) {
+    const fields = recordFields(t);
+    if (fields !== undefined) {
       out.push(t);
-      for (const f of any.fields) stack.push(f.type);
+      for (const f of fields) stack.push(f.type);
     }
-    if (Array.isArray(any.types)) stack.push(...any.types);
-    for (const inner of [any.itemsType, any.valuesType, any.underlyingType]) if (inner) stack.push(inner);
+    stack.push(...(unionTypes(t) ?? []));
+    for (const inner of [itemsType(t), valuesType(t), underlyingType(t)]) if (inner) stack.push(inner);
   }
   return out;
 }
@@ -176,7 +190,7 @@ function recordTypes(type: AvroType): AvroType[] {
  */
 export function hasClosedRecords(type: AvroType): boolean {
   return recordTypes(type).every((r) => {
-    const byName: unknown = (r as unknown as { _fieldsByName?: unknown })._fieldsByName;
+    const byName = avroInternal(r, '_fieldsByName');
     return typeof byName === 'object' && byName !== null && Object.getPrototypeOf(byName) === null;
   });
 }
@@ -202,10 +216,10 @@ const MAX_INLINE_FIELDS = 32;
  * ```
  */
 export function avroValidator(type: AvroType): (value: unknown) => boolean {
-  const checker: unknown = (type as unknown as { _check?: unknown })._check;
-  if (typeof checker !== 'function') return (value) => type.isValid(value, AVRO_VALID_OPTIONS);
-  const check = checker.bind(type) as (value: unknown, flags: number) => boolean;
-  const fields = (type as unknown as { fields?: { name: unknown; type: AvroType }[] }).fields;
+  const checker = avroInternal(type, '_check');
+  if (!isCheckFn(checker)) return (value) => type.isValid(value, AVRO_VALID_OPTIONS);
+  const check: (value: unknown, flags: number) => boolean = checker.bind(type);
+  const fields = recordFields(type);
   // Flat: no field type reaches a record, this one included (a recursive record is not flat: the
   // compiled check covers the top level only, so nested levels need avsc's undeclared-field flag).
   const flat = Array.isArray(fields) && !fields.some((f) => recordTypes(f.type).length > 0);
@@ -227,6 +241,7 @@ return function isValidRecord(value) {
   }
   return check(value, 1);
 };`;
+  // The generated function's signature is the one written in `body` above; Function has no typed form.
   return new Function('check', body)(check) as (value: unknown) => boolean;
 }
 
@@ -240,7 +255,7 @@ export function avroIssues(type: AvroType, value: unknown): ContractIssue[] {
       const where = pointer === '' ? 'the payload' : pointer;
       const expected =
         typeof t.typeName !== 'string' ? 'value' : t.typeName.startsWith('union') ? 'union' : t.typeName;
-      const name = (t as { name?: string }).name;
+      const name = t.name;
       issues.push({
         code: 'type',
         path: pointer,

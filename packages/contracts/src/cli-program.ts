@@ -1,19 +1,15 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import {
-  type CompatibilityMode,
-  IntelGraphError,
-  isIntelGraphError,
-  type SchemaFormat,
-} from '@intelgraph/core';
-import { COMPATIBILITY_MODES, checkCompatibility } from './compatibility.js';
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { IntelGraphError, isIntelGraphError, parseInput, type SchemaFormat } from '@intelgraph/core';
+import { COMPATIBILITY_MODES, CompatibilityModeSchema, checkCompatibility } from './compatibility.js';
 import { type CompiledContract, compileContract } from './compiled-contract.js';
 import { diffSchemas } from './diff.js';
 import { parseJsonText } from './input-guard.js';
 import type { ContractIssue } from './issue.js';
 import { CONTRACT_LIMITS } from './limits.js';
-import { createMigrationRules } from './migration-rules.js';
+import { createMigrationRules, RuleInputSchema } from './migration-rules.js';
+import { errorMessage, isObj } from './narrow.js';
 import { decideRecord, suggestRecordPatch } from './record-decision.js';
 import { createSchemaRegistry } from './registry.js';
 
@@ -77,7 +73,7 @@ async function readJsonFile(path: string, what: string): Promise<unknown> {
   try {
     size = (await stat(path)).size;
   } catch (cause) {
-    throw new UsageError(`cannot read ${what} ${path}: ${(cause as Error).message}`);
+    throw new UsageError(`cannot read ${what} ${path}: ${errorMessage(cause)}`);
   }
   if (size > CONTRACT_LIMITS.maxPayloadBytes)
     throw new UsageError(
@@ -87,7 +83,7 @@ async function readJsonFile(path: string, what: string): Promise<unknown> {
   try {
     bytes = await readFile(path);
   } catch (cause) {
-    throw new UsageError(`cannot read ${what} ${path}: ${(cause as Error).message}`);
+    throw new UsageError(`cannot read ${what} ${path}: ${errorMessage(cause)}`);
   }
   try {
     return parseJsonText(bytes, `${what} ${path}`, CONTRACT_LIMITS.maxPayloadBytes);
@@ -147,10 +143,10 @@ function issueLines(issues: readonly ContractIssue[], indent = '    '): string[]
 async function validateCommand(
   io: CliIo,
   args: string[],
-  values: Record<string, unknown>,
+  values: CliValues,
   format: OutputFormat,
 ): Promise<number> {
-  const samples = (values.samples as string[] | undefined) ?? [];
+  const samples = values.samples ?? [];
   if (args.length === 0) throw new UsageError('validate needs at least one schema file');
   const cwd = io.cwd ?? process.cwd();
   const now = io.now?.() ?? Date.now();
@@ -161,10 +157,7 @@ async function validateCommand(
   for (const path of args) {
     const schema = await readJsonFile(resolve(cwd, path), 'schema');
     try {
-      const contract = compileContract(
-        schemaFormatOf(path, values['schema-format'] as string | undefined),
-        schema,
-      );
+      const contract = compileContract(schemaFormatOf(path, values['schema-format']), schema);
       contracts.push({ path, stem: stem(path), contract });
       human.push(`✓ schema ${path}`);
       for (const w of contract.warnings) {
@@ -283,7 +276,7 @@ async function fileExists(path: string): Promise<boolean> {
 async function migrateCommand(
   io: CliIo,
   args: string[],
-  values: Record<string, unknown>,
+  values: CliValues,
   format: OutputFormat,
 ): Promise<number> {
   const version = (k: 'from' | 'to'): number => {
@@ -294,11 +287,13 @@ async function migrateCommand(
   };
   const from = version('from');
   const to = version('to');
-  if (args.length !== 1) throw new UsageError('migrate needs exactly one samples file');
+  const [samplePath] = args;
+  if (args.length !== 1 || samplePath === undefined)
+    throw new UsageError('migrate needs exactly one samples file');
   const cwd = io.cwd ?? process.cwd();
-  const samplePath = args[0] as string;
-  const subject = (values.subject as string | undefined) ?? (basename(samplePath).split('.')[0] as string);
-  const dir = resolve(cwd, (values.contracts as string | undefined) ?? 'contracts');
+  // The subject defaults to the file name up to its first dot.
+  const subject = values.subject ?? basename(samplePath).replace(/\..*$/su, '');
+  const dir = resolve(cwd, values.contracts ?? 'contracts');
   const registry = createSchemaRegistry();
   await registry.setCompatibility('NONE', subject);
   for (let v = 1; v <= Math.max(from, to); v++) {
@@ -306,7 +301,7 @@ async function migrateCommand(
     const avsc = resolve(dir, `${subject}.v${v}.avsc`);
     const file = (await fileExists(json)) ? json : (await fileExists(avsc)) ? avsc : null;
     if (!file) throw new UsageError(`no schema for ${subject} version ${v}: expected ${json} or ${avsc}`);
-    const schemaFormat = schemaFormatOf(file, values['schema-format'] as string | undefined);
+    const schemaFormat = schemaFormatOf(file, values['schema-format']);
     compileNamed(schemaFormat, await readJsonFile(file, 'schema'), file);
     await registry.register(subject, { format: schemaFormat, schema: await readJsonFile(file, 'schema') });
   }
@@ -316,9 +311,11 @@ async function migrateCommand(
     const list = await readJsonFile(rulesPath, 'migration rules');
     if (!Array.isArray(list)) throw new UsageError(`${rulesPath} must hold an array of rules`);
     for (const entry of list) {
-      const { samples = [], ...rule } = (entry ?? {}) as { samples?: unknown[] } & Record<string, unknown>;
+      const { samples = [], ...rule }: Record<string, unknown> = isObj(entry) ? entry : {};
       try {
-        await rules.register(subject, rule as never, { samples: Array.isArray(samples) ? samples : [] });
+        await rules.register(subject, parseInput(RuleInputSchema, rule, 'migration rule'), {
+          samples: Array.isArray(samples) ? samples : [],
+        });
       } catch (e) {
         if (isIntelGraphError(e))
           throw new IntelGraphError(e.code, `${rulesPath}: ${e.message}`, { cause: e, details: e.details });
@@ -366,12 +363,13 @@ async function migrateCommand(
 async function loadPair(
   io: CliIo,
   args: string[],
-  values: Record<string, unknown>,
+  values: CliValues,
 ): Promise<{ old: unknown; next: unknown; schemaFormat: SchemaFormat; paths: [string, string] }> {
-  if (args.length !== 2) throw new UsageError('expected exactly two schema files: <old> <new>');
-  const [a, b] = args as [string, string];
+  const [a, b] = args;
+  if (args.length !== 2 || a === undefined || b === undefined)
+    throw new UsageError('expected exactly two schema files: <old> <new>');
   const cwd = io.cwd ?? process.cwd();
-  const schemaFormat = schemaFormatOf(b, values['schema-format'] as string | undefined);
+  const schemaFormat = schemaFormatOf(b, values['schema-format']);
   const old = await readJsonFile(resolve(cwd, a), 'schema');
   const next = await readJsonFile(resolve(cwd, b), 'schema');
   compileNamed(schemaFormat, old, a);
@@ -392,14 +390,14 @@ function compileNamed(schemaFormat: SchemaFormat, schema: unknown, path: string)
 async function checkCommand(
   io: CliIo,
   args: string[],
-  values: Record<string, unknown>,
+  values: CliValues,
   format: OutputFormat,
 ): Promise<number> {
   const mode = String(values.mode ?? '').toUpperCase();
-  if (!(COMPATIBILITY_MODES as readonly string[]).includes(mode))
-    throw new UsageError(`check needs --mode, one of ${COMPATIBILITY_MODES.join(', ')}`);
+  const known = CompatibilityModeSchema.safeParse(mode);
+  if (!known.success) throw new UsageError(`check needs --mode, one of ${COMPATIBILITY_MODES.join(', ')}`);
   const { old, next, schemaFormat, paths } = await loadPair(io, args, values);
-  const r = checkCompatibility(old, next, { format: schemaFormat, mode: mode as CompatibilityMode });
+  const r = checkCompatibility(old, next, { format: schemaFormat, mode: known.data });
   const findings = r.issues.map<Finding>((i) => ({
     level: 'error',
     file: paths[1],
@@ -419,7 +417,7 @@ async function checkCommand(
 async function diffCommand(
   io: CliIo,
   args: string[],
-  values: Record<string, unknown>,
+  values: CliValues,
   format: OutputFormat,
 ): Promise<number> {
   const { old, next, schemaFormat, paths } = await loadPair(io, args, values);
@@ -449,19 +447,16 @@ async function diffCommand(
 async function suggestCommand(
   io: CliIo,
   args: string[],
-  values: Record<string, unknown>,
+  values: CliValues,
   format: OutputFormat,
 ): Promise<number> {
-  if (args.length !== 2) throw new UsageError('suggest needs <schema> <payload>');
-  const [schemaPath, payloadPath] = args as [string, string];
+  const [schemaPath, payloadPath] = args;
+  if (args.length !== 2 || schemaPath === undefined || payloadPath === undefined)
+    throw new UsageError('suggest needs <schema> <payload>');
   const cwd = io.cwd ?? process.cwd();
   const schema = await readJsonFile(resolve(cwd, schemaPath), 'schema');
   const payload = await readJsonFile(resolve(cwd, payloadPath), 'payload');
-  const compiled = compileNamed(
-    schemaFormatOf(schemaPath, values['schema-format'] as string | undefined),
-    schema,
-    schemaPath,
-  );
+  const compiled = compileNamed(schemaFormatOf(schemaPath, values['schema-format']), schema, schemaPath);
   const s = suggestRecordPatch(compiled, payload, io.now?.() ?? Date.now());
   if (s.ok) {
     const human =
@@ -490,6 +485,27 @@ async function suggestCommand(
   return EXIT.violations;
 }
 
+/** The options of the CLI, for node:util parseArgs. */
+const CLI_OPTIONS = {
+  samples: { type: 'string', multiple: true },
+  mode: { type: 'string' },
+  format: { type: 'string' },
+  'schema-format': { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  subject: { type: 'string' },
+  contracts: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsOptionsConfig;
+
+/** Parses the command line; throws parseArgs' error on an unknown or malformed option. */
+function parseCli(argv: readonly string[]) {
+  return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: CLI_OPTIONS });
+}
+
+/** The parsed options, typed from {@link CLI_OPTIONS}. */
+type CliValues = ReturnType<typeof parseCli>['values'];
+
 /**
  * Runs the `intelgraph-contracts` CLI with the given arguments and returns its exit code.
  *
@@ -503,26 +519,11 @@ async function suggestCommand(
  * ```
  */
 export async function runContractsCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs>;
+  let parsed: ReturnType<typeof parseCli>;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        samples: { type: 'string', multiple: true },
-        mode: { type: 'string' },
-        format: { type: 'string' },
-        'schema-format': { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        subject: { type: 'string' },
-        contracts: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseCli(argv);
   } catch (e) {
-    io.stderr(`${(e as Error).message}\n\n${USAGE}`);
+    io.stderr(`${errorMessage(e)}\n\n${USAGE}`);
     return EXIT.usage;
   }
   const { values, positionals } = parsed;
@@ -532,21 +533,21 @@ export async function runContractsCli(argv: readonly string[], io: CliIo): Promi
     (values.help ? io.stdout : io.stderr)(USAGE);
     return values.help ? EXIT.ok : EXIT.usage;
   }
-  const format = (values.format ?? 'human') as string;
+  const format = values.format ?? 'human';
   if (format !== 'human' && format !== 'json' && format !== 'github') {
     io.stderr(`unknown --format ${format}; use human, json or github\n`);
     return EXIT.usage;
   }
   let args = rest;
-  const vals: Record<string, unknown> = { ...values };
-  if (command === 'validate' && vals.samples) {
+  const vals: CliValues = { ...values };
+  const firstSample = vals.samples?.[0];
+  if (command === 'validate' && vals.samples && firstSample !== undefined) {
     // parseArgs gives --samples one value each time; the remaining positionals after the first sample
     // are samples too (so a shell glob works: `validate contracts/*.json --samples samples/*.json`).
-    const firstSample = (vals.samples as string[])[0] as string;
     const idx = argv.indexOf(firstSample);
     const afterSamples = rest.filter((p) => argv.indexOf(p) > idx);
     args = rest.filter((p) => argv.indexOf(p) < idx);
-    vals.samples = [...(vals.samples as string[]), ...afterSamples];
+    vals.samples = [...vals.samples, ...afterSamples];
   }
   try {
     switch (command) {

@@ -16,6 +16,7 @@ import {
   issuesFromAjv,
 } from './json-schema-validator.js';
 import { CONTRACT_LIMITS } from './limits.js';
+import { errorMessage, isObj } from './narrow.js';
 
 /**
  * A schema compiled once: the validator, its fingerprint and what was learned from it at compile time.
@@ -65,9 +66,6 @@ export interface CompiledContract {
    */
   firstHostile(records: readonly unknown[], start: number): number;
 }
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** True when some object or array in a valid payload could carry keys or depth the schema does not bound. */
 function jsonSchemaIsOpen(schema: unknown, depth = 0): boolean {
@@ -224,6 +222,7 @@ return function scan(records, start, end) {
   for (let i = start; i < end; i++) if (!check(records[i])) return i;
   return end;
 };`;
+  // The generated function's signature is the one written in `body`; Function has no typed form.
   return new Function('check', body)(check) as (
     records: readonly unknown[],
     start: number,
@@ -246,7 +245,7 @@ function copyForDefaults(payload: unknown): unknown {
     // Functions, symbols and other values a structured clone refuses.
     throw new IntelGraphError(
       'INVALID_INPUT',
-      `payload rejected: it cannot be copied (${(cause as Error).message})`,
+      `payload rejected: it cannot be copied (${errorMessage(cause)})`,
       {
         cause,
       },
@@ -366,7 +365,8 @@ export function createContractCache(options: { maxEntries?: number } = {}): Cont
       if (hit) return remember(hit);
       assertSafeJson(schema, 'schema', CONTRACT_LIMITS.maxSchemaBytes);
       // Work on a private, pure-JSON copy, so later edits of the caller's object cannot change the validator.
-      const own = JSON.parse(JSON.stringify(schema)) as JsonValue;
+      // JSON.parse without a reviver yields JSON values only.
+      const own: JsonValue = JSON.parse(JSON.stringify(schema));
       const fingerprint = schemaFingerprint(format, own);
       const compiled =
         byFingerprint.get(fingerprint) ??

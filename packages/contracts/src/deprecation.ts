@@ -1,6 +1,7 @@
 import { IntelGraphError } from '@intelgraph/core';
 import { type ContractIssue, childPointer } from './issue.js';
 import { DEPRECATION_WINDOW_KEYWORD } from './json-schema-validator.js';
+import { isIndexable, isObj, type Obj } from './narrow.js';
 
 /** A field a schema marks deprecated, found once when the schema is compiled. */
 export interface DeprecatedField {
@@ -32,8 +33,7 @@ export function deprecationDeadline(window: unknown, schemaPath: string): number
   );
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const stringOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 function resolveLocalRef(root: unknown, ref: string): { schema: unknown; path: string } | null {
   if (!ref.startsWith('#')) return null;
@@ -42,8 +42,9 @@ function resolveLocalRef(root: unknown, ref: string): { schema: unknown; path: s
   if (pointer !== '') {
     for (const raw of pointer.slice(1).split('/')) {
       const seg = raw.replaceAll('~1', '/').replaceAll('~0', '~');
-      if (!isObj(cur) && !Array.isArray(cur)) return null;
-      cur = (cur as Obj)[seg];
+      if (Array.isArray(cur)) cur = Reflect.get(cur, seg);
+      else if (isObj(cur)) cur = cur[seg];
+      else return null;
     }
   }
   return cur === undefined ? null : { schema: cur, path: pointer };
@@ -74,10 +75,7 @@ export function jsonSchemaDeprecations(root: unknown): DeprecatedField[] {
             segments: subSegments,
             schemaPath: subPath,
             errorFrom: deprecationDeadline(sub[DEPRECATION_WINDOW_KEYWORD], subPath),
-            window:
-              typeof sub[DEPRECATION_WINDOW_KEYWORD] === 'string'
-                ? (sub[DEPRECATION_WINDOW_KEYWORD] as string)
-                : null,
+            window: stringOrNull(sub[DEPRECATION_WINDOW_KEYWORD]),
           });
         walk(sub, subPath, subSegments, depth + 1);
       }
@@ -157,10 +155,7 @@ export function avroDeprecations(root: unknown): DeprecatedField[] {
             segments: fieldSegments,
             schemaPath: fieldPath,
             errorFrom: deprecationDeadline(field[DEPRECATION_WINDOW_KEYWORD], fieldPath),
-            window:
-              typeof field[DEPRECATION_WINDOW_KEYWORD] === 'string'
-                ? (field[DEPRECATION_WINDOW_KEYWORD] as string)
-                : null,
+            window: stringOrNull(field[DEPRECATION_WINDOW_KEYWORD]),
           });
         walk(field.type, childPointer(fieldPath, 'type'), fieldSegments, depth + 1, ns);
       });
@@ -214,14 +209,14 @@ function visit(
   path: string,
   hit: (path: string) => void,
 ): void {
-  if (typeof value !== 'object' || value === null) return;
+  if (!isIndexable(value)) return;
   const seg = segments[i];
   if (seg === undefined) return;
   const last = i === segments.length - 1;
   if (seg === '*') {
     const entries: [string, unknown][] = Array.isArray(value)
       ? value.map((v, k) => [String(k), v])
-      : Object.entries(value as Obj);
+      : Object.entries(value);
     for (const [k, v] of entries) {
       if (last) hit(childPointer(path, k));
       else visit(v, segments, i + 1, childPointer(path, k), hit);
@@ -229,7 +224,7 @@ function visit(
     return;
   }
   if (Array.isArray(value) || !Object.hasOwn(value, seg)) return;
-  const next = (value as Obj)[seg];
+  const next = value[seg];
   if (next === undefined) return;
   if (last) hit(childPointer(path, seg));
   else visit(next, segments, i + 1, childPointer(path, seg), hit);

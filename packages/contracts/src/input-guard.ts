@@ -1,6 +1,7 @@
 import { findDangerousKeys, IntelGraphError, type JsonValue } from '@intelgraph/core';
 import { childPointer } from './issue.js';
 import { CONTRACT_LIMITS } from './limits.js';
+import { errorMessage, type Indexable, isIndexable } from './narrow.js';
 
 function describeIssues(what: string, issues: ReturnType<typeof findDangerousKeys>): IntelGraphError {
   const first = issues[0];
@@ -19,7 +20,7 @@ export function assertSafeJson(value: unknown, what: string, maxBytes: number): 
   try {
     text = JSON.stringify(value);
   } catch (cause) {
-    throw new IntelGraphError('INVALID_INPUT', `${what} is not JSON (${(cause as Error).message})`, {
+    throw new IntelGraphError('INVALID_INPUT', `${what} is not JSON (${errorMessage(cause)})`, {
       cause,
     });
   }
@@ -35,6 +36,7 @@ export function assertSafeJson(value: unknown, what: string, maxBytes: number): 
     );
   const issues = findDangerousKeys(value, CONTRACT_LIMITS.maxDepth);
   if (issues.length > 0) throw describeIssues(what, issues);
+  // JSON.stringify accepted the value above; a full JSON walk here would cost every caller (records).
   return value as JsonValue;
 }
 
@@ -53,17 +55,18 @@ export function parseJsonText(text: string | Uint8Array, what: string, maxBytes:
       },
     );
   const str = typeof text === 'string' ? text : Buffer.from(text).toString('utf8');
-  let value: unknown;
+  let value: JsonValue;
   try {
+    // JSON.parse without a reviver yields JSON values only.
     value = JSON.parse(str);
   } catch (cause) {
-    throw new IntelGraphError('INVALID_INPUT', `${what} is not valid JSON: ${(cause as Error).message}`, {
+    throw new IntelGraphError('INVALID_INPUT', `${what} is not valid JSON: ${errorMessage(cause)}`, {
       cause,
     });
   }
   const issues = findDangerousKeys(value, CONTRACT_LIMITS.maxDepth);
   if (issues.length > 0) throw describeIssues(what, issues);
-  return value as JsonValue;
+  return value;
 }
 
 /**
@@ -81,7 +84,7 @@ export function parseJsonText(text: string | Uint8Array, what: string, maxBytes:
  * ```
  */
 export function screenPayload(value: unknown, maxDepth: number): { path: string; reason: string } | null {
-  if (typeof value !== 'object' || value === null || !offends(value, 0, maxDepth)) return null;
+  if (!isIndexable(value) || !offends(value, 0, maxDepth)) return null;
   return locate(value, 0, maxDepth, '');
 }
 
@@ -94,7 +97,7 @@ export function screenPayload(value: unknown, maxDepth: number): { path: string;
  * ```
  */
 export function isHostile(value: unknown, maxDepth: number): boolean {
-  return typeof value === 'object' && value !== null && offends(value, 0, maxDepth);
+  return isIndexable(value) && offends(value, 0, maxDepth);
 }
 
 /**
@@ -134,12 +137,12 @@ export function firstHostile(
   if (plan === undefined) {
     for (let i = start; i < n; i++) {
       const r = records[i];
-      if (typeof r === 'object' && r !== null && offends(r, 0, maxDepth)) return i;
+      if (isIndexable(r) && offends(r, 0, maxDepth)) return i;
     }
   } else {
     for (let i = start; i < n; i++) {
       const r = records[i];
-      if (typeof r === 'object' && r !== null && offendsPlanned(r, plan, 0, maxDepth)) return i;
+      if (isIndexable(r) && offendsPlanned(r, plan, 0, maxDepth)) return i;
     }
   }
   return n;
@@ -196,6 +199,7 @@ return function screenRecords(records, start) {
   }
   return n;
 };`;
+  // The generated factory's signature is the one written in `body`; Function has no typed form.
   const factory = new Function('offends', 'offendsPlanned', 'plan', 'maxDepth', body) as (
     ...args: unknown[]
   ) => (records: readonly unknown[], start: number) => number;
@@ -213,35 +217,35 @@ return function screenRecords(records, start) {
  * ```
  */
 export function exceedsDepth(value: unknown, maxDepth: number): boolean {
-  return typeof value === 'object' && value !== null && tooDeep(value, 0, maxDepth);
+  return isIndexable(value) && tooDeep(value, 0, maxDepth);
 }
 
 // `for…in` visits each key once through V8's enum cache and compares it with three interned strings:
 // several times cheaper per object than three `Object.hasOwn` probes plus the same loop.
-function offends(v: object, depth: number, maxDepth: number): boolean {
+function offends(v: Indexable, depth: number, maxDepth: number): boolean {
   if (depth > maxDepth) return true;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const x: unknown = v[i];
-      if (typeof x === 'object' && x !== null && offends(x, depth + 1, maxDepth)) return true;
+      if (isIndexable(x) && offends(x, depth + 1, maxDepth)) return true;
     }
     return false;
   }
   for (const k in v) {
     if (k === '__proto__' || k === 'constructor' || k === 'prototype') return true;
-    const x: unknown = (v as Record<string, unknown>)[k];
-    if (typeof x === 'object' && x !== null && offends(x, depth + 1, maxDepth)) return true;
+    const x = v[k];
+    if (isIndexable(x) && offends(x, depth + 1, maxDepth)) return true;
   }
   return false;
 }
 
-function offendsPlanned(v: object, plan: ScreenPlan, depth: number, maxDepth: number): boolean {
+function offendsPlanned(v: Indexable, plan: ScreenPlan, depth: number, maxDepth: number): boolean {
   if (depth > maxDepth) return true;
   if (Array.isArray(v)) return offends(v, depth, maxDepth);
   for (const k in v) {
     if (k === '__proto__' || k === 'constructor' || k === 'prototype') return true;
-    const x: unknown = (v as Record<string, unknown>)[k];
-    if (typeof x === 'object' && x !== null) {
+    const x = v[k];
+    if (isIndexable(x)) {
       const sub = plan.props.get(k);
       if (sub === null) continue;
       if (sub === undefined ? offends(x, depth + 1, maxDepth) : offendsPlanned(x, sub, depth + 1, maxDepth))
@@ -251,23 +255,23 @@ function offendsPlanned(v: object, plan: ScreenPlan, depth: number, maxDepth: nu
   return false;
 }
 
-function tooDeep(v: object, depth: number, maxDepth: number): boolean {
+function tooDeep(v: Indexable, depth: number, maxDepth: number): boolean {
   if (depth > maxDepth) return true;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const x: unknown = v[i];
-      if (typeof x === 'object' && x !== null && tooDeep(x, depth + 1, maxDepth)) return true;
+      if (isIndexable(x) && tooDeep(x, depth + 1, maxDepth)) return true;
     }
     return false;
   }
   if (v instanceof Map || v instanceof Set) {
     for (const entry of v instanceof Map ? [...v.keys(), ...v.values()] : v)
-      if (typeof entry === 'object' && entry !== null && tooDeep(entry, depth + 1, maxDepth)) return true;
+      if (isIndexable(entry) && tooDeep(entry, depth + 1, maxDepth)) return true;
     return false;
   }
   for (const k in v) {
-    const x: unknown = (v as Record<string, unknown>)[k];
-    if (typeof x === 'object' && x !== null && tooDeep(x, depth + 1, maxDepth)) return true;
+    const x = v[k];
+    if (isIndexable(x) && tooDeep(x, depth + 1, maxDepth)) return true;
   }
   return false;
 }
@@ -291,7 +295,7 @@ function locate(
     const at = childPointer(path, key);
     if (key === '__proto__' || key === 'constructor' || key === 'prototype')
       return { path: at, reason: `the key "${key}" is not allowed` };
-    const r = locate((v as Record<string, unknown>)[key], depth + 1, maxDepth, at);
+    const r = locate(Reflect.get(v, key), depth + 1, maxDepth, at);
     if (r) return r;
   }
   return null;

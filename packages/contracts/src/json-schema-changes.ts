@@ -1,13 +1,10 @@
-import type { JsonValue } from '@intelgraph/core';
 import { childPointer } from './issue.js';
+import { isObj, type Obj, toJsonValue } from './narrow.js';
 import type { SchemaChange, SchemaChangeKind } from './schema-change.js';
 
 // The JSON Schema rule engine. It walks two schemas side by side and lists typed changes; each change
 // knows whether it breaks BACKWARD (new rejects data old accepted) and/or FORWARD (old rejects data new
 // accepts). Every rule is written so that diff(a, b) and diff(b, a) mirror each other.
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const ANNOTATIONS = new Set([
   'title',
@@ -91,9 +88,9 @@ function canon(v: unknown): string {
   if (hit !== undefined) return hit;
   const out = Array.isArray(v)
     ? `[${v.map(canon).join(',')}]`
-    : `{${Object.keys(v)
-        .sort()
-        .map((k) => `${JSON.stringify(k)}:${canon((v as Obj)[k])}`)
+    : `{${Object.entries(v)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, x]) => `${JSON.stringify(k)}:${canon(x)}`)
         .join(',')}}`;
   canonCache.set(v, out);
   return out;
@@ -113,8 +110,9 @@ function resolvePointer(root: unknown, ref: string): { schema: unknown; path: st
   if (pointer !== '')
     for (const raw of pointer.slice(1).split('/')) {
       const seg = raw.replaceAll('~1', '/').replaceAll('~0', '~');
-      if (!isObj(cur) && !Array.isArray(cur)) return null;
-      cur = (cur as Obj)[seg];
+      if (Array.isArray(cur)) cur = Reflect.get(cur, seg);
+      else if (isObj(cur)) cur = cur[seg];
+      else return null;
     }
   return cur === undefined ? null : { schema: cur, path: pointer };
 }
@@ -150,6 +148,9 @@ const covers = (set: Set<string>, t: string): boolean => set.has(t) || (t === 'i
 const applies = (types: Set<string>, category: string): boolean =>
   category === 'number' ? covers(types, 'number') || types.has('integer') : types.has(category);
 
+/** A subschema as isNothing reads it: `true` and non-schema values are the empty schema. */
+const asSchemaObj = (v: unknown): Obj | boolean => (typeof v === 'boolean' ? v : isObj(v) ? v : {});
+
 function isNothing(s: Obj | boolean): boolean {
   if (s === false) return true;
   if (s === true) return false;
@@ -173,8 +174,10 @@ function push(
   after?: unknown,
 ): void {
   const change: SchemaChange = { kind, path, message, breaks: { backward, forward } };
-  if (before !== undefined) change.before = before as JsonValue;
-  if (after !== undefined) change.after = after as JsonValue;
+  const b = toJsonValue(before);
+  const a = toJsonValue(after);
+  if (b !== undefined) change.before = b;
+  if (a !== undefined) change.after = a;
   out.push(change);
 }
 
@@ -249,8 +252,8 @@ function compareNormalised(ctx: Ctx, a: Side, b: Side, path: string, out: Schema
       );
     return;
   }
-  const o: Obj = a.schema === true ? {} : (a.schema as Obj);
-  const n: Obj = b.schema === true ? {} : (b.schema as Obj);
+  const o: Obj = typeof a.schema === 'boolean' ? {} : a.schema;
+  const n: Obj = typeof b.schema === 'boolean' ? {} : b.schema;
   if (unresolvedRef(o) || unresolvedRef(n)) {
     // A reference the engine cannot follow (remote, anchor, dynamic): equal only when nothing changed.
     if (canon(o) !== canon(n) || canon(a.root) !== canon(b.root))
@@ -578,8 +581,10 @@ function compareNumeric(o: Obj, n: Obj, path: string, out: SchemaChange[]): void
 }
 
 function compareMin(o: Obj, n: Obj, k: string, path: string, out: SchemaChange[], what: string): void {
-  const a = typeof o[k] === 'number' ? (o[k] as number) : 0;
-  const b = typeof n[k] === 'number' ? (n[k] as number) : 0;
+  const ok = o[k];
+  const nk = n[k];
+  const a = typeof ok === 'number' ? ok : 0;
+  const b = typeof nk === 'number' ? nk : 0;
   if (a === b) return;
   const p = childPointer(path, k);
   if (b > a)
@@ -607,8 +612,10 @@ function compareMin(o: Obj, n: Obj, k: string, path: string, out: SchemaChange[]
 }
 
 function compareMax(o: Obj, n: Obj, k: string, path: string, out: SchemaChange[], what: string): void {
-  const a = typeof o[k] === 'number' ? (o[k] as number) : Number.POSITIVE_INFINITY;
-  const b = typeof n[k] === 'number' ? (n[k] as number) : Number.POSITIVE_INFINITY;
+  const ok = o[k];
+  const nk = n[k];
+  const a = typeof ok === 'number' ? ok : Number.POSITIVE_INFINITY;
+  const b = typeof nk === 'number' ? nk : Number.POSITIVE_INFINITY;
   if (a === b) return;
   const p = childPointer(path, k);
   const s = (x: number): string => (Number.isFinite(x) ? String(x) : 'unbounded');
@@ -906,7 +913,7 @@ function compareObject(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaCh
   const nAdd = undeclared(n).schema;
   if (!equal(oAdd, nAdd)) {
     const p = childPointer(b.path, undeclared(n).key);
-    if (isNothing(nAdd === true ? {} : (nAdd as Obj)) && !isNothing(oAdd === true ? {} : (oAdd as Obj)))
+    if (isNothing(asSchemaObj(nAdd)) && !isNothing(asSchemaObj(oAdd)))
       push(
         out,
         'content-model-closed',
@@ -917,7 +924,7 @@ function compareObject(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaCh
         oAdd,
         nAdd,
       );
-    else if (isNothing(oAdd === true ? {} : (oAdd as Obj)) && !isNothing(nAdd === true ? {} : (nAdd as Obj)))
+    else if (isNothing(asSchemaObj(oAdd)) && !isNothing(asSchemaObj(nAdd)))
       push(
         out,
         'content-model-opened',
@@ -1004,7 +1011,8 @@ function plain(root: unknown, x: unknown): Obj | boolean {
   const s = normalise(root, x, '').schema;
   if (typeof s === 'boolean' || !hasCombinator(s)) return s;
   const branches = flatten(root, s, '', 0);
-  return branches?.length === 1 ? (branches[0] as Side).schema : s;
+  const only = branches?.length === 1 ? branches[0] : undefined;
+  return only === undefined ? s : only.schema;
 }
 
 function disjoint(rootA: unknown, x: unknown, rootB: unknown, y: unknown): boolean {
@@ -1026,8 +1034,10 @@ function disjoint(rootA: unknown, x: unknown, rootB: unknown, y: unknown): boole
   const rb = Array.isArray(b.required) ? b.required : [];
   for (const name of Object.keys(pa)) {
     if (!Object.hasOwn(pb, name) || !ra.includes(name) || !rb.includes(name)) continue;
-    const va = isObj(pa[name]) ? enumValues(pa[name] as Obj) : null;
-    const vb = isObj(pb[name]) ? enumValues(pb[name] as Obj) : null;
+    const sa = pa[name];
+    const sb = pb[name];
+    const va = isObj(sa) ? enumValues(sa) : null;
+    const vb = isObj(sb) ? enumValues(sb) : null;
     if (va && vb && !va.some((v) => vb.some((w) => equal(v, w)))) return true;
   }
   return false;
@@ -1042,8 +1052,10 @@ function compareCombinator(
   k: 'anyOf' | 'oneOf' | 'allOf',
   out: SchemaChange[],
 ): void {
-  const ol = Array.isArray(o[k]) ? (o[k] as unknown[]) : null;
-  const nl = Array.isArray(n[k]) ? (n[k] as unknown[]) : null;
+  const ok = o[k];
+  const nk = n[k];
+  const ol: unknown[] | null = Array.isArray(ok) ? ok : null;
+  const nl: unknown[] | null = Array.isArray(nk) ? nk : null;
   if (ol === null && nl === null) return;
   const cl = canon(ol);
   if (cl === canon(nl) && !cl.includes('"$ref"')) return;
@@ -1161,11 +1173,11 @@ function conjoin(x: Obj, y: Obj): Obj | false | null {
       if (types.length === 0) return false;
       out.type = types.length === 1 ? types[0] : types;
     } else if (k === 'enum' && Array.isArray(v) && Array.isArray(out.enum)) {
-      const both = (out.enum as unknown[]).filter((e) => v.some((w) => equal(e, w)));
+      const both = out.enum.filter((e) => v.some((w) => equal(e, w)));
       if (both.length === 0) return false;
       out.enum = both;
     } else if (k === 'required' && Array.isArray(v) && Array.isArray(out.required)) {
-      out.required = [...new Set([...(out.required as unknown[]), ...v])];
+      out.required = [...new Set([...out.required, ...v])];
     } else if (k === 'properties' && isObj(v) && isObj(out.properties)) {
       const props: Obj = { ...out.properties };
       for (const [name, sub] of Object.entries(v))
@@ -1188,9 +1200,10 @@ function flatten(root: unknown, schema: Obj | boolean, path: string, depth: numb
   if (typeof schema === 'boolean' || !hasCombinator(schema)) return [{ root, schema, path }];
   if (depth > 6 || REFS.some((k) => k in schema)) return null;
   let s: Obj = schema;
-  if (Array.isArray(s.allOf)) {
+  const allOf = s.allOf;
+  if (Array.isArray(allOf)) {
     let acc: Obj | false = omit(s, 'allOf');
-    for (const [i, branch] of (s.allOf as unknown[]).entries()) {
+    for (const [i, branch] of allOf.entries()) {
       const nb = normalise(root, branch, childPointer(childPointer(path, 'allOf'), i));
       if (nb.schema === true) continue;
       if (nb.schema === false || isNothing(nb.schema)) {
@@ -1210,7 +1223,9 @@ function flatten(root: unknown, schema: Obj | boolean, path: string, depth: numb
   if (key === 'anyOf' && Array.isArray(s.oneOf)) return null;
   s = omit(s, key);
   const out: Side[] = [];
-  for (const [i, branch] of (schema[key] as unknown[]).entries()) {
+  const branches = schema[key];
+  if (!Array.isArray(branches)) return null;
+  for (const [i, branch] of branches.entries()) {
     const nb = normalise(root, branch, childPointer(childPointer(path, key), i));
     if (nb.schema === false || isNothing(nb.schema)) continue;
     const merged = nb.schema === true ? s : conjoin(s, nb.schema);
@@ -1228,8 +1243,9 @@ function flatten(root: unknown, schema: Obj | boolean, path: string, depth: numb
  * FORWARD when every new branch is covered by some old one. A one-to-one pair is compared in detail.
  */
 function compareBranchSets(ctx: Ctx, ob: Side[], nb: Side[], out: SchemaChange[]): void {
-  if (ob.length === 1 && nb.length === 1) {
-    const [x, y] = [ob[0] as Side, nb[0] as Side];
+  const [x] = ob;
+  const [y] = nb;
+  if (ob.length === 1 && nb.length === 1 && x !== undefined && y !== undefined) {
     if (canon(x.schema) === canon(y.schema) && !canon(x.schema).includes('"$ref"')) return;
     compareNormalised(ctx, x, y, y.path, out);
     return;
@@ -1263,8 +1279,8 @@ function compareBranchSets(ctx: Ctx, ob: Side[], nb: Side[], out: SchemaChange[]
 
 /** oneOf needs exactly one match: a new or changed branch must be provably disjoint from its siblings. */
 function oneOfOverlap(a: Side, b: Side, o: Obj, n: Obj, out: SchemaChange[]): void {
-  const ol = Array.isArray(o.oneOf) ? (o.oneOf as unknown[]) : null;
-  const nl = Array.isArray(n.oneOf) ? (n.oneOf as unknown[]) : null;
+  const ol: unknown[] | null = Array.isArray(o.oneOf) ? o.oneOf : null;
+  const nl: unknown[] | null = Array.isArray(n.oneOf) ? n.oneOf : null;
   const overlap = (
     list: unknown[] | null,
     root: unknown,
@@ -1370,8 +1386,8 @@ function compareContains(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: Schema
     `what the array at ${at(path)} must contain changed`,
     backward,
     forward,
-    { contains: o.contains, minContains: min(o), maxContains: o.maxContains } as JsonValue,
-    { contains: n.contains, minContains: min(n), maxContains: n.maxContains } as JsonValue,
+    { contains: o.contains, minContains: min(o), maxContains: o.maxContains },
+    { contains: n.contains, minContains: min(n), maxContains: n.maxContains },
   );
 }
 
@@ -1382,8 +1398,10 @@ function compareContains(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: Schema
 function compareDependencies(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaChange[]): void {
   for (const k of ['dependentSchemas', 'dependentRequired', 'dependencies']) {
     if (equal(o[k], n[k]) && !canon(o[k]).includes('"$ref"')) continue;
-    const od = isObj(o[k]) ? (o[k] as Obj) : {};
-    const nd = isObj(n[k]) ? (n[k] as Obj) : {};
+    const ok = o[k];
+    const nk = n[k];
+    const od: Obj = isObj(ok) ? ok : {};
+    const nd: Obj = isObj(nk) ? nk : {};
     for (const name of new Set([...Object.keys(od), ...Object.keys(nd)])) {
       const asSchema = (v: unknown): unknown =>
         v === undefined ? true : Array.isArray(v) ? { required: v } : v;

@@ -4,11 +4,11 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
 import { type ContractIssue, childPointer } from './issue.js';
+import { errorMessage, isObj } from './narrow.js';
 
 // ajv-formats is CommonJS: ESM sees module.exports (the plugin), bundlers may see { default: plugin }.
-const addFormats: FormatsPlugin =
-  (addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
-  (addFormatsModule as unknown as FormatsPlugin);
+// Both have `.default`: the plugin sets `exports.default = formatsPlugin` on itself.
+const addFormats: FormatsPlugin = addFormatsModule.default;
 
 /** The annotation keyword that bounds a deprecation: after this date, using the field is an error. */
 export const DEPRECATION_WINDOW_KEYWORD = 'x-deprecation-window';
@@ -30,8 +30,8 @@ const DIALECTS: Record<string, JsonSchemaDialect> = {
 
 /** Which dialect a schema declares (`$schema`); draft-07 when it declares none. */
 export function jsonSchemaDialect(schema: unknown): JsonSchemaDialect {
-  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return 'draft-07';
-  const declared = (schema as { $schema?: unknown }).$schema;
+  if (!isObj(schema)) return 'draft-07';
+  const declared = schema.$schema;
   if (declared === undefined) return 'draft-07';
   if (typeof declared !== 'string')
     throw new IntelGraphError('INVALID_INPUT', 'invalid JSON Schema: "$schema" must be a string');
@@ -63,7 +63,7 @@ export const AJV_OPTIONS: Options = Object.freeze({
 });
 
 /** A fresh ajv instance for one dialect, with formats and our annotation keyword. */
-export function createAjv(dialect: JsonSchemaDialect, overrides: Options = {}): Ajv {
+export function createAjv(dialect: JsonSchemaDialect, overrides: Options = {}): Ajv | Ajv2019 | Ajv2020 {
   const options = { ...AJV_OPTIONS, ...overrides };
   const ajv =
     dialect === '2020-12'
@@ -74,7 +74,7 @@ export function createAjv(dialect: JsonSchemaDialect, overrides: Options = {}): 
   addFormats(ajv);
   ajv.addKeyword({ keyword: DEPRECATION_WINDOW_KEYWORD, schemaType: 'string' });
   ajv.addKeyword({ keyword: REPLACED_BY_KEYWORD, schemaType: 'string' });
-  return ajv as Ajv;
+  return ajv;
 }
 
 /** A compiled JSON Schema and what ajv's strict mode found questionable in it (never a refusal). */
@@ -118,14 +118,14 @@ export function compileJsonSchemaWithWarnings(schema: unknown): CompiledJsonSche
   // Each unknown format is registered as an annotation-only format, then compilation is retried.
   for (let attempt = 0; validate === undefined; attempt++) {
     try {
-      validate = ajv.compile(schema as object);
+      validate = ajv.compile(schema);
     } catch (cause) {
-      const unknown = UNKNOWN_FORMAT.exec((cause as Error).message);
+      const unknown = UNKNOWN_FORMAT.exec(errorMessage(cause));
       if (!unknown?.[1] || attempt > 32)
-        throw new IntelGraphError('INVALID_INPUT', `invalid JSON Schema: ${(cause as Error).message}`, {
+        throw new IntelGraphError('INVALID_INPUT', `invalid JSON Schema: ${errorMessage(cause)}`, {
           cause,
         });
-      ajv.removeSchema(schema as object);
+      ajv.removeSchema(schema);
       ajv.addFormat(unknown[1], true);
       note(`unknown format "${unknown[1]}" is not validated (an annotation only)`);
     }
@@ -170,13 +170,13 @@ function checkDefaults(root: unknown): void {
     }
   };
   walk(root, '', 0);
-  if (found.length === 0) return;
+  if (found.length === 0 || typeof root !== 'object' || root === null) return;
   const ajv = createAjv(jsonSchemaDialect(root), {
     useDefaults: false,
     strict: false,
     logger: { log: () => {}, warn: () => {}, error: () => {} },
   });
-  ajv.addSchema(root as object, 'root');
+  ajv.addSchema(root, 'root');
   for (const { pointer, value } of found) {
     let sub: ValidateFunction | undefined;
     try {
@@ -197,7 +197,7 @@ export function issuesFromAjv(errors: readonly ErrorObject[] | null | undefined)
   if (!errors) return [];
   return errors.map((e) => {
     let path = e.instancePath;
-    const params = e.params as Record<string, unknown>;
+    const params: Record<string, unknown> = e.params;
     if (e.keyword === 'required' && typeof params.missingProperty === 'string')
       path = childPointer(path, params.missingProperty);
     else if (e.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string')

@@ -10,13 +10,15 @@ import { FormatSchema } from './diff.js';
 import { assertSafeJson } from './input-guard.js';
 import { type ContractIssue, type ContractResult, childPointer } from './issue.js';
 import { CONTRACT_LIMITS } from './limits.js';
+import { errorMessage, isObj, type Obj, toJsonValue } from './narrow.js';
 
 /**
  * One RFC 6902 operation of a mapping patch. RFC 6902 tells appliers to ignore members an operation
  * does not define, so `reason` and `confidence` travel inside the standard patch.
  */
 export type MappingPatchOperation =
-  | { op: 'add' | 'replace'; path: string; value: JsonValue; reason: string; confidence: number }
+  | { op: 'add'; path: string; value: JsonValue; reason: string; confidence: number }
+  | { op: 'replace'; path: string; value: JsonValue; reason: string; confidence: number }
   | { op: 'remove'; path: string; reason: string; confidence: number }
   | { op: 'move'; from: string; path: string; reason: string; confidence: number };
 
@@ -30,9 +32,6 @@ export type MappingPatchSuggestion =
 
 /** A schema to patch against: a compiled contract, or a raw schema with its format (JSON by default). */
 export type PatchTarget = CompiledContract | unknown;
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function isCompiled(v: unknown): v is CompiledContract {
   return isObj(v) && typeof v.validate === 'function' && typeof v.fingerprint === 'string';
@@ -52,9 +51,11 @@ function target(schema: PatchTarget, format: SchemaFormat | undefined): Compiled
 const PatchSchema = z
   .array(
     z.union([
-      z.object({ op: z.enum(['add', 'replace']), path: z.string(), value: z.json() }).loose(),
+      z.object({ op: z.literal('add'), path: z.string(), value: z.json() }).loose(),
+      z.object({ op: z.literal('replace'), path: z.string(), value: z.json() }).loose(),
       z.object({ op: z.literal('remove'), path: z.string() }).loose(),
-      z.object({ op: z.enum(['move', 'copy']), from: z.string(), path: z.string() }).loose(),
+      z.object({ op: z.literal('move'), from: z.string(), path: z.string() }).loose(),
+      z.object({ op: z.literal('copy'), from: z.string(), path: z.string() }).loose(),
       z.object({ op: z.literal('test'), path: z.string(), value: z.json() }).loose(),
     ]),
   )
@@ -93,8 +94,10 @@ function resolve(root: unknown, schema: unknown, hops = 0): unknown {
   const pointer = decodeURIComponent(ref.slice(1));
   if (pointer !== '')
     for (const raw of pointer.slice(1).split('/')) {
-      if (!isObj(cur) && !Array.isArray(cur)) return schema;
-      cur = (cur as Obj)[raw.replaceAll('~1', '/').replaceAll('~0', '~')];
+      const seg = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+      if (Array.isArray(cur)) cur = Reflect.get(cur, seg);
+      else if (isObj(cur)) cur = cur[seg];
+      else return schema;
     }
   return resolve(root, cur, hops + 1);
 }
@@ -102,7 +105,12 @@ function resolve(root: unknown, schema: unknown, hops = 0): unknown {
 /** Flattens `allOf` into one view of properties, required names and content model (for planning only). */
 function view(root: unknown, schema: unknown): { props: Obj; required: string[]; closed: boolean; s: Obj } {
   const s = resolve(root, schema);
-  const out = { props: {} as Obj, required: [] as string[], closed: false, s: isObj(s) ? s : {} };
+  const out: { props: Obj; required: string[]; closed: boolean; s: Obj } = {
+    props: {},
+    required: [],
+    closed: false,
+    s: isObj(s) ? s : {},
+  };
   const visit = (x: unknown, depth: number): void => {
     const r = resolve(root, x);
     if (!isObj(r) || depth > 8) return;
@@ -320,7 +328,8 @@ function planObject(p: Planner, s: Obj, value: Obj, path: string, depth: number)
     if (Object.hasOwn(value, name)) continue;
     const sub = resolve(p.root, props[name]);
     if (isObj(sub) && 'default' in sub) {
-      const dflt = structuredClone(sub.default) as JsonValue;
+      // Schema defaults are JSON (compiled schemas are pure-JSON copies; Avro defaults come from avsc).
+      const dflt = toJsonValue(structuredClone(sub.default)) ?? null;
       p.ops.push({
         op: 'add',
         path: childPointer(path, name),
@@ -433,14 +442,9 @@ export function applyMappingPatch(
   let patched: unknown;
   try {
     // validateOperation=true checks each op; banPrototypeModifications stays on (the library default).
-    patched = fastJsonPatch.applyPatch(
-      structuredClone(safe),
-      ops.data as fastJsonPatch.Operation[],
-      true,
-      false,
-    ).newDocument;
+    patched = fastJsonPatch.applyPatch(structuredClone(safe), ops.data, true, false).newDocument;
   } catch (cause) {
-    throw new IntelGraphError('INVALID_INPUT', `the patch does not apply: ${(cause as Error).message}`, {
+    throw new IntelGraphError('INVALID_INPUT', `the patch does not apply: ${errorMessage(cause)}`, {
       cause,
     });
   }

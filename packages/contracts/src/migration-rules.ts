@@ -2,7 +2,6 @@ import {
   type Clock,
   IntelGraphError,
   isIntelGraphError,
-  type JsonValue,
   type MigrationRuleRecord,
   type MigrationRuleStore,
   parseInput,
@@ -16,6 +15,7 @@ import { assertSafeJson } from './input-guard.js';
 import type { ContractIssue } from './issue.js';
 import { CONTRACT_LIMITS } from './limits.js';
 import { createMemoryMigrationRuleStore } from './memory-store.js';
+import { errorMessage } from './narrow.js';
 import { type SchemaRegistry, SubjectSchema } from './registry.js';
 
 // Migration rules: a declarative transform between two adjacent versions of a
@@ -42,7 +42,8 @@ const OperationSchema = z.discriminatedUnion('op', [
 /** One operation of a migration rule: JSON Patch, applied only where its source exists. */
 export type MigrationOperation = z.infer<typeof OperationSchema>;
 
-const RuleInputSchema = z
+/** A migration rule as callers give it (subject aside); the CLI parses rule files with it. */
+export const RuleInputSchema = z
   .object({
     from: z.number().int().min(1),
     to: z.number().int().min(1),
@@ -154,7 +155,7 @@ export function applyMigrationOperations(
     if (op.op === 'add' ? exists(doc, op.path) || !parentExists(doc, op.path) : !exists(doc, source))
       continue;
     if ((op.op === 'move' || op.op === 'copy') && !parentExists(doc, op.path)) continue;
-    doc = fastJsonPatch.applyOperation(doc, op as fastJsonPatch.Operation, false, true, false).newDocument;
+    doc = fastJsonPatch.applyOperation(doc, op, false, true, false).newDocument;
   }
   return doc;
 }
@@ -165,10 +166,21 @@ function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (typeof v !== 'object' || v === null) return v;
   return Object.fromEntries(
-    Object.keys(v)
-      .sort()
-      .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+    Object.entries(v)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, x]) => [k, sortKeys(x)]),
   );
+}
+
+function storedOperations(r: MigrationRuleRecord): MigrationOperation[] {
+  const ops = StoredOperations.safeParse(r.operations);
+  if (!ops.success)
+    throw new IntelGraphError(
+      'INTERNAL',
+      `the stored migration rule ${r.subject} ${r.from}>${r.to} has invalid operations`,
+      { cause: ops.error },
+    );
+  return ops.data;
 }
 
 const VersionPair = z.object({
@@ -177,11 +189,14 @@ const VersionPair = z.object({
 });
 const UntilSchema = z.iso.datetime({ offset: true }).nullable();
 
+const StoredOperations = z.array(OperationSchema);
+
+/** A stored rule as a MigrationRule; its operations are parsed (rules are cached per subject, not per record). */
 const toRule = (r: MigrationRuleRecord): MigrationRule => ({
   subject: r.subject,
   from: r.from,
   to: r.to,
-  operations: r.operations as MigrationOperation[],
+  operations: storedOperations(r),
   ...(r.description === null ? {} : { description: r.description }),
   direction: r.to > r.from ? 'upgrade' : 'downgrade',
   registeredAt: r.registeredAt,
@@ -306,7 +321,7 @@ export function createMigrationRules(options: MigrationRulesOptions): MigrationR
       } catch (e) {
         failures.push({
           index,
-          issues: [{ code: 'migration_failed', path: '', message: (e as Error).message }],
+          issues: [{ code: 'migration_failed', path: '', message: errorMessage(e) }],
         });
         continue;
       }
@@ -357,7 +372,7 @@ export function createMigrationRules(options: MigrationRulesOptions): MigrationR
       migrated = applyMigrationOperations(sample, input.operations);
     } catch (e) {
       if (!isIntelGraphError(e, 'INVALID_INPUT') && !(e instanceof fastJsonPatch.JsonPatchError)) throw e;
-      return [{ code: 'migration_failed', path: '', message: (e as Error).message }];
+      return [{ code: 'migration_failed', path: '', message: errorMessage(e) }];
     }
     const after = await registry.validate(subject, migrated, { version: input.to });
     if (!after.ok)
@@ -395,7 +410,7 @@ export function createMigrationRules(options: MigrationRulesOptions): MigrationR
         subject,
         from: input.from,
         to: input.to,
-        operations: input.operations as JsonValue[],
+        operations: input.operations,
         description: input.description ?? null,
         registeredAt: new Date(clock.now()).toISOString(),
       });

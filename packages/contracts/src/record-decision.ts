@@ -10,6 +10,7 @@ import {
   nameSimilarity,
   suggestMappingPatch,
 } from './mapping-patch.js';
+import { errorMessage, isObj } from './narrow.js';
 
 /** What one record gets from a contract: the verdict, its errors, and warnings that do not fail it. */
 export interface RecordDecision {
@@ -52,9 +53,6 @@ export function decideRecord(
   }
   return { ok: issues.length === 0, value, issues, warnings };
 }
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function parentPointer(pointer: string): { parent: string; name: string } {
   const at = pointer.lastIndexOf('/');
@@ -158,8 +156,7 @@ export function suggestRecordPatch(
     const first = deprecationOps(compiled, record, expired);
     const moved =
       first.length > 0
-        ? fastJsonPatch.applyPatch(structuredClone(record), first as fastJsonPatch.Operation[], true, false)
-            .newDocument
+        ? fastJsonPatch.applyPatch(structuredClone(record), first, true, false).newDocument
         : record;
     const rest = suggestMappingPatch(compiled, moved);
     if (!rest.ok) return rest;
@@ -172,7 +169,7 @@ export function suggestRecordPatch(
     return {
       ok: false,
       patch: [],
-      issues: [{ code: 'not_patchable', path: '', message: (e as Error).message }],
+      issues: [{ code: 'not_patchable', path: '', message: errorMessage(e) }],
     };
   }
 }

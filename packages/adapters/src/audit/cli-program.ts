@@ -207,7 +207,9 @@ export async function runAuditCli(
           throw new UsageError(`event ${seq} is not in the checkpoint of ${checkpoint.treeSize} events`);
         }
         const leaves = parsed.events.slice(0, checkpoint.treeSize).map((l) => leafHash(l));
-        leaf = leaves[seq] as string;
+        const atSeq = leaves[seq];
+        if (atSeq === undefined) throw new UsageError(`event ${seq} is not in the checkpoint`);
+        leaf = atSeq;
         proof = await inclusionProof(seq, checkpoint.treeSize, createMerkleNodeReader(leaves));
       }
       const signed = verifyCheckpointSignature(checkpoint, publicKey);

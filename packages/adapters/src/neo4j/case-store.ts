@@ -21,6 +21,7 @@ import {
   randomIds,
   systemClock,
 } from '@intelgraph/core';
+import { member, parseStoredJson, recordOf, stringArrayOrEmpty, stringOf } from '../narrow.js';
 import type { Neo4jConnection, Neo4jTx } from './connection.js';
 import { LABELS } from './schema.js';
 
@@ -75,7 +76,9 @@ export function createNeo4jCaseStore(
        RETURN collect(id) AS missing`,
       { ns, orgId, ids: entityIds },
     );
-    const missing = ((row?.missing as string[] | undefined) ?? []).sort(compareCodePoints).slice(0, 20);
+    const missing = [...stringArrayOrEmpty(row?.missing, 'missing entity ids')]
+      .sort(compareCodePoints)
+      .slice(0, 20);
     if (missing.length > 0) {
       throw new IntelGraphError('NOT_FOUND', `no entities ${missing.join(', ')}`, {
         details: { ids: missing },
@@ -236,16 +239,28 @@ export function createNeo4jCaseStore(
   };
 }
 
+const CASE_STATUS: Record<CaseStatus, true> = { open: true, in_progress: true, closed: true };
+
+function toNote(text: string): CaseNote {
+  const n = recordOf(parseStoredJson(text), 'case note');
+  return {
+    id: stringOf(n.id, 'case note id'),
+    author: stringOf(n.author, 'case note author'),
+    text: stringOf(n.text, 'case note text'),
+    at: stringOf(n.at, 'case note time'),
+  };
+}
+
 function toCase(value: unknown, entityIds: unknown): CaseRecord {
-  const c = value as Record<string, unknown>;
+  const c = recordOf(value, 'case');
   return {
     id: String(c.id),
     orgId: String(c.orgId),
     title: String(c.title),
     description: String(c.description ?? ''),
-    status: String(c.status) as CaseStatus,
-    entityIds: [...new Set((entityIds as string[] | null) ?? [])].sort(compareCodePoints),
-    notes: ((c.notes as string[] | null) ?? []).map((n) => JSON.parse(n) as CaseNote),
+    status: member(CASE_STATUS, c.status, 'case status'),
+    entityIds: [...new Set(stringArrayOrEmpty(entityIds, 'case entity ids'))].sort(compareCodePoints),
+    notes: stringArrayOrEmpty(c.notes, 'case notes').map(toNote),
     createdBy: String(c.createdBy),
     createdAt: String(c.createdAt),
     updatedAt: String(c.updatedAt),

@@ -7,6 +7,7 @@ import {
 } from '@intelgraph/core';
 import type { TracerProvider } from '@opentelemetry/api';
 import type { Driver, ManagedTransaction } from 'neo4j-driver';
+import { errorCode } from '../narrow.js';
 import { ensureNeo4jSchema } from './schema.js';
 
 /**
@@ -176,13 +177,13 @@ export async function createNeo4jConnection(options: Neo4jConnectionOptions = {}
   const wrap = (tx: ManagedTransaction): Neo4jTx => ({
     async run(cypher, params) {
       const result = await tx.run(cypher, params ?? {});
-      return result.records.map((r) => r.toObject() as Record<string, unknown>);
+      return result.records.map((r): Record<string, unknown> => r.toObject());
     },
     async runCounting(cypher, params) {
       const result = await tx.run(cypher, params ?? {});
       const u = result.summary.counters.updates();
       return {
-        records: result.records.map((r) => r.toObject() as Record<string, unknown>),
+        records: result.records.map((r): Record<string, unknown> => r.toObject()),
         counters: {
           nodesCreated: u.nodesCreated,
           nodesDeleted: u.nodesDeleted,
@@ -218,7 +219,7 @@ export async function createNeo4jConnection(options: Neo4jConnectionOptions = {}
           bookmarkManager: null,
           ...(database ? { database } : {}),
         });
-        return result.records.map((r) => r.toObject() as Record<string, unknown>);
+        return result.records.map((r): Record<string, unknown> => r.toObject());
       } catch (err) {
         throw toIntelGraphNeo4jError(err);
       }
@@ -300,7 +301,7 @@ const UNAVAILABLE_CODES = new Set([
  */
 export function toIntelGraphNeo4jError(err: unknown): IntelGraphError {
   if (isIntelGraphError(err)) return err;
-  const code = String((err as { code?: unknown } | null)?.code ?? '');
+  const code = String(errorCode(err) ?? '');
   const message = err instanceof Error ? err.message : String(err);
   if (
     UNAVAILABLE_CODES.has(code) ||

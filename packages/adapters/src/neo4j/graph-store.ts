@@ -28,6 +28,7 @@ import {
   parseOrgId,
   systemClock,
 } from '@intelgraph/core';
+import { jsonObjectOf, parseStoredJson, recordOf, stringArrayOrEmpty } from '../narrow.js';
 import type { Neo4jConnection, Neo4jTx } from './connection.js';
 import { LABELS, orgKeyOf, SEARCH_INDEX } from './schema.js';
 
@@ -202,7 +203,9 @@ function createNeo4jOrgGraph(connection: Neo4jConnection, org: string, now: () =
              RETURN collect(id) AS ids`,
             { ns, org, ids: [...ends] },
           );
-          const ids = ((missing?.ids as string[] | undefined) ?? []).sort(compareCodePoints).slice(0, 20);
+          const ids = [...stringArrayOrEmpty(missing?.ids, 'missing entity ids')]
+            .sort(compareCodePoints)
+            .slice(0, 20);
           if (ids.length > 0) {
             throw new IntelGraphError('NOT_FOUND', `relationship ends do not exist: ${ids.join(', ')}`, {
               details: { ids },
@@ -255,7 +258,12 @@ function createNeo4jOrgGraph(connection: Neo4jConnection, org: string, now: () =
            RETURN ${ENTITY_MAP} AS e`,
           ids,
         );
-        const found = new Map(locked.map((row) => [String((row.e as { id: string }).id), toEntity(row.e)]));
+        const found = new Map(
+          locked.map((row) => {
+            const e = toEntity(row.e);
+            return [e.id, e];
+          }),
+        );
         const survivor = found.get(survivorId);
         const merged = found.get(mergedId);
         if (!survivor) throw notFound(survivorId);
@@ -334,25 +342,25 @@ function notFound(id: string): IntelGraphError {
 }
 
 function parseProps(value: unknown): Record<string, JsonValue> {
-  return typeof value === 'string' ? (JSON.parse(value) as Record<string, JsonValue>) : {};
+  return typeof value === 'string' ? jsonObjectOf(parseStoredJson(value), 'properties') : {};
 }
 
 function toEntity(value: unknown): GraphEntity {
-  const e = value as Record<string, unknown>;
+  const e = recordOf(value, 'entity');
   return {
     id: String(e.id),
     type: String(e.type),
     name: String(e.name),
-    aliases: (e.aliases as string[] | null) ?? [],
+    aliases: stringArrayOrEmpty(e.aliases, 'entity aliases'),
     properties: parseProps(e.props),
-    mergedFrom: (e.mergedFrom as string[] | null) ?? [],
+    mergedFrom: stringArrayOrEmpty(e.mergedFrom, 'entity merged-from ids'),
     createdAt: String(e.createdAt),
     updatedAt: String(e.updatedAt),
   };
 }
 
 function toRelationship(value: unknown): GraphRelationship {
-  const r = value as Record<string, unknown>;
+  const r = recordOf(value, 'relationship');
   return {
     type: String(r.type),
     from: String(r.from),

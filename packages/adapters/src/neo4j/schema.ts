@@ -1,6 +1,7 @@
 // The Neo4j schema of the graph and case stores. Every statement is idempotent (IF NOT EXISTS), and
 // "already exists" races between hosts starting at once are ignored.
 import { sha256Hex } from '@intelgraph/core';
+import { errorCode } from '../narrow.js';
 
 /**
  * Node labels and relationship types are fixed (every statement of the adapter names them through this
@@ -100,7 +101,7 @@ export async function ensureNeo4jSchema(run: Neo4jSchemaRunner): Promise<void> {
     try {
       await run(statement);
     } catch (err) {
-      if (!ALREADY_EXISTS.test(String((err as { code?: unknown } | null)?.code ?? ''))) throw err;
+      if (!ALREADY_EXISTS.test(String(errorCode(err) ?? ''))) throw err;
     }
   }
   if ((await run(MIGRATED)) > 0) return;

@@ -227,7 +227,7 @@ export function createPgAuditStore(db: SqlDatabase, options: PgAuditStoreOptions
 
   return {
     async append(input) {
-      const parsed = parseInput(InputSchema, input, 'audit event') as AuditEventInput;
+      const parsed: AuditEventInput = parseInput(InputSchema, input, 'audit event');
       // Link once up front so oversized or unserialisable data fails this call alone, not a batch.
       const size = serializeAuditEvent(linkAuditEvent(null, parsed)).length;
       if (size > maxEventChars) {

@@ -21,6 +21,7 @@ import {
   randomIds,
   systemClock,
 } from '@intelgraph/core';
+import { member, parseStoredJson, stringArrayOrEmpty, stringOf } from '../narrow.js';
 import { entityGone, isoOf, parseNamespace, sqlState } from './graph-rows.js';
 import type { SqlDatabase, SqlExecutor } from './sql.js';
 
@@ -41,6 +42,8 @@ export interface PgCaseStoreOptions {
 }
 
 type Row = Record<string, unknown>;
+
+const CASE_STATUS: Record<CaseStatus, true> = { open: true, in_progress: true, closed: true };
 
 const CASE_COLUMNS = `c.id, c.org_id, c.title, c.description, c.status, c.created_by, c.created_at,
   c.updated_at, c.version, c.note_count,
@@ -102,7 +105,7 @@ export function createPgCaseStore(db: SqlDatabase, options: PgCaseStoreOptions =
     return rows.map((r) => ({
       id: String(r.id),
       author: String(r.author),
-      text: JSON.parse(String(r.body)) as string,
+      text: stringOf(parseStoredJson(r.body), 'case note text'),
       at: isoOf(r.at),
     }));
   };
@@ -215,7 +218,7 @@ export function createPgCaseStore(db: SqlDatabase, options: PgCaseStoreOptions =
         const row = await readCase(tx, n.orgId, n.id, true);
         if (!row) throw caseNotFound(n.orgId, n.id);
         const noteCount = Number(row.note_count);
-        checkCaseNote({ id: n.id, status: String(row.status) as CaseStatus, noteCount });
+        checkCaseNote({ id: n.id, status: member(CASE_STATUS, row.status, 'case status'), noteCount });
         await tx.query(
           `INSERT INTO ig_case_notes (ns, case_id, seq, id, author, body, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
           [ns, n.id, noteCount + 1, noteId, n.author, JSON.stringify(n.text), at],
@@ -247,9 +250,9 @@ function toSummary(r: Row): Omit<CaseRecord, 'notes'> {
     id: String(r.id),
     orgId: String(r.org_id),
     title: String(r.title),
-    description: JSON.parse(String(r.description)) as string,
-    status: String(r.status) as CaseStatus,
-    entityIds: [...((r.entity_ids as string[] | null) ?? [])].sort(compareCodePoints),
+    description: stringOf(parseStoredJson(r.description), 'case description'),
+    status: member(CASE_STATUS, r.status, 'case status'),
+    entityIds: [...stringArrayOrEmpty(r.entity_ids, 'case entity ids')].sort(compareCodePoints),
     createdBy: String(r.created_by),
     createdAt: isoOf(r.created_at),
     updatedAt: isoOf(r.updated_at),

@@ -3,8 +3,8 @@ import {
   type InstallationPatch,
   type InstallationRecord,
   IntelGraphError,
-  type JsonValue,
   type MarketplaceStore,
+  type NegotiatedContractRecord,
   type PluginRecord,
   type PluginVersionPatch,
   type PluginVersionRecord,
@@ -12,18 +12,66 @@ import {
   type PublisherRecord,
   type RatingRecord,
 } from '@intelgraph/core';
+import { errorCode, isRecord, member, parseStoredJson, stringArray } from '../narrow.js';
 import type { SqlDatabase, SqlExecutor } from './sql.js';
 
 type Row = Record<string, unknown>;
+
+const KEY_STATUS: Record<PublisherKeyRecord['status'], true> = { active: true, retired: true, revoked: true };
+const RISK: Record<PluginVersionRecord['risk'], true> = { low: true, medium: true, high: true };
+const INSTALLATION_STATUS: Record<InstallationRecord['status'], true> = { enabled: true, disabled: true };
+const DISABLED_REASON: Record<NonNullable<InstallationRecord['disabledReason']>, true> = {
+  consent_required: true,
+  key_revoked: true,
+  contract_unnegotiable: true,
+};
+const CATEGORY: Record<AbuseReportRecord['category'], true> = {
+  malware: true,
+  data_exfiltration: true,
+  privacy: true,
+  impersonation: true,
+  spam: true,
+  inappropriate: true,
+  broken: true,
+  other: true,
+};
+const REPORT_STATUS: Record<AbuseReportRecord['status'], true> = {
+  open: true,
+  upheld: true,
+  dismissed: true,
+};
+const EDGE: Record<NegotiatedContractRecord['edge'], true> = { input: true, output: true };
 
 const iso = (v: unknown): string => (v instanceof Date ? v : new Date(String(v))).toISOString();
 const isoOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : iso(v));
 const str = (v: unknown): string => String(v);
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+/** A jsonb column: pg decodes it, PGlite or a text column may hand over its text. */
+const json = (v: unknown): unknown => (typeof v === 'string' ? parseStoredJson(v) : v);
+const scopes = (v: unknown, what: string): string[] => stringArray(json(v), what);
+
+function negotiatedContracts(v: unknown): NegotiatedContractRecord[] {
+  const list = json(v);
+  if (!Array.isArray(list)) throw new IntelGraphError('INTERNAL', 'unexpected stored negotiated contracts');
+  return list.map((c: unknown) => {
+    if (!isRecord(c)) throw new IntelGraphError('INTERNAL', 'unexpected stored negotiated contract');
+    return {
+      edge: member(EDGE, c.edge, 'contract edge'),
+      subject: String(c.subject),
+      version: Number(c.version),
+      negotiatedAt: Number(c.negotiatedAt),
+    };
+  });
+}
+
+/** The row a write returned (or re-read); its absence is a database fault. */
+function returned(row: Row | null | undefined, what: string): Row {
+  if (row) return row;
+  throw new IntelGraphError('INTERNAL', `the database returned no ${what} row`);
+}
 
 function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === '23505';
+  return errorCode(err) === '23505';
 }
 
 const toPublisher = (r: Row): PublisherRecord => ({
@@ -36,7 +84,7 @@ const toKey = (r: Row): PublisherKeyRecord => ({
   keyId: str(r.key_id),
   publisherId: str(r.publisher_id),
   publicKeyPem: str(r.public_key_pem),
-  status: str(r.status) as PublisherKeyRecord['status'],
+  status: member(KEY_STATUS, r.status, 'publisher key status'),
   addedAt: iso(r.added_at),
   retiredAt: isoOrNull(r.retired_at),
   revokedAt: isoOrNull(r.revoked_at),
@@ -54,13 +102,13 @@ const toVersion = (r: Row): PluginVersionRecord => ({
   version: str(r.version),
   publisherId: str(r.publisher_id),
   keyId: str(r.key_id),
-  manifest: JSON.parse(str(r.manifest_json)) as JsonValue,
-  package: JSON.parse(str(r.package_json)) as JsonValue,
+  manifest: parseStoredJson(r.manifest_json),
+  package: parseStoredJson(r.package_json),
   packageDigest: str(r.package_digest),
   codeSha256: str(r.code_sha256),
-  requiredScopes: json<string[]>(r.required_scopes),
-  optionalScopes: json<string[]>(r.optional_scopes),
-  risk: str(r.risk) as PluginVersionRecord['risk'],
+  requiredScopes: scopes(r.required_scopes, 'required scopes'),
+  optionalScopes: scopes(r.optional_scopes, 'optional scopes'),
+  risk: member(RISK, r.risk, 'risk level'),
   publishedAt: iso(r.published_at),
   yanked: Boolean(r.yanked),
   yankReason: strOrNull(r.yank_reason),
@@ -75,13 +123,16 @@ const toInstallation = (r: Row): InstallationRecord => ({
   version: str(r.version),
   requested: str(r.requested),
   pinned: Boolean(r.pinned),
-  status: str(r.status) as InstallationRecord['status'],
-  disabledReason: strOrNull(r.disabled_reason) as InstallationRecord['disabledReason'],
-  pendingScopes: json<string[]>(r.pending_scopes),
-  optionalScopes: json<string[]>(r.optional_scopes),
+  status: member(INSTALLATION_STATUS, r.status, 'installation status'),
+  disabledReason:
+    r.disabled_reason === null || r.disabled_reason === undefined
+      ? null
+      : member(DISABLED_REASON, r.disabled_reason, 'disabled reason'),
+  pendingScopes: scopes(r.pending_scopes, 'pending scopes'),
+  optionalScopes: scopes(r.optional_scopes, 'optional scopes'),
   packageDigest: str(r.package_digest),
   codeSha256: str(r.code_sha256),
-  warnings: json<string[]>(r.warnings),
+  warnings: scopes(r.warnings, 'installation warnings'),
   approvalRef: strOrNull(r.approval_ref),
   installedBy: str(r.installed_by),
   installedAt: iso(r.installed_at),
@@ -89,7 +140,7 @@ const toInstallation = (r: Row): InstallationRecord => ({
   revision: Number(r.revision),
   ...(r.contracts === null || r.contracts === undefined
     ? {}
-    : { contracts: json<NonNullable<InstallationRecord['contracts']>>(r.contracts) }),
+    : { contracts: negotiatedContracts(r.contracts) }),
 });
 
 const toRating = (r: Row): RatingRecord => ({
@@ -106,11 +157,11 @@ const toReport = (r: Row): AbuseReportRecord => ({
   id: str(r.id),
   pluginId: str(r.plugin_id),
   version: str(r.version),
-  category: str(r.category) as AbuseReportRecord['category'],
+  category: member(CATEGORY, r.category, 'abuse category'),
   details: str(r.details),
   reporterId: str(r.reporter_id),
   orgId: str(r.org_id),
-  status: str(r.status) as AbuseReportRecord['status'],
+  status: member(REPORT_STATUS, r.status, 'abuse report status'),
   createdAt: iso(r.created_at),
   resolvedAt: isoOrNull(r.resolved_at),
   resolvedBy: strOrNull(r.resolved_by),
@@ -152,12 +203,13 @@ function setClause<K extends string>(
   params: unknown[],
 ): string[] {
   const sets: string[] = [];
-  for (const key of Object.keys(columns) as K[]) {
-    if (!Object.hasOwn(patch, key) || patch[key] === undefined) continue;
-    const spec = columns[key];
+  const values: Readonly<Record<string, unknown>> = patch;
+  const specs: Readonly<Record<string, string | { column: string; json?: true }>> = columns;
+  for (const [key, spec] of Object.entries(specs)) {
+    if (!Object.hasOwn(values, key) || values[key] === undefined) continue;
     const column = typeof spec === 'string' ? spec : spec.column;
     const asJson = typeof spec !== 'string' && spec.json === true;
-    params.push(asJson ? JSON.stringify(patch[key]) : patch[key]);
+    params.push(asJson ? JSON.stringify(values[key]) : values[key]);
     sets.push(`${column} = $${params.length}${asJson ? '::jsonb' : ''}`);
   }
   return sets;
@@ -189,7 +241,7 @@ export function createPgCatalogStore(db: SqlDatabase): MarketplaceStore {
         [record.id, record.displayName, record.createdAt],
       );
       const row = await one(db, 'SELECT * FROM ig_catalog_publishers WHERE id = $1', [record.id]);
-      return toPublisher(row as Row);
+      return toPublisher(returned(row, 'publisher'));
     },
     async getPublisher(id) {
       const row = await one(db, 'SELECT * FROM ig_catalog_publishers WHERE id = $1', [id]);
@@ -436,7 +488,7 @@ export function createPgCatalogStore(db: SqlDatabase): MarketplaceStore {
           record.updatedAt,
         ],
       );
-      return toRating(rows[0] as Row);
+      return toRating(returned(rows[0], 'rating'));
     },
     async getRating(pluginId, userId) {
       const row = await one(db, 'SELECT * FROM ig_catalog_ratings WHERE plugin_id = $1 AND user_id = $2', [
@@ -473,7 +525,7 @@ export function createPgCatalogStore(db: SqlDatabase): MarketplaceStore {
             record.resolvedBy,
           ],
         );
-        return toReport(rows[0] as Row);
+        return toReport(returned(rows[0], 'abuse report'));
       } catch (err) {
         if (isUniqueViolation(err))
           throw new IntelGraphError('CONFLICT', 'you already have an open report on this version', {

@@ -1,24 +1,35 @@
 import {
   type CompatibilityMode,
   IntelGraphError,
-  type JsonValue,
   type MigrationRuleRecord,
   type MigrationRuleStore,
   type SchemaFormat,
   type SchemaRegistryStore,
   type SchemaVersionRecord,
 } from '@intelgraph/core';
+import { errorCode, jsonArrayOf, member, parseStoredJson } from '../narrow.js';
 import type { SqlDatabase } from './sql.js';
 
 type Row = Record<string, unknown>;
+
+const SCHEMA_FORMAT: Record<SchemaFormat, true> = { json: true, avro: true };
+const COMPATIBILITY: Record<CompatibilityMode, true> = {
+  BACKWARD: true,
+  BACKWARD_TRANSITIVE: true,
+  FORWARD: true,
+  FORWARD_TRANSITIVE: true,
+  FULL: true,
+  FULL_TRANSITIVE: true,
+  NONE: true,
+};
 
 const iso = (v: unknown): string => (v instanceof Date ? v : new Date(String(v))).toISOString();
 
 const toRecord = (r: Row): SchemaVersionRecord => ({
   subject: String(r.subject),
   version: Number(r.version),
-  format: String(r.format) as SchemaFormat,
-  schema: JSON.parse(String(r.schema_json)) as JsonValue,
+  format: member(SCHEMA_FORMAT, r.format, 'schema format'),
+  schema: parseStoredJson(r.schema_json),
   fingerprint: String(r.fingerprint),
   createdAt: iso(r.created_at),
   deletedAt: r.deleted_at === null || r.deleted_at === undefined ? null : iso(r.deleted_at),
@@ -62,7 +73,7 @@ export function createPgSchemaRegistryStore(db: SqlDatabase): SchemaRegistryStor
           ],
         ));
       } catch (err) {
-        if ((err as { code?: unknown } | null)?.code !== '23505') throw err;
+        if (errorCode(err) !== '23505') throw err;
         rows = [];
       }
       const row = rows[0];
@@ -126,7 +137,7 @@ export function createPgSchemaRegistryStore(db: SqlDatabase): SchemaRegistryStor
         'SELECT compatibility FROM ig_contracts_config WHERE scope = $1',
         [subject ?? GLOBAL_SCOPE],
       );
-      return rows[0] ? (String(rows[0].compatibility) as CompatibilityMode) : null;
+      return rows[0] ? member(COMPATIBILITY, rows[0].compatibility, 'compatibility mode') : null;
     },
 
     async setCompatibility(subject, mode) {
@@ -149,7 +160,7 @@ const toRule = (r: Row): MigrationRuleRecord => ({
   subject: String(r.subject),
   from: Number(r.from_version),
   to: Number(r.to_version),
-  operations: JSON.parse(String(r.operations_json)) as JsonValue[],
+  operations: jsonArrayOf(parseStoredJson(r.operations_json), 'migration operations'),
   description: r.description === null || r.description === undefined ? null : String(r.description),
   registeredAt: iso(r.registered_at),
 });
@@ -185,7 +196,9 @@ export function createPgMigrationRuleStore(db: SqlDatabase): MigrationRuleStore 
           rule.registeredAt,
         ],
       );
-      return toRule(rows[0] as Row);
+      const row = rows[0];
+      if (!row) throw new IntelGraphError('INTERNAL', 'the database returned no migration rule row');
+      return toRule(row);
     },
     async getRule(subject, from, to) {
       const { rows } = await db.query<Row>(

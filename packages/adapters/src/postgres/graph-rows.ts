@@ -1,5 +1,6 @@
 // Shared by the SQL graph and case stores: the namespace rule, row decoding and SQL error mapping.
-import { type GraphEntity, type GraphRelationship, IntelGraphError, type JsonValue } from '@intelgraph/core';
+import { type GraphEntity, type GraphRelationship, IntelGraphError } from '@intelgraph/core';
+import { errorCode, jsonObjectOf, parseStoredJson, stringArray, stringOf } from '../narrow.js';
 
 const NAMESPACE = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -32,10 +33,10 @@ export function toEntity(r: Row): GraphEntity {
   return {
     id: String(r.e_id),
     type: String(r.e_type),
-    name: JSON.parse(String(r.e_name)) as string,
-    aliases: JSON.parse(String(r.e_aliases)) as string[],
-    properties: JSON.parse(String(r.e_properties)) as Record<string, JsonValue>,
-    mergedFrom: JSON.parse(String(r.e_merged_from)) as string[],
+    name: stringOf(parseStoredJson(r.e_name), 'entity name'),
+    aliases: stringArray(parseStoredJson(r.e_aliases), 'entity aliases'),
+    properties: jsonObjectOf(parseStoredJson(r.e_properties), 'entity properties'),
+    mergedFrom: stringArray(parseStoredJson(r.e_merged_from), 'entity merged-from ids'),
     createdAt: isoOf(r.e_created_at),
     updatedAt: isoOf(r.e_updated_at),
   };
@@ -53,7 +54,7 @@ export function toRelationship(r: Row): GraphRelationship {
     type: String(r.r_type),
     from: String(r.r_from_id),
     to: String(r.r_to_id),
-    properties: JSON.parse(String(r.r_properties)) as Record<string, JsonValue>,
+    properties: jsonObjectOf(parseStoredJson(r.r_properties), 'relationship properties'),
     createdAt: isoOf(r.r_created_at),
     updatedAt: isoOf(r.r_updated_at),
   };
@@ -61,7 +62,7 @@ export function toRelationship(r: Row): GraphRelationship {
 
 /** The SQLSTATE of a database error, if it has one. */
 export function sqlState(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
+  const code = errorCode(err);
   return typeof code === 'string' ? code : undefined;
 }
 

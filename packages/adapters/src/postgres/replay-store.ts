@@ -1,10 +1,14 @@
 import {
   canonicalJson,
+  ERROR_CODES,
+  type ErrorCode,
   type HostCallRecord,
+  IntelGraphError,
   type ReplayCall,
   type ReplayRecording,
   type ReplayStore,
 } from '@intelgraph/core';
+import { isRecord } from '../narrow.js';
 import type { SqlDatabase } from './sql.js';
 
 interface RunRow {
@@ -22,6 +26,34 @@ interface CallRow {
 type Meta = Omit<ReplayRecording, 'calls' | 'code' | 'input' | 'output'>;
 
 const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
+
+const isErrorCode = (v: unknown): v is ErrorCode => ERROR_CODES.some((c) => c === v);
+
+/** Whether a parsed body is a recorded host-call response (extra fields allowed, as recorded). */
+function isResponse(v: unknown): v is ReplayCall['response'] {
+  if (!isRecord(v)) return false;
+  return v.ok === true || (v.ok === false && isErrorCode(v.code) && typeof v.message === 'string');
+}
+
+/** Whether a parsed record is a HostCallRecord. */
+function isHostCallRecord(v: unknown): v is HostCallRecord {
+  return (
+    isRecord(v) &&
+    typeof v.scope === 'string' &&
+    typeof v.method === 'string' &&
+    typeof v.rows === 'number' &&
+    typeof v.ms === 'number' &&
+    typeof v.ok === 'boolean' &&
+    (v.error === undefined || isErrorCode(v.error))
+  );
+}
+
+function hostCallRecord(v: HostCallRecord | string): HostCallRecord {
+  if (typeof v !== 'string') return v;
+  const parsedRecord: unknown = JSON.parse(v);
+  if (isHostCallRecord(parsedRecord)) return parsedRecord;
+  throw new IntelGraphError('INTERNAL', 'unexpected stored host-call record');
+}
 
 /** A body kept by address, parsed; `undefined` when it is missing (a replay then reports the digest mismatch). */
 function parsed(bodies: Map<string, string>, sha: string): unknown {
@@ -138,18 +170,24 @@ export function createPgReplayStore(db: SqlDatabase): ReplayStore {
         ])
       ).rows[0]?.code;
       const replayCalls: ReplayCall[] = calls.map((c) => {
-        const request = parsed(bodies, c.request_sha256) as { args?: unknown } | undefined;
+        const request = parsed(bodies, c.request_sha256);
+        const response = parsed(bodies, c.response_sha256);
         return {
           path: c.path,
-          args: request?.args,
+          args: isRecord(request) ? request.args : undefined,
           requestSha256: c.request_sha256,
-          response: (parsed(bodies, c.response_sha256) ?? {
-            ok: false,
-            code: 'INTERNAL',
-            message: 'the recorded response is missing',
-          }) as ReplayCall['response'],
+          response: isResponse(response)
+            ? response
+            : {
+                ok: false,
+                code: 'INTERNAL',
+                message:
+                  response === undefined
+                    ? 'the recorded response is missing'
+                    : 'the recorded response is malformed',
+              },
           responseSha256: c.response_sha256,
-          record: json<HostCallRecord>(c.record),
+          record: hostCallRecord(c.record),
         };
       });
       return {

@@ -2,7 +2,6 @@ import {
   decodeReviewCursor,
   encodeReviewCursor,
   IntelGraphError,
-  type JsonValue,
   REVIEW_NO_DUE_KEY,
   type ReviewApplyRecord,
   type ReviewDecisionRecord,
@@ -12,6 +11,7 @@ import {
   type ReviewTaskQuery,
   type ReviewTaskRecord,
 } from '@intelgraph/core';
+import { errorCode, parseStoredJson } from '../narrow.js';
 import type { SqlDatabase, SqlExecutor } from './sql.js';
 
 const MAX_LIMIT = 500;
@@ -19,7 +19,7 @@ const MAX_LIMIT = 500;
 type Row = Record<string, unknown>;
 
 function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === '23505';
+  return errorCode(err) === '23505';
 }
 
 function conflict(err: unknown, what: string): unknown {
@@ -96,7 +96,7 @@ const toPolicy = (r: Row): ReviewPolicyRecord => ({
   orgId: String(r.org_id),
   kind: String(r.kind),
   version: Number(r.version),
-  definition: JSON.parse(String(r.definition)) as JsonValue,
+  definition: parseStoredJson(r.definition),
   taskId: String(r.task_id),
   createdAt: Number(r.created_at),
 });

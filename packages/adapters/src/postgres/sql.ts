@@ -1,5 +1,6 @@
 import { IntelGraphError, type Logger, packageTracer, reportBackgroundFailure } from '@intelgraph/core';
 import type { TracerProvider } from '@opentelemetry/api';
+import { errorCode } from '../narrow.js';
 
 // The public types below describe the drivers structurally (only what this file calls), so the
 // declarations never import `pg` or `@electric-sql/pglite`: a PGlite-only host compiles without
@@ -37,9 +38,12 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const INT8_OID = 20;
 
 function toUnavailable(err: unknown): unknown {
-  const code = (err as { code?: string } | null)?.code;
+  const code = errorCode(err);
   // Connection-level failures become UNAVAILABLE; SQL errors (constraint violations…) pass through.
-  if (code && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|57P01|57P02|57P03|08\w{3})$/.test(code)) {
+  if (
+    typeof code === 'string' &&
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|57P01|57P02|57P03|08\w{3})$/.test(code)
+  ) {
     return new IntelGraphError('UNAVAILABLE', `PostgreSQL is unavailable (${code})`, { cause: err });
   }
   if (
@@ -57,7 +61,7 @@ function beginStatement(isolation?: IsolationLevel): string {
 
 /** The part of a `pg` client this adapter uses (a `pg.PoolClient` is one). */
 export interface PgClientLike {
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(text: string, values?: readonly unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
   on(event: 'error', listener: (err: Error) => void): unknown;
   off(event: 'error', listener: (err: Error) => void): unknown;
   release(destroy?: boolean | Error): void;
@@ -65,7 +69,7 @@ export interface PgClientLike {
 
 /** The part of a `pg.Pool` this adapter uses (a `pg.Pool` is one). */
 export interface PgPoolLike {
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(text: string, values?: readonly unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
   connect(): Promise<PgClientLike>;
   end(): Promise<void>;
 }
@@ -116,12 +120,9 @@ export async function createPgDatabase(options: PgDatabaseOptions): Promise<SqlD
   const ownsPool = options.pool === undefined || options.ownsPool === true;
   if (!pool) {
     const { default: pgModule } = await import('pg');
-    const types = {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID
-          ? (v: string) => Number(v)
-          : pgModule.types.getTypeParser(oid, format ?? 'text')) as typeof pgModule.types.getTypeParser,
-    };
+    // This pool's own parsers: int8 (counts, sums) as numbers, every other type as pg parses it.
+    const types = new pgModule.TypeOverrides();
+    types.setTypeParser(INT8_OID, 'text', (v: string) => Number(v));
     const created = new pgModule.Pool({
       connectionString: options.connectionString,
       max: options.max ?? 10,
@@ -149,7 +150,9 @@ export async function createPgDatabase(options: PgDatabaseOptions): Promise<SqlD
   const p = pool;
   const run = async <R>(client: PgPoolLike | PgClientLike, text: string, params?: readonly unknown[]) => {
     try {
-      const r = await client.query(text, params as unknown[] | undefined);
+      const r = await client.query(text, params);
+      // The row type is the caller's claim about its own SELECT (SqlExecutor.query<R>), as with pg's own
+      // query<R>(); the stores decode each column with the checks in ../narrow.ts.
       return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
     } catch (err) {
       throw toUnavailable(err);
@@ -211,7 +214,7 @@ export async function createPgDatabase(options: PgDatabaseOptions): Promise<SqlD
 
 /** The part of a PGlite transaction or instance this adapter uses. */
 export interface PGliteExecutorLike {
-  query<R>(text: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
+  query<R>(text: string, params?: readonly unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
   exec(script: string): Promise<unknown>;
 }
 
@@ -256,7 +259,7 @@ export async function createPGliteDatabase(options: PGliteDatabaseOptions = {}):
   const db = instance;
   const wrap = (exec: PGliteExecutorLike): SqlExecutor => ({
     async query<R>(text: string, params?: readonly unknown[]) {
-      const r = await exec.query<R>(text, params as unknown[] | undefined);
+      const r = await exec.query<R>(text, params);
       return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
     },
     async exec(script: string) {

@@ -1,5 +1,5 @@
 import {
-  type IntelGraphError,
+  IntelGraphError,
   type KillSwitchEntry,
   type KillSwitchStore,
   killSwitchKey,
@@ -10,6 +10,7 @@ import {
 } from '@intelgraph/core';
 import type { TracerProvider } from '@opentelemetry/api';
 import { Cluster } from 'ioredis';
+import { isRecord } from '../narrow.js';
 import {
   type RedisConnection,
   toStoreError,
@@ -124,7 +125,7 @@ export function createRedisKillSwitchStore(options: RedisKillSwitchStoreOptions)
     const gen = generation;
     const raw = await redis.hgetall(hashKey);
     const entries = new Map<string, KillSwitchEntry>();
-    for (const [k, v] of Object.entries(raw)) entries.set(k, JSON.parse(v) as KillSwitchEntry);
+    for (const [k, v] of Object.entries(raw)) entries.set(k, parseEntry(v));
     if (gen === generation && subscribed) cache = { at: now(), entries };
     return entries;
   };
@@ -182,4 +183,26 @@ export function createRedisKillSwitchStore(options: RedisKillSwitchStoreOptions)
       else await subscriber.unsubscribe(channel).catch(() => undefined);
     },
   };
+}
+
+const optionalString = (v: unknown): boolean => v === undefined || typeof v === 'string';
+
+/** Whether a parsed hash value is a KillSwitchEntry (extra fields allowed, as stored). */
+function isKillSwitchEntry(v: unknown): v is KillSwitchEntry {
+  return (
+    isRecord(v) &&
+    isRecord(v.target) &&
+    optionalString(v.target.org) &&
+    optionalString(v.target.plugin) &&
+    typeof v.reason === 'string' &&
+    typeof v.engagedBy === 'string' &&
+    typeof v.engagedAt === 'string'
+  );
+}
+
+/** A stored switch; one of another shape means the hash was written behind the store's back. */
+function parseEntry(text: string): KillSwitchEntry {
+  const entry: unknown = JSON.parse(text);
+  if (isKillSwitchEntry(entry)) return entry;
+  throw new IntelGraphError('INTERNAL', 'unexpected stored kill-switch entry');
 }

@@ -3,14 +3,19 @@ import {
   IntelGraphError,
   type QuotaAmounts,
   type QuotaChargeResult,
+  type QuotaMode,
+  type QuotaResource,
   type QuotaRule,
   type QuotaRuleUsage,
   type QuotaStore,
   type QuotaThresholdCrossing,
+  type QuotaWindow,
+  type QuotaWindowKind,
   quotaRuleKey,
   SLIDING_BUCKETS,
   SLIDING_WINDOW_MS,
 } from '@intelgraph/core';
+import { member, parseStoredJson, recordOf, stringOf } from '../narrow.js';
 import { luaScript, type RedisConnection, toStoreError, type UnavailablePolicy } from './client.js';
 import { CHARGE_SCRIPT, SETTLE_SCRIPT, USAGE_SCRIPT } from './lua.js';
 
@@ -32,21 +37,22 @@ const charge = luaScript(CHARGE_SCRIPT);
 const settle = luaScript(SETTLE_SCRIPT);
 const usage = luaScript(USAGE_SCRIPT);
 
-interface RawUsage {
-  rule: QuotaRule;
-  used: number;
-  resetAt: number;
-}
-interface RawCrossing {
-  rule: QuotaRule;
-  threshold: number;
-  used: number;
-  windowStart: number;
+// Replies of the Lua scripts and stored rules are decoded with cheap checks (no schema library: charge
+// runs on every plugin call); a value of another shape is a store fault (INTERNAL).
+const RESOURCE: Record<QuotaResource, true> = { calls: true, cpuMs: true, rows: true };
+const WINDOW: Record<QuotaWindow, true> = { minute: true, hour: true, day: true, month: true };
+const WINDOW_KIND: Record<QuotaWindowKind, true> = { fixed: true, sliding: true };
+const MODE: Record<QuotaMode, true> = { hard: true, soft: true };
+
+function numberOf(v: unknown, what: string): number {
+  if (typeof v === 'number') return v;
+  throw new IntelGraphError('INTERNAL', `unexpected ${what} from the quota store: ${typeof v}`);
 }
 
 // cjson encodes an empty Lua table as {} rather than [].
-const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
+/** A rule with exactly the QuotaRule fields (what is stored and compared). */
 const toRule = (r: QuotaRule): QuotaRule => ({
   scope: r.scope.plugin === undefined ? { org: r.scope.org } : { org: r.scope.org, plugin: r.scope.plugin },
   resource: r.resource,
@@ -56,19 +62,52 @@ const toRule = (r: QuotaRule): QuotaRule => ({
   mode: r.mode,
 });
 
-const toUsage = (u: RawUsage): QuotaRuleUsage => ({
-  rule: toRule(u.rule),
-  used: u.used,
-  remaining: Math.max(0, u.rule.limit - u.used),
-  resetAt: Math.ceil(u.resetAt),
-});
+/** A rule read back from Redis (the rules hash, or echoed by a script). */
+function decodeRule(value: unknown): QuotaRule {
+  const r = recordOf(value, 'quota rule');
+  const scope = recordOf(r.scope, 'quota rule scope');
+  const org = stringOf(scope.org, 'quota rule org');
+  return {
+    scope:
+      scope.plugin === undefined ? { org } : { org, plugin: stringOf(scope.plugin, 'quota rule plugin') },
+    resource: member(RESOURCE, r.resource, 'quota resource'),
+    limit: numberOf(r.limit, 'quota limit'),
+    window: member(WINDOW, r.window, 'quota window'),
+    windowKind: member(WINDOW_KIND, r.windowKind, 'quota window kind'),
+    mode: member(MODE, r.mode, 'quota mode'),
+  };
+}
 
-const toCrossing = (c: RawCrossing): QuotaThresholdCrossing => ({
-  rule: toRule(c.rule),
-  threshold: c.threshold,
-  used: c.used,
-  windowStart: c.windowStart,
-});
+function toUsage(value: unknown): QuotaRuleUsage {
+  const u = recordOf(value, 'quota usage');
+  const rule = decodeRule(u.rule);
+  const used = numberOf(u.used, 'quota usage');
+  return {
+    rule,
+    used,
+    remaining: Math.max(0, rule.limit - used),
+    resetAt: Math.ceil(numberOf(u.resetAt, 'quota reset time')),
+  };
+}
+
+function toCrossing(value: unknown): QuotaThresholdCrossing {
+  const c = recordOf(value, 'quota threshold crossing');
+  return {
+    rule: decodeRule(c.rule),
+    threshold: numberOf(c.threshold, 'quota threshold'),
+    used: numberOf(c.used, 'quota usage'),
+    windowStart: numberOf(c.windowStart, 'quota window start'),
+  };
+}
+
+function toAmounts(value: unknown): QuotaAmounts {
+  const a = recordOf(value, 'quota amounts');
+  return {
+    calls: numberOf(a.calls, 'quota amount'),
+    cpuMs: numberOf(a.cpuMs, 'quota amount'),
+    rows: numberOf(a.rows, 'quota amount'),
+  };
+}
 
 /**
  * The Redis {@link QuotaStore}: rules in a hash per org, counters per window, reservations in a sorted
@@ -102,12 +141,14 @@ export function createRedisQuotaStore(options: RedisQuotaStoreOptions): QuotaSto
     SLIDING_WINDOW_MS.month,
     ...fixedWindowFrames(now),
   ];
-  const call = async <T>(what: string, fn: () => Promise<unknown>): Promise<T> => {
+  const call = async (what: string, fn: () => Promise<unknown>): Promise<Record<string, unknown>> => {
+    let reply: unknown;
     try {
-      return JSON.parse(String(await fn())) as T;
+      reply = parseStoredJson(await fn());
     } catch (err) {
       throw toStoreError(err, what);
     }
+    return recordOf(reply, `${what} reply`);
   };
   const simple = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -129,15 +170,12 @@ export function createRedisQuotaStore(options: RedisQuotaStoreOptions): QuotaSto
         const all = await redis.hgetall(rulesKey(org));
         return Object.keys(all)
           .sort()
-          .map((k) => toRule(JSON.parse(all[k] ?? '{}') as QuotaRule));
+          .map((k) => decodeRule(parseStoredJson(all[k] ?? '{}')));
       }),
     async charge(req) {
       const amounts: QuotaAmounts = req.amounts;
       try {
-        const raw = await call<
-          | { ok: true; usage: RawUsage[]; crossings: RawCrossing[] }
-          | { ok: false; denied: RawUsage & { requested: number }; usage: RawUsage[] }
-        >('charge', () =>
+        const raw = await call('charge', () =>
           charge.run(
             redis,
             [rulesKey(req.org), resKey(req.org)],
@@ -152,18 +190,20 @@ export function createRedisQuotaStore(options: RedisQuotaStoreOptions): QuotaSto
             ],
           ),
         );
-        const used = list<RawUsage>(raw.usage).map(toUsage);
-        if (!raw.ok)
+        const used = list(raw.usage).map(toUsage);
+        if (!raw.ok) {
+          const denied = recordOf(raw.denied, 'denied quota usage');
           return {
             ok: false,
-            denied: { ...toUsage(raw.denied), requested: raw.denied.requested },
+            denied: { ...toUsage(denied), requested: numberOf(denied.requested, 'requested amount') },
             usage: used,
           };
+        }
         return {
           ok: true,
           usage: used,
           flagged: used.filter((u) => u.rule.mode === 'soft' && u.used > u.rule.limit),
-          crossings: list<RawCrossing>(raw.crossings).map(toCrossing),
+          crossings: list(raw.crossings).map(toCrossing),
         } satisfies QuotaChargeResult;
       } catch (err) {
         if (policy === 'fail-open' && err instanceof IntelGraphError && err.code === 'UNAVAILABLE') {
@@ -174,37 +214,35 @@ export function createRedisQuotaStore(options: RedisQuotaStoreOptions): QuotaSto
       }
     },
     async settle(req) {
-      const raw = await call<{ settled: boolean; reserved?: QuotaAmounts; crossings?: RawCrossing[] }>(
-        'settle',
-        () =>
-          settle.run(
-            redis,
-            [resKey(req.org)],
-            [
-              req.reservationId,
-              req.actual.calls,
-              req.actual.cpuMs,
-              req.actual.rows,
-              ...common(req.org, req.now, req.alertThresholds),
-            ],
-          ),
+      const raw = await call('settle', () =>
+        settle.run(
+          redis,
+          [resKey(req.org)],
+          [
+            req.reservationId,
+            req.actual.calls,
+            req.actual.cpuMs,
+            req.actual.rows,
+            ...common(req.org, req.now, req.alertThresholds),
+          ],
+        ),
       );
       if (!raw.settled || !raw.reserved) return { settled: false };
       return {
         settled: true,
-        reserved: raw.reserved,
-        crossings: list<RawCrossing>(raw.crossings).map(toCrossing),
+        reserved: toAmounts(raw.reserved),
+        crossings: list(raw.crossings).map(toCrossing),
       };
     },
     async usage(query) {
-      const raw = await call<{ usage: RawUsage[] }>('usage', () =>
+      const raw = await call('usage', () =>
         usage.run(
           redis,
           [rulesKey(query.org), resKey(query.org)],
           [query.plugin ?? '', ...common(query.org, query.now, [])],
         ),
       );
-      return list<RawUsage>(raw.usage).map(toUsage);
+      return list(raw.usage).map(toUsage);
     },
   };
 }

@@ -36,9 +36,12 @@ export function createRedisRateLimiter(options: { redis: RedisConnection; prefix
       } catch (err) {
         throw toStoreError(err, 'rate limit');
       }
-      const [ok, remaining, retryAfter, resetAt] = reply as [number, number, string, string];
+      // The script replies [ok (0|1), remaining (integer), retryAfterMs, resetAt] (see RATE_LIMIT_SCRIPT).
+      if (!Array.isArray(reply) || reply.length < 4)
+        throw new IntelGraphError('INTERNAL', 'unexpected reply from the rate-limit script');
+      const [ok, remaining, retryAfter, resetAt]: unknown[] = reply;
       return ok === 1
-        ? { ok: true, remaining, resetAt: Number(resetAt) }
+        ? { ok: true, remaining: Number(remaining), resetAt: Number(resetAt) }
         : { ok: false, remaining: 0, retryAfterMs: Number(retryAfter), resetAt: Number(resetAt) };
     },
   };
