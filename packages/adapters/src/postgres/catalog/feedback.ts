@@ -3,7 +3,7 @@ import { IntelGraphError, type MarketplaceStore } from '@intelgraph/core';
 import { type CatalogContext, one } from './context.js';
 import { isUniqueViolation, type Row, returned, toRating, toReport } from './rows.js';
 
-/** Ratings and abuse reports methods of the PostgreSQL catalog store. */
+/** The rating and abuse report methods of the PostgreSQL catalog store. */
 export function feedbackMethods({
   db,
 }: CatalogContext): Pick<

@@ -3,7 +3,7 @@ import { IntelGraphError, type MarketplaceStore } from '@intelgraph/core';
 import { type CatalogContext, one } from './context.js';
 import { INSTALLATION_COLUMNS, type Row, setClause, toInstallation } from './rows.js';
 
-/** Installations methods of the PostgreSQL catalog store. */
+/** The installation methods of the PostgreSQL catalog store. */
 export function installationMethods({
   db,
 }: CatalogContext): Pick<

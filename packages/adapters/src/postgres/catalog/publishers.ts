@@ -3,7 +3,7 @@ import { IntelGraphError, type MarketplaceStore } from '@intelgraph/core';
 import { type CatalogContext, one } from './context.js';
 import { isUniqueViolation, KEY_COLUMNS, type Row, returned, setClause, toKey, toPublisher } from './rows.js';
 
-/** Publishers and their signing keys methods of the PostgreSQL catalog store. */
+/** The publisher and publisher key methods of the PostgreSQL catalog store. */
 export function publisherMethods({
   db,
 }: CatalogContext): Pick<

@@ -71,9 +71,12 @@ export function returned(row: Row | null | undefined, what: string): Row {
   throw new IntelGraphError('INTERNAL', `the database returned no ${what} row`);
 }
 
+/** Whether a database error is a unique-key violation. */
 export function isUniqueViolation(err: unknown): boolean {
   return errorCode(err) === '23505';
 }
+
+// Decoders from stored rows to the port's records.
 
 export const toPublisher = (r: Row): PublisherRecord => ({
   id: str(r.id),
@@ -198,6 +201,7 @@ export const KEY_COLUMNS = {
   reason: 'reason',
 } as const;
 
+/** The `SET` items of a patch, its values appended to `params` (column names only from `columns`). */
 export function setClause<K extends string>(
   patch: Partial<Record<K, unknown>>,
   columns: Record<K, string | { column: string; json?: true }>,

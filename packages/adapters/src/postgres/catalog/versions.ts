@@ -3,7 +3,7 @@ import { IntelGraphError, type MarketplaceStore } from '@intelgraph/core';
 import { type CatalogContext, one } from './context.js';
 import { type Row, setClause, toPlugin, toVersion, VERSION_COLUMNS } from './rows.js';
 
-/** Plugins and their published versions methods of the PostgreSQL catalog store. */
+/** The plugin and version methods of the PostgreSQL catalog store. */
 export function versionMethods({
   db,
 }: CatalogContext): Pick<
