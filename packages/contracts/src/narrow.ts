@@ -38,7 +38,8 @@ export function isIndexable(v: unknown): v is Indexable {
 }
 
 /**
- * Whether `v` is a JSON value: null, a boolean, number or string, or an array or object of JSON values.
+ * Whether `v` is a JSON value: null, a boolean, number or string, or an array or plain object of JSON
+ * values.
  * Walks the whole value, so keep it off per-record hot paths.
  *
  * @example
@@ -50,8 +51,10 @@ export function isIndexable(v: unknown): v is Indexable {
 export function isJsonValue(v: unknown): v is JsonValue {
   if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return true;
   if (Array.isArray(v)) return v.every(isJsonValue);
-  if (isObj(v)) return Object.values(v).every(isJsonValue);
-  return false;
+  if (!isObj(v)) return false;
+  // Plain objects only: a Date, Map or typed array is an object but not JSON (JSON.stringify rewrites it).
+  const proto: unknown = Object.getPrototypeOf(v);
+  return (proto === Object.prototype || proto === null) && Object.values(v).every(isJsonValue);
 }
 
 /**
