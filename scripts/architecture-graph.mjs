@@ -32,7 +32,14 @@ const LAYERS = [
   {
     id: 'storage',
     title: '@intelgraph/adapters: storage',
-    nodes: ['adapters/memory', 'adapters/postgres', 'adapters/redis', 'adapters/neo4j', 'adapters/audit'],
+    nodes: [
+      'adapters/memory',
+      'adapters/postgres',
+      'adapters/redis',
+      'adapters/neo4j',
+      'adapters/audit',
+      'adapters/shared',
+    ],
   },
   {
     id: 'domain',
@@ -42,11 +49,14 @@ const LAYERS = [
   { id: 'inner', title: 'core: types, errors, ports', nodes: ['core'] },
 ];
 
-/** The node a file of packages/ belongs to: its package, or `adapters/<backend>`. */
+/**
+ * The node a file of packages/ belongs to: its package, or `adapters/<backend>`; the files at the root of
+ * adapters/src (the row checks every backend shares) are `adapters/shared`.
+ */
 function nodeOf(path) {
   const m = /^packages\/([^/]+)\/src\/(?:([^/]+)\/)?/.exec(path);
   if (m === null) return null;
-  if (m[1] === 'adapters') return m[2] === undefined ? 'adapters' : `adapters/${m[2]}`;
+  if (m[1] === 'adapters') return m[2] === undefined ? 'adapters/shared' : `adapters/${m[2]}`;
   return m[1];
 }
 
