@@ -35,8 +35,11 @@ export const DEFAULT_PERMISSIONS = Object.freeze({
   'governance.audit': { roles: ['admin', 'auditor'], platform: false },
   /** Re-execute a recorded run of the org. */
   'runs.replay': { roles: ['auditor', 'admin'], platform: false },
-  /** Read `/metrics` and `/readyz` details (every org's numbers) through the auth hook. */
-  'observability.read': { roles: ['operator'], platform: false },
+  /**
+   * Read `/metrics` and `/readyz` details through the auth hook. They cover every org, so a tenant that
+   * gives itself `operator` must not see them: platform-only.
+   */
+  'observability.read': { roles: ['operator'], platform: true },
 } as const satisfies Record<string, PermissionRule>);
 
 /** One row of the permission table. */

@@ -15,7 +15,7 @@ beforeAll(async () => {
   host = await createExtensionHost({
     database: 'memory',
     sandbox: { poolSize: 1 },
-    authorization: { roles: { 'observability.read': ['sre'] } },
+    authorization: { roles: { 'observability.read': ['sre'] }, platformOrgs: ['ops-org'] },
   });
   const app = express();
   const mounted = await createExpressRouter({ host, development: true });
@@ -34,9 +34,9 @@ afterAll(async () => {
   await host?.close();
 });
 
-const as = (roles: string) => ({
+const as = (roles: string, org = 'ops-org') => ({
   'x-intelgraph-user': 'ops',
-  'x-intelgraph-org': 'acme',
+  'x-intelgraph-org': org,
   'x-intelgraph-roles': roles,
 });
 
@@ -52,5 +52,15 @@ describe('observability access follows the host authorizer', () => {
     expect(await ready.json()).toMatchObject({ checks: { audit: { ok: true } } });
     const plain = await fetch(`${url}/readyz`, { headers: as('operator') });
     expect(await plain.json()).not.toHaveProperty('checks');
+  });
+
+  it('metrics cover every org, so the role counts only in a platform org: a tenant that gives itself the role reads nothing', async () => {
+    const tenant = await fetch(`${url}/metrics`, { headers: as('sre', 'acme') });
+    expect(tenant.status).toBe(403);
+    expect(await tenant.json()).toMatchObject({
+      error: { code: 'FORBIDDEN', details: { permission: 'observability.read', platformOrgs: ['ops-org'] } },
+    });
+    const ready = await fetch(`${url}/readyz`, { headers: as('sre', 'acme') });
+    expect(await ready.json()).not.toHaveProperty('checks');
   });
 });
