@@ -79,11 +79,11 @@ try {
   );
   if (!upload.ok) {
     // Keep going so the rest of the path is exercised; the run still fails on the check above.
-    await host.publish(null, unpackTarball(tgz));
+    await host.plugins.publish(null, unpackTarball(tgz));
   }
 
   // The graph is partitioned by org: seed acme's, the org the JWT below signs in to.
-  await host.graph
+  await host.internals.graph
     .forOrg('acme')
     .upsert({ entities: [{ id: 'org:acme', type: 'Organization', name: 'Acme Corp' }] });
   const install = await gql(

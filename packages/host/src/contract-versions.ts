@@ -19,7 +19,7 @@ import { MAX_RULE_SAMPLES } from './review-kinds.js';
 const Version = z.number().int().min(1).max(2_147_483_647);
 
 /**
- * Input of `host.registerMigrationRule`: the rule (JSON Patch operations between two adjacent versions,
+ * Input of `host.contracts.registerMigrationRule`: the rule (JSON Patch operations between two adjacent versions,
  * parsed in full by `@intelgraph/contracts`), its golden samples and the reason shown to reviewers.
  *
  * @example
@@ -40,13 +40,13 @@ export const MigrationRuleRequestInput = z
   })
   .strict();
 
-/** What `host.registerMigrationRule` takes. */
+/** What `host.contracts.registerMigrationRule` takes. */
 export type MigrationRuleRequest = Omit<z.input<typeof MigrationRuleRequestInput>, 'operations'> & {
   operations: MigrationOperation[];
 };
 
 /**
- * Input of `host.deprecateContractVersion`: `until` is an ISO-8601 date-time (the end of the window),
+ * Input of `host.contracts.deprecateVersion`: `until` is an ISO-8601 date-time (the end of the window),
  * or `null` to lift the deprecation.
  *
  * @example

@@ -71,7 +71,7 @@ interface PluginRunFacts {
  *
  * @example
  * ```ts
- * const r = await host.runPlugin<{ id: string }[]>(analyst, 'sample-enricher', { q: 'acme' });
+ * const r = await host.plugins.run<{ id: string }[]>(analyst, 'sample-enricher', { q: 'acme' });
  * if (!r.ok) console.error(r.error.code); // narrowed: error is defined
  * else console.log(r.value.length); // narrowed: value is { id: string }[]
  * ```
@@ -97,7 +97,7 @@ export interface PluginRunDeps {
   logger?: HostLogger;
   /** Migrates records between the subject's current version and the negotiated one (absent: never). */
   versions?: RunContractVersions;
-  /** Records runs the replay policy names (see `host.replay`); absent: nothing is recorded. */
+  /** Records runs the replay policy names (see `host.plugins.replay`); absent: nothing is recorded. */
   replay?: { policy: ReplayPolicy; store: ReplayStore; now: () => number };
 }
 

@@ -72,7 +72,7 @@ afterEach(async () => {
   while (hosts.length) await hosts.pop()?.close();
 });
 
-describe('host.replay', () => {
+describe('host.plugins.replay', () => {
   it('replays a run that used Math.random and the clock identically, and audits it', async () => {
     const { host } = await newHost({ enabled: true });
     const r = await host.plugins.run(alice, 'scorer', { q: 'acme' });

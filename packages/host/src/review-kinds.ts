@@ -8,7 +8,7 @@ const Sha256 = z.string().regex(/^[0-9a-f]{64}$/u);
 const Scopes = z.array(ScopeSchema).max(128);
 const PluginRef = { pluginId: NameSchema, version: z.string().min(1).max(100) };
 
-/** Payload of an `export` review: built by `host.export` from the batch it attaches as evidence. */
+/** Payload of an `export` review: built by `host.contracts.export` from the batch it attaches as evidence. */
 export const ExportPayloadSchema = z
   .object({
     subject: NameSchema,
@@ -22,7 +22,7 @@ export const ExportPayloadSchema = z
   })
   .strict();
 
-/** Payload of a `plugin_install` review: built by `host.install`, `setOptionalScopes` or consent. */
+/** Payload of a `plugin_install` review: built by `host.plugins.install`, `setOptionalScopes` or consent. */
 export const PluginInstallPayloadSchema = z.discriminatedUnion('action', [
   z
     .object({
@@ -48,13 +48,13 @@ export const PluginInstallPayloadSchema = z.discriminatedUnion('action', [
     .strict(),
 ]);
 
-/** Payload of an `entity_merge` review: built by `host.mergeEntities`. */
+/** Payload of an `entity_merge` review: built by `host.governance.mergeEntities`. */
 export const EntityMergePayloadSchema = z
   .object({ survivorId: NameSchema, mergedId: NameSchema })
   .strict()
   .refine((p) => p.survivorId !== p.mergedId, 'an entity cannot be merged into itself');
 
-/** Payload of a `contract_enforcement` review: built by `host.setEnforcement`. */
+/** Payload of a `contract_enforcement` review: built by `host.contracts.setEnforcement`. */
 export const ContractEnforcementPayloadSchema = z
   .object({
     subject: NameSchema,
@@ -67,7 +67,7 @@ export const ContractEnforcementPayloadSchema = z
 export const MAX_RULE_SAMPLES = 100;
 
 /**
- * Payload of a `contract_migration_rule` review: built by `host.registerMigrationRule`. The operations
+ * Payload of a `contract_migration_rule` review: built by `host.contracts.registerMigrationRule`. The operations
  * are parsed again by `@intelgraph/contracts` (JSON Patch with the rules' own schema) at request and at
  * apply time; the samples are the golden samples its contract test runs over, both times.
  */
@@ -86,7 +86,7 @@ export const ContractMigrationRulePayloadSchema = z
 /**
  * The review kinds the host owns, with the zod schema of each payload: the one table they are all
  * derived from. Tasks of these kinds are opened only by the host operation that owns them (never
- * through `host.request`, `host.governance.request` or GraphQL), and every applier parses its
+ * through `host.governance.request` or GraphQL), and every applier parses its
  * payload with the schema here. A new host kind is a new row.
  *
  * @example
