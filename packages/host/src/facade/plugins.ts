@@ -281,7 +281,8 @@ export function createPluginsApi(ctx: HostContext): PluginsApi {
     authorizer.require(actor, 'plugins.moderate', what);
     return actor;
   };
-  const runDeps = () => ({
+  // Built once: the run's dependencies are the host's, the same for every run (the hot path allocates none).
+  const runDeps = {
     marketplace,
     finops: ctx.finops,
     sandbox: ctx.sandbox,
@@ -294,7 +295,7 @@ export function createPluginsApi(ctx: HostContext): PluginsApi {
     tracer: ctx.tracer,
     ...(ctx.logger ? { logger: ctx.logger } : {}),
     replay: { policy: ctx.replayPolicy, store: ctx.stores.replays, now: () => ctx.clock.now() },
-  });
+  };
   return {
     publish: async (actor, pkg) =>
       inSpan(ctx.tracer, 'intelgraph.marketplace.publish', undefined, () =>
@@ -324,7 +325,7 @@ export function createPluginsApi(ctx: HostContext): PluginsApi {
       return found;
     },
     run: async <T = unknown>(actor: Actor, pluginId: string, input: unknown) =>
-      runPlugin<T>(runDeps(), actorOf(actor), pluginIdOf(pluginId), input),
+      runPlugin<T>(runDeps, actorOf(actor), pluginIdOf(pluginId), input),
     replay: async (actorInput, runId) =>
       replayRun(
         {
