@@ -277,11 +277,11 @@ function compareNormalised(ctx: Ctx, a: Side, b: Side, path: string, out: Schema
       true,
     );
   if (hasCombinator(o) || hasCombinator(n)) {
+    oneOfOverlaps(a, b, o, n, out);
     const ob = flatten(a.root, o, a.path, 0);
     const nb = flatten(b.root, n, b.path, 0);
     if (ob !== null && nb !== null) {
       compareBranchSets(ctx, ob, nb, out);
-      if (Array.isArray(n.oneOf) || Array.isArray(o.oneOf)) oneOfOverlap(a, b, o, n, out);
       return;
     }
   }
@@ -1026,18 +1026,20 @@ function compareRequired(a: Side, b: Side, o: Obj, n: Obj, out: SchemaChange[]):
   }
 }
 
-/** A schema with its allOf conjoined, when that leaves a single plain branch (for the disjointness test). */
-function plain(root: unknown, x: unknown): Obj | boolean {
+/** A schema as its plain alternatives (combinators flattened), or itself when the shape is beyond flatten. */
+function alternatives(root: unknown, x: unknown): (Obj | boolean)[] {
   const s = normalise(root, x, '').schema;
-  if (typeof s === 'boolean' || !hasCombinator(s)) return s;
-  const branches = flatten(root, s, '', 0);
-  const only = branches?.length === 1 ? branches[0] : undefined;
-  return only === undefined ? s : only.schema;
+  if (typeof s === 'boolean' || !hasCombinator(s)) return [s];
+  return flatten(root, s, '', 0)?.map((b) => b.schema) ?? [s];
 }
 
+/** No value matches both schemas, as far as types, enums and required enum-valued properties show. */
 function disjoint(rootA: unknown, x: unknown, rootB: unknown, y: unknown): boolean {
-  const a = plain(rootA, x);
-  const b = plain(rootB, y);
+  const bs = alternatives(rootB, y);
+  return alternatives(rootA, x).every((a) => bs.every((b) => plainDisjoint(a, b)));
+}
+
+function plainDisjoint(a: Obj | boolean, b: Obj | boolean): boolean {
   if (a === false || b === false) return true;
   if (a === true || b === true) return false;
   const ta = typeSet(a);
@@ -1140,7 +1142,6 @@ function compareCombinator(
       nl?.[j],
     );
   });
-  if (k === 'oneOf') oneOfOverlap(a, b, o, n, out);
 }
 
 const REFS = ['$ref', '$dynamicRef', '$recursiveRef'];
@@ -1212,7 +1213,7 @@ function conjoin(x: Obj, y: Obj): Obj | false | null {
 /**
  * A schema as a union of plain branches: allOf branches are conjoined into the schema, and each anyOf or
  * oneOf branch is conjoined with the keywords beside it; a schema without combinators is a one-branch
- * union. oneOf is read as anyOf here (its exclusivity is checked by oneOfOverlap). Null when the shape is
+ * union. oneOf is read as anyOf here (its exclusivity is checked by oneOfOverlaps). Null when the shape is
  * beyond this (anyOf and oneOf side by side, clashing keywords, deep nesting): the keyword-by-keyword
  * comparison then decides.
  */
@@ -1297,35 +1298,86 @@ function compareBranchSets(ctx: Ctx, ob: Side[], nb: Side[], out: SchemaChange[]
   }
 }
 
-/** oneOf needs exactly one match: a new or changed branch must be provably disjoint from its siblings. */
-function oneOfOverlap(a: Side, b: Side, o: Obj, n: Obj, out: SchemaChange[]): void {
-  const ol: unknown[] | null = Array.isArray(o.oneOf) ? o.oneOf : null;
-  const nl: unknown[] | null = Array.isArray(n.oneOf) ? n.oneOf : null;
-  const overlap = (
-    list: unknown[] | null,
-    root: unknown,
-    others: unknown[] | null,
-    p: string,
-    backward: boolean,
-  ): void => {
-    if (!list) return;
-    list.forEach((s, i) => {
-      if (others?.some((x) => equal(x, s))) return;
-      const clash = list.findIndex((t, j) => j !== i && !disjoint(root, s, root, t));
-      if (clash < 0) return;
-      const where = childPointer(p, i);
-      push(
-        out,
-        backward ? 'branch-added' : 'branch-removed',
-        where,
-        `oneOf branch ${where} may overlap branch ${childPointer(p, clash)}, so a value can match both and fail oneOf`,
-        backward,
-        !backward,
-      );
+/** One oneOf list met while walking a schema's combinators, with the root its `$ref`s resolve against. */
+interface OneOfList {
+  root: unknown;
+  branches: unknown[];
+  path: string;
+  /** Reached through allOf and `$ref` only, so every value the schema accepts satisfies this list. */
+  mandatory: boolean;
+}
+
+/**
+ * Every oneOf list a schema reaches through its combinators: its own, and those nested in allOf, anyOf
+ * and oneOf branches (local `$ref`s followed, depth-bounded). Properties, items and the other applicators
+ * are not walked: the comparison reaches them itself and checks their oneOf lists there.
+ */
+function oneOfLists(
+  root: unknown,
+  schema: Obj | boolean,
+  path: string,
+  mandatory = true,
+  depth = 0,
+  out: OneOfList[] = [],
+): OneOfList[] {
+  if (typeof schema === 'boolean' || depth > 8) return out;
+  for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
+    const list: unknown = schema[key];
+    if (!Array.isArray(list)) continue;
+    const p = childPointer(path, key);
+    if (key === 'oneOf') out.push({ root, branches: list, path: p, mandatory });
+    list.forEach((branch, i) => {
+      const nb = normalise(root, branch, childPointer(p, i));
+      oneOfLists(root, nb.schema, nb.path, mandatory && key === 'allOf', depth + 1, out);
     });
+  }
+  return out;
+}
+
+/** The same branch text, and the same definitions behind it when it holds a `$ref`. */
+function sameBranch(x: unknown, rootX: unknown, y: unknown, rootY: unknown): boolean {
+  if (!equal(x, y)) return false;
+  return !canon(x).includes('"$ref"') || canon(rootX) === canon(rootY);
+}
+
+/**
+ * oneOf needs exactly one match, and the branch comparison reads oneOf as anyOf, which is exact only
+ * for branches no value matches together. So wherever a oneOf sits among the combinators (at the top, or
+ * nested in an allOf, anyOf or oneOf branch), two of its branches that may overlap are a break, unless a
+ * mandatory oneOf list of the other side (one every value valid there satisfies) holds both unchanged:
+ * a value valid on that side then never matches both. A list nested in an anyOf or oneOf branch does not
+ * exempt anything, since a valid value may pass through a sibling branch instead. An overlap in the new
+ * schema breaks BACKWARD (old data can match both); one in the old schema breaks FORWARD.
+ */
+function oneOfOverlaps(a: Side, b: Side, o: Obj, n: Obj, out: SchemaChange[]): void {
+  const oldLists = oneOfLists(a.root, o, a.path);
+  const newLists = oneOfLists(b.root, n, b.path);
+  const check = (lists: OneOfList[], others: OneOfList[], backward: boolean): void => {
+    for (const list of lists) {
+      const { branches: bs, root } = list;
+      bs.forEach((s, i) => {
+        for (let j = i + 1; j < bs.length; j += 1) {
+          const t = bs[j];
+          if (disjoint(root, s, root, t)) continue;
+          const held = (m: OneOfList): boolean =>
+            m.branches.some((x) => sameBranch(s, root, x, m.root)) &&
+            m.branches.some((x) => sameBranch(t, root, x, m.root));
+          if (others.some((m) => m.mandatory && held(m))) continue;
+          const where = childPointer(list.path, i);
+          push(
+            out,
+            backward ? 'branch-added' : 'branch-removed',
+            where,
+            `oneOf branch ${where} may overlap branch ${childPointer(list.path, j)}, so a value can match both and fail oneOf`,
+            backward,
+            !backward,
+          );
+        }
+      });
+    }
   };
-  overlap(nl, b.root, ol, childPointer(b.path, 'oneOf'), true);
-  overlap(ol, a.root, nl, childPointer(a.path, 'oneOf'), false);
+  check(newLists, oldLists, true);
+  check(oldLists, newLists, false);
 }
 
 /** `not`: the new schema accepts more exactly when its negated schema accepts less, so directions swap. */
