@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from '@graphql-codegen/cli';
 import { describe, expect, it } from 'vitest';
@@ -39,5 +39,47 @@ describe('generated GraphQL types', () => {
     const content = fresh.get(SERVER_TYPES) ?? '';
     expect(content).toContain("export type QueryCodegenProbeArgs = {\n  limit: Scalars['Int']['input'];\n};");
     expect(content).not.toBe(readFileSync(join(root, SERVER_TYPES), 'utf8'));
+  });
+});
+
+/**
+ * Every `operation<Data, Variables>(`…`)` in the web app names the generated types of the operation it
+ * sends: `query ReviewQueue` is `operation<ReviewQueueQuery, ReviewQueueQueryVariables>`. The
+ * generator makes the types per operation name; this ties each declaration to its own pair, so two
+ * operations' types cannot be swapped unnoticed.
+ */
+const OPERATIONS_DIR = 'examples/marketplace-app/src/api/operations';
+const DECLARATION =
+  /operation<\s*(\w+)\s*,\s*(\w+)\s*,?\s*>\(\s*(?:\/\* GraphQL \*\/)?\s*`\s*(query|mutation|subscription)\s+(\w+)/g;
+
+function operationPairs(source: string): { data: string; variables: string; expected: string }[] {
+  return [...source.matchAll(DECLARATION)].map(([, data = '', variables = '', kind = '', name = '']) => ({
+    data,
+    variables,
+    expected: `${name}${kind.charAt(0).toUpperCase()}${kind.slice(1)}`,
+  }));
+}
+
+describe('web app operations', () => {
+  const files = readdirSync(join(root, OPERATIONS_DIR)).filter((f) => f.endsWith('.ts'));
+
+  it.each(files)('%s: each operation is typed with its own generated pair', (file) => {
+    const source = readFileSync(join(root, OPERATIONS_DIR, file), 'utf8');
+    const pairs = operationPairs(source);
+    // Every declaration is matched by the pattern, so none escapes the check.
+    expect(pairs.length).toBe(source.split('operation<').length - 1);
+    expect(pairs.length).toBeGreaterThan(0);
+    for (const p of pairs) expect([p.data, p.variables]).toEqual([p.expected, `${p.expected}Variables`]);
+  });
+
+  it('a swapped pair is caught', () => {
+    const swapped =
+      'operation<ReviewDenyMutation, ReviewDenyMutationVariables>(/* GraphQL */ `\n  mutation ReviewApprove($id: ID!) { x }`)';
+    const [p] = operationPairs(swapped);
+    expect(p).toEqual({
+      data: 'ReviewDenyMutation',
+      variables: 'ReviewDenyMutationVariables',
+      expected: 'ReviewApproveMutation',
+    });
   });
 });
