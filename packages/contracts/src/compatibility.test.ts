@@ -801,7 +801,10 @@ describe('properties', () => {
               fc.tuple(
                 fc.constant(writer),
                 fc.constant(reader),
-                fc.array(payloadArbitrary(writer), { minLength: 1, maxLength: 5 }),
+                fc.array(payloadArbitrary(writer, { exact: mode === 'BACKWARD' }), {
+                  minLength: 1,
+                  maxLength: 5,
+                }),
               ),
             ),
           ([writer, reader, payloads]) => {

@@ -229,40 +229,61 @@ const DATE = fc
   .date({ min: new Date(Date.UTC(1900, 0, 1)), max: new Date(Date.UTC(2100, 0, 1)), noInvalidDate: true })
   .map((d) => d.toISOString().slice(0, 10));
 
-/** Values `schema` accepts (for the subset of JSON Schema {@link jsonSchemaArbitrary} produces). */
-export function payloadArbitrary(schema: unknown): fc.Arbitrary<unknown> {
+/** How {@link payloadArbitrary} treats oneOf. */
+export interface PayloadOptions {
+  /**
+   * `true` (the default): a oneOf value is filtered until exactly one branch accepts it, which is exact
+   * for the schemas {@link jsonSchemaArbitrary} produces. `false`: the first of a few candidates that
+   * exactly one branch accepts, else the first candidate; for edited schemas (see {@link mutateSchema}),
+   * where no value may satisfy the filter, so the caller must check each payload itself.
+   */
+  exact?: boolean;
+}
+
+const ONE_OF_CANDIDATES = 6;
+
+/**
+ * Values `schema` accepts (for the subset of JSON Schema {@link jsonSchemaArbitrary} produces). For
+ * another schema (an edited one) a value may miss; unsatisfiable ranges are widened rather than thrown.
+ */
+export function payloadArbitrary(schema: unknown, options: PayloadOptions = {}): fc.Arbitrary<unknown> {
+  const sub = (s: unknown): fc.Arbitrary<unknown> => payloadArbitrary(s, options);
   if (schema === true || (isObj(schema) && Object.keys(schema).length === 0)) return fc.jsonValue();
   if (!isObj(schema)) return fc.constant(null);
-  if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as unknown[]));
-  if (Array.isArray(schema.anyOf)) return fc.oneof(...schema.anyOf.map(payloadArbitrary));
-  if (Array.isArray(schema.allOf) && schema.allOf.length === 1) return payloadArbitrary(schema.allOf[0]);
-  if (Array.isArray(schema.oneOf)) {
+  if (Array.isArray(schema.enum))
+    return schema.enum.length > 0 ? fc.constantFrom(...(schema.enum as unknown[])) : fc.constant(null);
+  if (Array.isArray(schema.anyOf) && schema.anyOf.length > 0) return fc.oneof(...schema.anyOf.map(sub));
+  if (Array.isArray(schema.allOf) && schema.allOf.length === 1) return sub(schema.allOf[0]);
+  if (Array.isArray(schema.oneOf) && schema.oneOf.length > 0) {
     // A value of one branch that no other branch accepts.
     const branches = schema.oneOf.map((b) => compileContract('json', b));
+    const exactlyOne = (v: unknown): boolean => branches.filter((b) => b.isValid(v)).length === 1;
+    const any = fc.oneof(...schema.oneOf.map(sub));
+    if (options.exact !== false) return any.filter(exactlyOne);
     return fc
-      .oneof(...schema.oneOf.map(payloadArbitrary))
-      .filter((v) => branches.filter((b) => b.isValid(v)).length === 1);
+      .array(any, { minLength: ONE_OF_CANDIDATES, maxLength: ONE_OF_CANDIDATES })
+      .map((c) => c.find(exactlyOne) ?? c[0]);
   }
   if (Array.isArray(schema.prefixItems)) {
-    const prefix = fc.tuple(...schema.prefixItems.map(payloadArbitrary));
+    const prefix = fc.tuple(...schema.prefixItems.map(sub));
     const rest = schema.items ?? schema.unevaluatedItems ?? true;
     if (rest === false) return prefix;
-    return fc.tuple(prefix, fc.array(payloadArbitrary(rest), { maxLength: 2 })).map(([p, r]) => [...p, ...r]);
+    return fc.tuple(prefix, fc.array(sub(rest), { maxLength: 2 })).map(([p, r]) => [...p, ...r]);
   }
-  if (Array.isArray(schema.type))
-    return fc.oneof(...schema.type.map((t) => payloadArbitrary({ ...schema, type: t })));
+  if (Array.isArray(schema.type) && schema.type.length > 0)
+    return fc.oneof(...schema.type.map((t) => sub({ ...schema, type: t })));
   switch (schema.type) {
-    case 'string':
+    case 'string': {
       if (schema.format === 'date') return DATE;
-      return fc.string({
-        minLength: typeof schema.minLength === 'number' ? schema.minLength : 0,
-        maxLength: typeof schema.maxLength === 'number' ? Math.max(schema.maxLength, 0) : 12,
-      });
-    case 'integer':
-      return fc.integer({
-        min: typeof schema.minimum === 'number' ? schema.minimum : -1000,
-        max: typeof schema.maximum === 'number' ? schema.maximum : 1000,
-      });
+      const minLength = typeof schema.minLength === 'number' ? Math.max(schema.minLength, 0) : 0;
+      const maxLength = typeof schema.maxLength === 'number' ? Math.max(schema.maxLength, 0) : 12;
+      return fc.string({ minLength, maxLength: Math.max(minLength, maxLength) });
+    }
+    case 'integer': {
+      const min = typeof schema.minimum === 'number' ? Math.ceil(schema.minimum) : -1000;
+      const max = typeof schema.maximum === 'number' ? Math.floor(schema.maximum) : 1000;
+      return fc.integer({ min, max: Math.max(min, max) });
+    }
     case 'number':
       return fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true });
     case 'boolean':
@@ -270,12 +291,12 @@ export function payloadArbitrary(schema: unknown): fc.Arbitrary<unknown> {
     case 'null':
       return fc.constant(null);
     case 'array':
-      return fc.array(payloadArbitrary(schema.items ?? true), { maxLength: 3 });
+      return fc.array(sub(schema.items ?? true), { maxLength: 3 });
     case 'object': {
       const props = isObj(schema.properties) ? schema.properties : {};
       const required = Array.isArray(schema.required) ? (schema.required as string[]) : [];
       const model: Record<string, fc.Arbitrary<unknown>> = {};
-      for (const [k, v] of Object.entries(props)) model[k] = payloadArbitrary(v);
+      for (const [k, v] of Object.entries(props)) model[k] = sub(v);
       const declared = fc.record(model, { requiredKeys: required.filter((r) => r in props) });
       const extraAllowed = schema.additionalProperties !== false && schema.unevaluatedProperties !== false;
       if (!extraAllowed) return declared;
