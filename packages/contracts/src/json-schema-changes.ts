@@ -1,4 +1,5 @@
 import { childPointer } from './issue.js';
+import { CONTRACT_LIMITS } from './limits.js';
 import { isObj, type Obj, toJsonValue } from './narrow.js';
 import type { SchemaChange, SchemaChangeKind } from './schema-change.js';
 
@@ -77,6 +78,21 @@ interface Ctx {
   newRoot: unknown;
   visited: Set<string>;
   depth: number;
+  /** Shared by every copy of the context (breaksOf copies it), so it bounds the whole comparison. */
+  work: Work;
+}
+
+/** Steps left for one comparison: each node compared, flattened or walked for oneOf lists costs one. */
+interface Work {
+  left: number;
+}
+
+/** Thrown when a comparison runs out of steps; caught by diffJsonSchemas alone. */
+const TOO_COMPLEX = new Error('schema comparison exceeded its step budget');
+
+function spend(work: Work): void {
+  work.left -= 1;
+  if (work.left < 0) throw TOO_COMPLEX;
 }
 
 // Schemas handed to the engine are the registry's private, never-mutated copies, so canonical strings
@@ -181,16 +197,37 @@ function push(
   out.push(change);
 }
 
-/** Lists the changes from `oldSchema` to `newSchema`, with what each breaks. */
+/**
+ * Lists the changes from `oldSchema` to `newSchema`, with what each breaks. A comparison that needs more
+ * than `CONTRACT_LIMITS.maxCompareSteps` steps (combinators or `$ref`s nested so that the pairs to compare
+ * multiply) stops there and answers one change at the root, counted as breaking both ways: a hostile
+ * schema costs bounded time, and a verdict the engine could not finish is never "compatible".
+ */
 export function diffJsonSchemas(oldSchema: unknown, newSchema: unknown): SchemaChange[] {
-  const out: SchemaChange[] = [];
-  const ctx: Ctx = { oldRoot: oldSchema, newRoot: newSchema, visited: new Set(), depth: 0 };
-  compare(
-    ctx,
-    { root: oldSchema, ...normalise(oldSchema, oldSchema, '') },
-    { root: newSchema, ...normalise(newSchema, newSchema, '') },
-    out,
-  );
+  // Identical documents (their $refs resolve alike too) have no changes, however complex they are.
+  if (canon(oldSchema) === canon(newSchema)) return [];
+  let out: SchemaChange[] = [];
+  const work: Work = { left: CONTRACT_LIMITS.maxCompareSteps };
+  const ctx: Ctx = { oldRoot: oldSchema, newRoot: newSchema, visited: new Set(), depth: 0, work };
+  try {
+    compare(
+      ctx,
+      { root: oldSchema, ...normalise(oldSchema, oldSchema, '') },
+      { root: newSchema, ...normalise(newSchema, newSchema, '') },
+      out,
+    );
+  } catch (error) {
+    if (error !== TOO_COMPLEX) throw error;
+    out = [];
+    push(
+      out,
+      'keyword-changed',
+      '',
+      `the schemas are too complex to compare within ${CONTRACT_LIMITS.maxCompareSteps} steps (combinators or $refs nested so that the cases multiply); counted as breaking both ways`,
+      true,
+      true,
+    );
+  }
   const seen = new Set<string>();
   return out.filter((c) => {
     const key = `${c.kind}|${c.path}|${c.message}`;
@@ -215,6 +252,7 @@ function compare(ctx: Ctx, a: Side, b: Side, out: SchemaChange[]): void {
   const path = b.path;
   const key = `${a.path}|${b.path}`;
   if (ctx.visited.has(key) || ctx.depth > 64) return;
+  spend(ctx.work);
   const ca = canon(a.schema);
   if (ca === canon(b.schema) && !ca.includes('"$ref"')) return;
   ctx.visited.add(key);
@@ -277,9 +315,9 @@ function compareNormalised(ctx: Ctx, a: Side, b: Side, path: string, out: Schema
       true,
     );
   if (hasCombinator(o) || hasCombinator(n)) {
-    oneOfOverlaps(a, b, o, n, out);
-    const ob = flatten(a.root, o, a.path, 0);
-    const nb = flatten(b.root, n, b.path, 0);
+    oneOfOverlaps(ctx, a, b, o, n, out);
+    const ob = flatten(ctx.work, a.root, o, a.path, 0);
+    const nb = flatten(ctx.work, b.root, n, b.path, 0);
     if (ob !== null && nb !== null) {
       compareBranchSets(ctx, ob, nb, out);
       return;
@@ -1027,16 +1065,21 @@ function compareRequired(a: Side, b: Side, o: Obj, n: Obj, out: SchemaChange[]):
 }
 
 /** A schema as its plain alternatives (combinators flattened), or itself when the shape is beyond flatten. */
-function alternatives(root: unknown, x: unknown): (Obj | boolean)[] {
+function alternatives(work: Work, root: unknown, x: unknown): (Obj | boolean)[] {
   const s = normalise(root, x, '').schema;
   if (typeof s === 'boolean' || !hasCombinator(s)) return [s];
-  return flatten(root, s, '', 0)?.map((b) => b.schema) ?? [s];
+  return flatten(work, root, s, '', 0)?.map((b) => b.schema) ?? [s];
 }
 
 /** No value matches both schemas, as far as types, enums and required enum-valued properties show. */
-function disjoint(rootA: unknown, x: unknown, rootB: unknown, y: unknown): boolean {
-  const bs = alternatives(rootB, y);
-  return alternatives(rootA, x).every((a) => bs.every((b) => plainDisjoint(a, b)));
+function disjoint(work: Work, rootA: unknown, x: unknown, rootB: unknown, y: unknown): boolean {
+  const bs = alternatives(work, rootB, y);
+  return alternatives(work, rootA, x).every((a) =>
+    bs.every((b) => {
+      spend(work);
+      return plainDisjoint(a, b);
+    }),
+  );
 }
 
 function plainDisjoint(a: Obj | boolean, b: Obj | boolean): boolean {
@@ -1217,7 +1260,14 @@ function conjoin(x: Obj, y: Obj): Obj | false | null {
  * beyond this (anyOf and oneOf side by side, clashing keywords, deep nesting): the keyword-by-keyword
  * comparison then decides.
  */
-function flatten(root: unknown, schema: Obj | boolean, path: string, depth: number): Side[] | null {
+function flatten(
+  work: Work,
+  root: unknown,
+  schema: Obj | boolean,
+  path: string,
+  depth: number,
+): Side[] | null {
+  spend(work);
   if (typeof schema === 'boolean' || !hasCombinator(schema)) return [{ root, schema, path }];
   if (depth > 6 || REFS.some((k) => k in schema)) return null;
   let s: Obj = schema;
@@ -1238,7 +1288,7 @@ function flatten(root: unknown, schema: Obj | boolean, path: string, depth: numb
     }
     if (acc === false) return [{ root, schema: false, path }];
     if (REFS.some((k) => k in acc)) return null;
-    return flatten(root, acc, path, depth + 1);
+    return flatten(work, root, acc, path, depth + 1);
   }
   const key = Array.isArray(s.anyOf) ? 'anyOf' : 'oneOf';
   if (key === 'anyOf' && Array.isArray(s.oneOf)) return null;
@@ -1252,7 +1302,7 @@ function flatten(root: unknown, schema: Obj | boolean, path: string, depth: numb
     const merged = nb.schema === true ? s : conjoin(s, nb.schema);
     if (merged === null) return null;
     if (merged === false) continue;
-    const sub = flatten(root, merged, nb.path, depth + 1);
+    const sub = flatten(work, root, merged, nb.path, depth + 1);
     if (sub === null) return null;
     out.push(...sub);
   }
@@ -1313,6 +1363,7 @@ interface OneOfList {
  * are not walked: the comparison reaches them itself and checks their oneOf lists there.
  */
 function oneOfLists(
+  work: Work,
   root: unknown,
   schema: Obj | boolean,
   path: string,
@@ -1321,6 +1372,7 @@ function oneOfLists(
   out: OneOfList[] = [],
 ): OneOfList[] {
   if (typeof schema === 'boolean' || depth > 8) return out;
+  spend(work);
   for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
     const list: unknown = schema[key];
     if (!Array.isArray(list)) continue;
@@ -1328,7 +1380,7 @@ function oneOfLists(
     if (key === 'oneOf') out.push({ root, branches: list, path: p, mandatory });
     list.forEach((branch, i) => {
       const nb = normalise(root, branch, childPointer(p, i));
-      oneOfLists(root, nb.schema, nb.path, mandatory && key === 'allOf', depth + 1, out);
+      oneOfLists(work, root, nb.schema, nb.path, mandatory && key === 'allOf', depth + 1, out);
     });
   }
   return out;
@@ -1349,16 +1401,17 @@ function sameBranch(x: unknown, rootX: unknown, y: unknown, rootY: unknown): boo
  * exempt anything, since a valid value may pass through a sibling branch instead. An overlap in the new
  * schema breaks BACKWARD (old data can match both); one in the old schema breaks FORWARD.
  */
-function oneOfOverlaps(a: Side, b: Side, o: Obj, n: Obj, out: SchemaChange[]): void {
-  const oldLists = oneOfLists(a.root, o, a.path);
-  const newLists = oneOfLists(b.root, n, b.path);
+function oneOfOverlaps(ctx: Ctx, a: Side, b: Side, o: Obj, n: Obj, out: SchemaChange[]): void {
+  const { work } = ctx;
+  const oldLists = oneOfLists(work, a.root, o, a.path);
+  const newLists = oneOfLists(work, b.root, n, b.path);
   const check = (lists: OneOfList[], others: OneOfList[], backward: boolean): void => {
     for (const list of lists) {
       const { branches: bs, root } = list;
       bs.forEach((s, i) => {
         for (let j = i + 1; j < bs.length; j += 1) {
           const t = bs[j];
-          if (disjoint(root, s, root, t)) continue;
+          if (disjoint(work, root, s, root, t)) continue;
           const held = (m: OneOfList): boolean =>
             m.branches.some((x) => sameBranch(s, root, x, m.root)) &&
             m.branches.some((x) => sameBranch(t, root, x, m.root));

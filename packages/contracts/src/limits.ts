@@ -19,4 +19,16 @@ export const CONTRACT_LIMITS = Object.freeze({
   maxBatchRecords: 100_000,
   /** Longest subject name. */
   maxSubjectLength: 200,
+  /**
+   * Most steps one JSON Schema compatibility comparison may take (a node compared, flattened or walked).
+   * Not an error when exceeded: the comparison answers "breaking both ways" with the reason, so a schema
+   * whose combinators or `$ref`s multiply the cases costs bounded time and is never called compatible.
+   */
+  maxCompareSteps: 200_000,
+  /**
+   * Most subschemas a JSON Schema's validator may evaluate for one payload, each `$ref` counted at every
+   * use (recursion once). A schema whose definitions fan out beyond it is refused with `INVALID_INPUT`
+   * when compiled, so a few hundred bytes cannot make every validation cost exponential time.
+   */
+  maxExpandedSchemaNodes: 250_000,
 });
