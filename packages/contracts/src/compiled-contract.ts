@@ -17,7 +17,6 @@ import {
 } from './json-schema-validator.js';
 import { CONTRACT_LIMITS } from './limits.js';
 import { errorMessage, isObj } from './narrow.js';
-import { assertBoundedExpansion } from './ref-expansion.js';
 
 /**
  * A schema compiled once: the validator, its fingerprint and what was learned from it at compile time.
@@ -256,7 +255,6 @@ function copyForDefaults(payload: unknown): unknown {
 
 function buildJson(schema: JsonValue, fingerprint: string): CompiledContract {
   const { validate: fn, warnings } = compileJsonSchemaWithWarnings(schema);
-  assertBoundedExpansion(schema);
   const appliesDefaults = hasDefaults(schema);
   const needsScreening = jsonSchemaIsOpen(schema);
   const plan = needsScreening ? planJsonScreen(schema) : undefined;

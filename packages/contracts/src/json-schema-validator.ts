@@ -3,8 +3,10 @@ import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv'
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
+import { RE2JS } from 're2js';
 import { type ContractIssue, childPointer } from './issue.js';
 import { errorMessage, isObj } from './narrow.js';
+import { assertBoundedExpansion } from './ref-expansion.js';
 
 // ajv-formats is CommonJS: ESM sees module.exports (the plugin), bundlers may see { default: plugin }.
 // Both have `.default`: the plugin sets `exports.default = formatsPlugin` on itself.
@@ -49,6 +51,35 @@ export function jsonSchemaDialect(schema: unknown): JsonSchemaDialect {
   return dialect;
 }
 
+/**
+ * The regular-expression engine for `pattern` and `patternProperties`: RE2 (the re2js port), whose
+ * matching time is linear in the input. A schema is hostile input, and a backtracking engine lets a
+ * pattern such as `^(a+)+$` spend exponential time on one 30-character string. RE2 has no lookaround or
+ * backreferences; a pattern using them is refused with `INVALID_INPUT` when the schema is compiled.
+ *
+ * @example
+ * ```ts
+ * linearRegExp('^[a-z]+$', 'u').test('abc'); // true
+ * linearRegExp('^(?!x)', 'u'); // throws INVALID_INPUT (lookahead)
+ * ```
+ */
+export const linearRegExp = Object.assign(
+  (pattern: string, _flags: string): { test: (s: string) => boolean; toString: () => string } => {
+    let re: RE2JS;
+    try {
+      re = RE2JS.compile(pattern);
+    } catch (cause) {
+      throw new IntelGraphError(
+        'INVALID_INPUT',
+        `invalid JSON Schema: pattern ${JSON.stringify(pattern)} is not supported by the linear-time engine (RE2: no lookaround or backreferences): ${errorMessage(cause)}`,
+        { cause, details: { pattern } },
+      );
+    }
+    return { test: (s: string) => re.test(s), toString: () => `/${pattern}/` };
+  },
+  { code: 're2js' },
+);
+
 /** ajv options shared by the registry's validators and the benchmark's raw baseline. */
 export const AJV_OPTIONS: Options = Object.freeze({
   allErrors: true,
@@ -60,6 +91,7 @@ export const AJV_OPTIONS: Options = Object.freeze({
   allowMatchingProperties: true,
   useDefaults: true,
   validateFormats: true,
+  code: { regExp: linearRegExp },
 });
 
 /** A fresh ajv instance for one dialect, with formats and our annotation keyword. */
@@ -107,6 +139,7 @@ export function compileJsonSchemaWithWarnings(schema: unknown): CompiledJsonSche
     );
   if (typeof schema !== 'boolean' && (typeof schema !== 'object' || schema === null || Array.isArray(schema)))
     throw new IntelGraphError('INVALID_INPUT', 'invalid JSON Schema: a schema is an object or a boolean');
+  assertBoundedExpansion(schema);
   const warnings: string[] = [];
   const note = (...args: unknown[]): void => {
     const text = args.map(String).join(' ');
@@ -120,6 +153,7 @@ export function compileJsonSchemaWithWarnings(schema: unknown): CompiledJsonSche
     try {
       validate = ajv.compile(schema);
     } catch (cause) {
+      if (cause instanceof IntelGraphError) throw cause;
       const unknown = UNKNOWN_FORMAT.exec(errorMessage(cause));
       if (!unknown?.[1] || attempt > 32)
         throw new IntelGraphError('INVALID_INPUT', `invalid JSON Schema: ${errorMessage(cause)}`, {
