@@ -1082,6 +1082,12 @@ function disjoint(work: Work, rootA: unknown, x: unknown, rootB: unknown, y: unk
   );
 }
 
+/** Do two lists of JSON values share one? (Canonical strings in a set: linear, for enums of any size.) */
+function sharesValue(xs: unknown[], ys: unknown[]): boolean {
+  const seen = new Set(xs.map(canon));
+  return ys.some((y) => seen.has(canon(y)));
+}
+
 function plainDisjoint(a: Obj | boolean, b: Obj | boolean): boolean {
   if (a === false || b === false) return true;
   if (a === true || b === true) return false;
@@ -1092,7 +1098,7 @@ function plainDisjoint(a: Obj | boolean, b: Obj | boolean): boolean {
   if (![...ta].some((t) => [...tb].some((u) => related(t, u)))) return true;
   const ea = enumValues(a);
   const eb = enumValues(b);
-  if (ea && eb && !ea.some((v) => eb.some((w) => equal(v, w)))) return true;
+  if (ea && eb && !sharesValue(ea, eb)) return true;
   const pa = isObj(a.properties) ? a.properties : {};
   const pb = isObj(b.properties) ? b.properties : {};
   const ra = Array.isArray(a.required) ? a.required : [];
@@ -1103,7 +1109,7 @@ function plainDisjoint(a: Obj | boolean, b: Obj | boolean): boolean {
     const sb = pb[name];
     const va = isObj(sa) ? enumValues(sa) : null;
     const vb = isObj(sb) ? enumValues(sb) : null;
-    if (va && vb && !va.some((v) => vb.some((w) => equal(v, w)))) return true;
+    if (va && vb && !sharesValue(va, vb)) return true;
   }
   return false;
 }
@@ -1237,7 +1243,8 @@ function conjoin(x: Obj, y: Obj): Obj | false | null {
       if (types.length === 0) return false;
       out.type = types.length === 1 ? types[0] : types;
     } else if (k === 'enum' && Array.isArray(v) && Array.isArray(out.enum)) {
-      const both = out.enum.filter((e) => v.some((w) => equal(e, w)));
+      const other = new Set(v.map(canon));
+      const both = out.enum.filter((e) => other.has(canon(e)));
       if (both.length === 0) return false;
       out.enum = both;
     } else if (k === 'required' && Array.isArray(v) && Array.isArray(out.required)) {

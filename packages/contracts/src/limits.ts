@@ -31,4 +31,10 @@ export const CONTRACT_LIMITS = Object.freeze({
    * when compiled, so a few hundred bytes cannot make every validation cost exponential time.
    */
   maxExpandedSchemaNodes: 250_000,
+  /**
+   * Most `enum` values one JSON Schema may list, all its enums together. ajv checks the schema against
+   * its meta-schema with a pairwise comparison of enum values (quadratic: 40 000 values take about two
+   * seconds), so more is refused with `INVALID_INPUT` before ajv sees it.
+   */
+  maxEnumValues: 20_000,
 });

@@ -69,6 +69,31 @@ describe('expanded schema size', () => {
     );
   });
 
+  it('resolves a `#/…` reference inside the resource it is written in (nested $id)', () => {
+    const inner = {
+      $id: 'https://example.com/inner.json',
+      $defs: { s: { type: 'string' } },
+      properties: { a: { $ref: '#/$defs/s' } },
+    };
+    // root, properties, inner, its $id'd properties, a (+ s)
+    expect(expandedSchemaSize({ properties: { inner } }, 1000)).toBe(6);
+  });
+
+  it('a malformed escape in a reference resolves to nothing (no URIError escapes)', () => {
+    expect(expandedSchemaSize({ properties: { a: { $ref: '#/%E0%A4%A' } } }, 1000)).toBe(3);
+    const e = refusal(() => compileContract('json', { properties: { a: { $ref: '#/%E0%A4%A' } } }));
+    expect(e.code).toBe('INVALID_INPUT');
+  });
+
+  it('many candidates per reference (one anchor name used 20 000 times) stay within the work bound', () => {
+    const n = 20_000;
+    const defs = Object.fromEntries(
+      Array.from({ length: n }, (_, i) => [`d${i}`, { $anchor: 'same', type: 'string' }]),
+    );
+    const properties = Object.fromEntries(Array.from({ length: n }, (_, i) => [`p${i}`, { $ref: '#same' }]));
+    expect(expandedSchemaSize({ $defs: defs, properties }, 250_000)).toBe(250_001);
+  });
+
   it('saturates just above the limit instead of counting on', () => {
     expect(expandedSchemaSize(fanOut(30, 3), 5000)).toBe(5001);
   });
@@ -114,7 +139,32 @@ describe('a schema whose $refs fan out is refused when compiled', () => {
   });
 });
 
+describe('enum sizes', () => {
+  it('more than 20 000 enum values together are refused before ajv checks them pairwise', () => {
+    const half = (from: number) => ({ enum: Array.from({ length: 10_001 }, (_, i) => from + i) });
+    const e = refusal(() => compileContract('json', { properties: { a: half(0), b: half(20_000) } }));
+    expect(e.code).toBe('INVALID_INPUT');
+    expect(e.message).toMatch(/enums list more than 20000 values/);
+    expect(e.details).toEqual({ limit: CONTRACT_LIMITS.maxEnumValues });
+    expect(compileContract('json', { properties: { a: { enum: [1, 2, 3] } } }).validate({ a: 2 }).ok).toBe(
+      true,
+    );
+  });
+});
+
 describe('the compatibility check under a step budget', () => {
+  it('compares oneOf branches with large enums in linear time (sets, not pairs)', () => {
+    const n = 9_000;
+    const left = { enum: Array.from({ length: n }, (_, i) => i) };
+    const right = { enum: Array.from({ length: n }, (_, i) => i + n) };
+    const old = { oneOf: [left, right] };
+    const next = { oneOf: [left, right, { enum: ['a', 'b'] }] };
+    const r = checkCompatibility(old, next, { format: 'json', mode: 'BACKWARD' });
+    expect(r).toEqual({ compatible: true, issues: [] });
+    const overlapping = { oneOf: [left, { enum: [...right.enum, n - 1] }] };
+    expect(checkCompatibility(old, overlapping, { format: 'json', mode: 'BACKWARD' }).compatible).toBe(false);
+  });
+
   it('answers "breaking both ways" with the reason when the cases multiply past the budget', () => {
     const old = fanOut(8, 4);
     const next = structuredClone(old) as { $defs: Record<string, { allOf: unknown[] }> };

@@ -18,6 +18,8 @@ interface Index {
   resources: { id: string; schema: Obj }[];
   /** `$anchor`, `$dynamicAnchor` and draft-07 `"$id": "#name"`, by name. */
   anchors: Map<string, Obj[]>;
+  /** The resource each object lies in lexically (its nearest ancestor with an `$id`, else the root). */
+  resourceOf: Map<Obj, Obj>;
 }
 
 function indexDocument(root: unknown): Index {
@@ -25,34 +27,55 @@ function indexDocument(root: unknown): Index {
   const anchors = new Map<string, Obj[]>();
   const addAnchor = (name: unknown, o: Obj): void => {
     if (typeof name !== 'string' || name === '') return;
-    anchors.set(name, [...(anchors.get(name) ?? []), o]);
+    const list = anchors.get(name);
+    if (list) list.push(o);
+    else anchors.set(name, [o]);
   };
-  const stack: { value: unknown; depth: number }[] = [{ value: root, depth: 0 }];
+  const resourceOf = new Map<Obj, Obj>();
+  const top = isObj(root) ? root : {};
+  const stack: { value: unknown; depth: number; resource: Obj }[] = [
+    { value: root, depth: 0, resource: top },
+  ];
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     const { value, depth } = item;
+    let { resource } = item;
     if (depth > CONTRACT_LIMITS.maxDepth) continue;
     if (Array.isArray(value)) {
-      for (const v of value) stack.push({ value: v, depth: depth + 1 });
+      for (const v of value) stack.push({ value: v, depth: depth + 1, resource });
       continue;
     }
     if (!isObj(value)) continue;
     if (typeof value.$id === 'string') {
       if (value.$id.startsWith('#')) addAnchor(value.$id.slice(1), value);
-      else if (value !== root) resources.push({ id: value.$id.replace(/#$/, ''), schema: value });
+      else if (value !== root) {
+        resources.push({ id: value.$id.replace(/#$/, ''), schema: value });
+        resource = value;
+      }
     }
+    resourceOf.set(value, resource);
     addAnchor(value.$anchor, value);
     addAnchor(value.$dynamicAnchor, value);
     for (const [k, v] of Object.entries(value))
       if (k !== 'enum' && k !== 'const' && k !== 'examples' && k !== 'default')
-        stack.push({ value: v, depth: depth + 1 });
+        stack.push({ value: v, depth: depth + 1, resource });
   }
-  return { root, resources, anchors };
+  return { root, resources, anchors, resourceOf };
+}
+
+function decode(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined; // a malformed escape: the reference resolves to nothing
+  }
 }
 
 function pointer(base: Obj, fragment: string): unknown {
   let cur: unknown = base;
   for (const raw of fragment.slice(1).split('/')) {
-    const seg = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~');
+    const decoded = decode(raw);
+    if (decoded === undefined) return undefined;
+    const seg = decoded.replaceAll('~1', '/').replaceAll('~0', '~');
     if (Array.isArray(cur)) cur = Reflect.get(cur, seg);
     else if (isObj(cur)) cur = cur[seg];
     else return undefined;
@@ -61,30 +84,41 @@ function pointer(base: Obj, fragment: string): unknown {
 }
 
 /**
- * Where a reference may land. Relative references are resolved against every resource they could
- * name (the base URI of the referring schema is not tracked), so the answer over-approximates: for a
- * size bound that is the safe side.
+ * Where a reference made from `from` may land. A reference without a base (`#/…`, `#name`) stays in the
+ * resource it is written in; one with a base is resolved against the resources whose `$id` it may name
+ * (the same id, or the same last path segment; every resource when none does), so the answer
+ * over-approximates, the safe side for a size bound. Anchors are looked up document-wide.
  */
-function targets(index: Index, ref: string): Obj[] {
+function targets(index: Index, ref: string, from: Obj, spend: (n: number) => void): Obj[] {
   const hash = ref.indexOf('#');
   const base = hash < 0 ? ref : ref.slice(0, hash);
   const fragment = hash < 0 ? '' : ref.slice(hash + 1);
-  const last = base.split('/').pop() ?? base;
-  const named = base === '' ? [] : index.resources.filter((r) => r.id === base || r.id.endsWith(`/${last}`));
-  const bases = base === '' || named.length === 0 ? index.resources : named;
-  if (fragment === '') return bases.map((r) => r.schema);
-  if (!fragment.startsWith('/')) return index.anchors.get(fragment) ?? [];
+  let bases: Obj[];
+  if (base === '') bases = [index.resourceOf.get(from) ?? from];
+  else {
+    spend(index.resources.length);
+    const last = base.split('/').pop() ?? base;
+    const named = index.resources.filter((r) => r.id === base || r.id.endsWith(`/${last}`));
+    bases = (named.length > 0 ? named : index.resources).map((r) => r.schema);
+  }
+  if (fragment === '') return bases;
+  if (!fragment.startsWith('/')) return index.anchors.get(decode(fragment) ?? '') ?? [];
+  spend(bases.length);
   const out: Obj[] = [];
-  for (const r of bases) {
-    const t = pointer(r.schema, fragment);
+  for (const b of bases) {
+    const t = pointer(b, fragment);
     if (isObj(t)) out.push(t);
   }
   return out;
 }
 
+const WORK_PER_NODE = 20;
+const OVER = new Error('reference resolution exceeded its work bound');
+
 /**
  * The number of subschemas a validator evaluates for `schema` (each `$ref` expanded at every use,
- * a recursive one once), saturating just above `limit`.
+ * a recursive one once), saturating just above `limit`. Resolving references costs at most
+ * `20 × limit` steps; past that the answer is `limit + 1` too.
  *
  * @example
  * ```ts
@@ -95,7 +129,23 @@ export function expandedSchemaSize(schema: unknown, limit: number): number {
   const index = indexDocument(schema);
   const memo = new WeakMap<Obj, number>();
   const active = new Set<Obj>();
+  const resolved = new Map<string, Obj[]>(); // references with a base, which do not depend on `from`
+  // Resolving references costs work too (many resources, many candidates per reference): past this
+  // much the schema counts as over the limit, so the count itself stays bounded.
+  let work = WORK_PER_NODE * (limit + 1);
+  const spend = (n: number): void => {
+    work -= n;
+    if (work < 0) throw OVER;
+  };
   const cap = (n: number): number => Math.min(n, limit + 1);
+  const targetsOf = (ref: string, from: Obj): Obj[] => {
+    if (ref.startsWith('#')) return targets(index, ref, from, spend);
+    const hit = resolved.get(ref);
+    if (hit) return hit;
+    const found = targets(index, ref, from, spend);
+    resolved.set(ref, found);
+    return found;
+  };
   const size = (value: unknown, depth: number): number => {
     if (depth > CONTRACT_LIMITS.maxDepth) return 1;
     if (Array.isArray(value)) {
@@ -113,7 +163,10 @@ export function expandedSchemaSize(schema: unknown, limit: number): number {
       const ref = value[k];
       if (typeof ref !== 'string') continue;
       let most = 0;
-      for (const t of targets(index, ref)) most = Math.max(most, size(t, depth + 1));
+      for (const t of targetsOf(ref, value)) {
+        spend(1);
+        most = Math.max(most, size(t, depth + 1));
+      }
       n = cap(n + most);
     }
     for (const [k, v] of Object.entries(value)) {
@@ -125,12 +178,38 @@ export function expandedSchemaSize(schema: unknown, limit: number): number {
     memo.set(value, n);
     return n;
   };
-  return size(schema, 0);
+  try {
+    return size(schema, 0);
+  } catch (error) {
+    if (error === OVER) return limit + 1;
+    throw error;
+  }
+}
+
+/** All `enum` values in a schema document, counted in one linear walk (saturating above `limit`). */
+function enumValueCount(schema: unknown, limit: number): number {
+  let count = 0;
+  const stack: { value: unknown; depth: number }[] = [{ value: schema, depth: 0 }];
+  for (let item = stack.pop(); item !== undefined && count <= limit; item = stack.pop()) {
+    const { value, depth } = item;
+    if (depth > CONTRACT_LIMITS.maxDepth || typeof value !== 'object' || value === null) continue;
+    if (Array.isArray(value)) {
+      for (const v of value) stack.push({ value: v, depth: depth + 1 });
+      continue;
+    }
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'enum' && Array.isArray(v)) count += v.length;
+      else if (k !== 'const' && k !== 'examples' && k !== 'default')
+        stack.push({ value: v, depth: depth + 1 });
+    }
+  }
+  return count;
 }
 
 /**
  * Refuses a JSON Schema whose validator would evaluate more than `CONTRACT_LIMITS.maxExpandedSchemaNodes`
- * subschemas, with `INVALID_INPUT` and the limit in its details.
+ * subschemas, or whose enums list more than `CONTRACT_LIMITS.maxEnumValues` values together (ajv's
+ * meta-schema check of enums is quadratic), with `INVALID_INPUT` and the limit in its details.
  *
  * @example
  * ```ts
@@ -138,6 +217,13 @@ export function expandedSchemaSize(schema: unknown, limit: number): number {
  * ```
  */
 export function assertBoundedExpansion(schema: unknown): void {
+  const values = CONTRACT_LIMITS.maxEnumValues;
+  if (enumValueCount(schema, values) > values)
+    throw new IntelGraphError(
+      'INVALID_INPUT',
+      `invalid JSON Schema: its enums list more than ${values} values together; validate such a list outside the contract (a lookup), or split the schema`,
+      { details: { limit: values } },
+    );
   const limit = CONTRACT_LIMITS.maxExpandedSchemaNodes;
   if (expandedSchemaSize(schema, limit) <= limit) return;
   throw new IntelGraphError(
