@@ -37,4 +37,11 @@ export const CONTRACT_LIMITS = Object.freeze({
    * seconds), so more is refused with `INVALID_INPUT` before ajv sees it.
    */
   maxEnumValues: 20_000,
+  /**
+   * Most weight of a JSON Schema's `dependentRequired` (and draft-07 array `dependencies`) lists: the
+   * squares of their lengths added up. ajv writes each missing-name error with the whole list, so its
+   * generated code grows with the square (500 names made 3 MB of code, 8 000 exhausted the heap and
+   * aborted the process). One list may name 316 properties; more is refused with `INVALID_INPUT`.
+   */
+  maxDependentRequiredSquares: 100_000,
 });

@@ -152,6 +152,27 @@ describe('enum sizes', () => {
   });
 });
 
+describe('dependentRequired lists', () => {
+  it('a list long enough to blow up the generated validator is refused before ajv compiles it', () => {
+    const names = Array.from({ length: 8_000 }, (_, i) => `k${i}`);
+    const schema = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      dependentRequired: { a: names },
+    };
+    const e = refusal(() => compileContract('json', schema));
+    expect(e.code).toBe('INVALID_INPUT');
+    expect(e.details).toEqual({ limit: CONTRACT_LIMITS.maxDependentRequiredSquares, observed: 64_000_000 });
+    const draft7 = refusal(() => compileContract('json', { dependencies: { a: names.slice(0, 400) } }));
+    expect(draft7.code).toBe('INVALID_INPUT');
+    const fine = compileContract('json', {
+      $schema: schema.$schema,
+      dependentRequired: { a: names.slice(0, 300) },
+    });
+    expect(fine.validate({ a: 1 }).ok).toBe(false);
+    expect(fine.validate({ b: 1 }).ok).toBe(true);
+  });
+});
+
 describe('the compatibility check under a step budget', () => {
   it('compares oneOf branches with large enums in linear time (sets, not pairs)', () => {
     const n = 9_000;

@@ -186,11 +186,20 @@ export function expandedSchemaSize(schema: unknown, limit: number): number {
   }
 }
 
-/** All `enum` values in a schema document, counted in one linear walk (saturating above `limit`). */
-function enumValueCount(schema: unknown, limit: number): number {
-  let count = 0;
+/**
+ * What ajv unrolls into generated code, counted in one linear walk: every `enum` value, and the squares
+ * of the lengths of `dependentRequired` (and draft-07 array `dependencies`) lists, since ajv writes each
+ * missing-name error with the whole list.
+ */
+function unrolledLists(schema: unknown): { enumValues: number; dependencySquares: number } {
+  let enumValues = 0;
+  let dependencySquares = 0;
+  const lists = (v: unknown): void => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return;
+    for (const names of Object.values(v)) if (Array.isArray(names)) dependencySquares += names.length ** 2;
+  };
   const stack: { value: unknown; depth: number }[] = [{ value: schema, depth: 0 }];
-  for (let item = stack.pop(); item !== undefined && count <= limit; item = stack.pop()) {
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     const { value, depth } = item;
     if (depth > CONTRACT_LIMITS.maxDepth || typeof value !== 'object' || value === null) continue;
     if (Array.isArray(value)) {
@@ -198,18 +207,21 @@ function enumValueCount(schema: unknown, limit: number): number {
       continue;
     }
     for (const [k, v] of Object.entries(value)) {
-      if (k === 'enum' && Array.isArray(v)) count += v.length;
-      else if (k !== 'const' && k !== 'examples' && k !== 'default')
+      if (k === 'enum' && Array.isArray(v)) enumValues += v.length;
+      else if (k === 'dependentRequired' || k === 'dependencies') lists(v);
+      if (k !== 'enum' && k !== 'const' && k !== 'examples' && k !== 'default')
         stack.push({ value: v, depth: depth + 1 });
     }
   }
-  return count;
+  return { enumValues, dependencySquares };
 }
 
 /**
  * Refuses a JSON Schema whose validator would evaluate more than `CONTRACT_LIMITS.maxExpandedSchemaNodes`
  * subschemas, or whose enums list more than `CONTRACT_LIMITS.maxEnumValues` values together (ajv's
- * meta-schema check of enums is quadratic), with `INVALID_INPUT` and the limit in its details.
+ * meta-schema check of enums is quadratic), or whose `dependentRequired` lists are long enough that
+ * ajv's generated code (quadratic in a list's length) would exhaust memory, with `INVALID_INPUT` and the
+ * limit in its details.
  *
  * @example
  * ```ts
@@ -217,12 +229,20 @@ function enumValueCount(schema: unknown, limit: number): number {
  * ```
  */
 export function assertBoundedExpansion(schema: unknown): void {
+  const { enumValues, dependencySquares } = unrolledLists(schema);
   const values = CONTRACT_LIMITS.maxEnumValues;
-  if (enumValueCount(schema, values) > values)
+  if (enumValues > values)
     throw new IntelGraphError(
       'INVALID_INPUT',
       `invalid JSON Schema: its enums list more than ${values} values together; validate such a list outside the contract (a lookup), or split the schema`,
       { details: { limit: values } },
+    );
+  const squares = CONTRACT_LIMITS.maxDependentRequiredSquares;
+  if (dependencySquares > squares)
+    throw new IntelGraphError(
+      'INVALID_INPUT',
+      `invalid JSON Schema: its dependentRequired lists are too long (the squares of their lengths add up to ${dependencySquares}, the limit is ${squares}; one list may name about ${Math.floor(Math.sqrt(squares))} properties)`,
+      { details: { limit: squares, observed: dependencySquares } },
     );
   const limit = CONTRACT_LIMITS.maxExpandedSchemaNodes;
   if (expandedSchemaSize(schema, limit) <= limit) return;
