@@ -173,6 +173,22 @@ describe('dependentRequired lists', () => {
   });
 });
 
+describe('patternProperties entries', () => {
+  it('more than 256 together are refused before ajv compiles them (quadratic compile time)', () => {
+    const entries = (n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`^k${i}$`, { type: 'string' }]));
+    const e = refusal(() =>
+      compileContract('json', {
+        properties: { a: { patternProperties: entries(200) } },
+        patternProperties: entries(57),
+      }),
+    );
+    expect(e.code).toBe('INVALID_INPUT');
+    expect(e.details).toEqual({ limit: CONTRACT_LIMITS.maxPatternProperties, observed: 257 });
+    expect(compileContract('json', { patternProperties: entries(256) }).validate({ k1: 'x' }).ok).toBe(true);
+  });
+});
+
 describe('the compatibility check under a step budget', () => {
   it('compares oneOf branches with large enums in linear time (sets, not pairs)', () => {
     const n = 9_000;

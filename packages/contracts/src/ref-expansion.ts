@@ -187,13 +187,19 @@ export function expandedSchemaSize(schema: unknown, limit: number): number {
 }
 
 /**
- * What ajv unrolls into generated code, counted in one linear walk: every `enum` value, and the squares
+ * What ajv unrolls into generated code, counted in one linear walk: every `enum` value, the squares
  * of the lengths of `dependentRequired` (and draft-07 array `dependencies`) lists, since ajv writes each
- * missing-name error with the whole list.
+ * missing-name error with the whole list, and `patternProperties` entries, whose compile time is
+ * quadratic.
  */
-function unrolledLists(schema: unknown): { enumValues: number; dependencySquares: number } {
+function unrolledLists(schema: unknown): {
+  enumValues: number;
+  dependencySquares: number;
+  patternProperties: number;
+} {
   let enumValues = 0;
   let dependencySquares = 0;
+  let patternProperties = 0;
   const lists = (v: unknown): void => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return;
     for (const names of Object.values(v)) if (Array.isArray(names)) dependencySquares += names.length ** 2;
@@ -209,11 +215,12 @@ function unrolledLists(schema: unknown): { enumValues: number; dependencySquares
     for (const [k, v] of Object.entries(value)) {
       if (k === 'enum' && Array.isArray(v)) enumValues += v.length;
       else if (k === 'dependentRequired' || k === 'dependencies') lists(v);
+      else if (k === 'patternProperties' && isObj(v)) patternProperties += Object.keys(v).length;
       if (k !== 'enum' && k !== 'const' && k !== 'examples' && k !== 'default')
         stack.push({ value: v, depth: depth + 1 });
     }
   }
-  return { enumValues, dependencySquares };
+  return { enumValues, dependencySquares, patternProperties };
 }
 
 /**
@@ -229,7 +236,14 @@ function unrolledLists(schema: unknown): { enumValues: number; dependencySquares
  * ```
  */
 export function assertBoundedExpansion(schema: unknown): void {
-  const { enumValues, dependencySquares } = unrolledLists(schema);
+  const { enumValues, dependencySquares, patternProperties } = unrolledLists(schema);
+  const patterns = CONTRACT_LIMITS.maxPatternProperties;
+  if (patternProperties > patterns)
+    throw new IntelGraphError(
+      'INVALID_INPUT',
+      `invalid JSON Schema: it declares ${patternProperties} patternProperties entries, the limit is ${patterns} (ajv's compile time grows with their square)`,
+      { details: { limit: patterns, observed: patternProperties } },
+    );
   const values = CONTRACT_LIMITS.maxEnumValues;
   if (enumValues > values)
     throw new IntelGraphError(
