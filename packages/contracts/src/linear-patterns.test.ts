@@ -1,22 +1,12 @@
-import { IntelGraphError } from '@intelgraph/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileContract } from './compiled-contract.js';
 import { linearRegExp } from './json-schema-validator.js';
+import { refusal } from './testing/refusal.js';
 
 // A backtracking engine spends exponential time on these patterns with the inputs below (24 characters
 // already take seconds natively); the linear-time engine answers at once, whatever the length.
 const EVIL = 'a'.repeat(5000) + '!';
-
-function refusal(f: () => unknown): IntelGraphError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof IntelGraphError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('schema patterns run on a linear-time engine', () => {
   it.each([

@@ -1,10 +1,10 @@
-import { IntelGraphError } from '@intelgraph/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkCompatibility } from './compatibility.js';
 import { compileContract } from './compiled-contract.js';
 import { CONTRACT_LIMITS } from './limits.js';
 import { assertBoundedExpansion, expandedSchemaSize } from './ref-expansion.js';
+import { refusal } from './testing/refusal.js';
 
 /** Definitions d0…d(levels-1), each using the next one `width` times through `key`, written with `ref`. */
 function fanOut(
@@ -22,16 +22,6 @@ function fanOut(
       ),
     };
   return { $schema: 'https://json-schema.org/draft/2020-12/schema', $defs: defs, ...ref(0) };
-}
-
-function refusal(f: () => unknown): IntelGraphError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof IntelGraphError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('expanded schema size', () => {
