@@ -1,7 +1,6 @@
 import { IntelGraphError } from '@intelgraph/core';
 import { type ContractIssue, childPointer } from './issue.js';
 import { DEPRECATION_WINDOW_KEYWORD } from './json-schema-validator.js';
-import { CONTRACT_LIMITS } from './limits.js';
 import { isIndexable, isObj, type Obj } from './narrow.js';
 
 /** A field a schema marks deprecated, found once when the schema is compiled. */
@@ -51,24 +50,13 @@ function resolveLocalRef(root: unknown, ref: string): { schema: unknown; path: s
   return cur === undefined ? null : { schema: cur, path: pointer };
 }
 
-/** Does any object in `value` have `deprecated: true`? (A walk without `$ref`s, linear in the document.) */
-function mentionsDeprecated(value: unknown, depth = 0): boolean {
-  if (depth > CONTRACT_LIMITS.maxDepth) return false;
-  if (Array.isArray(value)) return value.some((v) => mentionsDeprecated(v, depth + 1));
-  if (!isObj(value)) return false;
-  if (value.deprecated === true) return true;
-  return Object.values(value).some((v) => mentionsDeprecated(v, depth + 1));
-}
-
 /**
  * Finds every `deprecated: true` property of a JSON Schema, following local `$ref`s (a shared definition
- * at every use, a recursive one once). A schema that mentions no deprecation is not walked at all; the
- * walk is bounded by the schema's expanded size, which `compileContract` has checked
- * (`CONTRACT_LIMITS.maxExpandedSchemaNodes`).
+ * at every use, a recursive one once). The walk is bounded by the schema's expanded size, which
+ * `compileContract` has checked (`CONTRACT_LIMITS.maxExpandedSchemaNodes`).
  */
 export function jsonSchemaDeprecations(root: unknown): DeprecatedField[] {
   const out: DeprecatedField[] = [];
-  if (!mentionsDeprecated(root)) return out;
   // Refs on the current path only: a shared definition is walked at every use, a recursive one once.
   const activeRefs = new Set<string>();
   const walk = (schema: unknown, schemaPath: string, segments: string[], depth: number): void => {

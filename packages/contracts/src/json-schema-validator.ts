@@ -6,7 +6,7 @@ import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
 import { RE2JS } from 're2js';
 import { type ContractIssue, childPointer } from './issue.js';
 import { errorMessage, isObj } from './narrow.js';
-import { assertBoundedExpansion } from './ref-expansion.js';
+import { assertBoundedExpansion, VALUE_KEYWORDS } from './ref-expansion.js';
 
 // ajv-formats is CommonJS: ESM sees module.exports (the plugin), bundlers may see { default: plugin }.
 // Both have `.default`: the plugin sets `exports.default = formatsPlugin` on itself.
@@ -181,8 +181,6 @@ export function compileJsonSchemaWithWarnings(schema: unknown): CompiledJsonSche
 export function compileJsonSchema(schema: unknown): ValidateFunction {
   return compileJsonSchemaWithWarnings(schema).validate;
 }
-
-const VALUE_KEYWORDS = new Set(['default', 'enum', 'const', 'examples']);
 
 /**
  * A default is filled into data by the gate (and makes a required field BACKWARD compatible), so it must

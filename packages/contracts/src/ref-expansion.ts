@@ -8,8 +8,10 @@ import { isObj, type Obj } from './narrow.js';
 // The expanded size below counts the subschemas a validator evaluates, each `$ref` counted as the
 // size of its target at every use (recursion once), in time linear in the document.
 
-/** Values that hold data, not subschemas: never walked. `$defs` are counted where they are used. */
-const NOT_SCHEMAS = new Set(['enum', 'const', 'examples', 'default', '$defs', 'definitions']);
+/** Keywords whose values are data (JSON values), not subschemas: never walked as schemas. */
+export const VALUE_KEYWORDS: ReadonlySet<string> = new Set(['default', 'enum', 'const', 'examples']);
+/** What the expanded size skips: data, and definitions (counted where a `$ref` uses them). */
+const NOT_SCHEMAS = new Set([...VALUE_KEYWORDS, '$defs', 'definitions']);
 const REF_KEYWORDS = ['$ref', '$dynamicRef', '$recursiveRef'] as const;
 
 interface Index {
@@ -20,6 +22,12 @@ interface Index {
   anchors: Map<string, Obj[]>;
   /** The resource each object lies in lexically (its nearest ancestor with an `$id`, else the root). */
   resourceOf: Map<Obj, Obj>;
+  /**
+   * What ajv unrolls into generated code: every `enum` value; the squares of the lengths of
+   * `dependentRequired` (and draft-07 array `dependencies`) lists, since ajv writes each missing-name
+   * error with the whole list; and `patternProperties` entries, whose compile time is quadratic.
+   */
+  unrolled: { enumValues: number; dependencySquares: number; patternProperties: number };
 }
 
 function indexDocument(root: unknown): Index {
@@ -32,6 +40,14 @@ function indexDocument(root: unknown): Index {
     else anchors.set(name, [o]);
   };
   const resourceOf = new Map<Obj, Obj>();
+  const unrolled = { enumValues: 0, dependencySquares: 0, patternProperties: 0 };
+  const count = (k: string, v: unknown): void => {
+    if (k === 'enum' && Array.isArray(v)) unrolled.enumValues += v.length;
+    else if ((k === 'dependentRequired' || k === 'dependencies') && isObj(v)) {
+      for (const names of Object.values(v))
+        if (Array.isArray(names)) unrolled.dependencySquares += names.length ** 2;
+    } else if (k === 'patternProperties' && isObj(v)) unrolled.patternProperties += Object.keys(v).length;
+  };
   const top = isObj(root) ? root : {};
   const stack: { value: unknown; depth: number; resource: Obj }[] = [
     { value: root, depth: 0, resource: top },
@@ -55,11 +71,12 @@ function indexDocument(root: unknown): Index {
     resourceOf.set(value, resource);
     addAnchor(value.$anchor, value);
     addAnchor(value.$dynamicAnchor, value);
-    for (const [k, v] of Object.entries(value))
-      if (k !== 'enum' && k !== 'const' && k !== 'examples' && k !== 'default')
-        stack.push({ value: v, depth: depth + 1, resource });
+    for (const [k, v] of Object.entries(value)) {
+      count(k, v);
+      if (!VALUE_KEYWORDS.has(k)) stack.push({ value: v, depth: depth + 1, resource });
+    }
   }
-  return { root, resources, anchors, resourceOf };
+  return { root, resources, anchors, resourceOf, unrolled };
 }
 
 function decode(raw: string): string | undefined {
@@ -126,7 +143,10 @@ const OVER = new Error('reference resolution exceeded its work bound');
  * ```
  */
 export function expandedSchemaSize(schema: unknown, limit: number): number {
-  const index = indexDocument(schema);
+  return measure(indexDocument(schema), limit);
+}
+
+function measure(index: Index, limit: number): number {
   const memo = new WeakMap<Obj, number>();
   const active = new Set<Obj>();
   const resolved = new Map<string, Obj[]>(); // references with a base, which do not depend on `from`
@@ -179,7 +199,7 @@ export function expandedSchemaSize(schema: unknown, limit: number): number {
     return n;
   };
   try {
-    return size(schema, 0);
+    return size(index.root, 0);
   } catch (error) {
     if (error === OVER) return limit + 1;
     throw error;
@@ -187,48 +207,12 @@ export function expandedSchemaSize(schema: unknown, limit: number): number {
 }
 
 /**
- * What ajv unrolls into generated code, counted in one linear walk: every `enum` value, the squares
- * of the lengths of `dependentRequired` (and draft-07 array `dependencies`) lists, since ajv writes each
- * missing-name error with the whole list, and `patternProperties` entries, whose compile time is
- * quadratic.
- */
-function unrolledLists(schema: unknown): {
-  enumValues: number;
-  dependencySquares: number;
-  patternProperties: number;
-} {
-  let enumValues = 0;
-  let dependencySquares = 0;
-  let patternProperties = 0;
-  const lists = (v: unknown): void => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return;
-    for (const names of Object.values(v)) if (Array.isArray(names)) dependencySquares += names.length ** 2;
-  };
-  const stack: { value: unknown; depth: number }[] = [{ value: schema, depth: 0 }];
-  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    const { value, depth } = item;
-    if (depth > CONTRACT_LIMITS.maxDepth || typeof value !== 'object' || value === null) continue;
-    if (Array.isArray(value)) {
-      for (const v of value) stack.push({ value: v, depth: depth + 1 });
-      continue;
-    }
-    for (const [k, v] of Object.entries(value)) {
-      if (k === 'enum' && Array.isArray(v)) enumValues += v.length;
-      else if (k === 'dependentRequired' || k === 'dependencies') lists(v);
-      else if (k === 'patternProperties' && isObj(v)) patternProperties += Object.keys(v).length;
-      if (k !== 'enum' && k !== 'const' && k !== 'examples' && k !== 'default')
-        stack.push({ value: v, depth: depth + 1 });
-    }
-  }
-  return { enumValues, dependencySquares, patternProperties };
-}
-
-/**
  * Refuses a JSON Schema whose validator would evaluate more than `CONTRACT_LIMITS.maxExpandedSchemaNodes`
  * subschemas, or whose enums list more than `CONTRACT_LIMITS.maxEnumValues` values together (ajv's
- * meta-schema check of enums is quadratic), or whose `dependentRequired` lists are long enough that
- * ajv's generated code (quadratic in a list's length) would exhaust memory, with `INVALID_INPUT` and the
- * limit in its details.
+ * meta-schema check of enums is quadratic), whose `dependentRequired` lists are long enough that ajv's
+ * generated code (quadratic in a list's length) would exhaust memory, or that declares more than
+ * `CONTRACT_LIMITS.maxPatternProperties` `patternProperties` entries, with `INVALID_INPUT` and the limit
+ * in its details. One linear walk of the document answers all four.
  *
  * @example
  * ```ts
@@ -236,7 +220,8 @@ function unrolledLists(schema: unknown): {
  * ```
  */
 export function assertBoundedExpansion(schema: unknown): void {
-  const { enumValues, dependencySquares, patternProperties } = unrolledLists(schema);
+  const index = indexDocument(schema);
+  const { enumValues, dependencySquares, patternProperties } = index.unrolled;
   const patterns = CONTRACT_LIMITS.maxPatternProperties;
   if (patternProperties > patterns)
     throw new IntelGraphError(
@@ -259,7 +244,7 @@ export function assertBoundedExpansion(schema: unknown): void {
       { details: { limit: squares, observed: dependencySquares } },
     );
   const limit = CONTRACT_LIMITS.maxExpandedSchemaNodes;
-  if (expandedSchemaSize(schema, limit) <= limit) return;
+  if (measure(index, limit) <= limit) return;
   throw new IntelGraphError(
     'INVALID_INPUT',
     `invalid JSON Schema: its $refs expand to more than ${limit} subschemas (definitions used several times over at each level), so validating one payload would cost that much; share fewer definitions per level`,
